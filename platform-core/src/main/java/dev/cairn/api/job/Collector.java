@@ -1,0 +1,6 @@
+package dev.cairn.api.job;
+
+@FunctionalInterface
+public interface Collector<T> {
+    void collect(T record);
+}

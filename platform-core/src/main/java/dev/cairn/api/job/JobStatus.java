@@ -1,0 +1,3 @@
+package dev.cairn.api.job;
+
+public enum JobStatus { CREATED, RUNNING, RESTARTING, FINISHED, STOPPED, FAILED, CANCELLED }
