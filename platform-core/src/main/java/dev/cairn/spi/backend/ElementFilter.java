@@ -1,0 +1,10 @@
+package dev.cairn.spi.backend;
+
+/**
+ * Decides, while a snapshot is written or during incremental cleanup, whether a stored element
+ * (a value, a list element, a map value) is still live. Used for TTL.
+ */
+@FunctionalInterface
+public interface ElementFilter {
+    boolean keep(Object element);
+}

@@ -1,0 +1,12 @@
+package dev.cairn.spi.backend;
+
+/** A backend's state for the backend's current key and this state's current namespace. */
+public interface InternalKvState<N> {
+    void setCurrentNamespace(N namespace);
+
+    void clear();
+
+    /** Checks up to {@code entries} stored entries (across keys) against the cleanup filter. */
+    default void cleanupSome(int entries) {
+    }
+}

@@ -1,0 +1,35 @@
+package dev.cairn.spi.backend;
+
+/**
+ * Key-to-key-group and key-group-to-subtask assignment. Every backend, the router and the restore
+ * path use this one definition; changing it would scramble every existing snapshot.
+ */
+public final class KeyGroups {
+    private KeyGroups() {
+    }
+
+    public static int keyGroupFor(Object key, int maxParallelism) {
+        return Math.floorMod(murmurFinalize(key.hashCode()), maxParallelism);
+    }
+
+    /** The key groups subtask {@code index} of {@code parallelism} owns. */
+    public static KeyGroupRange rangeForSubtask(int maxParallelism, int parallelism, int index) {
+        int start = (int) ((long) index * maxParallelism / parallelism);
+        int end = (int) ((long) (index + 1) * maxParallelism / parallelism) - 1;
+        return new KeyGroupRange(start, end);
+    }
+
+    public static int subtaskFor(int keyGroup, int maxParallelism, int parallelism) {
+        return (int) (((long) keyGroup * parallelism) / maxParallelism);
+    }
+
+    // spreads poor hashCodes (small integers, similar strings) over the key groups
+    private static int murmurFinalize(int h) {
+        h ^= h >>> 16;
+        h *= 0x85ebca6b;
+        h ^= h >>> 13;
+        h *= 0xc2b2ae35;
+        h ^= h >>> 16;
+        return h;
+    }
+}

@@ -1,0 +1,14 @@
+package dev.cairn.spi.backend;
+
+import org.osgi.annotation.versioning.ConsumerType;
+
+/** A state backend plugin, registered as a service with property {@code cairn.backend=<name>}. */
+@ConsumerType
+public interface StateBackend {
+    String name();
+
+    /** Whether {@link SnapshotRequest#incremental()} is honoured (else every snapshot is full). */
+    boolean supportsIncremental();
+
+    <K> KeyedStateBackend<K> createKeyedBackend(KeyedBackendParameters<K> parameters) throws Exception;
+}

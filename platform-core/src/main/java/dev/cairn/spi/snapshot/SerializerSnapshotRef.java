@@ -1,0 +1,60 @@
+package dev.cairn.spi.snapshot;
+
+import dev.cairn.api.serialization.TypeSerializer;
+import dev.cairn.api.serialization.TypeSerializerSnapshot;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.util.Base64;
+
+/**
+ * A serializer snapshot as stored in metadata: class, version and its own bytes (base64), plus a
+ * readable description of the serializer for people and error messages.
+ */
+public record SerializerSnapshotRef(String snapshotClass, int version, String data, String serializer) {
+
+    public static SerializerSnapshotRef of(TypeSerializer<?> serializer) {
+        TypeSerializerSnapshot<?> snapshot = serializer.snapshotConfiguration();
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            snapshot.writeSnapshot(out);
+        } catch (IOException e) {
+            throw new IllegalStateException("Cannot snapshot serializer " + serializer.describe(), e);
+        }
+        return new SerializerSnapshotRef(snapshot.getClass().getName(), snapshot.currentVersion(),
+                Base64.getEncoder().encodeToString(bytes.toByteArray()), serializer.describe());
+    }
+
+    /**
+     * Instantiates and reads the snapshot. Only classes that implement
+     * {@link TypeSerializerSnapshot} are instantiated, whatever the metadata says.
+     */
+    @SuppressWarnings("unchecked")
+    public <T> TypeSerializerSnapshot<T> restore(ClassLoader... loaders) throws IOException {
+        Class<?> type = null;
+        for (ClassLoader loader : loaders) {
+            try {
+                type = Class.forName(snapshotClass, false, loader);
+                break;
+            } catch (ClassNotFoundException e) {
+                // try the next loader
+            }
+        }
+        if (type == null) {
+            throw new IOException("Serializer snapshot class " + snapshotClass + " (serializer " + serializer + ") is not available");
+        }
+        if (!TypeSerializerSnapshot.class.isAssignableFrom(type)) {
+            throw new IOException("Class " + snapshotClass + " named in snapshot metadata is not a TypeSerializerSnapshot");
+        }
+        try {
+            TypeSerializerSnapshot<T> snapshot = (TypeSerializerSnapshot<T>) type.getConstructor().newInstance();
+            snapshot.readSnapshot(version, new DataInputStream(new ByteArrayInputStream(Base64.getDecoder().decode(data))),
+                    loaders.length > 0 ? loaders[loaders.length - 1] : null);
+            return snapshot;
+        } catch (ReflectiveOperationException e) {
+            throw new IOException("Cannot instantiate serializer snapshot " + snapshotClass, e);
+        }
+    }
+}
