@@ -1,0 +1,52 @@
+package dev.cairn.core.internal.catalog;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.cairn.spi.storage.StoragePaths;
+import java.io.IOException;
+
+/** Reads and writes {@code _metadata} as indented JSON, and rejects metadata that points outside its base. */
+public final class MetadataCodec {
+
+    private static final ObjectMapper MAPPER = new ObjectMapper()
+            .enable(SerializationFeature.INDENT_OUTPUT)
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+    private MetadataCodec() {
+    }
+
+    public static byte[] write(SnapshotMetadata metadata) {
+        try {
+            return MAPPER.writeValueAsBytes(metadata);
+        } catch (IOException e) {
+            throw new IllegalStateException("Cannot encode snapshot metadata", e);
+        }
+    }
+
+    /** @param source the metadata file's path, for messages */
+    public static SnapshotMetadata read(byte[] bytes, String source) throws IOException {
+        SnapshotMetadata md;
+        try {
+            md = MAPPER.readValue(bytes, SnapshotMetadata.class);
+        } catch (IOException e) {
+            throw new InvalidSnapshotException(source + " is not readable snapshot metadata: " + e.getMessage(), e);
+        }
+        if (md.formatVersion() < 1 || md.formatVersion() > SnapshotMetadata.CURRENT_FORMAT_VERSION) {
+            throw new InvalidSnapshotException(source + " has metadata format version " + md.formatVersion()
+                    + "; this platform reads versions 1 to " + SnapshotMetadata.CURRENT_FORMAT_VERSION);
+        }
+        if (md.operators() == null) {
+            throw new InvalidSnapshotException(source + " lists no operators");
+        }
+        for (String path : md.referencedFiles()) {
+            try {
+                StoragePaths.requireRelative(path);
+            } catch (IllegalArgumentException e) {
+                throw new InvalidSnapshotException(source + " references '" + path
+                        + "', which is outside the snapshot root; the snapshot is rejected");
+            }
+        }
+        return md;
+    }
+}

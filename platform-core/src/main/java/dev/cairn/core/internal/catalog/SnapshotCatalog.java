@@ -1,0 +1,136 @@
+package dev.cairn.core.internal.catalog;
+
+import dev.cairn.spi.storage.SnapshotStorage;
+import dev.cairn.spi.storage.StoragePaths;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.NoSuchFileException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The snapshots of one job on one storage, laid out as
+ * {@code <job>/chk-<n>/_metadata}, {@code <job>/shared/…}, {@code <job>/savepoints/<name>/_metadata}.
+ * Knows where things go, finds and loads snapshots, commits metadata and deletes snapshots
+ * without touching files other snapshots still reference.
+ */
+public final class SnapshotCatalog {
+
+    public static final String METADATA = "_metadata";
+    private static final Pattern CHECKPOINT_DIR = Pattern.compile("chk-(\\d+)");
+
+    private final SnapshotStorage storage;
+    private final String jobName;
+
+    public SnapshotCatalog(SnapshotStorage storage, String jobName) {
+        this.storage = storage;
+        this.jobName = StoragePaths.requireRelative(jobName);
+    }
+
+    public SnapshotStorage storage() {
+        return storage;
+    }
+
+    public String jobDirectory() {
+        return jobName;
+    }
+
+    public String checkpointDirectory(long id) {
+        return jobName + "/chk-" + id;
+    }
+
+    public String savepointDirectory(String name) {
+        if (name == null || !name.matches("[A-Za-z0-9][A-Za-z0-9._-]*")) {
+            throw new IllegalArgumentException("Savepoint name '" + name
+                    + "' is not allowed: use letters, digits, '.', '_' and '-', starting with a letter or digit");
+        }
+        return jobName + "/savepoints/" + name;
+    }
+
+    public String sharedDirectory() {
+        return jobName + "/shared";
+    }
+
+    /** The base a snapshot's file paths are relative to. */
+    public static String baseOf(String directory, SnapshotKind kind) {
+        if (kind == SnapshotKind.SAVEPOINT) {
+            return directory;
+        }
+        int slash = directory.lastIndexOf('/');
+        return slash < 0 ? "" : directory.substring(0, slash);
+    }
+
+    /** The committed checkpoints in this job's directory, oldest first. */
+    public List<CompletedSnapshot> completedCheckpoints() throws IOException {
+        List<CompletedSnapshot> result = new ArrayList<>();
+        for (String path : storage.list(jobName + "/chk-")) {
+            String rest = path.substring(jobName.length() + 1);
+            int slash = rest.indexOf('/');
+            if (slash > 0 && rest.substring(slash + 1).equals(METADATA) && CHECKPOINT_DIR.matcher(rest.substring(0, slash)).matches()) {
+                result.add(load(jobName + "/" + rest.substring(0, slash)));
+            }
+        }
+        result.sort(Comparator.comparingLong(CompletedSnapshot::id));
+        return result;
+    }
+
+    /** The highest checkpoint id used in this job's directory, committed or not; 0 if none. */
+    public long highestCheckpointId() throws IOException {
+        long max = 0;
+        for (String path : storage.list(jobName + "/chk-")) {
+            String dir = path.substring(jobName.length() + 1).split("/", 2)[0];
+            Matcher m = CHECKPOINT_DIR.matcher(dir);
+            if (m.matches()) {
+                max = Math.max(max, Long.parseLong(m.group(1)));
+            }
+        }
+        return max;
+    }
+
+    /** Loads the snapshot in {@code directory} (relative to the storage root). */
+    public CompletedSnapshot load(String directory) throws IOException {
+        String dir = StoragePaths.requireRelative(directory.endsWith("/") ? directory.substring(0, directory.length() - 1) : directory);
+        String path = dir + "/" + METADATA;
+        byte[] bytes;
+        try (InputStream in = storage.open(path)) {
+            bytes = in.readAllBytes();
+        } catch (NoSuchFileException e) {
+            throw new InvalidSnapshotException("No snapshot at " + dir + " in " + storage.describe() + ": " + path + " does not exist");
+        }
+        SnapshotMetadata md = MetadataCodec.read(bytes, path);
+        return new CompletedSnapshot(dir, baseOf(dir, md.kind()), md);
+    }
+
+    public CompletedSnapshot commit(String directory, SnapshotMetadata metadata) throws IOException {
+        storage.commitMetadata(directory + "/" + METADATA, MetadataCodec.write(metadata));
+        return new CompletedSnapshot(directory, baseOf(directory, metadata.kind()), metadata);
+    }
+
+    /**
+     * Deletes a snapshot: first its metadata (so it stops existing at once), then its files
+     * except those in {@code stillReferenced}, then whatever else is left in its directory.
+     */
+    public void discard(CompletedSnapshot snapshot, Set<String> stillReferenced) throws IOException {
+        storage.delete(snapshot.metadataPath());
+        discardFiles(snapshot.directory(), snapshot.storagePaths(), stillReferenced);
+    }
+
+    /** Deletes the given files (storage paths) not in {@code stillReferenced}, then everything under {@code directory}. */
+    public void discardFiles(String directory, Collection<String> files, Set<String> stillReferenced) throws IOException {
+        for (String f : files) {
+            if (!stillReferenced.contains(f)) {
+                storage.delete(f);
+            }
+        }
+        for (String f : storage.list(directory + "/")) {
+            if (!stillReferenced.contains(f)) {
+                storage.delete(f);
+            }
+        }
+    }
+}

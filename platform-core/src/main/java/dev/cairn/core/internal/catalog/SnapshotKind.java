@@ -1,0 +1,3 @@
+package dev.cairn.core.internal.catalog;
+
+public enum SnapshotKind { CHECKPOINT, SAVEPOINT }

@@ -1,0 +1,64 @@
+package dev.cairn.core.internal.catalog;
+
+import dev.cairn.spi.snapshot.FileRef;
+import dev.cairn.spi.snapshot.KeyedStateHandle;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The {@code _metadata} file of a snapshot: what people read with {@code cairn snapshot show} and
+ * what a restore starts from. Every file path is relative to the snapshot's base: the job
+ * directory for checkpoints (so that they can reference {@code shared/}), the savepoint's own
+ * directory for savepoints (so that they can be moved).
+ */
+public record SnapshotMetadata(int formatVersion, long snapshotId, SnapshotKind kind, String name, String format,
+                               String backend, String jobName, long timestamp, int maxParallelism,
+                               Map<String, String> jobConfig, List<OperatorSnapshot> operators) {
+
+    public static final int CURRENT_FORMAT_VERSION = 1;
+
+    public record OperatorSnapshot(String uid, int parallelism, List<SubtaskSnapshot> subtasks) {
+    }
+
+    /** Either part may be {@code null} when the subtask has no such state. */
+    public record SubtaskSnapshot(int index, KeyedStateHandle keyedState, OperatorStateHandle operatorState) {
+    }
+
+    public OperatorSnapshot operator(String uid) {
+        return operators.stream().filter(o -> o.uid().equals(uid)).findFirst().orElse(null);
+    }
+
+    /** Every file the snapshot references, relative to its base. */
+    public Set<String> referencedFiles() {
+        Set<String> files = new LinkedHashSet<>();
+        for (OperatorSnapshot op : operators) {
+            for (SubtaskSnapshot st : op.subtasks()) {
+                if (st.keyedState() != null) {
+                    st.keyedState().files().stream().map(FileRef::path).forEach(files::add);
+                    st.keyedState().sections().forEach(s -> files.add(s.path()));
+                }
+                if (st.operatorState() != null) {
+                    files.add(st.operatorState().file().path());
+                }
+            }
+        }
+        return files;
+    }
+
+    public long totalSize() {
+        long size = 0;
+        for (OperatorSnapshot op : operators) {
+            for (SubtaskSnapshot st : op.subtasks()) {
+                if (st.keyedState() != null) {
+                    size += st.keyedState().files().stream().mapToLong(FileRef::size).sum();
+                }
+                if (st.operatorState() != null) {
+                    size += st.operatorState().file().size();
+                }
+            }
+        }
+        return size;
+    }
+}
