@@ -1,0 +1,30 @@
+package dev.cairn.core.internal.serialization;
+
+import com.esotericsoftware.kryo.Kryo;
+import com.esotericsoftware.kryo.util.Pool;
+import dev.cairn.api.serialization.Serializers;
+import dev.cairn.api.serialization.TypeSerializer;
+
+/** Picks the serializer for a declared type: built-in if there is one, else Kryo in the job's loader. */
+public final class SerializerResolver {
+
+    private final ClassLoader classLoader;
+    private final Pool<Kryo> kryoPool;
+
+    public SerializerResolver(ClassLoader classLoader) {
+        this.classLoader = classLoader;
+        this.kryoPool = KryoSerializer.newPool(classLoader);
+    }
+
+    public ClassLoader classLoader() {
+        return classLoader;
+    }
+
+    public <T> TypeSerializer<T> resolve(TypeSerializer<T> declared, Class<T> type) {
+        if (declared != null) {
+            return declared;
+        }
+        TypeSerializer<T> builtIn = Serializers.forType(type);
+        return builtIn != null ? builtIn : new KryoSerializer<>(type, kryoPool);
+    }
+}

@@ -1,0 +1,56 @@
+package dev.cairn.core.internal.state;
+
+import dev.cairn.spi.backend.InternalValueState;
+
+/** Value semantics over a backend value of {@link TtlValue}. */
+final class TtlValueState<N, T> implements InternalValueState<N, T> {
+    private final InternalValueState<N, TtlValue<T>> inner;
+    private final TtlPolicy ttl;
+
+    TtlValueState(InternalValueState<N, TtlValue<T>> inner, TtlPolicy ttl) {
+        this.inner = inner;
+        this.ttl = ttl;
+    }
+
+    @Override
+    public void setCurrentNamespace(N namespace) {
+        inner.setCurrentNamespace(namespace);
+    }
+
+    @Override
+    public T get() {
+        cleanup();
+        TtlValue<T> v = inner.get();
+        if (v == null) {
+            return null;
+        }
+        if (ttl.expired(v)) {
+            if (ttl.returnExpired()) {
+                return v.value();
+            }
+            inner.put(null);
+            return null;
+        }
+        if (ttl.refreshOnRead()) {
+            inner.put(new TtlValue<>(v.value(), ttl.now()));
+        }
+        return v.value();
+    }
+
+    @Override
+    public void put(T value) {
+        cleanup();
+        inner.put(value == null ? null : new TtlValue<>(value, ttl.now()));
+    }
+
+    @Override
+    public void clear() {
+        inner.clear();
+    }
+
+    private void cleanup() {
+        if (ttl.cleanupSize() > 0) {
+            inner.cleanupSome(ttl.cleanupSize());
+        }
+    }
+}
