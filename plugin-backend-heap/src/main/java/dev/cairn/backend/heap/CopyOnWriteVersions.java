@@ -1,0 +1,43 @@
+package dev.cairn.backend.heap;
+
+import java.util.concurrent.ConcurrentSkipListSet;
+
+/**
+ * Versions that make copy-on-write cheap. Each snapshot takes the current version and bumps it;
+ * a structure created at version v is seen by every running snapshot whose version is >= v, and
+ * must be copied before it is changed. When no snapshot runs, nothing is copied.
+ */
+final class CopyOnWriteVersions {
+    private final ConcurrentSkipListSet<Integer> running = new ConcurrentSkipListSet<>();
+    private volatile int highestRunning = -1;
+    private int current = 1;
+
+    int current() {
+        return current;
+    }
+
+    /** Called on the task thread by the synchronous part of a snapshot. */
+    int startSnapshot() {
+        int v = current++;
+        running.add(v);
+        highestRunning = v;
+        return v;
+    }
+
+    /** Called by the asynchronous part when it has read everything it needs. */
+    void releaseSnapshot(int version) {
+        running.remove(version);
+        Integer last = running.isEmpty() ? null : running.last();
+        highestRunning = last == null ? -1 : last;
+    }
+
+    /** Whether a structure created at {@code version} is still seen by a running snapshot. */
+    boolean shared(int version) {
+        return version <= highestRunning;
+    }
+
+    /** Marks all versions below {@code v} as written, e.g. after a restore. */
+    void startAt(int v) {
+        current = Math.max(current, v);
+    }
+}

@@ -1,0 +1,237 @@
+package dev.cairn.backend.heap;
+
+import dev.cairn.api.serialization.SerializerCompatibility;
+import dev.cairn.api.serialization.TypeSerializer;
+import dev.cairn.spi.backend.AsyncSnapshot;
+import dev.cairn.spi.backend.InternalKvState;
+import dev.cairn.spi.backend.KeyGroupRange;
+import dev.cairn.spi.backend.KeyGroups;
+import dev.cairn.spi.backend.KeyedBackendParameters;
+import dev.cairn.spi.backend.KeyedStateBackend;
+import dev.cairn.spi.backend.SnapshotRequest;
+import dev.cairn.spi.backend.StateKind;
+import dev.cairn.spi.backend.StateSpec;
+import dev.cairn.spi.snapshot.CanonicalEntry;
+import dev.cairn.spi.snapshot.StateMetaInfo;
+import java.io.ByteArrayInputStream;
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+
+/** The heap backend of one operator subtask. */
+final class HeapKeyedStateBackend<K> implements KeyedStateBackend<K> {
+
+    private final KeyedBackendParameters<K> params;
+    private final KeyGroupRange range;
+    private final CopyOnWriteVersions versions = new CopyOnWriteVersions();
+    private final KeyGroupDirtyTracker dirty;
+    private final Map<String, HeapState> states = new LinkedHashMap<>();
+    private final Map<String, InternalKvState<?>> accessors = new ConcurrentHashMap<>();
+    private final Map<String, StateMetaInfo> restored = new LinkedHashMap<>();
+    private final Map<Long, SnapshotLayout> pendingLayouts = new ConcurrentHashMap<>();
+    private volatile SnapshotLayout base;
+    private K currentKey;
+    private int currentLocalKeyGroup;
+
+    HeapKeyedStateBackend(KeyedBackendParameters<K> params) {
+        this.params = params;
+        this.range = params.keyGroupRange();
+        this.dirty = new KeyGroupDirtyTracker(range.size(), versions);
+    }
+
+    KeyedBackendParameters<K> params() {
+        return params;
+    }
+
+    CopyOnWriteVersions versions() {
+        return versions;
+    }
+
+    KeyGroupDirtyTracker dirty() {
+        return dirty;
+    }
+
+    int currentLocalKeyGroup() {
+        return currentLocalKeyGroup;
+    }
+
+    KeyGroupRange range() {
+        return range;
+    }
+
+    @Override
+    public void setCurrentKey(K key) {
+        int kg = KeyGroups.keyGroupFor(key, params.maxParallelism());
+        if (!range.contains(kg)) {
+            throw new IllegalArgumentException("Key " + key + " is in key group " + kg + ", outside this subtask's range " + range);
+        }
+        currentKey = key;
+        currentLocalKeyGroup = kg - range.start();
+    }
+
+    @Override
+    public K getCurrentKey() {
+        return currentKey;
+    }
+
+    @Override
+    public Map<String, StateMetaInfo> restoredStates() {
+        return Collections.unmodifiableMap(restored);
+    }
+
+    /** Called by restore: the state as the snapshot describes it. */
+    HeapState restoredState(StateMetaInfo meta, TypeSerializer<?> ns, TypeSerializer<?> value, TypeSerializer<?> mapKey) {
+        HeapState s = states.computeIfAbsent(meta.name(),
+                n -> new HeapState(n, kindOf(meta.kind()), range.size(), versions.current()));
+        s.useSerializers(meta, ns, value, mapKey);
+        restored.putIfAbsent(meta.name(), meta);
+        return s;
+    }
+
+    static StateKind kindOf(String userKind) {
+        return switch (userKind) {
+            case "LIST" -> StateKind.LIST;
+            case "MAP", "TIMERS" -> StateKind.MAP;
+            default -> StateKind.VALUE;
+        };
+    }
+
+    void useBase(SnapshotLayout layout) {
+        base = layout;
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public <N> InternalKvState<N> createState(StateSpec spec, SerializerCompatibility compatibility) {
+        HeapState s = states.get(spec.name());
+        if (s == null) {
+            s = new HeapState(spec.name(), spec.kind(), range.size(), versions.current());
+            states.put(spec.name(), s);
+        } else if (s.kind != spec.kind()) {
+            throw new IllegalStateException("State '" + spec.name() + "' exists as " + s.kind + " state, not " + spec.kind());
+        }
+        if (compatibility == SerializerCompatibility.COMPATIBLE_AFTER_MIGRATION && !s.registered) {
+            // objects read with the old serializer are rewritten with the new one by the next snapshot
+            dirty.touchAll();
+        }
+        s.useSerializers(spec.metaInfo(), spec.namespaceSerializer(), spec.valueSerializer(), spec.mapKeySerializer());
+        s.snapshotFilter = spec.snapshotFilter();
+        s.cleanupFilter = spec.cleanupFilter();
+        s.registered = true;
+        HeapState state = s;
+        return (InternalKvState<N>) accessors.computeIfAbsent(spec.name(), n -> switch (state.kind) {
+            case VALUE -> new HeapValueState<>(this, state);
+            case LIST -> new HeapListState<>(this, state);
+            case MAP -> new HeapMapState<>(this, state);
+        });
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public <N> Iterable<K> keys(String state, N namespace) {
+        HeapState s = states.get(state);
+        if (s == null) {
+            return List.of();
+        }
+        List<K> keys = new ArrayList<>();
+        for (KeyGroupTable t : s.tables) {
+            for (Object tk : t.map.keySet()) {
+                if (tk instanceof NamespacedKey nk) {
+                    if (nk.namespace().equals(namespace)) {
+                        keys.add((K) nk.key());
+                    }
+                } else if (s.voidNamespace()) {
+                    keys.add((K) tk);
+                }
+            }
+        }
+        return keys;
+    }
+
+    @Override
+    public AsyncSnapshot snapshot(SnapshotRequest request) {
+        int version = versions.startSnapshot();
+        List<HeapSnapshotWriter.CapturedState> captured = new ArrayList<>(states.size());
+        for (HeapState s : states.values()) {
+            captured.add(HeapSnapshotWriter.capture(s));
+        }
+        SnapshotLayout baseForThis = request.incremental() && !request.savepoint() ? base : null;
+        HeapSnapshotWriter writer = new HeapSnapshotWriter(this, request, version, captured, dirty.capture(), baseForThis);
+        return () -> {
+            try {
+                HeapSnapshotWriter.Result result = writer.write();
+                if (!request.savepoint()) {
+                    pendingLayouts.put(request.checkpointId(), result.layout());
+                }
+                return result.handle();
+            } finally {
+                versions.releaseSnapshot(version);
+            }
+        };
+    }
+
+    @Override
+    public void notifyCheckpointComplete(long checkpointId) {
+        SnapshotLayout layout = pendingLayouts.get(checkpointId);
+        if (layout != null) {
+            base = layout;
+        }
+        pendingLayouts.keySet().removeIf(id -> id <= checkpointId);
+    }
+
+    @Override
+    public void notifyCheckpointAborted(long checkpointId) {
+        pendingLayouts.remove(checkpointId);
+    }
+
+    @Override
+    public void exportEntries(Consumer<CanonicalEntry> sink) throws IOException {
+        for (HeapState s : states.values()) {
+            for (int i = 0; i < s.tables.length; i++) {
+                for (Map.Entry<Object, Object> e : s.tables[i].map.entrySet()) {
+                    HeapEntryCodec.toCanonical(s, range.start() + i, e.getKey(), e.getValue(), params.keySerializer(), sink);
+                }
+            }
+        }
+    }
+
+    @Override
+    public void importEntry(CanonicalEntry entry) throws IOException {
+        HeapState s = states.get(entry.state());
+        if (s == null || !s.registered) {
+            throw new IllegalStateException("Canonical entry for state '" + entry.state() + "', which is not registered");
+        }
+        if (!range.contains(entry.keyGroup())) {
+            throw new IllegalArgumentException("Canonical entry of key group " + entry.keyGroup() + " is outside " + range);
+        }
+        K key = params.keySerializer().deserialize(new DataInputStream(new ByteArrayInputStream(entry.key())));
+        setCurrentKey(key);
+        Object ns = s.namespaceSerializer.deserialize(new DataInputStream(new ByteArrayInputStream(entry.namespace())));
+        Object value = s.valueSerializer.deserialize(new DataInputStream(new ByteArrayInputStream(entry.value())));
+        HeapStateAccess<Object> access = (HeapStateAccess<Object>) accessors.get(s.name);
+        access.setCurrentNamespace(ns);
+        switch (s.kind) {
+            case VALUE -> ((HeapValueState<Object, Object>) access).put(value);
+            case LIST -> ((HeapListState<Object, Object>) access).add(value);
+            case MAP -> ((HeapMapState<Object, Object, Object>) access).put(
+                    s.mapKeySerializer.deserialize(new DataInputStream(new ByteArrayInputStream(entry.mapKey()))), value);
+        }
+    }
+
+    Iterable<HeapState> states() {
+        return states.values();
+    }
+
+    @Override
+    public void close() {
+        states.clear();
+        accessors.clear();
+        pendingLayouts.clear();
+    }
+}

@@ -1,0 +1,70 @@
+package dev.cairn.backend.heap;
+
+import dev.cairn.spi.backend.InternalMapState;
+import java.util.HashMap;
+import java.util.Map;
+
+final class HeapMapState<N, UK, UV> extends HeapStateAccess<N> implements InternalMapState<N, UK, UV> {
+    HeapMapState(HeapKeyedStateBackend<?> backend, HeapState state) {
+        super(backend, state);
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public UV get(UK key) {
+        Map<Object, Object> m = (Map<Object, Object>) read();
+        return m == null ? null : (UV) m.get(key);
+    }
+
+    @Override
+    public void put(UK key, UV value) {
+        if (value == null) {
+            remove(key);
+            return;
+        }
+        mutableUserMap(true).put(key, value);
+    }
+
+    @Override
+    public void remove(UK key) {
+        Map<?, ?> current = (Map<?, ?>) read();
+        if (current == null || !current.containsKey(key)) {
+            return;
+        }
+        VersionedMap m = mutableUserMap(false);
+        m.remove(key);
+        if (m.isEmpty()) {
+            clear();
+        }
+    }
+
+    @Override
+    public boolean contains(UK key) {
+        Map<?, ?> m = (Map<?, ?>) read();
+        return m != null && m.containsKey(key);
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public Map<UK, UV> entries() {
+        Map<UK, UV> m = (Map<UK, UV>) read();
+        return m == null ? Map.of() : new HashMap<>(m);
+    }
+
+    /** The user map of the current key, copied first if a running snapshot may read it. */
+    private VersionedMap mutableUserMap(boolean create) {
+        HashMap<Object, Object> table = writableMap();
+        Object key = tableKey();
+        VersionedMap m = (VersionedMap) table.get(key);
+        if (m == null) {
+            m = new VersionedMap(versions().current(), Map.of());
+            if (create) {
+                table.put(key, m);
+            }
+        } else if (versions().shared(m.version)) {
+            m = new VersionedMap(versions().current(), m);
+            table.put(key, m);
+        }
+        return m;
+    }
+}

@@ -1,0 +1,120 @@
+package dev.cairn.backend.heap;
+
+import dev.cairn.api.serialization.Serializers;
+import dev.cairn.api.serialization.TypeSerializer;
+import dev.cairn.spi.backend.ElementFilter;
+import dev.cairn.spi.backend.StateKind;
+import dev.cairn.spi.snapshot.StateMetaInfo;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One state of a heap backend: a table per key group of the backend's range, the serializers
+ * it is written with, and its TTL filters. Created by registration or by restore (then it keeps
+ * the restored serializers until the job registers it).
+ */
+final class HeapState {
+    final String name;
+    final StateKind kind;
+    final KeyGroupTable[] tables;
+    StateMetaInfo meta;
+    TypeSerializer<Object> namespaceSerializer;
+    TypeSerializer<Object> valueSerializer;
+    TypeSerializer<Object> mapKeySerializer;
+    ElementFilter snapshotFilter;
+    ElementFilter cleanupFilter;
+    boolean registered;
+
+    // incremental cleanup cursor: a snapshot of one key group's keys, walked a few at a time
+    private int cleanupKeyGroup;
+    private Object[] cleanupKeys = new Object[0];
+    private int cleanupPosition;
+
+    HeapState(String name, StateKind kind, int keyGroups, int version) {
+        this.name = name;
+        this.kind = kind;
+        this.tables = new KeyGroupTable[keyGroups];
+        for (int i = 0; i < keyGroups; i++) {
+            tables[i] = new KeyGroupTable(version);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    void useSerializers(StateMetaInfo meta, TypeSerializer<?> ns, TypeSerializer<?> value, TypeSerializer<?> mapKey) {
+        this.meta = meta;
+        this.namespaceSerializer = (TypeSerializer<Object>) ns;
+        this.valueSerializer = (TypeSerializer<Object>) value;
+        this.mapKeySerializer = (TypeSerializer<Object>) mapKey;
+    }
+
+    boolean voidNamespace() {
+        return namespaceSerializer == (Object) Serializers.VOID_NAMESPACE;
+    }
+
+    /** Drops expired elements of a stored value; {@code null} when nothing is left. */
+    static Object filter(StateKind kind, Object value, ElementFilter filter, int version) {
+        if (filter == null) {
+            return value;
+        }
+        switch (kind) {
+            case VALUE:
+                return filter.keep(value) ? value : null;
+            case LIST: {
+                List<?> list = (List<?>) value;
+                if (list.stream().allMatch(filter::keep)) {
+                    return value;
+                }
+                VersionedList kept = new VersionedList(version, list.stream().filter(filter::keep).toList());
+                return kept.isEmpty() ? null : kept;
+            }
+            default: {
+                Map<?, ?> map = (Map<?, ?>) value;
+                if (map.values().stream().allMatch(filter::keep)) {
+                    return value;
+                }
+                Map<Object, Object> kept = new HashMap<>();
+                map.forEach((k, v) -> {
+                    if (filter.keep(v)) {
+                        kept.put(k, v);
+                    }
+                });
+                return kept.isEmpty() ? null : new VersionedMap(version, kept);
+            }
+        }
+    }
+
+    /** Checks up to {@code entries} entries against the cleanup filter, resuming where the last call stopped. */
+    void cleanupSome(int entries, CopyOnWriteVersions versions, KeyGroupDirtyTracker dirty) {
+        if (cleanupFilter == null) {
+            return;
+        }
+        for (int checked = 0; checked < entries; ) {
+            if (cleanupPosition >= cleanupKeys.length) {
+                cleanupKeyGroup = (cleanupKeyGroup + 1) % tables.length;
+                cleanupKeys = tables[cleanupKeyGroup].map.keySet().toArray();
+                cleanupPosition = 0;
+                if (cleanupKeys.length == 0) {
+                    checked++; // an empty key group counts, so an empty state ends the loop
+                    continue;
+                }
+            }
+            Object key = cleanupKeys[cleanupPosition++];
+            checked++;
+            KeyGroupTable table = tables[cleanupKeyGroup];
+            Object value = table.map.get(key);
+            if (value == null) {
+                continue;
+            }
+            Object kept = filter(kind, value, cleanupFilter, versions.current());
+            if (kept != value) {
+                dirty.touch(cleanupKeyGroup);
+                if (kept == null) {
+                    table.writable(versions).remove(key);
+                } else {
+                    table.writable(versions).put(key, kept);
+                }
+            }
+        }
+    }
+}
