@@ -122,12 +122,13 @@ public final class SnapshotCatalog {
 
     /** Deletes the given files (storage paths) not in {@code stillReferenced}, then everything under {@code directory}. */
     public void discardFiles(String directory, Collection<String> files, Set<String> stillReferenced) throws IOException {
+        deleteUnreferenced(files, stillReferenced);
+        deleteUnreferenced(storage.list(directory + "/"), stillReferenced);
+    }
+
+    /** Deletes the given files (storage paths) that are not in {@code stillReferenced}. */
+    public void deleteUnreferenced(Collection<String> files, Set<String> stillReferenced) throws IOException {
         for (String f : files) {
-            if (!stillReferenced.contains(f)) {
-                storage.delete(f);
-            }
-        }
-        for (String f : storage.list(directory + "/")) {
             if (!stillReferenced.contains(f)) {
                 storage.delete(f);
             }

@@ -1,0 +1,25 @@
+package dev.cairn.api.embedded;
+
+import dev.cairn.api.job.JobClient;
+import dev.cairn.api.job.JobConfig;
+import dev.cairn.api.job.JobGraph;
+import dev.cairn.core.internal.runtime.FailureInjector;
+import dev.cairn.core.internal.runtime.JobMaster;
+import dev.cairn.core.internal.runtime.ServiceLoaderPluginRegistry;
+import java.io.IOException;
+
+/** Starts jobs in this JVM. */
+public final class EmbeddedCairn {
+    private EmbeddedCairn() {
+    }
+
+    /** Starts {@code graph} with plugins and job classes from the context class loader. */
+    public static JobClient start(JobGraph graph, JobConfig config) throws IOException {
+        return start(graph, config, Thread.currentThread().getContextClassLoader());
+    }
+
+    public static JobClient start(JobGraph graph, JobConfig config, ClassLoader classLoader) throws IOException {
+        return new JobMaster(graph, config, new ServiceLoaderPluginRegistry(classLoader), classLoader,
+                FailureInjector.NONE, System::currentTimeMillis).start();
+    }
+}

@@ -1,0 +1,249 @@
+package dev.cairn.core.internal.runtime;
+
+import dev.cairn.api.job.CheckpointConfig;
+import dev.cairn.core.internal.catalog.CompletedSnapshot;
+import dev.cairn.core.internal.catalog.SnapshotCatalog;
+import dev.cairn.core.internal.catalog.SnapshotKind;
+import dev.cairn.core.internal.catalog.SnapshotMetadata;
+import dev.cairn.core.internal.catalog.SnapshotMetadata.OperatorSnapshot;
+import dev.cairn.core.internal.catalog.SnapshotMetadata.SubtaskSnapshot;
+import dev.cairn.core.internal.catalog.StorageSnapshotStreams;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Triggers checkpoints at the sources (interval, minimum pause, max concurrent), collects the
+ * subtasks' acknowledgements, commits the metadata, tells the tasks, and aborts checkpoints that
+ * time out or fail (failing the attempt past the tolerable count). One per execution attempt;
+ * ids and retained checkpoints belong to the job and outlive it.
+ */
+final class CheckpointCoordinator {
+
+    private static final Logger LOG = Logger.getLogger(CheckpointCoordinator.class.getName());
+
+    private final ExecutionAttempt attempt;
+    private final JobMaster job;
+    private final CheckpointConfig config;
+    private final SnapshotCatalog catalog;
+    private final ScheduledExecutorService timer;
+    private final TreeMap<Long, PendingCheckpoint> pending = new TreeMap<>();
+    private final Set<String> finishedSources = new HashSet<>();
+    private final int sourceSubtasks;
+    private long lastTriggerAt;
+    private long lastCompletionAt;
+    private int consecutiveFailures;
+    private boolean finalCheckpointPending;
+    private boolean shutDown;
+
+    CheckpointCoordinator(ExecutionAttempt attempt, JobMaster job) {
+        this.attempt = attempt;
+        this.job = job;
+        this.config = job.config().checkpoints();
+        this.catalog = job.catalog();
+        this.sourceSubtasks = attempt.sourceTasks().size();
+        this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "cairn-" + job.jobName() + "-checkpoint-coordinator");
+            t.setDaemon(true);
+            return t;
+        });
+        this.lastTriggerAt = job.clock().getAsLong();
+    }
+
+    void start() {
+        timer.scheduleWithFixedDelay(this::tick, 2, 2, TimeUnit.MILLISECONDS);
+    }
+
+    private synchronized void tick() {
+        if (shutDown) {
+            return;
+        }
+        try {
+            long now = job.clock().getAsLong();
+            for (PendingCheckpoint p : new ArrayList<>(pending.values())) {
+                if (now - p.triggeredAt > config.timeout().toMillis()) {
+                    failCheckpoint(p, new IllegalStateException("Checkpoint " + p.id() + " expired after " + config.timeout()));
+                }
+            }
+            if (shutDown) {
+                return;
+            }
+            if (finishedSources.size() == sourceSubtasks && !finalCheckpointPending) {
+                finalCheckpointPending = true;
+                trigger(false, false, true, null);
+                return;
+            }
+            long running = pending.values().stream().filter(p -> !p.barrier.savepoint()).count();
+            if (!finalCheckpointPending && running < config.maxConcurrent()
+                    && now - lastTriggerAt >= config.interval().toMillis()
+                    && now - lastCompletionAt >= config.minPause().toMillis()) {
+                trigger(false, false, false, null);
+            }
+        } catch (Throwable t) {
+            attempt.fail(t);
+        }
+    }
+
+    synchronized CompletableFuture<String> triggerCheckpoint() {
+        return trigger(false, false, false, null).completion;
+    }
+
+    synchronized CompletableFuture<String> triggerSavepoint(String name, boolean stopAfter) {
+        return trigger(true, stopAfter, false, name).completion;
+    }
+
+    private PendingCheckpoint trigger(boolean savepoint, boolean stopAfter, boolean endOfData, String name) {
+        long id = job.nextCheckpointId();
+        CheckpointBarrier barrier = new CheckpointBarrier(id, savepoint, stopAfter, endOfData);
+        String dir = savepoint ? catalog.savepointDirectory(name) : catalog.checkpointDirectory(id);
+        PendingCheckpoint p = new PendingCheckpoint(barrier, dir, name, job.clock().getAsLong(), attempt.taskCount());
+        if (shutDown) {
+            p.completion.completeExceptionally(new IllegalStateException("Job " + job.jobName() + " is not running"));
+            return p;
+        }
+        pending.put(id, p);
+        lastTriggerAt = p.triggeredAt;
+        for (SourceTask<?> source : attempt.sourceTasks()) {
+            source.trigger(barrier);
+        }
+        return p;
+    }
+
+    /** Where a subtask writes its part of checkpoint {@code barrier}. */
+    synchronized StorageSnapshotStreams streamsFor(CheckpointBarrier barrier, String uid, int subtask) {
+        PendingCheckpoint p = pending.get(barrier.checkpointId());
+        String dir = p != null ? p.directory
+                : barrier.savepoint() ? catalog.jobDirectory() + "/savepoints/.aborted-" + barrier.checkpointId()
+                : catalog.checkpointDirectory(barrier.checkpointId());
+        String owned = dir + "/" + uid + "/" + subtask;
+        StorageSnapshotStreams streams = barrier.savepoint()
+                ? new StorageSnapshotStreams(catalog.storage(), dir, owned, owned)
+                : new StorageSnapshotStreams(catalog.storage(), catalog.jobDirectory(), owned,
+                catalog.sharedDirectory() + "/" + uid + "/" + subtask);
+        if (p != null) {
+            p.streams.add(streams);
+        }
+        return streams;
+    }
+
+    synchronized void acknowledge(long id, String uid, int subtask, SubtaskSnapshot snapshot, StorageSnapshotStreams streams) {
+        PendingCheckpoint p = pending.get(id);
+        if (p == null) {
+            discard(streams); // aborted meanwhile
+            return;
+        }
+        if (p.acknowledge(uid, subtask, snapshot)) {
+            complete(p);
+        }
+    }
+
+    synchronized void decline(long id, String uid, int subtask, Throwable cause, StorageSnapshotStreams streams) {
+        PendingCheckpoint p = pending.get(id);
+        discard(streams);
+        if (p != null) {
+            failCheckpoint(p, new IllegalStateException("Subtask " + subtask + " of '" + uid + "' could not snapshot checkpoint " + id + ": " + cause, cause));
+        }
+    }
+
+    synchronized void sourceFinished(String uid, int subtask) {
+        finishedSources.add(uid + "/" + subtask);
+    }
+
+    private void complete(PendingCheckpoint p) {
+        pending.remove(p.id());
+        List<OperatorSnapshot> operators = new ArrayList<>();
+        for (Map.Entry<String, TreeMap<Integer, SubtaskSnapshot>> e : p.acks.entrySet()) {
+            operators.add(new OperatorSnapshot(e.getKey(), attempt.parallelism(), new ArrayList<>(e.getValue().values())));
+        }
+        SnapshotKind kind = p.barrier.savepoint() ? SnapshotKind.SAVEPOINT : SnapshotKind.CHECKPOINT;
+        String format = p.barrier.savepoint() || !attempt.incremental() ? "full" : "incremental";
+        SnapshotMetadata md = new SnapshotMetadata(SnapshotMetadata.CURRENT_FORMAT_VERSION, p.id(), kind, p.name, format,
+                job.config().backend(), job.jobName(), System.currentTimeMillis(), attempt.maxParallelism(),
+                job.describeConfig(), operators);
+        CompletedSnapshot completed;
+        try {
+            completed = catalog.commit(p.directory, md);
+        } catch (Exception e) {
+            discardAll(p);
+            failCheckpoint(p, new IllegalStateException("Could not commit the metadata of " + p.directory + ": " + e, e));
+            return;
+        }
+        if (kind == SnapshotKind.CHECKPOINT) {
+            job.checkpointCompleted(completed);
+        }
+        consecutiveFailures = 0;
+        lastCompletionAt = job.clock().getAsLong();
+        try {
+            attempt.injector().check(FailureInjector.Point.AFTER_METADATA_COMMIT, "", -1, p.id());
+        } catch (Throwable t) {
+            attempt.fail(t);
+            p.completion.complete(p.directory);
+            return;
+        }
+        attempt.notifyCheckpointComplete(p.id());
+        p.completion.complete(p.directory);
+        if (p.barrier.endOfData() || p.barrier.stopAfter()) {
+            attempt.requestEnd(p.barrier.stopAfter());
+        }
+    }
+
+    private void failCheckpoint(PendingCheckpoint p, Throwable cause) {
+        pending.remove(p.id());
+        discardAll(p);
+        attempt.notifyCheckpointAborted(p.id());
+        p.completion.completeExceptionally(cause);
+        if (p.barrier.stopAfter()) {
+            attempt.sourceTasks().forEach(SourceTask::resume);
+        }
+        if (p.barrier.endOfData()) {
+            finalCheckpointPending = false; // tried again on the next tick
+        }
+        if (p.barrier.savepoint()) {
+            return; // a failed savepoint does not count against the job
+        }
+        consecutiveFailures++;
+        LOG.log(Level.WARNING, "Checkpoint " + p.id() + " of job " + job.jobName() + " failed", cause);
+        if (consecutiveFailures > config.tolerableFailures()) {
+            attempt.fail(new IllegalStateException("Checkpoint " + p.id() + " failed and the job tolerates "
+                    + config.tolerableFailures() + " consecutive checkpoint failures: " + cause.getMessage(), cause));
+        }
+    }
+
+    private void discardAll(PendingCheckpoint p) {
+        p.streams.forEach(this::discard);
+        try {
+            catalog.discardFiles(p.directory, List.of(), job.referencedFiles());
+        } catch (Exception e) {
+            LOG.log(Level.WARNING, "Could not remove the files of aborted snapshot " + p.directory, e);
+        }
+    }
+
+    private void discard(StorageSnapshotStreams streams) {
+        try {
+            catalog.deleteUnreferenced(streams.createdFiles(), job.referencedFiles());
+        } catch (Exception e) {
+            LOG.log(Level.WARNING, "Could not remove files of an aborted snapshot", e);
+        }
+    }
+
+    /** Stops triggering and aborts what is pending (the attempt is ending). */
+    synchronized void shutdown(Throwable reason) {
+        shutDown = true;
+        timer.shutdownNow();
+        for (PendingCheckpoint p : new ArrayList<>(pending.values())) {
+            pending.remove(p.id());
+            discardAll(p);
+            p.completion.completeExceptionally(new IllegalStateException("Job " + job.jobName() + " stopped before snapshot "
+                    + p.id() + " completed" + (reason == null ? "" : ": " + reason.getMessage()), reason));
+        }
+    }
+}

@@ -1,0 +1,293 @@
+package dev.cairn.core.internal.runtime;
+
+import dev.cairn.api.job.JobGraph;
+import dev.cairn.api.job.KeyedProcessFunction;
+import dev.cairn.api.job.Source;
+import dev.cairn.api.job.TwoPhaseCommitSink;
+import dev.cairn.api.serialization.TypeSerializer;
+import dev.cairn.core.internal.catalog.OperatorStateHandle;
+import dev.cairn.core.internal.catalog.SnapshotMetadata;
+import dev.cairn.core.internal.catalog.StorageSnapshotReader;
+import dev.cairn.core.internal.serialization.SerializerResolver;
+import dev.cairn.spi.backend.KeyGroupRange;
+import dev.cairn.spi.backend.KeyGroups;
+import dev.cairn.spi.backend.KeyedBackendParameters;
+import dev.cairn.spi.backend.KeyedStateBackend;
+import dev.cairn.spi.backend.RestoreContext;
+import dev.cairn.spi.snapshot.KeyedStateHandle;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.LongSupplier;
+
+/**
+ * One run of a job's subtasks, from a restore point (or from scratch) until the job finishes,
+ * stops, fails or is cancelled. A failure of any subtask ends the whole attempt; the
+ * {@link JobMaster} then starts a new one from the last completed checkpoint.
+ */
+final class ExecutionAttempt {
+
+    enum Outcome { FINISHED, STOPPED, FAILED, CANCELLED }
+
+    private static final int CHANNEL_CAPACITY = 512;
+
+    private final JobMaster job;
+    private final RestorePoint restore;
+    private final StorageSnapshotReader reader;
+    private final int parallelism;
+    private final List<StreamTask> tasks = new ArrayList<>();
+    private final List<SourceTask<?>> sources = new ArrayList<>();
+    private final List<Thread> threads = new ArrayList<>();
+    private final ExecutorService ioPool;
+    private final CheckpointCoordinator coordinator;
+    private final AtomicReference<Throwable> failure = new AtomicReference<>();
+    private final CountDownLatch ended;
+    private volatile boolean terminating;
+    private volatile boolean cancelled;
+    private volatile boolean stopped;
+
+    ExecutionAttempt(JobMaster job, RestorePoint restore) throws IOException {
+        this.job = job;
+        this.restore = restore;
+        this.parallelism = job.config().parallelism();
+        this.reader = restore == null ? null : new StorageSnapshotReader(job.catalog().storage(), restore.snapshot());
+        if (restore != null) {
+            validateRestore();
+        }
+        build();
+        this.ended = new CountDownLatch(tasks.size());
+        this.ioPool = Executors.newFixedThreadPool(2, r -> {
+            Thread t = new Thread(r, "cairn-" + job.jobName() + "-snapshot-io");
+            t.setDaemon(true);
+            return t;
+        });
+        this.coordinator = new CheckpointCoordinator(this, job);
+    }
+
+    private void validateRestore() throws IOException {
+        SnapshotMetadata md = restore.snapshot().metadata();
+        if (md.maxParallelism() != job.config().maxParallelism()) {
+            throw new IOException("Snapshot " + restore.snapshot().directory() + " was taken with max parallelism "
+                    + md.maxParallelism() + ", but the job declares " + job.config().maxParallelism()
+                    + "; the key groups cannot be remapped. Set job.max-parallelism=" + md.maxParallelism());
+        }
+        for (SnapshotMetadata.OperatorSnapshot op : md.operators()) {
+            if (job.graph().node(op.uid()) == null && !restore.allowNonRestoredState()) {
+                throw new IOException("Snapshot " + restore.snapshot().directory() + " holds state for operator '" + op.uid()
+                        + "', which job '" + job.jobName() + "' does not have. Restore with allowNonRestoredState to drop it.");
+            }
+        }
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private void build() {
+        Map<JobGraph.Node, OutputRouter[]> routers = new HashMap<>();
+        Map<JobGraph.Node, InputGate[]> gates = new HashMap<>();
+        for (JobGraph.Node node : job.graph().nodes()) {
+            OutputRouter[] r = new OutputRouter[parallelism];
+            for (int i = 0; i < parallelism; i++) {
+                r[i] = new OutputRouter(i, job.config().maxParallelism());
+            }
+            routers.put(node, r);
+            if (node.inputs().isEmpty()) {
+                continue;
+            }
+            int channels = node.inputs().stream()
+                    .mapToInt(in -> in.partitioning() == JobGraph.Partitioning.FORWARD ? 1 : parallelism).sum();
+            InputGate[] g = new InputGate[parallelism];
+            for (int i = 0; i < parallelism; i++) {
+                g[i] = new InputGate(channels, CHANNEL_CAPACITY);
+            }
+            gates.put(node, g);
+            int base = 0;
+            for (JobGraph.Input in : node.inputs()) {
+                boolean forward = in.partitioning() == JobGraph.Partitioning.FORWARD;
+                for (int u = 0; u < parallelism; u++) {
+                    int[] channelInGate = new int[parallelism];
+                    for (int d = 0; d < parallelism; d++) {
+                        channelInGate[d] = base + (forward ? 0 : u);
+                    }
+                    routers.get(in.from())[u].addEdge(new OutputRouter.Edge(g, channelInGate, in.partitioning(), in.keySelector()));
+                }
+                base += forward ? 1 : parallelism;
+            }
+        }
+        for (JobGraph.Node node : job.graph().nodes()) {
+            for (int i = 0; i < parallelism; i++) {
+                OutputRouter out = routers.get(node)[i];
+                Object fn = job.copyOfFunction(node);
+                StreamTask task;
+                if (fn instanceof Source<?> s) {
+                    SourceTask<?> st = new SourceTask<>(this, node.uid(), i, out, s);
+                    sources.add(st);
+                    task = st;
+                } else if (fn instanceof KeyedProcessFunction<?, ?, ?> f) {
+                    task = new KeyedProcessTask<>(this, node.uid(), i, out, gates.get(node)[i], (KeyedProcessFunction) f,
+                            node.inputs().get(0).keySelector());
+                } else {
+                    task = new SinkTask<>(this, node.uid(), i, gates.get(node)[i], (TwoPhaseCommitSink) fn);
+                }
+                tasks.add(task);
+            }
+        }
+    }
+
+    Outcome run() throws InterruptedException {
+        for (StreamTask t : tasks) {
+            Thread thread = new Thread(t, "cairn-" + job.jobName() + "-" + t.uid + "-" + t.subtask);
+            thread.setDaemon(true);
+            threads.add(thread);
+        }
+        coordinator.start();
+        threads.forEach(Thread::start);
+        try {
+            ended.await();
+        } catch (InterruptedException e) {
+            cancel();
+            ended.await(30, TimeUnit.SECONDS);
+            throw e;
+        } finally {
+            coordinator.shutdown(failure.get());
+            ioPool.shutdownNow();
+            ioPool.awaitTermination(30, TimeUnit.SECONDS);
+            // acknowledgements that raced with the shutdown
+            coordinator.shutdown(failure.get());
+        }
+        if (failure.get() != null) {
+            return Outcome.FAILED;
+        }
+        if (cancelled) {
+            return Outcome.CANCELLED;
+        }
+        return stopped ? Outcome.STOPPED : Outcome.FINISHED;
+    }
+
+    void fail(Throwable cause) {
+        if (failure.compareAndSet(null, cause)) {
+            terminate();
+        }
+    }
+
+    void cancel() {
+        cancelled = true;
+        terminate();
+    }
+
+    private void terminate() {
+        terminating = true;
+        threads.forEach(Thread::interrupt);
+    }
+
+    Throwable failure() {
+        return failure.get();
+    }
+
+    boolean isTerminating() {
+        return terminating;
+    }
+
+    void taskEnded(StreamTask task) {
+        ended.countDown();
+    }
+
+    void requestEnd(boolean stop) {
+        stopped = stop;
+        sources.forEach(SourceTask::requestEnd);
+    }
+
+    void notifyCheckpointComplete(long id) {
+        for (StreamTask t : tasks) {
+            t.post(() -> t.notifyCheckpointComplete(id));
+        }
+    }
+
+    void notifyCheckpointAborted(long id) {
+        for (StreamTask t : tasks) {
+            t.post(() -> t.notifyCheckpointAborted(id));
+        }
+    }
+
+    CheckpointCoordinator coordinator() {
+        return coordinator;
+    }
+
+    List<SourceTask<?>> sourceTasks() {
+        return sources;
+    }
+
+    int taskCount() {
+        return tasks.size();
+    }
+
+    ExecutorService ioPool() {
+        return ioPool;
+    }
+
+    FailureInjector injector() {
+        return job.injector();
+    }
+
+    SerializerResolver serializers() {
+        return job.serializers();
+    }
+
+    LongSupplier clock() {
+        return job.clock();
+    }
+
+    int parallelism() {
+        return parallelism;
+    }
+
+    int maxParallelism() {
+        return job.config().maxParallelism();
+    }
+
+    boolean incremental() {
+        return job.config().checkpoints().incremental() && job.backend().supportsIncremental();
+    }
+
+    boolean allowNonRestoredState() {
+        return restore != null && restore.allowNonRestoredState();
+    }
+
+    String restoredFrom() {
+        return restore == null ? "(none)" : restore.snapshot().directory();
+    }
+
+    /** This subtask's share of the restored operator state (empty without a restore). */
+    Map<String, OperatorStateStoreImpl.Restored> restoredOperatorState(String uid, int subtask) throws IOException {
+        SnapshotMetadata.OperatorSnapshot op = restore == null ? null : restore.snapshot().metadata().operator(uid);
+        if (op == null) {
+            return Map.of();
+        }
+        List<OperatorStateHandle> handles = op.subtasks().stream().map(SnapshotMetadata.SubtaskSnapshot::operatorState).toList();
+        return OperatorStateStoreImpl.redistribute(handles, reader, subtask, parallelism, serializers().classLoader());
+    }
+
+    @SuppressWarnings("unchecked")
+    <K> KeyedStateBackend<K> createKeyedBackend(String uid, int subtask) throws Exception {
+        KeyGroupRange range = KeyGroups.rangeForSubtask(maxParallelism(), parallelism, subtask);
+        List<KeyedStateHandle> handles = new ArrayList<>();
+        SnapshotMetadata.OperatorSnapshot op = restore == null ? null : restore.snapshot().metadata().operator(uid);
+        if (op != null) {
+            for (SnapshotMetadata.SubtaskSnapshot st : op.subtasks()) {
+                if (st.keyedState() != null && !st.keyedState().keyGroupRange().intersect(range).isEmpty()) {
+                    handles.add(st.keyedState());
+                }
+            }
+        }
+        RestoreContext restoreContext = new RestoreContext(handles, reader, restore != null && restore.baseReusable());
+        TypeSerializer<K> keySerializer = (TypeSerializer<K>) job.keySerializer(uid);
+        return job.backend().createKeyedBackend(new KeyedBackendParameters<>(job.jobName(), uid, subtask, keySerializer, range,
+                maxParallelism(), job.workingDirectory().resolve(uid).resolve(Integer.toString(subtask)), Map.of(),
+                serializers().classLoader(), restoreContext));
+    }
+}

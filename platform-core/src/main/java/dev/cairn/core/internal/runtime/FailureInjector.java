@@ -1,0 +1,22 @@
+package dev.cairn.core.internal.runtime;
+
+/**
+ * A hook for tests: called at the points where real failures hurt most; throwing from it is a
+ * failure at that point.
+ */
+public interface FailureInjector {
+
+    enum Point {
+        /** In a task, before it processes a record. */
+        PROCESS_RECORD,
+        /** In the asynchronous part of a subtask's snapshot, before it writes. */
+        ASYNC_SNAPSHOT,
+        /** After a checkpoint's metadata is committed, before anyone is told it completed. */
+        AFTER_METADATA_COMMIT
+    }
+
+    FailureInjector NONE = (point, uid, subtask, checkpointId) -> {
+    };
+
+    void check(Point point, String operatorUid, int subtask, long checkpointId) throws Exception;
+}

@@ -1,0 +1,133 @@
+package dev.cairn.core.internal.runtime;
+
+import java.util.ArrayDeque;
+import java.util.Arrays;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The input of one subtask: a bounded queue shared by all its input channels (so producers block
+ * when the subtask falls behind) and barrier alignment. When a barrier arrives on one channel,
+ * that channel's later elements are held back until the same barrier has arrived on every other
+ * live channel; then the subtask sees the barrier once and the held elements follow.
+ */
+final class InputGate {
+
+    private final BlockingQueue<StreamElement> queue;
+    private final int channels;
+    private final boolean[] blocked;
+    private final boolean[] ended;
+    private final long[] watermarks;
+    private final ArrayDeque<StreamElement>[] held;
+    private final ArrayDeque<StreamElement> replay = new ArrayDeque<>();
+    private CheckpointBarrier aligning;
+    private int endedCount;
+    private long emittedWatermark = Long.MIN_VALUE;
+
+    @SuppressWarnings("unchecked")
+    InputGate(int channels, int capacity) {
+        this.queue = new ArrayBlockingQueue<>(capacity);
+        this.channels = channels;
+        this.blocked = new boolean[channels];
+        this.ended = new boolean[channels];
+        this.watermarks = new long[channels];
+        Arrays.fill(watermarks, Long.MIN_VALUE);
+        this.held = new ArrayDeque[channels];
+        for (int i = 0; i < channels; i++) {
+            held[i] = new ArrayDeque<>();
+        }
+    }
+
+    /** Called by producers; blocks while the queue is full. */
+    void put(StreamElement element) throws InterruptedException {
+        queue.put(element);
+    }
+
+    /**
+     * The next element for the subtask: a record, a watermark (the minimum over channels, when it
+     * advances), an aligned barrier, or end of input once every channel ended; {@code null} if none
+     * arrived within the timeout.
+     */
+    StreamElement next(long timeoutMillis) throws InterruptedException {
+        while (true) {
+            StreamElement e = replay.poll();
+            if (e == null) {
+                e = queue.poll(timeoutMillis, TimeUnit.MILLISECONDS);
+                if (e == null) {
+                    return null;
+                }
+            }
+            StreamElement out = handle(e);
+            if (out != null) {
+                return out;
+            }
+        }
+    }
+
+    private StreamElement handle(StreamElement e) {
+        int c = e.channel();
+        if (blocked[c]) {
+            held[c].add(e);
+            return null;
+        }
+        if (e instanceof StreamElement.Record) {
+            return e;
+        }
+        if (e instanceof StreamElement.Watermark w) {
+            watermarks[c] = Math.max(watermarks[c], w.time());
+            return advancedWatermark();
+        }
+        if (e instanceof StreamElement.Barrier b) {
+            if (aligning == null) {
+                aligning = b.barrier();
+            } else if (aligning.checkpointId() != b.barrier().checkpointId()) {
+                throw new IllegalStateException("Barrier of checkpoint " + b.barrier().checkpointId()
+                        + " arrived while aligning checkpoint " + aligning.checkpointId());
+            }
+            blocked[c] = true;
+            return alignmentDone();
+        }
+        ended[c] = true;
+        endedCount++;
+        watermarks[c] = Long.MAX_VALUE;
+        if (aligning != null) {
+            StreamElement done = alignmentDone();
+            if (done != null) {
+                return done;
+            }
+        }
+        if (endedCount == channels) {
+            return new StreamElement.EndOfInput(-1);
+        }
+        return advancedWatermark();
+    }
+
+    private StreamElement alignmentDone() {
+        for (int i = 0; i < channels; i++) {
+            if (!ended[i] && !blocked[i]) {
+                return null;
+            }
+        }
+        StreamElement aligned = new StreamElement.Barrier(-1, aligning);
+        aligning = null;
+        for (int i = 0; i < channels; i++) {
+            blocked[i] = false;
+            replay.addAll(held[i]);
+            held[i].clear();
+        }
+        return aligned;
+    }
+
+    private StreamElement advancedWatermark() {
+        long min = Long.MAX_VALUE;
+        for (long w : watermarks) {
+            min = Math.min(min, w);
+        }
+        if (min > emittedWatermark && min != Long.MAX_VALUE) {
+            emittedWatermark = min;
+            return new StreamElement.Watermark(-1, min);
+        }
+        return null;
+    }
+}

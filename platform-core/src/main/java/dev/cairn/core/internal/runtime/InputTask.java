@@ -1,0 +1,58 @@
+package dev.cairn.core.internal.runtime;
+
+/** A subtask that reads from an {@link InputGate}: keyed operators and sinks. */
+abstract class InputTask extends StreamTask {
+
+    private final InputGate gate;
+
+    InputTask(ExecutionAttempt attempt, String uid, int subtask, OutputRouter output, InputGate gate) {
+        super(attempt, uid, subtask, output);
+        this.gate = gate;
+    }
+
+    @Override
+    final void runLoop() throws Exception {
+        while (true) {
+            processMailbox();
+            onIdle();
+            StreamElement e = gate.next(5);
+            if (e == null) {
+                continue;
+            }
+            if (e instanceof StreamElement.Record r) {
+                attempt.injector().check(FailureInjector.Point.PROCESS_RECORD, uid, subtask, -1);
+                processRecord(r);
+            } else if (e instanceof StreamElement.Watermark w) {
+                processWatermark(w.time());
+            } else if (e instanceof StreamElement.Barrier b) {
+                onBarrier(b.barrier());
+                snapshotAndForward(b.barrier());
+            } else {
+                // completion notices sent before the end must run before the operator finishes
+                processMailbox();
+                finish();
+                output.broadcastEnd();
+                return;
+            }
+        }
+    }
+
+    void onIdle() throws Exception {
+    }
+
+    abstract void processRecord(StreamElement.Record record) throws Exception;
+
+    void processWatermark(long time) throws Exception {
+        output.broadcastWatermark(time);
+    }
+
+    /** Runs before the snapshot of {@code barrier} (a sink pre-commits here). */
+    void onBarrier(CheckpointBarrier barrier) throws Exception {
+    }
+
+    abstract void finish() throws Exception;
+
+    void postComplete(long id) {
+        post(() -> notifyCheckpointComplete(id));
+    }
+}

@@ -1,0 +1,42 @@
+package dev.cairn.core.internal.runtime;
+
+import dev.cairn.core.internal.catalog.SnapshotMetadata.SubtaskSnapshot;
+import dev.cairn.core.internal.catalog.StorageSnapshotStreams;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/** A checkpoint or savepoint that was triggered and has not completed or been aborted. */
+final class PendingCheckpoint {
+    final CheckpointBarrier barrier;
+    final String directory;
+    final String name;
+    final long triggeredAt;
+    final int expectedAcks;
+    final Map<String, TreeMap<Integer, SubtaskSnapshot>> acks = new TreeMap<>();
+    final List<StorageSnapshotStreams> streams = new CopyOnWriteArrayList<>();
+    final CompletableFuture<String> completion = new CompletableFuture<>();
+    private int ackCount;
+
+    PendingCheckpoint(CheckpointBarrier barrier, String directory, String name, long triggeredAt, int expectedAcks) {
+        this.barrier = barrier;
+        this.directory = directory;
+        this.name = name;
+        this.triggeredAt = triggeredAt;
+        this.expectedAcks = expectedAcks;
+    }
+
+    long id() {
+        return barrier.checkpointId();
+    }
+
+    /** @return true when every subtask has acknowledged */
+    boolean acknowledge(String uid, int subtask, SubtaskSnapshot snapshot) {
+        if (acks.computeIfAbsent(uid, u -> new TreeMap<>()).put(subtask, snapshot) == null) {
+            ackCount++;
+        }
+        return ackCount == expectedAcks;
+    }
+}

@@ -1,0 +1,17 @@
+package dev.cairn.core.internal.runtime;
+
+import dev.cairn.spi.backend.StateBackend;
+import dev.cairn.spi.storage.SnapshotStorageProvider;
+import java.util.Optional;
+import java.util.Set;
+
+/** Where the kernel finds plugins by name: OSGi services on the platform, ServiceLoader when embedded. */
+public interface PluginRegistry {
+    Optional<StateBackend> backend(String name);
+
+    Optional<SnapshotStorageProvider> storage(String name);
+
+    Set<String> backendNames();
+
+    Set<String> storageNames();
+}

@@ -1,0 +1,13 @@
+package dev.cairn.core.internal.runtime;
+
+import dev.cairn.core.internal.catalog.CompletedSnapshot;
+
+/**
+ * What an attempt restores from.
+ *
+ * @param baseReusable          the next incremental checkpoint may reference its files
+ * @param allowNonRestoredState state in it that the job does not have is dropped instead of failing
+ * @param userChosen            named by the user (not a failover to the job's own checkpoint)
+ */
+record RestorePoint(CompletedSnapshot snapshot, boolean baseReusable, boolean allowNonRestoredState, boolean userChosen) {
+}

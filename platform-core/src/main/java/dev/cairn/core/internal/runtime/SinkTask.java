@@ -1,0 +1,82 @@
+package dev.cairn.core.internal.runtime;
+
+import dev.cairn.api.job.TwoPhaseCommitSink;
+import dev.cairn.api.state.ListState;
+import dev.cairn.api.state.ListStateDescriptor;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Drives a two-phase-commit sink: one open transaction; at each barrier it is pre-committed and
+ * kept (in operator state) until its checkpoint completes; on restore, the kept transactions of
+ * the restored checkpoint are committed, since that checkpoint completed.
+ */
+final class SinkTask<T, TXN> extends InputTask {
+
+    private final TwoPhaseCommitSink<T, TXN> sink;
+    private final TreeMap<Long, TXN> preCommitted = new TreeMap<>();
+    private ListState<TXN> pendingState;
+    private TXN current;
+
+    SinkTask(ExecutionAttempt attempt, String uid, int subtask, InputGate gate, TwoPhaseCommitSink<T, TXN> sink) {
+        super(attempt, uid, subtask, new OutputRouter(subtask, 1), gate);
+        this.sink = sink;
+    }
+
+    @Override
+    void initialize() throws Exception {
+        sink.open(subtask, attempt.parallelism());
+        pendingState = operatorState.getListState(new ListStateDescriptor<>("pending-transactions", sink.transactionSerializer()));
+        for (TXN txn : pendingState.get()) {
+            sink.commit(txn);
+        }
+        pendingState.clear();
+        current = sink.beginTransaction();
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    void processRecord(StreamElement.Record record) throws Exception {
+        sink.write(current, (T) record.value());
+    }
+
+    @Override
+    void onBarrier(CheckpointBarrier barrier) throws Exception {
+        sink.preCommit(current);
+        preCommitted.put(barrier.checkpointId(), current);
+        current = sink.beginTransaction();
+        pendingState.update(new ArrayList<>(preCommitted.values()));
+    }
+
+    @Override
+    void notifyCheckpointComplete(long checkpointId) throws Exception {
+        Map<Long, TXN> done = preCommitted.headMap(checkpointId, true);
+        List<TXN> commit = new ArrayList<>(done.values());
+        for (TXN txn : commit) {
+            sink.commit(txn);
+        }
+        done.clear();
+        pendingState.update(new ArrayList<>(preCommitted.values()));
+    }
+
+    @Override
+    void notifyCheckpointAborted(long checkpointId) {
+        // the transaction stays pre-committed: the next completed checkpoint commits it
+    }
+
+    @Override
+    void finish() throws Exception {
+        // what came after the last checkpoint is replayed on resume, so it must not become visible
+        sink.abort(current);
+        current = null;
+    }
+
+    @Override
+    void cleanup() throws Exception {
+        if (current != null) {
+            sink.abort(current);
+        }
+    }
+}

@@ -1,0 +1,140 @@
+package dev.cairn.core.internal.runtime;
+
+import dev.cairn.api.job.Source;
+import dev.cairn.api.job.SourceContext;
+import dev.cairn.api.job.SourceOutput;
+import dev.cairn.api.job.SourceReader;
+import dev.cairn.api.state.OperatorStateStore;
+
+/** Runs a source reader; checkpoint barriers are injected between two {@code pollNext} calls. */
+final class SourceTask<T> extends StreamTask {
+
+    private final Source<T> source;
+    private SourceReader<T> reader;
+    private boolean dataFinished;
+    private boolean pausedForStop;
+    private boolean endRequested;
+
+    SourceTask(ExecutionAttempt attempt, String uid, int subtask, OutputRouter output, Source<T> source) {
+        super(attempt, uid, subtask, output);
+        this.source = source;
+    }
+
+    @Override
+    void initialize() throws Exception {
+        boolean restored = operatorState.isRestored();
+        reader = source.createReader(new SourceContext() {
+            public int subtaskIndex() {
+                return subtask;
+            }
+
+            public int parallelism() {
+                return attempt.parallelism();
+            }
+
+            public OperatorStateStore operatorState() {
+                return operatorState;
+            }
+
+            public boolean isRestored() {
+                return restored;
+            }
+
+            public ClassLoader userClassLoader() {
+                return attempt.serializers().classLoader();
+            }
+        });
+    }
+
+    @Override
+    void runLoop() throws Exception {
+        SourceOutput<T> out = new SourceOutput<>() {
+            public void collect(T record) {
+                emit(record, 0, false);
+            }
+
+            public void collect(T record, long timestamp) {
+                emit(record, timestamp, true);
+            }
+
+            public void emitWatermark(long watermark) {
+                try {
+                    output.broadcastWatermark(watermark);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new CancelledException();
+                }
+            }
+        };
+        while (!endRequested) {
+            processMailbox();
+            if (endRequested) {
+                break;
+            }
+            if (dataFinished || pausedForStop) {
+                Thread.sleep(1);
+                continue;
+            }
+            attempt.injector().check(FailureInjector.Point.PROCESS_RECORD, uid, subtask, -1);
+            if (!reader.pollNext(out)) {
+                dataFinished = true;
+                attempt.coordinator().sourceFinished(uid, subtask);
+            }
+        }
+        output.broadcastEnd();
+    }
+
+    private void emit(T record, long timestamp, boolean hasTimestamp) {
+        try {
+            output.emit(record, timestamp, hasTimestamp);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CancelledException();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Called by the coordinator: inject a barrier at the next record boundary. */
+    void trigger(CheckpointBarrier barrier) {
+        post(() -> {
+            reader.snapshotState(barrier.checkpointId());
+            snapshotAndForward(barrier);
+            if (barrier.stopAfter()) {
+                pausedForStop = true;
+            }
+        });
+    }
+
+    /** Stop-with-savepoint failed: go on reading. */
+    void resume() {
+        post(() -> pausedForStop = false);
+    }
+
+    void requestEnd() {
+        post(() -> endRequested = true);
+    }
+
+    @Override
+    void notifyCheckpointComplete(long checkpointId) throws Exception {
+        reader.notifyCheckpointComplete(checkpointId);
+    }
+
+    @Override
+    void cleanup() throws Exception {
+        if (reader != null) {
+            reader.close();
+        }
+    }
+
+    void postComplete(long id) {
+        post(() -> notifyCheckpointComplete(id));
+    }
+
+    /** Unwinds a source's emit when the attempt is cancelled. */
+    static final class CancelledException extends RuntimeException {
+        CancelledException() {
+            super("cancelled", null, false, false);
+        }
+    }
+}

@@ -1,0 +1,141 @@
+package dev.cairn.core.internal.runtime;
+
+import dev.cairn.core.internal.catalog.OperatorStateHandle;
+import dev.cairn.core.internal.catalog.SnapshotMetadata.SubtaskSnapshot;
+import dev.cairn.core.internal.catalog.StorageSnapshotStreams;
+import dev.cairn.spi.backend.AsyncSnapshot;
+import dev.cairn.spi.backend.KeyedStateBackend;
+import dev.cairn.spi.backend.SnapshotRequest;
+import dev.cairn.spi.snapshot.KeyedStateHandle;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+
+/**
+ * One operator subtask on its own thread. Control messages (checkpoint triggers, completion
+ * notices, stop requests) arrive in a mailbox and run on the task thread between records, so
+ * operator code never runs concurrently with itself.
+ */
+abstract class StreamTask implements Runnable {
+
+    final ExecutionAttempt attempt;
+    final String uid;
+    final int subtask;
+    final OutputRouter output;
+    private final ConcurrentLinkedQueue<ThrowingRunnable> mailbox = new ConcurrentLinkedQueue<>();
+    OperatorStateStoreImpl operatorState;
+
+    interface ThrowingRunnable {
+        void run() throws Exception;
+    }
+
+    StreamTask(ExecutionAttempt attempt, String uid, int subtask, OutputRouter output) {
+        this.attempt = attempt;
+        this.uid = uid;
+        this.subtask = subtask;
+        this.output = output;
+    }
+
+    @Override
+    public final void run() {
+        try {
+            operatorState = new OperatorStateStoreImpl(uid, attempt.serializers(), attempt.restoredOperatorState(uid, subtask));
+            initialize();
+            checkNonRestoredState();
+            runLoop();
+        } catch (InterruptedException e) {
+            if (!attempt.isTerminating()) {
+                attempt.fail(new IllegalStateException("Subtask " + uid + "/" + subtask + " was interrupted"));
+            }
+        } catch (Throwable t) {
+            attempt.fail(new SubtaskFailure(uid, subtask, t));
+        } finally {
+            try {
+                cleanup();
+            } catch (Throwable t) {
+                // the attempt is ending anyway; the first failure is the one reported
+            }
+            attempt.taskEnded(this);
+        }
+    }
+
+    abstract void initialize() throws Exception;
+
+    abstract void runLoop() throws Exception;
+
+    void cleanup() throws Exception {
+    }
+
+    /** The keyed backend, for keyed operators. */
+    KeyedStateBackend<?> keyedBackend() {
+        return null;
+    }
+
+    /** Names of restored keyed and operator state this operator did not register. */
+    java.util.Set<String> unclaimedState() {
+        return operatorState.unclaimedRestoredStates();
+    }
+
+    private void checkNonRestoredState() {
+        java.util.Set<String> unclaimed = unclaimedState();
+        if (!unclaimed.isEmpty() && !attempt.allowNonRestoredState()) {
+            throw new IllegalStateException("The snapshot " + attempt.restoredFrom() + " holds state " + new java.util.TreeSet<>(unclaimed)
+                    + " for operator '" + uid + "', which the job does not register. Restore with allowNonRestoredState to drop it.");
+        }
+    }
+
+    final void post(ThrowingRunnable action) {
+        mailbox.add(action);
+    }
+
+    final void processMailbox() throws Exception {
+        ThrowingRunnable r;
+        while ((r = mailbox.poll()) != null) {
+            r.run();
+        }
+    }
+
+    void notifyCheckpointComplete(long checkpointId) throws Exception {
+        KeyedStateBackend<?> backend = keyedBackend();
+        if (backend != null) {
+            backend.notifyCheckpointComplete(checkpointId);
+        }
+    }
+
+    void notifyCheckpointAborted(long checkpointId) {
+        KeyedStateBackend<?> backend = keyedBackend();
+        if (backend != null) {
+            backend.notifyCheckpointAborted(checkpointId);
+        }
+    }
+
+    /**
+     * The synchronous part of this subtask's snapshot, then the barrier goes downstream, then the
+     * asynchronous part runs on the I/O pool and acknowledges to the coordinator.
+     */
+    final void snapshotAndForward(CheckpointBarrier barrier) throws Exception {
+        long id = barrier.checkpointId();
+        StorageSnapshotStreams streams = attempt.coordinator().streamsFor(barrier, uid, subtask);
+        List<OperatorStateStoreImpl.Captured> op = operatorState.capture();
+        KeyedStateBackend<?> backend = keyedBackend();
+        AsyncSnapshot keyed = backend == null ? null
+                : backend.snapshot(new SnapshotRequest(id, barrier.savepoint(), attempt.incremental(), streams));
+        output.broadcastBarrier(barrier);
+        attempt.ioPool().execute(() -> {
+            try {
+                attempt.injector().check(FailureInjector.Point.ASYNC_SNAPSHOT, uid, subtask, id);
+                KeyedStateHandle keyedHandle = keyed == null ? null : keyed.write();
+                OperatorStateHandle opHandle = OperatorStateStoreImpl.write(op, streams);
+                attempt.coordinator().acknowledge(id, uid, subtask, new SubtaskSnapshot(subtask, keyedHandle, opHandle), streams);
+            } catch (Throwable t) {
+                attempt.coordinator().decline(id, uid, subtask, t, streams);
+            }
+        });
+    }
+
+    /** A failure of one subtask, naming it. */
+    static final class SubtaskFailure extends Exception {
+        SubtaskFailure(String uid, int subtask, Throwable cause) {
+            super("Subtask " + subtask + " of operator '" + uid + "' failed: " + cause, cause);
+        }
+    }
+}
