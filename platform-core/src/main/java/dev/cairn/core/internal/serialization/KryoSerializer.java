@@ -48,7 +48,8 @@ public final class KryoSerializer<T> implements TypeSerializer<T> {
     public void serialize(T value, DataOutput out) throws IOException {
         Kryo kryo = pool.obtain();
         try (Output output = new Output(128, -1)) {
-            kryo.writeObject(output, value);
+            // class and object: declared types may be interfaces or base classes
+            kryo.writeClassAndObject(output, value);
             out.writeInt(output.position());
             out.write(output.getBuffer(), 0, output.position());
         } finally {
@@ -62,7 +63,7 @@ public final class KryoSerializer<T> implements TypeSerializer<T> {
         in.readFully(bytes);
         Kryo kryo = pool.obtain();
         try {
-            return kryo.readObject(new Input(bytes), type);
+            return type.cast(kryo.readClassAndObject(new Input(bytes)));
         } finally {
             pool.free(kryo);
         }

@@ -1,0 +1,28 @@
+package dev.cairn.examples.offers;
+
+import dev.cairn.api.job.JobGraph;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/** The job graph: two sources, keyed by SKU into the enrichment, into the file sink. */
+public final class OfferEnrichmentJob {
+
+    public static final int SPLITS = 6;
+
+    private OfferEnrichmentJob() {
+    }
+
+    /** @param recordsPerSecond per source subtask; 0 for unthrottled */
+    public static JobGraph build(String name, long seed, int events, int skus, Path output, int recordsPerSecond) {
+        JobGraph.Builder job = JobGraph.builder(name);
+        JobGraph.Stream<SkuEvent> offers = job.source("offers",
+                new TimelineSource(seed, events, skus, SPLITS, TimelineSource.Kind.OFFERS, recordsPerSecond));
+        JobGraph.Stream<SkuEvent> updates = job.source("product-updates",
+                new TimelineSource(seed, events, skus, SPLITS, TimelineSource.Kind.PRODUCT_UPDATES, recordsPerSecond));
+        offers.union(updates)
+                .keyBy(SkuEvent::sku, String.class)
+                .process("enrich", new EnrichOffers(Duration.ofHours(1)))
+                .sinkTo("enriched-offers", new TransactionalFileSink(output));
+        return job.build();
+    }
+}
