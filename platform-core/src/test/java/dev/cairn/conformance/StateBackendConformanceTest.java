@@ -1,0 +1,498 @@
+package dev.cairn.conformance;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.cairn.api.job.NamespacedState;
+import dev.cairn.api.serialization.Serializers;
+import dev.cairn.api.state.AggregateFunction;
+import dev.cairn.api.state.AggregatingState;
+import dev.cairn.api.state.AggregatingStateDescriptor;
+import dev.cairn.api.state.ListState;
+import dev.cairn.api.state.ListStateDescriptor;
+import dev.cairn.api.state.MapState;
+import dev.cairn.api.state.MapStateDescriptor;
+import dev.cairn.api.state.ReducingState;
+import dev.cairn.api.state.ReducingStateDescriptor;
+import dev.cairn.api.state.StateTtlConfig;
+import dev.cairn.api.state.ValueState;
+import dev.cairn.api.state.ValueStateDescriptor;
+import dev.cairn.core.internal.storage.LocalFileStorage;
+import dev.cairn.spi.backend.AsyncSnapshot;
+import dev.cairn.spi.backend.KeyGroupRange;
+import dev.cairn.spi.backend.KeyGroups;
+import dev.cairn.spi.backend.RestoreContext;
+import dev.cairn.spi.backend.StateBackend;
+import dev.cairn.spi.snapshot.CanonicalEntry;
+import dev.cairn.spi.snapshot.CorruptSnapshotException;
+import dev.cairn.spi.snapshot.KeyedStateHandle;
+import dev.cairn.spi.storage.SnapshotStorage;
+import java.io.RandomAccessFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * What every state backend must do: the semantics of each state primitive, namespaces, TTL,
+ * snapshot and restore (full and incremental), rescaled restore, damaged input, snapshots that
+ * run while the state changes, canonical export and import, and schema checks. Extend it and
+ * return the plugin from {@link #backend()}.
+ */
+public abstract class StateBackendConformanceTest {
+
+    protected static final KeyGroupRange ALL = new KeyGroupRange(0, BackendHarness.MAX_PARALLELISM - 1);
+
+    @TempDir
+    protected Path temp;
+    protected SnapshotStorage storage;
+    protected final AtomicLong clock = new AtomicLong(1_000_000);
+    private final List<BackendHarness> open = new ArrayList<>();
+
+    protected abstract StateBackend backend();
+
+    @BeforeEach
+    void openStorage() throws Exception {
+        storage = new LocalFileStorage(temp.resolve("storage"));
+    }
+
+    @AfterEach
+    void closeBackends() {
+        open.forEach(BackendHarness::close);
+    }
+
+    protected BackendHarness harness(KeyGroupRange range, RestoreContext restore) throws Exception {
+        BackendHarness h = new BackendHarness(backend(), storage, range, Files.createTempDirectory(temp, "work"), clock, restore);
+        open.add(h);
+        return h;
+    }
+
+    protected BackendHarness fresh() throws Exception {
+        return harness(ALL, RestoreContext.NONE);
+    }
+
+    protected BackendHarness restored(KeyGroupRange range, List<KeyedStateHandle> handles) throws Exception {
+        return harness(range, BackendHarness.restoreFrom(storage, handles, true));
+    }
+
+    // ---- semantics of each primitive
+
+    @Test
+    void valueStateIsPerKeyAndClears() throws Exception {
+        BackendHarness h = fresh();
+        ValueState<String> s = h.states.getState(new ValueStateDescriptor<>("v", Serializers.STRING));
+        h.key(1);
+        assertThat(s.value()).isNull();
+        s.update("one");
+        h.key(2);
+        assertThat(s.value()).isNull();
+        s.update("two");
+        h.key(1);
+        assertThat(s.value()).isEqualTo("one");
+        s.clear();
+        assertThat(s.value()).isNull();
+        h.key(2);
+        assertThat(s.value()).isEqualTo("two");
+        s.update(null);
+        assertThat(s.value()).isNull();
+    }
+
+    @Test
+    void listStateAppendsUpdatesAndClears() throws Exception {
+        BackendHarness h = fresh();
+        ListState<Long> s = h.states.getState(new ListStateDescriptor<>("l", Serializers.LONG));
+        h.key(7);
+        assertThat(s.get()).isEmpty();
+        s.add(1L);
+        s.add(2L);
+        s.addAll(List.of(3L, 4L));
+        assertThat(s.get()).containsExactly(1L, 2L, 3L, 4L);
+        s.update(List.of(9L));
+        assertThat(s.get()).containsExactly(9L);
+        h.key(8);
+        assertThat(s.get()).isEmpty();
+        h.key(7);
+        s.clear();
+        assertThat(s.get()).isEmpty();
+        s.update(List.of());
+        assertThat(s.get()).isEmpty();
+    }
+
+    @Test
+    void mapStatePutsGetsRemovesIterates() throws Exception {
+        BackendHarness h = fresh();
+        MapState<String, Long> s = h.states.getState(new MapStateDescriptor<>("m", Serializers.STRING, Serializers.LONG));
+        h.key(1);
+        assertThat(s.isEmpty()).isTrue();
+        s.put("a", 1L);
+        s.putAll(Map.of("b", 2L, "c", 3L));
+        assertThat(s.get("b")).isEqualTo(2L);
+        assertThat(s.contains("c")).isTrue();
+        s.remove("c");
+        assertThat(s.contains("c")).isFalse();
+        Map<String, Long> seen = new HashMap<>();
+        s.entries().forEach(e -> seen.put(e.getKey(), e.getValue()));
+        assertThat(seen).containsExactlyInAnyOrderEntriesOf(Map.of("a", 1L, "b", 2L));
+        h.key(2);
+        assertThat(s.get("a")).isNull();
+        h.key(1);
+        s.clear();
+        assertThat(s.isEmpty()).isTrue();
+    }
+
+    @Test
+    void reducingAndAggregatingStateFold() throws Exception {
+        BackendHarness h = fresh();
+        ReducingState<Long> sum = h.states.getState(new ReducingStateDescriptor<>("sum", Long::sum, Serializers.LONG));
+        AggregatingState<Long, Double> avg = h.states.getState(new AggregatingStateDescriptor<>("avg", new Average(), long[].class));
+        h.key(3);
+        assertThat(sum.get()).isNull();
+        assertThat(avg.get()).isNull();
+        for (long v : new long[]{2, 4, 9}) {
+            sum.add(v);
+            avg.add(v);
+        }
+        assertThat(sum.get()).isEqualTo(15L);
+        assertThat(avg.get()).isEqualTo(5.0);
+        h.key(4);
+        assertThat(sum.get()).isNull();
+    }
+
+    static final class Average implements AggregateFunction<Long, long[], Double> {
+        public long[] createAccumulator() {
+            return new long[2];
+        }
+
+        public long[] add(Long value, long[] acc) {
+            return new long[]{acc[0] + value, acc[1] + 1};
+        }
+
+        public Double getResult(long[] acc) {
+            return (double) acc[0] / acc[1];
+        }
+    }
+
+    @Test
+    void namespacesSeparateValuesOfOneKey() throws Exception {
+        BackendHarness h = fresh();
+        NamespacedState<String, ValueState<Long>> s = h.states.getNamespacedState(Serializers.STRING,
+                new ValueStateDescriptor<>("per-window", Serializers.LONG));
+        h.key(1);
+        s.in("w1").update(10L);
+        s.in("w2").update(20L);
+        assertThat(s.in("w1").value()).isEqualTo(10L);
+        assertThat(s.in("w2").value()).isEqualTo(20L);
+        s.in("w1").clear();
+        assertThat(s.in("w1").value()).isNull();
+        assertThat(s.in("w2").value()).isEqualTo(20L);
+        assertThat(h.backend.keys("per-window", "w2")).containsExactly(1L);
+    }
+
+    // ---- TTL
+
+    private static StateTtlConfig.Builder ttl() {
+        return StateTtlConfig.newBuilder(Duration.ofSeconds(10));
+    }
+
+    @Test
+    void expiredValuesAreNeverReturned() throws Exception {
+        BackendHarness h = fresh();
+        ValueStateDescriptor<String> d = new ValueStateDescriptor<>("ttl", Serializers.STRING);
+        d.enableTimeToLive(ttl().build());
+        ValueState<String> s = h.states.getState(d);
+        ListStateDescriptor<Long> ld = new ListStateDescriptor<>("ttl-list", Serializers.LONG);
+        ld.enableTimeToLive(ttl().build());
+        ListState<Long> l = h.states.getState(ld);
+        h.key(1);
+        s.update("x");
+        l.add(1L);
+        clock.addAndGet(5_000);
+        l.add(2L);
+        assertThat(s.value()).isEqualTo("x");
+        clock.addAndGet(5_000);
+        assertThat(s.value()).isNull();
+        assertThat(l.get()).containsExactly(2L);
+        clock.addAndGet(5_000);
+        assertThat(l.get()).isEmpty();
+    }
+
+    @Test
+    void readsRefreshTheTimestampWhenConfigured() throws Exception {
+        BackendHarness h = fresh();
+        ValueStateDescriptor<String> d = new ValueStateDescriptor<>("ttl", Serializers.STRING);
+        d.enableTimeToLive(ttl().setUpdateType(StateTtlConfig.UpdateType.ON_READ_AND_WRITE).build());
+        ValueState<String> s = h.states.getState(d);
+        h.key(1);
+        s.update("x");
+        for (int i = 0; i < 5; i++) {
+            clock.addAndGet(8_000);
+            assertThat(s.value()).isEqualTo("x");
+        }
+    }
+
+    @Test
+    void expiredValuesAreReturnedUntilCleanedUpWhenConfigured() throws Exception {
+        BackendHarness h = fresh();
+        MapStateDescriptor<String, Long> d = new MapStateDescriptor<>("ttl-map", Serializers.STRING, Serializers.LONG);
+        d.enableTimeToLive(ttl().setStateVisibility(StateTtlConfig.Visibility.RETURN_EXPIRED_IF_NOT_CLEANED_UP).build());
+        MapState<String, Long> s = h.states.getState(d);
+        h.key(1);
+        s.put("a", 1L);
+        clock.addAndGet(20_000);
+        assertThat(s.get("a")).isEqualTo(1L);
+    }
+
+    @Test
+    void fullSnapshotsLeaveExpiredEntriesOut() throws Exception {
+        BackendHarness h = fresh();
+        ValueStateDescriptor<String> d = new ValueStateDescriptor<>("ttl", Serializers.STRING);
+        d.enableTimeToLive(ttl().cleanupFullSnapshot().build());
+        ValueState<String> s = h.states.getState(d);
+        h.key(1);
+        s.update("old");
+        clock.addAndGet(6_000);
+        h.key(2);
+        s.update("young");
+        clock.addAndGet(6_000);
+        KeyedStateHandle handle = h.snapshot(1, false);
+
+        BackendHarness r = restored(ALL, List.of(handle));
+        r.states.getState(d);
+        assertThat(canonical(r)).hasSize(1);
+        ValueState<String> rs = r.states.getState(d);
+        r.key(2);
+        assertThat(rs.value()).isEqualTo("young");
+    }
+
+    @Test
+    void incrementalCleanupRemovesExpiredEntriesOnAccess() throws Exception {
+        BackendHarness h = fresh();
+        ValueStateDescriptor<String> d = new ValueStateDescriptor<>("ttl", Serializers.STRING);
+        d.enableTimeToLive(ttl().cleanupIncrementally(50).build());
+        ValueState<String> s = h.states.getState(d);
+        for (long k = 0; k < 500; k++) {
+            h.key(k);
+            s.update("v" + k);
+        }
+        clock.addAndGet(11_000);
+        h.key(0);
+        for (int i = 0; i < 200; i++) {
+            s.value(); // each access checks 50 entries
+        }
+        assertThat(canonical(h)).isEmpty();
+    }
+
+    // ---- snapshots
+
+    private static Map<Long, String> fill(BackendHarness h, ValueState<String> s, ListState<Long> l, MapState<String, Long> m,
+                                          int keys, String tag) throws Exception {
+        Map<Long, String> expected = new HashMap<>();
+        for (long k = 0; k < keys; k++) {
+            h.key(k);
+            s.update(tag + k);
+            l.add(k);
+            m.put("k" + k, k * 2);
+            expected.put(k, tag + k);
+        }
+        return expected;
+    }
+
+    private record States(ValueState<String> value, ListState<Long> list, MapState<String, Long> map) {
+    }
+
+    private static States register(BackendHarness h) throws Exception {
+        return new States(h.states.getState(new ValueStateDescriptor<>("value", Serializers.STRING)),
+                h.states.getState(new ListStateDescriptor<>("list", Serializers.LONG)),
+                h.states.getState(new MapStateDescriptor<>("map", Serializers.STRING, Serializers.LONG)));
+    }
+
+    private static void assertHolds(BackendHarness h, States s, long key, String value, List<Long> list) throws Exception {
+        h.key(key);
+        assertThat(s.value().value()).as("value of key %s", key).isEqualTo(value);
+        assertThat(s.list().get()).as("list of key %s", key).containsExactlyElementsOf(list);
+        assertThat(s.map().get("k" + key)).as("map of key %s", key).isEqualTo(value == null ? null : key * 2);
+    }
+
+    @Test
+    void fullSnapshotRestoresEveryStateExactly() throws Exception {
+        BackendHarness h = fresh();
+        States s = register(h);
+        fill(h, s.value(), s.list(), s.map(), 2_000, "v");
+        KeyedStateHandle handle = h.snapshot(1, false);
+
+        BackendHarness r = restored(ALL, List.of(handle));
+        States rs = register(r);
+        for (long k = 0; k < 2_000; k++) {
+            assertHolds(r, rs, k, "v" + k, List.of(k));
+        }
+        assertThat(canonical(r)).hasSize(3 * 2_000);
+    }
+
+    @Test
+    void incrementalSnapshotsRestoreTheLatestStateAndReuseUnchangedFiles() throws Exception {
+        BackendHarness h = fresh();
+        States s = register(h);
+        fill(h, s.value(), s.list(), s.map(), 1_000, "v");
+        KeyedStateHandle first = h.snapshot(1, true);
+        h.key(5);
+        s.value().update("changed");
+        h.key(6);
+        s.value().clear();
+        s.list().clear();
+        s.map().clear();
+        KeyedStateHandle second = h.snapshot(2, true);
+
+        long written = second.files().stream().filter(f -> first.files().stream().noneMatch(g -> g.path().equals(f.path()))).mapToLong(f -> f.size()).sum();
+        long total = second.files().stream().mapToLong(f -> f.size()).sum();
+        if (backend().supportsIncremental()) {
+            assertThat(written).as("bytes newly written by the second incremental snapshot").isLessThan(total / 4);
+        }
+
+        BackendHarness r = restored(ALL, List.of(second));
+        States rs = register(r);
+        assertHolds(r, rs, 5, "changed", List.of(5L));
+        assertHolds(r, rs, 6, null, List.of());
+        assertHolds(r, rs, 7, "v7", List.of(7L));
+        assertThat(canonical(r)).hasSize(3 * 1_000 - 3);
+    }
+
+    @Test
+    void rescaledRestoreGivesEachSubtaskExactlyItsKeys() throws Exception {
+        int keys = 3_000;
+        List<KeyedStateHandle> handles = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            BackendHarness h = harness(KeyGroups.rangeForSubtask(BackendHarness.MAX_PARALLELISM, 2, i), RestoreContext.NONE);
+            States s = register(h);
+            for (long k = 0; k < keys; k++) {
+                if (KeyGroups.subtaskFor(KeyGroups.keyGroupFor(k, BackendHarness.MAX_PARALLELISM), BackendHarness.MAX_PARALLELISM, 2) == i) {
+                    h.key(k);
+                    s.value().update("v" + k);
+                    s.list().add(k);
+                    s.map().put("k" + k, k * 2);
+                }
+            }
+            handles.add(h.snapshot(1, false));
+        }
+        int total = 0;
+        for (int i = 0; i < 3; i++) {
+            KeyGroupRange range = KeyGroups.rangeForSubtask(BackendHarness.MAX_PARALLELISM, 3, i);
+            BackendHarness r = restored(range, handles);
+            States rs = register(r);
+            List<CanonicalEntry> entries = canonical(r);
+            assertThat(entries).allMatch(e -> range.contains(e.keyGroup()));
+            total += entries.size();
+            for (long k = 0; k < keys; k++) {
+                if (range.contains(KeyGroups.keyGroupFor(k, BackendHarness.MAX_PARALLELISM))) {
+                    assertHolds(r, rs, k, "v" + k, List.of(k));
+                }
+            }
+        }
+        assertThat(total).as("entries over all new subtasks").isEqualTo(3 * keys);
+    }
+
+    @Test
+    void aSnapshotSeesTheStateOfItsSynchronousPartWhileUpdatesContinue() throws Exception {
+        BackendHarness h = fresh();
+        States s = register(h);
+        fill(h, s.value(), s.list(), s.map(), 5_000, "before");
+        AsyncSnapshot running = h.startSnapshot(1, false);
+        for (long k = 0; k < 5_000; k++) {
+            h.key(k);
+            s.value().update("after" + k);
+            s.list().add(-k);
+            s.map().put("k" + k, -1L);
+            if (k % 2 == 0) {
+                s.value().clear();
+            }
+        }
+        for (long k = 5_000; k < 6_000; k++) {
+            h.key(k);
+            s.value().update("new");
+        }
+        KeyedStateHandle handle = running.write();
+
+        BackendHarness r = restored(ALL, List.of(handle));
+        States rs = register(r);
+        for (long k = 0; k < 6_000; k++) {
+            if (k < 5_000) {
+                assertHolds(r, rs, k, "before" + k, List.of(k));
+            } else {
+                r.key(k);
+                assertThat(rs.value().value()).isNull();
+            }
+        }
+        // and the live state kept every update
+        h.key(1);
+        assertThat(s.value().value()).isEqualTo("after1");
+        assertThat(s.list().get()).containsExactly(1L, -1L);
+    }
+
+    @Test
+    void aFlippedByteIsReportedWithTheFileAndItsChecksum() throws Exception {
+        BackendHarness h = fresh();
+        States s = register(h);
+        fill(h, s.value(), s.list(), s.map(), 500, "v");
+        KeyedStateHandle handle = h.snapshot(1, false);
+        String file = handle.files().get(0).path();
+        Path onDisk = temp.resolve("storage").resolve(BackendHarness.JOB).resolve(file);
+        try (RandomAccessFile raf = new RandomAccessFile(onDisk.toFile(), "rw")) {
+            raf.seek(raf.length() / 2);
+            int b = raf.read();
+            raf.seek(raf.length() / 2);
+            raf.write(b ^ 0x40);
+        }
+        assertThatThrownBy(() -> restored(ALL, List.of(handle)))
+                .isInstanceOf(CorruptSnapshotException.class)
+                .hasMessageContaining(file)
+                .hasMessageContaining("CRC32C");
+    }
+
+    @Test
+    void canonicalExportImportsIntoAFreshBackend() throws Exception {
+        BackendHarness h = fresh();
+        States s = register(h);
+        fill(h, s.value(), s.list(), s.map(), 300, "v");
+        List<CanonicalEntry> exported = canonical(h);
+
+        BackendHarness target = fresh();
+        States ts = register(target);
+        for (CanonicalEntry e : exported) {
+            target.backend.importEntry(e);
+        }
+        for (long k = 0; k < 300; k++) {
+            assertHolds(target, ts, k, "v" + k, List.of(k));
+        }
+    }
+
+    @Test
+    void anIncompatibleSerializerFailsNamingTheState() throws Exception {
+        BackendHarness h = fresh();
+        ValueState<Long> s = h.states.getState(new ValueStateDescriptor<>("counter", Serializers.LONG));
+        h.key(1);
+        s.update(41L);
+        KeyedStateHandle handle = h.snapshot(1, false);
+
+        BackendHarness r = restored(ALL, List.of(handle));
+        assertThatThrownBy(() -> r.states.getState(new ValueStateDescriptor<>("counter", Serializers.STRING)))
+                .hasMessageContaining("'counter'").hasMessageContaining("Long").hasMessageContaining("String");
+        assertThatThrownBy(() -> r.states.getState(new ListStateDescriptor<>("counter", Serializers.LONG)))
+                .hasMessageContaining("'counter'").hasMessageContaining("VALUE").hasMessageContaining("LIST");
+        ValueState<Long> ok = r.states.getState(new ValueStateDescriptor<>("counter", Serializers.LONG));
+        r.key(1);
+        assertThat(ok.value()).isEqualTo(41L);
+    }
+
+    protected static List<CanonicalEntry> canonical(BackendHarness h) throws Exception {
+        List<CanonicalEntry> entries = new ArrayList<>();
+        h.backend.exportEntries(entries::add);
+        return entries;
+    }
+}
