@@ -14,8 +14,9 @@ public final class KeyGroups {
 
     /** The key groups subtask {@code index} of {@code parallelism} owns. */
     public static KeyGroupRange rangeForSubtask(int maxParallelism, int parallelism, int index) {
-        int start = (int) ((long) index * maxParallelism / parallelism);
-        int end = (int) ((long) (index + 1) * maxParallelism / parallelism) - 1;
+        // the exact inverse of subtaskFor: key group g belongs to floor(g * parallelism / maxParallelism)
+        int start = (int) (((long) index * maxParallelism + parallelism - 1) / parallelism);
+        int end = (int) (((long) (index + 1) * maxParallelism - 1) / parallelism);
         return new KeyGroupRange(start, end);
     }
 

@@ -1,0 +1,173 @@
+package dev.cairn.examples.offers;
+
+import static dev.cairn.examples.offers.JobRunner.config;
+import static dev.cairn.examples.offers.JobRunner.start;
+import static dev.cairn.examples.offers.JobRunner.waitUntil;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.cairn.api.job.JobGraph;
+import dev.cairn.api.job.JobStatus;
+import dev.cairn.api.job.RestoreSettings;
+import dev.cairn.core.internal.catalog.CompletedSnapshot;
+import dev.cairn.core.internal.catalog.SnapshotMetadata;
+import dev.cairn.core.internal.runtime.JobMaster;
+import dev.cairn.core.internal.storage.LocalFileStorage;
+import dev.cairn.spi.backend.KeyGroupRange;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** Savepoints, rescaling, claim modes and retention, checked against the expected output. */
+class SnapshotLifecycleTest {
+
+    static final int EVENTS = 24_000;
+    static final int SKUS = 400;
+    static final int THROTTLE = 4_000;
+    static final long SEED = 42;
+
+    @TempDir
+    Path dir;
+
+    Path storage() {
+        return dir.resolve("snapshots");
+    }
+
+    Path output() {
+        return dir.resolve("out");
+    }
+
+    JobGraph graph(String name, int recordsPerSecond) {
+        return OfferEnrichmentJob.build(name, SEED, EVENTS, SKUS, output(), recordsPerSecond);
+    }
+
+    void assertExactlyTheExpectedOutput() throws Exception {
+        List<String> expected = Timeline.generate(SEED, EVENTS, SKUS).expectedOutput();
+        assertThat(TransactionalFileSink.readCommitted(output())).hasSameSizeAs(expected).containsExactlyInAnyOrderElementsOf(expected);
+    }
+
+    static void awaitStatus(JobMaster job, JobStatus status) throws InterruptedException {
+        assertThat(job.await(Duration.ofMinutes(2))).as("status; failure: %s", JobRunner.messages(job.failureCause())).isEqualTo(status);
+    }
+
+    @ParameterizedTest(name = "{0} -> {1}")
+    @CsvSource({"2, 3", "3, 1"})
+    void stopWithSavepointThenResumeAtAnotherParallelism(int from, int to) throws Exception {
+        JobMaster a = start(graph("offers-a", THROTTLE), config(storage(), from, false, 1));
+        waitUntil(() -> a.lastCompletedCheckpointId() >= 2, "two checkpoints completed");
+        String savepoint = a.stopWithSavepoint("before-rescale").get(60, TimeUnit.SECONDS);
+        awaitStatus(a, JobStatus.STOPPED);
+        assertThat(TransactionalFileSink.readCommitted(output())).as("output before the stop").isNotEmpty();
+
+        CompletedSnapshot sp = a.snapshotCatalog().load(savepoint);
+        List<KeyGroupRange> ranges = sp.metadata().operator("enrich").subtasks().stream()
+                .map(s -> s.keyedState().keyGroupRange()).toList();
+        assertThat(ranges).hasSize(from);
+        assertThat(ranges.stream().mapToInt(KeyGroupRange::size).sum()).isEqualTo(128);
+
+        JobMaster b = start(graph("offers-b", 0), config(storage(), to, false, 1).withRestore(RestoreSettings.noClaim(savepoint)));
+        awaitStatus(b, JobStatus.FINISHED);
+        assertExactlyTheExpectedOutput();
+    }
+
+    /** Runs a job until it has at least {@code checkpoints} retained checkpoints, then cancels it. */
+    CompletedSnapshot runAndCancel(String name, int checkpoints) throws Exception {
+        JobMaster a = start(graph(name, THROTTLE), config(storage(), 2, true, 2));
+        waitUntil(() -> a.lastCompletedCheckpointId() >= checkpoints, checkpoints + " checkpoints completed");
+        a.cancel();
+        awaitStatus(a, JobStatus.CANCELLED);
+        return a.retainedCheckpoints().get(a.retainedCheckpoints().size() - 1);
+    }
+
+    @Test
+    void noClaimRestoreNeverDependsOnTheOriginalSnapshot() throws Exception {
+        CompletedSnapshot original = runAndCancel("offers-a", 3);
+        Path originalDir = storage().resolve(original.directory());
+        AtomicReference<JobMaster> b = new AtomicReference<>();
+        AtomicBoolean failed = new AtomicBoolean();
+        JobMaster job = start(graph("offers-b", THROTTLE), config(storage(), 2, true, 2)
+                        .withRestore(RestoreSettings.noClaim(original.directory())),
+                (point, uid, subtask, id) -> {
+                    JobMaster self = b.get();
+                    if (self != null && self.lastCompletedCheckpointId() > 0 && !failed.get() && Files.exists(originalDir)) {
+                        deleteRecursively(storage().resolve("offers-a"));
+                    } else if (self != null && !Files.exists(originalDir) && failed.compareAndSet(false, true)) {
+                        throw new IllegalStateException("injected failure after the original snapshot was deleted");
+                    }
+                });
+        b.set(job);
+        awaitStatus(job, JobStatus.FINISHED);
+        assertThat(failed).isTrue();
+        assertThat(job.restarts()).isEqualTo(1);
+        assertExactlyTheExpectedOutput();
+    }
+
+    @Test
+    void noClaimMakesTheFirstCheckpointFull() throws Exception {
+        CompletedSnapshot original = runAndCancel("offers-a", 3);
+        JobMaster b = start(graph("offers-b", THROTTLE), config(storage(), 2, true, 5)
+                .withRestore(RestoreSettings.noClaim(original.directory())));
+        waitUntil(() -> b.lastCompletedCheckpointId() > original.id(), "a checkpoint of the restored job");
+        CompletedSnapshot first = b.retainedCheckpoints().get(0);
+        for (SnapshotMetadata.SubtaskSnapshot st : first.metadata().operator("enrich").subtasks()) {
+            assertThat(st.keyedState().properties()).containsEntry("keyGroupsReused", "0");
+        }
+        assertThat(first.storagePaths()).allMatch(p -> p.startsWith("offers-b/"));
+        b.cancel();
+        b.await(Duration.ofSeconds(30));
+    }
+
+    @Test
+    void claimedSnapshotIsDeletedOnceSubsumed() throws Exception {
+        CompletedSnapshot original = runAndCancel("offers-a", 3);
+        LocalFileStorage files = new LocalFileStorage(storage());
+        assertThat(files.list(original.directory() + "/")).isNotEmpty();
+        JobMaster b = start(graph("offers-b", THROTTLE), config(storage(), 2, true, 1)
+                .withRestore(RestoreSettings.claim(original.directory())));
+        waitUntil(() -> b.retainedCheckpoints().stream().noneMatch(c -> c.directory().equals(original.directory())), "the claimed snapshot is subsumed");
+        waitUntil(() -> b.lastCompletedCheckpointId() > original.id() + 1, "two checkpoints of the restored job");
+        assertThat(files.list(original.directory() + "/")).isEmpty();
+        awaitStatus(b, JobStatus.FINISHED);
+        assertExactlyTheExpectedOutput();
+    }
+
+    @Test
+    void retentionKeepsExactlyTheFilesOfTheLastCheckpoints() throws Exception {
+        JobMaster job = start(graph("offers-r", THROTTLE), config(storage(), 2, true, 3));
+        waitUntil(() -> job.lastCompletedCheckpointId() >= 10, "ten checkpoints completed");
+        job.cancel();
+        awaitStatus(job, JobStatus.CANCELLED);
+
+        List<CompletedSnapshot> retained = job.retainedCheckpoints();
+        assertThat(retained).hasSize(3);
+        Set<String> referenced = new HashSet<>();
+        for (CompletedSnapshot c : retained) {
+            referenced.addAll(c.storagePaths());
+            referenced.add(c.metadataPath());
+        }
+        assertThat(new HashSet<>(new LocalFileStorage(storage()).list("offers-r/"))).isEqualTo(referenced);
+        assertThat(referenced).anyMatch(p -> p.contains("/shared/"));
+    }
+
+    static void deleteRecursively(Path root) {
+        if (!Files.exists(root)) {
+            return;
+        }
+        try (Stream<Path> files = Files.walk(root)) {
+            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
