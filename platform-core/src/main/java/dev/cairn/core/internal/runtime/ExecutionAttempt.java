@@ -49,6 +49,7 @@ final class ExecutionAttempt {
     private final CheckpointCoordinator coordinator;
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
     private final CountDownLatch ended;
+    private final CountDownLatch restored;
     private volatile boolean terminating;
     private volatile boolean cancelled;
     private volatile boolean stopped;
@@ -63,6 +64,7 @@ final class ExecutionAttempt {
         }
         build();
         this.ended = new CountDownLatch(tasks.size());
+        this.restored = new CountDownLatch(tasks.size());
         this.ioPool = Executors.newFixedThreadPool(2, r -> {
             Thread t = new Thread(r, "cairn-" + job.jobName() + "-snapshot-io");
             t.setDaemon(true);
@@ -191,6 +193,12 @@ final class ExecutionAttempt {
 
     boolean isTerminating() {
         return terminating;
+    }
+
+    /** Called by each task once its state is read; returns when all tasks have read theirs. */
+    void awaitAllRestored() throws InterruptedException {
+        restored.countDown();
+        restored.await();
     }
 
     void taskEnded(StreamTask task) {

@@ -46,8 +46,12 @@ final class KeyedProcessTask<K, I, O> extends InputTask {
     }
 
     @Override
-    void initialize() throws Exception {
+    void restoreState() throws Exception {
         backend = attempt.createKeyedBackend(uid, subtask);
+    }
+
+    @Override
+    void initialize() throws Exception {
         states = new KeyedStateFactory<>(backend, attempt.serializers(), attempt.clock(), uid);
         timers = new TimerServiceImpl<>(backend, attempt.clock());
         function.open(new RuntimeContext());

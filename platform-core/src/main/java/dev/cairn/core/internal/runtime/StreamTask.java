@@ -39,6 +39,10 @@ abstract class StreamTask implements Runnable {
     public final void run() {
         try {
             operatorState = new OperatorStateStoreImpl(uid, attempt.serializers(), attempt.restoredOperatorState(uid, subtask));
+            restoreState();
+            // no subtask opens (and no sink commits) before every subtask has read its state: a damaged
+            // snapshot must fail the attempt before it has any effect, so that falling back stays exactly-once
+            attempt.awaitAllRestored();
             initialize();
             checkNonRestoredState();
             runLoop();
@@ -58,6 +62,11 @@ abstract class StreamTask implements Runnable {
         }
     }
 
+    /** Reads this subtask's state from the restore snapshot (keyed backends are created here). */
+    void restoreState() throws Exception {
+    }
+
+    /** Opens the operator once every subtask has restored. */
     abstract void initialize() throws Exception;
 
     abstract void runLoop() throws Exception;

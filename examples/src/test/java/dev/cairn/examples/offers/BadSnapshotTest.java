@@ -1,0 +1,150 @@
+package dev.cairn.examples.offers;
+
+import static dev.cairn.examples.offers.JobRunner.config;
+import static dev.cairn.examples.offers.JobRunner.start;
+import static dev.cairn.examples.offers.JobRunner.waitUntil;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.cairn.api.job.JobGraph;
+import dev.cairn.api.job.JobStatus;
+import dev.cairn.api.job.RestoreSettings;
+import dev.cairn.core.internal.catalog.CompletedSnapshot;
+import dev.cairn.core.internal.catalog.InvalidSnapshotException;
+import dev.cairn.core.internal.runtime.FailureInjector;
+import dev.cairn.core.internal.runtime.JobMaster;
+import dev.cairn.core.internal.storage.LocalFileStorage;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Damaged, unsafe and mismatching snapshots: a clear error, and nothing lost. */
+class BadSnapshotTest {
+
+    static final int EVENTS = 20_000;
+    static final int SKUS = 300;
+    static final long SEED = 7;
+
+    @TempDir
+    Path dir;
+
+    Path storage() {
+        return dir.resolve("snapshots");
+    }
+
+    JobGraph offers(String name, int throttle) {
+        return OfferEnrichmentJob.build(name, SEED, EVENTS, SKUS, dir.resolve("out"), throttle);
+    }
+
+    JobGraph counting(String name, String uid, boolean countAsString, boolean keepLastSeq, int throttle) {
+        JobGraph.Builder b = JobGraph.builder(name);
+        b.source("offers", new TimelineSource(SEED, EVENTS, SKUS, 4, TimelineSource.Kind.OFFERS, throttle))
+                .keyBy(SkuEvent::sku, String.class)
+                .process(uid, new CountPerKey(countAsString, keepLastSeq))
+                .sinkTo("sink", new TransactionalFileSink(dir.resolve("count-out")));
+        return b.build();
+    }
+
+    String savepointOf(JobGraph graph) throws Exception {
+        JobMaster job = start(graph, config(storage(), 2, false, 1));
+        waitUntil(() -> job.lastCompletedCheckpointId() >= 1, "a checkpoint");
+        String sp = job.stopWithSavepoint("sp").get(60, TimeUnit.SECONDS);
+        assertThat(job.await(Duration.ofSeconds(60))).isEqualTo(JobStatus.STOPPED);
+        return sp;
+    }
+
+    static JobMaster awaitEnd(JobMaster job) throws InterruptedException {
+        job.await(Duration.ofMinutes(2));
+        return job;
+    }
+
+    @Test
+    void aDamagedCheckpointFallsBackToThePreviousOneWhenAllowed() throws Exception {
+        AtomicReference<JobMaster> self = new AtomicReference<>();
+        AtomicLong damaged = new AtomicLong(-1);
+        FailureInjector damageThenFail = (point, uid, subtask, id) -> {
+            if (point == FailureInjector.Point.AFTER_METADATA_COMMIT && id >= 3 && damaged.compareAndSet(-1, id)) {
+                Path file = storage().resolve("offers-f/chk-" + id + "/enrich/0/heap-keyed.bin");
+                JobRunner.flipByteInTheMiddle(file);
+                throw new IllegalStateException("injected failure after damaging " + file);
+            }
+        };
+        JobMaster job = start(offers("offers-f", 3_000), config(storage(), 2, false, 3).withFallbackToPreviousCheckpoint(true), damageThenFail);
+        self.set(job);
+        assertThat(awaitEnd(job).status()).as(JobRunner.messages(job.failureCause())).isEqualTo(JobStatus.FINISHED);
+        assertThat(damaged.get()).isGreaterThanOrEqualTo(3);
+        assertThat(job.retainedCheckpoints()).noneMatch(c -> c.id() == damaged.get());
+        assertThat(storage().resolve("offers-f/chk-" + damaged.get() + "/enrich/0/heap-keyed.bin")).as("kept for inspection").exists();
+        List<String> expected = Timeline.generate(SEED, EVENTS, SKUS).expectedOutput();
+        assertThat(TransactionalFileSink.readCommitted(dir.resolve("out"))).containsExactlyInAnyOrderElementsOf(expected);
+    }
+
+    @Test
+    void aDamagedSavepointFailsNamingTheFileAndTheChecksum() throws Exception {
+        String sp = savepointOf(offers("offers-a", 3_000));
+        Path file = storage().resolve(sp).resolve("enrich/1/heap-keyed.bin");
+        JobRunner.flipByteInTheMiddle(file);
+        JobMaster b = awaitEnd(start(offers("offers-b", 0), config(storage(), 2, false, 1).withRestore(RestoreSettings.noClaim(sp))));
+        assertThat(b.status()).isEqualTo(JobStatus.FAILED);
+        assertThat(JobRunner.messages(b.failureCause())).contains(sp + "/enrich/1/heap-keyed.bin").contains("CRC32C").contains("damaged");
+        assertThat(b.restarts()).as("a damaged snapshot is not retried").isZero();
+    }
+
+    @Test
+    void metadataPointingOutsideTheRootIsRejected() throws Exception {
+        String sp = savepointOf(offers("offers-a", 3_000));
+        Path metadata = storage().resolve(sp).resolve("_metadata");
+        String json = Files.readString(metadata);
+        assertThat(json).contains("\"enrich/0/heap-keyed.bin\"");
+        Files.delete(metadata);
+        Files.writeString(metadata, json.replace("\"enrich/0/heap-keyed.bin\"", "\"../../../../etc/passwd\""), StandardCharsets.UTF_8);
+        assertThatThrownBy(() -> start(offers("offers-b", 0), config(storage(), 2, false, 1).withRestore(RestoreSettings.noClaim(sp))))
+                .isInstanceOf(InvalidSnapshotException.class)
+                .hasMessageContaining("../../../../etc/passwd")
+                .hasMessageContaining("outside the snapshot root");
+    }
+
+    @Test
+    void aSavepointWithAnOperatorTheJobLacksFailsUnlessAllowed() throws Exception {
+        String sp = savepointOf(counting("count-a", "count", false, false, 3_000));
+        JobMaster b = awaitEnd(start(counting("count-b", "count-v2", false, false, 0),
+                config(storage(), 2, false, 1).withRestore(RestoreSettings.noClaim(sp))));
+        assertThat(b.status()).isEqualTo(JobStatus.FAILED);
+        assertThat(JobRunner.messages(b.failureCause())).contains("operator 'count'").contains("allowNonRestoredState");
+
+        JobMaster c = awaitEnd(start(counting("count-c", "count-v2", false, false, 0),
+                config(storage(), 2, false, 1).withRestore(RestoreSettings.noClaim(sp).allowingNonRestoredState())));
+        assertThat(c.status()).as(JobRunner.messages(c.failureCause())).isEqualTo(JobStatus.FINISHED);
+    }
+
+    @Test
+    void aSavepointWithStateTheJobLacksFailsUnlessAllowed() throws Exception {
+        String sp = savepointOf(counting("count-a", "count", false, true, 3_000));
+        JobMaster b = awaitEnd(start(counting("count-b", "count", false, false, 0),
+                config(storage(), 2, false, 1).withRestore(RestoreSettings.noClaim(sp))));
+        assertThat(b.status()).isEqualTo(JobStatus.FAILED);
+        assertThat(JobRunner.messages(b.failureCause())).contains("[last-seq]").contains("'count'");
+
+        JobMaster c = awaitEnd(start(counting("count-c", "count", false, false, 0),
+                config(storage(), 2, false, 1).withRestore(RestoreSettings.noClaim(sp).allowingNonRestoredState())));
+        assertThat(c.status()).as(JobRunner.messages(c.failureCause())).isEqualTo(JobStatus.FINISHED);
+    }
+
+    @Test
+    void anIncompatibleSerializerFailsNamingTheState() throws Exception {
+        String sp = savepointOf(counting("count-a", "count", false, false, 3_000));
+        JobMaster b = awaitEnd(start(counting("count-b", "count", true, false, 0),
+                config(storage(), 2, false, 1).withRestore(RestoreSettings.noClaim(sp))));
+        assertThat(b.status()).isEqualTo(JobStatus.FAILED);
+        assertThat(JobRunner.messages(b.failureCause())).contains("State 'count' of operator 'count'").contains("Long").contains("String");
+        assertThat(new LocalFileStorage(storage()).exists(sp + "/_metadata")).as("the savepoint is untouched").isTrue();
+    }
+}
