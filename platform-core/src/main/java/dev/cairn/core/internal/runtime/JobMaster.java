@@ -156,7 +156,8 @@ public final class JobMaster implements JobClient {
                 }
                 restarts++;
                 status = JobStatus.RESTARTING;
-                LOG.log(Level.INFO, "Job " + graph.name() + " failed; restart " + restarts + " of " + config.maxRestarts(), cause);
+                int attemptNumber = restarts;
+                LOG.info(() -> "Job " + graph.name() + " failed (" + cause + "); restart " + attemptNumber + " of " + config.maxRestarts());
                 Thread.sleep(config.restartDelay().toMillis());
                 restore = failoverPoint(initial);
                 status = JobStatus.RUNNING;
