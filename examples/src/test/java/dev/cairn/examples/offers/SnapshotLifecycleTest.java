@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -158,6 +159,44 @@ class SnapshotLifecycleTest {
         }
         assertThat(new HashSet<>(new LocalFileStorage(storage()).list("offers-r/"))).isEqualTo(referenced);
         assertThat(referenced).anyMatch(p -> p.contains("/shared/"));
+    }
+
+    @Test
+    void aSavepointIsDeletedThroughThePlatformWithoutTouchingCheckpoints() throws Exception {
+        JobMaster job = start(graph("offers-d", THROTTLE), config(storage(), 2, true, 2));
+        waitUntil(() -> job.lastCompletedCheckpointId() >= 2, "two checkpoints");
+        String sp = job.triggerSavepoint("to-delete").get(60, TimeUnit.SECONDS);
+        LocalFileStorage files = new LocalFileStorage(storage());
+        assertThat(files.list(sp + "/")).contains(sp + "/_metadata").hasSizeGreaterThan(1);
+        job.deleteSavepoint("to-delete");
+        assertThat(files.list(sp + "/")).isEmpty();
+        awaitStatus(job, JobStatus.FINISHED);
+        assertExactlyTheExpectedOutput();
+    }
+
+    @ParameterizedTest(name = "tolerable failures {0}")
+    @CsvSource({"5, false", "0, true"})
+    void checkpointsThatTimeOutAreAbortedAndToleratedUpToTheLimit(int tolerable, boolean restartExpected) throws Exception {
+        AtomicLong slowed = new AtomicLong();
+        JobMaster job = start(graph("offers-t", THROTTLE), config(storage(), 2, true, 2)
+                        .withCheckpoints(dev.cairn.api.job.CheckpointConfig.defaults().withInterval(Duration.ofMillis(30))
+                                .withTimeout(Duration.ofMillis(200)).withTolerableFailures(tolerable).withIncremental(true).withRetained(2)),
+                (point, uid, subtask, id) -> {
+                    if (point == dev.cairn.core.internal.runtime.FailureInjector.Point.ASYNC_SNAPSHOT && "enrich".equals(uid)
+                            && subtask == 0 && slowed.incrementAndGet() == 1) {
+                        Thread.sleep(1_000);
+                    }
+                });
+        awaitStatus(job, JobStatus.FINISHED);
+        assertThat(slowed.get()).isGreaterThan(1);
+        assertThat(job.restarts() > 0).isEqualTo(restartExpected);
+        assertExactlyTheExpectedOutput();
+        Set<String> referenced = new HashSet<>();
+        for (CompletedSnapshot c : job.retainedCheckpoints()) {
+            referenced.addAll(c.storagePaths());
+            referenced.add(c.metadataPath());
+        }
+        assertThat(new HashSet<>(new LocalFileStorage(storage()).list("offers-t/"))).as("no files of aborted checkpoints left").isEqualTo(referenced);
     }
 
     static void deleteRecursively(Path root) {
