@@ -96,20 +96,24 @@ class SnapshotLifecycleTest {
         CompletedSnapshot original = runAndCancel("offers-a", 3);
         Path originalDir = storage().resolve(original.directory());
         AtomicReference<JobMaster> b = new AtomicReference<>();
+        AtomicBoolean deleting = new AtomicBoolean();
+        AtomicBoolean deleted = new AtomicBoolean();
         AtomicBoolean failed = new AtomicBoolean();
         JobMaster job = start(graph("offers-b", THROTTLE), config(storage(), 2, true, 2)
                         .withRestore(RestoreSettings.noClaim(original.directory())),
                 (point, uid, subtask, id) -> {
                     JobMaster self = b.get();
-                    if (self != null && self.lastCompletedCheckpointId() > 0 && !failed.get() && Files.exists(originalDir)) {
+                    if (self != null && self.lastCompletedCheckpointId() > 0 && deleting.compareAndSet(false, true)) {
                         deleteRecursively(storage().resolve("offers-a"));
-                    } else if (self != null && !Files.exists(originalDir) && failed.compareAndSet(false, true)) {
+                        deleted.set(true);
+                    } else if (deleted.get() && failed.compareAndSet(false, true)) {
                         throw new IllegalStateException("injected failure after the original snapshot was deleted");
                     }
                 });
         b.set(job);
         awaitStatus(job, JobStatus.FINISHED);
         assertThat(failed).isTrue();
+        assertThat(originalDir).doesNotExist();
         assertThat(job.restarts()).isEqualTo(1);
         assertExactlyTheExpectedOutput();
     }
