@@ -23,8 +23,9 @@ final class RandomFailures implements FailureInjector {
     RandomFailures(long seed, long expectedRecords) {
         SplittableRandom random = new SplittableRandom(seed);
         recordToFailAt = random.nextLong(1, Math.max(2, expectedRecords));
-        asyncCheckpointToFail = random.nextLong(1, 20);
-        commitCheckpointToFail = random.nextLong(1, 10);
+        // early enough that even a short run reaches them
+        asyncCheckpointToFail = random.nextLong(1, 9);
+        commitCheckpointToFail = random.nextLong(1, 4);
     }
 
     int failuresInjected() {

@@ -203,6 +203,48 @@ class SnapshotLifecycleTest {
         assertThat(new HashSet<>(new LocalFileStorage(storage()).list("offers-t/"))).as("no files of aborted checkpoints left").isEqualTo(referenced);
     }
 
+    @Test
+    void anOlderCheckpointNeverCompletesAfterANewerOne() throws Exception {
+        AtomicReference<JobMaster> self = new AtomicReference<>();
+        AtomicBoolean olderCompleted = new AtomicBoolean();
+        AtomicBoolean failedLater = new AtomicBoolean();
+        AtomicLong slowPartDoneAt = new AtomicLong();
+        dev.cairn.core.internal.runtime.FailureInjector injector = (point, uid, subtask, id) -> {
+            switch (point) {
+                case ASYNC_SNAPSHOT -> {
+                    if (id == 3 && "enrich".equals(uid) && subtask == 0) {
+                        Thread.sleep(500); // checkpoint 4 overtakes checkpoint 3
+                        slowPartDoneAt.set(System.nanoTime());
+                    }
+                }
+                case AFTER_METADATA_COMMIT -> {
+                    if (id == 3 && olderCompleted.compareAndSet(false, true)) {
+                        // had 3 completed after 4, a failover would restore 3 though 4's output is committed
+                        throw new IllegalStateException("checkpoint 3 completed after checkpoint 4");
+                    }
+                }
+                case PROCESS_RECORD -> {
+                    JobMaster job = self.get();
+                    long done = slowPartDoneAt.get();
+                    // only once checkpoint 3's late acknowledgement has had time to arrive
+                    if (job != null && job.lastCompletedCheckpointId() >= 5 && done > 0
+                            && System.nanoTime() - done > 100_000_000L && failedLater.compareAndSet(false, true)) {
+                        throw new IllegalStateException("injected failure after checkpoint 5");
+                    }
+                }
+            }
+        };
+        JobMaster job = start(graph("offers-o", THROTTLE), config(storage(), 2, true, 3)
+                .withCheckpoints(dev.cairn.api.job.CheckpointConfig.defaults().withInterval(Duration.ofMillis(20))
+                        .withMaxConcurrent(2).withIncremental(true).withRetained(3)), injector);
+        self.set(job);
+        awaitStatus(job, JobStatus.FINISHED);
+        assertThat(olderCompleted).as("checkpoint 3 completed after checkpoint 4").isFalse();
+        assertThat(failedLater).isTrue();
+        assertThat(storage().resolve("offers-o/chk-3")).doesNotExist();
+        assertExactlyTheExpectedOutput();
+    }
+
     static void deleteRecursively(Path root) {
         if (!Files.exists(root)) {
             return;

@@ -179,6 +179,15 @@ final class CheckpointCoordinator {
         }
         if (kind == SnapshotKind.CHECKPOINT) {
             job.checkpointCompleted(completed);
+            // older checkpoints still pending are subsumed: one completing later would become the
+            // "latest" while the sinks have already committed this one's transactions
+            for (PendingCheckpoint older : new ArrayList<>(pending.headMap(p.id()).values())) {
+                if (!older.barrier.savepoint()) {
+                    abort(older, new IllegalStateException("Checkpoint " + older.id() + " was subsumed by checkpoint " + p.id()));
+                }
+            }
+        } else if (p.barrier.stopAfter()) {
+            job.stopSavepointCompleted(completed);
         }
         consecutiveFailures = 0;
         lastCompletionAt = job.clock().getAsLong();
@@ -189,18 +198,27 @@ final class CheckpointCoordinator {
             p.completion.complete(p.directory);
             return;
         }
-        attempt.notifyCheckpointComplete(p.id());
+        if (kind == SnapshotKind.CHECKPOINT || p.barrier.stopAfter()) {
+            // an intermediate savepoint commits nothing: failover restores checkpoints, and one older
+            // than the savepoint would replay what its commit made visible (as in Flink since 1.15)
+            attempt.notifyCheckpointComplete(p.id());
+        }
         p.completion.complete(p.directory);
         if (p.barrier.endOfData() || p.barrier.stopAfter()) {
             attempt.requestEnd(p.barrier.stopAfter());
         }
     }
 
-    private void failCheckpoint(PendingCheckpoint p, Throwable cause) {
+    /** Removes a pending checkpoint and everything it wrote. */
+    private void abort(PendingCheckpoint p, Throwable cause) {
         pending.remove(p.id());
         discardAll(p);
         attempt.notifyCheckpointAborted(p.id());
         p.completion.completeExceptionally(cause);
+    }
+
+    private void failCheckpoint(PendingCheckpoint p, Throwable cause) {
+        abort(p, cause);
         if (p.barrier.stopAfter()) {
             attempt.sourceTasks().forEach(SourceTask::resume);
         }

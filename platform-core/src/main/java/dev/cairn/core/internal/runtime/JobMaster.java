@@ -63,6 +63,7 @@ public final class JobMaster implements JobClient {
     private volatile Throwable failureCause;
     private volatile int restarts;
     private volatile long lastCompletedCheckpoint = -1;
+    private volatile CompletedSnapshot stopSavepoint;
     private Thread thread;
 
     public JobMaster(JobGraph graph, JobConfig config, PluginRegistry plugins, ClassLoader userClassLoader,
@@ -169,8 +170,17 @@ public final class JobMaster implements JobClient {
         }
     }
 
+    /**
+     * The newest snapshot whose sink transactions may have been committed: the last completed
+     * checkpoint, or a stop-with-savepoint if one completed after it (a failure can still hit the
+     * job while it stops). Restoring anything older would replay committed output.
+     */
     private RestorePoint failoverPoint(RestorePoint initial) {
         CompletedSnapshot latest = checkpoints.latest();
+        CompletedSnapshot stop = stopSavepoint;
+        if (stop != null && (latest == null || stop.id() > latest.id())) {
+            return new RestorePoint(stop, false, false, false);
+        }
         if (latest == null || (initial != null && latest == initial.snapshot())) {
             return initial;
         }
@@ -247,6 +257,11 @@ public final class JobMaster implements JobClient {
     void checkpointCompleted(CompletedSnapshot snapshot) {
         checkpoints.add(snapshot);
         lastCompletedCheckpoint = snapshot.id();
+    }
+
+    /** A stop-with-savepoint completed: the sinks committed up to it. */
+    void stopSavepointCompleted(CompletedSnapshot savepoint) {
+        stopSavepoint = savepoint;
     }
 
     Set<String> referencedFiles() {
