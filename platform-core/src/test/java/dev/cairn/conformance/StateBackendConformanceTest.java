@@ -490,6 +490,35 @@ public abstract class StateBackendConformanceTest {
         assertThat(ok.value()).isEqualTo(41L);
     }
 
+    @Test
+    void stateWrittenWithAnOlderSerializerIsMigratedToTheNewOne() throws Exception {
+        BackendHarness h = fresh();
+        ValueState<String> v1 = h.states.getState(new ValueStateDescriptor<>("name", new EvolvingStringSerializer(1)));
+        for (long k = 0; k < 200; k++) {
+            h.key(k);
+            v1.update("name-" + k);
+        }
+        KeyedStateHandle written = h.snapshot(1, true);
+
+        BackendHarness migrated = restored(ALL, List.of(written));
+        ValueState<String> v2 = migrated.states.getState(new ValueStateDescriptor<>("name", new EvolvingStringSerializer(2)));
+        migrated.key(3);
+        assertThat(v2.value()).isEqualTo("name-3");
+        // the next snapshot, even an incremental one, holds every key in the new format
+        KeyedStateHandle rewritten = migrated.snapshot(2, true);
+        assertThat(rewritten.states()).singleElement().satisfies(s -> assertThat(s.valueSerializer().serializer()).isEqualTo("EvolvingString(v2)"));
+
+        BackendHarness again = restored(ALL, List.of(rewritten));
+        ValueState<String> v2Again = again.states.getState(new ValueStateDescriptor<>("name", new EvolvingStringSerializer(2)));
+        for (long k = 0; k < 200; k++) {
+            again.key(k);
+            assertThat(v2Again.value()).isEqualTo("name-" + k);
+        }
+        assertThatThrownBy(() -> restored(ALL, List.of(rewritten)).states.getState(
+                new ValueStateDescriptor<>("name", new EvolvingStringSerializer(1))))
+                .hasMessageContaining("'name'").hasMessageContaining("EvolvingString(v2)").hasMessageContaining("EvolvingString(v1)");
+    }
+
     protected static List<CanonicalEntry> canonical(BackendHarness h) throws Exception {
         List<CanonicalEntry> entries = new ArrayList<>();
         h.backend.exportEntries(entries::add);

@@ -5,18 +5,11 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** List semantics with a TTL per element. */
-final class TtlListState<N, E> implements InternalListState<N, E> {
-    private final InternalListState<N, TtlValue<E>> inner;
-    private final TtlPolicy ttl;
+final class TtlListState<N, E> extends TtlStateDecorator<N, InternalListState<N, TtlValue<E>>>
+        implements InternalListState<N, E> {
 
     TtlListState(InternalListState<N, TtlValue<E>> inner, TtlPolicy ttl) {
-        this.inner = inner;
-        this.ttl = ttl;
-    }
-
-    @Override
-    public void setCurrentNamespace(N namespace) {
-        inner.setCurrentNamespace(namespace);
+        super(inner, ttl);
     }
 
     @Override
@@ -65,16 +58,5 @@ final class TtlListState<N, E> implements InternalListState<N, E> {
     private List<TtlValue<E>> wrap(List<E> elements) {
         long now = ttl.now();
         return elements.stream().map(e -> new TtlValue<>(e, now)).toList();
-    }
-
-    @Override
-    public void clear() {
-        inner.clear();
-    }
-
-    private void cleanup() {
-        if (ttl.cleanupSize() > 0) {
-            inner.cleanupSome(ttl.cleanupSize());
-        }
     }
 }

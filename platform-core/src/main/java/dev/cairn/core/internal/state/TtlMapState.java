@@ -5,18 +5,11 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** Map semantics with a TTL per entry. */
-final class TtlMapState<N, K, V> implements InternalMapState<N, K, V> {
-    private final InternalMapState<N, K, TtlValue<V>> inner;
-    private final TtlPolicy ttl;
+final class TtlMapState<N, K, V> extends TtlStateDecorator<N, InternalMapState<N, K, TtlValue<V>>>
+        implements InternalMapState<N, K, V> {
 
     TtlMapState(InternalMapState<N, K, TtlValue<V>> inner, TtlPolicy ttl) {
-        this.inner = inner;
-        this.ttl = ttl;
-    }
-
-    @Override
-    public void setCurrentNamespace(N namespace) {
-        inner.setCurrentNamespace(namespace);
+        super(inner, ttl);
     }
 
     @Override
@@ -69,16 +62,5 @@ final class TtlMapState<N, K, V> implements InternalMapState<N, K, V> {
             }
         });
         return result;
-    }
-
-    @Override
-    public void clear() {
-        inner.clear();
-    }
-
-    private void cleanup() {
-        if (ttl.cleanupSize() > 0) {
-            inner.cleanupSome(ttl.cleanupSize());
-        }
     }
 }

@@ -3,18 +3,11 @@ package dev.cairn.core.internal.state;
 import dev.cairn.spi.backend.InternalValueState;
 
 /** Value semantics over a backend value of {@link TtlValue}. */
-final class TtlValueState<N, T> implements InternalValueState<N, T> {
-    private final InternalValueState<N, TtlValue<T>> inner;
-    private final TtlPolicy ttl;
+final class TtlValueState<N, T> extends TtlStateDecorator<N, InternalValueState<N, TtlValue<T>>>
+        implements InternalValueState<N, T> {
 
     TtlValueState(InternalValueState<N, TtlValue<T>> inner, TtlPolicy ttl) {
-        this.inner = inner;
-        this.ttl = ttl;
-    }
-
-    @Override
-    public void setCurrentNamespace(N namespace) {
-        inner.setCurrentNamespace(namespace);
+        super(inner, ttl);
     }
 
     @Override
@@ -41,16 +34,5 @@ final class TtlValueState<N, T> implements InternalValueState<N, T> {
     public void put(T value) {
         cleanup();
         inner.put(value == null ? null : new TtlValue<>(value, ttl.now()));
-    }
-
-    @Override
-    public void clear() {
-        inner.clear();
-    }
-
-    private void cleanup() {
-        if (ttl.cleanupSize() > 0) {
-            inner.cleanupSome(ttl.cleanupSize());
-        }
     }
 }
