@@ -24,6 +24,8 @@ final class InputGate {
     private CheckpointBarrier aligning;
     private int endedCount;
     private long emittedWatermark = Long.MIN_VALUE;
+    // an ended channel can advance the watermark in the same step that completes an alignment
+    private boolean watermarkPending;
 
     @SuppressWarnings("unchecked")
     InputGate(int channels, int capacity) {
@@ -50,6 +52,13 @@ final class InputGate {
      * arrived within the timeout.
      */
     StreamElement next(long timeoutMillis) throws InterruptedException {
+        if (watermarkPending) {
+            watermarkPending = false;
+            StreamElement w = advancedWatermark();
+            if (w != null) {
+                return w;
+            }
+        }
         while (true) {
             StreamElement e = replay.poll();
             if (e == null) {
@@ -94,6 +103,7 @@ final class InputGate {
         if (aligning != null) {
             StreamElement done = alignmentDone();
             if (done != null) {
+                watermarkPending = true;
                 return done;
             }
         }
