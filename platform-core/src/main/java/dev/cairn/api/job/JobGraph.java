@@ -50,10 +50,6 @@ public final class JobGraph {
             return inputs;
         }
 
-        public boolean isKeyed() {
-            return function instanceof KeyedProcessFunction;
-        }
-
         /** The serializer of the key of a keyed operator, or {@code null} to derive it from {@link #keyType()}. */
         public dev.cairn.api.serialization.TypeSerializer<?> keySerializer() {
             return keySerializer;

@@ -35,9 +35,4 @@ final class CopyOnWriteVersions {
     boolean shared(int version) {
         return version <= highestRunning;
     }
-
-    /** Marks all versions below {@code v} as written, e.g. after a restore. */
-    void startAt(int v) {
-        current = Math.max(current, v);
-    }
 }

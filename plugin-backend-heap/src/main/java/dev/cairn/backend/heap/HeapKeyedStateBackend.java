@@ -224,10 +224,6 @@ final class HeapKeyedStateBackend<K> implements KeyedStateBackend<K> {
         }
     }
 
-    Iterable<HeapState> states() {
-        return states.values();
-    }
-
     @Override
     public void close() {
         states.clear();

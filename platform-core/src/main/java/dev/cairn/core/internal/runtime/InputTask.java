@@ -51,8 +51,4 @@ abstract class InputTask extends StreamTask {
     }
 
     abstract void finish() throws Exception;
-
-    void postComplete(long id) {
-        post(() -> notifyCheckpointComplete(id));
-    }
 }

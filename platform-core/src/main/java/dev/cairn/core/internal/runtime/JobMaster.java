@@ -55,7 +55,7 @@ public final class JobMaster implements JobClient {
     private final SnapshotCatalog catalog;
     private final CompletedCheckpointStore checkpoints;
     private final Path workingDirectory;
-    private final byte[] serializedGraph;
+    private final Map<String, byte[]> serializedFunctions;
     private final AtomicLong checkpointIds;
     private final CountDownLatch terminated = new CountDownLatch(1);
     private volatile JobStatus status = JobStatus.CREATED;
@@ -82,7 +82,7 @@ public final class JobMaster implements JobClient {
         this.checkpoints = new CompletedCheckpointStore(catalog, config.checkpoints().retained());
         this.checkpointIds = new AtomicLong(catalog.highestCheckpointId());
         this.workingDirectory = Files.createTempDirectory("cairn-" + graph.name() + "-");
-        this.serializedGraph = serialize(graph);
+        this.serializedFunctions = serializeFunctions(graph);
     }
 
     /** Starts the job on its own thread. */
@@ -288,30 +288,31 @@ public final class JobMaster implements JobClient {
 
     /** A fresh copy of an operator's function for one subtask, loaded in the job's class loader. */
     Object copyOfFunction(JobGraph.Node node) {
-        try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(serializedGraph)) {
+        try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(serializedFunctions.get(node.uid()))) {
             @Override
             protected Class<?> resolveClass(ObjectStreamClass desc) throws IOException, ClassNotFoundException {
                 return Class.forName(desc.getName(), false, serializers.classLoader());
             }
         }) {
-            @SuppressWarnings("unchecked")
-            Map<String, Object> functions = (Map<String, Object>) in.readObject();
-            return functions.get(node.uid());
+            return in.readObject();
         } catch (IOException | ClassNotFoundException e) {
             throw new IllegalStateException("Cannot copy the function of " + node, e);
         }
     }
 
-    private static byte[] serialize(JobGraph graph) {
-        Map<String, Object> functions = new LinkedHashMap<>();
-        graph.nodes().forEach(n -> functions.put(n.uid(), n.function()));
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
-            out.writeObject(functions);
-        } catch (IOException e) {
-            throw new IllegalArgumentException("The functions of job '" + graph.name() + "' must be serializable: " + e, e);
+    /** Each operator's function in serialized form: every subtask gets its own copy, as in a cluster. */
+    private static Map<String, byte[]> serializeFunctions(JobGraph graph) {
+        Map<String, byte[]> functions = new LinkedHashMap<>();
+        for (JobGraph.Node n : graph.nodes()) {
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
+                out.writeObject(n.function());
+            } catch (IOException e) {
+                throw new IllegalArgumentException("The function of " + n + " in job '" + graph.name() + "' must be serializable: " + e, e);
+            }
+            functions.put(n.uid(), bytes.toByteArray());
         }
-        return bytes.toByteArray();
+        return functions;
     }
 
     /** Checkpoints the job retains now, oldest first. */

@@ -127,10 +127,6 @@ final class SourceTask<T> extends StreamTask {
         }
     }
 
-    void postComplete(long id) {
-        post(() -> notifyCheckpointComplete(id));
-    }
-
     /** Unwinds a source's emit when the attempt is cancelled. */
     static final class CancelledException extends RuntimeException {
         CancelledException() {

@@ -48,10 +48,6 @@ public final class KeyedStateFactory<K> {
         this.operatorUid = operatorUid;
     }
 
-    public KeyedStateBackend<K> backend() {
-        return backend;
-    }
-
     /** The user states registered so far (the platform's own, like timers, are not included). */
     public Set<String> registeredStates() {
         return registered.keySet();

@@ -37,10 +37,6 @@ public final class LocalFileStorage implements SnapshotStorage {
         this.root = Files.createDirectories(root.toAbsolutePath().normalize());
     }
 
-    public Path root() {
-        return root;
-    }
-
     @Override
     public String describe() {
         return "file:" + root;
