@@ -18,6 +18,12 @@ public interface JobClient {
     /** Takes a savepoint, then stops the job (sinks commit, nothing is replayed on resume). */
     CompletableFuture<String> stopWithSavepoint(String name);
 
+    /**
+     * Deletes one of this job's savepoints: the only safe way, since the platform knows which
+     * files are still referenced.
+     */
+    void deleteSavepoint(String name) throws java.io.IOException;
+
     void cancel();
 
     /** Waits for the job to end; returns its final status. */

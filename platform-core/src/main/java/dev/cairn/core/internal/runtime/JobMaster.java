@@ -371,7 +371,7 @@ public final class JobMaster implements JobClient {
         return a.coordinator().triggerSavepoint(name, stop);
     }
 
-    /** Deletes a savepoint of this job (the only way a savepoint should be deleted). */
+    @Override
     public void deleteSavepoint(String name) throws IOException {
         CompletedSnapshot sp = catalog.load(catalog.savepointDirectory(name));
         catalog.discard(sp, referencedFiles());
