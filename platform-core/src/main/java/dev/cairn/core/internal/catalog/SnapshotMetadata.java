@@ -47,18 +47,28 @@ public record SnapshotMetadata(int formatVersion, long snapshotId, SnapshotKind 
         return files;
     }
 
-    public long totalSize() {
-        long size = 0;
+    /** Bytes of the files this snapshot references that {@code earlier} does not: what it wrote. */
+    public long bytesNotIn(SnapshotMetadata earlier) {
+        Set<String> old = earlier == null ? Set.of() : earlier.referencedFiles();
+        return fileSizes().entrySet().stream().filter(e -> !old.contains(e.getKey())).mapToLong(Map.Entry::getValue).sum();
+    }
+
+    private Map<String, Long> fileSizes() {
+        Map<String, Long> sizes = new java.util.HashMap<>();
         for (OperatorSnapshot op : operators) {
             for (SubtaskSnapshot st : op.subtasks()) {
                 if (st.keyedState() != null) {
-                    size += st.keyedState().files().stream().mapToLong(FileRef::size).sum();
+                    st.keyedState().files().forEach(f -> sizes.put(f.path(), f.size()));
                 }
                 if (st.operatorState() != null) {
-                    size += st.operatorState().file().size();
+                    sizes.put(st.operatorState().file().path(), st.operatorState().file().size());
                 }
             }
         }
-        return size;
+        return sizes;
+    }
+
+    public long totalSize() {
+        return fileSizes().values().stream().mapToLong(Long::longValue).sum();
     }
 }

@@ -178,6 +178,9 @@ final class CheckpointCoordinator {
             return;
         }
         if (kind == SnapshotKind.CHECKPOINT) {
+            CompletedSnapshot previous = job.latestCheckpoint();
+            job.metrics().checkpointCompleted(new JobMetrics.CheckpointStats(p.id(), job.clock().getAsLong() - p.triggeredAt,
+                    md.totalSize(), md.bytesNotIn(previous == null ? null : previous.metadata()), System.currentTimeMillis()));
             job.checkpointCompleted(completed);
             // older checkpoints still pending are subsumed: one completing later would become the
             // "latest" while the sinks have already committed this one's transactions

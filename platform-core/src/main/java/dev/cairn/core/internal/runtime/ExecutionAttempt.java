@@ -242,6 +242,10 @@ final class ExecutionAttempt {
         return job.injector();
     }
 
+    JobMetrics metrics() {
+        return job.metrics();
+    }
+
     SerializerResolver serializers() {
         return job.serializers();
     }

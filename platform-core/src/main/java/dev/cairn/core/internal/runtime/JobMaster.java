@@ -58,6 +58,7 @@ public final class JobMaster implements JobClient {
     private final Map<String, byte[]> serializedFunctions;
     private final AtomicLong checkpointIds;
     private final CountDownLatch terminated = new CountDownLatch(1);
+    private final JobMetrics metrics = new JobMetrics();
     private volatile JobStatus status = JobStatus.CREATED;
     private volatile ExecutionAttempt current;
     private volatile Throwable failureCause;
@@ -242,6 +243,14 @@ public final class JobMaster implements JobClient {
         return injector;
     }
 
+    public JobMetrics metrics() {
+        return metrics;
+    }
+
+    public JobConfig jobConfig() {
+        return config;
+    }
+
     LongSupplier clock() {
         return clock;
     }
@@ -262,6 +271,10 @@ public final class JobMaster implements JobClient {
     /** A stop-with-savepoint completed: the sinks committed up to it. */
     void stopSavepointCompleted(CompletedSnapshot savepoint) {
         stopSavepoint = savepoint;
+    }
+
+    CompletedSnapshot latestCheckpoint() {
+        return checkpoints.latest();
     }
 
     Set<String> referencedFiles() {

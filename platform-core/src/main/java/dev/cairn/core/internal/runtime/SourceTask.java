@@ -87,6 +87,7 @@ final class SourceTask<T> extends StreamTask {
     private void emit(T record, long timestamp, boolean hasTimestamp) {
         try {
             output.emit(record, timestamp, hasTimestamp);
+            attempt.metrics().recordEmitted();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new CancelledException();

@@ -27,7 +27,7 @@ public final class LocalFileStorageProvider implements SnapshotStorageProvider {
             path = null;
         }
         if (path == null || !path.isAbsolute()) {
-            throw new IllegalArgumentException("storage.file.root=" + root + " is not allowed: use an absolute directory path");
+            throw new IllegalArgumentException("storage.root=" + root + " is not allowed: use an absolute directory path");
         }
         return new LocalFileStorage(path);
     }

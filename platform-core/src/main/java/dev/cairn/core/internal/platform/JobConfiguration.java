@@ -1,0 +1,83 @@
+package dev.cairn.core.internal.platform;
+
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+import org.osgi.service.metatype.annotations.Option;
+
+/**
+ * The Metatype description of a job instance ({@code cairn.job} factory configuration). The
+ * values are read and validated by {@link JobSpec}; this interface only documents them.
+ */
+@ObjectClassDefinition(id = JobSpec.FACTORY_PID, name = "Cairn job",
+        description = "One job instance: which job definition, plugins, parallelism, checkpointing and where to restore from. "
+                + "Properties param.* go to the job definition; storage.* to the storage plugin.")
+@interface JobConfiguration {
+
+    @AttributeDefinition(name = "Name", required = false,
+            description = "The instance's name (snapshot directory); defaults to the configuration's name")
+    String job_name();
+
+    @AttributeDefinition(name = "Job definition", description = "Name of a registered job definition (cairn:plugins lists them)")
+    String job_definition();
+
+    @AttributeDefinition(name = "Desired state", options = {
+            @Option(label = "running", value = "running"), @Option(label = "suspended", value = "suspended")})
+    String job_state() default "running";
+
+    @AttributeDefinition(name = "Parallelism", min = "1", description = "Subtasks per operator; changing it rescales through a savepoint")
+    int job_parallelism() default 1;
+
+    @AttributeDefinition(name = "Max parallelism", min = "1", max = "32768", description = "Number of key groups; fixed for the job's life")
+    int job_max$_$parallelism() default 128;
+
+    @AttributeDefinition(name = "State backend", description = "Name of a state backend plugin (heap, …)")
+    String job_backend() default "heap";
+
+    @AttributeDefinition(name = "Snapshot storage", description = "Name of a snapshot storage plugin (file, …)")
+    String job_storage() default "file";
+
+    @AttributeDefinition(name = "Storage root", required = false,
+            description = "For file storage: absolute directory; empty means the kernel's storage.root")
+    String storage_root();
+
+    @AttributeDefinition(name = "Checkpoint interval", description = "Duration: 500ms, 10s, 5m, 1h or PT10S")
+    String checkpoint_interval() default "10s";
+
+    @AttributeDefinition(name = "Checkpoint timeout")
+    String checkpoint_timeout() default "10m";
+
+    @AttributeDefinition(name = "Minimum pause between checkpoints")
+    String checkpoint_min$_$pause() default "0ms";
+
+    @AttributeDefinition(name = "Max concurrent checkpoints", min = "1")
+    int checkpoint_max$_$concurrent() default 1;
+
+    @AttributeDefinition(name = "Tolerable checkpoint failures", min = "0")
+    int checkpoint_tolerable$_$failures() default 0;
+
+    @AttributeDefinition(name = "Retained checkpoints", min = "1")
+    int checkpoint_retained() default 1;
+
+    @AttributeDefinition(name = "Incremental checkpoints")
+    boolean checkpoint_incremental() default false;
+
+    @AttributeDefinition(name = "Max restarts", min = "0", description = "Restarts after task failures before the job fails")
+    int job_max$_$restarts() default 3;
+
+    @AttributeDefinition(name = "Restart delay")
+    String job_restart$_$delay() default "1s";
+
+    @AttributeDefinition(name = "Fall back to the previous checkpoint", description = "When the newest checkpoint is damaged")
+    boolean job_fallback$_$to$_$previous$_$checkpoint() default false;
+
+    @AttributeDefinition(name = "Restore from", required = false,
+            description = "Snapshot directory relative to the storage root, used when the instance has no state of its own yet")
+    String restore_path();
+
+    @AttributeDefinition(name = "Claim mode", options = {
+            @Option(label = "no-claim", value = "no-claim"), @Option(label = "claim", value = "claim")})
+    String restore_claim$_$mode() default "no-claim";
+
+    @AttributeDefinition(name = "Allow non-restored state")
+    boolean restore_allow$_$non$_$restored$_$state() default false;
+}

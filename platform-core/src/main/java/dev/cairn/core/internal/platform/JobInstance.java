@@ -1,0 +1,439 @@
+package dev.cairn.core.internal.platform;
+
+import dev.cairn.api.job.ClaimMode;
+import dev.cairn.api.job.JobConfig;
+import dev.cairn.api.job.JobGraph;
+import dev.cairn.api.job.JobStatus;
+import dev.cairn.api.job.RestoreSettings;
+import dev.cairn.api.platform.JobDefinition;
+import dev.cairn.core.internal.catalog.CompletedSnapshot;
+import dev.cairn.core.internal.catalog.SnapshotCatalog;
+import dev.cairn.core.internal.platform.PluginTracker.Kind;
+import dev.cairn.core.internal.platform.PluginTracker.Plugin;
+import dev.cairn.core.internal.runtime.JobMaster;
+import dev.cairn.core.internal.runtime.PluginRegistry;
+import dev.cairn.spi.backend.StateBackend;
+import dev.cairn.spi.storage.SnapshotStorage;
+import dev.cairn.spi.storage.SnapshotStorageProvider;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * One configured job on the platform: keeps its accepted configuration, runs it when its plugins
+ * are present, and carries its state across stops, plugin updates and reconfiguration through
+ * savepoints. Every transition is synchronized; what the console reads is volatile.
+ */
+final class JobInstance {
+
+    private static final Logger LOG = Logger.getLogger(JobInstance.class.getName());
+
+    /** What the kernel offers a job instance. */
+    interface Platform {
+        PluginTracker plugins();
+
+        ResumePoint.Store resumeStore();
+
+        Duration stopTimeout();
+
+        /** Runs {@code action} later on the kernel's own thread. */
+        void later(Runnable action);
+    }
+
+    private final String pid;
+    private final Platform platform;
+    private volatile JobSpec spec;
+    private volatile String refusal;
+    private volatile String waitingFor;
+    private volatile JobMaster master;
+    private volatile List<Plugin> inUse = List.of();
+    private ChaosInjector chaos;
+    private ResumePoint resume;
+
+    JobInstance(String pid, JobSpec spec, Platform platform) {
+        this.pid = pid;
+        this.spec = spec;
+        this.platform = platform;
+        this.resume = platform.resumeStore().load(spec.name());
+    }
+
+    private JobInstance(String pid, String refusal, Platform platform) {
+        this.pid = pid;
+        this.platform = platform;
+        this.refusal = refusal;
+    }
+
+    /** A job configuration refused from the start: shown by the console, never run. */
+    static JobInstance refused(String pid, String refusal, Platform platform) {
+        LOG.warning("Job configuration " + pid + " refused: " + refusal);
+        return new JobInstance(pid, refusal, platform);
+    }
+
+    String pid() {
+        return pid;
+    }
+
+    /** The job's name, or its configuration's pid while no valid configuration was accepted. */
+    String name() {
+        JobSpec s = spec;
+        return s == null ? pid : s.name();
+    }
+
+    JobSpec spec() {
+        return spec;
+    }
+
+    /** The last configuration refused for this job, or {@code null}. */
+    String refusal() {
+        return refusal;
+    }
+
+    JobMaster master() {
+        return master;
+    }
+
+    List<Plugin> pluginsInUse() {
+        return inUse;
+    }
+
+    /** RUNNING, RESTARTING, WAITING, SUSPENDED or how the last run ended (FINISHED, FAILED, …). */
+    String state() {
+        if (spec == null) {
+            return "REFUSED";
+        }
+        JobMaster m = master;
+        if (m != null) {
+            return m.status() == JobStatus.CREATED ? "STARTING" : m.status().name();
+        }
+        if (spec.desiredState() == JobSpec.DesiredState.SUSPENDED) {
+            return "SUSPENDED";
+        }
+        return waitingFor != null ? "WAITING" : "STOPPED";
+    }
+
+    /** Why the job waits, why the last run failed, or {@code null}. */
+    String reason() {
+        if (spec == null) {
+            return refusal;
+        }
+        JobMaster m = master;
+        if (m != null && m.failureCause() != null) {
+            return m.failureCause().toString();
+        }
+        return m == null && spec.desiredState() == JobSpec.DesiredState.RUNNING ? waitingFor : null;
+    }
+
+    String resumePath() {
+        ResumePoint r = resume;
+        return r == null ? null : r.path();
+    }
+
+    // ---- configuration
+
+    void refuse(String message) {
+        refusal = message;
+        LOG.warning("Configuration of job " + spec.name() + " refused, the job keeps its current one: " + message);
+    }
+
+    /** Checks that {@code next} may replace the current configuration: names and plugins of a job with state stay. */
+    synchronized void checkUpdate(JobSpec next) throws InvalidConfigurationException {
+        if (!next.name().equals(spec.name())) {
+            throw InvalidConfigurationException.of("job.name", next.name(), "a job keeps its name (" + spec.name() + "); create a new job instead");
+        }
+        boolean hasState = master != null || resume != null;
+        JobConfig now = spec.config();
+        JobConfig then = next.config();
+        if (hasState && !then.backend().equals(now.backend())) {
+            throw InvalidConfigurationException.of("job.backend", then.backend(), "the job has " + now.backend()
+                    + " state and backend-neutral (canonical) savepoints are not available yet; keep " + now.backend());
+        }
+        if (hasState && (!then.storage().equals(now.storage()) || !then.storageConfig().equals(now.storageConfig()))) {
+            throw InvalidConfigurationException.of("job.storage", then.storage() + " " + then.storageConfig(),
+                    "the job's snapshots live in " + now.storage() + "; keep its storage settings");
+        }
+        if (hasState && then.maxParallelism() != now.maxParallelism()) {
+            throw InvalidConfigurationException.of("job.max-parallelism", then.maxParallelism(),
+                    "it fixes the key groups of the job's state; keep " + now.maxParallelism());
+        }
+    }
+
+    /** Applies an accepted configuration: a running job whose run changes moves over through a savepoint. */
+    synchronized void configure(JobSpec next) {
+        refusal = null;
+        JobSpec previous = spec;
+        spec = next;
+        if (isActive() && !previous.sameRun(next)) {
+            LOG.info(() -> "Job " + next.name() + " reconfigured: stopping with a savepoint to resume with the new configuration");
+            stopForHandover("reconfigured");
+        }
+        reconcile();
+    }
+
+    // ---- lifecycle
+
+    /** Brings the job to its desired state as far as the present plugins allow. */
+    synchronized void reconcile() {
+        if (spec.desiredState() == JobSpec.DesiredState.SUSPENDED) {
+            if (isActive()) {
+                stopForHandover("suspended");
+            }
+            return;
+        }
+        if (master != null) {
+            return; // running, or ended by itself: only an explicit start runs it again
+        }
+        PluginTracker plugins = platform.plugins();
+        Optional<Plugin> definition = plugins.find(Kind.DEFINITION, spec.definition());
+        Optional<Plugin> backend = plugins.find(Kind.BACKEND, spec.config().backend());
+        Optional<Plugin> storage = plugins.find(Kind.STORAGE, spec.config().storage());
+        List<String> missing = new ArrayList<>();
+        if (definition.isEmpty()) {
+            missing.add("job definition '" + spec.definition() + "' (installed: " + plugins.names(Kind.DEFINITION) + ")");
+        }
+        if (backend.isEmpty()) {
+            missing.add("state backend '" + spec.config().backend() + "' (installed: " + plugins.names(Kind.BACKEND) + ")");
+        }
+        if (storage.isEmpty()) {
+            missing.add("storage '" + spec.config().storage() + "' (installed: " + plugins.names(Kind.STORAGE) + ")");
+        }
+        if (!missing.isEmpty()) {
+            waitingFor = "waiting for " + String.join(", ", missing);
+            return;
+        }
+        waitingFor = null;
+        try {
+            start(definition.get(), backend.get(), storage.get());
+        } catch (Exception e) {
+            waitingFor = "could not start: " + e.getMessage();
+            LOG.log(Level.WARNING, "Job " + spec.name() + " could not start", e);
+        }
+    }
+
+    private void start(Plugin definition, Plugin backend, Plugin storage) throws IOException {
+        JobSpec s = spec;
+        RestoreSettings restore = restoreSettings(storage, s);
+        JobConfig config = s.config().withRestore(restore);
+        JobDefinition def = (JobDefinition) definition.service();
+        JobGraph graph = def.build(s.name(), s.parameters());
+        if (!graph.name().equals(s.name())) {
+            throw new IllegalStateException("job definition '" + s.definition() + "' built a graph named '" + graph.name() + "', not '" + s.name() + "'");
+        }
+        PluginRegistry pinned = new PinnedPlugins((StateBackend) backend.service(), (SnapshotStorageProvider) storage.service());
+        chaos = new ChaosInjector();
+        JobMaster m = new JobMaster(graph, config, pinned, def.getClass().getClassLoader(), chaos, System::currentTimeMillis);
+        inUse = List.of(definition, backend, storage);
+        master = m.start();
+        setResume(resume == null ? new ResumePoint(null, ClaimMode.CLAIM, true) : resume.running());
+        LOG.info(() -> "Job " + s.name() + " started" + (restore == null ? "" : " from " + restore.snapshotPath() + " (" + restore.claimMode() + ")")
+                + " on " + backend.origin() + ", " + storage.origin() + ", " + definition.origin());
+    }
+
+    /**
+     * The job's own resume point wins over {@code restore.path}, which only seeds a job without
+     * state. After an unclean platform stop the newest completed checkpoint is newer than both.
+     */
+    private RestoreSettings restoreSettings(Plugin storage, JobSpec s) throws IOException {
+        if (resume != null && resume.whileRunning()) {
+            try (SnapshotStorage st = ((SnapshotStorageProvider) storage.service()).open(s.config().storageConfig())) {
+                List<CompletedSnapshot> checkpoints = new SnapshotCatalog(st, s.name()).completedCheckpoints();
+                if (!checkpoints.isEmpty()) {
+                    return RestoreSettings.claim(checkpoints.get(checkpoints.size() - 1).directory());
+                }
+            }
+        }
+        if (resume != null && resume.path() != null) {
+            return new RestoreSettings(resume.path(), resume.claimMode(), false);
+        }
+        // no snapshot of its own yet: nothing the job did is committed, so it starts where it was seeded
+        return s.config().restore();
+    }
+
+    private boolean isActive() {
+        JobMaster m = master;
+        return m != null && (m.status() == JobStatus.RUNNING || m.status() == JobStatus.RESTARTING || m.status() == JobStatus.CREATED);
+    }
+
+    /**
+     * Stops the running job with a savepoint the next run claims. If the savepoint fails the job
+     * is cancelled and resumes from its newest checkpoint instead: nothing committed is replayed.
+     */
+    private void stopForHandover(String why) {
+        stop(true, "handover-" + System.currentTimeMillis(), ClaimMode.CLAIM, why);
+    }
+
+    /** @return the savepoint's path, or {@code null} when the job was cancelled */
+    private String stop(boolean savepoint, String savepointName, ClaimMode claim, String why) {
+        JobMaster m = master;
+        if (m == null) {
+            return null;
+        }
+        String path = null;
+        if (savepoint && isActive()) {
+            try {
+                path = m.stopWithSavepoint(savepointName).get(platform.stopTimeout().toMillis(), TimeUnit.MILLISECONDS);
+                m.await(platform.stopTimeout());
+            } catch (Exception e) {
+                LOG.log(Level.WARNING, "Job " + spec.name() + " could not stop with a savepoint (" + why + "); cancelling it", e);
+                path = null;
+            }
+        }
+        if (path == null) {
+            m.cancel();
+            awaitQuietly(m);
+            List<CompletedSnapshot> retained = m.retainedCheckpoints();
+            if (!retained.isEmpty()) {
+                setResume(new ResumePoint(retained.get(retained.size() - 1).directory(), ClaimMode.CLAIM, false));
+            } else if (resume != null) {
+                setResume(new ResumePoint(resume.path(), resume.claimMode(), false));
+            }
+        } else {
+            discardCheckpoints(m);
+            setResume(new ResumePoint(path, claim, false));
+        }
+        master = null;
+        inUse = List.of();
+        String at = path;
+        LOG.info(() -> "Job " + spec.name() + " stopped (" + why + ")" + (at == null ? "" : "; savepoint " + at));
+        return path;
+    }
+
+    /** After a stop-with-savepoint the job resumes from the savepoint: its checkpoints are garbage. */
+    private void discardCheckpoints(JobMaster m) {
+        for (CompletedSnapshot cp : m.retainedCheckpoints()) {
+            try {
+                m.snapshotCatalog().discard(cp, Set.of());
+            } catch (IOException e) {
+                LOG.log(Level.WARNING, "Could not delete checkpoint " + cp.directory() + " of job " + spec.name(), e);
+            }
+        }
+    }
+
+    private static void awaitQuietly(JobMaster m) {
+        try {
+            m.await(Duration.ofSeconds(30));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void setResume(ResumePoint point) {
+        resume = point;
+        platform.resumeStore().save(spec.name(), point);
+    }
+
+    // ---- plugins coming and going
+
+    synchronized void pluginAdded() {
+        if (master == null) {
+            reconcile();
+        }
+    }
+
+    /** The job stops with a savepoint if it runs on {@code plugin}, then waits for a replacement. */
+    synchronized void pluginRemoved(Plugin plugin) {
+        if (inUse.stream().anyMatch(p -> p.service() == plugin.service())) {
+            stop(isActive(), "handover-" + System.currentTimeMillis(), ClaimMode.CLAIM, plugin.kind().name().toLowerCase()
+                    + " '" + plugin.name() + "' of " + plugin.origin() + " is going away");
+            platform.later(this::reconcile);
+        }
+    }
+
+    // ---- operator commands
+
+    /** Starts the job again (after it was suspended, stopped, finished or failed). */
+    synchronized void startAgain() {
+        if (isActive()) {
+            throw new IllegalStateException("Job " + spec.name() + " is already " + state());
+        }
+        JobMaster m = master;
+        if (m != null) {
+            stop(false, null, ClaimMode.CLAIM, "restarted");
+        }
+        reconcile();
+    }
+
+    /** Resumes from {@code snapshotPath} (relative to the storage root) the next time the job starts. */
+    synchronized void resumeFrom(String snapshotPath, ClaimMode claim) {
+        if (isActive()) {
+            throw new IllegalStateException("Job " + spec.name() + " is " + state() + ": stop it first");
+        }
+        setResume(new ResumePoint(snapshotPath, claim, false));
+    }
+
+    /** Stops with a savepoint the user owns; the job resumes from it (without claiming it). */
+    synchronized String stopWithSavepoint(String savepointName) {
+        if (!isActive()) {
+            throw new IllegalStateException("Job " + spec.name() + " is " + state());
+        }
+        String path = stop(true, savepointName, ClaimMode.NO_CLAIM, "stopped by the user");
+        if (path == null) {
+            throw new IllegalStateException("The savepoint of job " + spec.name() + " failed; the job was cancelled and resumes from its newest checkpoint");
+        }
+        return path;
+    }
+
+    /** Cancels without a savepoint; the job resumes from its newest checkpoint. */
+    synchronized void cancel() {
+        if (master == null) {
+            throw new IllegalStateException("Job " + spec.name() + " is " + state());
+        }
+        stop(false, null, ClaimMode.CLAIM, "cancelled by the user");
+    }
+
+    CompletableFuture<String> savepoint(String savepointName) {
+        JobMaster m = master;
+        if (m == null) {
+            return CompletableFuture.failedFuture(new IllegalStateException("Job " + spec.name() + " is " + state()));
+        }
+        return m.triggerSavepoint(savepointName);
+    }
+
+    void injectFailure() {
+        ChaosInjector c = chaos;
+        if (!isActive() || c == null) {
+            throw new IllegalStateException("Job " + spec.name() + " is " + state());
+        }
+        c.arm();
+    }
+
+    /** The configuration was deleted or the kernel stops: stop with a savepoint the next start resumes from. */
+    synchronized void dispose(boolean forget) {
+        String path = stop(isActive(), "handover-" + System.currentTimeMillis(), ClaimMode.CLAIM, forget ? "configuration deleted" : "platform stopping");
+        if (forget) {
+            platform.resumeStore().save(spec.name(), null);
+            if (path != null) {
+                LOG.info("Job " + spec.name() + " removed; its state is in savepoint " + path + " (restore.path to start a job from it)");
+            }
+        }
+    }
+
+    /** Exactly the plugins the job started with: a later registration under the same name does not leak in. */
+    private record PinnedPlugins(StateBackend backend, SnapshotStorageProvider storage) implements PluginRegistry {
+        @Override
+        public Optional<StateBackend> backend(String name) {
+            return Optional.of(backend);
+        }
+
+        @Override
+        public Optional<SnapshotStorageProvider> storage(String name) {
+            return Optional.of(storage);
+        }
+
+        @Override
+        public Set<String> backendNames() {
+            return Set.of(backend.name());
+        }
+
+        @Override
+        public Set<String> storageNames() {
+            return Set.of(storage.name());
+        }
+    }
+}

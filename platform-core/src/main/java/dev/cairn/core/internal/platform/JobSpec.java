@@ -1,0 +1,108 @@
+package dev.cairn.core.internal.platform;
+
+import dev.cairn.api.job.CheckpointConfig;
+import dev.cairn.api.job.ClaimMode;
+import dev.cairn.api.job.JobConfig;
+import dev.cairn.api.job.RestoreSettings;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
+
+/**
+ * A validated job instance configuration. {@link #parse} is the only way in: whatever reaches a
+ * job went through it, so a bad value is refused before it can touch a running job.
+ */
+record JobSpec(String name, String definition, DesiredState desiredState, JobConfig config,
+               Map<String, String> parameters) {
+
+    static final String FACTORY_PID = "cairn.job";
+    static final String PARAM_PREFIX = "param.";
+    static final String STORAGE_PREFIX = "storage.";
+
+    enum DesiredState { RUNNING, SUSPENDED }
+
+    private static final Pattern JOB_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
+
+    private static final Set<String> KNOWN = Set.of("job.name", "job.definition", "job.state", "job.parallelism",
+            "job.max-parallelism", "job.backend", "job.storage", "checkpoint.interval", "checkpoint.timeout",
+            "checkpoint.min-pause", "checkpoint.max-concurrent", "checkpoint.tolerable-failures", "checkpoint.retained",
+            "checkpoint.incremental", "job.max-restarts", "job.restart-delay", "job.fallback-to-previous-checkpoint",
+            "restore.path", "restore.claim-mode", "restore.allow-non-restored-state");
+
+    /** Set by ConfigAdmin, DS and FileInstall rather than by users. */
+    private static boolean isManaged(String key) {
+        return key.startsWith("service.") || key.startsWith("component.") || key.startsWith("felix.fileinstall.")
+                || key.startsWith(".");
+    }
+
+    /**
+     * @param fallbackName the configuration's own name, used when {@code job.name} is absent
+     * @param defaultRoot  the kernel's storage root for {@code file} storage
+     */
+    static JobSpec parse(Map<String, ?> properties, String fallbackName, String defaultRoot) throws InvalidConfigurationException {
+        for (String key : new TreeMap<>(properties).keySet()) {
+            if (!KNOWN.contains(key) && !isManaged(key) && !key.startsWith(PARAM_PREFIX) && !key.startsWith(STORAGE_PREFIX)) {
+                throw InvalidConfigurationException.of(key, properties.get(key),
+                        "it is not a job property; use one of " + new java.util.TreeSet<>(KNOWN) + ", param.* or storage.*");
+            }
+        }
+        ConfigValues v = new ConfigValues(properties);
+        String name = v.string("job.name", fallbackName);
+        if (name == null || !JOB_NAME.matcher(name).matches()) {
+            throw InvalidConfigurationException.of("job.name", name, "use 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit");
+        }
+        String definition = v.requiredString("job.definition", "name a registered job definition");
+        DesiredState state = v.choice("job.state", DesiredState.RUNNING, DesiredState.class);
+        int maxParallelism = v.integer("job.max-parallelism", 128, 1, JobConfig.MAX_MAX_PARALLELISM);
+        int parallelism = v.integer("job.parallelism", 1, 1, maxParallelism);
+        CheckpointConfig checkpoints = new CheckpointConfig(
+                v.duration("checkpoint.interval", Duration.ofSeconds(10), Duration.ofMillis(10)),
+                v.duration("checkpoint.timeout", Duration.ofMinutes(10), Duration.ofMillis(10)),
+                v.duration("checkpoint.min-pause", Duration.ZERO, Duration.ZERO),
+                v.integer("checkpoint.max-concurrent", 1, 1, 64),
+                v.integer("checkpoint.tolerable-failures", 0, 0, Integer.MAX_VALUE),
+                v.integer("checkpoint.retained", 1, 1, 10_000),
+                v.bool("checkpoint.incremental", false));
+        Map<String, String> storageConfig = new LinkedHashMap<>();
+        Map<String, String> params = new TreeMap<>();
+        properties.forEach((k, val) -> {
+            if (k.startsWith(STORAGE_PREFIX) && val != null) {
+                storageConfig.put(k.substring(STORAGE_PREFIX.length()), val.toString());
+            } else if (k.startsWith(PARAM_PREFIX) && val != null) {
+                params.put(k.substring(PARAM_PREFIX.length()), val.toString());
+            }
+        });
+        storageConfig.putIfAbsent("root", defaultRoot);
+        if (storageConfig.get("root").isBlank()) {
+            storageConfig.put("root", defaultRoot);
+        }
+        RestoreSettings restore = null;
+        if (v.has("restore.path")) {
+            restore = new RestoreSettings(v.string("restore.path", null),
+                    v.choice("restore.claim-mode", ClaimMode.NO_CLAIM, ClaimMode.class),
+                    v.bool("restore.allow-non-restored-state", false));
+        } else {
+            // still validated: a typo here must not wait until someone sets restore.path
+            v.choice("restore.claim-mode", ClaimMode.NO_CLAIM, ClaimMode.class);
+            v.bool("restore.allow-non-restored-state", false);
+        }
+        try {
+            JobConfig config = new JobConfig(parallelism, maxParallelism, v.string("job.backend", "heap"),
+                    v.string("job.storage", "file"), storageConfig, checkpoints,
+                    v.integer("job.max-restarts", 3, 0, Integer.MAX_VALUE),
+                    v.duration("job.restart-delay", Duration.ofSeconds(1), Duration.ZERO),
+                    v.bool("job.fallback-to-previous-checkpoint", false), restore);
+            return new JobSpec(name, definition, state, config, Map.copyOf(params));
+        } catch (IllegalArgumentException e) {
+            throw new InvalidConfigurationException(e.getMessage());
+        }
+    }
+
+    /** Whether {@code other} runs the same job the same way; only the desired state may differ. */
+    boolean sameRun(JobSpec other) {
+        return definition.equals(other.definition) && config.equals(other.config) && parameters.equals(other.parameters);
+    }
+}

@@ -1,0 +1,260 @@
+package dev.cairn.core.internal.platform;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import org.osgi.framework.BundleContext;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.metatype.annotations.Designate;
+
+/**
+ * The kernel's view of all configured jobs: creates a {@link JobInstance} per job configuration,
+ * refuses bad configurations before they reach a job, and tells jobs when plugins come and go.
+ */
+@Component(service = JobSupervisor.class, configurationPid = JobSupervisor.PID, configurationPolicy = ConfigurationPolicy.OPTIONAL)
+@Designate(ocd = KernelConfiguration.class)
+public final class JobSupervisor implements PluginTracker.Listener, JobInstance.Platform {
+
+    static final String PID = "cairn.kernel";
+
+    private static final Logger LOG = Logger.getLogger(JobSupervisor.class.getName());
+
+    private final PluginTracker plugins;
+    private final Map<String, JobInstance> instances = new ConcurrentHashMap<>();
+    private final ExecutorService kernelThread = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "cairn-kernel");
+        t.setDaemon(true);
+        return t;
+    });
+    private final ResumePoint.Store resumeStore;
+    private final Path dataDirectory;
+    private volatile String defaultRoot;
+    private volatile Duration stopTimeout;
+    private volatile String kernelRefusal;
+
+    @Activate
+    public JobSupervisor(@Reference PluginTracker plugins, BundleContext context, Map<String, Object> properties)
+            throws InvalidConfigurationException {
+        this.plugins = plugins;
+        String data = context.getProperty("cairn.data");
+        this.dataDirectory = data != null ? Path.of(data) : context.getDataFile("").toPath();
+        this.resumeStore = new ResumePoint.Store(dataDirectory.resolve("jobs"));
+        applyKernelConfiguration(properties, true);
+        plugins.addListener(this);
+    }
+
+    @Modified
+    void modified(Map<String, Object> properties) throws InvalidConfigurationException {
+        applyKernelConfiguration(properties, false);
+    }
+
+    private void applyKernelConfiguration(Map<String, Object> properties, boolean initial) throws InvalidConfigurationException {
+        try {
+            KernelSettings s = validateKernel(properties);
+            defaultRoot = s.root;
+            stopTimeout = s.stopTimeout;
+            kernelRefusal = null;
+        } catch (InvalidConfigurationException e) {
+            kernelRefusal = e.getMessage();
+            LOG.warning("Configuration " + PID + " refused, the kernel keeps its current one: " + e.getMessage());
+            if (initial) {
+                // without any valid settings yet, fall back to the defaults rather than not starting
+                KernelSettings s = validateKernel(Map.of());
+                defaultRoot = s.root;
+                stopTimeout = s.stopTimeout;
+            }
+        }
+    }
+
+    private record KernelSettings(String root, Duration stopTimeout) {
+    }
+
+    private KernelSettings validateKernel(Map<String, ?> properties) throws InvalidConfigurationException {
+        ConfigValues v = new ConfigValues(properties);
+        String root = v.string("storage.root", dataDirectory.resolve("snapshots").toAbsolutePath().toString());
+        if (!Path.of(root).isAbsolute()) {
+            throw InvalidConfigurationException.of("storage.root", root, "use an absolute directory path");
+        }
+        return new KernelSettings(root, v.duration("stop.timeout", Duration.ofSeconds(60), Duration.ofSeconds(1)));
+    }
+
+    /** Refuses what {@link #modified} would refuse, without applying anything. */
+    void validateKernelUpdate(Map<String, ?> properties) throws InvalidConfigurationException {
+        validateKernel(properties);
+    }
+
+    @Deactivate
+    void deactivate() {
+        plugins.removeListener(this);
+        kernelThread.shutdown();
+        try {
+            kernelThread.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    // ---- job configurations (from JobInstanceComponent)
+
+    void configured(String pid, Map<String, Object> properties) {
+        JobInstance existing = instances.get(pid);
+        JobSpec spec;
+        try {
+            spec = parse(pid, properties);
+            if (existing != null) {
+                existing.checkUpdate(spec);
+            } else {
+                requireUniqueName(pid, spec.name());
+            }
+        } catch (InvalidConfigurationException e) {
+            if (existing != null) {
+                existing.refuse(e.getMessage());
+            } else {
+                instances.put(pid, JobInstance.refused(pid, e.getMessage(), this));
+            }
+            return;
+        }
+        if (existing == null || existing.spec() == null) {
+            JobInstance created = new JobInstance(pid, spec, this);
+            instances.put(pid, created);
+            later(created::reconcile);
+        } else {
+            later(() -> existing.configure(spec));
+        }
+    }
+
+    void removed(String pid, boolean configurationDeleted) {
+        JobInstance instance = instances.remove(pid);
+        if (instance != null && instance.spec() != null) {
+            instance.dispose(configurationDeleted);
+        }
+    }
+
+    /** Refuses what {@link #configured} would refuse for the job configuration {@code pid}. */
+    void validateJobUpdate(String pid, Map<String, ?> properties) throws InvalidConfigurationException {
+        JobSpec spec = parse(pid, properties);
+        JobInstance existing = instances.get(pid);
+        if (existing != null && existing.spec() != null) {
+            existing.checkUpdate(spec);
+        } else {
+            requireUniqueName(pid, spec.name());
+        }
+    }
+
+    private JobSpec parse(String pid, Map<String, ?> properties) throws InvalidConfigurationException {
+        return JobSpec.parse(properties, nameFromConfiguration(pid, properties), defaultRoot);
+    }
+
+    private void requireUniqueName(String pid, String name) throws InvalidConfigurationException {
+        for (JobInstance i : instances.values()) {
+            if (!i.pid().equals(pid) && i.spec() != null && i.name().equals(name)) {
+                throw InvalidConfigurationException.of("job.name", name, "another job configuration (" + i.pid() + ") has that name");
+            }
+        }
+    }
+
+    /**
+     * {@code cairn.job~orders} (a named factory configuration) or FileInstall's {@code cairn.job-orders.cfg}
+     * give the name {@code orders}.
+     */
+    static String nameFromConfiguration(String pid, Map<String, ?> properties) {
+        int tilde = pid.indexOf('~');
+        if (tilde >= 0) {
+            return pid.substring(tilde + 1);
+        }
+        Object file = properties.get("felix.fileinstall.filename");
+        if (file != null) {
+            String f = file.toString();
+            String base = f.substring(f.lastIndexOf('/') + 1).replaceFirst("\\.(cfg|config)$", "");
+            int dash = base.indexOf('-');
+            if (dash >= 0) {
+                return base.substring(dash + 1);
+            }
+        }
+        return null;
+    }
+
+    // ---- queries for the console
+
+    public Collection<JobInstance> jobs() {
+        return instances.values().stream().sorted(java.util.Comparator.comparing(JobInstance::name)).toList();
+    }
+
+    public Optional<JobInstance> job(String name) {
+        return instances.values().stream().filter(i -> i.name().equals(name)).findFirst();
+    }
+
+    public String kernelRefusal() {
+        return kernelRefusal;
+    }
+
+    public String defaultStorageRoot() {
+        return defaultRoot;
+    }
+
+    /** Jobs currently running on {@code plugin}. */
+    public List<String> jobsUsing(PluginTracker.Plugin plugin) {
+        return instances.values().stream().filter(i -> i.pluginsInUse().stream().anyMatch(p -> p.service() == plugin.service()))
+                .map(JobInstance::name).sorted().toList();
+    }
+
+    // ---- PluginTracker.Listener
+
+    @Override
+    public void pluginAdded(PluginTracker.Plugin plugin) {
+        later(() -> instances.values().forEach(JobInstance::pluginAdded));
+    }
+
+    @Override
+    public void pluginRemoved(PluginTracker.Plugin plugin) {
+        for (JobInstance i : instances.values()) {
+            try {
+                i.pluginRemoved(plugin);
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "Job " + i.name() + " did not stop cleanly while " + plugin.origin() + " went away", e);
+            }
+        }
+    }
+
+    // ---- JobInstance.Platform
+
+    @Override
+    public PluginTracker plugins() {
+        return plugins;
+    }
+
+    @Override
+    public ResumePoint.Store resumeStore() {
+        return resumeStore;
+    }
+
+    @Override
+    public Duration stopTimeout() {
+        return stopTimeout;
+    }
+
+    @Override
+    public void later(Runnable action) {
+        kernelThread.execute(() -> {
+            try {
+                action.run();
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "Kernel action failed", e);
+            }
+        });
+    }
+}
