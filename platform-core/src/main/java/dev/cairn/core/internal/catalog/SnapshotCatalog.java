@@ -79,6 +79,21 @@ public final class SnapshotCatalog {
         return result;
     }
 
+    /** The committed savepoints in this job's directory, oldest first. */
+    public List<CompletedSnapshot> savepoints() throws IOException {
+        List<CompletedSnapshot> result = new ArrayList<>();
+        String prefix = jobName + "/savepoints/";
+        for (String path : storage.list(prefix)) {
+            String rest = path.substring(prefix.length());
+            int slash = rest.indexOf('/');
+            if (slash > 0 && rest.substring(slash + 1).equals(METADATA)) {
+                result.add(load(prefix + rest.substring(0, slash)));
+            }
+        }
+        result.sort(Comparator.comparingLong(s -> s.metadata().timestamp()));
+        return result;
+    }
+
     /** The highest checkpoint id used in this job's directory, committed or not; 0 if none. */
     public long highestCheckpointId() throws IOException {
         long max = 0;

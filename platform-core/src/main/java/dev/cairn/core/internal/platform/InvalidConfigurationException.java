@@ -6,7 +6,7 @@ public final class InvalidConfigurationException extends Exception {
         super(message);
     }
 
-    static InvalidConfigurationException of(String property, Object value, String allowed) {
+    public static InvalidConfigurationException of(String property, Object value, String allowed) {
         return new InvalidConfigurationException(property + "=" + value + " is not allowed: " + allowed);
     }
 }

@@ -31,7 +31,7 @@ import java.util.logging.Logger;
  * are present, and carries its state across stops, plugin updates and reconfiguration through
  * savepoints. Every transition is synchronized; what the console reads is volatile.
  */
-final class JobInstance {
+public final class JobInstance {
 
     private static final Logger LOG = Logger.getLogger(JobInstance.class.getName());
 
@@ -76,35 +76,35 @@ final class JobInstance {
         return new JobInstance(pid, refusal, platform);
     }
 
-    String pid() {
+    public String pid() {
         return pid;
     }
 
     /** The job's name, or its configuration's pid while no valid configuration was accepted. */
-    String name() {
+    public String name() {
         JobSpec s = spec;
         return s == null ? pid : s.name();
     }
 
-    JobSpec spec() {
+    public JobSpec spec() {
         return spec;
     }
 
     /** The last configuration refused for this job, or {@code null}. */
-    String refusal() {
+    public String refusal() {
         return refusal;
     }
 
-    JobMaster master() {
+    public JobMaster master() {
         return master;
     }
 
-    List<Plugin> pluginsInUse() {
+    public List<Plugin> pluginsInUse() {
         return inUse;
     }
 
     /** RUNNING, RESTARTING, WAITING, SUSPENDED or how the last run ended (FINISHED, FAILED, …). */
-    String state() {
+    public String state() {
         if (spec == null) {
             return "REFUSED";
         }
@@ -119,7 +119,7 @@ final class JobInstance {
     }
 
     /** Why the job waits, why the last run failed, or {@code null}. */
-    String reason() {
+    public String reason() {
         if (spec == null) {
             return refusal;
         }
@@ -130,9 +130,33 @@ final class JobInstance {
         return m == null && spec.desiredState() == JobSpec.DesiredState.RUNNING ? waitingFor : null;
     }
 
-    String resumePath() {
+    public String resumePath() {
         ResumePoint r = resume;
         return r == null ? null : r.path();
+    }
+
+    /** What the console does with a job's snapshots. */
+    public interface CatalogAction<T> {
+        T apply(SnapshotCatalog catalog, JobMaster running) throws IOException;
+    }
+
+    /**
+     * Runs {@code action} on the job's snapshot catalog: the running job's own, so that deletions
+     * respect what it references, or one opened on the job's storage while it does not run.
+     */
+    public <T> T withCatalog(CatalogAction<T> action) throws IOException {
+        JobMaster m = master;
+        if (m != null && isActive()) {
+            return action.apply(m.snapshotCatalog(), m);
+        }
+        if (spec == null) {
+            throw new IllegalStateException("Job configuration " + pid + " was refused: " + refusal);
+        }
+        Plugin storage = platform.plugins().find(Kind.STORAGE, spec.config().storage()).orElseThrow(() ->
+                new IllegalStateException("storage '" + spec.config().storage() + "' is not installed"));
+        try (SnapshotStorage st = ((SnapshotStorageProvider) storage.service()).open(spec.config().storageConfig())) {
+            return action.apply(new SnapshotCatalog(st, spec.name()), null);
+        }
     }
 
     // ---- configuration
@@ -348,7 +372,7 @@ final class JobInstance {
     // ---- operator commands
 
     /** Starts the job again (after it was suspended, stopped, finished or failed). */
-    synchronized void startAgain() {
+    public synchronized void startAgain() {
         if (isActive()) {
             throw new IllegalStateException("Job " + spec.name() + " is already " + state());
         }
@@ -360,7 +384,7 @@ final class JobInstance {
     }
 
     /** Resumes from {@code snapshotPath} (relative to the storage root) the next time the job starts. */
-    synchronized void resumeFrom(String snapshotPath, ClaimMode claim) {
+    public synchronized void resumeFrom(String snapshotPath, ClaimMode claim) {
         if (isActive()) {
             throw new IllegalStateException("Job " + spec.name() + " is " + state() + ": stop it first");
         }
@@ -368,7 +392,7 @@ final class JobInstance {
     }
 
     /** Stops with a savepoint the user owns; the job resumes from it (without claiming it). */
-    synchronized String stopWithSavepoint(String savepointName) {
+    public synchronized String stopWithSavepoint(String savepointName) {
         if (!isActive()) {
             throw new IllegalStateException("Job " + spec.name() + " is " + state());
         }
@@ -380,14 +404,14 @@ final class JobInstance {
     }
 
     /** Cancels without a savepoint; the job resumes from its newest checkpoint. */
-    synchronized void cancel() {
+    public synchronized void cancel() {
         if (master == null) {
             throw new IllegalStateException("Job " + spec.name() + " is " + state());
         }
         stop(false, null, ClaimMode.CLAIM, "cancelled by the user");
     }
 
-    CompletableFuture<String> savepoint(String savepointName) {
+    public CompletableFuture<String> savepoint(String savepointName) {
         JobMaster m = master;
         if (m == null) {
             return CompletableFuture.failedFuture(new IllegalStateException("Job " + spec.name() + " is " + state()));
@@ -395,7 +419,7 @@ final class JobInstance {
         return m.triggerSavepoint(savepointName);
     }
 
-    void injectFailure() {
+    public void injectFailure() {
         ChaosInjector c = chaos;
         if (!isActive() || c == null) {
             throw new IllegalStateException("Job " + spec.name() + " is " + state());

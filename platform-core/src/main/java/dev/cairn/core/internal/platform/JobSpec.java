@@ -15,14 +15,14 @@ import java.util.regex.Pattern;
  * A validated job instance configuration. {@link #parse} is the only way in: whatever reaches a
  * job went through it, so a bad value is refused before it can touch a running job.
  */
-record JobSpec(String name, String definition, DesiredState desiredState, JobConfig config,
+public record JobSpec(String name, String definition, DesiredState desiredState, JobConfig config,
                Map<String, String> parameters) {
 
     static final String FACTORY_PID = "cairn.job";
     static final String PARAM_PREFIX = "param.";
     static final String STORAGE_PREFIX = "storage.";
 
-    enum DesiredState { RUNNING, SUSPENDED }
+    public enum DesiredState { RUNNING, SUSPENDED }
 
     private static final Pattern JOB_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
 

@@ -93,7 +93,7 @@ public final class JobSupervisor implements PluginTracker.Listener, JobInstance.
     }
 
     /** Refuses what {@link #modified} would refuse, without applying anything. */
-    void validateKernelUpdate(Map<String, ?> properties) throws InvalidConfigurationException {
+    public void validateKernelUpdate(Map<String, ?> properties) throws InvalidConfigurationException {
         validateKernel(properties);
     }
 
@@ -145,7 +145,7 @@ public final class JobSupervisor implements PluginTracker.Listener, JobInstance.
     }
 
     /** Refuses what {@link #configured} would refuse for the job configuration {@code pid}. */
-    void validateJobUpdate(String pid, Map<String, ?> properties) throws InvalidConfigurationException {
+    public void validateJobUpdate(String pid, Map<String, ?> properties) throws InvalidConfigurationException {
         JobSpec spec = parse(pid, properties);
         JobInstance existing = instances.get(pid);
         if (existing != null && existing.spec() != null) {

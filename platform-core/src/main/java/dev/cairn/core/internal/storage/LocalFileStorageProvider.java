@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.Map;
 
 /** The built-in {@code file} storage. Property {@code root}: an absolute directory. */
+@org.osgi.service.component.annotations.Component(property = "cairn.storage=" + LocalFileStorageProvider.NAME)
 public final class LocalFileStorageProvider implements SnapshotStorageProvider {
 
     public static final String NAME = "file";

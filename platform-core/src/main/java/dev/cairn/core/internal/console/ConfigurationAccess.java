@@ -1,0 +1,209 @@
+package dev.cairn.core.internal.console;
+
+import dev.cairn.core.internal.platform.InvalidConfigurationException;
+import dev.cairn.core.internal.platform.JobSupervisor;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.Dictionary;
+import java.util.Hashtable;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.service.cm.Configuration;
+import org.osgi.service.cm.ConfigurationAdmin;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.metatype.AttributeDefinition;
+import org.osgi.service.metatype.MetaTypeInformation;
+import org.osgi.service.metatype.MetaTypeService;
+import org.osgi.service.metatype.ObjectClassDefinition;
+
+/**
+ * Reads and changes configurations the way the console does: every change is checked against
+ * its Metatype description (names, types, options) and against the kernel's own rules before it
+ * reaches ConfigAdmin, so a refused value never reaches a running job.
+ */
+@Component(service = ConfigurationAccess.class)
+public final class ConfigurationAccess {
+
+    static final String JOB_FACTORY_PID = "cairn.job";
+
+    /** A configuration the console can address: a job by name, or any pid with a Metatype description. */
+    record Target(String pid, String factoryPid, ObjectClassDefinition ocd) {
+        List<AttributeDefinition> attributes() {
+            AttributeDefinition[] ads = ocd == null ? null : ocd.getAttributeDefinitions(ObjectClassDefinition.ALL);
+            return ads == null ? List.of() : Arrays.asList(ads);
+        }
+    }
+
+    private final ConfigurationAdmin configAdmin;
+    private final MetaTypeService metaType;
+    private final JobSupervisor supervisor;
+    private final BundleContext context;
+
+    @Activate
+    public ConfigurationAccess(@Reference ConfigurationAdmin configAdmin, @Reference MetaTypeService metaType,
+                               @Reference JobSupervisor supervisor, BundleContext context) {
+        this.configAdmin = configAdmin;
+        this.metaType = metaType;
+        this.supervisor = supervisor;
+        this.context = context;
+    }
+
+    /** {@code name} is a job's name or a configuration pid. */
+    Target target(String name) throws IOException {
+        var job = supervisor.job(name);
+        if (job.isPresent()) {
+            return new Target(job.get().pid(), JOB_FACTORY_PID, describe(JOB_FACTORY_PID));
+        }
+        ObjectClassDefinition ocd = describe(name);
+        if (ocd == null) {
+            throw new IllegalArgumentException("'" + name + "' is neither a job nor a configuration with a Metatype description; jobs: "
+                    + supervisor.jobs().stream().map(j -> j.name()).toList() + ", configurations: " + describedPids());
+        }
+        return new Target(name, null, ocd);
+    }
+
+    /** The current properties of {@code target} (empty when it has none yet). */
+    Map<String, Object> properties(Target target) throws IOException {
+        Configuration c = existing(target.pid());
+        Map<String, Object> props = new LinkedHashMap<>();
+        if (c != null && c.getProperties() != null) {
+            Dictionary<String, Object> d = c.getProperties();
+            for (String k : Collections.list(d.keys())) {
+                props.put(k, d.get(k));
+            }
+        }
+        return props;
+    }
+
+    /** Creates the job configuration {@code cairn.job~name} with {@code properties}, after checking them. */
+    void createJob(String name, Map<String, Object> properties) throws IOException, InvalidConfigurationException {
+        if (supervisor.job(name).isPresent()) {
+            throw new IllegalArgumentException("A job named '" + name + "' exists already");
+        }
+        String pid = JOB_FACTORY_PID + "~" + name;
+        Map<String, Object> typed = typed(new Target(pid, JOB_FACTORY_PID, describe(JOB_FACTORY_PID)), properties);
+        supervisor.validateJobUpdate(pid, typed);
+        Configuration c = configAdmin.getFactoryConfiguration(JOB_FACTORY_PID, name, "?");
+        c.update(new Hashtable<>(typed));
+    }
+
+    /** Sets and removes properties of {@code target} in one validated update. */
+    void change(Target target, Map<String, Object> set, List<String> unset) throws IOException, InvalidConfigurationException {
+        Map<String, Object> next = properties(target);
+        next.putAll(typed(target, set));
+        unset.forEach(next::remove);
+        if (JOB_FACTORY_PID.equals(target.factoryPid())) {
+            supervisor.validateJobUpdate(target.pid(), next);
+        } else if (target.pid().equals("cairn.kernel")) {
+            supervisor.validateKernelUpdate(next);
+        } else if (target.pid().equals(ConsoleEndpoint.PID)) {
+            ConsoleEndpoint.validate(next);
+        }
+        Configuration c = existing(target.pid());
+        if (c == null) {
+            c = configAdmin.getConfiguration(target.pid(), "?");
+        }
+        next.keySet().removeIf(k -> k.equals("service.pid") || k.equals("service.factoryPid") || k.equals("service.bundleLocation"));
+        c.update(new Hashtable<>(next));
+    }
+
+    void delete(Target target) throws IOException {
+        Configuration c = existing(target.pid());
+        if (c != null) {
+            c.delete();
+        }
+    }
+
+    /**
+     * Converts console strings to each attribute's Metatype type and refuses unknown names, wrong
+     * types and values outside the options. Job configurations also take {@code param.*} and {@code storage.*}.
+     */
+    Map<String, Object> typed(Target target, Map<String, Object> values) throws InvalidConfigurationException {
+        Map<String, AttributeDefinition> ads = new LinkedHashMap<>();
+        target.attributes().forEach(ad -> ads.put(ad.getID(), ad));
+        Map<String, Object> result = new LinkedHashMap<>();
+        for (Map.Entry<String, Object> e : values.entrySet()) {
+            String key = e.getKey();
+            AttributeDefinition ad = ads.get(key);
+            boolean free = JOB_FACTORY_PID.equals(target.factoryPid()) && (key.startsWith("param.") || key.startsWith("storage."));
+            if (ad == null && !free) {
+                throw new InvalidConfigurationException(key + "=" + e.getValue() + " is not allowed: it is not a property of "
+                        + target.ocd().getID() + "; use one of " + ads.keySet());
+            }
+            result.put(key, ad == null ? e.getValue() : convert(ad, String.valueOf(e.getValue())));
+        }
+        return result;
+    }
+
+    private static Object convert(AttributeDefinition ad, String value) throws InvalidConfigurationException {
+        String[] options = ad.getOptionValues();
+        if (options != null && options.length > 0 && !Arrays.asList(options).contains(value)) {
+            throw new InvalidConfigurationException(ad.getID() + "=" + value + " is not allowed: use one of " + Arrays.toString(options));
+        }
+        try {
+            return switch (ad.getType()) {
+                case AttributeDefinition.INTEGER -> Integer.valueOf(value.trim());
+                case AttributeDefinition.LONG -> Long.valueOf(value.trim());
+                case AttributeDefinition.BOOLEAN -> {
+                    if (!value.trim().equalsIgnoreCase("true") && !value.trim().equalsIgnoreCase("false")) {
+                        throw new NumberFormatException();
+                    }
+                    yield Boolean.valueOf(value.trim());
+                }
+                case AttributeDefinition.DOUBLE -> Double.valueOf(value.trim());
+                default -> value;
+            };
+        } catch (NumberFormatException ex) {
+            throw new InvalidConfigurationException(ad.getID() + "=" + value + " is not allowed: use " + typeName(ad.getType()));
+        }
+    }
+
+    static String typeName(int type) {
+        return switch (type) {
+            case AttributeDefinition.INTEGER -> "an integer";
+            case AttributeDefinition.LONG -> "a long integer";
+            case AttributeDefinition.BOOLEAN -> "true or false";
+            case AttributeDefinition.DOUBLE -> "a number";
+            case AttributeDefinition.PASSWORD -> "a password";
+            default -> "a string";
+        };
+    }
+
+    private Configuration existing(String pid) throws IOException {
+        try {
+            Configuration[] found = configAdmin.listConfigurations("(service.pid=" + pid + ")");
+            return found == null ? null : found[0];
+        } catch (org.osgi.framework.InvalidSyntaxException e) {
+            throw new IllegalArgumentException("Not a configuration pid: " + pid);
+        }
+    }
+
+    /** The Metatype description of {@code pid} (a pid or factory pid), from whichever bundle provides it. */
+    ObjectClassDefinition describe(String pid) {
+        for (Bundle b : context.getBundles()) {
+            MetaTypeInformation info = metaType.getMetaTypeInformation(b);
+            if (info != null && (Arrays.asList(info.getPids()).contains(pid) || Arrays.asList(info.getFactoryPids()).contains(pid))) {
+                return info.getObjectClassDefinition(pid, null);
+            }
+        }
+        return null;
+    }
+
+    private List<String> describedPids() {
+        List<String> pids = new ArrayList<>();
+        for (Bundle b : context.getBundles()) {
+            MetaTypeInformation info = metaType.getMetaTypeInformation(b);
+            if (info != null) {
+                pids.addAll(Arrays.asList(info.getPids()));
+            }
+        }
+        return pids.stream().sorted().toList();
+    }
+}

@@ -1,0 +1,177 @@
+package dev.cairn.core.internal.console;
+
+import dev.cairn.core.internal.platform.InvalidConfigurationException;
+import java.io.BufferedReader;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import org.apache.felix.service.command.CommandProcessor;
+import org.apache.felix.service.command.CommandSession;
+import org.apache.felix.service.command.Converter;
+import org.osgi.framework.BundleContext;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.metatype.annotations.Designate;
+
+/**
+ * Runs console commands for {@code bin/cairn} on a running platform. Bound to loopback unless
+ * told otherwise; a client must present the token the platform writes, at start, to a file only
+ * its user can read. One command per connection: {@code token\ncommand\n}; the reply ends with a
+ * line {@value #EXIT_PREFIX}{@code <0|1>}.
+ */
+@Component(configurationPid = ConsoleEndpoint.PID, service = {})
+@Designate(ocd = ConsoleEndpointConfiguration.class)
+public final class ConsoleEndpoint {
+
+    static final String PID = "cairn.console";
+    static final String EXIT_PREFIX = "cairn-exit: ";
+    private static final Logger LOG = Logger.getLogger(ConsoleEndpoint.class.getName());
+
+    private final CommandProcessor processor;
+    private final ServerSocket server;
+    private final byte[] token;
+    private final Path tokenFile;
+    private final Path portFile;
+    private final Thread acceptor;
+
+    @Activate
+    public ConsoleEndpoint(@Reference CommandProcessor processor, BundleContext context, Map<String, Object> properties)
+            throws IOException, InvalidConfigurationException {
+        this.processor = processor;
+        Settings s;
+        try {
+            s = validate(properties);
+        } catch (InvalidConfigurationException e) {
+            LOG.warning("Configuration " + PID + " refused, the console stays on loopback: " + e.getMessage());
+            s = validate(Map.of());
+        }
+        String data = context.getProperty("cairn.data");
+        Path dir = data != null ? Path.of(data) : context.getDataFile("").toPath();
+        Files.createDirectories(dir);
+        this.tokenFile = dir.resolve("console.token");
+        this.portFile = dir.resolve("console.port");
+        byte[] random = new byte[24];
+        new SecureRandom().nextBytes(random);
+        this.token = HexFormat.of().formatHex(random).getBytes(StandardCharsets.US_ASCII);
+        writePrivate(tokenFile, token);
+        this.server = new ServerSocket();
+        server.bind(new InetSocketAddress(InetAddress.getByName(s.host()), s.port()), 16);
+        Files.writeString(portFile, Integer.toString(server.getLocalPort()));
+        this.acceptor = new Thread(this::acceptLoop, "cairn-console");
+        acceptor.setDaemon(true);
+        acceptor.start();
+        LOG.info(() -> "Console listening on " + server.getLocalSocketAddress());
+    }
+
+    record Settings(String host, int port) {
+    }
+
+    static Settings validate(Map<String, ?> properties) throws InvalidConfigurationException {
+        Object hostValue = properties.get("host");
+        String host = hostValue == null || hostValue.toString().isBlank() ? "127.0.0.1" : hostValue.toString().trim();
+        int port;
+        Object p = properties.get("port");
+        try {
+            port = p == null ? 0 : p instanceof Number n ? n.intValue() : Integer.parseInt(p.toString().trim());
+        } catch (NumberFormatException e) {
+            throw InvalidConfigurationException.of("port", p, "use an integer from 0 to 65535");
+        }
+        if (port < 0 || port > 65535) {
+            throw InvalidConfigurationException.of("port", p, "use an integer from 0 to 65535");
+        }
+        boolean remote = Boolean.parseBoolean(String.valueOf(properties.get("allow-remote")));
+        InetAddress address;
+        try {
+            address = InetAddress.getByName(host);
+        } catch (IOException e) {
+            throw InvalidConfigurationException.of("host", host, "use an address or host name this machine has");
+        }
+        if (!address.isLoopbackAddress() && !remote) {
+            throw InvalidConfigurationException.of("host", host, "use a loopback address, or set allow-remote=true to expose the console");
+        }
+        return new Settings(host, port);
+    }
+
+    private static void writePrivate(Path file, byte[] content) throws IOException {
+        Files.deleteIfExists(file);
+        try {
+            Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        } catch (UnsupportedOperationException e) {
+            Files.createFile(file);
+        }
+        Files.write(file, content);
+    }
+
+    private void acceptLoop() {
+        while (!server.isClosed()) {
+            try {
+                Socket client = server.accept();
+                Thread t = new Thread(() -> serve(client), "cairn-console-client");
+                t.setDaemon(true);
+                t.start();
+            } catch (SocketException e) {
+                return; // closed
+            } catch (IOException e) {
+                LOG.log(Level.WARNING, "Console accept failed", e);
+            }
+        }
+    }
+
+    private void serve(Socket client) {
+        try (client;
+             BufferedReader in = new BufferedReader(new InputStreamReader(client.getInputStream(), StandardCharsets.UTF_8));
+             PrintStream out = new PrintStream(client.getOutputStream(), true, StandardCharsets.UTF_8)) {
+            client.setSoTimeout(30_000);
+            String presented = in.readLine();
+            if (presented == null || !MessageDigest.isEqual(presented.trim().getBytes(StandardCharsets.US_ASCII), token)) {
+                out.println("refused: wrong or missing console token");
+                out.println(EXIT_PREFIX + 2);
+                return;
+            }
+            client.setSoTimeout(0);
+            String line = in.readLine();
+            out.println(EXIT_PREFIX + execute(line == null ? "" : line, out));
+        } catch (IOException e) {
+            LOG.log(Level.FINE, "Console client went away", e);
+        }
+    }
+
+    /** Runs one command line in a fresh session; prints its result; returns the exit code. */
+    private int execute(String line, PrintStream out) {
+        try (CommandSession session = processor.createSession(new ByteArrayInputStream(new byte[0]), out, out)) {
+            Object result = session.execute(line);
+            if (result != null) {
+                out.println(session.format(result, Converter.INSPECT));
+            }
+            return 0;
+        } catch (Exception e) {
+            out.println("error: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
+            return 1;
+        }
+    }
+
+    @Deactivate
+    void deactivate() throws IOException {
+        server.close();
+        Files.deleteIfExists(portFile);
+        Files.deleteIfExists(tokenFile);
+    }
+}

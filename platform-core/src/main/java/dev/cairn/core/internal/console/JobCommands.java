@@ -1,0 +1,187 @@
+package dev.cairn.core.internal.console;
+
+import dev.cairn.api.job.ClaimMode;
+import dev.cairn.core.internal.platform.InvalidConfigurationException;
+import dev.cairn.core.internal.platform.JobInstance;
+import dev.cairn.core.internal.platform.JobSupervisor;
+import dev.cairn.core.internal.runtime.JobMaster;
+import dev.cairn.core.internal.runtime.JobMetrics;
+import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+
+/** {@code cairn:jobs} and friends: the life of job instances from the console. */
+@Component(service = JobCommands.class, property = {"osgi.command.scope=cairn",
+        "osgi.command.function=jobs", "osgi.command.function=job", "osgi.command.function=create",
+        "osgi.command.function=start", "osgi.command.function=stop", "osgi.command.function=cancel",
+        "osgi.command.function=resume", "osgi.command.function=savepoint", "osgi.command.function=fail",
+        "osgi.command.function=remove"})
+public final class JobCommands {
+
+    private final JobSupervisor supervisor;
+    private final ConfigurationAccess configs;
+
+    @Activate
+    public JobCommands(@Reference JobSupervisor supervisor, @Reference ConfigurationAccess configs) {
+        this.supervisor = supervisor;
+        this.configs = configs;
+    }
+
+    /** Every job with its state, plugins, parallelism and last checkpoint. */
+    public String jobs() {
+        Tables t = new Tables("NAME", "STATE", "DEFINITION", "BACKEND", "STORAGE", "PARALLELISM", "RESTARTS", "RECORDS", "LAST CHECKPOINT", "NOTE");
+        for (JobInstance j : supervisor.jobs()) {
+            JobMaster m = j.master();
+            var spec = j.spec();
+            JobMetrics.CheckpointStats cp = m == null ? null : m.metrics().lastCheckpoint();
+            String note = j.reason();
+            if (j.refusal() != null && spec != null) {
+                note = (note == null ? "" : note + "; ") + "refused configuration: " + j.refusal();
+            }
+            t.row(j.name(), j.state(), spec == null ? null : spec.definition(), spec == null ? null : spec.config().backend(),
+                    spec == null ? null : spec.config().storage(), spec == null ? null : spec.config().parallelism(),
+                    m == null ? null : m.restarts(), m == null ? null : m.metrics().recordsEmitted(),
+                    cp == null ? null : "#" + cp.id() + " " + cp.durationMillis() + " ms " + Tables.bytes(cp.writtenBytes())
+                            + " (state " + Tables.bytes(cp.stateBytes()) + ")", note);
+        }
+        return t.toString();
+    }
+
+    /** One job's details as a map (scripts read it; the console prints it). */
+    public Map<String, Object> job(String name) {
+        JobInstance j = find(name);
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("name", j.name());
+        m.put("state", j.state());
+        m.put("pid", j.pid());
+        if (j.spec() != null) {
+            m.put("definition", j.spec().definition());
+            m.put("backend", j.spec().config().backend());
+            m.put("storage", j.spec().config().storage());
+            m.put("parallelism", j.spec().config().parallelism());
+            m.put("desired-state", j.spec().desiredState().name());
+        }
+        put(m, "reason", j.reason());
+        put(m, "refused-configuration", j.refusal());
+        put(m, "resumes-from", j.resumePath());
+        JobMaster master = j.master();
+        if (master != null) {
+            m.put("restarts", master.restarts());
+            m.put("records", master.metrics().recordsEmitted());
+            JobMetrics.CheckpointStats cp = master.metrics().lastCheckpoint();
+            if (cp != null) {
+                m.put("checkpoint.id", cp.id());
+                m.put("checkpoint.duration-ms", cp.durationMillis());
+                m.put("checkpoint.written-bytes", cp.writtenBytes());
+                m.put("checkpoint.state-bytes", cp.stateBytes());
+            }
+            m.put("plugins", j.pluginsInUse().stream().map(p -> p.kind().name().toLowerCase() + " " + p.name() + " (" + p.origin() + ")").toList());
+        }
+        return m;
+    }
+
+    private static void put(Map<String, Object> m, String key, Object value) {
+        if (value != null) {
+            m.put(key, value);
+        }
+    }
+
+    /** Creates a job: {@code create orders job.definition=offer-enrichment job.parallelism=2 param.x=y}. */
+    public String create(String name, String... properties) throws IOException, InvalidConfigurationException {
+        configs.createJob(name, keyValues(properties));
+        return "created job " + name;
+    }
+
+    /** Starts a suspended, stopped, finished or failed job (from where it stopped). */
+    public String start(String name) throws IOException, InvalidConfigurationException {
+        JobInstance j = find(name);
+        if (j.spec() != null && j.spec().desiredState() == dev.cairn.core.internal.platform.JobSpec.DesiredState.SUSPENDED) {
+            setState(name, "running");
+        } else {
+            j.startAgain();
+        }
+        return "starting job " + name;
+    }
+
+    /** Stops with a savepoint (as {@code flink stop}); the job resumes from it on start. */
+    public String stop(String name) throws Exception {
+        return stop(name, "stop-" + System.currentTimeMillis());
+    }
+
+    public String stop(String name, String savepointName) throws Exception {
+        String path = find(name).stopWithSavepoint(savepointName);
+        setState(name, "suspended");
+        return "stopped job " + name + " with savepoint " + path;
+    }
+
+    /** Stops without a savepoint (as {@code flink cancel}); the job resumes from its newest checkpoint. */
+    public String cancel(String name) throws IOException, InvalidConfigurationException {
+        find(name).cancel();
+        setState(name, "suspended");
+        return "cancelled job " + name;
+    }
+
+    /** Starts a stopped job from {@code snapshot} (relative to the storage root), not claiming it. */
+    public String resume(String name, String snapshot) throws IOException, InvalidConfigurationException {
+        return resume(name, snapshot, "no-claim");
+    }
+
+    /** As {@link #resume(String, String)}; {@code claim} hands the snapshot over to the job. */
+    public String resume(String name, String snapshot, String claimMode) throws IOException, InvalidConfigurationException {
+        ClaimMode mode = switch (claimMode) {
+            case "claim" -> ClaimMode.CLAIM;
+            case "no-claim" -> ClaimMode.NO_CLAIM;
+            default -> throw new IllegalArgumentException("claim mode " + claimMode + " is not allowed: use claim or no-claim");
+        };
+        find(name).resumeFrom(snapshot, mode);
+        return start(name);
+    }
+
+    /** Takes a savepoint of a running job; prints its path. */
+    public String savepoint(String name) throws Exception {
+        return savepoint(name, "savepoint-" + System.currentTimeMillis());
+    }
+
+    public String savepoint(String name, String savepointName) throws Exception {
+        return "savepoint " + find(name).savepoint(savepointName).get(10, TimeUnit.MINUTES);
+    }
+
+    /** Fails one subtask of a running job at its next record, to rehearse recovery. */
+    public String fail(String name) {
+        find(name).injectFailure();
+        return "a failure will hit job " + name + " at its next record";
+    }
+
+    /** Deletes the job's configuration: the job stops with a savepoint whose path is logged. */
+    public String remove(String name) throws IOException {
+        JobInstance j = find(name);
+        configs.delete(configs.target(j.name()));
+        return "removed job " + name;
+    }
+
+    private void setState(String name, String state) throws IOException, InvalidConfigurationException {
+        configs.change(configs.target(name), Map.of("job.state", state), List.of());
+    }
+
+    private JobInstance find(String name) {
+        return supervisor.job(name).orElseThrow(() -> new IllegalArgumentException(
+                "No job named '" + name + "'; jobs: " + supervisor.jobs().stream().map(JobInstance::name).toList()));
+    }
+
+    static Map<String, Object> keyValues(String... pairs) {
+        Map<String, Object> result = new LinkedHashMap<>();
+        for (String p : pairs) {
+            int eq = p.indexOf('=');
+            if (eq <= 0) {
+                throw new IllegalArgumentException("'" + p + "' is not key=value");
+            }
+            result.put(p.substring(0, eq).trim(), p.substring(eq + 1).trim());
+        }
+        return result;
+    }
+}

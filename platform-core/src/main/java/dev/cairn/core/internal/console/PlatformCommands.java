@@ -1,0 +1,94 @@
+package dev.cairn.core.internal.console;
+
+import dev.cairn.core.internal.platform.InvalidConfigurationException;
+import dev.cairn.core.internal.platform.JobSupervisor;
+import dev.cairn.core.internal.platform.PluginTracker;
+import java.io.IOException;
+import java.lang.reflect.Array;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.metatype.AttributeDefinition;
+
+/** {@code cairn:plugins}, {@code cairn:config}, {@code cairn:set}, {@code cairn:unset}. */
+@Component(service = PlatformCommands.class, property = {"osgi.command.scope=cairn",
+        "osgi.command.function=plugins", "osgi.command.function=config", "osgi.command.function=set",
+        "osgi.command.function=unset"})
+public final class PlatformCommands {
+
+    private final PluginTracker plugins;
+    private final JobSupervisor supervisor;
+    private final ConfigurationAccess configs;
+
+    @Activate
+    public PlatformCommands(@Reference PluginTracker plugins, @Reference JobSupervisor supervisor, @Reference ConfigurationAccess configs) {
+        this.plugins = plugins;
+        this.supervisor = supervisor;
+        this.configs = configs;
+    }
+
+    /** Installed backends, storages and job definitions, with their bundle version and the jobs running on each. */
+    public String plugins() {
+        Tables t = new Tables("KIND", "NAME", "BUNDLE", "VERSION", "JOBS");
+        for (PluginTracker.Plugin p : plugins.all()) {
+            List<String> jobs = supervisor.jobsUsing(p);
+            t.row(p.kind().name().toLowerCase(), p.name(), p.bundle().getSymbolicName(), p.bundle().getVersion(),
+                    jobs.isEmpty() ? "-" : String.join(",", jobs));
+        }
+        return t.toString();
+    }
+
+    /** A job's or a pid's properties: type, default, current value and description, from Metatype. */
+    public String config(String target) throws IOException {
+        ConfigurationAccess.Target t = configs.target(target);
+        Map<String, Object> current = configs.properties(t);
+        Tables table = new Tables("PROPERTY", "TYPE", "DEFAULT", "VALUE", "DESCRIPTION");
+        for (AttributeDefinition ad : t.attributes()) {
+            String[] defaults = ad.getDefaultValue();
+            String options = ad.getOptionValues() == null ? "" : " " + Arrays.toString(ad.getOptionValues());
+            table.row(ad.getID(), ConfigurationAccess.typeName(ad.getType()).replaceFirst("^an? ", "") + options,
+                    defaults == null ? "-" : String.join(",", defaults), show(ad, current.get(ad.getID())),
+                    ad.getDescription() == null ? ad.getName() : ad.getDescription());
+        }
+        current.forEach((k, v) -> {
+            if (k.startsWith("param.") || k.startsWith("storage.") && t.attributes().stream().noneMatch(ad -> ad.getID().equals(k))) {
+                table.row(k, "string", "-", v, k.startsWith("param.") ? "passed to the job definition" : "passed to the storage plugin");
+            }
+        });
+        String refusal = t.pid().equals("cairn.kernel") ? supervisor.kernelRefusal()
+                : supervisor.job(target).map(j -> j.refusal()).orElse(null);
+        return table + (refusal == null ? "" : "\nlast refused change: " + refusal);
+    }
+
+    /** Sets properties ({@code key=value}) after validating them; a refused value changes nothing. */
+    public String set(String target, String... keyValues) throws IOException, InvalidConfigurationException {
+        configs.change(configs.target(target), JobCommands.keyValues(keyValues), List.of());
+        return "updated " + target;
+    }
+
+    /** Removes properties, so that their defaults apply. */
+    public String unset(String target, String... keys) throws IOException, InvalidConfigurationException {
+        configs.change(configs.target(target), Map.of(), List.of(keys));
+        return "updated " + target;
+    }
+
+    private static String show(AttributeDefinition ad, Object value) {
+        if (value == null) {
+            return "-";
+        }
+        if (ad.getType() == AttributeDefinition.PASSWORD) {
+            return "********";
+        }
+        if (value.getClass().isArray()) {
+            StringBuilder sb = new StringBuilder();
+            for (int i = 0; i < Array.getLength(value); i++) {
+                sb.append(i == 0 ? "" : ",").append(Array.get(value, i));
+            }
+            return sb.toString();
+        }
+        return value.toString();
+    }
+}
