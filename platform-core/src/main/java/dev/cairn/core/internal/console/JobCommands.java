@@ -63,7 +63,9 @@ public final class JobCommands {
             m.put("definition", j.spec().definition());
             m.put("backend", j.spec().config().backend());
             m.put("storage", j.spec().config().storage());
-            m.put("parallelism", j.spec().config().parallelism());
+            JobMaster running = j.master();
+            // while a reconfiguration moves over, the job still runs at its old parallelism
+            m.put("parallelism", running != null ? running.jobConfig().parallelism() : j.spec().config().parallelism());
             m.put("desired-state", j.spec().desiredState().name());
         }
         put(m, "reason", j.reason());

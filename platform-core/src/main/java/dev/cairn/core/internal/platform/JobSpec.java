@@ -35,7 +35,7 @@ public record JobSpec(String name, String definition, DesiredState desiredState,
     /** Set by ConfigAdmin, DS and FileInstall rather than by users. */
     private static boolean isManaged(String key) {
         return key.startsWith("service.") || key.startsWith("component.") || key.startsWith("felix.fileinstall.")
-                || key.startsWith(".");
+                || key.startsWith("osgi.ds.") || key.endsWith(".target") || key.startsWith(".");
     }
 
     /**

@@ -89,6 +89,10 @@ public final class JobMaster implements JobClient {
     /** Starts the job on its own thread. */
     public JobMaster start() throws IOException {
         RestorePoint initial = initialRestorePoint();
+        if (initial != null) {
+            // ids stay monotonic across runs even when the previous run's checkpoints are gone
+            checkpointIds.accumulateAndGet(initial.snapshot().id(), Math::max);
+        }
         status = JobStatus.RUNNING;
         thread = new Thread(() -> runJob(initial), "cairn-" + graph.name() + "-master");
         thread.setDaemon(true);

@@ -1,0 +1,80 @@
+package dev.cairn.launcher;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.logging.ConsoleHandler;
+import java.util.logging.FileHandler;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import java.util.logging.SimpleFormatter;
+
+/**
+ * {@code bin/cairn}: {@code run} starts the platform in the foreground, {@code demo} runs the
+ * demo, anything else is a console command for the platform running from this distribution.
+ */
+public final class Cairn {
+
+    private Cairn() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Path home = Path.of(System.getProperty("cairn.home", ".")).toAbsolutePath().normalize();
+        Path data = Path.of(System.getProperty("cairn.data", home.resolve("data").toString()));
+        String command = args.length == 0 ? "help" : args[0];
+        int exit = switch (command) {
+            case "run" -> run(home, data);
+            case "demo" -> {
+                logTo(Files.createTempFile("cairn-demo-", ".log"));
+                yield new Demo(System.out).run(home);
+            }
+            case "help", "--help", "-h" -> {
+                System.out.println("""
+                        usage: bin/cairn run                 start the platform in the foreground (Gogo shell on a terminal)
+                               bin/cairn demo                run the demo on the embedded defaults; ends with 'demo: OK'
+                               bin/cairn <command> [args…]   run a console command on the running platform, e.g.
+                                 jobs | job <name> | create <name> key=value… | start|stop|cancel|fail|remove <name>
+                                 savepoint <name> [savepoint] | resume <name> <snapshot> [claim|no-claim]
+                                 snapshots <job> | snapshot <job> <path> | discard <job> <path>
+                                 plugins | config <job|pid> | set <job|pid> key=value… | unset <job|pid> key…""");
+                yield 0;
+            }
+            default -> ConsoleClient.run(data, String.join(" ", args), System.out);
+        };
+        System.exit(exit);
+    }
+
+    private static int run(Path home, Path data) throws Exception {
+        logTo(Files.createDirectories(data).resolve("cairn.log"));
+        boolean terminal = System.console() != null;
+        Platform platform = Platform.start(home, data, home.resolve("deploy"), home.resolve("etc"),
+                terminal ? Map.of("gosh.args", "") : Map.of());
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                platform.close();
+            } catch (Exception e) {
+                System.err.println("Cairn did not stop cleanly: " + e);
+            }
+        }, "cairn-shutdown"));
+        System.out.println("Cairn is running (data in " + data + "); bin/cairn jobs from another terminal, Ctrl-C to stop");
+        platform.awaitStop();
+        return 0;
+    }
+
+    /** INFO and up to {@code file}; only warnings on the terminal. */
+    private static void logTo(Path file) throws IOException {
+        Logger root = Logger.getLogger("");
+        for (var h : root.getHandlers()) {
+            root.removeHandler(h);
+        }
+        FileHandler fileHandler = new FileHandler(file.toString(), true);
+        fileHandler.setFormatter(new SimpleFormatter());
+        fileHandler.setLevel(Level.INFO);
+        root.addHandler(fileHandler);
+        ConsoleHandler console = new ConsoleHandler();
+        console.setLevel(Level.WARNING);
+        root.addHandler(console);
+        root.setLevel(Level.INFO);
+    }
+}
