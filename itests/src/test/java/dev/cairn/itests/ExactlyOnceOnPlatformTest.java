@@ -1,0 +1,37 @@
+package dev.cairn.itests;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.Map;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** The example job on each plugin combination, with failures injected: output exactly once. */
+class ExactlyOnceOnPlatformTest {
+
+    private static final int EVENTS = 40_000;
+
+    @ParameterizedTest(name = "{0} backend, {1} storage")
+    @MethodSource("dev.cairn.itests.PluginMatrix#backendsAndStorages")
+    void exampleJobSurvivesFailuresExactlyOnce(String backend, String storage) throws Exception {
+        try (PlatformFixture p = PlatformFixture.create().start()) {
+            p.createOfferJob("offers", EVENTS, 1_000, "job.backend=" + backend + " job.storage=" + storage + " checkpoint.incremental=true");
+            p.awaitJobState("offers", "RUNNING");
+            long records = 0;
+            for (int failure = 1; failure <= 3; failure++) {
+                records += 5_000;
+                p.awaitRecords("offers", records);
+                assertThat(p.run("cairn:fail offers")).asString().contains("a failure will hit job offers");
+                int expected = failure;
+                PlatformFixture.await(() -> p.jobValue("offers", "restarts") instanceof Integer r && r == expected,
+                        () -> "restart " + expected + ": " + p.safeJob("offers"));
+            }
+            p.awaitJobState("offers", "FINISHED");
+            Map<String, Object> job = p.job("offers");
+            assertThat(job).containsEntry("restarts", 3).containsEntry("backend", backend).containsEntry("storage", storage);
+            Map<String, Object> check = p.verifyOfferJob("offers", EVENTS);
+            assertThat(check).containsEntry("exactly-once", true).containsEntry("missing", 0L).containsEntry("duplicated", 0L);
+            assertThat((Integer) check.get("committed")).isGreaterThan(EVENTS / 2);
+        }
+    }
+}

@@ -1,0 +1,163 @@
+package dev.cairn.itests;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.cairn.launcher.InProcessConsole;
+import dev.cairn.launcher.Platform;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.Map;
+import java.util.function.Supplier;
+import org.osgi.framework.Bundle;
+
+/**
+ * A real Cairn platform for one test: the distribution's bundles, its own data, deploy/ and etc/
+ * folders (copied from the distribution, so tests may change them), and the console.
+ */
+final class PlatformFixture implements AutoCloseable {
+
+    static final Path HOME = Path.of(System.getProperty("cairn.home", "target/cairn")).toAbsolutePath();
+    static final Duration PATIENCE = Duration.ofMinutes(2);
+
+    final Path root;
+    final Path data;
+    final Path deploy;
+    final Path etc;
+    private Platform platform;
+    private InProcessConsole console;
+
+    private PlatformFixture(Path root) {
+        this.root = root;
+        this.data = root.resolve("data");
+        this.deploy = root.resolve("deploy");
+        this.etc = root.resolve("etc");
+    }
+
+    /** A fresh platform layout; {@code start()} boots it. */
+    static PlatformFixture create() throws IOException {
+        PlatformFixture f = new PlatformFixture(Files.createTempDirectory("cairn-itest-"));
+        copyFolder(HOME.resolve("deploy"), f.deploy);
+        copyFolder(HOME.resolve("etc"), f.etc);
+        return f;
+    }
+
+    PlatformFixture start() throws Exception {
+        platform = Platform.start(HOME, data, deploy, etc, Map.of());
+        console = new InProcessConsole(platform.context()).awaitCommand("cairn:jobs", PATIENCE);
+        return this;
+    }
+
+    /** Stops the framework (jobs stop with a savepoint) but keeps the folders for a restart. */
+    void stop() throws Exception {
+        if (platform != null) {
+            platform.close();
+            platform = null;
+        }
+    }
+
+    Platform platform() {
+        return platform;
+    }
+
+    Object run(String command) throws Exception {
+        return console.execute(command);
+    }
+
+    String text(String command) throws Exception {
+        return console.text(command);
+    }
+
+    @SuppressWarnings("unchecked")
+    Map<String, Object> job(String name) throws Exception {
+        return (Map<String, Object>) console.execute("cairn:job " + name);
+    }
+
+    Object jobValue(String name, String key) {
+        try {
+            return job(name).get(key);
+        } catch (Exception e) {
+            return null;
+        }
+    }
+
+    void awaitJobState(String name, String state) throws Exception {
+        await(() -> state.equals(jobValue(name, "state")), () -> "job " + name + " to be " + state + ": " + safeJob(name));
+    }
+
+    /** Waits until the offer job has emitted at least {@code records} records in its current run. */
+    void awaitRecords(String name, long records) throws Exception {
+        await(() -> jobValue(name, "records") instanceof Number n && n.longValue() >= records,
+                () -> "job " + name + " to emit " + records + " records: " + safeJob(name));
+    }
+
+    String safeJob(String name) {
+        try {
+            return job(name).toString();
+        } catch (Exception e) {
+            return e.toString();
+        }
+    }
+
+    Bundle bundle(String symbolicName) {
+        for (Bundle b : platform.context().getBundles()) {
+            if (symbolicName.equals(b.getSymbolicName())) {
+                return b;
+            }
+        }
+        return null;
+    }
+
+    /** Polls {@code condition} until it holds; fails after {@link #PATIENCE} (liveness, not speed). */
+    static void await(Supplier<Boolean> condition, Supplier<String> what) throws InterruptedException {
+        long deadline = System.nanoTime() + PATIENCE.toNanos();
+        while (!condition.get()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("Gave up waiting for " + what.get());
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    /** Creates an offer enrichment job; {@code extra} adds or overrides properties. */
+    void createOfferJob(String name, int events, int rate, String extra) throws Exception {
+        String out = root.resolve("out-" + name).toString();
+        Object result = run("cairn:create " + name + " job.definition=offer-enrichment job.parallelism=2 checkpoint.interval=200ms"
+                + " job.restart-delay=100ms job.max-restarts=20 param.output=" + out + " param.seed=" + seed(name)
+                + " param.events=" + events + " param.skus=500 param.rate=" + rate + (extra.isEmpty() ? "" : " " + extra));
+        assertThat(result).hasToString("created job " + name);
+    }
+
+    /** The committed output of {@code name} compared with the generator's expectation. */
+    @SuppressWarnings("unchecked")
+    Map<String, Object> verifyOfferJob(String name, int events) throws Exception {
+        return (Map<String, Object>) run("offers:verify " + root.resolve("out-" + name) + " " + seed(name) + " " + events + " 500");
+    }
+
+    private static long seed(String name) {
+        return name.hashCode();
+    }
+
+    static void copyFolder(Path from, Path to) throws IOException {
+        Files.createDirectories(to);
+        try (var files = Files.list(from)) {
+            for (Path p : files.toList()) {
+                Files.copy(p, to.resolve(p.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+            }
+        }
+    }
+
+    @Override
+    public void close() throws Exception {
+        try {
+            stop();
+        } finally {
+            try (var files = Files.walk(root)) {
+                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+}

@@ -1,0 +1,14 @@
+package dev.cairn.itests;
+
+import java.util.stream.Stream;
+import org.junit.jupiter.params.provider.Arguments;
+
+/** The plugin combinations every platform-level scenario runs on; it grows with each plugin. */
+final class PluginMatrix {
+    private PluginMatrix() {
+    }
+
+    static Stream<Arguments> backendsAndStorages() {
+        return Stream.of(Arguments.of("heap", "file"));
+    }
+}
