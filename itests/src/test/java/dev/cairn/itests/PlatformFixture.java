@@ -94,6 +94,14 @@ final class PlatformFixture implements AutoCloseable {
                 () -> "job " + name + " to emit " + records + " records: " + safeJob(name));
     }
 
+    String safeText(String command) {
+        try {
+            return text(command);
+        } catch (Exception e) {
+            return e.toString();
+        }
+    }
+
     String safeJob(String name) {
         try {
             return job(name).toString();

@@ -165,7 +165,7 @@ public final class ConfigurationAccess {
         }
     }
 
-    static String typeName(int type) {
+    private static String typeName(int type) {
         return switch (type) {
             case AttributeDefinition.INTEGER -> "an integer";
             case AttributeDefinition.LONG -> "a long integer";

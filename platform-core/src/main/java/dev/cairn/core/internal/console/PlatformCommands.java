@@ -48,8 +48,9 @@ public final class PlatformCommands {
         Tables table = new Tables("PROPERTY", "TYPE", "DEFAULT", "VALUE", "DESCRIPTION");
         for (AttributeDefinition ad : t.attributes()) {
             String[] defaults = ad.getDefaultValue();
-            String options = ad.getOptionValues() == null ? "" : " " + Arrays.toString(ad.getOptionValues());
-            table.row(ad.getID(), ConfigurationAccess.typeName(ad.getType()).replaceFirst("^an? ", "") + options,
+            String[] optionValues = ad.getOptionValues();
+            String options = optionValues == null || optionValues.length == 0 ? "" : " " + Arrays.toString(optionValues);
+            table.row(ad.getID(), typeLabel(ad.getType()) + options,
                     defaults == null ? "-" : String.join(",", defaults), show(ad, current.get(ad.getID())),
                     ad.getDescription() == null ? ad.getName() : ad.getDescription());
         }
@@ -73,6 +74,17 @@ public final class PlatformCommands {
     public String unset(String target, String... keys) throws IOException, InvalidConfigurationException {
         configs.change(configs.target(target), Map.of(), List.of(keys));
         return "updated " + target;
+    }
+
+    private static String typeLabel(int type) {
+        return switch (type) {
+            case AttributeDefinition.INTEGER -> "integer";
+            case AttributeDefinition.LONG -> "long";
+            case AttributeDefinition.BOOLEAN -> "boolean";
+            case AttributeDefinition.DOUBLE -> "double";
+            case AttributeDefinition.PASSWORD -> "password";
+            default -> "string";
+        };
     }
 
     private static String show(AttributeDefinition ad, Object value) {

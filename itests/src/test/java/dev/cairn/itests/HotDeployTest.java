@@ -1,0 +1,108 @@
+package dev.cairn.itests;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.lang.ref.WeakReference;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Map;
+import java.util.jar.Attributes;
+import java.util.jar.JarEntry;
+import java.util.jar.JarInputStream;
+import java.util.jar.JarOutputStream;
+import java.util.jar.Manifest;
+import org.junit.jupiter.api.Test;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.wiring.BundleWiring;
+
+/**
+ * Plugins come, change and go under a running job, through deploy/ as users do it: the job
+ * waits for a missing backend, moves to an updated backend bundle through a savepoint, waits
+ * again when the backend is removed, and its output stays exactly once throughout.
+ */
+class HotDeployTest {
+
+    private static final String HEAP_JAR = "plugin-backend-heap.jar";
+    private static final int EVENTS = 60_000;
+
+    @Test
+    void jobFollowsTheBackendBundleThroughArrivalUpdateRemovalAndReinstall() throws Exception {
+        try (PlatformFixture p = PlatformFixture.create()) {
+            Path heap = p.root.resolve(HEAP_JAR);
+            Files.move(p.deploy.resolve(HEAP_JAR), heap);
+            p.start();
+
+            // no backend yet: the job waits and says why
+            p.createOfferJob("offers", EVENTS, 1_000, "");
+            p.awaitJobState("offers", "WAITING");
+            assertThat((String) p.jobValue("offers", "reason")).contains("state backend 'heap'");
+
+            // the backend arrives in deploy/: the job starts on it
+            drop(heap, p.deploy.resolve(HEAP_JAR));
+            p.awaitJobState("offers", "RUNNING");
+            p.awaitRecords("offers", 8_000);
+            Bundle old = p.bundle("dev.cairn.backend.heap");
+            WeakReference<ClassLoader> oldLoader = new WeakReference<>(old.adapt(BundleWiring.class).getClassLoader());
+
+            // a new version replaces it: stop with savepoint, resume on the new revision
+            Path v2 = withVersion(heap, p.root.resolve("heap-0.1.1.jar"), "0.1.1.itest");
+            drop(v2, p.deploy.resolve(HEAP_JAR));
+            PlatformFixture.await(() -> "RUNNING".equals(p.jobValue("offers", "state"))
+                            && String.valueOf(p.jobValue("offers", "plugins")).contains("dev.cairn.backend.heap 0.1.1.itest"),
+                    () -> "the job to run on heap 0.1.1: " + p.safeJob("offers"));
+            assertThat((String) p.jobValue("offers", "resumes-from")).contains("offers/savepoints/handover-");
+            assertThat(p.text("cairn:plugins")).containsPattern("backend\\s+heap\\s+dev.cairn.backend.heap\\s+0.1.1.itest\\s+offers");
+            old = null;
+            assertCollected(oldLoader);
+
+            // removed: the job stops with a savepoint and waits
+            p.awaitRecords("offers", 4_000);
+            Files.delete(p.deploy.resolve(HEAP_JAR));
+            p.awaitJobState("offers", "WAITING");
+            assertThat((String) p.jobValue("offers", "reason")).contains("state backend 'heap'");
+            assertThat(p.text("cairn:plugins")).doesNotContain("dev.cairn.backend.heap");
+
+            // reinstalled: the job runs again, from where it stopped, to the end
+            drop(heap, p.deploy.resolve(HEAP_JAR));
+            p.awaitJobState("offers", "FINISHED");
+            Map<String, Object> check = p.verifyOfferJob("offers", EVENTS);
+            assertThat(check).containsEntry("exactly-once", true);
+        }
+    }
+
+    /** The kernel keeps nothing of an updated bundle's old revision: its class loader can be collected. */
+    private static void assertCollected(WeakReference<ClassLoader> loader) throws InterruptedException {
+        for (int i = 0; i < 100 && loader.get() != null; i++) {
+            System.gc();
+            Thread.sleep(100);
+        }
+        assertThat(loader.get()).as("class loader of the replaced heap backend revision").isNull();
+    }
+
+    /** Puts a jar into deploy/ in one step, so FileInstall never sees half a file. */
+    static void drop(Path jar, Path target) throws IOException {
+        Path tmp = target.resolveSibling("." + target.getFileName() + ".tmp");
+        Files.copy(jar, tmp, StandardCopyOption.REPLACE_EXISTING);
+        Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /** A copy of {@code jar} whose manifest says {@code Bundle-Version: version}. */
+    static Path withVersion(Path jar, Path target, String version) throws IOException {
+        try (JarInputStream in = new JarInputStream(Files.newInputStream(jar))) {
+            Manifest manifest = new Manifest(in.getManifest());
+            manifest.getMainAttributes().put(new Attributes.Name("Bundle-Version"), version);
+            try (OutputStream file = Files.newOutputStream(target); JarOutputStream out = new JarOutputStream(file, manifest)) {
+                for (JarEntry e = in.getNextJarEntry(); e != null; e = in.getNextJarEntry()) {
+                    out.putNextEntry(new JarEntry(e.getName()));
+                    in.transferTo(out);
+                    out.closeEntry();
+                }
+            }
+        }
+        return target;
+    }
+}
