@@ -72,7 +72,7 @@ public final class SnapshotCatalog {
             String rest = path.substring(jobName.length() + 1);
             int slash = rest.indexOf('/');
             if (slash > 0 && rest.substring(slash + 1).equals(METADATA) && CHECKPOINT_DIR.matcher(rest.substring(0, slash)).matches()) {
-                result.add(load(jobName + "/" + rest.substring(0, slash)));
+                loadIfPresent(jobName + "/" + rest.substring(0, slash), result);
             }
         }
         result.sort(Comparator.comparingLong(CompletedSnapshot::id));
@@ -87,11 +87,22 @@ public final class SnapshotCatalog {
             String rest = path.substring(prefix.length());
             int slash = rest.indexOf('/');
             if (slash > 0 && rest.substring(slash + 1).equals(METADATA)) {
-                result.add(load(prefix + rest.substring(0, slash)));
+                loadIfPresent(prefix + rest.substring(0, slash), result);
             }
         }
         result.sort(Comparator.comparingLong(s -> s.metadata().timestamp()));
         return result;
+    }
+
+    /** Retention may delete a snapshot between listing and loading it: then it is not there. */
+    private void loadIfPresent(String directory, List<CompletedSnapshot> into) throws IOException {
+        try {
+            into.add(load(directory));
+        } catch (InvalidSnapshotException e) {
+            if (storage.exists(directory + "/" + METADATA)) {
+                throw e;
+            }
+        }
     }
 
     /** The highest checkpoint id used in this job's directory, committed or not; 0 if none. */

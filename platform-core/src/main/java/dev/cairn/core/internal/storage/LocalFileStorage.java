@@ -11,8 +11,11 @@ import java.io.OutputStream;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
@@ -105,13 +108,26 @@ public final class LocalFileStorage implements SnapshotStorage {
             return List.of();
         }
         List<String> result = new ArrayList<>();
-        try (Stream<Path> files = Files.walk(start)) {
-            files.filter(Files::isRegularFile)
-                    .filter(f -> !f.getFileName().toString().startsWith(TEMP_PREFIX))
-                    .map(f -> root.relativize(f).toString().replace('\\', '/'))
-                    .filter(r -> r.startsWith(prefix))
-                    .forEach(result::add);
-        }
+        // snapshots are written and deleted while someone lists: a file or directory that vanishes
+        // during the walk is simply not there
+        Files.walkFileTree(start, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult visitFile(Path f, BasicFileAttributes attrs) {
+                String relative = root.relativize(f).toString().replace('\\', '/');
+                if (attrs.isRegularFile() && !f.getFileName().toString().startsWith(TEMP_PREFIX) && relative.startsWith(prefix)) {
+                    result.add(relative);
+                }
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFileFailed(Path f, IOException e) throws IOException {
+                if (e instanceof NoSuchFileException) {
+                    return FileVisitResult.CONTINUE;
+                }
+                throw e;
+            }
+        });
         result.sort(null);
         return result;
     }

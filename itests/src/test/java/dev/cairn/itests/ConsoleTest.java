@@ -1,0 +1,102 @@
+package dev.cairn.itests;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The console outside the JVM: {@code bin/cairn <command>} against a running platform, over
+ * loopback, with the token only the platform's user can read; and snapshot commands.
+ */
+class ConsoleTest {
+
+    @Test
+    void binCairnRunsCommandsOnTheRunningPlatformWithItsToken() throws Exception {
+        try (PlatformFixture p = PlatformFixture.create().start()) {
+            p.createOfferJob("offers", 1_000_000, 100, "");
+            p.awaitJobState("offers", "RUNNING");
+
+            Path token = p.data.resolve("console.token");
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(token))).isEqualTo("rw-------");
+
+            Result jobs = binCairn(p, "jobs");
+            assertThat(jobs.exit).isZero();
+            assertThat(jobs.output).containsPattern("offers\\s+RUNNING\\s+offer-enrichment\\s+heap\\s+file\\s+2");
+
+            Result unknown = binCairn(p, "job", "nope");
+            assertThat(unknown.exit).isEqualTo(1);
+            assertThat(unknown.output).contains("No job named 'nope'");
+
+            Result refused = binCairn(p, "set", "offers", "job.max-restarts=-1");
+            assertThat(refused.exit).isEqualTo(1);
+            assertThat(refused.output).contains("job.max-restarts=-1 is not allowed");
+
+            assertThat(send(p, "not-the-token", "cairn:jobs")).containsExactly("refused: wrong or missing console token", "cairn-exit: 2");
+            assertThat(send(p, Files.readString(token).trim(), "cairn:plugins")).anyMatch(l -> l.matches("backend\\s+heap\\s+dev.cairn.backend.heap.*offers"));
+        }
+    }
+
+    @Test
+    void snapshotsAreListedShownAndDeletedThroughThePlatform() throws Exception {
+        try (PlatformFixture p = PlatformFixture.create().start()) {
+            p.createOfferJob("offers", 1_000_000, 200, "checkpoint.retained=2");
+            p.awaitJobState("offers", "RUNNING");
+            PlatformFixture.await(() -> p.jobValue("offers", "checkpoint.id") != null, () -> "a checkpoint: " + p.safeJob("offers"));
+
+            assertThat(p.text("cairn:savepoint offers sp1")).isEqualTo("savepoint offers/savepoints/sp1");
+            String list = p.text("cairn:snapshots offers");
+            assertThat(list).containsPattern("savepoint\\s+offers/savepoints/sp1\\s+\\d+\\s+full\\s+heap").containsPattern("checkpoint\\s+offers/chk-\\d+");
+            assertThat(p.text("cairn:snapshot offers offers/savepoints/sp1")).contains("\"kind\" : \"SAVEPOINT\"", "\"crc32c\"", "\"jobName\" : \"offers\"");
+
+            String checkpoint = list.lines().filter(l -> l.startsWith("checkpoint")).findFirst().orElseThrow().split("\\s+")[1];
+            assertThatThrownBy(() -> p.run("cairn:discard offers " + checkpoint)).hasMessageContaining("checkpoints belong to the platform");
+            assertThatThrownBy(() -> p.run("cairn:snapshot offers offers/../../etc")).hasMessageContaining("..");
+            assertThatThrownBy(() -> p.run("cairn:snapshot offers other/savepoints/x")).hasMessageContaining("is not a snapshot of job offers");
+
+            Path sp1 = p.data.resolve("snapshots/offers/savepoints/sp1");
+            assertThat(sp1.resolve("_metadata")).exists();
+            assertThat(p.text("cairn:discard offers offers/savepoints/sp1")).isEqualTo("deleted savepoint offers/savepoints/sp1");
+            assertThat(sp1.resolve("_metadata")).doesNotExist();
+            assertThat(p.text("cairn:snapshots offers")).doesNotContain("sp1");
+            assertThat(p.job("offers")).containsEntry("state", "RUNNING").containsEntry("restarts", 0);
+        }
+    }
+
+    private record Result(int exit, String output) {
+    }
+
+    /** The distribution's own script, as a user runs it, pointed at the fixture's data. */
+    private static Result binCairn(PlatformFixture p, String... args) throws Exception {
+        List<String> command = new java.util.ArrayList<>(List.of(PlatformFixture.HOME.resolve("bin/cairn").toString()));
+        command.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
+        pb.environment().put("CAIRN_JAVA_OPTS", "-Xmx64m -Dcairn.data=" + p.data);
+        Process process = pb.start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        return new Result(process.exitValue(), output);
+    }
+
+    private static List<String> send(PlatformFixture p, String token, String command) throws Exception {
+        int port = Integer.parseInt(Files.readString(p.data.resolve("console.port")).trim());
+        try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port);
+             PrintStream out = new PrintStream(s.getOutputStream(), true, StandardCharsets.UTF_8);
+             BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8))) {
+            out.println(token);
+            out.println(command);
+            return in.lines().toList();
+        }
+    }
+}
