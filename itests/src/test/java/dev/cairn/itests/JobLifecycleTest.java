@@ -1,0 +1,64 @@
+package dev.cairn.itests;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+/** Stopping, resuming, restarting the platform and running jobs side by side: output stays exactly once. */
+class JobLifecycleTest {
+
+    private static final int EVENTS = 30_000;
+
+    @Test
+    void stopWithSavepointThenResumeFromItAtAnotherParallelism() throws Exception {
+        try (PlatformFixture p = PlatformFixture.create().start()) {
+            p.createOfferJob("offers", EVENTS, 600, "");
+            p.awaitRecords("offers", 5_000);
+            String stopped = p.text("cairn:stop offers kept");
+            assertThat(stopped).isEqualTo("stopped job offers with savepoint offers/savepoints/kept");
+            p.awaitJobState("offers", "SUSPENDED");
+            assertThat(p.text("cairn:jobs")).containsPattern("offers\\s+SUSPENDED");
+
+            p.run("cairn:set offers job.parallelism=3 param.rate=0");
+            assertThat(p.jobValue("offers", "state")).isEqualTo("SUSPENDED");
+            assertThat(p.text("cairn:resume offers offers/savepoints/kept")).isEqualTo("starting job offers");
+            p.awaitJobState("offers", "FINISHED");
+            assertThat(p.job("offers")).containsEntry("parallelism", 3).containsEntry("resumes-from", "offers/savepoints/kept");
+            assertThat(p.verifyOfferJob("offers", EVENTS)).containsEntry("exactly-once", true);
+            // a savepoint taken by the user stays: resuming did not claim it
+            assertThat(p.data.resolve("snapshots/offers/savepoints/kept/_metadata")).exists();
+        }
+    }
+
+    @Test
+    void platformRestartResumesRunningJobs() throws Exception {
+        try (PlatformFixture p = PlatformFixture.create().start()) {
+            p.createOfferJob("offers", EVENTS, 600, "");
+            p.awaitRecords("offers", 5_000);
+            p.stop();
+            p.start();
+            p.awaitJobState("offers", "FINISHED");
+            assertThat((String) p.jobValue("offers", "resumes-from")).startsWith("offers/savepoints/handover-");
+            assertThat(p.verifyOfferJob("offers", EVENTS)).containsEntry("exactly-once", true);
+        }
+    }
+
+    @Test
+    void twoJobsSideBySideWithTheirOwnCheckpointingAndStorage() throws Exception {
+        try (PlatformFixture p = PlatformFixture.create().start()) {
+            p.createOfferJob("full", EVENTS, 800, "checkpoint.incremental=false");
+            p.createOfferJob("incremental", EVENTS, 800, "checkpoint.incremental=true storage.root=" + p.root.resolve("other-storage"));
+            p.awaitJobState("full", "RUNNING");
+            p.awaitJobState("incremental", "RUNNING");
+            assertThat(p.text("cairn:plugins")).containsPattern("backend\\s+heap\\s+dev.cairn.backend.heap\\s+\\S+\\s+full,incremental");
+            p.awaitRecords("full", 3_000);
+            p.run("cairn:fail full");
+            p.awaitJobState("full", "FINISHED");
+            p.awaitJobState("incremental", "FINISHED");
+            assertThat(p.verifyOfferJob("full", EVENTS)).containsEntry("exactly-once", true);
+            assertThat(p.verifyOfferJob("incremental", EVENTS)).containsEntry("exactly-once", true);
+            assertThat(p.root.resolve("other-storage/incremental")).isDirectory();
+            assertThat(p.data.resolve("snapshots/incremental")).doesNotExist();
+        }
+    }
+}
