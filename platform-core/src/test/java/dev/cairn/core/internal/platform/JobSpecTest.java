@@ -1,0 +1,69 @@
+package dev.cairn.core.internal.platform;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.cairn.api.job.ClaimMode;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class JobSpecTest {
+
+    private static Map<String, Object> props(Object... kv) {
+        Map<String, Object> m = new HashMap<>();
+        m.put("job.definition", "offer-enrichment");
+        for (int i = 0; i < kv.length; i += 2) {
+            m.put((String) kv[i], kv[i + 1]);
+        }
+        return m;
+    }
+
+    @Test
+    void readsStringsAndTypedValuesWithDefaults() throws Exception {
+        JobSpec spec = JobSpec.parse(props("job.parallelism", "3", "checkpoint.interval", "250ms", "checkpoint.retained", 4,
+                "checkpoint.incremental", true, "restore.path", "a/savepoints/x", "restore.claim-mode", "claim",
+                "param.seed", "7", "storage.bucket", "b", "service.pid", "cairn.job~a"), "a", "/data/snapshots");
+        assertThat(spec.name()).isEqualTo("a");
+        assertThat(spec.config().parallelism()).isEqualTo(3);
+        assertThat(spec.config().maxParallelism()).isEqualTo(128);
+        assertThat(spec.config().checkpoints().interval()).isEqualTo(Duration.ofMillis(250));
+        assertThat(spec.config().checkpoints().retained()).isEqualTo(4);
+        assertThat(spec.config().checkpoints().incremental()).isTrue();
+        assertThat(spec.config().restore().claimMode()).isEqualTo(ClaimMode.CLAIM);
+        assertThat(spec.config().storageConfig()).containsEntry("root", "/data/snapshots").containsEntry("bucket", "b");
+        assertThat(spec.parameters()).containsExactly(Map.entry("seed", "7"));
+        assertThat(spec.desiredState()).isEqualTo(JobSpec.DesiredState.RUNNING);
+    }
+
+    @Test
+    void refusalsNameThePropertyTheValueAndWhatIsAllowed() {
+        assertRefused(props("job.parallelism", "two"), "job.parallelism=two is not allowed: use an integer from 1 to 128");
+        assertRefused(props("job.parallelism", 200), "job.parallelism=200 is not allowed: use an integer from 1 to 128");
+        assertRefused(props("job.max-parallelism", 0), "job.max-parallelism=0 is not allowed: use an integer from 1 to 32768");
+        assertRefused(props("checkpoint.interval", "5"), "checkpoint.interval=5 is not allowed: use a duration >= 10ms");
+        assertRefused(props("checkpoint.interval", "1ms"), "checkpoint.interval=1ms is not allowed");
+        assertRefused(props("checkpoint.incremental", "yes"), "checkpoint.incremental=yes is not allowed: use true or false");
+        assertRefused(props("restore.claim-mode", "legacy"), "restore.claim-mode=legacy is not allowed: use one of [no-claim, claim]");
+        assertRefused(props("job.state", "paused"), "job.state=paused is not allowed: use one of [running, suspended]");
+        assertRefused(props("checkpoint.intervall", "1s"), "checkpoint.intervall=1s is not allowed: it is not a job property");
+        assertRefused(props("job.name", "../etc"), "job.name=../etc is not allowed");
+        Map<String, Object> noDefinition = props();
+        noDefinition.remove("job.definition");
+        assertRefused(noDefinition, "job.definition=null is not allowed: name a registered job definition (the property is required)");
+    }
+
+    @Test
+    void nameComesFromTheConfigurationWhenNotSet() {
+        assertThat(JobSupervisor.nameFromConfiguration("cairn.job~orders", Map.of())).isEqualTo("orders");
+        assertThat(JobSupervisor.nameFromConfiguration("cairn.job.1234", Map.of("felix.fileinstall.filename", "file:/x/etc/cairn.job-orders.cfg")))
+                .isEqualTo("orders");
+        assertThat(JobSupervisor.nameFromConfiguration("cairn.job.1234", Map.of())).isNull();
+    }
+
+    private static void assertRefused(Map<String, Object> props, String message) {
+        assertThatThrownBy(() -> JobSpec.parse(props, "a", "/data")).isInstanceOf(InvalidConfigurationException.class)
+                .hasMessageContaining(message);
+    }
+}
