@@ -165,15 +165,21 @@ public final class ConfigurationAccess {
         }
     }
 
-    private static String typeName(int type) {
+    /** The Metatype type's name as the console shows it. */
+    static String typeLabel(int type) {
         return switch (type) {
-            case AttributeDefinition.INTEGER -> "an integer";
-            case AttributeDefinition.LONG -> "a long integer";
-            case AttributeDefinition.BOOLEAN -> "true or false";
-            case AttributeDefinition.DOUBLE -> "a number";
-            case AttributeDefinition.PASSWORD -> "a password";
-            default -> "a string";
+            case AttributeDefinition.INTEGER -> "integer";
+            case AttributeDefinition.LONG -> "long";
+            case AttributeDefinition.BOOLEAN -> "boolean";
+            case AttributeDefinition.DOUBLE -> "double";
+            case AttributeDefinition.PASSWORD -> "password";
+            default -> "string";
         };
+    }
+
+    private static String typeName(int type) {
+        String label = typeLabel(type);
+        return type == AttributeDefinition.BOOLEAN ? "true or false" : (label.startsWith("i") ? "an " : "a ") + label;
     }
 
     private Configuration existing(String pid) throws IOException {

@@ -50,7 +50,7 @@ public final class PlatformCommands {
             String[] defaults = ad.getDefaultValue();
             String[] optionValues = ad.getOptionValues();
             String options = optionValues == null || optionValues.length == 0 ? "" : " " + Arrays.toString(optionValues);
-            table.row(ad.getID(), typeLabel(ad.getType()) + options,
+            table.row(ad.getID(), ConfigurationAccess.typeLabel(ad.getType()) + options,
                     defaults == null ? "-" : String.join(",", defaults), show(ad, current.get(ad.getID())),
                     ad.getDescription() == null ? ad.getName() : ad.getDescription());
         }
@@ -74,17 +74,6 @@ public final class PlatformCommands {
     public String unset(String target, String... keys) throws IOException, InvalidConfigurationException {
         configs.change(configs.target(target), Map.of(), List.of(keys));
         return "updated " + target;
-    }
-
-    private static String typeLabel(int type) {
-        return switch (type) {
-            case AttributeDefinition.INTEGER -> "integer";
-            case AttributeDefinition.LONG -> "long";
-            case AttributeDefinition.BOOLEAN -> "boolean";
-            case AttributeDefinition.DOUBLE -> "double";
-            case AttributeDefinition.PASSWORD -> "password";
-            default -> "string";
-        };
     }
 
     private static String show(AttributeDefinition ad, Object value) {

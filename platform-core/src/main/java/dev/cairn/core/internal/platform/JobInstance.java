@@ -54,8 +54,13 @@ public final class JobInstance {
     private volatile String waitingFor;
     private volatile JobMaster master;
     private volatile List<Plugin> inUse = List.of();
+    private volatile EndedRun ended;
     private ChaosInjector chaos;
     private ResumePoint resume;
+
+    /** How a run that ended by itself ended, kept after its job master (and the plugins it held) is released. */
+    private record EndedRun(String status, String failure) {
+    }
 
     JobInstance(String pid, JobSpec spec, Platform platform) {
         this.pid = pid;
@@ -115,6 +120,10 @@ public final class JobInstance {
         if (spec.desiredState() == JobSpec.DesiredState.SUSPENDED) {
             return "SUSPENDED";
         }
+        EndedRun e = ended;
+        if (e != null) {
+            return e.status();
+        }
         return waitingFor != null ? "WAITING" : "STOPPED";
     }
 
@@ -126,6 +135,10 @@ public final class JobInstance {
         JobMaster m = master;
         if (m != null && m.failureCause() != null) {
             return m.failureCause().toString();
+        }
+        EndedRun e = ended;
+        if (m == null && e != null && e.failure() != null) {
+            return e.failure();
         }
         return m == null && spec.desiredState() == JobSpec.DesiredState.RUNNING ? waitingFor : null;
     }
@@ -210,7 +223,7 @@ public final class JobInstance {
             }
             return;
         }
-        if (master != null) {
+        if (master != null || ended != null) {
             return; // running, or ended by itself: only an explicit start runs it again
         }
         PluginTracker plugins = platform.plugins();
@@ -323,6 +336,7 @@ public final class JobInstance {
         }
         master = null;
         inUse = List.of();
+        ended = null;
         String at = path;
         LOG.info(() -> "Job " + spec.name() + " stopped (" + why + ")" + (at == null ? "" : "; savepoint " + at));
         return path;
@@ -362,10 +376,25 @@ public final class JobInstance {
 
     /** The job stops with a savepoint if it runs on {@code plugin}, then waits for a replacement. */
     synchronized void pluginRemoved(Plugin plugin) {
-        if (inUse.stream().anyMatch(p -> p.service() == plugin.service())) {
-            stop(isActive(), "handover-" + System.currentTimeMillis(), ClaimMode.CLAIM, plugin.kind().name().toLowerCase()
+        if (inUse.stream().noneMatch(p -> p.service() == plugin.service())) {
+            return;
+        }
+        if (isActive()) {
+            stop(true, "handover-" + System.currentTimeMillis(), ClaimMode.CLAIM, plugin.kind().name().toLowerCase()
                     + " '" + plugin.name() + "' of " + plugin.origin() + " is going away");
             platform.later(this::reconcile);
+        } else {
+            releaseEndedRun();
+        }
+    }
+
+    /** Keeps how the run ended but drops its job master: it holds the plugins' objects and so their class loaders. */
+    private void releaseEndedRun() {
+        JobMaster m = master;
+        if (m != null) {
+            ended = new EndedRun(m.status().name(), m.failureCause() == null ? null : m.failureCause().toString());
+            master = null;
+            inUse = List.of();
         }
     }
 
@@ -376,10 +405,10 @@ public final class JobInstance {
         if (isActive()) {
             throw new IllegalStateException("Job " + spec.name() + " is already " + state());
         }
-        JobMaster m = master;
-        if (m != null) {
+        if (master != null) {
             stop(false, null, ClaimMode.CLAIM, "restarted");
         }
+        ended = null;
         reconcile();
     }
 
