@@ -1,0 +1,152 @@
+package dev.cairn.benchmarks;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.results.format.ResultFormatType;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
+
+/**
+ * The whole comparison in one run: JMH for operations, snapshots and restores, then the sizes
+ * (bytes written per checkpoint, heap bytes per entry) measured directly, since they do not
+ * depend on timing. Writes {@code results/benchmarks.json} (JMH), {@code results/benchmarks.md}
+ * (ratios) and {@code results/benchmarks.png} (chart).
+ *
+ * <p>{@code --quick} runs one short iteration of everything: a smoke run, not numbers to quote.
+ */
+public final class BenchmarkSuite {
+
+    private BenchmarkSuite() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        boolean quick = List.of(args).contains("--quick");
+        Path out = Path.of(System.getProperty("cairn.results", "results"));
+        Files.createDirectories(out);
+        ChainedOptionsBuilder options = new OptionsBuilder()
+                .include(StateAccessBenchmark.class.getSimpleName())
+                .include(SnapshotBenchmark.class.getSimpleName())
+                .include(RestoreBenchmark.class.getSimpleName())
+                .resultFormat(ResultFormatType.JSON)
+                .result(out.resolve("benchmarks.json").toString());
+        if (quick) {
+            options.warmupIterations(1).measurementIterations(1).warmupTime(TimeValue.milliseconds(200))
+                    .measurementTime(TimeValue.milliseconds(200)).param("keyCount", "100000");
+        }
+        Collection<RunResult> results = new Runner(options.build()).run();
+        Results table = new Results(results);
+        Sizes sizes = Sizes.measure(quick ? 100_000 : 1_000_000);
+        String markdown = table.markdown(sizes, machine(), LocalDate.now().toString(), quick);
+        Files.writeString(out.resolve("benchmarks.md"), markdown);
+        Chart.write(table.advantages(sizes), out.resolve("benchmarks.png"));
+        System.out.println(markdown);
+        System.out.println("Results in " + out.toAbsolutePath());
+    }
+
+    static String machine() {
+        return Runtime.getRuntime().availableProcessors() + " cores, " + System.getProperty("os.name") + " " + System.getProperty("os.arch")
+                + ", Java " + System.getProperty("java.version") + " (" + System.getProperty("java.vm.name") + "), heap 6 GiB per fork";
+    }
+
+    /** Byte counts: what each checkpoint writes, and what each state entry costs on the heap. */
+    record Sizes(int keyCount, Map<String, Map<Integer, Long>> checkpointBytes, Map<String, Double> bytesPerEntry) {
+
+        static final int[] PERCENTS = {1, 10, 50};
+
+        static Sizes measure(int keyCount) throws Exception {
+            Map<String, Map<Integer, Long>> written = new LinkedHashMap<>();
+            for (String store : List.of(Stores.CAIRN_HEAP, SnapshotBenchmark.CAIRN_INCREMENTAL, Stores.FLINK_HASHMAP)) {
+                Map<Integer, Long> byPercent = new LinkedHashMap<>();
+                for (int percent : PERCENTS) {
+                    byPercent.put(percent, checkpointBytes(store, keyCount, percent));
+                }
+                written.put(store, byPercent);
+            }
+            Map<String, Double> perEntry = new LinkedHashMap<>();
+            for (String store : List.of(Stores.CAIRN_HEAP, Stores.FLINK_HASHMAP, Stores.JDK_HASHMAP)) {
+                perEntry.put(store, heapBytesPerEntry(store, keyCount));
+            }
+            return new Sizes(keyCount, written, perEntry);
+        }
+
+        private static long checkpointBytes(String store, int keyCount, int percent) throws Exception {
+            Path dir = Files.createTempDirectory("cairn-bench-");
+            boolean incremental = store.equals(SnapshotBenchmark.CAIRN_INCREMENTAL);
+            try (StateStore s = Stores.create(incremental ? Stores.CAIRN_HEAP : store, dir)) {
+                fill(s, keyCount);
+                s.snapshot(1, false).complete();
+                SplittableRandom random = new SplittableRandom(7);
+                for (int i = 0; i < keyCount / 100 * percent; i++) {
+                    long k = random.nextInt(keyCount);
+                    s.setKey(k);
+                    s.valueUpdate(Stores.value(k + 1));
+                }
+                long before = Stores.bytesUnder(dir);
+                s.snapshot(2, incremental).complete();
+                return Stores.bytesUnder(dir) - before;
+            } finally {
+                Stores.deleteRecursively(dir);
+            }
+        }
+
+        private static double heapBytesPerEntry(String store, int keyCount) throws Exception {
+            Path dir = Files.createTempDirectory("cairn-bench-");
+            // the values exist before either measurement: only what the backend adds is counted
+            String[] values = new String[keyCount];
+            for (int k = 0; k < keyCount; k++) {
+                values[k] = Stores.value(k);
+            }
+            try (StateStore s = Stores.create(store, dir)) {
+                long before = usedHeap();
+                for (int k = 0; k < keyCount; k++) {
+                    s.setKey(k);
+                    s.valueUpdate(values[k]);
+                }
+                long after = usedHeap();
+                return (after - before) / (double) keyCount;
+            } finally {
+                Stores.deleteRecursively(dir);
+            }
+        }
+
+        private static void fill(StateStore s, int keyCount) throws Exception {
+            for (int k = 0; k < keyCount; k++) {
+                s.setKey(k);
+                s.valueUpdate(Stores.value(k));
+            }
+        }
+
+        private static long usedHeap() throws InterruptedException {
+            Runtime rt = Runtime.getRuntime();
+            for (int i = 0; i < 4; i++) {
+                System.gc();
+                Thread.sleep(50);
+            }
+            return rt.totalMemory() - rt.freeMemory();
+        }
+    }
+
+    static String format(double v) {
+        if (v >= 1_000_000) {
+            return String.format(Locale.ROOT, "%.2f M", v / 1_000_000);
+        }
+        if (v >= 1_000) {
+            return String.format(Locale.ROOT, "%.0f k", v / 1_000);
+        }
+        return String.format(Locale.ROOT, v >= 10 ? "%.0f" : "%.2f", v);
+    }
+
+    static String bytes(long b) {
+        return b >= 1 << 20 ? String.format(Locale.ROOT, "%.1f MiB", b / 1048576.0) : String.format(Locale.ROOT, "%.1f KiB", b / 1024.0);
+    }
+}

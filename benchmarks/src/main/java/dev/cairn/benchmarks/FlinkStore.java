@@ -1,0 +1,143 @@
+package dev.cairn.benchmarks;
+
+import java.nio.file.Path;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.RunnableFuture;
+import org.apache.flink.api.common.JobID;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeutils.base.LongSerializer;
+import org.apache.flink.api.common.typeutils.base.StringSerializer;
+import org.apache.flink.core.fs.CloseableRegistry;
+import org.apache.flink.core.fs.FileSystem;
+import org.apache.flink.metrics.groups.UnregisteredMetricsGroup;
+import org.apache.flink.runtime.checkpoint.CheckpointOptions;
+import org.apache.flink.runtime.operators.testutils.MockEnvironment;
+import org.apache.flink.runtime.state.AbstractKeyedStateBackend;
+import org.apache.flink.runtime.state.AbstractStateBackend;
+import org.apache.flink.runtime.state.KeyGroupRange;
+import org.apache.flink.runtime.state.KeyedStateBackendParametersImpl;
+import org.apache.flink.runtime.state.KeyedStateHandle;
+import org.apache.flink.runtime.state.SnapshotResult;
+import org.apache.flink.runtime.state.VoidNamespace;
+import org.apache.flink.runtime.state.VoidNamespaceSerializer;
+import org.apache.flink.runtime.state.filesystem.FsCheckpointStreamFactory;
+import org.apache.flink.runtime.state.hashmap.HashMapStateBackend;
+import org.apache.flink.runtime.state.ttl.TtlTimeProvider;
+
+/** Apache Flink's keyed state backend, created through its public StateBackend SPI without a cluster. */
+final class FlinkStore implements StateStore {
+
+    private static final int MAX_PARALLELISM = 128;
+
+    private final AbstractStateBackend stateBackend;
+    private final MockEnvironment env;
+    private final AbstractKeyedStateBackend<Long> backend;
+    private final FsCheckpointStreamFactory streams;
+    private final ValueState<String> value;
+    private final MapState<String, String> map;
+    private final ListState<String> list;
+
+    private FlinkStore(AbstractStateBackend stateBackend, Path workDir, Collection<KeyedStateHandle> restore) throws Exception {
+        this.stateBackend = stateBackend;
+        this.env = MockEnvironment.builder().setMaxParallelism(MAX_PARALLELISM).build();
+        this.backend = stateBackend.createKeyedStateBackend(new KeyedStateBackendParametersImpl<>(env, new JobID(), "op",
+                LongSerializer.INSTANCE, MAX_PARALLELISM, KeyGroupRange.of(0, MAX_PARALLELISM - 1), env.getTaskKvStateRegistry(),
+                TtlTimeProvider.DEFAULT, new UnregisteredMetricsGroup(), restore, new CloseableRegistry()));
+        org.apache.flink.core.fs.Path checkpoints = new org.apache.flink.core.fs.Path(workDir.resolve("snapshots").toUri());
+        this.streams = new FsCheckpointStreamFactory(FileSystem.getLocalFileSystem(), checkpoints, checkpoints, 20 * 1024, 64 * 1024);
+        this.value = backend.getPartitionedState(VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE,
+                new ValueStateDescriptor<>("value", StringSerializer.INSTANCE));
+        this.map = backend.getPartitionedState(VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE,
+                new MapStateDescriptor<>("map", StringSerializer.INSTANCE, StringSerializer.INSTANCE));
+        this.list = backend.getPartitionedState(VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE,
+                new ListStateDescriptor<>("list", StringSerializer.INSTANCE));
+    }
+
+    static FlinkStore hashMap(Path workDir) throws Exception {
+        return new FlinkStore(new HashMapStateBackend(), workDir, List.of());
+    }
+
+    @Override
+    public void setKey(long key) {
+        backend.setCurrentKey(key);
+    }
+
+    @Override
+    public String valueGet() throws Exception {
+        return value.value();
+    }
+
+    @Override
+    public void valueUpdate(String v) throws Exception {
+        value.update(v);
+    }
+
+    @Override
+    public void mapPut(String k, String v) throws Exception {
+        map.put(k, v);
+    }
+
+    @Override
+    public String mapGet(String k) throws Exception {
+        return map.get(k);
+    }
+
+    @Override
+    public int mapIterate() throws Exception {
+        int n = 0;
+        for (Map.Entry<String, String> e : map.entries()) {
+            n += e.getValue().length() > 0 ? 1 : 0;
+        }
+        return n;
+    }
+
+    @Override
+    public void listAdd(String v) throws Exception {
+        list.add(v);
+    }
+
+    @Override
+    public int listGet() throws Exception {
+        int n = 0;
+        Iterable<String> all = list.get();
+        if (all != null) {
+            for (String s : all) {
+                n += s.length() > 0 ? 1 : 0;
+            }
+        }
+        return n;
+    }
+
+    private record Done(KeyedStateHandle handle) implements PendingSnapshot.Done {
+    }
+
+    @Override
+    public PendingSnapshot snapshot(long checkpointId, boolean incremental) throws Exception {
+        RunnableFuture<SnapshotResult<KeyedStateHandle>> future = backend.snapshot(checkpointId, System.currentTimeMillis(), streams,
+                CheckpointOptions.forCheckpointWithDefaultLocation());
+        return () -> {
+            future.run();
+            KeyedStateHandle handle = future.get().getJobManagerOwnedSnapshot();
+            backend.notifyCheckpointComplete(checkpointId);
+            return new Done(handle);
+        };
+    }
+
+    @Override
+    public StateStore restore(Path workDir, PendingSnapshot.Done snapshot) throws Exception {
+        return new FlinkStore(stateBackend, workDir, List.of(((Done) snapshot).handle()));
+    }
+
+    @Override
+    public void close() throws Exception {
+        backend.dispose();
+        env.close();
+    }
+}

@@ -1,0 +1,111 @@
+package dev.cairn.benchmarks;
+
+import static dev.cairn.benchmarks.BenchmarkSuite.bytes;
+import static dev.cairn.benchmarks.BenchmarkSuite.format;
+
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.openjdk.jmh.results.RunResult;
+
+/** JMH results by benchmark, parameters and store, turned into Cairn/Flink ratios. */
+final class Results {
+
+    /** One bar of the chart: how many times better Cairn does, and the goal set for it. */
+    record Advantage(String label, double ratio, double target) {
+    }
+
+    private final Map<String, Double> scores = new LinkedHashMap<>();
+
+    Results(Collection<RunResult> results) {
+        for (RunResult r : results) {
+            var p = r.getParams();
+            String method = p.getBenchmark().substring(p.getBenchmark().lastIndexOf('.') + 1);
+            String keys = p.getParam("keys");
+            String percent = p.getParam("changedPercent");
+            scores.put(key(method, p.getParam("store"), keys != null ? keys : percent != null ? percent : ""), r.getPrimaryResult().getScore());
+        }
+    }
+
+    private static String key(String method, String store, String variant) {
+        return method + "|" + store + "|" + variant;
+    }
+
+    private double score(String method, String store, String variant) {
+        return scores.getOrDefault(key(method, store, variant), Double.NaN);
+    }
+
+    private static final List<String> OPERATIONS = List.of("valueGet", "valueUpdate", "mapPut", "mapGet", "mapIterate", "listAdd", "listGet");
+
+    String markdown(BenchmarkSuite.Sizes sizes, String machine, String date, boolean quick) {
+        StringBuilder md = new StringBuilder();
+        md.append("Measured ").append(date).append(" on ").append(machine).append(", Apache Flink 2.3.0, JMH 1.37")
+                .append(quick ? " (--quick smoke run: not numbers to quote)" : "").append(". Ratios are Cairn over Flink: above 1 Cairn is better.\n\n");
+        md.append("**State operations** (ops/s, ").append(String.format(Locale.ROOT, "%,d", sizes.keyCount())).append(" keys; the key is set before each operation)\n\n");
+        md.append("| operation | keys | Cairn heap | Flink HashMap | JDK HashMap (floor) | Cairn / Flink | Cairn / floor |\n|---|---|---|---|---|---|---|\n");
+        for (String op : OPERATIONS) {
+            for (String dist : List.of("uniform", "zipf")) {
+                double c = score(op, Stores.CAIRN_HEAP, dist);
+                double f = score(op, Stores.FLINK_HASHMAP, dist);
+                double j = score(op, Stores.JDK_HASHMAP, dist);
+                md.append(row(op, dist, format(c), format(f), format(j), ratio(c / f), ratio(c / j)));
+            }
+        }
+        md.append("\n**Checkpoints** of ").append(String.format(Locale.ROOT, "%,d", sizes.keyCount()))
+                .append(" value-state keys after a share of them changed (ms; bytes written to local disk)\n\n");
+        md.append("| changed | sync pause Cairn | sync pause Flink | Flink / Cairn | whole snapshot Cairn full | Cairn incremental | Flink | Flink / Cairn incr. | bytes Cairn full | Cairn incremental | Flink |\n");
+        md.append("|---|---|---|---|---|---|---|---|---|---|---|\n");
+        for (int percent : BenchmarkSuite.Sizes.PERCENTS) {
+            String pc = Integer.toString(percent);
+            double syncC = score("syncPause", Stores.CAIRN_HEAP, pc);
+            double syncF = score("syncPause", Stores.FLINK_HASHMAP, pc);
+            double wholeC = score("wholeSnapshot", Stores.CAIRN_HEAP, pc);
+            double wholeI = score("wholeSnapshot", SnapshotBenchmark.CAIRN_INCREMENTAL, pc);
+            double wholeF = score("wholeSnapshot", Stores.FLINK_HASHMAP, pc);
+            md.append(row(percent + " %", ms(syncC), ms(syncF), ratio(syncF / syncC), ms(wholeC), ms(wholeI), ms(wholeF), ratio(wholeF / wholeI),
+                    bytes(sizes.checkpointBytes().get(Stores.CAIRN_HEAP).get(percent)),
+                    bytes(sizes.checkpointBytes().get(SnapshotBenchmark.CAIRN_INCREMENTAL).get(percent)),
+                    bytes(sizes.checkpointBytes().get(Stores.FLINK_HASHMAP).get(percent))));
+        }
+        double restoreC = score("restore", Stores.CAIRN_HEAP, "");
+        double restoreF = score("restore", Stores.FLINK_HASHMAP, "");
+        md.append("\n**Restore** of a full checkpoint, same parallelism (ms)\n\n| Cairn heap | Flink HashMap | Flink / Cairn |\n|---|---|---|\n");
+        md.append(row(ms(restoreC), ms(restoreF), ratio(restoreF / restoreC)));
+        Map<String, Double> perEntry = sizes.bytesPerEntry();
+        md.append("\n**Heap bytes per value-state entry** (the value string itself not counted)\n\n| Cairn heap | Flink HashMap | JDK HashMap | Cairn / Flink |\n|---|---|---|---|\n");
+        md.append(row(format(perEntry.get(Stores.CAIRN_HEAP)), format(perEntry.get(Stores.FLINK_HASHMAP)), format(perEntry.get(Stores.JDK_HASHMAP)),
+                ratio(perEntry.get(Stores.CAIRN_HEAP) / perEntry.get(Stores.FLINK_HASHMAP))));
+        return md.toString();
+    }
+
+    /** Cairn's advantage per workload, with the targets, for the chart. */
+    List<Advantage> advantages(BenchmarkSuite.Sizes sizes) {
+        List<Advantage> list = new java.util.ArrayList<>();
+        for (String op : OPERATIONS) {
+            list.add(new Advantage(op + " (uniform)", score(op, Stores.CAIRN_HEAP, "uniform") / score(op, Stores.FLINK_HASHMAP, "uniform"), 2));
+        }
+        for (int percent : BenchmarkSuite.Sizes.PERCENTS) {
+            String pc = Integer.toString(percent);
+            list.add(new Advantage("sync pause, " + pc + " % changed", score("syncPause", Stores.FLINK_HASHMAP, pc) / score("syncPause", Stores.CAIRN_HEAP, pc), 1));
+            list.add(new Advantage("snapshot, " + pc + " % changed", score("wholeSnapshot", Stores.FLINK_HASHMAP, pc)
+                    / score("wholeSnapshot", SnapshotBenchmark.CAIRN_INCREMENTAL, pc), 1));
+        }
+        list.add(new Advantage("restore", score("restore", Stores.FLINK_HASHMAP, "") / score("restore", Stores.CAIRN_HEAP, ""), 10));
+        list.add(new Advantage("heap bytes / entry", sizes.bytesPerEntry().get(Stores.FLINK_HASHMAP) / sizes.bytesPerEntry().get(Stores.CAIRN_HEAP), 1 / 0.6));
+        return list;
+    }
+
+    private static String ms(double v) {
+        return Double.isNaN(v) ? "–" : String.format(Locale.ROOT, v < 10 ? "%.2f" : "%.0f", v);
+    }
+
+    private static String ratio(double r) {
+        return Double.isNaN(r) || Double.isInfinite(r) ? "–" : String.format(Locale.ROOT, "%.2f×", r);
+    }
+
+    private static String row(String... cells) {
+        return "| " + String.join(" | ", cells) + " |\n";
+    }
+}

@@ -1,0 +1,100 @@
+package dev.cairn.benchmarks;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * Checkpoints of 1M value-state keys after {@code changedPercent} of them changed: the
+ * synchronous pause (the task is blocked only for it), and the whole snapshot with its
+ * asynchronous write. {@code cairn-heap-incremental} writes only the key groups that changed;
+ * Flink's heap backend has no incremental mode.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.SingleShotTime)
+@OutputTimeUnit(TimeUnit.MILLISECONDS)
+@Warmup(iterations = 3)
+@Measurement(iterations = 8)
+@Fork(value = 1, jvmArgsAppend = {"-Xms6g", "-Xmx6g", "--add-opens=java.base/java.util=ALL-UNNAMED"})
+public class SnapshotBenchmark {
+
+    static final String CAIRN_INCREMENTAL = "cairn-heap-incremental";
+
+    @Param({Stores.CAIRN_HEAP, CAIRN_INCREMENTAL, Stores.FLINK_HASHMAP})
+    public String store;
+
+    @Param({"1", "10", "50"})
+    public int changedPercent;
+
+    @Param({"1000000"})
+    public int keyCount;
+
+    private StateStore state;
+    private Path workDir;
+    private long checkpointId;
+    private StateStore.PendingSnapshot pending;
+    private final SplittableRandom random = new SplittableRandom(7);
+
+    @Setup(Level.Trial)
+    public void setUp() throws Exception {
+        workDir = Files.createTempDirectory("cairn-bench-");
+        state = Stores.create(store.equals(CAIRN_INCREMENTAL) ? Stores.CAIRN_HEAP : store, workDir);
+        for (int k = 0; k < keyCount; k++) {
+            state.setKey(k);
+            state.valueUpdate(Stores.value(k));
+        }
+        state.snapshot(++checkpointId, false).complete(); // the base an incremental checkpoint builds on
+    }
+
+    /** Changes {@code changedPercent} of the keys, as the records between two checkpoints would. */
+    @Setup(Level.Invocation)
+    public void change() throws Exception {
+        int changes = keyCount / 100 * changedPercent;
+        for (int i = 0; i < changes; i++) {
+            long k = random.nextInt(keyCount);
+            state.setKey(k);
+            state.valueUpdate(Stores.value(k + 1));
+        }
+    }
+
+    @TearDown(Level.Invocation)
+    public void finishPending() throws Exception {
+        if (pending != null) {
+            pending.complete();
+            pending = null;
+        }
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() throws Exception {
+        state.close();
+        Stores.deleteRecursively(workDir);
+    }
+
+    /** Only the synchronous part; the asynchronous part runs after the measurement. */
+    @Benchmark
+    public Object syncPause() throws Exception {
+        pending = state.snapshot(++checkpointId, store.equals(CAIRN_INCREMENTAL));
+        return pending;
+    }
+
+    /** The synchronous and the asynchronous part, written to local disk. */
+    @Benchmark
+    public Object wholeSnapshot() throws Exception {
+        return state.snapshot(++checkpointId, store.equals(CAIRN_INCREMENTAL)).complete();
+    }
+}

@@ -1,0 +1,46 @@
+package dev.cairn.benchmarks;
+
+import java.nio.file.Path;
+
+/**
+ * One subtask's keyed state in the backend under test, through the API a job uses (value, map
+ * and list state of {@code Long} keys and {@code String} values), with snapshot and restore.
+ */
+interface StateStore extends AutoCloseable {
+
+    void setKey(long key);
+
+    String valueGet() throws Exception;
+
+    void valueUpdate(String value) throws Exception;
+
+    void mapPut(String userKey, String value) throws Exception;
+
+    String mapGet(String userKey) throws Exception;
+
+    /** Iterates the current key's map; returns the entries seen. */
+    int mapIterate() throws Exception;
+
+    void listAdd(String value) throws Exception;
+
+    /** Iterates the current key's list; returns the elements seen. */
+    int listGet() throws Exception;
+
+    /** Runs the synchronous part of a snapshot; the task is blocked only for this. */
+    PendingSnapshot snapshot(long checkpointId, boolean incremental) throws Exception;
+
+    /** A new store of the same kind restored from {@code snapshots} (oldest first; incremental ones build on earlier). */
+    StateStore restore(Path workDir, PendingSnapshot.Done snapshot) throws Exception;
+
+    /** The asynchronous part of a snapshot. */
+    interface PendingSnapshot {
+        Done complete() throws Exception;
+
+        /** A completed snapshot: what a restore reads. */
+        interface Done {
+        }
+    }
+
+    @Override
+    void close() throws Exception;
+}

@@ -1,0 +1,48 @@
+package dev.cairn.benchmarks;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** Creates the stores compared in every benchmark, by name. */
+final class Stores {
+
+    static final String CAIRN_HEAP = "cairn-heap";
+    static final String FLINK_HASHMAP = "flink-hashmap";
+    static final String JDK_HASHMAP = "jdk-hashmap";
+
+    private Stores() {
+    }
+
+    static StateStore create(String name, Path workDir) throws Exception {
+        Files.createDirectories(workDir);
+        return switch (name) {
+            case CAIRN_HEAP -> CairnStore.heap(workDir);
+            case FLINK_HASHMAP -> FlinkStore.hashMap(workDir);
+            case JDK_HASHMAP -> new JdkMapStore();
+            default -> throw new IllegalArgumentException("No store named " + name);
+        };
+    }
+
+    static String value(long key) {
+        return "value-" + key;
+    }
+
+    static void deleteRecursively(Path dir) throws java.io.IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (var files = Files.walk(dir)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+    }
+
+    /** Bytes in files under {@code dir}: what snapshots wrote. */
+    static long bytesUnder(Path dir) throws java.io.IOException {
+        if (!Files.exists(dir)) {
+            return 0;
+        }
+        try (var files = Files.walk(dir)) {
+            return files.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum();
+        }
+    }
+}

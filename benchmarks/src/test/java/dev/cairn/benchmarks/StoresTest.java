@@ -1,0 +1,61 @@
+package dev.cairn.benchmarks;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** The benchmark compares like with like: every store keeps and restores the same state. */
+class StoresTest {
+
+    @ParameterizedTest
+    @ValueSource(strings = {Stores.CAIRN_HEAP, Stores.FLINK_HASHMAP, Stores.JDK_HASHMAP})
+    void storesKeepTheSameState(String name) throws Exception {
+        Path dir = Files.createTempDirectory("stores-test-");
+        try (StateStore s = Stores.create(name, dir)) {
+            for (long k = 0; k < 1000; k++) {
+                s.setKey(k);
+                s.valueUpdate(Stores.value(k));
+                s.mapPut("a", "x" + k);
+                s.mapPut("b", "y" + k);
+                s.listAdd("1");
+                s.listAdd("2");
+            }
+            s.setKey(7);
+            assertThat(s.valueGet()).isEqualTo("value-7");
+            assertThat(s.mapGet("b")).isEqualTo("y7");
+            assertThat(s.mapIterate()).isEqualTo(2);
+            assertThat(s.listGet()).isEqualTo(2);
+            s.setKey(5000);
+            assertThat(s.valueGet()).isNull();
+            assertThat(s.listGet()).isZero();
+        } finally {
+            Stores.deleteRecursively(dir);
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {Stores.CAIRN_HEAP, Stores.FLINK_HASHMAP})
+    void restoreBringsBackEveryKey(String name) throws Exception {
+        Path dir = Files.createTempDirectory("stores-test-");
+        try (StateStore s = Stores.create(name, dir)) {
+            for (long k = 0; k < 5000; k++) {
+                s.setKey(k);
+                s.valueUpdate(Stores.value(k));
+            }
+            StateStore.PendingSnapshot.Done done = s.snapshot(1, false).complete();
+            s.setKey(3);
+            s.valueUpdate("changed after the snapshot");
+            try (StateStore restored = s.restore(dir.resolve("restored"), done)) {
+                for (long k = 0; k < 5000; k++) {
+                    restored.setKey(k);
+                    assertThat(restored.valueGet()).isEqualTo(Stores.value(k));
+                }
+            }
+        } finally {
+            Stores.deleteRecursively(dir);
+        }
+    }
+}
