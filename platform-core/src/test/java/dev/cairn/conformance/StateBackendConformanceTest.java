@@ -149,6 +149,32 @@ public abstract class StateBackendConformanceTest {
     }
 
     @Test
+    void whatAReaderHoldsDoesNotChangeWhenTheStateChanges() throws Exception {
+        BackendHarness h = fresh();
+        ListState<Long> list = h.states.getState(new ListStateDescriptor<>("l", Serializers.LONG));
+        MapState<String, Long> map = h.states.getState(new MapStateDescriptor<>("m", Serializers.STRING, Serializers.LONG));
+        h.key(1);
+        list.add(1L);
+        map.put("a", 1L);
+        Iterable<Long> held = list.get();
+        Iterable<java.util.Map.Entry<String, Long>> heldEntries = map.entries();
+        // changing the state while iterating what get() returned is allowed, and the iteration sees the old state
+        for (Long l : held) {
+            list.add(l + 1);
+        }
+        for (java.util.Map.Entry<String, Long> e : heldEntries) {
+            map.put(e.getKey() + "'", e.getValue());
+        }
+        assertThat(held).containsExactly(1L);
+        assertThat(heldEntries).hasSize(1);
+        assertThat(list.get()).containsExactly(1L, 2L);
+        assertThat(map.get("a'")).isEqualTo(1L);
+        java.util.Iterator<Long> it = held.iterator();
+        it.next();
+        assertThatThrownBy(it::remove).as("views are read-only").isInstanceOf(UnsupportedOperationException.class);
+    }
+
+    @Test
     void reducingAndAggregatingStateFold() throws Exception {
         BackendHarness h = fresh();
         ReducingState<Long> sum = h.states.getState(new ReducingStateDescriptor<>("sum", Long::sum, Serializers.LONG));

@@ -12,32 +12,33 @@ final class HeapListState<N, E> extends HeapStateAccess<N> implements InternalLi
     @Override
     @SuppressWarnings("unchecked")
     public List<E> get() {
-        return (List<E>) read();
+        VersionedList list = (VersionedList) read();
+        if (list != null) {
+            list.exposed = true;
+        }
+        return (List<E>) list;
     }
 
     @Override
     public void add(E element) {
-        addAll(List.of(element));
+        appendable().add(element);
     }
 
     @Override
     public void addAll(List<E> elements) {
+        appendable().addAll(elements);
+    }
+
+    /** The current key's list, copied first if a running snapshot or a reader may hold it. */
+    private VersionedList appendable() {
         HashMap<Object, Object> map = writableMap();
         Object key = tableKey();
         VersionedList list = (VersionedList) map.get(key);
-        if (list == null || versions().shared(list.version)) {
-            // a running snapshot may be reading the old list: never append to it in place
-            list = list == null ? new VersionedList(versions().current(), elements) : copyWith(list, elements);
+        if (list == null || list.exposed || versions().shared(list.version)) {
+            list = list == null ? new VersionedList(versions().current(), List.of()) : new VersionedList(versions().current(), list);
             map.put(key, list);
-        } else {
-            list.addAll(elements);
         }
-    }
-
-    private VersionedList copyWith(VersionedList old, List<E> more) {
-        VersionedList copy = new VersionedList(versions().current(), old);
-        copy.addAll(more);
-        return copy;
+        return list;
     }
 
     @Override

@@ -47,8 +47,12 @@ final class HeapMapState<N, UK, UV> extends HeapStateAccess<N> implements Intern
     @Override
     @SuppressWarnings("unchecked")
     public Map<UK, UV> entries() {
-        Map<UK, UV> m = (Map<UK, UV>) read();
-        return m == null ? Map.of() : new HashMap<>(m);
+        VersionedMap m = (VersionedMap) read();
+        if (m == null) {
+            return Map.of();
+        }
+        m.exposed = true;
+        return (Map<UK, UV>) java.util.Collections.unmodifiableMap(m);
     }
 
     /** The user map of the current key, copied first if a running snapshot may read it. */
@@ -61,7 +65,7 @@ final class HeapMapState<N, UK, UV> extends HeapStateAccess<N> implements Intern
             if (create) {
                 table.put(key, m);
             }
-        } else if (versions().shared(m.version)) {
+        } else if (m.exposed || versions().shared(m.version)) {
             m = new VersionedMap(versions().current(), m);
             table.put(key, m);
         }

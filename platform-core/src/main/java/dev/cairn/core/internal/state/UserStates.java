@@ -38,7 +38,8 @@ final class UserStates {
         return new ListState<>() {
             public Iterable<T> get() {
                 List<T> l = s.get();
-                return l == null ? List.of() : List.copyOf(l);
+                // a read-only view, not a copy: backends copy a list before changing one they handed out
+                return l == null ? List.of() : java.util.Collections.unmodifiableList(l);
             }
 
             public void add(T value) {
