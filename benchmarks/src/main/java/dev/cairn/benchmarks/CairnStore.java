@@ -12,6 +12,7 @@ import dev.cairn.conformance.BackendHarness;
 import dev.cairn.core.internal.storage.LocalFileStorage;
 import dev.cairn.spi.backend.AsyncSnapshot;
 import dev.cairn.spi.backend.KeyGroupRange;
+import dev.cairn.spi.backend.KeyGroups;
 import dev.cairn.spi.backend.RestoreContext;
 import dev.cairn.spi.backend.StateBackend;
 import dev.cairn.spi.snapshot.KeyedStateHandle;
@@ -30,18 +31,26 @@ final class CairnStore implements StateStore {
     private final MapState<String, String> map;
     private final ListState<String> list;
 
-    private CairnStore(StateBackend plugin, Path workDir, RestoreContext restore, LocalFileStorage storage) throws Exception {
+    private final KeyGroupRange range;
+
+    private CairnStore(StateBackend plugin, Path workDir, RestoreContext restore, LocalFileStorage storage, KeyGroupRange range) throws Exception {
         this.plugin = plugin;
         this.storage = storage;
-        this.harness = new BackendHarness(plugin, storage, new KeyGroupRange(0, BackendHarness.MAX_PARALLELISM - 1),
-                workDir.resolve("work"), new AtomicLong(), restore);
+        this.range = range;
+        this.harness = new BackendHarness(plugin, storage, range, workDir.resolve("work-" + range.start()), new AtomicLong(), restore);
         this.value = harness.states.getState(new ValueStateDescriptor<>("value", Serializers.STRING));
         this.map = harness.states.getState(new MapStateDescriptor<>("map", Serializers.STRING, Serializers.STRING));
         this.list = harness.states.getState(new ListStateDescriptor<>("list", Serializers.STRING));
     }
 
-    static CairnStore heap(Path workDir) throws Exception {
-        return new CairnStore(new HeapStateBackend(), workDir, RestoreContext.NONE, new LocalFileStorage(workDir.resolve("snapshots")));
+    static CairnStore heap(Path workDir, int index, int parallelism) throws Exception {
+        return new CairnStore(new HeapStateBackend(), workDir, RestoreContext.NONE, new LocalFileStorage(workDir.resolve("snapshots")),
+                KeyGroups.rangeForSubtask(BackendHarness.MAX_PARALLELISM, parallelism, index));
+    }
+
+    @Override
+    public boolean owns(long key) {
+        return range.contains(KeyGroups.keyGroupFor(key, BackendHarness.MAX_PARALLELISM));
     }
 
     @Override
@@ -106,9 +115,10 @@ final class CairnStore implements StateStore {
     }
 
     @Override
-    public StateStore restore(Path workDir, PendingSnapshot.Done snapshot) throws Exception {
-        RestoreContext restore = BackendHarness.restoreFrom(storage, ((Done) snapshot).handles(), false);
-        return new CairnStore(plugin, workDir, restore, storage);
+    public StateStore restore(Path workDir, List<PendingSnapshot.Done> snapshots, int index, int parallelism) throws Exception {
+        List<KeyedStateHandle> handles = snapshots.stream().flatMap(d -> ((Done) d).handles().stream()).toList();
+        RestoreContext restore = BackendHarness.restoreFrom(storage, handles, false);
+        return new CairnStore(plugin, workDir, restore, storage, KeyGroups.rangeForSubtask(BackendHarness.MAX_PARALLELISM, parallelism, index));
     }
 
     @Override

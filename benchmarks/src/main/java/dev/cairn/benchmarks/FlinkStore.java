@@ -22,6 +22,7 @@ import org.apache.flink.runtime.operators.testutils.MockEnvironment;
 import org.apache.flink.runtime.state.AbstractKeyedStateBackend;
 import org.apache.flink.runtime.state.AbstractStateBackend;
 import org.apache.flink.runtime.state.KeyGroupRange;
+import org.apache.flink.runtime.state.KeyGroupRangeAssignment;
 import org.apache.flink.runtime.state.KeyedStateBackendParametersImpl;
 import org.apache.flink.runtime.state.KeyedStateHandle;
 import org.apache.flink.runtime.state.SnapshotResult;
@@ -44,11 +45,14 @@ final class FlinkStore implements StateStore {
     private final MapState<String, String> map;
     private final ListState<String> list;
 
-    private FlinkStore(AbstractStateBackend stateBackend, Path workDir, Collection<KeyedStateHandle> restore) throws Exception {
+    private final KeyGroupRange range;
+
+    private FlinkStore(AbstractStateBackend stateBackend, Path workDir, Collection<KeyedStateHandle> restore, KeyGroupRange range) throws Exception {
         this.stateBackend = stateBackend;
+        this.range = range;
         this.env = MockEnvironment.builder().setMaxParallelism(MAX_PARALLELISM).build();
         this.backend = stateBackend.createKeyedStateBackend(new KeyedStateBackendParametersImpl<>(env, new JobID(), "op",
-                LongSerializer.INSTANCE, MAX_PARALLELISM, KeyGroupRange.of(0, MAX_PARALLELISM - 1), env.getTaskKvStateRegistry(),
+                LongSerializer.INSTANCE, MAX_PARALLELISM, range, env.getTaskKvStateRegistry(),
                 TtlTimeProvider.DEFAULT, new UnregisteredMetricsGroup(), restore, new CloseableRegistry()));
         org.apache.flink.core.fs.Path checkpoints = new org.apache.flink.core.fs.Path(workDir.resolve("snapshots").toUri());
         this.streams = new FsCheckpointStreamFactory(FileSystem.getLocalFileSystem(), checkpoints, checkpoints, 20 * 1024, 64 * 1024);
@@ -60,8 +64,17 @@ final class FlinkStore implements StateStore {
                 new ListStateDescriptor<>("list", StringSerializer.INSTANCE));
     }
 
-    static FlinkStore hashMap(Path workDir) throws Exception {
-        return new FlinkStore(new HashMapStateBackend(), workDir, List.of());
+    static FlinkStore hashMap(Path workDir, int index, int parallelism) throws Exception {
+        return new FlinkStore(new HashMapStateBackend(), workDir, List.of(), rangeFor(index, parallelism));
+    }
+
+    private static KeyGroupRange rangeFor(int index, int parallelism) {
+        return KeyGroupRangeAssignment.computeKeyGroupRangeForOperatorIndex(MAX_PARALLELISM, parallelism, index);
+    }
+
+    @Override
+    public boolean owns(long key) {
+        return range.contains(KeyGroupRangeAssignment.assignToKeyGroup(key, MAX_PARALLELISM));
     }
 
     @Override
@@ -131,8 +144,12 @@ final class FlinkStore implements StateStore {
     }
 
     @Override
-    public StateStore restore(Path workDir, PendingSnapshot.Done snapshot) throws Exception {
-        return new FlinkStore(stateBackend, workDir, List.of(((Done) snapshot).handle()));
+    public StateStore restore(Path workDir, List<PendingSnapshot.Done> snapshots, int index, int parallelism) throws Exception {
+        KeyGroupRange target = rangeFor(index, parallelism);
+        // as Flink's checkpoint coordinator does: each handle cut to the new subtask's key groups
+        List<KeyedStateHandle> handles = snapshots.stream().map(d -> ((Done) d).handle().getIntersection(target))
+                .filter(java.util.Objects::nonNull).toList();
+        return new FlinkStore(stateBackend, workDir, handles, target);
     }
 
     @Override

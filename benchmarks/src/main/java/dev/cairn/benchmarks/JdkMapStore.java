@@ -20,6 +20,11 @@ final class JdkMapStore implements StateStore {
     }
 
     @Override
+    public boolean owns(long k) {
+        return true;
+    }
+
+    @Override
     public String valueGet() {
         return values.get(key);
     }
@@ -75,7 +80,7 @@ final class JdkMapStore implements StateStore {
     }
 
     @Override
-    public StateStore restore(Path workDir, PendingSnapshot.Done snapshot) {
+    public StateStore restore(Path workDir, List<PendingSnapshot.Done> snapshots, int index, int parallelism) {
         throw new UnsupportedOperationException("the JDK floor takes no snapshots");
     }
 

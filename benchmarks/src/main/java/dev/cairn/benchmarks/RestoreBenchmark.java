@@ -2,6 +2,8 @@ package dev.cairn.benchmarks;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -17,7 +19,10 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
-/** Restoring a full heap checkpoint of 1M value-state keys at the same parallelism. */
+/**
+ * Restoring full heap checkpoints of 1M value-state keys: at the same parallelism, merged from
+ * two subtasks into one ({@code 2to1}), and split from one into the first of two ({@code 1to2}).
+ */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SingleShotTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
@@ -29,23 +34,32 @@ public class RestoreBenchmark {
     @Param({Stores.CAIRN_HEAP, Stores.FLINK_HASHMAP})
     public String store;
 
+    @Param({"same", "2to1", "1to2"})
+    public String rescale;
+
     @Param({"1000000"})
     public int keyCount;
 
-    private StateStore state;
-    private StateStore.PendingSnapshot.Done checkpoint;
+    private final List<StateStore> sources = new ArrayList<>();
+    private final List<StateStore.PendingSnapshot.Done> checkpoints = new ArrayList<>();
     private Path workDir;
     private StateStore restored;
 
     @Setup(Level.Trial)
     public void setUp() throws Exception {
         workDir = Files.createTempDirectory("cairn-bench-");
-        state = Stores.create(store, workDir);
-        for (int k = 0; k < keyCount; k++) {
-            state.setKey(k);
-            state.valueUpdate(Stores.value(k));
+        int parallelism = rescale.equals("2to1") ? 2 : 1;
+        for (int i = 0; i < parallelism; i++) {
+            StateStore s = Stores.create(store, workDir, i, parallelism); // one storage, as a job has
+            for (long k = 0; k < keyCount; k++) {
+                if (s.owns(k)) {
+                    s.setKey(k);
+                    s.valueUpdate(Stores.value(k));
+                }
+            }
+            sources.add(s);
+            checkpoints.add(s.snapshot(1, false).complete());
         }
-        checkpoint = state.snapshot(1, false).complete();
     }
 
     @TearDown(Level.Invocation)
@@ -55,13 +69,16 @@ public class RestoreBenchmark {
 
     @TearDown(Level.Trial)
     public void tearDown() throws Exception {
-        state.close();
+        for (StateStore s : sources) {
+            s.close();
+        }
         Stores.deleteRecursively(workDir);
     }
 
     @Benchmark
     public Object restore() throws Exception {
-        restored = state.restore(workDir.resolve("restore"), checkpoint);
+        int parallelism = rescale.equals("1to2") ? 2 : 1;
+        restored = sources.get(0).restore(workDir.resolve("restore"), checkpoints, 0, parallelism);
         return restored;
     }
 }

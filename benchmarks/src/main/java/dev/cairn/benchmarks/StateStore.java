@@ -10,6 +10,9 @@ interface StateStore extends AutoCloseable {
 
     void setKey(long key);
 
+    /** Whether {@code key} falls into this store's key groups. */
+    boolean owns(long key);
+
     String valueGet() throws Exception;
 
     void valueUpdate(String value) throws Exception;
@@ -29,8 +32,16 @@ interface StateStore extends AutoCloseable {
     /** Runs the synchronous part of a snapshot; the task is blocked only for this. */
     PendingSnapshot snapshot(long checkpointId, boolean incremental) throws Exception;
 
-    /** A new store of the same kind restored from {@code snapshots} (oldest first; incremental ones build on earlier). */
-    StateStore restore(Path workDir, PendingSnapshot.Done snapshot) throws Exception;
+    /** A new store of the same kind and key groups restored from {@code snapshot}. */
+    default StateStore restore(Path workDir, PendingSnapshot.Done snapshot) throws Exception {
+        return restore(workDir, java.util.List.of(snapshot), 0, 1);
+    }
+
+    /**
+     * A new store of the same kind owning subtask {@code index} of {@code parallelism}'s key
+     * groups, restored from the snapshots of the previous subtasks (a rescale when the counts differ).
+     */
+    StateStore restore(Path workDir, java.util.List<PendingSnapshot.Done> snapshots, int index, int parallelism) throws Exception;
 
     /** The asynchronous part of a snapshot. */
     interface PendingSnapshot {

@@ -14,10 +14,15 @@ final class Stores {
     }
 
     static StateStore create(String name, Path workDir) throws Exception {
+        return create(name, workDir, 0, 1);
+    }
+
+    /** The store of subtask {@code index} of {@code parallelism}: it owns that subtask's key groups. */
+    static StateStore create(String name, Path workDir, int index, int parallelism) throws Exception {
         Files.createDirectories(workDir);
         return switch (name) {
-            case CAIRN_HEAP -> CairnStore.heap(workDir);
-            case FLINK_HASHMAP -> FlinkStore.hashMap(workDir);
+            case CAIRN_HEAP -> CairnStore.heap(workDir, index, parallelism);
+            case FLINK_HASHMAP -> FlinkStore.hashMap(workDir, index, parallelism);
             case JDK_HASHMAP -> new JdkMapStore();
             default -> throw new IllegalArgumentException("No store named " + name);
         };

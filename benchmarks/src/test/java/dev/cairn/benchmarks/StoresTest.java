@@ -58,4 +58,32 @@ class StoresTest {
             Stores.deleteRecursively(dir);
         }
     }
+
+    @ParameterizedTest
+    @ValueSource(strings = {Stores.CAIRN_HEAP, Stores.FLINK_HASHMAP})
+    void rescaledRestoresBringBackExactlyTheOwnedKeys(String name) throws Exception {
+        Path dir = Files.createTempDirectory("stores-test-");
+        try (StateStore a = Stores.create(name, dir, 0, 2); StateStore b = Stores.create(name, dir, 1, 2)) {
+            for (long k = 0; k < 4000; k++) {
+                StateStore owner = a.owns(k) ? a : b;
+                assertThat(b.owns(k)).isNotEqualTo(a.owns(k));
+                owner.setKey(k);
+                owner.valueUpdate(Stores.value(k));
+            }
+            var snapshots = java.util.List.of(a.snapshot(1, false).complete(), b.snapshot(1, false).complete());
+            try (StateStore merged = a.restore(dir.resolve("merged"), snapshots, 0, 1);
+                 StateStore secondHalf = a.restore(dir.resolve("split"), java.util.List.of(snapshots.get(1)), 1, 2)) {
+                for (long k = 0; k < 4000; k++) {
+                    merged.setKey(k);
+                    assertThat(merged.valueGet()).isEqualTo(Stores.value(k));
+                    if (b.owns(k)) {
+                        secondHalf.setKey(k);
+                        assertThat(secondHalf.valueGet()).isEqualTo(Stores.value(k));
+                    }
+                }
+            }
+        } finally {
+            Stores.deleteRecursively(dir);
+        }
+    }
 }
