@@ -1,0 +1,174 @@
+package dev.cairn.backend.rocksdb;
+
+import dev.cairn.api.serialization.TypeSerializer;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The byte layouts of RocksDB state. A row key is {@code [key group: 2 bytes][varint n][key: n]
+ * [varint m][namespace: m]} followed, for map state, by the serialized user key; the lengths make
+ * the prefix of one key and namespace unambiguous, and the leading key group keeps each key
+ * group contiguous and in order. A list value is its elements, each {@code [varint n][element: n]},
+ * so that appending is a plain byte merge.
+ */
+final class Bytes {
+    private Bytes() {
+    }
+
+    static <T> byte[] serialize(TypeSerializer<T> serializer, T value) {
+        ByteArrayOutputStream b = new ByteArrayOutputStream(32);
+        try (DataOutputStream out = new DataOutputStream(b)) {
+            serializer.serialize(value, out);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return b.toByteArray();
+    }
+
+    static <T> T deserialize(TypeSerializer<T> serializer, byte[] bytes, int offset, int length) {
+        try {
+            return serializer.deserialize(new DataInputStream(new ByteArrayInputStream(bytes, offset, length)));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static <T> T deserialize(TypeSerializer<T> serializer, byte[] bytes) {
+        return deserialize(serializer, bytes, 0, bytes.length);
+    }
+
+    static int varIntSize(int n) {
+        int size = 1;
+        while ((n & ~0x7F) != 0) {
+            n >>>= 7;
+            size++;
+        }
+        return size;
+    }
+
+    static int writeVarInt(byte[] into, int pos, int n) {
+        while ((n & ~0x7F) != 0) {
+            into[pos++] = (byte) ((n & 0x7F) | 0x80);
+            n >>>= 7;
+        }
+        into[pos++] = (byte) n;
+        return pos;
+    }
+
+    /** Reads a varint at {@code pos[0]}, advancing it. */
+    static int readVarInt(byte[] from, int[] pos) {
+        int n = 0;
+        for (int shift = 0; ; shift += 7) {
+            byte b = from[pos[0]++];
+            n |= (b & 0x7F) << shift;
+            if ((b & 0x80) == 0) {
+                return n;
+            }
+        }
+    }
+
+    /** {@code [key group][varint][key]}: the part of a row key fixed by the current key. */
+    static byte[] keyPart(int keyGroup, byte[] key) {
+        byte[] out = new byte[2 + varIntSize(key.length) + key.length];
+        out[0] = (byte) (keyGroup >>> 8);
+        out[1] = (byte) keyGroup;
+        int pos = writeVarInt(out, 2, key.length);
+        System.arraycopy(key, 0, out, pos, key.length);
+        return out;
+    }
+
+    /** {@code keyPart} followed by {@code [varint][namespace]}. */
+    static byte[] rowPrefix(byte[] keyPart, byte[] namespace) {
+        byte[] out = new byte[keyPart.length + varIntSize(namespace.length) + namespace.length];
+        System.arraycopy(keyPart, 0, out, 0, keyPart.length);
+        int pos = writeVarInt(out, keyPart.length, namespace.length);
+        System.arraycopy(namespace, 0, out, pos, namespace.length);
+        return out;
+    }
+
+    static byte[] concat(byte[] a, byte[] b) {
+        byte[] out = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
+
+    static int keyGroupOf(byte[] rowKey) {
+        return ((rowKey[0] & 0xFF) << 8) | (rowKey[1] & 0xFF);
+    }
+
+    static byte[] keyGroupPrefix(int keyGroup) {
+        return new byte[] {(byte) (keyGroup >>> 8), (byte) keyGroup};
+    }
+
+    /** The smallest byte string greater than every string starting with {@code prefix}, or null if none. */
+    static byte[] prefixEnd(byte[] prefix) {
+        byte[] end = prefix.clone();
+        for (int i = end.length - 1; i >= 0; i--) {
+            if (end[i] != (byte) 0xFF) {
+                end[i]++;
+                return Arrays.copyOf(end, i + 1);
+            }
+        }
+        return null;
+    }
+
+    static boolean startsWith(byte[] bytes, byte[] prefix) {
+        if (bytes.length < prefix.length) {
+            return false;
+        }
+        for (int i = 0; i < prefix.length; i++) {
+            if (bytes[i] != prefix[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The parts of a row key. */
+    record Row(int keyGroup, byte[] key, byte[] namespace, byte[] userKey) {
+        static Row parse(byte[] rowKey) {
+            int[] pos = {2};
+            int n = readVarInt(rowKey, pos);
+            byte[] key = Arrays.copyOfRange(rowKey, pos[0], pos[0] + n);
+            pos[0] += n;
+            int m = readVarInt(rowKey, pos);
+            byte[] ns = Arrays.copyOfRange(rowKey, pos[0], pos[0] + m);
+            pos[0] += m;
+            return new Row(keyGroupOf(rowKey), key, ns, Arrays.copyOfRange(rowKey, pos[0], rowKey.length));
+        }
+    }
+
+    /** One list element as stored: {@code [varint n][element]}. */
+    static byte[] listElement(byte[] element) {
+        byte[] out = new byte[varIntSize(element.length) + element.length];
+        int pos = writeVarInt(out, 0, element.length);
+        System.arraycopy(element, 0, out, pos, element.length);
+        return out;
+    }
+
+    static List<byte[]> listElements(byte[] value) {
+        List<byte[]> elements = new ArrayList<>();
+        int[] pos = {0};
+        while (pos[0] < value.length) {
+            int n = readVarInt(value, pos);
+            elements.add(Arrays.copyOfRange(value, pos[0], pos[0] + n));
+            pos[0] += n;
+        }
+        return elements;
+    }
+
+    static byte[] joinElements(List<byte[]> elements) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        for (byte[] e : elements) {
+            out.writeBytes(listElement(e));
+        }
+        return out.toByteArray();
+    }
+}

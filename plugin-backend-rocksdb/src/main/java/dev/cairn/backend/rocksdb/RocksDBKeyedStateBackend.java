@@ -1,0 +1,301 @@
+package dev.cairn.backend.rocksdb;
+
+import dev.cairn.api.serialization.SerializerCompatibility;
+import dev.cairn.api.serialization.TypeSerializer;
+import dev.cairn.spi.backend.AsyncSnapshot;
+import dev.cairn.spi.backend.InternalKvState;
+import dev.cairn.spi.backend.KeyGroupRange;
+import dev.cairn.spi.backend.KeyGroups;
+import dev.cairn.spi.backend.KeyedBackendParameters;
+import dev.cairn.spi.backend.KeyedStateBackend;
+import dev.cairn.spi.backend.SnapshotRequest;
+import dev.cairn.spi.backend.StateKind;
+import dev.cairn.spi.backend.StateSpec;
+import dev.cairn.spi.snapshot.CanonicalEntry;
+import dev.cairn.spi.snapshot.StateMetaInfo;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+import org.rocksdb.ColumnFamilyDescriptor;
+import org.rocksdb.ColumnFamilyHandle;
+import org.rocksdb.ColumnFamilyOptions;
+import org.rocksdb.DBOptions;
+import org.rocksdb.RocksDB;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.RocksIterator;
+import org.rocksdb.WriteOptions;
+
+/**
+ * The RocksDB backend of one operator subtask: one database in the subtask's working directory,
+ * a column family per state. The write-ahead log is off: a snapshot, not the log, is what a
+ * restore starts from, as in Flink.
+ */
+final class RocksDBKeyedStateBackend<K> implements KeyedStateBackend<K> {
+
+    private final KeyedBackendParameters<K> params;
+    private final KeyGroupRange range;
+    private final Path directory;
+    private final RocksDB db;
+    private final ColumnFamilyHandle defaultColumnFamily;
+    private final ColumnFamilyOptions columnFamilyOptions;
+    private final WriteOptions writeOptions = new WriteOptions().setDisableWAL(true);
+    private final Map<String, RocksState> states = new LinkedHashMap<>();
+    private final Map<String, InternalKvState<?>> accessors = new ConcurrentHashMap<>();
+    private final Map<String, StateMetaInfo> restored = new LinkedHashMap<>();
+    private K currentKey;
+    private byte[] currentKeyPart;
+    private long keyVersion;
+
+    RocksDBKeyedStateBackend(KeyedBackendParameters<K> params, RocksDBResources resources) throws IOException {
+        this.params = params;
+        this.range = params.keyGroupRange();
+        this.directory = Files.createTempDirectory(Files.createDirectories(params.workingDirectory()),
+                "rocksdb-" + params.operatorUid().replaceAll("[^A-Za-z0-9_.-]", "_") + "-" + params.subtaskIndex() + "-");
+        this.columnFamilyOptions = resources.columnFamilyOptions();
+        DBOptions dbOptions = resources.dbOptions();
+        List<ColumnFamilyHandle> handles = new ArrayList<>();
+        try {
+            this.db = RocksDB.open(dbOptions, directory.toString(),
+                    List.of(new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, columnFamilyOptions)), handles);
+        } catch (RocksDBException e) {
+            throw new IOException("Cannot open RocksDB in " + directory + ": " + e.getMessage(), e);
+        }
+        this.defaultColumnFamily = handles.get(0);
+    }
+
+    static IllegalStateException failure(String what, RocksState state, RocksDBException e) {
+        return new IllegalStateException("RocksDB could not " + what + " state '" + state.name + "': " + e.getMessage(), e);
+    }
+
+    RocksDB db() {
+        return db;
+    }
+
+    WriteOptions writeOptions() {
+        return writeOptions;
+    }
+
+    KeyedBackendParameters<K> params() {
+        return params;
+    }
+
+    KeyGroupRange range() {
+        return range;
+    }
+
+    byte[] currentKeyPart() {
+        if (currentKeyPart == null) {
+            throw new IllegalStateException("State accessed without a current key");
+        }
+        return currentKeyPart;
+    }
+
+    /** Changes whenever the current key does: accessors cache their row prefix against it. */
+    long keyVersion() {
+        return keyVersion;
+    }
+
+    @Override
+    public void setCurrentKey(K key) {
+        int kg = KeyGroups.keyGroupFor(key, params.maxParallelism());
+        if (!range.contains(kg)) {
+            throw new IllegalArgumentException("Key " + key + " is in key group " + kg + ", outside this subtask's range " + range);
+        }
+        currentKey = key;
+        currentKeyPart = Bytes.keyPart(kg, Bytes.serialize(params.keySerializer(), key));
+        keyVersion++;
+    }
+
+    @Override
+    public K getCurrentKey() {
+        return currentKey;
+    }
+
+    @Override
+    public Map<String, StateMetaInfo> restoredStates() {
+        return Collections.unmodifiableMap(restored);
+    }
+
+    Map<String, RocksState> states() {
+        return states;
+    }
+
+    /** The state as a snapshot describes it (restore), creating its column family on first sight. */
+    RocksState restoredState(StateMetaInfo meta, TypeSerializer<?> ns, TypeSerializer<?> value, TypeSerializer<?> mapKey) throws IOException {
+        RocksState s = stateNamed(meta.name(), kindOf(meta.kind()));
+        s.useSerializers(meta, ns, value, mapKey);
+        restored.putIfAbsent(meta.name(), meta);
+        return s;
+    }
+
+    static StateKind kindOf(String userKind) {
+        return switch (userKind) {
+            case "LIST" -> StateKind.LIST;
+            case "MAP", "TIMERS" -> StateKind.MAP;
+            default -> StateKind.VALUE;
+        };
+    }
+
+    private RocksState stateNamed(String name, StateKind kind) throws IOException {
+        RocksState s = states.get(name);
+        if (s != null) {
+            return s;
+        }
+        try {
+            ColumnFamilyHandle cf = db.createColumnFamily(new ColumnFamilyDescriptor(name.getBytes(StandardCharsets.UTF_8), columnFamilyOptions));
+            s = new RocksState(name, kind, cf);
+            states.put(name, s);
+            return s;
+        } catch (RocksDBException e) {
+            throw new IOException("Cannot create the column family of state '" + name + "': " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public <N> InternalKvState<N> createState(StateSpec spec, SerializerCompatibility compatibility) throws IOException {
+        RocksState s = stateNamed(spec.name(), spec.kind());
+        if (s.kind != spec.kind()) {
+            throw new IllegalStateException("State '" + spec.name() + "' exists as " + s.kind + " state, not " + spec.kind());
+        }
+        boolean migrate = compatibility == SerializerCompatibility.COMPATIBLE_AFTER_MIGRATION && !s.registered && s.valueSerializer != null;
+        TypeSerializer<Object> oldValues = s.valueSerializer;
+        s.useSerializers(spec.metaInfo(), spec.namespaceSerializer(), spec.valueSerializer(), spec.mapKeySerializer());
+        if (migrate) {
+            StateMigration.rewriteValues(this, s, oldValues);
+        }
+        s.snapshotFilter = spec.snapshotFilter();
+        s.cleanupFilter = spec.cleanupFilter();
+        s.registered = true;
+        RocksState state = s;
+        return (InternalKvState<N>) accessors.computeIfAbsent(spec.name(), n -> switch (state.kind) {
+            case VALUE -> new RocksValueState<>(this, state);
+            case LIST -> new RocksListState<>(this, state);
+            case MAP -> new RocksMapState<>(this, state);
+        });
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public <N> Iterable<K> keys(String state, N namespace) {
+        RocksState s = states.get(state);
+        if (s == null) {
+            return List.of();
+        }
+        byte[] ns = Bytes.serialize(s.namespaceSerializer, namespace);
+        List<K> keys = new ArrayList<>();
+        byte[] last = null;
+        try (RocksIterator it = db.newIterator(s.columnFamily)) {
+            for (it.seekToFirst(); it.isValid(); it.next()) {
+                Bytes.Row row = Bytes.Row.parse(it.key());
+                if (Arrays.equals(row.namespace(), ns) && !Arrays.equals(row.key(), last)) {
+                    keys.add((K) Bytes.deserialize(params.keySerializer(), row.key()));
+                    last = row.key();
+                }
+            }
+        }
+        return keys;
+    }
+
+    @Override
+    public AsyncSnapshot snapshot(SnapshotRequest request) {
+        return new RocksFullSnapshot(this, request).start();
+    }
+
+    /** Checks up to {@code entries} rows of {@code s} against its cleanup filter, resuming where the last call stopped. */
+    void cleanupSome(RocksState s, int entries) {
+        if (s.cleanupFilter == null) {
+            return;
+        }
+        try (RocksIterator it = db.newIterator(s.columnFamily)) {
+            if (s.cleanupCursor == null) {
+                it.seekToFirst();
+            } else {
+                it.seek(s.cleanupCursor);
+            }
+            for (int checked = 0; checked < entries; checked++) {
+                if (!it.isValid()) {
+                    s.cleanupCursor = null; // wrap around on the next call
+                    return;
+                }
+                byte[] key = it.key();
+                byte[] value = it.value();
+                byte[] kept = s.filter(value, s.cleanupFilter);
+                if (kept == null) {
+                    db.delete(s.columnFamily, writeOptions, key);
+                } else if (kept != value) {
+                    db.put(s.columnFamily, writeOptions, key, kept);
+                }
+                it.next();
+                s.cleanupCursor = it.isValid() ? it.key() : null;
+            }
+        } catch (RocksDBException e) {
+            throw failure("clean up", s, e);
+        }
+    }
+
+    @Override
+    public void exportEntries(Consumer<CanonicalEntry> sink) {
+        for (RocksState s : states.values()) {
+            try (RocksIterator it = db.newIterator(s.columnFamily)) {
+                for (it.seekToFirst(); it.isValid(); it.next()) {
+                    Bytes.Row row = Bytes.Row.parse(it.key());
+                    byte[] value = it.value();
+                    switch (s.kind) {
+                        case VALUE -> sink.accept(new CanonicalEntry(s.name, row.keyGroup(), row.key(), row.namespace(), null, value));
+                        case LIST -> Bytes.listElements(value).forEach(e ->
+                                sink.accept(new CanonicalEntry(s.name, row.keyGroup(), row.key(), row.namespace(), null, e)));
+                        case MAP -> sink.accept(new CanonicalEntry(s.name, row.keyGroup(), row.key(), row.namespace(), row.userKey(), value));
+                    }
+                }
+            }
+        }
+    }
+
+    @Override
+    public void importEntry(CanonicalEntry entry) throws IOException {
+        RocksState s = states.get(entry.state());
+        if (s == null || !s.registered) {
+            throw new IllegalStateException("Canonical entry for state '" + entry.state() + "', which is not registered");
+        }
+        if (!range.contains(entry.keyGroup())) {
+            throw new IllegalArgumentException("Canonical entry of key group " + entry.keyGroup() + " is outside " + range);
+        }
+        byte[] row = Bytes.rowPrefix(Bytes.keyPart(entry.keyGroup(), entry.key()), entry.namespace());
+        try {
+            switch (s.kind) {
+                case VALUE -> db.put(s.columnFamily, writeOptions, row, entry.value());
+                case LIST -> db.merge(s.columnFamily, writeOptions, row, Bytes.listElement(entry.value()));
+                case MAP -> db.put(s.columnFamily, writeOptions, Bytes.concat(row, entry.mapKey()), entry.value());
+            }
+        } catch (RocksDBException e) {
+            throw new IOException("Cannot import into state '" + s.name + "': " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void close() {
+        accessors.clear();
+        for (RocksState s : states.values()) {
+            s.columnFamily.close();
+        }
+        states.clear();
+        defaultColumnFamily.close();
+        db.close();
+        writeOptions.close();
+        try (var files = Files.walk(directory)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            // the working copy only; nothing depends on it
+        }
+    }
+}

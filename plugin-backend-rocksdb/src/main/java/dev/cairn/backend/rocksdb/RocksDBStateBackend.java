@@ -1,0 +1,90 @@
+package dev.cairn.backend.rocksdb;
+
+import dev.cairn.spi.backend.KeyedBackendParameters;
+import dev.cairn.spi.backend.KeyedStateBackend;
+import dev.cairn.spi.backend.StateBackend;
+import java.util.Map;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.metatype.annotations.Designate;
+import org.rocksdb.RocksDB;
+
+/** Keyed state in embedded RocksDB: state larger than memory, memory bounded by configuration. */
+@Component(service = StateBackend.class, configurationPid = RocksDBStateBackend.PID, property = "cairn.backend=" + RocksDBStateBackend.NAME)
+@Designate(ocd = RocksDBConfiguration.class)
+public final class RocksDBStateBackend implements StateBackend {
+
+    public static final String NAME = "rocksdb";
+    static final String PID = "cairn.backend.rocksdb";
+
+    static {
+        RocksDB.loadLibrary();
+    }
+
+    private final RocksDBResources resources;
+
+    /** Embedded use (ServiceLoader): the default memory budget. */
+    public RocksDBStateBackend() {
+        this(Map.of());
+    }
+
+    @Activate
+    public RocksDBStateBackend(Map<String, Object> properties) {
+        int cacheMb = megabytes(properties, "block-cache-mb", 256, 8);
+        int writeMb = megabytes(properties, "write-buffer-mb", 64, 4);
+        if (writeMb > cacheMb) {
+            throw new IllegalArgumentException("write-buffer-mb=" + writeMb + " is not allowed: use at most block-cache-mb (" + cacheMb
+                    + "), which the write buffers are charged to");
+        }
+        this.resources = new RocksDBResources(cacheMb * 1024L * 1024, writeMb * 1024L * 1024);
+    }
+
+    private static int megabytes(Map<String, Object> properties, String name, int defaultValue, int min) {
+        Object v = properties.get(name);
+        if (v == null) {
+            return defaultValue;
+        }
+        try {
+            int n = v instanceof Number num ? num.intValue() : Integer.parseInt(v.toString().trim());
+            if (n >= min && n <= 1_048_576) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // refused below
+        }
+        throw new IllegalArgumentException(name + "=" + v + " is not allowed: use an integer from " + min + " to 1048576 (MiB)");
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public boolean supportsIncremental() {
+        return false;
+    }
+
+    @Override
+    public <K> KeyedStateBackend<K> createKeyedBackend(KeyedBackendParameters<K> parameters) throws Exception {
+        RocksDBKeyedStateBackend<K> backend = new RocksDBKeyedStateBackend<>(parameters, resources);
+        try {
+            new RocksRestoreOperation<>(backend, parameters).restore();
+        } catch (Exception e) {
+            backend.close();
+            throw e;
+        }
+        return backend;
+    }
+
+    /** Bytes held in the shared block cache (with the memtables charged to it). */
+    public long memoryUsage() {
+        return resources.cacheUsage();
+    }
+
+    @Deactivate
+    void deactivate() {
+        resources.close();
+    }
+}
