@@ -15,7 +15,8 @@ import java.util.jar.JarEntry;
 import java.util.jar.JarInputStream;
 import java.util.jar.JarOutputStream;
 import java.util.jar.Manifest;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.wiring.BundleWiring;
 
@@ -26,48 +27,48 @@ import org.osgi.framework.wiring.BundleWiring;
  */
 class HotDeployTest {
 
-    private static final String HEAP_JAR = "plugin-backend-heap.jar";
     private static final int EVENTS = 60_000;
 
-    @Test
-    void jobFollowsTheBackendBundleThroughArrivalUpdateRemovalAndReinstall() throws Exception {
+    @ParameterizedTest(name = "{0} backend")
+    @CsvSource({"heap, plugin-backend-heap.jar, dev.cairn.backend.heap", "rocksdb, plugin-backend-rocksdb.jar, dev.cairn.backend.rocksdb"})
+    void jobFollowsTheBackendBundleThroughArrivalUpdateRemovalAndReinstall(String backend, String jar, String bundle) throws Exception {
         try (PlatformFixture p = PlatformFixture.create()) {
-            Path heap = p.root.resolve(HEAP_JAR);
-            Files.move(p.deploy.resolve(HEAP_JAR), heap);
+            Path original = p.root.resolve(jar);
+            Files.move(p.deploy.resolve(jar), original);
             p.start();
 
             // no backend yet: the job waits and says why
-            p.createOfferJob("offers", EVENTS, 1_000, "");
+            p.createOfferJob("offers", EVENTS, 1_000, "job.backend=" + backend);
             p.awaitJobState("offers", "WAITING");
-            assertThat((String) p.jobValue("offers", "reason")).contains("state backend 'heap'");
+            assertThat((String) p.jobValue("offers", "reason")).contains("state backend '" + backend + "'");
 
             // the backend arrives in deploy/: the job starts on it
-            drop(heap, p.deploy.resolve(HEAP_JAR));
+            drop(original, p.deploy.resolve(jar));
             p.awaitJobState("offers", "RUNNING");
             p.awaitRecords("offers", 8_000);
-            Bundle old = p.bundle("dev.cairn.backend.heap");
+            Bundle old = p.bundle(bundle);
             WeakReference<ClassLoader> oldLoader = new WeakReference<>(old.adapt(BundleWiring.class).getClassLoader());
 
             // a new version replaces it: stop with savepoint, resume on the new revision
-            Path v2 = withVersion(heap, p.root.resolve("heap-0.1.1.jar"), "0.1.1.itest");
-            drop(v2, p.deploy.resolve(HEAP_JAR));
+            Path v2 = withVersion(original, p.root.resolve("v2-" + jar), "0.1.1.itest");
+            drop(v2, p.deploy.resolve(jar));
             PlatformFixture.await(() -> "RUNNING".equals(p.jobValue("offers", "state"))
-                            && String.valueOf(p.jobValue("offers", "plugins")).contains("dev.cairn.backend.heap 0.1.1.itest"),
-                    () -> "the job to run on heap 0.1.1: " + p.safeJob("offers"));
+                            && String.valueOf(p.jobValue("offers", "plugins")).contains(bundle + " 0.1.1.itest"),
+                    () -> "the job to run on " + backend + " 0.1.1: " + p.safeJob("offers"));
             assertThat((String) p.jobValue("offers", "resumes-from")).contains("offers/savepoints/handover-");
-            assertThat(p.text("cairn:plugins")).containsPattern("backend\\s+heap\\s+dev.cairn.backend.heap\\s+0.1.1.itest\\s+offers");
+            assertThat(p.text("cairn:plugins")).containsPattern("backend\\s+" + backend + "\\s+" + bundle + "\\s+0.1.1.itest\\s+offers");
             old = null;
             assertCollected(oldLoader);
 
             // removed: the job stops with a savepoint and waits
             p.awaitRecords("offers", 4_000);
-            Files.delete(p.deploy.resolve(HEAP_JAR));
+            Files.delete(p.deploy.resolve(jar));
             p.awaitJobState("offers", "WAITING");
-            assertThat((String) p.jobValue("offers", "reason")).contains("state backend 'heap'");
-            assertThat(p.text("cairn:plugins")).doesNotContain("dev.cairn.backend.heap");
+            assertThat((String) p.jobValue("offers", "reason")).contains("state backend '" + backend + "'");
+            assertThat(p.text("cairn:plugins")).doesNotContain(bundle);
 
             // reinstalled: the job runs again, from where it stopped, to the end
-            drop(heap, p.deploy.resolve(HEAP_JAR));
+            drop(original, p.deploy.resolve(jar));
             p.awaitJobState("offers", "FINISHED");
             Map<String, Object> check = p.verifyOfferJob("offers", EVENTS);
             assertThat(check).containsEntry("exactly-once", true);
@@ -80,7 +81,7 @@ class HotDeployTest {
             System.gc();
             Thread.sleep(100);
         }
-        assertThat(loader.get()).as("class loader of the replaced heap backend revision").isNull();
+        assertThat(loader.get()).as("class loader of the replaced backend revision").isNull();
     }
 
     /** Puts a jar into deploy/ in one step, so FileInstall never sees half a file. */

@@ -9,6 +9,6 @@ final class PluginMatrix {
     }
 
     static Stream<Arguments> backendsAndStorages() {
-        return Stream.of(Arguments.of("heap", "file"));
+        return Stream.of(Arguments.of("heap", "file"), Arguments.of("rocksdb", "file"));
     }
 }
