@@ -23,6 +23,7 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * (ratios) and {@code results/benchmarks.png} (chart).
  *
  * <p>{@code --quick} runs one short iteration of everything: a smoke run, not numbers to quote.
+ * {@code --report} reports the last run's JSON again (and measures the sizes).
  */
 public final class BenchmarkSuite {
 
@@ -31,8 +32,19 @@ public final class BenchmarkSuite {
 
     public static void main(String[] args) throws Exception {
         boolean quick = List.of(args).contains("--quick");
+        boolean reportOnly = List.of(args).contains("--report");
         Path out = Path.of(System.getProperty("cairn.results", "results"));
         Files.createDirectories(out);
+        Results table = reportOnly ? Results.fromJson(out.resolve("benchmarks.json")) : new Results(runJmh(quick, out));
+        Sizes sizes = Sizes.measure(quick ? 100_000 : 1_000_000);
+        String markdown = table.markdown(sizes, machine(), LocalDate.now().toString(), quick);
+        Files.writeString(out.resolve("benchmarks.md"), markdown);
+        Chart.write(table.advantages(sizes), out.resolve("benchmarks.png"));
+        System.out.println(markdown);
+        System.out.println("Results in " + out.toAbsolutePath());
+    }
+
+    private static Collection<RunResult> runJmh(boolean quick, Path out) throws Exception {
         ChainedOptionsBuilder options = new OptionsBuilder()
                 .include(StateAccessBenchmark.class.getSimpleName())
                 .include(SnapshotBenchmark.class.getSimpleName())
@@ -43,14 +55,7 @@ public final class BenchmarkSuite {
             options.warmupIterations(1).measurementIterations(1).warmupTime(TimeValue.milliseconds(200))
                     .measurementTime(TimeValue.milliseconds(200)).param("keyCount", "100000");
         }
-        Collection<RunResult> results = new Runner(options.build()).run();
-        Results table = new Results(results);
-        Sizes sizes = Sizes.measure(quick ? 100_000 : 1_000_000);
-        String markdown = table.markdown(sizes, machine(), LocalDate.now().toString(), quick);
-        Files.writeString(out.resolve("benchmarks.md"), markdown);
-        Chart.write(table.advantages(sizes), out.resolve("benchmarks.png"));
-        System.out.println(markdown);
-        System.out.println("Results in " + out.toAbsolutePath());
+        return new Runner(options.build()).run();
     }
 
     static String machine() {

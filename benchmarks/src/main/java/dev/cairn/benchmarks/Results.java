@@ -22,11 +22,28 @@ final class Results {
     Results(Collection<RunResult> results) {
         for (RunResult r : results) {
             var p = r.getParams();
-            String method = p.getBenchmark().substring(p.getBenchmark().lastIndexOf('.') + 1);
-            String keys = p.getParam("keys");
-            String percent = p.getParam("changedPercent");
-            scores.put(key(method, p.getParam("store"), keys != null ? keys : percent != null ? percent : ""), r.getPrimaryResult().getScore());
+            Map<String, String> params = new LinkedHashMap<>();
+            p.getParamsKeys().forEach(k -> params.put(k, p.getParam(k)));
+            add(p.getBenchmark(), params, r.getPrimaryResult().getScore());
         }
+    }
+
+    /** From the JSON JMH wrote, to report a run again without measuring it again. */
+    static Results fromJson(java.nio.file.Path file) throws java.io.IOException {
+        Results results = new Results(List.of());
+        for (var node : new com.fasterxml.jackson.databind.ObjectMapper().readTree(file.toFile())) {
+            Map<String, String> params = new LinkedHashMap<>();
+            node.path("params").fields().forEachRemaining(e -> params.put(e.getKey(), e.getValue().asText()));
+            results.add(node.get("benchmark").asText(), params, node.path("primaryMetric").path("score").asDouble());
+        }
+        return results;
+    }
+
+    /** Each score under its method, store and the parameter that varies within a table (keys, share changed, rescale). */
+    private void add(String benchmark, Map<String, String> params, double score) {
+        String method = benchmark.substring(benchmark.lastIndexOf('.') + 1);
+        String variant = params.getOrDefault("keys", params.getOrDefault("changedPercent", params.getOrDefault("rescale", "")));
+        scores.put(key(method, params.get("store"), variant), score);
     }
 
     private static String key(String method, String store, String variant) {
@@ -36,6 +53,8 @@ final class Results {
     private double score(String method, String store, String variant) {
         return scores.getOrDefault(key(method, store, variant), Double.NaN);
     }
+
+    private static final List<String> RESCALES = List.of("same", "2to1", "1to2");
 
     private static final List<String> OPERATIONS = List.of("valueGet", "valueUpdate", "mapPut", "mapGet", "mapIterate", "listAdd", "listGet");
 
@@ -69,10 +88,13 @@ final class Results {
                     bytes(sizes.checkpointBytes().get(SnapshotBenchmark.CAIRN_INCREMENTAL).get(percent)),
                     bytes(sizes.checkpointBytes().get(Stores.FLINK_HASHMAP).get(percent))));
         }
-        double restoreC = score("restore", Stores.CAIRN_HEAP, "");
-        double restoreF = score("restore", Stores.FLINK_HASHMAP, "");
-        md.append("\n**Restore** of a full checkpoint, same parallelism (ms)\n\n| Cairn heap | Flink HashMap | Flink / Cairn |\n|---|---|---|\n");
-        md.append(row(ms(restoreC), ms(restoreF), ratio(restoreF / restoreC)));
+        md.append("\n**Restore** of full checkpoints (ms): same parallelism, two subtasks into one, one into the first of two\n\n");
+        md.append("| restore | Cairn heap | Flink HashMap | Flink / Cairn |\n|---|---|---|---|\n");
+        for (String rescale : RESCALES) {
+            double c = score("restore", Stores.CAIRN_HEAP, rescale);
+            double f = score("restore", Stores.FLINK_HASHMAP, rescale);
+            md.append(row(rescale.equals("same") ? "same parallelism" : rescale.replace("to", " → "), ms(c), ms(f), ratio(f / c)));
+        }
         Map<String, Double> perEntry = sizes.bytesPerEntry();
         md.append("\n**Heap bytes per value-state entry** (the value string itself not counted)\n\n| Cairn heap | Flink HashMap | JDK HashMap | Cairn / Flink |\n|---|---|---|---|\n");
         md.append(row(format(perEntry.get(Stores.CAIRN_HEAP)), format(perEntry.get(Stores.FLINK_HASHMAP)), format(perEntry.get(Stores.JDK_HASHMAP)),
@@ -92,7 +114,9 @@ final class Results {
             list.add(new Advantage("snapshot, " + pc + " % changed", score("wholeSnapshot", Stores.FLINK_HASHMAP, pc)
                     / score("wholeSnapshot", SnapshotBenchmark.CAIRN_INCREMENTAL, pc), 1));
         }
-        list.add(new Advantage("restore", score("restore", Stores.FLINK_HASHMAP, "") / score("restore", Stores.CAIRN_HEAP, ""), 10));
+        for (String rescale : RESCALES) {
+            list.add(new Advantage("restore, " + rescale, score("restore", Stores.FLINK_HASHMAP, rescale) / score("restore", Stores.CAIRN_HEAP, rescale), 10));
+        }
         list.add(new Advantage("heap bytes / entry", sizes.bytesPerEntry().get(Stores.FLINK_HASHMAP) / sizes.bytesPerEntry().get(Stores.CAIRN_HEAP), 1 / 0.6));
         return list;
     }
