@@ -28,6 +28,8 @@ class ConfigurationTest {
             assertRefused(p, "cairn:set offers job.backend=rocksdb", "job.backend=rocksdb is not allowed: the job has heap state");
             assertRefused(p, "cairn:set cairn.kernel stop.timeout=0s", "stop.timeout=0s is not allowed: use a duration >= 1s");
             assertRefused(p, "cairn:set cairn.console host=0.0.0.0", "host=0.0.0.0 is not allowed: use a loopback address");
+            assertRefused(p, "cairn:set cairn.backend.rocksdb block-cache-mb=lots", "block-cache-mb=lots is not allowed: use an integer");
+            assertRefused(p, "cairn:set cairn.backend.rocksdb block-cache-mb=2", "block-cache-mb=2 is not allowed");
 
             long before = ((Number) p.jobValue("offers", "records")).longValue();
             p.awaitRecords("offers", before + 200); // the same run goes on

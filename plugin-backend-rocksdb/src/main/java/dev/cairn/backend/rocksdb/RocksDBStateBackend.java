@@ -7,6 +7,7 @@ import java.util.Map;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.metatype.annotations.Designate;
 import org.rocksdb.RocksDB;
 
@@ -17,6 +18,7 @@ public final class RocksDBStateBackend implements StateBackend {
 
     public static final String NAME = "rocksdb";
     static final String PID = "cairn.backend.rocksdb";
+    private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(RocksDBStateBackend.class.getName());
 
     static {
         RocksDB.loadLibrary();
@@ -29,15 +31,40 @@ public final class RocksDBStateBackend implements StateBackend {
         this(Map.of());
     }
 
+    /** A refused configuration leaves the defaults in place rather than taking the backend away from its jobs. */
     @Activate
     public RocksDBStateBackend(Map<String, Object> properties) {
-        int cacheMb = megabytes(properties, "block-cache-mb", 256, 8);
-        int writeMb = megabytes(properties, "write-buffer-mb", 64, 4);
-        if (writeMb > cacheMb) {
-            throw new IllegalArgumentException("write-buffer-mb=" + writeMb + " is not allowed: use at most block-cache-mb (" + cacheMb
-                    + "), which the write buffers are charged to");
+        MemoryBudget budget;
+        try {
+            budget = MemoryBudget.of(properties);
+        } catch (IllegalArgumentException e) {
+            LOG.warning("Configuration " + PID + " refused, using the defaults: " + e.getMessage());
+            budget = MemoryBudget.of(Map.of());
         }
-        this.resources = new RocksDBResources(cacheMb * 1024L * 1024, writeMb * 1024L * 1024);
+        this.resources = new RocksDBResources(budget.cacheMb() * 1024L * 1024, budget.writeBufferMb() * 1024L * 1024);
+    }
+
+    /** Memory is shared by running instances: a valid change applies when the backend next starts. */
+    @Modified
+    void modified(Map<String, Object> properties) {
+        try {
+            MemoryBudget.of(properties);
+            LOG.info("Configuration " + PID + " changed; it applies when the RocksDB backend next starts");
+        } catch (IllegalArgumentException e) {
+            LOG.warning("Configuration " + PID + " refused, the backend keeps its current one: " + e.getMessage());
+        }
+    }
+
+    record MemoryBudget(int cacheMb, int writeBufferMb) {
+        static MemoryBudget of(Map<String, Object> properties) {
+            int cacheMb = megabytes(properties, "block-cache-mb", 256, 8);
+            int writeMb = megabytes(properties, "write-buffer-mb", 64, 4);
+            if (writeMb > cacheMb) {
+                throw new IllegalArgumentException("write-buffer-mb=" + writeMb + " is not allowed: use at most block-cache-mb (" + cacheMb
+                        + "), which the write buffers are charged to");
+            }
+            return new MemoryBudget(cacheMb, writeMb);
+        }
     }
 
     private static int megabytes(Map<String, Object> properties, String name, int defaultValue, int min) {

@@ -137,18 +137,24 @@ public final class ConfigurationAccess {
                 throw new InvalidConfigurationException(key + "=" + e.getValue() + " is not allowed: it is not a property of "
                         + target.ocd().getID() + "; use one of " + ads.keySet());
             }
-            result.put(key, ad == null ? e.getValue() : convert(ad, String.valueOf(e.getValue())));
+            result.put(key, ad == null ? e.getValue() : convert(ad, String.valueOf(e.getValue()), !kernelChecks(target)));
         }
         return result;
     }
 
-    private static Object convert(AttributeDefinition ad, String value) throws InvalidConfigurationException {
+    /** The kernel's own configurations have rules (and messages) of their own beyond Metatype's. */
+    private static boolean kernelChecks(Target target) {
+        return JOB_FACTORY_PID.equals(target.factoryPid()) || target.pid().equals("cairn.kernel") || target.pid().equals(ConsoleEndpoint.PID);
+    }
+
+    private static Object convert(AttributeDefinition ad, String value, boolean metatypeRanges) throws InvalidConfigurationException {
         String[] options = ad.getOptionValues();
         if (options != null && options.length > 0 && !Arrays.asList(options).contains(value)) {
             throw new InvalidConfigurationException(ad.getID() + "=" + value + " is not allowed: use one of " + Arrays.toString(options));
         }
+        Object converted;
         try {
-            return switch (ad.getType()) {
+            converted = switch (ad.getType()) {
                 case AttributeDefinition.INTEGER -> Integer.valueOf(value.trim());
                 case AttributeDefinition.LONG -> Long.valueOf(value.trim());
                 case AttributeDefinition.BOOLEAN -> {
@@ -163,6 +169,13 @@ public final class ConfigurationAccess {
         } catch (NumberFormatException ex) {
             throw new InvalidConfigurationException(ad.getID() + "=" + value + " is not allowed: use " + typeName(ad.getType()));
         }
+        // then Metatype's own check, which knows the description's min and max
+        String problem = metatypeRanges ? ad.validate(value.trim()) : null;
+        if (problem != null && !problem.isEmpty()) {
+            throw new InvalidConfigurationException(ad.getID() + "=" + value + " is not allowed: " + problem
+                    + (ad.getDescription() == null ? "" : " (" + ad.getDescription() + ")"));
+        }
+        return converted;
     }
 
     /** The Metatype type's name as the console shows it. */
