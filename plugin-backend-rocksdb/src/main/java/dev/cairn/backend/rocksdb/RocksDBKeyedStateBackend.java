@@ -12,6 +12,7 @@ import dev.cairn.spi.backend.SnapshotRequest;
 import dev.cairn.spi.backend.StateKind;
 import dev.cairn.spi.backend.StateSpec;
 import dev.cairn.spi.snapshot.CanonicalEntry;
+import dev.cairn.spi.snapshot.FileRef;
 import dev.cairn.spi.snapshot.StateMetaInfo;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -51,6 +52,9 @@ final class RocksDBKeyedStateBackend<K> implements KeyedStateBackend<K> {
     private final Map<String, RocksState> states = new LinkedHashMap<>();
     private final Map<String, InternalKvState<?>> accessors = new ConcurrentHashMap<>();
     private final Map<String, StateMetaInfo> restored = new LinkedHashMap<>();
+    private final String instanceId = java.util.UUID.randomUUID().toString().substring(0, 8);
+    private final Map<Long, Map<String, FileRef>> pendingUploads = new ConcurrentHashMap<>();
+    private volatile Map<String, FileRef> uploadedSstFiles = Map.of();
     private K currentKey;
     private byte[] currentKeyPart;
     private long keyVersion;
@@ -78,6 +82,14 @@ final class RocksDBKeyedStateBackend<K> implements KeyedStateBackend<K> {
 
     RocksDB db() {
         return db;
+    }
+
+    ColumnFamilyOptions columnFamilyOptions() {
+        return columnFamilyOptions;
+    }
+
+    Path directory() {
+        return directory;
     }
 
     WriteOptions writeOptions() {
@@ -207,8 +219,43 @@ final class RocksDBKeyedStateBackend<K> implements KeyedStateBackend<K> {
     }
 
     @Override
-    public AsyncSnapshot snapshot(SnapshotRequest request) {
-        return new RocksFullSnapshot(this, request).start();
+    public AsyncSnapshot snapshot(SnapshotRequest request) throws IOException {
+        // savepoints are self-contained; checkpoints may build on the files of the last completed one
+        return request.incremental() && !request.savepoint()
+                ? new RocksIncrementalSnapshot(this, request).start()
+                : new RocksFullSnapshot(this, request).start();
+    }
+
+    /** Names the files this database instance uploads, so they never collide with another instance's. */
+    String instanceId() {
+        return instanceId;
+    }
+
+    Path localCheckpointDirectory(long checkpointId) {
+        return directory.resolveSibling(directory.getFileName() + "-chk-" + checkpointId);
+    }
+
+    /** SST files the last completed checkpoint uploaded, by local name: the next one references them. */
+    Map<String, FileRef> uploadedSstFiles() {
+        return uploadedSstFiles;
+    }
+
+    void checkpointUploaded(long checkpointId, Map<String, FileRef> ssts) {
+        pendingUploads.put(checkpointId, Map.copyOf(ssts));
+    }
+
+    @Override
+    public void notifyCheckpointComplete(long checkpointId) {
+        Map<String, FileRef> ssts = pendingUploads.get(checkpointId);
+        if (ssts != null) {
+            uploadedSstFiles = ssts;
+        }
+        pendingUploads.keySet().removeIf(id -> id <= checkpointId);
+    }
+
+    @Override
+    public void notifyCheckpointAborted(long checkpointId) {
+        pendingUploads.remove(checkpointId);
     }
 
     /** Checks up to {@code entries} rows of {@code s} against its cleanup filter, resuming where the last call stopped. */

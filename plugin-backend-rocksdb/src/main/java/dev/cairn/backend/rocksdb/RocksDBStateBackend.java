@@ -90,7 +90,7 @@ public final class RocksDBStateBackend implements StateBackend {
 
     @Override
     public boolean supportsIncremental() {
-        return false;
+        return true;
     }
 
     @Override

@@ -44,6 +44,10 @@ final class RocksRestoreOperation<K> {
                 states.put(meta.name(), backend.restoredState(meta, restore(meta.namespaceSerializer(), meta),
                         restore(meta.valueSerializer(), meta), meta.mapKeySerializer() == null ? null : restore(meta.mapKeySerializer(), meta)));
             }
+            if ("incremental".equals(handle.format())) {
+                new NativeCheckpointImport(backend, params.restore().reader()).importKeyGroups(handle, states, range);
+                continue;
+            }
             for (KeyGroupSection section : handle.sections()) {
                 if (!range.contains(section.keyGroup())) {
                     continue;

@@ -1,0 +1,111 @@
+package dev.cairn.backend.rocksdb;
+
+import dev.cairn.spi.backend.KeyGroupRange;
+import dev.cairn.spi.backend.SnapshotReader;
+import dev.cairn.spi.snapshot.FileRef;
+import dev.cairn.spi.snapshot.KeyedStateHandle;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.rocksdb.ColumnFamilyDescriptor;
+import org.rocksdb.ColumnFamilyHandle;
+import org.rocksdb.DBOptions;
+import org.rocksdb.Options;
+import org.rocksdb.RocksDB;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.RocksIterator;
+import org.rocksdb.WriteBatch;
+
+/**
+ * Restores from a native checkpoint: its files are fetched (each checked against its checksum)
+ * into a scratch directory, opened read-only, and the rows of this backend's key groups are copied
+ * over. The same path serves an unchanged parallelism and a rescale from any number of old
+ * subtasks, since every row starts with its key group.
+ */
+final class NativeCheckpointImport {
+
+    private static final int BATCH_BYTES = 4 << 20;
+
+    private final RocksDBKeyedStateBackend<?> backend;
+    private final SnapshotReader reader;
+
+    NativeCheckpointImport(RocksDBKeyedStateBackend<?> backend, SnapshotReader reader) {
+        this.backend = backend;
+        this.reader = reader;
+    }
+
+    void importKeyGroups(KeyedStateHandle handle, Map<String, RocksState> states, KeyGroupRange range) throws IOException {
+        if (handle.keyGroupRange().end() < range.start() || handle.keyGroupRange().start() > range.end()) {
+            return; // none of our key groups
+        }
+        Path scratch = Files.createTempDirectory(backend.directory().getParent(), "restore-");
+        try {
+            for (FileRef file : handle.files()) {
+                String name = handle.properties().get(RocksIncrementalSnapshot.LOCAL_NAME + file.path());
+                if (name == null || name.contains("/") || name.startsWith(".")) {
+                    throw new IOException("Snapshot file " + file.path() + " has no valid RocksDB file name in its handle (" + name + ")");
+                }
+                Files.write(scratch.resolve(name), reader.readFile(file));
+            }
+            copyRows(scratch, states, range);
+        } catch (RocksDBException e) {
+            throw new IOException("Cannot read the RocksDB checkpoint of key groups " + handle.keyGroupRange() + ": " + e.getMessage(), e);
+        } finally {
+            RocksIncrementalSnapshot.deleteRecursively(scratch);
+        }
+    }
+
+    private void copyRows(Path scratch, Map<String, RocksState> states, KeyGroupRange range) throws RocksDBException, IOException {
+        List<byte[]> names;
+        try (Options options = new Options()) {
+            names = RocksDB.listColumnFamilies(options, scratch.toString());
+        }
+        List<ColumnFamilyDescriptor> descriptors = new ArrayList<>();
+        for (byte[] n : names) {
+            descriptors.add(new ColumnFamilyDescriptor(n, backend.columnFamilyOptions()));
+        }
+        List<ColumnFamilyHandle> handles = new ArrayList<>();
+        try (DBOptions options = new DBOptions(); RocksDB source = RocksDB.openReadOnly(options, scratch.toString(), descriptors, handles)) {
+            try {
+                for (int i = 0; i < names.size(); i++) {
+                    String name = new String(names.get(i), StandardCharsets.UTF_8);
+                    if (name.equals("default")) {
+                        continue;
+                    }
+                    RocksState state = states.get(name);
+                    if (state == null) {
+                        throw new IOException("The checkpoint holds state '" + name + "', which its handle does not describe");
+                    }
+                    copyColumnFamily(source, handles.get(i), state, range);
+                }
+            } finally {
+                handles.forEach(ColumnFamilyHandle::close);
+            }
+        }
+    }
+
+    private void copyColumnFamily(RocksDB source, ColumnFamilyHandle from, RocksState to, KeyGroupRange range) throws RocksDBException {
+        WriteBatch batch = new WriteBatch();
+        try (RocksIterator it = source.newIterator(from)) {
+            for (it.seek(Bytes.keyGroupPrefix(range.start())); it.isValid(); it.next()) {
+                byte[] key = it.key();
+                if (Bytes.keyGroupOf(key) > range.end()) {
+                    break;
+                }
+                batch.put(to.columnFamily, key, it.value());
+                if (batch.getDataSize() > BATCH_BYTES) {
+                    backend.db().write(backend.writeOptions(), batch);
+                    batch.close();
+                    batch = new WriteBatch();
+                }
+            }
+            backend.db().write(backend.writeOptions(), batch);
+        } finally {
+            batch.close();
+        }
+    }
+}
