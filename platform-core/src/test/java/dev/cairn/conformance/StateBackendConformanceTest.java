@@ -39,6 +39,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -390,26 +392,27 @@ public abstract class StateBackendConformanceTest {
         assertThat(canonical(r)).hasSize(3 * 1_000 - 3);
     }
 
-    @Test
-    void rescaledRestoreGivesEachSubtaskExactlyItsKeys() throws Exception {
+    @ParameterizedTest(name = "{0} -> {1} subtasks, incremental {2}")
+    @CsvSource({"2, 3, false", "2, 3, true", "3, 1, false", "3, 1, true"})
+    void rescaledRestoreGivesEachSubtaskExactlyItsKeys(int from, int to, boolean incremental) throws Exception {
         int keys = 3_000;
         List<KeyedStateHandle> handles = new ArrayList<>();
-        for (int i = 0; i < 2; i++) {
-            BackendHarness h = harness(KeyGroups.rangeForSubtask(BackendHarness.MAX_PARALLELISM, 2, i), RestoreContext.NONE);
+        for (int i = 0; i < from; i++) {
+            BackendHarness h = harness(KeyGroups.rangeForSubtask(BackendHarness.MAX_PARALLELISM, from, i), RestoreContext.NONE);
             States s = register(h);
             for (long k = 0; k < keys; k++) {
-                if (KeyGroups.subtaskFor(KeyGroups.keyGroupFor(k, BackendHarness.MAX_PARALLELISM), BackendHarness.MAX_PARALLELISM, 2) == i) {
+                if (KeyGroups.subtaskFor(KeyGroups.keyGroupFor(k, BackendHarness.MAX_PARALLELISM), BackendHarness.MAX_PARALLELISM, from) == i) {
                     h.key(k);
                     s.value().update("v" + k);
                     s.list().add(k);
                     s.map().put("k" + k, k * 2);
                 }
             }
-            handles.add(h.snapshot(1, false));
+            handles.add(h.snapshot(1, incremental));
         }
         int total = 0;
-        for (int i = 0; i < 3; i++) {
-            KeyGroupRange range = KeyGroups.rangeForSubtask(BackendHarness.MAX_PARALLELISM, 3, i);
+        for (int i = 0; i < to; i++) {
+            KeyGroupRange range = KeyGroups.rangeForSubtask(BackendHarness.MAX_PARALLELISM, to, i);
             BackendHarness r = restored(range, handles);
             States rs = register(r);
             List<CanonicalEntry> entries = canonical(r);
@@ -421,7 +424,7 @@ public abstract class StateBackendConformanceTest {
                 }
             }
         }
-        assertThat(total).as("entries over all new subtasks").isEqualTo(3 * keys);
+        assertThat(total).as("entries over all new subtasks: every key exactly once").isEqualTo(3 * keys);
     }
 
     @Test
