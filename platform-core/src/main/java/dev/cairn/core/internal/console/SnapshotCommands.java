@@ -60,13 +60,16 @@ public final class SnapshotCommands {
     public String discard(String job, String path) throws IOException {
         JobInstance j = find(job);
         String dir = inJob(j, path);
+        if (dir.startsWith(j.name() + "/chk-")) {
+            throw new IllegalArgumentException(dir + " is a checkpoint: checkpoints belong to the platform, which retains and deletes them");
+        }
         if (dir.equals(j.resumePath())) {
             throw new IllegalArgumentException("Job " + j.name() + " resumes from " + dir + "; it cannot be deleted");
         }
         return j.withCatalog((catalog, running) -> {
             CompletedSnapshot s = catalog.load(dir);
             if (s.metadata().kind() != SnapshotKind.SAVEPOINT) {
-                throw new IllegalArgumentException(dir + " is a checkpoint: checkpoints belong to the platform, which retains and deletes them");
+                throw new IllegalArgumentException(dir + " is not a savepoint: only savepoints are deleted by hand");
             }
             if (running != null) {
                 running.deleteSavepoint(s.metadata().name());
