@@ -57,4 +57,19 @@ public record SerializerSnapshotRef(String snapshotClass, int version, String da
             throw new IOException("Cannot instantiate serializer snapshot " + snapshotClass, e);
         }
     }
+
+    /**
+     * The serializer this reference describes, for restoring state {@code state} of operator
+     * {@code operatorUid}: what a backend needs to read the bytes a snapshot holds.
+     */
+    public dev.cairn.api.serialization.TypeSerializer<?> restoreSerializer(String state, String operatorUid, ClassLoader... loaders)
+            throws IOException {
+        TypeSerializerSnapshot<?> snapshot = restore(loaders);
+        try {
+            return snapshot.restoreSerializer();
+        } catch (RuntimeException e) {
+            throw new IOException("Cannot restore serializer " + serializer + " of state '" + state + "' in operator '" + operatorUid
+                    + "': " + e.getMessage(), e);
+        }
+    }
 }

@@ -88,18 +88,10 @@ final class HeapKeyedStateBackend<K> implements KeyedStateBackend<K> {
     /** Called by restore: the state as the snapshot describes it. */
     HeapState restoredState(StateMetaInfo meta, TypeSerializer<?> ns, TypeSerializer<?> value, TypeSerializer<?> mapKey) {
         HeapState s = states.computeIfAbsent(meta.name(),
-                n -> new HeapState(n, kindOf(meta.kind()), range.size(), versions.current()));
+                n -> new HeapState(n, StateKind.forUserKind(meta.kind()), range.size(), versions.current()));
         s.useSerializers(meta, ns, value, mapKey);
         restored.putIfAbsent(meta.name(), meta);
         return s;
-    }
-
-    static StateKind kindOf(String userKind) {
-        return switch (userKind) {
-            case "LIST" -> StateKind.LIST;
-            case "MAP", "TIMERS" -> StateKind.MAP;
-            default -> StateKind.VALUE;
-        };
     }
 
     void useBase(SnapshotLayout layout) {

@@ -1,7 +1,6 @@
 package dev.cairn.backend.heap;
 
 import dev.cairn.api.serialization.TypeSerializer;
-import dev.cairn.api.serialization.TypeSerializerSnapshot;
 import dev.cairn.spi.backend.KeyGroupRange;
 import dev.cairn.spi.backend.KeyedBackendParameters;
 import dev.cairn.spi.snapshot.CorruptSnapshotException;
@@ -82,13 +81,7 @@ final class HeapRestoreOperation<K> {
     }
 
     private TypeSerializer<?> restore(SerializerSnapshotRef ref, StateMetaInfo meta) throws IOException {
-        TypeSerializerSnapshot<?> snapshot = ref.restore(HeapRestoreOperation.class.getClassLoader(),
+        return ref.restoreSerializer(meta.name(), params.operatorUid(), HeapRestoreOperation.class.getClassLoader(),
                 TypeSerializer.class.getClassLoader(), params.userClassLoader());
-        try {
-            return snapshot.restoreSerializer();
-        } catch (RuntimeException e) {
-            throw new IOException("Cannot restore serializer " + ref.serializer() + " of state '" + meta.name()
-                    + "' in operator '" + params.operatorUid() + "': " + e.getMessage(), e);
-        }
     }
 }

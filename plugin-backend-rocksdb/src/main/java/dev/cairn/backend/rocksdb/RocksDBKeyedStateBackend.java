@@ -143,18 +143,10 @@ final class RocksDBKeyedStateBackend<K> implements KeyedStateBackend<K> {
 
     /** The state as a snapshot describes it (restore), creating its column family on first sight. */
     RocksState restoredState(StateMetaInfo meta, TypeSerializer<?> ns, TypeSerializer<?> value, TypeSerializer<?> mapKey) throws IOException {
-        RocksState s = stateNamed(meta.name(), kindOf(meta.kind()));
+        RocksState s = stateNamed(meta.name(), StateKind.forUserKind(meta.kind()));
         s.useSerializers(meta, ns, value, mapKey);
         restored.putIfAbsent(meta.name(), meta);
         return s;
-    }
-
-    static StateKind kindOf(String userKind) {
-        return switch (userKind) {
-            case "LIST" -> StateKind.LIST;
-            case "MAP", "TIMERS" -> StateKind.MAP;
-            default -> StateKind.VALUE;
-        };
     }
 
     private RocksState stateNamed(String name, StateKind kind) throws IOException {

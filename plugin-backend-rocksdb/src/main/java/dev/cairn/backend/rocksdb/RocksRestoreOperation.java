@@ -1,7 +1,6 @@
 package dev.cairn.backend.rocksdb;
 
 import dev.cairn.api.serialization.TypeSerializer;
-import dev.cairn.api.serialization.TypeSerializerSnapshot;
 import dev.cairn.spi.backend.KeyGroupRange;
 import dev.cairn.spi.backend.KeyedBackendParameters;
 import dev.cairn.spi.backend.StateKind;
@@ -95,13 +94,7 @@ final class RocksRestoreOperation<K> {
     }
 
     private TypeSerializer<?> restore(SerializerSnapshotRef ref, StateMetaInfo meta) throws IOException {
-        TypeSerializerSnapshot<?> snapshot = ref.restore(RocksRestoreOperation.class.getClassLoader(),
+        return ref.restoreSerializer(meta.name(), params.operatorUid(), RocksRestoreOperation.class.getClassLoader(),
                 TypeSerializer.class.getClassLoader(), params.userClassLoader());
-        try {
-            return snapshot.restoreSerializer();
-        } catch (RuntimeException e) {
-            throw new IOException("Cannot restore serializer " + ref.serializer() + " of state '" + meta.name()
-                    + "' in operator '" + params.operatorUid() + "': " + e.getMessage(), e);
-        }
     }
 }
