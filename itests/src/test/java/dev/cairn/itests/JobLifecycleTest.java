@@ -44,13 +44,15 @@ class JobLifecycleTest {
     }
 
     @Test
-    void twoJobsSideBySideWithTheirOwnCheckpointingAndStorage() throws Exception {
+    void twoJobsSideBySideOnDifferentBackendsAndStorageRoots() throws Exception {
         try (PlatformFixture p = PlatformFixture.create().start()) {
             p.createOfferJob("full", EVENTS, 800, "checkpoint.incremental=false");
-            p.createOfferJob("incremental", EVENTS, 800, "checkpoint.incremental=true storage.root=" + p.root.resolve("other-storage"));
+            p.createOfferJob("incremental", EVENTS, 800, "job.backend=rocksdb checkpoint.incremental=true storage.root=" + p.root.resolve("other-storage"));
             p.awaitJobState("full", "RUNNING");
             p.awaitJobState("incremental", "RUNNING");
-            assertThat(p.text("cairn:plugins")).containsPattern("backend\\s+heap\\s+dev.cairn.backend.heap\\s+\\S+\\s+full,incremental");
+            assertThat(p.text("cairn:plugins"))
+                    .containsPattern("backend\\s+heap\\s+dev.cairn.backend.heap\\s+\\S+\\s+full\\n")
+                    .containsPattern("backend\\s+rocksdb\\s+dev.cairn.backend.rocksdb\\s+\\S+\\s+incremental\\n");
             p.awaitRecords("full", 3_000);
             p.run("cairn:fail full");
             p.awaitJobState("full", "FINISHED");
