@@ -85,7 +85,11 @@ class SnapshotLifecycleTest {
 
     /** Runs a job until it has at least {@code checkpoints} retained checkpoints, then cancels it. */
     CompletedSnapshot runAndCancel(String name, int checkpoints) throws Exception {
-        JobMaster a = start(graph(name, THROTTLE), config(storage(), 2, true, 2));
+        return runAndCancel(name, checkpoints, "heap");
+    }
+
+    CompletedSnapshot runAndCancel(String name, int checkpoints, String backend) throws Exception {
+        JobMaster a = start(graph(name, THROTTLE), config(storage(), 2, true, 2).withBackend(backend));
         waitUntil(() -> a.lastCompletedCheckpointId() >= checkpoints, checkpoints + " checkpoints completed");
         a.cancel();
         awaitStatus(a, JobStatus.CANCELLED);
@@ -144,6 +148,36 @@ class SnapshotLifecycleTest {
         waitUntil(() -> b.retainedCheckpoints().stream().noneMatch(c -> c.directory().equals(original.directory())), "the claimed snapshot is subsumed");
         waitUntil(() -> b.lastCompletedCheckpointId() > original.id() + 1, "two checkpoints of the restored job");
         assertThat(files.list(original.directory() + "/")).isEmpty();
+        awaitStatus(b, JobStatus.FINISHED);
+        assertExactlyTheExpectedOutput();
+    }
+
+    /** Files a process left when it died between its uploads and the metadata commit: never committed, so garbage. */
+    @ParameterizedTest(name = "{0} backend")
+    @ValueSource(strings = {"heap", "rocksdb"})
+    void filesOfACheckpointNeverCommittedAreDeletedOnceTheNextCheckpointCompletes(String backend) throws Exception {
+        CompletedSnapshot last = runAndCancel("offers-c", 3, backend);
+        Path root = storage();
+        Path uncommitted = root.resolve("offers-c/chk-" + (last.id() + 50) + "/enrich/0/state.bin");
+        Path shared = root.resolve("offers-c/shared/enrich/0/" + java.util.UUID.randomUUID() + "-000099.sst");
+        for (Path leftover : List.of(uncommitted, shared)) {
+            java.nio.file.Files.createDirectories(leftover.getParent());
+            java.nio.file.Files.write(leftover, new byte[4096]);
+        }
+        List<CompletedSnapshot> committedBefore = new dev.cairn.core.internal.catalog.SnapshotCatalog(new LocalFileStorage(root), "offers-c")
+                .completedCheckpoints();
+
+        // the job comes back as after a crash: from its last checkpoint, which it claims
+        JobMaster b = start(graph("offers-c", THROTTLE), config(storage(), 2, true, 1).withBackend(backend)
+                .withRestore(RestoreSettings.claim(last.directory())));
+        waitUntil(() -> b.lastCompletedCheckpointId() > last.id(), "a checkpoint of the restarted job");
+        assertThat(uncommitted).doesNotExist();
+        assertThat(shared).doesNotExist();
+        for (CompletedSnapshot c : committedBefore) {
+            if (!c.directory().equals(last.directory())) {
+                assertThat(root.resolve(c.metadataPath())).as("committed checkpoint %s is never touched", c.directory()).exists();
+            }
+        }
         awaitStatus(b, JobStatus.FINISHED);
         assertExactlyTheExpectedOutput();
     }

@@ -105,6 +105,38 @@ public final class SnapshotCatalog {
         }
     }
 
+    /**
+     * Deletes what a process that died between writing a checkpoint and committing its metadata
+     * left behind: files in checkpoint directories without {@code _metadata}, and shared files no
+     * committed checkpoint references. Committed snapshots are never touched.
+     *
+     * @param keep     storage paths to keep whatever else holds (protected and retained snapshots)
+     * @param inFlight whether a path belongs to a checkpoint still being written
+     * @return how many files were deleted
+     */
+    public int deleteUncommitted(Set<String> keep, java.util.function.Predicate<String> inFlight) throws IOException {
+        Set<String> committedDirectories = new java.util.HashSet<>();
+        Set<String> referenced = new java.util.HashSet<>(keep);
+        for (CompletedSnapshot c : completedCheckpoints()) {
+            committedDirectories.add(c.directory());
+            referenced.addAll(c.storagePaths());
+        }
+        int deleted = 0;
+        for (String path : storage.list(jobName + "/chk-")) {
+            String rest = path.substring(jobName.length() + 1);
+            String directory = jobName + "/" + rest.substring(0, Math.max(rest.indexOf('/'), 0));
+            if (!committedDirectories.contains(directory) && !referenced.contains(path) && !inFlight.test(path) && storage.delete(path)) {
+                deleted++;
+            }
+        }
+        for (String path : storage.list(sharedDirectory() + "/")) {
+            if (!referenced.contains(path) && !inFlight.test(path) && storage.delete(path)) {
+                deleted++;
+            }
+        }
+        return deleted;
+    }
+
     /** The highest checkpoint id used in this job's directory, committed or not; 0 if none. */
     public long highestCheckpointId() throws IOException {
         long max = 0;

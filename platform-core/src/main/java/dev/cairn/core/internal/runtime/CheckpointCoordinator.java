@@ -181,6 +181,9 @@ final class CheckpointCoordinator {
             CompletedSnapshot previous = job.latestCheckpoint();
             job.metrics().checkpointCompleted(new JobMetrics.CheckpointStats(p.id(), job.clock().getAsLong() - p.triggeredAt,
                     md.totalSize(), md.bytesNotIn(previous == null ? null : previous.metadata()), System.currentTimeMillis()));
+            if (job.firstCompletion()) {
+                deleteLeftovers(); // before anyone learns of the completion: it is the point after which no leftover remains
+            }
             job.checkpointCompleted(completed);
             // older checkpoints still pending are subsumed: one completing later would become the
             // "latest" while the sinks have already committed this one's transactions
@@ -209,6 +212,28 @@ final class CheckpointCoordinator {
         p.completion.complete(p.directory);
         if (p.barrier.endOfData() || p.barrier.stopAfter()) {
             attempt.requestEnd(p.barrier.stopAfter());
+        }
+    }
+
+    /**
+     * After the first checkpoint a job master completes, files an earlier process left between
+     * its uploads and its metadata commit go: nothing of theirs was ever committed.
+     */
+    private void deleteLeftovers() {
+        Set<String> writing = new java.util.HashSet<>();
+        List<String> writingDirectories = new ArrayList<>();
+        for (PendingCheckpoint other : pending.values()) {
+            other.streams.forEach(st -> writing.addAll(st.createdFiles()));
+            writingDirectories.add(other.directory + "/");
+        }
+        try {
+            int deleted = catalog.deleteUncommitted(job.referencedFiles(),
+                    path -> writing.contains(path) || writingDirectories.stream().anyMatch(path::startsWith));
+            if (deleted > 0) {
+                LOG.info(() -> "Job " + job.jobName() + ": deleted " + deleted + " files of checkpoints that were never committed");
+            }
+        } catch (java.io.IOException e) {
+            LOG.log(Level.WARNING, "Could not delete files of uncommitted checkpoints of job " + job.jobName(), e);
         }
     }
 

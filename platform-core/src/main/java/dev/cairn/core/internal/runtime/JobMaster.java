@@ -59,6 +59,7 @@ public final class JobMaster implements JobClient {
     private final AtomicLong checkpointIds;
     private final CountDownLatch terminated = new CountDownLatch(1);
     private final JobMetrics metrics = new JobMetrics();
+    private final java.util.concurrent.atomic.AtomicBoolean completedOnce = new java.util.concurrent.atomic.AtomicBoolean();
     private volatile JobStatus status = JobStatus.CREATED;
     private volatile ExecutionAttempt current;
     private volatile Throwable failureCause;
@@ -275,6 +276,11 @@ public final class JobMaster implements JobClient {
     /** A stop-with-savepoint completed: the sinks committed up to it. */
     void stopSavepointCompleted(CompletedSnapshot savepoint) {
         stopSavepoint = savepoint;
+    }
+
+    /** True exactly once: for the first checkpoint this job master completes. */
+    boolean firstCompletion() {
+        return completedOnce.compareAndSet(false, true);
     }
 
     CompletedSnapshot latestCheckpoint() {
