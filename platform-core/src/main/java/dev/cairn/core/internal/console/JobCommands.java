@@ -94,8 +94,16 @@ public final class JobCommands {
     }
 
     /** Creates a job: {@code create orders job.definition=offer-enrichment job.parallelism=2 param.x=y}. */
-    public String create(String name, String... properties) throws IOException, InvalidConfigurationException {
+    public String create(String name, String... properties) throws IOException, InvalidConfigurationException, InterruptedException {
         configs.createJob(name, keyValues(properties));
+        // ConfigAdmin delivers the configuration asynchronously: return once the job exists, so the next command finds it
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+        while (supervisor.job(name).isEmpty()) {
+            if (System.nanoTime() > deadline) {
+                return "created the configuration of job " + name + "; the platform has not picked it up yet";
+            }
+            Thread.sleep(20);
+        }
         return "created job " + name;
     }
 
