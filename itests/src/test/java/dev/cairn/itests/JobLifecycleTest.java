@@ -51,8 +51,9 @@ class JobLifecycleTest {
             p.awaitJobState("full", "RUNNING");
             p.awaitJobState("incremental", "RUNNING");
             assertThat(p.text("cairn:plugins"))
-                    .containsPattern("backend\\s+heap\\s+dev.cairn.backend.heap\\s+\\S+\\s+full\\n")
-                    .containsPattern("backend\\s+rocksdb\\s+dev.cairn.backend.rocksdb\\s+\\S+\\s+incremental\\n");
+                    .containsPattern("backend\\s+heap\\s+dev.cairn.backend.heap\\s+\\S+\\s+full\\s+-\\n")
+                    .containsPattern("backend\\s+rocksdb\\s+dev.cairn.backend.rocksdb\\s+\\S+\\s+incremental\\s+\\{block-cache-capacity-bytes=268435456, "
+                            + "block-cache-used-bytes=\\d+, write-buffer-capacity-bytes=67108864\\}");
             p.awaitRecords("full", 3_000);
             p.run("cairn:fail full");
             p.awaitJobState("full", "FINISHED");

@@ -11,4 +11,9 @@ public interface StateBackend {
     boolean supportsIncremental();
 
     <K> KeyedStateBackend<K> createKeyedBackend(KeyedBackendParameters<K> parameters) throws Exception;
+
+    /** Gauges of the backend as a whole (memory held, …), by name; the console shows them. */
+    default java.util.Map<String, Long> metrics() {
+        return java.util.Map.of();
+    }
 }

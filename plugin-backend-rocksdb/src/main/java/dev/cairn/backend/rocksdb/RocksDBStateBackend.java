@@ -105,9 +105,11 @@ public final class RocksDBStateBackend implements StateBackend {
         return backend;
     }
 
-    /** Bytes held in the shared block cache (with the memtables charged to it). */
-    public long memoryUsage() {
-        return resources.cacheUsage();
+    /** The shared memory: what the block cache holds now (memtables charged to it included) and the configured bounds. */
+    @Override
+    public Map<String, Long> metrics() {
+        return Map.of("block-cache-used-bytes", resources.cacheUsage(), "block-cache-capacity-bytes", resources.cacheCapacity(),
+                "write-buffer-capacity-bytes", resources.writeBufferCapacity());
     }
 
     @Deactivate

@@ -24,4 +24,12 @@ class MemoryBudgetTest {
         assertThatThrownBy(() -> RocksDBStateBackend.MemoryBudget.of(Map.of("block-cache-mb", 64, "write-buffer-mb", 128)))
                 .hasMessageStartingWith("write-buffer-mb=128 is not allowed: use at most block-cache-mb (64)");
     }
+
+    @Test
+    void sharedMemoryIsReportedAgainstItsBounds() {
+        RocksDBStateBackend backend = new RocksDBStateBackend(Map.of("block-cache-mb", 32, "write-buffer-mb", 8));
+        assertThat(backend.metrics()).containsEntry("block-cache-capacity-bytes", 32L << 20)
+                .containsEntry("write-buffer-capacity-bytes", 8L << 20).containsKey("block-cache-used-bytes");
+        assertThat(backend.metrics().get("block-cache-used-bytes")).isBetween(0L, 32L << 20);
+    }
 }

@@ -32,11 +32,12 @@ public final class PlatformCommands {
 
     /** Installed backends, storages and job definitions, with their bundle version and the jobs running on each. */
     public String plugins() {
-        Tables t = new Tables("KIND", "NAME", "BUNDLE", "VERSION", "JOBS");
+        Tables t = new Tables("KIND", "NAME", "BUNDLE", "VERSION", "JOBS", "METRICS");
         for (PluginTracker.Plugin p : plugins.all()) {
             List<String> jobs = supervisor.jobsUsing(p);
+            Map<String, Long> metrics = p.service() instanceof dev.cairn.spi.backend.StateBackend b ? b.metrics() : Map.of();
             t.row(p.kind().name().toLowerCase(), p.name(), p.bundle().getSymbolicName(), p.bundle().getVersion(),
-                    jobs.isEmpty() ? "-" : String.join(",", jobs));
+                    jobs.isEmpty() ? "-" : String.join(",", jobs), metrics.isEmpty() ? "-" : new java.util.TreeMap<>(metrics).toString());
         }
         return t.toString();
     }
