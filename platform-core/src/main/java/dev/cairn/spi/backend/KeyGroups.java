@@ -12,6 +12,15 @@ public final class KeyGroups {
         return Math.floorMod(murmurFinalize(key.hashCode()), maxParallelism);
     }
 
+    /** The key group of {@code key}, which must be one of {@code range}: what a backend checks when the current key changes. */
+    public static int keyGroupIn(Object key, int maxParallelism, KeyGroupRange range) {
+        int kg = keyGroupFor(key, maxParallelism);
+        if (!range.contains(kg)) {
+            throw new IllegalArgumentException("Key " + key + " is in key group " + kg + ", outside this subtask's range " + range);
+        }
+        return kg;
+    }
+
     /** The key groups subtask {@code index} of {@code parallelism} owns. */
     public static KeyGroupRange rangeForSubtask(int maxParallelism, int parallelism, int index) {
         // the exact inverse of subtaskFor: key group g belongs to floor(g * parallelism / maxParallelism)

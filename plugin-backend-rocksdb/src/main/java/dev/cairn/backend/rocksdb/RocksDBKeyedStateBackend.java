@@ -118,10 +118,7 @@ final class RocksDBKeyedStateBackend<K> implements KeyedStateBackend<K> {
 
     @Override
     public void setCurrentKey(K key) {
-        int kg = KeyGroups.keyGroupFor(key, params.maxParallelism());
-        if (!range.contains(kg)) {
-            throw new IllegalArgumentException("Key " + key + " is in key group " + kg + ", outside this subtask's range " + range);
-        }
+        int kg = KeyGroups.keyGroupIn(key, params.maxParallelism(), range);
         currentKey = key;
         currentKeyPart = Bytes.keyPart(kg, Bytes.serialize(params.keySerializer(), key));
         keyVersion++;
