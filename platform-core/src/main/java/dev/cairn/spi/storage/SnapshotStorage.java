@@ -40,6 +40,16 @@ public interface SnapshotStorage extends AutoCloseable {
     boolean delete(String path) throws IOException;
 
     /**
+     * Deletes many objects; object stores override it with their batch delete. Objects that do
+     * not exist are skipped.
+     */
+    default void deleteAll(java.util.Collection<String> paths) throws IOException {
+        for (String path : paths) {
+            delete(path);
+        }
+    }
+
+    /**
      * Writes {@code bytes} to {@code path} atomically and durably, once: readers see the whole
      * content or nothing, and a second commit to the same path fails with
      * {@link java.nio.file.FileAlreadyExistsException}.

@@ -121,20 +121,21 @@ public final class SnapshotCatalog {
             committedDirectories.add(c.directory());
             referenced.addAll(c.storagePaths());
         }
-        int deleted = 0;
+        List<String> orphans = new java.util.ArrayList<>();
         for (String path : storage.list(jobName + "/chk-")) {
             String rest = path.substring(jobName.length() + 1);
             String directory = jobName + "/" + rest.substring(0, Math.max(rest.indexOf('/'), 0));
-            if (!committedDirectories.contains(directory) && !referenced.contains(path) && !inFlight.test(path) && storage.delete(path)) {
-                deleted++;
+            if (!committedDirectories.contains(directory) && !referenced.contains(path) && !inFlight.test(path)) {
+                orphans.add(path);
             }
         }
         for (String path : storage.list(sharedDirectory() + "/")) {
-            if (!referenced.contains(path) && !inFlight.test(path) && storage.delete(path)) {
-                deleted++;
+            if (!referenced.contains(path) && !inFlight.test(path)) {
+                orphans.add(path);
             }
         }
-        return deleted;
+        storage.deleteAll(orphans);
+        return orphans.size();
     }
 
     /** The highest checkpoint id used in this job's directory, committed or not; 0 if none. */
@@ -186,10 +187,6 @@ public final class SnapshotCatalog {
 
     /** Deletes the given files (storage paths) that are not in {@code stillReferenced}. */
     public void deleteUnreferenced(Collection<String> files, Set<String> stillReferenced) throws IOException {
-        for (String f : files) {
-            if (!stillReferenced.contains(f)) {
-                storage.delete(f);
-            }
-        }
+        storage.deleteAll(files.stream().filter(f -> !stillReferenced.contains(f)).toList());
     }
 }

@@ -75,8 +75,9 @@ public record JobSpec(String name, String definition, DesiredState desiredState,
                 params.put(k.substring(PARAM_PREFIX.length()), val.toString());
             }
         });
-        storageConfig.putIfAbsent("root", defaultRoot);
-        if (storageConfig.get("root").isBlank()) {
+        String storageName = v.string("job.storage", "file");
+        if (storageName.equals("file") && storageConfig.getOrDefault("root", "").isBlank()) {
+            // only the built-in storage has a local root; object stores name their bucket
             storageConfig.put("root", defaultRoot);
         }
         RestoreSettings restore = null;
@@ -91,7 +92,7 @@ public record JobSpec(String name, String definition, DesiredState desiredState,
         }
         try {
             JobConfig config = new JobConfig(parallelism, maxParallelism, v.string("job.backend", "heap"),
-                    v.string("job.storage", "file"), storageConfig, checkpoints,
+                    storageName, storageConfig, checkpoints,
                     v.integer("job.max-restarts", 3, 0, Integer.MAX_VALUE),
                     v.duration("job.restart-delay", Duration.ofSeconds(1), Duration.ZERO),
                     v.bool("job.fallback-to-previous-checkpoint", false), restore);

@@ -1,0 +1,188 @@
+package dev.cairn.conformance;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketException;
+import java.nio.charset.StandardCharsets;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+
+/**
+ * An HTTP proxy on a free loopback port between a storage client and a real storage server,
+ * which injects faults per request: a 500 answer, a connection reset, or a slow response. It
+ * asks the server to close each connection after its response, so that every request arrives
+ * on a connection of its own and can be given its own fault.
+ */
+public final class FaultInjectingProxy implements AutoCloseable {
+
+    public enum Fault { NONE, ERROR_500, RESET, SLOW }
+
+    private final int upstreamPort;
+    private final ServerSocket server;
+    private final ExecutorService connections = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "fault-proxy");
+        t.setDaemon(true);
+        return t;
+    });
+    private final Map<Fault, AtomicInteger> injected = new EnumMap<>(Fault.class);
+    private final long slowMillis;
+    private volatile Function<String, Fault> policy = requestLine -> Fault.NONE;
+
+    public FaultInjectingProxy(int upstreamPort, long slowMillis) throws IOException {
+        this.upstreamPort = upstreamPort;
+        this.slowMillis = slowMillis;
+        for (Fault f : Fault.values()) {
+            injected.put(f, new AtomicInteger());
+        }
+        server = new ServerSocket();
+        server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        connections.execute(this::acceptLoop);
+    }
+
+    /** Chooses the fault for each request from its request line (e.g. {@code "PUT /bucket/key?partNumber=2 HTTP/1.1"}). */
+    public void setPolicy(Function<String, Fault> policy) {
+        this.policy = policy;
+    }
+
+    /** Faults at random: each request gets a 500, a reset or a slow answer with the given probabilities. */
+    public static Function<String, Fault> random(long seed, double error500, double reset, double slow) {
+        Random random = new Random(seed);
+        return line -> {
+            double r;
+            synchronized (random) {
+                r = random.nextDouble();
+            }
+            if (r < error500) {
+                return Fault.ERROR_500;
+            }
+            if (r < error500 + reset) {
+                return Fault.RESET;
+            }
+            return r < error500 + reset + slow ? Fault.SLOW : Fault.NONE;
+        };
+    }
+
+    public int port() {
+        return server.getLocalPort();
+    }
+
+    public String endpoint() {
+        return "http://127.0.0.1:" + port();
+    }
+
+    public int injected(Fault fault) {
+        return injected.get(fault).get();
+    }
+
+    private void acceptLoop() {
+        while (!server.isClosed()) {
+            try {
+                Socket client = server.accept();
+                connections.execute(() -> serve(client));
+            } catch (IOException e) {
+                return;
+            }
+        }
+    }
+
+    private void serve(Socket client) {
+        try (client) {
+            InputStream in = client.getInputStream();
+            String head = readHead(in);
+            if (head == null) {
+                return;
+            }
+            String requestLine = head.substring(0, head.indexOf("\r\n"));
+            Fault fault = policy.apply(requestLine);
+            injected.get(fault).incrementAndGet();
+            switch (fault) {
+                case ERROR_500 -> {
+                    byte[] body = "injected fault".getBytes(StandardCharsets.US_ASCII);
+                    OutputStream out = client.getOutputStream();
+                    out.write(("HTTP/1.1 500 Internal Server Error\r\nContent-Type: text/plain\r\nContent-Length: " + body.length
+                            + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                    out.write(body);
+                    out.flush();
+                    client.shutdownOutput();
+                    drain(client);
+                }
+                case RESET -> {
+                    client.setSoLinger(true, 0);
+                }
+                case SLOW -> {
+                    Thread.sleep(slowMillis);
+                    forward(client, head);
+                }
+                default -> forward(client, head);
+            }
+        } catch (IOException | InterruptedException e) {
+            // the client or server went away: nothing to clean up beyond the sockets
+        }
+    }
+
+    private static void drain(Socket client) {
+        try {
+            client.setSoTimeout(2_000);
+            client.getInputStream().transferTo(OutputStream.nullOutputStream());
+        } catch (IOException ignored) {
+            // done either way
+        }
+    }
+
+    private void forward(Socket client, String head) throws IOException {
+        try (Socket upstream = new Socket(InetAddress.getLoopbackAddress(), upstreamPort)) {
+            StringBuilder rewritten = new StringBuilder();
+            for (String line : head.split("\r\n")) {
+                String lower = line.toLowerCase(java.util.Locale.ROOT);
+                if (!lower.startsWith("connection:") && !line.isEmpty()) {
+                    rewritten.append(line).append("\r\n");
+                }
+            }
+            rewritten.append("Connection: close\r\n\r\n");
+            upstream.getOutputStream().write(rewritten.toString().getBytes(StandardCharsets.ISO_8859_1));
+            upstream.getOutputStream().flush();
+            connections.execute(() -> {
+                try {
+                    client.getInputStream().transferTo(upstream.getOutputStream());
+                } catch (IOException ignored) {
+                    // the upstream closed after its response
+                }
+            });
+            upstream.getInputStream().transferTo(client.getOutputStream());
+            client.getOutputStream().flush();
+        } catch (SocketException ignored) {
+            // a side closed mid-transfer
+        }
+    }
+
+    private static String readHead(InputStream in) throws IOException {
+        ByteArrayOutputStream head = new ByteArrayOutputStream();
+        int matched = 0;
+        int b;
+        while ((b = in.read()) >= 0) {
+            head.write(b);
+            matched = (b == '\r' && (matched == 0 || matched == 2)) || (b == '\n' && (matched == 1 || matched == 3)) ? matched + 1 : 0;
+            if (matched == 4) {
+                return head.toString(StandardCharsets.ISO_8859_1);
+            }
+        }
+        return null;
+    }
+
+    @Override
+    public void close() throws IOException {
+        server.close();
+        connections.shutdownNow();
+    }
+}

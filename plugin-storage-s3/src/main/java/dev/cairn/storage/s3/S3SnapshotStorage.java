@@ -1,0 +1,306 @@
+package dev.cairn.storage.s3;
+
+import dev.cairn.spi.storage.PartUploadStream;
+import dev.cairn.spi.storage.RangeReader;
+import dev.cairn.spi.storage.SnapshotStorage;
+import dev.cairn.spi.storage.StoragePaths;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InterruptedIOException;
+import java.io.OutputStream;
+import java.net.URI;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.NoSuchFileException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+import software.amazon.awssdk.auth.credentials.AnonymousCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.CompletedPart;
+import software.amazon.awssdk.services.s3.model.Delete;
+import software.amazon.awssdk.services.s3.model.ObjectIdentifier;
+import software.amazon.awssdk.services.s3.model.S3Exception;
+import software.amazon.awssdk.services.s3.model.S3Object;
+
+/**
+ * Snapshots as objects in one bucket under a key prefix. Streams upload in parts
+ * ({@link PartUploadStream}), reads are ranged GETs that resume after a broken connection, and
+ * the metadata commit is a conditional PUT ({@code If-None-Match: *}).
+ */
+final class S3SnapshotStorage implements SnapshotStorage {
+
+    private static final int DELETE_BATCH = 1000;
+
+    private final S3Settings settings;
+    private final S3Client client;
+    private final ExecutorService uploads;
+    private final ClassLoader sdkLoader = S3SnapshotStorage.class.getClassLoader();
+    private final AtomicInteger requests = new AtomicInteger();
+
+    S3SnapshotStorage(S3Settings settings) {
+        this.settings = settings;
+        this.client = withSdkLoader(() -> S3Client.builder()
+                .httpClient(UrlConnectionHttpClient.builder()
+                        .connectionTimeout(Duration.ofSeconds(settings.connectTimeoutSeconds()))
+                        .socketTimeout(Duration.ofSeconds(settings.requestTimeoutSeconds()))
+                        .build())
+                .region(Region.of(settings.region()))
+                .applyMutation(b -> {
+                    if (!settings.endpoint().isEmpty()) {
+                        b.endpointOverride(URI.create(settings.endpoint()));
+                    }
+                })
+                .forcePathStyle(settings.pathStyle())
+                .credentialsProvider(credentials(settings))
+                .overrideConfiguration(c -> c
+                        .retryStrategy(AwsRetryStrategy.standardRetryStrategy().toBuilder().maxAttempts(settings.maxAttempts()).build())
+                        .apiCallAttemptTimeout(Duration.ofSeconds(settings.requestTimeoutSeconds()))
+                        .addExecutionInterceptor(new RequestCounter(requests)))
+                .build());
+        AtomicInteger threads = new AtomicInteger();
+        this.uploads = Executors.newFixedThreadPool(settings.uploadConcurrency(), r -> {
+            Thread t = new Thread(r, "cairn-s3-upload-" + threads.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    private static AwsCredentialsProvider credentials(S3Settings settings) {
+        return switch (settings.credentials()) {
+            case "static" -> StaticCredentialsProvider.create(AwsBasicCredentials.create(settings.accessKey(), settings.secretKey()));
+            case "anonymous" -> AnonymousCredentialsProvider.create();
+            default -> DefaultCredentialsProvider.builder().build();
+        };
+    }
+
+    /** HTTP requests sent so far, retries included. */
+    int requestCount() {
+        return requests.get();
+    }
+
+    @Override
+    public String describe() {
+        return settings.toString();
+    }
+
+    private String key(String path) {
+        return settings.prefix() + StoragePaths.requireRelative(path);
+    }
+
+    @Override
+    public OutputStream create(String path) throws IOException {
+        // no HEAD first: the conditional PUT or completion at the end refuses an existing key
+        return new MultipartUpload(key(path));
+    }
+
+    @Override
+    public InputStream openRange(String path, long offset, long length) throws IOException {
+        String key = key(path);
+        if (length == 0) {
+            size(path);
+            return InputStream.nullInputStream();
+        }
+        return new RangeReader((from, len) -> call(key, () -> client.getObject(b -> b.bucket(settings.bucket()).key(key)
+                        .range(len < 0 ? "bytes=" + from + "-" : "bytes=" + from + "-" + (from + len - 1)))),
+                describe() + path, offset, length, settings.maxAttempts());
+    }
+
+    @Override
+    public List<String> list(String prefix) throws IOException {
+        String keyPrefix = settings.prefix() + prefix;
+        List<String> paths = new ArrayList<>();
+        call(keyPrefix, () -> {
+            for (S3Object o : client.listObjectsV2Paginator(b -> b.bucket(settings.bucket()).prefix(keyPrefix)).contents()) {
+                paths.add(o.key().substring(settings.prefix().length()));
+            }
+            return null;
+        });
+        paths.sort(null);
+        return paths;
+    }
+
+    @Override
+    public boolean exists(String path) throws IOException {
+        try {
+            size(path);
+            return true;
+        } catch (NoSuchFileException e) {
+            return false;
+        }
+    }
+
+    @Override
+    public long size(String path) throws IOException {
+        String key = key(path);
+        return call(key, () -> client.headObject(b -> b.bucket(settings.bucket()).key(key)).contentLength());
+    }
+
+    @Override
+    public boolean delete(String path) throws IOException {
+        // S3's DELETE succeeds whether or not the key exists: the HEAD tells the caller which
+        if (!exists(path)) {
+            return false;
+        }
+        String key = key(path);
+        call(key, () -> client.deleteObject(b -> b.bucket(settings.bucket()).key(key)));
+        return true;
+    }
+
+    @Override
+    public void deleteAll(Collection<String> paths) throws IOException {
+        List<ObjectIdentifier> batch = new ArrayList<>();
+        for (String path : paths) {
+            batch.add(ObjectIdentifier.builder().key(key(path)).build());
+            if (batch.size() == DELETE_BATCH) {
+                deleteBatch(batch);
+                batch.clear();
+            }
+        }
+        if (!batch.isEmpty()) {
+            deleteBatch(batch);
+        }
+    }
+
+    private void deleteBatch(List<ObjectIdentifier> keys) throws IOException {
+        var response = call(keys.get(0).key(), () -> client.deleteObjects(b -> b.bucket(settings.bucket())
+                .delete(Delete.builder().objects(keys).quiet(true).build())));
+        if (response.hasErrors() && !response.errors().isEmpty()) {
+            var e = response.errors().get(0);
+            throw new IOException("Deleting " + response.errors().size() + " objects from " + describe() + " failed, first "
+                    + e.key() + ": " + e.code() + " " + e.message());
+        }
+    }
+
+    @Override
+    public void commitMetadata(String path, byte[] bytes) throws IOException {
+        String key = key(path);
+        try {
+            putIfAbsent(key, bytes, bytes.length);
+        } catch (FileAlreadyExistsException e) {
+            // a retried PUT whose first attempt landed finds its own bytes: that is success
+            byte[] existing;
+            try (InputStream in = open(path)) {
+                existing = in.readAllBytes();
+            }
+            if (!java.util.Arrays.equals(existing, bytes)) {
+                throw e;
+            }
+        }
+    }
+
+    private void putIfAbsent(String key, byte[] bytes, int length) throws IOException {
+        call(key, () -> client.putObject(b -> b.bucket(settings.bucket()).key(key).ifNoneMatch("*").contentLength((long) length),
+                RequestBody.fromByteBuffer(java.nio.ByteBuffer.wrap(bytes, 0, length))));
+    }
+
+    /** Runs an SDK call with the bundle's class loader as context loader, turning SDK failures into IOExceptions. */
+    private <T> T call(String key, Supplier<T> request) throws IOException {
+        try {
+            return withSdkLoader(request);
+        } catch (S3Exception e) {
+            if (e.statusCode() == 404) {
+                NoSuchFileException missing = new NoSuchFileException("s3://" + settings.bucket() + "/" + key);
+                missing.initCause(e);
+                throw missing;
+            }
+            if (e.statusCode() == 412 || e.statusCode() == 409) {
+                FileAlreadyExistsException exists = new FileAlreadyExistsException("s3://" + settings.bucket() + "/" + key);
+                exists.initCause(e);
+                throw exists;
+            }
+            throw new IOException("S3 request for s3://" + settings.bucket() + "/" + key + " failed: " + e.statusCode() + " "
+                    + (e.awsErrorDetails() == null ? e.getMessage() : e.awsErrorDetails().errorCode()), e);
+        } catch (SdkException e) {
+            if (Thread.currentThread().isInterrupted()) {
+                throw new InterruptedIOException("Interrupted during an S3 request for " + key);
+            }
+            throw new IOException("S3 request for s3://" + settings.bucket() + "/" + key + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    private <T> T withSdkLoader(Supplier<T> action) {
+        Thread thread = Thread.currentThread();
+        ClassLoader previous = thread.getContextClassLoader();
+        thread.setContextClassLoader(sdkLoader);
+        try {
+            return action.get();
+        } finally {
+            thread.setContextClassLoader(previous);
+        }
+    }
+
+    @Override
+    public void close() {
+        uploads.shutdown();
+        try {
+            uploads.awaitTermination(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        client.close();
+    }
+
+    /** One object as an S3 multipart upload, or a single conditional PUT when it fits in one part. */
+    private final class MultipartUpload extends PartUploadStream {
+        private final String key;
+        private final Map<Integer, String> etags = new ConcurrentSkipListMap<>();
+        private volatile String uploadId;
+
+        MultipartUpload(String key) {
+            super("s3://" + settings.bucket() + "/" + key, settings.partSizeBytes(), settings.uploadConcurrency(), uploads);
+            this.key = key;
+        }
+
+        @Override
+        protected void putWhole(byte[] data, int length) throws IOException {
+            putIfAbsent(key, data, length);
+        }
+
+        @Override
+        protected void begin() throws IOException {
+            uploadId = call(key, () -> client.createMultipartUpload(b -> b.bucket(settings.bucket()).key(key)).uploadId());
+        }
+
+        @Override
+        protected void uploadPart(int partNumber, byte[] data, int length) throws IOException {
+            String etag = call(key, () -> client.uploadPart(b -> b.bucket(settings.bucket()).key(key).uploadId(uploadId)
+                            .partNumber(partNumber).contentLength((long) length),
+                    RequestBody.fromByteBuffer(java.nio.ByteBuffer.wrap(data, 0, length))).eTag());
+            etags.put(partNumber, etag);
+        }
+
+        @Override
+        protected void complete(int partCount) throws IOException {
+            List<CompletedPart> parts = new ArrayList<>();
+            for (int i = 1; i <= partCount; i++) {
+                parts.add(CompletedPart.builder().partNumber(i).eTag(etags.get(i)).build());
+            }
+            call(key, () -> client.completeMultipartUpload(b -> b.bucket(settings.bucket()).key(key).uploadId(uploadId)
+                    .ifNoneMatch("*").multipartUpload(m -> m.parts(parts))));
+        }
+
+        @Override
+        protected void abort() throws IOException {
+            if (uploadId != null) {
+                call(key, () -> client.abortMultipartUpload(b -> b.bucket(settings.bucket()).key(key).uploadId(uploadId)));
+            }
+        }
+    }
+}
