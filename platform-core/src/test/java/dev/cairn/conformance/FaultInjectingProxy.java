@@ -26,7 +26,19 @@ import java.util.function.Function;
  */
 public final class FaultInjectingProxy implements AutoCloseable {
 
-    public enum Fault { NONE, ERROR_500, RESET, SLOW }
+    public enum Fault {
+        NONE,
+        /** answers 500 without asking the server */
+        ERROR_500,
+        /** resets the connection before the server sees the request */
+        RESET,
+        /** forwards after a delay */
+        SLOW,
+        /** forwards, then resets the connection after 256 KiB of the response */
+        CUT_RESPONSE
+    }
+
+    private static final long CUT_AFTER = 256 * 1024;
 
     private final int upstreamPort;
     private final ServerSocket server;
@@ -122,9 +134,10 @@ public final class FaultInjectingProxy implements AutoCloseable {
                 }
                 case SLOW -> {
                     Thread.sleep(slowMillis);
-                    forward(client, head);
+                    forward(client, head, Long.MAX_VALUE);
                 }
-                default -> forward(client, head);
+                case CUT_RESPONSE -> forward(client, head, CUT_AFTER);
+                default -> forward(client, head, Long.MAX_VALUE);
             }
         } catch (IOException | InterruptedException e) {
             // the client or server went away: nothing to clean up beyond the sockets
@@ -140,7 +153,7 @@ public final class FaultInjectingProxy implements AutoCloseable {
         }
     }
 
-    private void forward(Socket client, String head) throws IOException {
+    private void forward(Socket client, String head, long responseLimit) throws IOException {
         try (Socket upstream = new Socket(InetAddress.getLoopbackAddress(), upstreamPort)) {
             StringBuilder rewritten = new StringBuilder();
             for (String line : head.split("\r\n")) {
@@ -159,10 +172,23 @@ public final class FaultInjectingProxy implements AutoCloseable {
                     // the upstream closed after its response
                 }
             });
-            upstream.getInputStream().transferTo(client.getOutputStream());
+            copy(upstream.getInputStream(), client.getOutputStream(), responseLimit);
             client.getOutputStream().flush();
+            if (responseLimit != Long.MAX_VALUE) {
+                client.setSoLinger(true, 0);
+            }
         } catch (SocketException ignored) {
             // a side closed mid-transfer
+        }
+    }
+
+    private static void copy(InputStream in, OutputStream out, long limit) throws IOException {
+        byte[] buffer = new byte[16 * 1024];
+        long copied = 0;
+        int n;
+        while (copied < limit && (n = in.read(buffer, 0, (int) Math.min(buffer.length, limit - copied))) >= 0) {
+            out.write(buffer, 0, n);
+            copied += n;
         }
     }
 

@@ -169,6 +169,12 @@ public abstract class PartUploadStream extends OutputStream {
         } catch (IOException | RuntimeException e) {
             failure.addSuppressed(e);
         }
+        if (failure instanceof java.nio.file.FileAlreadyExistsException) {
+            // callers tell "exists" apart from other failures (write-once objects)
+            java.nio.file.FileAlreadyExistsException exists = new java.nio.file.FileAlreadyExistsException(description);
+            exists.initCause(failure);
+            throw exists;
+        }
         throw new IOException("Upload of " + description + " failed and was aborted: " + failure.getMessage(), failure);
     }
 }
