@@ -2,11 +2,15 @@ package dev.cairn.itests;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.cairn.conformance.FaultInjectingProxy;
 import java.util.Map;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** The example job on each plugin combination, with failures injected: output exactly once. */
+/**
+ * The example job on each plugin combination, with failures injected: output exactly once. On
+ * object stores the storage also misbehaves: some requests get a 500, a reset or a slow answer.
+ */
 class ExactlyOnceOnPlatformTest {
 
     private static final int EVENTS = 40_000;
@@ -14,8 +18,15 @@ class ExactlyOnceOnPlatformTest {
     @ParameterizedTest(name = "{0} backend, {1} storage")
     @MethodSource("dev.cairn.itests.PluginMatrix#backendsAndStorages")
     void exampleJobSurvivesFailuresExactlyOnce(String backend, String storage) throws Exception {
-        try (PlatformFixture p = PlatformFixture.create().start()) {
-            p.createOfferJob("offers", EVENTS, 1_000, "job.backend=" + backend + " job.storage=" + storage + " checkpoint.incremental=true");
+        try (StorageUnderTest store = StorageUnderTest.start(storage);
+             PlatformFixture p = PlatformFixture.create()) {
+            store.configure(p).deploy(p);
+            p.start();
+            if (store.proxy() != null) {
+                store.proxy().setPolicy(FaultInjectingProxy.random(storage.hashCode(), 0.03, 0.03, 0.02));
+            }
+            p.createOfferJob("offers", EVENTS, 1_000, "job.backend=" + backend + " " + store.jobProperties()
+                    + " checkpoint.incremental=true checkpoint.tolerable-failures=1000");
             p.awaitJobState("offers", "RUNNING");
             long records = 0;
             for (int failure = 1; failure <= 3; failure++) {
@@ -32,6 +43,11 @@ class ExactlyOnceOnPlatformTest {
             Map<String, Object> check = p.verifyOfferJob("offers", EVENTS);
             assertThat(check).containsEntry("exactly-once", true).containsEntry("missing", 0L).containsEntry("duplicated", 0L);
             assertThat((Integer) check.get("committed")).isGreaterThan(EVENTS / 2);
+            if (store.proxy() != null) {
+                assertThat(store.proxy().injected(FaultInjectingProxy.Fault.ERROR_500) + store.proxy().injected(FaultInjectingProxy.Fault.RESET))
+                        .as("storage faults injected").isPositive();
+                assertThat(store.s3().openMultipartUploads("itest")).isZero();
+            }
         }
     }
 }

@@ -190,24 +190,23 @@ final class S3SnapshotStorage implements SnapshotStorage {
 
     @Override
     public void commitMetadata(String path, byte[] bytes) throws IOException {
-        String key = key(path);
-        try {
-            putIfAbsent(key, bytes, bytes.length);
-        } catch (FileAlreadyExistsException e) {
-            // a retried PUT whose first attempt landed finds its own bytes: that is success
-            byte[] existing;
-            try (InputStream in = open(path)) {
-                existing = in.readAllBytes();
-            }
-            if (!java.util.Arrays.equals(existing, bytes)) {
-                throw e;
-            }
-        }
+        putIfAbsent(key(path), bytes, bytes.length);
     }
 
     private void putIfAbsent(String key, byte[] bytes, int length) throws IOException {
-        call(key, () -> client.putObject(b -> b.bucket(settings.bucket()).key(key).ifNoneMatch("*").contentLength((long) length),
-                RequestBody.fromByteBuffer(java.nio.ByteBuffer.wrap(bytes, 0, length))));
+        try {
+            call(key, () -> client.putObject(b -> b.bucket(settings.bucket()).key(key).ifNoneMatch("*").contentLength((long) length),
+                    RequestBody.fromByteBuffer(java.nio.ByteBuffer.wrap(bytes, 0, length))));
+        } catch (FileAlreadyExistsException e) {
+            // a retried PUT whose first attempt landed (its answer was lost) finds its own bytes: that is success
+            byte[] existing;
+            try (InputStream in = call(key, () -> client.getObject(b -> b.bucket(settings.bucket()).key(key)))) {
+                existing = in.readAllBytes();
+            }
+            if (!java.util.Arrays.equals(existing, 0, existing.length, bytes, 0, length)) {
+                throw e;
+            }
+        }
     }
 
     /** Runs an SDK call with the bundle's class loader as context loader, turning SDK failures into IOExceptions. */
@@ -292,8 +291,35 @@ final class S3SnapshotStorage implements SnapshotStorage {
             for (int i = 1; i <= partCount; i++) {
                 parts.add(CompletedPart.builder().partNumber(i).eTag(etags.get(i)).build());
             }
-            call(key, () -> client.completeMultipartUpload(b -> b.bucket(settings.bucket()).key(key).uploadId(uploadId)
-                    .ifNoneMatch("*").multipartUpload(m -> m.parts(parts))));
+            try {
+                call(key, () -> client.completeMultipartUpload(b -> b.bucket(settings.bucket()).key(key).uploadId(uploadId)
+                        .ifNoneMatch("*").multipartUpload(m -> m.parts(parts))));
+            } catch (FileAlreadyExistsException e) {
+                // a retried completion whose first attempt landed: the object's ETag is that of our parts
+                String existing = call(key, () -> client.headObject(b -> b.bucket(settings.bucket()).key(key)).eTag());
+                if (!multipartETag(parts).equals(existing)) {
+                    throw e;
+                }
+                try {
+                    abort();
+                } catch (IOException alreadyCompleted) {
+                    // the first completion consumed this upload: nothing is left to abort
+                }
+            }
+        }
+
+        /** S3's ETag of a multipart object: the MD5 of the parts' binary MD5s, then "-" and the part count. */
+        private static String multipartETag(List<CompletedPart> parts) {
+            java.security.MessageDigest md5;
+            try {
+                md5 = java.security.MessageDigest.getInstance("MD5");
+            } catch (java.security.NoSuchAlgorithmException e) {
+                throw new IllegalStateException(e);
+            }
+            for (CompletedPart part : parts) {
+                md5.update(java.util.HexFormat.of().parseHex(part.eTag().replace("\"", "")));
+            }
+            return "\"" + java.util.HexFormat.of().formatHex(md5.digest()) + "-" + parts.size() + "\"";
         }
 
         @Override

@@ -1,0 +1,92 @@
+package dev.cairn.itests;
+
+import dev.cairn.conformance.FaultInjectingProxy;
+import dev.cairn.storage.s3.S3TestServer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * The storage a platform test runs on: the built-in {@code file}, or an object store whose real
+ * server this starts on loopback (behind a fault-injecting proxy), with the plugin from the
+ * distribution's {@code plugins/} folder and its configuration in the platform's {@code etc/}.
+ */
+final class StorageUnderTest implements AutoCloseable {
+
+    private final String name;
+    private final AutoCloseable server;
+    private final FaultInjectingProxy proxy;
+    private final String jobProperties;
+    private final Map<String, Object> pluginSettings;
+
+    private StorageUnderTest(String name, AutoCloseable server, FaultInjectingProxy proxy, String jobProperties,
+                             Map<String, Object> pluginSettings) {
+        this.name = name;
+        this.server = server;
+        this.proxy = proxy;
+        this.jobProperties = jobProperties;
+        this.pluginSettings = pluginSettings;
+    }
+
+    static StorageUnderTest start(String name) throws Exception {
+        switch (name) {
+            case "file":
+                return new StorageUnderTest(name, null, null, "job.storage=file", Map.of());
+            case "s3": {
+                S3TestServer s3 = new S3TestServer();
+                s3.createBucket("itest");
+                FaultInjectingProxy proxy = new FaultInjectingProxy(s3.port(), 300);
+                Map<String, Object> settings = new java.util.HashMap<>(s3.pluginSettings());
+                settings.put("endpoint", proxy.endpoint());
+                settings.put("max-attempts", "8");
+                return new StorageUnderTest(name, s3, proxy, "job.storage=s3 storage.bucket=itest storage.prefix=cairn", settings);
+            }
+            default:
+                throw new IllegalArgumentException("No storage server for " + name);
+        }
+    }
+
+    /** The job properties that put a job on this storage. */
+    String jobProperties() {
+        return jobProperties;
+    }
+
+    /** The proxy between the plugin and the server; null for {@code file}. */
+    FaultInjectingProxy proxy() {
+        return proxy;
+    }
+
+    S3TestServer s3() {
+        return (S3TestServer) server;
+    }
+
+    /** Writes the plugin's configuration into the platform's {@code etc/}. */
+    StorageUnderTest configure(PlatformFixture platform) throws Exception {
+        if (!pluginSettings.isEmpty()) {
+            String cfg = pluginSettings.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).sorted()
+                    .collect(Collectors.joining("\n", "", "\n"));
+            Files.writeString(platform.etc.resolve("cairn.storage." + name + ".cfg"), cfg);
+        }
+        return this;
+    }
+
+    /** Drops the plugin bundle into the platform's {@code deploy/} (FileInstall picks it up, live or at start). */
+    StorageUnderTest deploy(PlatformFixture platform) throws Exception {
+        if (!name.equals("file")) {
+            Path jar = PlatformFixture.HOME.resolve("plugins").resolve("plugin-storage-" + name + ".jar");
+            Files.copy(jar, platform.deploy.resolve(jar.getFileName()));
+        }
+        return this;
+    }
+
+    @Override
+    public void close() throws Exception {
+        if (proxy != null) {
+            proxy.close();
+        }
+        if (server != null) {
+            server.close();
+        }
+    }
+}
