@@ -50,6 +50,12 @@ public final class S3TestServer implements AutoCloseable {
         return blobStore.listMultipartUploads(bucket).size();
     }
 
+    /** Every key in {@code bucket}, sorted. */
+    public java.util.List<String> objectKeys(String bucket) {
+        return blobStore.list(software.amazon.awssdk.services.s3.model.ListObjectsV2Request.builder().bucket(bucket).maxKeys(100_000).build())
+                .contents().stream().map(software.amazon.awssdk.services.s3.model.S3Object::key).sorted().toList();
+    }
+
     /** The plugin-wide settings for this server with static credentials. */
     public java.util.Map<String, Object> pluginSettings() {
         return java.util.Map.of("endpoint", endpoint(), "path-style", "true", "credentials", "static",

@@ -181,6 +181,8 @@ public final class SnapshotCatalog {
 
     /** Deletes the given files (storage paths) not in {@code stillReferenced}, then everything under {@code directory}. */
     public void discardFiles(String directory, Collection<String> files, Set<String> stillReferenced) throws IOException {
+        // first: a commit whose answer was lost may have landed, and half a snapshot must not look whole
+        storage.delete(directory + "/" + METADATA);
         deleteUnreferenced(files, stillReferenced);
         deleteUnreferenced(storage.list(directory + "/"), stillReferenced);
     }

@@ -75,6 +75,8 @@ public final class JobCommands {
         if (master != null) {
             m.put("restarts", master.restarts());
             m.put("records", master.metrics().recordsEmitted());
+            m.put("checkpoints.completed", master.metrics().completedCheckpoints());
+            m.put("checkpoints.failed", master.metrics().failedCheckpoints());
             JobMetrics.CheckpointStats cp = master.metrics().lastCheckpoint();
             if (cp != null) {
                 m.put("checkpoint.id", cp.id());

@@ -181,7 +181,7 @@ final class CheckpointCoordinator {
             CompletedSnapshot previous = job.latestCheckpoint();
             job.metrics().checkpointCompleted(new JobMetrics.CheckpointStats(p.id(), job.clock().getAsLong() - p.triggeredAt,
                     md.totalSize(), md.bytesNotIn(previous == null ? null : previous.metadata()), System.currentTimeMillis()));
-            if (job.firstCompletion()) {
+            if (job.sweepDue()) {
                 deleteLeftovers(); // before anyone learns of the completion: it is the point after which no leftover remains
             }
             job.checkpointCompleted(completed);
@@ -217,7 +217,8 @@ final class CheckpointCoordinator {
 
     /**
      * After the first checkpoint a job master completes, files an earlier process left between
-     * its uploads and its metadata commit go: nothing of theirs was ever committed.
+     * its uploads and its metadata commit go: nothing of theirs was ever committed. The same
+     * sweep runs after aborted snapshots whose files could not be deleted at the time.
      */
     private void deleteLeftovers() {
         Set<String> writing = new java.util.HashSet<>();
@@ -233,6 +234,7 @@ final class CheckpointCoordinator {
                 LOG.info(() -> "Job " + job.jobName() + ": deleted " + deleted + " files of checkpoints that were never committed");
             }
         } catch (java.io.IOException e) {
+            job.oweSweep();
             LOG.log(Level.WARNING, "Could not delete files of uncommitted checkpoints of job " + job.jobName(), e);
         }
     }
@@ -257,6 +259,7 @@ final class CheckpointCoordinator {
             return; // a failed savepoint does not count against the job
         }
         consecutiveFailures++;
+        job.metrics().checkpointFailed();
         LOG.log(Level.WARNING, "Checkpoint " + p.id() + " of job " + job.jobName() + " failed", cause);
         if (consecutiveFailures > config.tolerableFailures()) {
             attempt.fail(new IllegalStateException("Checkpoint " + p.id() + " failed and the job tolerates "
@@ -269,7 +272,8 @@ final class CheckpointCoordinator {
         try {
             catalog.discardFiles(p.directory, List.of(), job.referencedFiles());
         } catch (Exception e) {
-            LOG.log(Level.WARNING, "Could not remove the files of aborted snapshot " + p.directory, e);
+            job.oweSweep();
+            LOG.log(Level.WARNING, "Could not remove the files of aborted snapshot " + p.directory + "; the next checkpoint sweeps them", e);
         }
     }
 
@@ -277,7 +281,8 @@ final class CheckpointCoordinator {
         try {
             catalog.deleteUnreferenced(streams.createdFiles(), job.referencedFiles());
         } catch (Exception e) {
-            LOG.log(Level.WARNING, "Could not remove files of an aborted snapshot", e);
+            job.oweSweep();
+            LOG.log(Level.WARNING, "Could not remove files of an aborted snapshot; the next checkpoint sweeps them", e);
         }
     }
 

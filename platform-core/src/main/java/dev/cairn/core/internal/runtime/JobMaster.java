@@ -60,6 +60,7 @@ public final class JobMaster implements JobClient {
     private final CountDownLatch terminated = new CountDownLatch(1);
     private final JobMetrics metrics = new JobMetrics();
     private final java.util.concurrent.atomic.AtomicBoolean completedOnce = new java.util.concurrent.atomic.AtomicBoolean();
+    private final java.util.concurrent.atomic.AtomicBoolean sweepOwed = new java.util.concurrent.atomic.AtomicBoolean();
     private volatile JobStatus status = JobStatus.CREATED;
     private volatile ExecutionAttempt current;
     private volatile Throwable failureCause;
@@ -278,9 +279,17 @@ public final class JobMaster implements JobClient {
         stopSavepoint = savepoint;
     }
 
-    /** True exactly once: for the first checkpoint this job master completes. */
-    boolean firstCompletion() {
-        return completedOnce.compareAndSet(false, true);
+    /**
+     * True for the first checkpoint this job master completes, and again after a failed deletion
+     * (storage down while a checkpoint was aborted) until a sweep has run.
+     */
+    boolean sweepDue() {
+        return completedOnce.compareAndSet(false, true) | sweepOwed.getAndSet(false);
+    }
+
+    /** Files of an aborted snapshot could not be deleted: the next completed checkpoint sweeps. */
+    void oweSweep() {
+        sweepOwed.set(true);
     }
 
     CompletedSnapshot latestCheckpoint() {

@@ -11,6 +11,8 @@ public final class JobMetrics {
 
     private final LongAdder recordsEmitted = new LongAdder();
     private volatile CheckpointStats lastCheckpoint;
+    private final LongAdder completedCheckpoints = new LongAdder();
+    private final LongAdder failedCheckpoints = new LongAdder();
 
     void recordEmitted() {
         recordsEmitted.increment();
@@ -18,6 +20,21 @@ public final class JobMetrics {
 
     void checkpointCompleted(CheckpointStats stats) {
         lastCheckpoint = stats;
+        completedCheckpoints.increment();
+    }
+
+    void checkpointFailed() {
+        failedCheckpoints.increment();
+    }
+
+    /** Checkpoints completed since the job master started. */
+    public long completedCheckpoints() {
+        return completedCheckpoints.sum();
+    }
+
+    /** Checkpoints that failed (declined, timed out, or not committed) since the job master started. */
+    public long failedCheckpoints() {
+        return failedCheckpoints.sum();
     }
 
     /** Records emitted by the job's sources since the job master started (replays count again). */
