@@ -53,7 +53,7 @@ public final class BackendHarness implements AutoCloseable {
     /** Runs only the synchronous part; call {@link AsyncSnapshot#write()} later. */
     public AsyncSnapshot startSnapshot(long checkpointId, boolean incremental) throws Exception {
         String dir = JOB + "/chk-" + checkpointId + "/op/" + range.start();
-        StorageSnapshotStreams streams = new StorageSnapshotStreams(storage, JOB, dir, JOB + "/shared/op/" + range.start());
+        StorageSnapshotStreams streams = new StorageSnapshotStreams(storage, JOB, dir, JOB + "/shared/op/" + range.start(), 0);
         return backend.snapshot(new SnapshotRequest(checkpointId, false, incremental, streams));
     }
 
@@ -66,7 +66,7 @@ public final class BackendHarness implements AutoCloseable {
     /** A restore context reading {@code handles} (paths relative to the job directory). */
     public static RestoreContext restoreFrom(SnapshotStorage storage, List<KeyedStateHandle> handles, boolean baseReusable) {
         SnapshotMetadata md = new SnapshotMetadata(SnapshotMetadata.CURRENT_FORMAT_VERSION, 1, SnapshotKind.CHECKPOINT, null, "full",
-                "test", JOB, 0, MAX_PARALLELISM, Map.of(), List.of());
+                "test", JOB, 0, MAX_PARALLELISM, Map.of(), List.of(), Map.of());
         return new RestoreContext(handles, new StorageSnapshotReader(storage, new CompletedSnapshot(JOB + "/chk-1", JOB, md)), baseReusable);
     }
 

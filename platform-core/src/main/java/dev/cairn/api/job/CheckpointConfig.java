@@ -5,9 +5,15 @@ import java.time.Duration;
 /**
  * Checkpoint options as Flink users know them. {@code incremental} asks the backend for its
  * incremental format (only what changed since the last completed checkpoint is written).
+ * {@code inlineThreshold}: a snapshot file of at most this many bytes goes into the metadata
+ * instead of an object of its own (Flink's {@code state.storage.fs.memory-threshold}), so that
+ * small state costs no requests on object stores; 0 turns it off.
  */
 public record CheckpointConfig(Duration interval, Duration timeout, Duration minPause, int maxConcurrent,
-                               int tolerableFailures, int retained, boolean incremental) {
+                               int tolerableFailures, int retained, boolean incremental, int inlineThreshold) {
+
+    public static final int DEFAULT_INLINE_THRESHOLD = 20 * 1024;
+    public static final int MAX_INLINE_THRESHOLD = 1024 * 1024;
 
     public CheckpointConfig {
         requirePositive("checkpoint.interval", interval);
@@ -18,38 +24,46 @@ public record CheckpointConfig(Duration interval, Duration timeout, Duration min
         requireAtLeast("checkpoint.max-concurrent", maxConcurrent, 1);
         requireAtLeast("checkpoint.tolerable-failures", tolerableFailures, 0);
         requireAtLeast("checkpoint.retained", retained, 1);
+        if (inlineThreshold < 0 || inlineThreshold > MAX_INLINE_THRESHOLD) {
+            throw new IllegalArgumentException("checkpoint.inline-threshold=" + inlineThreshold
+                    + " is not allowed: use a number of bytes from 0 to " + MAX_INLINE_THRESHOLD);
+        }
     }
 
     public static CheckpointConfig defaults() {
-        return new CheckpointConfig(Duration.ofSeconds(10), Duration.ofMinutes(10), Duration.ZERO, 1, 0, 1, false);
+        return new CheckpointConfig(Duration.ofSeconds(10), Duration.ofMinutes(10), Duration.ZERO, 1, 0, 1, false, DEFAULT_INLINE_THRESHOLD);
     }
 
     public CheckpointConfig withInterval(Duration d) {
-        return new CheckpointConfig(d, timeout, minPause, maxConcurrent, tolerableFailures, retained, incremental);
+        return new CheckpointConfig(d, timeout, minPause, maxConcurrent, tolerableFailures, retained, incremental, inlineThreshold);
     }
 
     public CheckpointConfig withTimeout(Duration d) {
-        return new CheckpointConfig(interval, d, minPause, maxConcurrent, tolerableFailures, retained, incremental);
+        return new CheckpointConfig(interval, d, minPause, maxConcurrent, tolerableFailures, retained, incremental, inlineThreshold);
     }
 
     public CheckpointConfig withMinPause(Duration d) {
-        return new CheckpointConfig(interval, timeout, d, maxConcurrent, tolerableFailures, retained, incremental);
+        return new CheckpointConfig(interval, timeout, d, maxConcurrent, tolerableFailures, retained, incremental, inlineThreshold);
     }
 
     public CheckpointConfig withMaxConcurrent(int n) {
-        return new CheckpointConfig(interval, timeout, minPause, n, tolerableFailures, retained, incremental);
+        return new CheckpointConfig(interval, timeout, minPause, n, tolerableFailures, retained, incremental, inlineThreshold);
     }
 
     public CheckpointConfig withTolerableFailures(int n) {
-        return new CheckpointConfig(interval, timeout, minPause, maxConcurrent, n, retained, incremental);
+        return new CheckpointConfig(interval, timeout, minPause, maxConcurrent, n, retained, incremental, inlineThreshold);
     }
 
     public CheckpointConfig withRetained(int n) {
-        return new CheckpointConfig(interval, timeout, minPause, maxConcurrent, tolerableFailures, n, incremental);
+        return new CheckpointConfig(interval, timeout, minPause, maxConcurrent, tolerableFailures, n, incremental, inlineThreshold);
     }
 
     public CheckpointConfig withIncremental(boolean b) {
-        return new CheckpointConfig(interval, timeout, minPause, maxConcurrent, tolerableFailures, retained, b);
+        return new CheckpointConfig(interval, timeout, minPause, maxConcurrent, tolerableFailures, retained, b, inlineThreshold);
+    }
+
+    public CheckpointConfig withInlineThreshold(int bytes) {
+        return new CheckpointConfig(interval, timeout, minPause, maxConcurrent, tolerableFailures, retained, incremental, bytes);
     }
 
     private static void requirePositive(String property, Duration d) {

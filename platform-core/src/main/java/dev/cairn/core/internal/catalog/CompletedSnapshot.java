@@ -19,10 +19,10 @@ public record CompletedSnapshot(String directory, String base, SnapshotMetadata 
         return base.isEmpty() ? relative : base + "/" + relative;
     }
 
-    /** Every referenced file as a storage path. */
+    /** Every referenced file that is an object of its own, as a storage path (inlined files are not). */
     public Set<String> storagePaths() {
         Set<String> paths = new LinkedHashSet<>();
-        metadata.referencedFiles().forEach(f -> paths.add(resolve(f)));
+        metadata.referencedFiles().stream().filter(f -> !metadata.inlined().containsKey(f)).forEach(f -> paths.add(resolve(f)));
         return paths;
     }
 

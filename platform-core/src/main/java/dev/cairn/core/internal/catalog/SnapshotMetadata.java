@@ -11,11 +11,17 @@ import java.util.Set;
  * The {@code _metadata} file of a snapshot: what people read with {@code cairn snapshot show} and
  * what a restore starts from. Every file path is relative to the snapshot's base: the job
  * directory for checkpoints (so that they can reference {@code shared/}), the savepoint's own
- * directory for savepoints (so that they can be moved).
+ * directory for savepoints (so that they can be moved). {@code inlined} holds the content of small
+ * files by path: they exist only here, not as objects of their own.
  */
 public record SnapshotMetadata(int formatVersion, long snapshotId, SnapshotKind kind, String name, String format,
                                String backend, String jobName, long timestamp, int maxParallelism,
-                               Map<String, String> jobConfig, List<OperatorSnapshot> operators) {
+                               Map<String, String> jobConfig, List<OperatorSnapshot> operators,
+                               Map<String, byte[]> inlined) {
+
+    public SnapshotMetadata {
+        inlined = inlined == null ? Map.of() : Map.copyOf(inlined);
+    }
 
     public static final int CURRENT_FORMAT_VERSION = 1;
 

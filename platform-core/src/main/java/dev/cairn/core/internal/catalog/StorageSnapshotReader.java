@@ -38,10 +38,15 @@ public final class StorageSnapshotReader implements SnapshotReader {
             throw new IOException("Section of " + path + " is too large to read at once: " + length + " bytes");
         }
         byte[] bytes;
-        try (InputStream in = storage.openRange(path, offset, length)) {
-            bytes = in.readNBytes((int) length);
-        } catch (NoSuchFileException e) {
-            throw new CorruptSnapshotException(path, "it is missing (referenced by " + snapshot.metadataPath() + ")", e);
+        byte[] inlined = snapshot.metadata().inlined().get(relative);
+        if (inlined != null) {
+            bytes = java.util.Arrays.copyOfRange(inlined, (int) Math.min(offset, inlined.length), (int) Math.min(offset + length, inlined.length));
+        } else {
+            try (InputStream in = storage.openRange(path, offset, length)) {
+                bytes = in.readNBytes((int) length);
+            } catch (NoSuchFileException e) {
+                throw new CorruptSnapshotException(path, "it is missing (referenced by " + snapshot.metadataPath() + ")", e);
+            }
         }
         if (bytes.length != length) {
             throw new CorruptSnapshotException(path, what + " is truncated: expected " + length + " bytes, found " + bytes.length, null);

@@ -6,16 +6,21 @@ import dev.cairn.spi.snapshot.FileRef;
 import dev.cairn.spi.snapshot.KeyGroupSection;
 import dev.cairn.spi.storage.SnapshotStorage;
 import dev.cairn.spi.storage.StoragePaths;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.zip.CRC32C;
 
 /**
- * The files of one subtask's snapshot. Remembers every file it created so that an aborted
- * snapshot can be cleaned up completely.
+ * The files of one subtask's snapshot. Remembers every object it created so that an aborted
+ * snapshot can be cleaned up completely. An owned file that stays within the inline threshold
+ * never becomes an object: its bytes go into the snapshot's metadata ({@link #inlinedFiles()}).
+ * Shared files are never inlined: later snapshots reference them by path.
  */
 public final class StorageSnapshotStreams implements SnapshotStreams {
 
@@ -23,62 +28,88 @@ public final class StorageSnapshotStreams implements SnapshotStreams {
     private final String base;
     private final String ownedDir;
     private final String sharedDir;
+    private final int inlineThreshold;
     private final List<String> created = new CopyOnWriteArrayList<>();
+    private final Map<String, byte[]> inlined = new ConcurrentHashMap<>();
 
     /**
-     * @param base      what returned paths are relative to
-     * @param ownedDir  where owned files go (relative to the storage root)
-     * @param sharedDir where shared files go; for savepoints the same as {@code ownedDir}
+     * @param base            what returned paths are relative to
+     * @param ownedDir        where owned files go (relative to the storage root)
+     * @param sharedDir       where shared files go; for savepoints the same as {@code ownedDir}
+     * @param inlineThreshold owned files up to this many bytes are inlined; 0 for none
      */
-    public StorageSnapshotStreams(SnapshotStorage storage, String base, String ownedDir, String sharedDir) {
+    public StorageSnapshotStreams(SnapshotStorage storage, String base, String ownedDir, String sharedDir, int inlineThreshold) {
         this.storage = storage;
         this.base = base;
         this.ownedDir = ownedDir;
         this.sharedDir = sharedDir;
+        this.inlineThreshold = inlineThreshold;
     }
 
     @Override
     public SnapshotOutput createOwned(String name) throws IOException {
-        return open(StoragePaths.join(ownedDir, name));
+        return open(StoragePaths.join(ownedDir, name), inlineThreshold);
     }
 
     @Override
     public SnapshotOutput createShared(String name) throws IOException {
-        return open(StoragePaths.join(sharedDir, UUID.randomUUID() + "-" + name));
+        return open(StoragePaths.join(sharedDir, UUID.randomUUID() + "-" + name), 0);
     }
 
-    /** Storage paths of every file created so far (complete or not). */
+    /** Storage paths of every object created so far (complete or not). */
     public List<String> createdFiles() {
         return List.copyOf(created);
     }
 
-    private SnapshotOutput open(String storagePath) throws IOException {
-        created.add(storagePath);
-        String relative = base.isEmpty() ? storagePath : storagePath.substring(base.length() + 1);
-        return new ChecksummingOutput(storage, storagePath, relative, storage.create(storagePath));
+    /** Content of the files kept inline, by path relative to the base. */
+    public Map<String, byte[]> inlinedFiles() {
+        return Map.copyOf(inlined);
     }
 
-    private static final class ChecksummingOutput extends SnapshotOutput {
-        private final SnapshotStorage storage;
+    private SnapshotOutput open(String storagePath, int threshold) throws IOException {
+        String relative = base.isEmpty() ? storagePath : storagePath.substring(base.length() + 1);
+        ChecksummingOutput out = new ChecksummingOutput(storagePath, relative, threshold);
+        if (threshold == 0) {
+            out.becomeObject();
+        }
+        return out;
+    }
+
+    private final class ChecksummingOutput extends SnapshotOutput {
         private final String storagePath;
         private final String relativePath;
-        private final OutputStream out;
+        private final int threshold;
+        private ByteArrayOutputStream held = new ByteArrayOutputStream();
+        private OutputStream out;
         private final CRC32C fileCrc = new CRC32C();
         private final CRC32C sectionCrc = new CRC32C();
         private long position;
         private long sectionStart = -1;
         private boolean done;
 
-        ChecksummingOutput(SnapshotStorage storage, String storagePath, String relativePath, OutputStream out) {
-            this.storage = storage;
+        ChecksummingOutput(String storagePath, String relativePath, int threshold) {
             this.storagePath = storagePath;
             this.relativePath = relativePath;
-            this.out = out;
+            this.threshold = threshold;
+        }
+
+        void becomeObject() throws IOException {
+            created.add(storagePath);
+            out = storage.create(storagePath);
+            held.writeTo(out);
+            held = null;
+        }
+
+        private OutputStream target(int adding) throws IOException {
+            if (out == null && held.size() + adding > threshold) {
+                becomeObject();
+            }
+            return out != null ? out : held;
         }
 
         @Override
         public void write(int b) throws IOException {
-            out.write(b);
+            target(1).write(b);
             fileCrc.update(b);
             sectionCrc.update(b);
             position++;
@@ -86,7 +117,7 @@ public final class StorageSnapshotStreams implements SnapshotStreams {
 
         @Override
         public void write(byte[] b, int off, int len) throws IOException {
-            out.write(b, off, len);
+            target(len).write(b, off, len);
             fileCrc.update(b, off, len);
             sectionCrc.update(b, off, len);
             position += len;
@@ -116,7 +147,11 @@ public final class StorageSnapshotStreams implements SnapshotStreams {
         @Override
         public FileRef closeAndGetRef() throws IOException {
             done = true;
-            out.close();
+            if (out != null) {
+                out.close();
+            } else {
+                inlined.put(relativePath, held.toByteArray());
+            }
             return new FileRef(relativePath, position, fileCrc.getValue());
         }
 
@@ -124,10 +159,12 @@ public final class StorageSnapshotStreams implements SnapshotStreams {
         public void close() throws IOException {
             if (!done) {
                 done = true;
-                try {
-                    out.close();
-                } finally {
-                    storage.delete(storagePath);
+                if (out != null) {
+                    try {
+                        out.close();
+                    } finally {
+                        storage.delete(storagePath);
+                    }
                 }
             }
         }

@@ -61,6 +61,10 @@ import org.osgi.service.metatype.annotations.Option;
     @AttributeDefinition(name = "Incremental checkpoints")
     boolean checkpoint_incremental() default false;
 
+    @AttributeDefinition(name = "Inline threshold (bytes)", min = "0", max = "1048576",
+            description = "Snapshot files up to this size go into the metadata instead of objects of their own; 0 turns it off")
+    int checkpoint_inline$_$threshold() default 20480;
+
     @AttributeDefinition(name = "Max restarts", min = "0", description = "Restarts after task failures before the job fails")
     int job_max$_$restarts() default 3;
 

@@ -29,7 +29,7 @@ public record JobSpec(String name, String definition, DesiredState desiredState,
     private static final Set<String> KNOWN = Set.of("job.name", "job.definition", "job.state", "job.parallelism",
             "job.max-parallelism", "job.backend", "job.storage", "checkpoint.interval", "checkpoint.timeout",
             "checkpoint.min-pause", "checkpoint.max-concurrent", "checkpoint.tolerable-failures", "checkpoint.retained",
-            "checkpoint.incremental", "job.max-restarts", "job.restart-delay", "job.fallback-to-previous-checkpoint",
+            "checkpoint.incremental", "checkpoint.inline-threshold", "job.max-restarts", "job.restart-delay", "job.fallback-to-previous-checkpoint",
             "restore.path", "restore.claim-mode", "restore.allow-non-restored-state");
 
     /** Set by ConfigAdmin, DS and FileInstall rather than by users. */
@@ -65,7 +65,8 @@ public record JobSpec(String name, String definition, DesiredState desiredState,
                 v.integer("checkpoint.max-concurrent", 1, 1, 64),
                 v.integer("checkpoint.tolerable-failures", 0, 0, Integer.MAX_VALUE),
                 v.integer("checkpoint.retained", 1, 1, 10_000),
-                v.bool("checkpoint.incremental", false));
+                v.bool("checkpoint.incremental", false),
+                v.integer("checkpoint.inline-threshold", CheckpointConfig.DEFAULT_INLINE_THRESHOLD, 0, CheckpointConfig.MAX_INLINE_THRESHOLD));
         Map<String, String> storageConfig = new LinkedHashMap<>();
         Map<String, String> params = new TreeMap<>();
         properties.forEach((k, val) -> {

@@ -126,9 +126,9 @@ final class CheckpointCoordinator {
                 : catalog.checkpointDirectory(barrier.checkpointId());
         String owned = dir + "/" + uid + "/" + subtask;
         StorageSnapshotStreams streams = barrier.savepoint()
-                ? new StorageSnapshotStreams(catalog.storage(), dir, owned, owned)
+                ? new StorageSnapshotStreams(catalog.storage(), dir, owned, owned, config.inlineThreshold())
                 : new StorageSnapshotStreams(catalog.storage(), catalog.jobDirectory(), owned,
-                catalog.sharedDirectory() + "/" + uid + "/" + subtask);
+                catalog.sharedDirectory() + "/" + uid + "/" + subtask, config.inlineThreshold());
         if (p != null) {
             p.streams.add(streams);
         }
@@ -158,6 +158,12 @@ final class CheckpointCoordinator {
         finishedSources.add(uid + "/" + subtask);
     }
 
+    private static Map<String, byte[]> inlinedFiles(PendingCheckpoint p) {
+        Map<String, byte[]> inlined = new TreeMap<>();
+        p.streams.forEach(st -> inlined.putAll(st.inlinedFiles()));
+        return inlined;
+    }
+
     private void complete(PendingCheckpoint p) {
         pending.remove(p.id());
         List<OperatorSnapshot> operators = new ArrayList<>();
@@ -168,7 +174,7 @@ final class CheckpointCoordinator {
         String format = p.barrier.savepoint() || !attempt.incremental() ? "full" : "incremental";
         SnapshotMetadata md = new SnapshotMetadata(SnapshotMetadata.CURRENT_FORMAT_VERSION, p.id(), kind, p.name, format,
                 job.config().backend(), job.jobName(), System.currentTimeMillis(), attempt.maxParallelism(),
-                job.describeConfig(), operators);
+                job.describeConfig(), operators, inlinedFiles(p));
         CompletedSnapshot completed;
         try {
             completed = catalog.commit(p.directory, md);
