@@ -55,6 +55,11 @@ public record JobConfig(int parallelism, int maxParallelism, String backend, Str
         return new JobConfig(parallelism, p, backend, storage, storageConfig, checkpoints, maxRestarts, restartDelay, fallbackToPreviousCheckpoint, restore);
     }
 
+    /** Another storage plugin and its settings (the {@code storage.*} job properties without the prefix). */
+    public JobConfig withStorage(String name, Map<String, String> settings) {
+        return new JobConfig(parallelism, maxParallelism, backend, name, settings, checkpoints, maxRestarts, restartDelay, fallbackToPreviousCheckpoint, restore);
+    }
+
     public JobConfig withBackend(String b) {
         return new JobConfig(parallelism, maxParallelism, b, storage, storageConfig, checkpoints, maxRestarts, restartDelay, fallbackToPreviousCheckpoint, restore);
     }

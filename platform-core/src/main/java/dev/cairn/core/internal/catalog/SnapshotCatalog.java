@@ -175,14 +175,14 @@ public final class SnapshotCatalog {
      * except those in {@code stillReferenced}, then whatever else is left in its directory.
      */
     public void discard(CompletedSnapshot snapshot, Set<String> stillReferenced) throws IOException {
-        storage.delete(snapshot.metadataPath());
+        storage.deleteAll(List.of(snapshot.metadataPath()));
         discardFiles(snapshot.directory(), snapshot.storagePaths(), stillReferenced);
     }
 
     /** Deletes the given files (storage paths) not in {@code stillReferenced}, then everything under {@code directory}. */
     public void discardFiles(String directory, Collection<String> files, Set<String> stillReferenced) throws IOException {
         // first: a commit whose answer was lost may have landed, and half a snapshot must not look whole
-        storage.delete(directory + "/" + METADATA);
+        storage.deleteAll(List.of(directory + "/" + METADATA));
         deleteUnreferenced(files, stillReferenced);
         deleteUnreferenced(storage.list(directory + "/"), stillReferenced);
     }
