@@ -91,6 +91,20 @@ public abstract class SnapshotStorageConformanceTest {
     }
 
     @Test
+    void deleteAllRemovesManyObjectsAndSkipsMissingOnes() throws Exception {
+        java.util.List<String> paths = new java.util.ArrayList<>();
+        for (int i = 0; i < 300; i++) {
+            paths.add("job/chk-" + (i % 3) + "/f" + i);
+            write(paths.get(i), new byte[]{(byte) i});
+        }
+        write("job/keep", new byte[]{1});
+        paths.add("job/never-written");
+        storage.deleteAll(paths);
+        assertThat(storage.list("job/")).containsExactly("job/keep");
+        storage.deleteAll(java.util.List.of());
+    }
+
+    @Test
     void metadataCommitIsWriteOnce() throws Exception {
         storage.commitMetadata("job/chk-3/_metadata", "{\"a\":1}".getBytes(StandardCharsets.UTF_8));
         assertThatThrownBy(() -> storage.commitMetadata("job/chk-3/_metadata", "{\"a\":2}".getBytes(StandardCharsets.UTF_8)))
