@@ -1,6 +1,7 @@
 package dev.cairn.itests;
 
 import dev.cairn.conformance.FaultInjectingProxy;
+import dev.cairn.storage.azure.AzuriteServer;
 import dev.cairn.storage.s3.S3TestServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -42,6 +43,14 @@ final class StorageUnderTest implements AutoCloseable {
                 settings.put("max-attempts", "8");
                 return new StorageUnderTest(name, s3, proxy, "job.storage=s3 storage.bucket=itest storage.prefix=cairn", settings);
             }
+            case "azure": {
+                AzuriteServer azurite = new AzuriteServer();
+                FaultInjectingProxy proxy = new FaultInjectingProxy(azurite.port(), 300);
+                Map<String, Object> settings = new java.util.HashMap<>(azurite.pluginSettings(proxy.port()));
+                settings.put("max-attempts", "8");
+                return new StorageUnderTest(name, azurite, proxy, "job.storage=azure storage.container=itest storage.create-container=true"
+                        + " storage.prefix=cairn", settings);
+            }
             default:
                 throw new IllegalArgumentException("No storage server for " + name);
         }
@@ -50,6 +59,11 @@ final class StorageUnderTest implements AutoCloseable {
     /** The job properties that put a job on this storage. */
     String jobProperties() {
         return jobProperties;
+    }
+
+    /** Whether the server holds parts of unfinished uploads (S3 multipart uploads); false where the plugin's tests cover it. */
+    boolean hasUnfinishedUploads() {
+        return server instanceof S3TestServer s3 && s3.openMultipartUploads("itest") > 0;
     }
 
     /** The proxy between the plugin and the server; null for {@code file}. */

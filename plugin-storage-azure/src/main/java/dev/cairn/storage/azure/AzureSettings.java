@@ -7,11 +7,11 @@ import java.util.Map;
 import java.util.Set;
 
 /** Validated Azure settings: the platform-wide configuration with a job's overrides. */
-record AzureSettings(String container, String prefix, String endpoint, String credentials, String connectionString,
+record AzureSettings(String container, boolean createContainer, String prefix, String endpoint, String credentials, String connectionString,
                      String accountName, String accountKey, String sasToken, int blockSizeBytes, int uploadConcurrency,
                      int maxAttempts, int connectTimeoutSeconds, int requestTimeoutSeconds) {
 
-    private static final Set<String> JOB_KEYS = Set.of("container", "prefix", "endpoint", "block-size-mb",
+    private static final Set<String> JOB_KEYS = Set.of("container", "create-container", "prefix", "endpoint", "block-size-mb",
             "upload-concurrency", "max-attempts", "connect-timeout-s", "request-timeout-s");
     private static final Set<String> PLATFORM_KEYS;
 
@@ -60,7 +60,7 @@ record AzureSettings(String container, String prefix, String endpoint, String cr
                 require(endpoint, "endpoint", credentials);
             }
         }
-        return new AzureSettings(container, s.keyPrefix("prefix"), endpoint, credentials, connectionString, accountName,
+        return new AzureSettings(container, s.bool("create-container", false), s.keyPrefix("prefix"), endpoint, credentials, connectionString, accountName,
                 accountKey, sas, s.integer("block-size-mb", 8, 1, 4000) * 1024 * 1024, s.integer("upload-concurrency", 4, 1, 64),
                 s.integer("max-attempts", 5, 1, 20), s.integer("connect-timeout-s", 10, 1, 600), s.integer("request-timeout-s", 60, 1, 3600));
     }

@@ -61,7 +61,7 @@ final class AzureSnapshotStorage implements SnapshotStorage {
     private final ExecutorService uploads;
     private final ClassLoader sdkLoader = AzureSnapshotStorage.class.getClassLoader();
 
-    AzureSnapshotStorage(AzureSettings settings) {
+    AzureSnapshotStorage(AzureSettings settings) throws IOException {
         this.settings = settings;
         this.service = withSdkLoader(() -> {
             HttpClient http = new JdkHttpClientBuilder().connectionTimeout(Duration.ofSeconds(settings.connectTimeoutSeconds())).build();
@@ -80,6 +80,9 @@ final class AzureSnapshotStorage implements SnapshotStorage {
         });
         this.container = service.getBlobContainerClient(settings.container());
         this.batch = withSdkLoader(() -> new BlobBatchClientBuilder(service).buildClient());
+        if (settings.createContainer()) {
+            call("", container::createIfNotExists);
+        }
         AtomicInteger threads = new AtomicInteger();
         this.uploads = Executors.newFixedThreadPool(settings.uploadConcurrency(), r -> {
             Thread t = new Thread(r, "cairn-azure-upload-" + threads.incrementAndGet());

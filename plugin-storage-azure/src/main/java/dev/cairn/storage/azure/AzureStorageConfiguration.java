@@ -16,6 +16,9 @@ import org.osgi.service.metatype.annotations.Option;
     @AttributeDefinition(description = "Container that holds the snapshots; a job may name its own with storage.container")
     String container() default "";
 
+    @AttributeDefinition(name = "Create container", description = "Create the container when it does not exist")
+    boolean create$_$container() default false;
+
     @AttributeDefinition(description = "Blob name prefix inside the container, e.g. 'cairn/prod'")
     String prefix() default "";
 
