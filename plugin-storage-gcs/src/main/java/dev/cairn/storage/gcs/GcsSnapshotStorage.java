@@ -1,0 +1,314 @@
+package dev.cairn.storage.gcs;
+
+import com.google.api.gax.retrying.RetrySettings;
+import com.google.auth.oauth2.GoogleCredentials;
+import com.google.cloud.NoCredentials;
+import com.google.cloud.ReadChannel;
+import com.google.cloud.WriteChannel;
+import com.google.cloud.http.HttpTransportOptions;
+import com.google.cloud.storage.Blob;
+import com.google.cloud.storage.BlobId;
+import com.google.cloud.storage.BlobInfo;
+import com.google.cloud.storage.Storage;
+import com.google.cloud.storage.StorageException;
+import com.google.cloud.storage.StorageOptions;
+import dev.cairn.spi.storage.RangeReader;
+import dev.cairn.spi.storage.SnapshotStorage;
+import dev.cairn.spi.storage.StoragePaths;
+import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.FileInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.NoSuchFileException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/**
+ * Snapshots as objects in one bucket under a name prefix, through the JSON API. An object
+ * smaller than a chunk goes up in one request; a larger one streams as a resumable upload, one
+ * chunk in memory. Every write is conditional on the object not existing
+ * ({@code ifGenerationMatch=0}), so the metadata commit is write-once.
+ */
+final class GcsSnapshotStorage implements SnapshotStorage {
+
+    /** The JSON API takes at most 100 calls per batch request. */
+    private static final int DELETE_BATCH = 100;
+
+    private final GcsSettings settings;
+    private final Storage storage;
+    private final ClassLoader sdkLoader = GcsSnapshotStorage.class.getClassLoader();
+
+    GcsSnapshotStorage(GcsSettings settings) throws IOException {
+        this.settings = settings;
+        this.storage = call("", () -> options(settings).getService());
+    }
+
+    /** Over a given client (the SDK's in-process {@code LocalStorageHelper} in tests). */
+    GcsSnapshotStorage(GcsSettings settings, Storage storage) {
+        this.settings = settings;
+        this.storage = storage;
+    }
+
+    private static StorageOptions options(GcsSettings settings) throws IOException {
+        StorageOptions.Builder b = StorageOptions.http()
+                .setTransportOptions(HttpTransportOptions.newBuilder()
+                        .setConnectTimeout((int) Duration.ofSeconds(settings.connectTimeoutSeconds()).toMillis())
+                        .setReadTimeout((int) Duration.ofSeconds(settings.requestTimeoutSeconds()).toMillis())
+                        .build())
+                .setRetrySettings(RetrySettings.newBuilder()
+                        .setMaxAttempts(settings.maxAttempts())
+                        .setInitialRetryDelayDuration(Duration.ofMillis(100))
+                        .setRetryDelayMultiplier(2.0)
+                        .setMaxRetryDelayDuration(Duration.ofSeconds(10))
+                        .setTotalTimeoutDuration(Duration.ofSeconds((long) settings.requestTimeoutSeconds() * settings.maxAttempts()))
+                        .build());
+        if (!settings.endpoint().isEmpty()) {
+            b.setHost(settings.endpoint());
+        }
+        if (!settings.projectId().isEmpty()) {
+            b.setProjectId(settings.projectId());
+        }
+        switch (settings.credentials()) {
+            case "none" -> b.setCredentials(NoCredentials.getInstance());
+            case "service-account-file" -> {
+                try (InputStream key = new FileInputStream(settings.serviceAccountFile())) {
+                    b.setCredentials(GoogleCredentials.fromStream(key));
+                }
+            }
+            default -> {
+                // application default credentials, resolved by the SDK
+            }
+        }
+        return b.build();
+    }
+
+    @Override
+    public String describe() {
+        return settings.toString();
+    }
+
+    private BlobId id(String path) {
+        return BlobId.of(settings.bucket(), settings.prefix() + StoragePaths.requireRelative(path));
+    }
+
+    @Override
+    public OutputStream create(String path) {
+        return new Upload(id(path));
+    }
+
+    @Override
+    public InputStream openRange(String path, long offset, long length) throws IOException {
+        BlobId id = id(path);
+        if (length == 0) {
+            size(path);
+            return InputStream.nullInputStream();
+        }
+        return new RangeReader((from, len) -> call(id.getName(), () -> {
+            ReadChannel channel = storage.reader(id);
+            channel.seek(from);
+            if (len >= 0) {
+                channel.limit(from + len);
+            }
+            // read ahead so that a missing object fails here, as NoSuchFileException, not at the first read
+            BufferedInputStream in = new BufferedInputStream(Channels.newInputStream(channel), 64 * 1024);
+            in.mark(1);
+            in.read();
+            in.reset();
+            return in;
+        }), describe() + path, offset, length, settings.maxAttempts());
+    }
+
+    @Override
+    public List<String> list(String prefix) throws IOException {
+        String namePrefix = settings.prefix() + prefix;
+        return call(namePrefix, () -> {
+            List<String> paths = new ArrayList<>();
+            for (Blob blob : storage.list(settings.bucket(), Storage.BlobListOption.prefix(namePrefix)).iterateAll()) {
+                paths.add(blob.getName().substring(settings.prefix().length()));
+            }
+            paths.sort(null);
+            return paths;
+        });
+    }
+
+    @Override
+    public boolean exists(String path) throws IOException {
+        BlobId id = id(path);
+        return call(id.getName(), () -> storage.get(id) != null);
+    }
+
+    @Override
+    public long size(String path) throws IOException {
+        BlobId id = id(path);
+        Blob blob = call(id.getName(), () -> storage.get(id));
+        if (blob == null) {
+            throw new NoSuchFileException("gs://" + settings.bucket() + "/" + id.getName());
+        }
+        return blob.getSize();
+    }
+
+    @Override
+    public boolean delete(String path) throws IOException {
+        BlobId id = id(path);
+        return call(id.getName(), () -> storage.delete(id));
+    }
+
+    @Override
+    public void deleteAll(Collection<String> paths) throws IOException {
+        List<BlobId> batch = new ArrayList<>();
+        for (String path : paths) {
+            batch.add(id(path));
+            if (batch.size() == DELETE_BATCH) {
+                deleteBatch(batch);
+                batch.clear();
+            }
+        }
+        if (!batch.isEmpty()) {
+            deleteBatch(batch);
+        }
+    }
+
+    private void deleteBatch(List<BlobId> ids) throws IOException {
+        // false for an object that was already gone, which is fine; a single delete needs no batch request
+        call(ids.get(0).getName(), () -> ids.size() == 1 ? storage.delete(ids.get(0)) : storage.delete(ids));
+    }
+
+    @Override
+    public void commitMetadata(String path, byte[] bytes) throws IOException {
+        putIfAbsent(id(path), bytes, bytes.length);
+    }
+
+    private void putIfAbsent(BlobId id, byte[] bytes, int length) throws IOException {
+        try {
+            call(id.getName(), () -> storage.create(BlobInfo.newBuilder(id).build(), bytes, 0, length, Storage.BlobTargetOption.doesNotExist()));
+        } catch (FileAlreadyExistsException e) {
+            // a retried create whose first attempt landed (its answer was lost) finds its own bytes: that is success
+            byte[] existing = call(id.getName(), () -> storage.readAllBytes(id));
+            if (!java.util.Arrays.equals(existing, 0, existing.length, bytes, 0, length)) {
+                throw e;
+            }
+        }
+    }
+
+    /** Runs an SDK call with the bundle's class loader as context loader, turning SDK failures into IOExceptions. */
+    private <T> T call(String name, Callable<T> request) throws IOException {
+        Thread thread = Thread.currentThread();
+        ClassLoader previous = thread.getContextClassLoader();
+        thread.setContextClassLoader(sdkLoader);
+        String where = "gs://" + settings.bucket() + "/" + name;
+        try {
+            return request.call();
+        } catch (StorageException e) {
+            throw translate(where, e);
+        } catch (IOException e) {
+            if (e.getCause() instanceof StorageException se) {
+                throw translate(where, se);
+            }
+            throw e;
+        } catch (Exception e) {
+            throw new IOException("GCS request for " + where + " failed: " + e.getMessage(), e);
+        } finally {
+            thread.setContextClassLoader(previous);
+        }
+    }
+
+    private static IOException translate(String where, StorageException e) {
+        if (e.getCode() == 404) {
+            NoSuchFileException missing = new NoSuchFileException(where);
+            missing.initCause(e);
+            return missing;
+        }
+        if (e.getCode() == 412) {
+            FileAlreadyExistsException exists = new FileAlreadyExistsException(where);
+            exists.initCause(e);
+            return exists;
+        }
+        return new IOException("GCS request for " + where + " failed: " + e.getCode() + " " + e.getMessage(), e);
+    }
+
+    @Override
+    public void close() throws IOException {
+        try {
+            storage.close();
+        } catch (Exception e) {
+            throw new IOException("Closing the GCS client failed", e);
+        }
+    }
+
+    /**
+     * One object: held in memory up to a chunk and created in one request, or else streamed as a
+     * resumable upload. A failed resumable upload is never finalized, so no object appears.
+     */
+    private final class Upload extends OutputStream {
+        private final BlobId id;
+        private ByteArrayOutputStream held = new ByteArrayOutputStream();
+        private WriteChannel channel;
+        private boolean closed;
+
+        Upload(BlobId id) {
+            this.id = id;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            write(new byte[]{(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            if (closed) {
+                throw new IOException("Upload of gs://" + settings.bucket() + "/" + id.getName() + " is closed");
+            }
+            if (channel == null && held.size() + len <= settings.chunkSizeBytes()) {
+                held.write(b, off, len);
+                return;
+            }
+            if (channel == null) {
+                channel = call(id.getName(), () -> {
+                    WriteChannel w = storage.writer(BlobInfo.newBuilder(id).build(), Storage.BlobWriteOption.doesNotExist());
+                    w.setChunkSize(settings.chunkSizeBytes());
+                    return w;
+                });
+                byte[] first = held.toByteArray();
+                held = null;
+                writeFully(ByteBuffer.wrap(first));
+            }
+            writeFully(ByteBuffer.wrap(b, off, len));
+        }
+
+        private void writeFully(ByteBuffer buffer) throws IOException {
+            call(id.getName(), () -> {
+                while (buffer.hasRemaining()) {
+                    channel.write(buffer);
+                }
+                return null;
+            });
+        }
+
+        @Override
+        public void close() throws IOException {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            if (channel == null) {
+                byte[] bytes = held.toByteArray();
+                held = null;
+                putIfAbsent(id, bytes, bytes.length);
+            } else {
+                call(id.getName(), () -> {
+                    channel.close();
+                    return null;
+                });
+            }
+        }
+    }
+}
