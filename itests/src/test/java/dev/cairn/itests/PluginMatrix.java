@@ -10,6 +10,7 @@ final class PluginMatrix {
 
     static Stream<Arguments> backendsAndStorages() {
         return Stream.of(Arguments.of("heap", "file"), Arguments.of("rocksdb", "file"),
-                Arguments.of("heap", "s3"), Arguments.of("rocksdb", "s3"), Arguments.of("heap", "azure"));
+                Arguments.of("heap", "s3"), Arguments.of("rocksdb", "s3"), Arguments.of("heap", "azure"),
+                Arguments.of("heap", "gcs"));
     }
 }

@@ -2,6 +2,7 @@ package dev.cairn.itests;
 
 import dev.cairn.conformance.FaultInjectingProxy;
 import dev.cairn.storage.azure.AzuriteServer;
+import dev.cairn.storage.gcs.GcsTestServer;
 import dev.cairn.storage.s3.S3TestServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -51,6 +52,14 @@ final class StorageUnderTest implements AutoCloseable {
                 return new StorageUnderTest(name, azurite, proxy, "job.storage=azure storage.container=itest storage.create-container=true"
                         + " storage.prefix=cairn", settings);
             }
+            case "gcs": {
+                GcsTestServer gcs = new GcsTestServer();
+                gcs.createBucket("itest");
+                FaultInjectingProxy proxy = new FaultInjectingProxy(gcs.port(), 300);
+                Map<String, Object> settings = new java.util.HashMap<>(gcs.pluginSettings(proxy.port()));
+                settings.put("max-attempts", "8");
+                return new StorageUnderTest(name, gcs, proxy, "job.storage=gcs storage.bucket=itest storage.prefix=cairn", settings);
+            }
             default:
                 throw new IllegalArgumentException("No storage server for " + name);
         }
@@ -61,9 +70,10 @@ final class StorageUnderTest implements AutoCloseable {
         return jobProperties;
     }
 
-    /** Whether the server holds parts of unfinished uploads (S3 multipart uploads); false where the plugin's tests cover it. */
+    /** Whether the server holds parts of unfinished uploads (S3 multipart uploads, GCS resumable sessions); false where the plugin's tests cover it. */
     boolean hasUnfinishedUploads() {
-        return server instanceof S3TestServer s3 && s3.openMultipartUploads("itest") > 0;
+        return server instanceof S3TestServer s3 && s3.openMultipartUploads("itest") > 0
+                || server instanceof GcsTestServer gcs && gcs.openSessions() > 0;
     }
 
     /** The proxy between the plugin and the server; null for {@code file}. */

@@ -155,15 +155,7 @@ public final class FaultInjectingProxy implements AutoCloseable {
 
     private void forward(Socket client, String head, long responseLimit) throws IOException {
         try (Socket upstream = new Socket(InetAddress.getLoopbackAddress(), upstreamPort)) {
-            StringBuilder rewritten = new StringBuilder();
-            for (String line : head.split("\r\n")) {
-                String lower = line.toLowerCase(java.util.Locale.ROOT);
-                if (!lower.startsWith("connection:") && !line.isEmpty()) {
-                    rewritten.append(line).append("\r\n");
-                }
-            }
-            rewritten.append("Connection: close\r\n\r\n");
-            upstream.getOutputStream().write(rewritten.toString().getBytes(StandardCharsets.ISO_8859_1));
+            upstream.getOutputStream().write(closing(head));
             upstream.getOutputStream().flush();
             connections.execute(() -> {
                 try {
@@ -172,7 +164,18 @@ public final class FaultInjectingProxy implements AutoCloseable {
                     // the upstream closed after its response
                 }
             });
-            copy(upstream.getInputStream(), client.getOutputStream(), responseLimit);
+            // the client must also see "Connection: close", or it reuses a connection the server has closed
+            InputStream fromUpstream = upstream.getInputStream();
+            String responseHead = readHead(fromUpstream);
+            while (responseHead != null && responseHead.startsWith("HTTP/1.1 100")) {
+                client.getOutputStream().write(responseHead.getBytes(StandardCharsets.ISO_8859_1));
+                responseHead = readHead(fromUpstream);
+            }
+            if (responseHead == null) {
+                return;
+            }
+            client.getOutputStream().write(closing(responseHead));
+            copy(fromUpstream, client.getOutputStream(), responseLimit);
             client.getOutputStream().flush();
             if (responseLimit != Long.MAX_VALUE) {
                 client.setSoLinger(true, 0);
@@ -180,6 +183,17 @@ public final class FaultInjectingProxy implements AutoCloseable {
         } catch (SocketException ignored) {
             // a side closed mid-transfer
         }
+    }
+
+    /** The message head with its Connection header replaced by "Connection: close". */
+    private static byte[] closing(String head) {
+        StringBuilder rewritten = new StringBuilder();
+        for (String line : head.split("\r\n")) {
+            if (!line.toLowerCase(java.util.Locale.ROOT).startsWith("connection:") && !line.isEmpty()) {
+                rewritten.append(line).append("\r\n");
+            }
+        }
+        return rewritten.append("Connection: close\r\n\r\n").toString().getBytes(StandardCharsets.ISO_8859_1);
     }
 
     private static void copy(InputStream in, OutputStream out, long limit) throws IOException {

@@ -178,7 +178,27 @@ final class GcsSnapshotStorage implements SnapshotStorage {
 
     private void deleteBatch(List<BlobId> ids) throws IOException {
         // false for an object that was already gone, which is fine; a single delete needs no batch request
-        call(ids.get(0).getName(), () -> ids.size() == 1 ? storage.delete(ids.get(0)) : storage.delete(ids));
+        if (ids.size() == 1) {
+            call(ids.get(0).getName(), () -> storage.delete(ids.get(0)));
+            return;
+        }
+        // the SDK does not retry batch requests; deleting is idempotent, so this does, within the same budget
+        for (int attempt = 1; ; attempt++) {
+            try {
+                call(ids.get(0).getName(), () -> storage.delete(ids));
+                return;
+            } catch (IOException e) {
+                if (attempt >= settings.maxAttempts()) {
+                    throw e;
+                }
+                try {
+                    Thread.sleep(Math.min(10_000, 100L << Math.min(attempt, 7)));
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw new java.io.InterruptedIOException("Interrupted while deleting from " + describe());
+                }
+            }
+        }
     }
 
     @Override

@@ -196,7 +196,7 @@ public final class GcsTestServer implements AutoCloseable {
                 return multipartUpload(bucket, q, headers.get("content-type"), body);
             }
             if (method.equals("POST") && "resumable".equals(q.get("uploadType"))) {
-                return startResumable(bucket, q, body);
+                return startResumable(bucket, q, body, headers.get("host"));
             }
         }
         throw new HttpFailure(400, "Not supported by the test server: " + method + " " + path);
@@ -318,12 +318,13 @@ public final class GcsTestServer implements AutoCloseable {
         return store(bucket, name, ifGenerationMatch(q), partBody(parts.get(1)));
     }
 
-    private Response startResumable(String bucket, Map<String, String> q, byte[] body) {
+    /** The session URL names the host the client asked (a proxy in front of this server, say), as GCS does. */
+    private Response startResumable(String bucket, Map<String, String> q, byte[] body, String host) {
         String name = q.containsKey("name") ? q.get("name") : jsonString(new String(body, StandardCharsets.UTF_8), "name");
         bucket(bucket);
         String id = UUID.randomUUID().toString();
         sessions.put(id, new Session(bucket, name, ifGenerationMatch(q), new ByteArrayOutputStream()));
-        return new Response(200, Map.of("Location", endpoint() + "/upload/storage/v1/b/" + bucket + "/o?uploadType=resumable&upload_id=" + id),
+        return new Response(200, Map.of("Location", "http://" + host + "/upload/storage/v1/b/" + bucket + "/o?uploadType=resumable&upload_id=" + id),
                 new byte[0]);
     }
 
