@@ -247,8 +247,9 @@ public final class JobInstance {
         waitingFor = null;
         try {
             start(definition.get(), backend.get(), storage.get());
-        } catch (Exception e) {
-            waitingFor = "could not start: " + e.getMessage();
+        } catch (Exception | LinkageError e) {
+            // a plugin that cannot load its own classes must not take the kernel thread with it
+            waitingFor = "could not start: " + e;
             LOG.log(Level.WARNING, "Job " + spec.name() + " could not start", e);
         }
     }
