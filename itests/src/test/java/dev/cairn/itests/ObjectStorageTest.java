@@ -1,8 +1,10 @@
 package dev.cairn.itests;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.cairn.conformance.FaultInjectingProxy.Fault;
+import dev.cairn.storage.s3.S3TestServer;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -28,6 +30,15 @@ class ObjectStorageTest {
             assertThat(p.verifyOfferJob("offers", 6_000)).containsEntry("exactly-once", true);
             assertThat(p.text("cairn:plugins")).contains("dev.cairn.storage.s3");
             assertThat(s3.s3().objectKeys("itest")).anyMatch(k -> k.startsWith("cairn/offers/chk-") && k.endsWith("/_metadata"));
+
+            // the plugin's configuration is described and validated like the kernel's; its secret is never shown
+            String config = p.text("cairn:config cairn.storage.s3");
+            assertThat(config).contains("part-size-mb").contains("secret-key").contains("********")
+                    .doesNotContain(S3TestServer.SECRET_KEY);
+            assertThatThrownBy(() -> p.run("cairn:set cairn.storage.s3 part-size-mb=2"))
+                    .hasMessageContaining("part-size-mb=2 is not allowed");
+            assertThatThrownBy(() -> p.run("cairn:set cairn.storage.s3 credentials=magic"))
+                    .hasMessageContaining("credentials=magic is not allowed");
         }
     }
 
