@@ -89,7 +89,7 @@ class BadSnapshotTest {
 
     @Test
     void aDamagedSavepointFailsNamingTheFileAndTheChecksum() throws Exception {
-        String sp = savepointOf(offers("offers-a", 3_000));
+        String sp = savepointOf(offers("offers-a", 1_000));
         Path file = storage().resolve(sp).resolve("enrich/1/heap-keyed.bin");
         JobRunner.flipByteInTheMiddle(file);
         JobMaster b = awaitEnd(start(offers("offers-b", 0), config(storage(), 2, false, 1).withRestore(RestoreSettings.noClaim(sp))));
@@ -100,7 +100,7 @@ class BadSnapshotTest {
 
     @Test
     void metadataPointingOutsideTheRootIsRejected() throws Exception {
-        String sp = savepointOf(offers("offers-a", 3_000));
+        String sp = savepointOf(offers("offers-a", 1_000));
         Path metadata = storage().resolve(sp).resolve("_metadata");
         String json = Files.readString(metadata);
         assertThat(json).contains("\"enrich/0/heap-keyed.bin\"");

@@ -25,6 +25,20 @@ public final class StorageSettings {
         this.values = values;
     }
 
+    /**
+     * The entries of {@code properties} whose keys are in {@code keys}: a plugin's own settings
+     * out of a ConfigAdmin dictionary, which also carries {@code service.pid} and the like.
+     */
+    public static Map<String, Object> select(Map<String, ?> properties, Set<String> keys) {
+        Map<String, Object> own = new java.util.HashMap<>();
+        properties.forEach((k, v) -> {
+            if (keys.contains(k)) {
+                own.put(k, v);
+            }
+        });
+        return own;
+    }
+
     /** Refuses any key outside {@code allowed}, so that a typo is not silently ignored. */
     public StorageSettings requireKnown(Set<String> allowed) {
         for (String key : values.keySet()) {

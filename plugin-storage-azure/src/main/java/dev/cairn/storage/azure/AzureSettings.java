@@ -21,14 +21,9 @@ record AzureSettings(String container, boolean createContainer, String prefix, S
         PLATFORM_KEYS = Set.copyOf(keys);
     }
 
+    /** Only this plugin's own keys of a ConfigAdmin dictionary. */
     static Map<String, Object> ownKeys(Map<String, ?> properties) {
-        Map<String, Object> own = new HashMap<>();
-        properties.forEach((k, v) -> {
-            if (PLATFORM_KEYS.contains(k)) {
-                own.put(k, v);
-            }
-        });
-        return own;
+        return StorageSettings.select(properties, PLATFORM_KEYS);
     }
 
     static AzureSettings of(Map<String, ?> platform, Map<String, String> job) {

@@ -4,27 +4,23 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.cairn.conformance.FaultInjectingProxy;
+import dev.cairn.conformance.ObjectStorageFaultTest;
 import dev.cairn.conformance.FaultInjectingProxy.Fault;
 import dev.cairn.spi.storage.SnapshotStorage;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** What the GCS plugin adds to the conformance kit: resumable uploads, faults and settings errors, over real HTTP. */
-class GcsStorageTest {
+/** The fault kit on GCS over real HTTP, and what the GCS plugin adds: resumable uploads, page tokens and settings errors. */
+class GcsStorageTest extends ObjectStorageFaultTest {
 
-    private static final int MIB = 1024 * 1024;
     private static GcsTestServer server;
     private static final AtomicInteger buckets = new AtomicInteger();
 
@@ -44,30 +40,25 @@ class GcsStorageTest {
         return bucket;
     }
 
+    @Override
+    protected int serverPort() {
+        return server.port();
+    }
+
+    @Override
+    protected SnapshotStorage open(int port, int maxAttempts, int partMiB) throws IOException {
+        return open(newBucket(), port, Map.of("max-attempts", String.valueOf(maxAttempts), "chunk-size-mb", String.valueOf(partMiB)));
+    }
+
+    @Override
+    protected String downloadMarker() {
+        return "alt=media";
+    }
+
     private static SnapshotStorage open(String bucket, int port, Map<String, Object> overrides) throws IOException {
         Map<String, Object> settings = new HashMap<>(server.pluginSettings(port));
         settings.putAll(overrides);
         return new GcsStorageProvider(settings).open(Map.of("bucket", bucket));
-    }
-
-    private static byte[] random(int size, long seed) {
-        byte[] data = new byte[size];
-        new Random(seed).nextBytes(data);
-        return data;
-    }
-
-    private static void write(SnapshotStorage storage, String path, byte[] data) throws IOException {
-        try (OutputStream out = storage.create(path)) {
-            for (int i = 0; i < data.length; i += 100_000) {
-                out.write(data, i, Math.min(100_000, data.length - i));
-            }
-        }
-    }
-
-    private static byte[] read(SnapshotStorage storage, String path) throws IOException {
-        try (InputStream in = storage.open(path)) {
-            return in.readAllBytes();
-        }
     }
 
     @Test
@@ -104,68 +95,6 @@ class GcsStorageTest {
                     .hasMessageContaining("job/chk-1/big");
             assertThat(storage.list("job/")).isEmpty();
             assertThat(server.objectNames(bucket)).isEmpty();
-        }
-    }
-
-    @Test
-    void retriesRideOutErrorsAndResetsWithinTheBudget() throws Exception {
-        String bucket = newBucket();
-        try (FaultInjectingProxy proxy = new FaultInjectingProxy(server.port(), 200);
-             SnapshotStorage storage = open(bucket, proxy.port(), Map.of("chunk-size-mb", "1", "max-attempts", "10"))) {
-            proxy.setPolicy(FaultInjectingProxy.random(42, 0.15, 0.15, 0.1));
-            List<byte[]> written = new ArrayList<>();
-            for (int i = 0; i < 12; i++) {
-                byte[] data = random(i % 4 == 0 ? 3 * MIB : 1000 + i * 7919, i);
-                write(storage, "job/chk-" + i + "/state", data);
-                written.add(data);
-                storage.commitMetadata("job/chk-" + i + "/_metadata", ("{\"id\":" + i + "}").getBytes(StandardCharsets.UTF_8));
-            }
-            for (int i = 0; i < 12; i++) {
-                assertThat(read(storage, "job/chk-" + i + "/state")).as("object %d", i).isEqualTo(written.get(i));
-            }
-            storage.deleteAll(storage.list("job/chk-1"));
-            assertThat(storage.list("job/chk-1")).isEmpty();
-            assertThat(proxy.injected(Fault.ERROR_500) + proxy.injected(Fault.RESET)).as("faults injected").isGreaterThan(10);
-        }
-    }
-
-    @Test
-    void whenEveryWriteFailsTheCallerGetsAnErrorAndTheLastGoodMetadataStays() throws Exception {
-        String bucket = newBucket();
-        try (FaultInjectingProxy proxy = new FaultInjectingProxy(server.port(), 0);
-             SnapshotStorage storage = open(bucket, proxy.port(), Map.of("max-attempts", "3"))) {
-            storage.commitMetadata("job/chk-1/_metadata", "{\"good\":1}".getBytes(StandardCharsets.UTF_8));
-            proxy.setPolicy(line -> line.startsWith("POST") || line.startsWith("PUT") ? Fault.RESET : Fault.NONE);
-            assertThatThrownBy(() -> storage.commitMetadata("job/chk-2/_metadata", "{}".getBytes(StandardCharsets.UTF_8)))
-                    .isInstanceOf(IOException.class).hasMessageContaining("job/chk-2/_metadata");
-            assertThat(storage.list("job/")).containsExactly("job/chk-1/_metadata");
-            assertThat(new String(read(storage, "job/chk-1/_metadata"), StandardCharsets.UTF_8)).isEqualTo("{\"good\":1}");
-        }
-    }
-
-    @Test
-    void aBrokenDownloadResumesWhereItStopped() throws Exception {
-        String bucket = newBucket();
-        byte[] data = random(3 * MIB, 9);
-        try (FaultInjectingProxy proxy = new FaultInjectingProxy(server.port(), 0);
-             SnapshotStorage storage = open(bucket, proxy.port(), Map.of("max-attempts", "4"))) {
-            write(storage, "job/f", data);
-            AtomicInteger gets = new AtomicInteger();
-            proxy.setPolicy(line -> line.startsWith("GET") && line.contains("alt=media") && gets.incrementAndGet() <= 2
-                    ? Fault.CUT_RESPONSE : Fault.NONE);
-            assertThat(read(storage, "job/f")).isEqualTo(data);
-            assertThat(gets.get()).isGreaterThanOrEqualTo(3);
-        }
-    }
-
-    @Test
-    void aCommitRetriedAfterItsFirstAttemptLandedSucceeds() throws Exception {
-        try (SnapshotStorage storage = open(newBucket(), server.port(), Map.of())) {
-            byte[] metadata = "{\"id\":7}".getBytes(StandardCharsets.UTF_8);
-            storage.commitMetadata("job/chk-7/_metadata", metadata);
-            storage.commitMetadata("job/chk-7/_metadata", metadata);
-            assertThatThrownBy(() -> storage.commitMetadata("job/chk-7/_metadata", "{\"id\":8}".getBytes(StandardCharsets.UTF_8)))
-                    .isInstanceOf(FileAlreadyExistsException.class);
         }
     }
 

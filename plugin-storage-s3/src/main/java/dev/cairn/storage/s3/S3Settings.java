@@ -20,15 +20,9 @@ record S3Settings(String bucket, String prefix, String endpoint, String region, 
         PLATFORM_KEYS = Set.copyOf(keys);
     }
 
-    /** Only this plugin's own keys of a ConfigAdmin dictionary (it also carries service.pid and the like). */
+    /** Only this plugin's own keys of a ConfigAdmin dictionary. */
     static Map<String, Object> ownKeys(Map<String, ?> properties) {
-        Map<String, Object> own = new HashMap<>();
-        properties.forEach((k, v) -> {
-            if (PLATFORM_KEYS.contains(k)) {
-                own.put(k, v);
-            }
-        });
-        return own;
+        return StorageSettings.select(properties, PLATFORM_KEYS);
     }
 
     /**
