@@ -31,17 +31,77 @@ public final class BenchmarkSuite {
     }
 
     public static void main(String[] args) throws Exception {
-        boolean quick = List.of(args).contains("--quick");
-        boolean reportOnly = List.of(args).contains("--report");
+        // benchmarks/run passes its flags as one argument
+        List<String> flags = java.util.Arrays.stream(args).flatMap(a -> java.util.Arrays.stream(a.trim().split("\\s+"))).toList();
+        boolean quick = flags.contains("--quick");
+        boolean reportOnly = flags.contains("--report");
+        boolean rocksDbOnly = flags.contains("--rocksdb");
         Path out = Path.of(System.getProperty("cairn.results", "results"));
         Files.createDirectories(out);
-        Results table = reportOnly ? Results.fromJson(out.resolve("benchmarks.json")) : new Results(runJmh(quick, out));
+        if (!reportOnly) {
+            if (!rocksDbOnly) {
+                runJmh(quick, out);
+            }
+            runRocksDb(quick, out);
+        }
+        Results table = Results.fromJson(out.resolve("benchmarks.json"), out.resolve(ROCKSDB_JSON));
         Sizes sizes = Sizes.measure(quick ? 100_000 : 1_000_000);
         String markdown = table.markdown(sizes, machine(), LocalDate.now().toString(), quick);
         Files.writeString(out.resolve("benchmarks.md"), markdown);
         Chart.write(table.advantages(sizes), out.resolve("benchmarks.png"));
         System.out.println(markdown);
         System.out.println("Results in " + out.toAbsolutePath());
+    }
+
+    static final String ROCKSDB_JSON = "benchmarks-rocksdb.json";
+
+    /**
+     * The RocksDB rows. Cairn's rocksdbjni 11.8.1 and Flink's frocksdbjni both define
+     * {@code org.rocksdb}, so each side runs in forks whose class path holds only its own (JMH
+     * builds a fork's class path from {@code java.class.path}); the results are merged.
+     */
+    private static void runRocksDb(boolean quick, Path out) throws Exception {
+        String classPath = System.getProperty("java.class.path");
+        String cairnSide = without(classPath, "/com/ververica/frocksdbjni/", "flink-statebackend-rocksdb");
+        String flinkSide = without(classPath, "/org/rocksdb/rocksdbjni/", "plugin-backend-rocksdb");
+        List<Path> parts = new java.util.ArrayList<>();
+        try {
+            parts.add(runSide(cairnSide, quick, out, "cairn-values", List.of(StateAccessBenchmark.class.getSimpleName() + ".value"),
+                    Stores.CAIRN_ROCKSDB, Stores.ROCKSDB_JNI));
+            parts.add(runSide(cairnSide, quick, out, "cairn-snapshots", List.of(SnapshotBenchmark.class.getSimpleName(),
+                    RestoreBenchmark.class.getSimpleName()), Stores.CAIRN_ROCKSDB));
+            parts.add(runSide(flinkSide, quick, out, "flink", List.of(StateAccessBenchmark.class.getSimpleName() + ".value",
+                    SnapshotBenchmark.class.getSimpleName(), RestoreBenchmark.class.getSimpleName()), Stores.FLINK_ROCKSDB));
+        } finally {
+            System.setProperty("java.class.path", classPath);
+        }
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        com.fasterxml.jackson.databind.node.ArrayNode merged = json.createArrayNode();
+        for (Path part : parts) {
+            json.readTree(part.toFile()).forEach(merged::add);
+            Files.delete(part);
+        }
+        json.writerWithDefaultPrettyPrinter().writeValue(out.resolve(ROCKSDB_JSON).toFile(), merged);
+    }
+
+    private static Path runSide(String classPath, boolean quick, Path out, String name, List<String> includes, String... stores) throws Exception {
+        System.setProperty("java.class.path", classPath);
+        Path json = out.resolve("rocksdb-" + name + ".json");
+        ChainedOptionsBuilder options = new OptionsBuilder().param("store", stores).param("changedPercent", "10")
+                .resultFormat(ResultFormatType.JSON).result(json.toString());
+        includes.forEach(options::include);
+        if (quick) {
+            options.warmupIterations(1).measurementIterations(1).warmupTime(TimeValue.milliseconds(200))
+                    .measurementTime(TimeValue.milliseconds(200)).param("keyCount", "100000");
+        }
+        new Runner(options.build()).run();
+        return json;
+    }
+
+    private static String without(String classPath, String... fragments) {
+        return java.util.Arrays.stream(classPath.split(java.io.File.pathSeparator))
+                .filter(entry -> java.util.Arrays.stream(fragments).noneMatch(entry::contains))
+                .collect(java.util.stream.Collectors.joining(java.io.File.pathSeparator));
     }
 
     private static Collection<RunResult> runJmh(boolean quick, Path out) throws Exception {

@@ -48,6 +48,12 @@ final class CairnStore implements StateStore {
                 KeyGroups.rangeForSubtask(BackendHarness.MAX_PARALLELISM, parallelism, index));
     }
 
+    /** RocksDB with the plugin's defaults: a 256 MiB block cache with 64 MiB of write buffers charged to it. */
+    static CairnStore rocksDb(Path workDir, int index, int parallelism) throws Exception {
+        return new CairnStore(new dev.cairn.backend.rocksdb.RocksDBStateBackend(Map.of()), workDir, RestoreContext.NONE,
+                new LocalFileStorage(workDir.resolve("snapshots")), KeyGroups.rangeForSubtask(BackendHarness.MAX_PARALLELISM, parallelism, index));
+    }
+
     @Override
     public boolean owns(long key) {
         return range.contains(KeyGroups.keyGroupFor(key, BackendHarness.MAX_PARALLELISM));

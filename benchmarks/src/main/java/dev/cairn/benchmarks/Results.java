@@ -28,13 +28,18 @@ final class Results {
         }
     }
 
-    /** From the JSON JMH wrote, to report a run again without measuring it again. */
-    static Results fromJson(java.nio.file.Path file) throws java.io.IOException {
+    /** From the JSON files JMH wrote (those that exist), to report runs again without measuring them again. */
+    static Results fromJson(java.nio.file.Path... files) throws java.io.IOException {
         Results results = new Results(List.of());
-        for (var node : new com.fasterxml.jackson.databind.ObjectMapper().readTree(file.toFile())) {
-            Map<String, String> params = new LinkedHashMap<>();
-            node.path("params").fields().forEachRemaining(e -> params.put(e.getKey(), e.getValue().asText()));
-            results.add(node.get("benchmark").asText(), params, node.path("primaryMetric").path("score").asDouble());
+        for (java.nio.file.Path file : files) {
+            if (!java.nio.file.Files.exists(file)) {
+                continue;
+            }
+            for (var node : new com.fasterxml.jackson.databind.ObjectMapper().readTree(file.toFile())) {
+                Map<String, String> params = new LinkedHashMap<>();
+                node.path("params").fields().forEachRemaining(e -> params.put(e.getKey(), e.getValue().asText()));
+                results.add(node.get("benchmark").asText(), params, node.path("primaryMetric").path("score").asDouble());
+            }
         }
         return results;
     }
@@ -95,11 +100,42 @@ final class Results {
             double f = score("restore", Stores.FLINK_HASHMAP, rescale);
             md.append(row(rescale.equals("same") ? "same parallelism" : rescale.replace("to", " → "), ms(c), ms(f), ratio(f / c)));
         }
+        rocksDbTables(md);
         Map<String, Double> perEntry = sizes.bytesPerEntry();
         md.append("\n**Heap bytes per value-state entry** (the value string itself not counted)\n\n| Cairn heap | Flink HashMap | JDK HashMap | Cairn / Flink |\n|---|---|---|---|\n");
         md.append(row(format(perEntry.get(Stores.CAIRN_HEAP)), format(perEntry.get(Stores.FLINK_HASHMAP)), format(perEntry.get(Stores.JDK_HASHMAP)),
                 ratio(perEntry.get(Stores.CAIRN_HEAP) / perEntry.get(Stores.FLINK_HASHMAP))));
         return md.toString();
+    }
+
+    /** Cairn's RocksDB backend against Flink's EmbeddedRocksDBStateBackend and raw RocksJava, when they were measured. */
+    private void rocksDbTables(StringBuilder md) {
+        if (Double.isNaN(score("valueGet", Stores.CAIRN_ROCKSDB, "uniform"))) {
+            return;
+        }
+        md.append("\n**RocksDB backends**: Cairn's (rocksdbjni 11.8.1) against Flink's EmbeddedRocksDBStateBackend (frocksdbjni 8.10),")
+                .append(" each in forks with only its own RocksDB on the class path, both with 256 MiB of block cache and write buffers,")
+                .append(" no WAL and native incremental checkpoints; raw RocksJava puts and gets of 8-byte keys as the floor (ops/s)\n\n");
+        md.append("| operation | keys | Cairn RocksDB | Flink RocksDB | RocksJava (floor) | Cairn / Flink | Cairn / floor |\n|---|---|---|---|---|---|---|\n");
+        for (String op : List.of("valueGet", "valueUpdate")) {
+            for (String dist : List.of("uniform", "zipf")) {
+                double c = score(op, Stores.CAIRN_ROCKSDB, dist);
+                double f = score(op, Stores.FLINK_ROCKSDB, dist);
+                double j = score(op, Stores.ROCKSDB_JNI, dist);
+                md.append(row(op, dist, format(c), format(f), format(j), ratio(c / f), ratio(c / j)));
+            }
+        }
+        md.append("\n| RocksDB, 10 % of the keys changed (ms) | Cairn RocksDB | Flink RocksDB | Flink / Cairn |\n|---|---|---|---|\n");
+        for (String method : List.of("syncPause", "wholeSnapshot")) {
+            double c = score(method, Stores.CAIRN_ROCKSDB, "10");
+            double f = score(method, Stores.FLINK_ROCKSDB, "10");
+            md.append(row(method.equals("syncPause") ? "sync pause (incremental)" : "whole incremental checkpoint", ms(c), ms(f), ratio(f / c)));
+        }
+        for (String rescale : RESCALES) {
+            double c = score("restore", Stores.CAIRN_ROCKSDB, rescale);
+            double f = score("restore", Stores.FLINK_ROCKSDB, rescale);
+            md.append(row("restore, " + (rescale.equals("same") ? "same parallelism" : rescale.replace("to", " → ")), ms(c), ms(f), ratio(f / c)));
+        }
     }
 
     /** Cairn's advantage per workload, with the targets, for the chart. */

@@ -88,13 +88,17 @@ public class SnapshotBenchmark {
     /** Only the synchronous part; the asynchronous part runs after the measurement. */
     @Benchmark
     public Object syncPause() throws Exception {
-        pending = state.snapshot(++checkpointId, store.equals(CAIRN_INCREMENTAL));
+        pending = state.snapshot(++checkpointId, incremental());
         return pending;
     }
 
     /** The synchronous and the asynchronous part, written to local disk. */
     @Benchmark
     public Object wholeSnapshot() throws Exception {
-        return state.snapshot(++checkpointId, store.equals(CAIRN_INCREMENTAL)).complete();
+        return state.snapshot(++checkpointId, incremental()).complete();
+    }
+
+    private boolean incremental() {
+        return store.equals(CAIRN_INCREMENTAL) || Stores.isRocksDb(store);
     }
 }

@@ -9,6 +9,9 @@ final class Stores {
     static final String CAIRN_HEAP = "cairn-heap";
     static final String FLINK_HASHMAP = "flink-hashmap";
     static final String JDK_HASHMAP = "jdk-hashmap";
+    static final String CAIRN_ROCKSDB = "cairn-rocksdb";
+    static final String FLINK_ROCKSDB = "flink-rocksdb";
+    static final String ROCKSDB_JNI = "rocksdb-jni";
 
     private Stores() {
     }
@@ -24,8 +27,16 @@ final class Stores {
             case CAIRN_HEAP -> CairnStore.heap(workDir, index, parallelism);
             case FLINK_HASHMAP -> FlinkStore.hashMap(workDir, index, parallelism);
             case JDK_HASHMAP -> new JdkMapStore();
+            case CAIRN_ROCKSDB -> CairnStore.rocksDb(workDir, index, parallelism);
+            case FLINK_ROCKSDB -> FlinkStore.rocksDb(workDir, index, parallelism);
+            case ROCKSDB_JNI -> new RocksJniStore(workDir);
             default -> throw new IllegalArgumentException("No store named " + name);
         };
+    }
+
+    /** RocksDB stores take incremental checkpoints, as they are run in production. */
+    static boolean isRocksDb(String name) {
+        return name.equals(CAIRN_ROCKSDB) || name.equals(FLINK_ROCKSDB);
     }
 
     static String value(long key) {

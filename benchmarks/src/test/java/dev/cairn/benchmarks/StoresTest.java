@@ -11,7 +11,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class StoresTest {
 
     @ParameterizedTest
-    @ValueSource(strings = {Stores.CAIRN_HEAP, Stores.FLINK_HASHMAP, Stores.JDK_HASHMAP})
+    @ValueSource(strings = {Stores.CAIRN_HEAP, Stores.FLINK_HASHMAP, Stores.JDK_HASHMAP, Stores.CAIRN_ROCKSDB})
     void storesKeepTheSameState(String name) throws Exception {
         Path dir = Files.createTempDirectory("stores-test-");
         try (StateStore s = Stores.create(name, dir)) {
@@ -37,7 +37,7 @@ class StoresTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {Stores.CAIRN_HEAP, Stores.FLINK_HASHMAP})
+    @ValueSource(strings = {Stores.CAIRN_HEAP, Stores.FLINK_HASHMAP, Stores.CAIRN_ROCKSDB})
     void restoreBringsBackEveryKey(String name) throws Exception {
         Path dir = Files.createTempDirectory("stores-test-");
         try (StateStore s = Stores.create(name, dir)) {
@@ -60,7 +60,7 @@ class StoresTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {Stores.CAIRN_HEAP, Stores.FLINK_HASHMAP})
+    @ValueSource(strings = {Stores.CAIRN_HEAP, Stores.FLINK_HASHMAP, Stores.CAIRN_ROCKSDB})
     void rescaledRestoresBringBackExactlyTheOwnedKeys(String name) throws Exception {
         Path dir = Files.createTempDirectory("stores-test-");
         try (StateStore a = Stores.create(name, dir, 0, 2); StateStore b = Stores.create(name, dir, 1, 2)) {
@@ -82,6 +82,23 @@ class StoresTest {
                     }
                 }
             }
+        } finally {
+            Stores.deleteRecursively(dir);
+        }
+    }
+
+    @org.junit.jupiter.api.Test
+    void theRawRocksDbFloorKeepsValues() throws Exception {
+        Path dir = Files.createTempDirectory("stores-test-");
+        try (StateStore s = Stores.create(Stores.ROCKSDB_JNI, dir)) {
+            for (long k = 0; k < 1000; k++) {
+                s.setKey(k);
+                s.valueUpdate(Stores.value(k));
+            }
+            s.setKey(7);
+            assertThat(s.valueGet()).isEqualTo("value-7");
+            s.setKey(5000);
+            assertThat(s.valueGet()).isNull();
         } finally {
             Stores.deleteRecursively(dir);
         }

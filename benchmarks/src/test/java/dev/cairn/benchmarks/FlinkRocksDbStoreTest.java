@@ -1,0 +1,42 @@
+package dev.cairn.benchmarks;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Flink's RocksDB store keeps and restores the same state as the others. It runs in a Surefire
+ * execution of its own whose class path lacks Cairn's rocksdbjni (both define org.rocksdb).
+ */
+class FlinkRocksDbStoreTest {
+
+    @Test
+    void keepsStateAndRestoresItRescaled() throws Exception {
+        Path dir = Files.createTempDirectory("stores-test-");
+        try (StateStore a = Stores.create(Stores.FLINK_ROCKSDB, dir.resolve("a"), 0, 2);
+             StateStore b = Stores.create(Stores.FLINK_ROCKSDB, dir.resolve("b"), 1, 2)) {
+            for (long k = 0; k < 4000; k++) {
+                StateStore owner = a.owns(k) ? a : b;
+                owner.setKey(k);
+                owner.valueUpdate(Stores.value(k));
+                owner.mapPut("m", "x" + k);
+                owner.listAdd("1");
+            }
+            a.setKey(a.owns(7) ? 7 : 8);
+            assertThat(a.mapIterate()).isEqualTo(1);
+            assertThat(a.listGet()).isEqualTo(1);
+            var snapshots = List.of(a.snapshot(1, true).complete(), b.snapshot(1, true).complete());
+            try (StateStore merged = a.restore(dir.resolve("merged"), snapshots, 0, 1)) {
+                for (long k = 0; k < 4000; k++) {
+                    merged.setKey(k);
+                    assertThat(merged.valueGet()).isEqualTo(Stores.value(k));
+                }
+            }
+        } finally {
+            Stores.deleteRecursively(dir);
+        }
+    }
+}
