@@ -66,11 +66,11 @@ public final class BenchmarkSuite {
         String flinkSide = without(classPath, "/org/rocksdb/rocksdbjni/", "plugin-backend-rocksdb");
         List<Path> parts = new java.util.ArrayList<>();
         try {
-            parts.add(runSide(cairnSide, quick, out, "cairn-values", List.of(StateAccessBenchmark.class.getSimpleName() + ".value"),
+            parts.add(runSide(cairnSide, quick, out, "cairn-operations", List.of(StateAccessBenchmark.class.getSimpleName()),
                     Stores.CAIRN_ROCKSDB, Stores.ROCKSDB_JNI));
             parts.add(runSide(cairnSide, quick, out, "cairn-snapshots", List.of(SnapshotBenchmark.class.getSimpleName(),
                     RestoreBenchmark.class.getSimpleName()), Stores.CAIRN_ROCKSDB));
-            parts.add(runSide(flinkSide, quick, out, "flink", List.of(StateAccessBenchmark.class.getSimpleName() + ".value",
+            parts.add(runSide(flinkSide, quick, out, "flink", List.of(StateAccessBenchmark.class.getSimpleName(),
                     SnapshotBenchmark.class.getSimpleName(), RestoreBenchmark.class.getSimpleName()), Stores.FLINK_ROCKSDB));
         } finally {
             System.setProperty("java.class.path", classPath);
@@ -87,7 +87,7 @@ public final class BenchmarkSuite {
     private static Path runSide(String classPath, boolean quick, Path out, String name, List<String> includes, String... stores) throws Exception {
         System.setProperty("java.class.path", classPath);
         Path json = out.resolve("rocksdb-" + name + ".json");
-        ChainedOptionsBuilder options = new OptionsBuilder().param("store", stores).param("changedPercent", "10")
+        ChainedOptionsBuilder options = new OptionsBuilder().param("store", stores)
                 .resultFormat(ResultFormatType.JSON).result(json.toString());
         includes.forEach(options::include);
         if (quick) {

@@ -115,9 +115,9 @@ final class Results {
         }
         md.append("\n**RocksDB backends**: Cairn's (rocksdbjni 11.8.1) against Flink's EmbeddedRocksDBStateBackend (frocksdbjni 8.10),")
                 .append(" each in forks with only its own RocksDB on the class path, both with 256 MiB of block cache and write buffers,")
-                .append(" no WAL and native incremental checkpoints; raw RocksJava puts and gets of 8-byte keys as the floor (ops/s)\n\n");
+                .append(" no WAL and native incremental checkpoints; raw RocksJava with the same memory as the floor (ops/s)\n\n");
         md.append("| operation | keys | Cairn RocksDB | Flink RocksDB | RocksJava (floor) | Cairn / Flink | Cairn / floor |\n|---|---|---|---|---|---|---|\n");
-        for (String op : List.of("valueGet", "valueUpdate")) {
+        for (String op : OPERATIONS) {
             for (String dist : List.of("uniform", "zipf")) {
                 double c = score(op, Stores.CAIRN_ROCKSDB, dist);
                 double f = score(op, Stores.FLINK_ROCKSDB, dist);
@@ -125,11 +125,15 @@ final class Results {
                 md.append(row(op, dist, format(c), format(f), format(j), ratio(c / f), ratio(c / j)));
             }
         }
-        md.append("\n| RocksDB, 10 % of the keys changed (ms) | Cairn RocksDB | Flink RocksDB | Flink / Cairn |\n|---|---|---|---|\n");
-        for (String method : List.of("syncPause", "wholeSnapshot")) {
-            double c = score(method, Stores.CAIRN_ROCKSDB, "10");
-            double f = score(method, Stores.FLINK_ROCKSDB, "10");
-            md.append(row(method.equals("syncPause") ? "sync pause (incremental)" : "whole incremental checkpoint", ms(c), ms(f), ratio(f / c)));
+        md.append("\n| RocksDB (ms) | Cairn RocksDB | Flink RocksDB | Flink / Cairn |\n|---|---|---|---|\n");
+        for (int percent : BenchmarkSuite.Sizes.PERCENTS) {
+            String pc = Integer.toString(percent);
+            for (String method : List.of("syncPause", "wholeSnapshot")) {
+                double c = score(method, Stores.CAIRN_ROCKSDB, pc);
+                double f = score(method, Stores.FLINK_ROCKSDB, pc);
+                md.append(row((method.equals("syncPause") ? "sync pause" : "whole incremental checkpoint") + ", " + pc + " % changed",
+                        ms(c), ms(f), ratio(f / c)));
+            }
         }
         for (String rescale : RESCALES) {
             double c = score("restore", Stores.CAIRN_ROCKSDB, rescale);

@@ -11,7 +11,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class StoresTest {
 
     @ParameterizedTest
-    @ValueSource(strings = {Stores.CAIRN_HEAP, Stores.FLINK_HASHMAP, Stores.JDK_HASHMAP, Stores.CAIRN_ROCKSDB})
+    @ValueSource(strings = {Stores.CAIRN_HEAP, Stores.FLINK_HASHMAP, Stores.JDK_HASHMAP, Stores.CAIRN_ROCKSDB, Stores.ROCKSDB_JNI})
     void storesKeepTheSameState(String name) throws Exception {
         Path dir = Files.createTempDirectory("stores-test-");
         try (StateStore s = Stores.create(name, dir)) {
@@ -82,23 +82,6 @@ class StoresTest {
                     }
                 }
             }
-        } finally {
-            Stores.deleteRecursively(dir);
-        }
-    }
-
-    @org.junit.jupiter.api.Test
-    void theRawRocksDbFloorKeepsValues() throws Exception {
-        Path dir = Files.createTempDirectory("stores-test-");
-        try (StateStore s = Stores.create(Stores.ROCKSDB_JNI, dir)) {
-            for (long k = 0; k < 1000; k++) {
-                s.setKey(k);
-                s.valueUpdate(Stores.value(k));
-            }
-            s.setKey(7);
-            assertThat(s.valueGet()).isEqualTo("value-7");
-            s.setKey(5000);
-            assertThat(s.valueGet()).isNull();
         } finally {
             Stores.deleteRecursively(dir);
         }
