@@ -19,18 +19,23 @@ final class RocksDBResources implements AutoCloseable {
     private final StringAppendOperator append = new StringAppendOperator("");
     private final DBOptions dbOptions;
     private final ColumnFamilyOptions columnFamilyOptions;
+    private static final double HIGH_PRIORITY_RATIO = 0.1;
+
     private final long cacheBytes;
     private final long writeBufferBytes;
 
     RocksDBResources(long cacheBytes, long writeBufferBytes) {
         this.cacheBytes = cacheBytes;
         this.writeBufferBytes = writeBufferBytes;
-        this.cache = new LRUCache(cacheBytes);
+        // a tenth of the cache kept for index and filter blocks, so that data blocks do not evict them
+        this.cache = new LRUCache(cacheBytes, -1, false, HIGH_PRIORITY_RATIO);
         this.writeBuffers = new WriteBufferManager(writeBufferBytes, cache);
         this.dbOptions = new DBOptions().setCreateIfMissing(true).setCreateMissingColumnFamilies(true)
                 .setWriteBufferManager(writeBuffers).setMaxBackgroundJobs(2).setKeepLogFileNum(2);
         this.columnFamilyOptions = new ColumnFamilyOptions().setMergeOperator(append)
-                .setTableFormatConfig(new BlockBasedTableConfig().setBlockCache(cache).setCacheIndexAndFilterBlocks(true));
+                .setTableFormatConfig(new BlockBasedTableConfig().setBlockCache(cache).setCacheIndexAndFilterBlocks(true)
+                        .setCacheIndexAndFilterBlocksWithHighPriority(true).setPinTopLevelIndexAndFilter(true)
+                        .setPinL0FilterAndIndexBlocksInCache(true));
     }
 
     DBOptions dbOptions() {
