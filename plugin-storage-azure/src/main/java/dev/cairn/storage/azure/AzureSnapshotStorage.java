@@ -24,9 +24,7 @@ import com.azure.storage.common.StorageSharedKeyCredential;
 import com.azure.storage.common.policy.RequestRetryOptions;
 import com.azure.storage.common.policy.RetryPolicyType;
 import dev.cairn.spi.storage.PartUploadStream;
-import dev.cairn.spi.storage.RangeReader;
-import dev.cairn.spi.storage.SnapshotStorage;
-import dev.cairn.spi.storage.StoragePaths;
+import dev.cairn.spi.storage.ObjectStorage;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -37,33 +35,25 @@ import java.nio.file.NoSuchFileException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.Collection;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Supplier;
+import java.util.concurrent.Callable;
 
 /**
  * Snapshots as block blobs in one container under a name prefix. Streams stage blocks in
  * parallel ({@link PartUploadStream}) and commit the block list with {@code If-None-Match: *};
  * reads are ranged and resume after a broken connection.
  */
-final class AzureSnapshotStorage implements SnapshotStorage {
-
-    private static final int DELETE_BATCH = 256;
+final class AzureSnapshotStorage extends ObjectStorage {
 
     private final AzureSettings settings;
     private final BlobServiceClient service;
     private final BlobContainerClient container;
     private final BlobBatchClient batch;
-    private final ExecutorService uploads;
-    private final ClassLoader sdkLoader = AzureSnapshotStorage.class.getClassLoader();
 
     AzureSnapshotStorage(AzureSettings settings) throws IOException {
+        super(settings.toString(), settings.prefix(), settings.maxAttempts(), settings.uploadConcurrency(), "cairn-azure-upload");
         this.settings = settings;
-        this.service = withSdkLoader(() -> {
+        this.service = call("", () -> {
             HttpClient http = new JdkHttpClientBuilder().connectionTimeout(Duration.ofSeconds(settings.connectTimeoutSeconds())).build();
             BlobServiceClientBuilder b = new BlobServiceClientBuilder().httpClient(http)
                     .retryOptions(new RequestRetryOptions(RetryPolicyType.EXPONENTIAL, settings.maxAttempts(),
@@ -79,25 +69,10 @@ final class AzureSnapshotStorage implements SnapshotStorage {
             return b.buildClient();
         });
         this.container = service.getBlobContainerClient(settings.container());
-        this.batch = withSdkLoader(() -> new BlobBatchClientBuilder(service).buildClient());
+        this.batch = call("", () -> new BlobBatchClientBuilder(service).buildClient());
         if (settings.createContainer()) {
             call("", container::createIfNotExists);
         }
-        AtomicInteger threads = new AtomicInteger();
-        this.uploads = Executors.newFixedThreadPool(settings.uploadConcurrency(), r -> {
-            Thread t = new Thread(r, "cairn-azure-upload-" + threads.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
-    }
-
-    @Override
-    public String describe() {
-        return settings.toString();
-    }
-
-    private String name(String path) {
-        return settings.prefix() + StoragePaths.requireRelative(path);
     }
 
     private BlockBlobClient blob(String name) {
@@ -106,74 +81,39 @@ final class AzureSnapshotStorage implements SnapshotStorage {
 
     @Override
     public OutputStream create(String path) {
-        return new BlockUpload(name(path));
+        return new BlockUpload(key(path));
     }
 
     @Override
-    public InputStream openRange(String path, long offset, long length) throws IOException {
-        String name = name(path);
-        if (length == 0) {
-            size(path);
-            return InputStream.nullInputStream();
-        }
-        return new RangeReader((from, len) -> call(name, () -> blob(name).openInputStream(
-                        new BlobInputStreamOptions().setRange(len < 0 ? new BlobRange(from) : new BlobRange(from, len)))),
-                describe() + path, offset, length, settings.maxAttempts());
+    protected InputStream openObject(String name, long from, long length) throws IOException {
+        return call(name, () -> blob(name).openInputStream(
+                new BlobInputStreamOptions().setRange(length < 0 ? new BlobRange(from) : new BlobRange(from, length))));
     }
 
     @Override
-    public List<String> list(String prefix) throws IOException {
-        String namePrefix = settings.prefix() + prefix;
-        List<String> paths = new ArrayList<>();
-        call(namePrefix, () -> {
-            for (BlobItem item : container.listBlobs(new ListBlobsOptions().setPrefix(namePrefix), null)) {
-                paths.add(item.getName().substring(settings.prefix().length()));
-            }
-            return null;
-        });
-        paths.sort(null);
-        return paths;
+    protected List<String> listKeys(String prefix) throws IOException {
+        return call(prefix, () -> container.listBlobs(new ListBlobsOptions().setPrefix(prefix), null).stream().map(BlobItem::getName).toList());
     }
 
     @Override
-    public boolean exists(String path) throws IOException {
-        try {
-            size(path);
-            return true;
-        } catch (NoSuchFileException e) {
-            return false;
-        }
-    }
-
-    @Override
-    public long size(String path) throws IOException {
-        String name = name(path);
+    protected long objectSize(String name) throws IOException {
         return call(name, () -> blob(name).getProperties().getBlobSize());
     }
 
     @Override
-    public boolean delete(String path) throws IOException {
-        String name = name(path);
+    protected boolean deleteObject(String name) throws IOException {
         return call(name, () -> blob(name).deleteIfExists());
     }
 
     @Override
-    public void deleteAll(Collection<String> paths) throws IOException {
-        List<String> urls = new ArrayList<>();
-        for (String path : paths) {
-            urls.add(blob(name(path)).getBlobUrl());
-            if (urls.size() == DELETE_BATCH) {
-                deleteBatch(urls);
-                urls.clear();
-            }
-        }
-        if (!urls.isEmpty()) {
-            deleteBatch(urls);
-        }
+    protected int deleteBatchSize() {
+        return 256;
     }
 
-    private void deleteBatch(List<String> urls) throws IOException {
-        call(urls.get(0), () -> {
+    @Override
+    protected void deleteObjects(List<String> names) throws IOException {
+        List<String> urls = names.stream().map(n -> blob(n).getBlobUrl()).toList();
+        call(names.get(0), () -> {
             try {
                 batch.deleteBlobs(urls, DeleteSnapshotsOptionType.INCLUDE).forEach(response -> {
                 });
@@ -190,31 +130,19 @@ final class AzureSnapshotStorage implements SnapshotStorage {
     }
 
     @Override
-    public void commitMetadata(String path, byte[] bytes) throws IOException {
-        putIfAbsent(name(path), bytes, bytes.length);
+    protected void putIfAbsent(String name, byte[] bytes, int length) throws IOException {
+        call(name, () -> blob(name).uploadWithResponse(
+                new BlockBlobSimpleUploadOptions(BinaryData.fromByteBuffer(ByteBuffer.wrap(bytes, 0, length)))
+                        .setRequestConditions(new BlobRequestConditions().setIfNoneMatch("*")),
+                null, Context.NONE));
     }
 
-    private void putIfAbsent(String name, byte[] bytes, int length) throws IOException {
+    /** Runs an SDK call in the bundle's context, turning SDK failures into IOExceptions. */
+    private <T> T call(String name, Callable<T> request) throws IOException {
+        String where = "azure://" + settings.container() + "/" + name;
         try {
-            call(name, () -> blob(name).uploadWithResponse(
-                    new BlockBlobSimpleUploadOptions(BinaryData.fromByteBuffer(ByteBuffer.wrap(bytes, 0, length)))
-                            .setRequestConditions(new BlobRequestConditions().setIfNoneMatch("*")),
-                    null, Context.NONE));
-        } catch (FileAlreadyExistsException e) {
-            // a retried upload whose first try landed (its answer was lost) finds its own bytes: that is success
-            byte[] existing = call(name, () -> blob(name).downloadContent().toBytes());
-            if (!java.util.Arrays.equals(existing, 0, existing.length, bytes, 0, length)) {
-                throw e;
-            }
-        }
-    }
-
-    /** Runs an SDK call with the bundle's class loader as context loader, turning SDK failures into IOExceptions. */
-    private <T> T call(String name, Supplier<T> request) throws IOException {
-        try {
-            return withSdkLoader(request);
+            return inSdkContext(request);
         } catch (BlobStorageException e) {
-            String where = "azure://" + settings.container() + "/" + name;
             if (e.getStatusCode() == 404) {
                 NoSuchFileException missing = new NoSuchFileException(where);
                 missing.initCause(e);
@@ -226,32 +154,11 @@ final class AzureSnapshotStorage implements SnapshotStorage {
                 throw exists;
             }
             throw new IOException("Azure request for " + where + " failed: " + e.getStatusCode() + " " + e.getErrorCode(), e);
-        } catch (RuntimeException e) {
-            if (e.getCause() instanceof IOException io && e instanceof java.io.UncheckedIOException) {
-                throw new IOException("Azure request for azure://" + settings.container() + "/" + name + " failed: " + io.getMessage(), io);
-            }
-            throw new IOException("Azure request for azure://" + settings.container() + "/" + name + " failed: " + e.getMessage(), e);
-        }
-    }
-
-    private <T> T withSdkLoader(Supplier<T> action) {
-        Thread thread = Thread.currentThread();
-        ClassLoader previous = thread.getContextClassLoader();
-        thread.setContextClassLoader(sdkLoader);
-        try {
-            return action.get();
-        } finally {
-            thread.setContextClassLoader(previous);
-        }
-    }
-
-    @Override
-    public void close() {
-        uploads.shutdown();
-        try {
-            uploads.awaitTermination(30, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        } catch (IOException e) {
+            throw e;
+        } catch (Exception e) {
+            Throwable cause = e instanceof java.io.UncheckedIOException && e.getCause() != null ? e.getCause() : e;
+            throw new IOException("Azure request for " + where + " failed: " + cause.getMessage(), cause);
         }
     }
 
@@ -260,7 +167,7 @@ final class AzureSnapshotStorage implements SnapshotStorage {
         private final String name;
 
         BlockUpload(String name) {
-            super("azure://" + settings.container() + "/" + name, settings.blockSizeBytes(), settings.uploadConcurrency(), uploads);
+            super("azure://" + settings.container() + "/" + name, settings.blockSizeBytes(), settings.uploadConcurrency(), uploads());
             this.name = name;
         }
 
@@ -271,7 +178,7 @@ final class AzureSnapshotStorage implements SnapshotStorage {
 
         @Override
         protected void putWhole(byte[] data, int length) throws IOException {
-            putIfAbsent(name, data, length);
+            writeOnce(name, data, length);
         }
 
         @Override

@@ -12,9 +12,7 @@ import com.google.cloud.storage.BlobInfo;
 import com.google.cloud.storage.Storage;
 import com.google.cloud.storage.StorageException;
 import com.google.cloud.storage.StorageOptions;
-import dev.cairn.spi.storage.RangeReader;
-import dev.cairn.spi.storage.SnapshotStorage;
-import dev.cairn.spi.storage.StoragePaths;
+import dev.cairn.spi.storage.ObjectStorage;
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.FileInputStream;
@@ -27,7 +25,6 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.NoSuchFileException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.Callable;
 
@@ -37,24 +34,21 @@ import java.util.concurrent.Callable;
  * chunk in memory. Every write is conditional on the object not existing
  * ({@code ifGenerationMatch=0}), so the metadata commit is write-once.
  */
-final class GcsSnapshotStorage implements SnapshotStorage {
-
-    /** The JSON API takes at most 100 calls per batch request. */
-    private static final int DELETE_BATCH = 100;
+final class GcsSnapshotStorage extends ObjectStorage {
 
     private final GcsSettings settings;
     private final Storage storage;
-    private final ClassLoader sdkLoader = GcsSnapshotStorage.class.getClassLoader();
 
     GcsSnapshotStorage(GcsSettings settings) throws IOException {
-        this.settings = settings;
-        this.storage = call("", () -> options(settings).getService());
+        this(settings, (Storage) null);
     }
 
-    /** Over a given client (the SDK's in-process {@code LocalStorageHelper} in tests). */
-    GcsSnapshotStorage(GcsSettings settings, Storage storage) {
+    /** Over a given client (the SDK's in-process {@code LocalStorageHelper} in tests), or a new one for {@code null}. */
+    GcsSnapshotStorage(GcsSettings settings, Storage storage) throws IOException {
+        // uploads stream sequentially (resumable uploads take chunks in order): one upload thread is never used
+        super(settings.toString(), settings.prefix(), settings.maxAttempts(), 1, "cairn-gcs-upload");
         this.settings = settings;
-        this.storage = storage;
+        this.storage = storage != null ? storage : call("", () -> options(settings).getService());
     }
 
     private static StorageOptions options(GcsSettings settings) throws IOException {
@@ -90,32 +84,23 @@ final class GcsSnapshotStorage implements SnapshotStorage {
         return b.build();
     }
 
-    @Override
-    public String describe() {
-        return settings.toString();
-    }
-
-    private BlobId id(String path) {
-        return BlobId.of(settings.bucket(), settings.prefix() + StoragePaths.requireRelative(path));
+    private BlobId id(String key) {
+        return BlobId.of(settings.bucket(), key);
     }
 
     @Override
     public OutputStream create(String path) {
-        return new Upload(id(path));
+        return new Upload(id(key(path)));
     }
 
     @Override
-    public InputStream openRange(String path, long offset, long length) throws IOException {
-        BlobId id = id(path);
-        if (length == 0) {
-            size(path);
-            return InputStream.nullInputStream();
-        }
-        return new RangeReader((from, len) -> call(id.getName(), () -> {
+    protected InputStream openObject(String key, long from, long length) throws IOException {
+        BlobId id = id(key);
+        return call(key, () -> {
             ReadChannel channel = storage.reader(id);
             channel.seek(from);
-            if (len >= 0) {
-                channel.limit(from + len);
+            if (length >= 0) {
+                channel.limit(from + length);
             }
             // read ahead so that a missing object fails here, as NoSuchFileException, not at the first read
             BufferedInputStream in = new BufferedInputStream(Channels.newInputStream(channel), 64 * 1024);
@@ -123,57 +108,43 @@ final class GcsSnapshotStorage implements SnapshotStorage {
             in.read();
             in.reset();
             return in;
-        }), describe() + path, offset, length, settings.maxAttempts());
-    }
-
-    @Override
-    public List<String> list(String prefix) throws IOException {
-        String namePrefix = settings.prefix() + prefix;
-        return call(namePrefix, () -> {
-            List<String> paths = new ArrayList<>();
-            for (Blob blob : storage.list(settings.bucket(), Storage.BlobListOption.prefix(namePrefix)).iterateAll()) {
-                paths.add(blob.getName().substring(settings.prefix().length()));
-            }
-            paths.sort(null);
-            return paths;
         });
     }
 
     @Override
-    public boolean exists(String path) throws IOException {
-        BlobId id = id(path);
-        return call(id.getName(), () -> storage.get(id) != null);
+    protected List<String> listKeys(String prefix) throws IOException {
+        return call(prefix, () -> {
+            List<String> keys = new ArrayList<>();
+            for (Blob blob : storage.list(settings.bucket(), Storage.BlobListOption.prefix(prefix)).iterateAll()) {
+                keys.add(blob.getName());
+            }
+            return keys;
+        });
     }
 
     @Override
-    public long size(String path) throws IOException {
-        BlobId id = id(path);
-        Blob blob = call(id.getName(), () -> storage.get(id));
+    protected long objectSize(String key) throws IOException {
+        Blob blob = call(key, () -> storage.get(id(key)));
         if (blob == null) {
-            throw new NoSuchFileException("gs://" + settings.bucket() + "/" + id.getName());
+            throw new NoSuchFileException("gs://" + settings.bucket() + "/" + key);
         }
         return blob.getSize();
     }
 
     @Override
-    public boolean delete(String path) throws IOException {
-        BlobId id = id(path);
-        return call(id.getName(), () -> storage.delete(id));
+    protected boolean deleteObject(String key) throws IOException {
+        return call(key, () -> storage.delete(id(key)));
+    }
+
+    /** The JSON API takes at most 100 calls per batch request. */
+    @Override
+    protected int deleteBatchSize() {
+        return 100;
     }
 
     @Override
-    public void deleteAll(Collection<String> paths) throws IOException {
-        List<BlobId> batch = new ArrayList<>();
-        for (String path : paths) {
-            batch.add(id(path));
-            if (batch.size() == DELETE_BATCH) {
-                deleteBatch(batch);
-                batch.clear();
-            }
-        }
-        if (!batch.isEmpty()) {
-            deleteBatch(batch);
-        }
+    protected void deleteObjects(List<String> keys) throws IOException {
+        deleteBatch(keys.stream().map(this::id).toList());
     }
 
     private void deleteBatch(List<BlobId> ids) throws IOException {
@@ -202,30 +173,15 @@ final class GcsSnapshotStorage implements SnapshotStorage {
     }
 
     @Override
-    public void commitMetadata(String path, byte[] bytes) throws IOException {
-        putIfAbsent(id(path), bytes, bytes.length);
+    protected void putIfAbsent(String key, byte[] bytes, int length) throws IOException {
+        call(key, () -> storage.create(BlobInfo.newBuilder(id(key)).build(), bytes, 0, length, Storage.BlobTargetOption.doesNotExist()));
     }
 
-    private void putIfAbsent(BlobId id, byte[] bytes, int length) throws IOException {
-        try {
-            call(id.getName(), () -> storage.create(BlobInfo.newBuilder(id).build(), bytes, 0, length, Storage.BlobTargetOption.doesNotExist()));
-        } catch (FileAlreadyExistsException e) {
-            // a retried create whose first attempt landed (its answer was lost) finds its own bytes: that is success
-            byte[] existing = call(id.getName(), () -> storage.readAllBytes(id));
-            if (!java.util.Arrays.equals(existing, 0, existing.length, bytes, 0, length)) {
-                throw e;
-            }
-        }
-    }
-
-    /** Runs an SDK call with the bundle's class loader as context loader, turning SDK failures into IOExceptions. */
+    /** Runs an SDK call in the bundle's context, turning SDK failures into IOExceptions. */
     private <T> T call(String name, Callable<T> request) throws IOException {
-        Thread thread = Thread.currentThread();
-        ClassLoader previous = thread.getContextClassLoader();
-        thread.setContextClassLoader(sdkLoader);
         String where = "gs://" + settings.bucket() + "/" + name;
         try {
-            return request.call();
+            return inSdkContext(request);
         } catch (StorageException e) {
             throw translate(where, e);
         } catch (IOException e) {
@@ -235,8 +191,6 @@ final class GcsSnapshotStorage implements SnapshotStorage {
             throw e;
         } catch (Exception e) {
             throw new IOException("GCS request for " + where + " failed: " + e.getMessage(), e);
-        } finally {
-            thread.setContextClassLoader(previous);
         }
     }
 
@@ -255,7 +209,7 @@ final class GcsSnapshotStorage implements SnapshotStorage {
     }
 
     @Override
-    public void close() throws IOException {
+    protected void closeClient() throws IOException {
         try {
             storage.close();
         } catch (Exception e) {
@@ -322,7 +276,7 @@ final class GcsSnapshotStorage implements SnapshotStorage {
             if (channel == null) {
                 byte[] bytes = held.toByteArray();
                 held = null;
-                putIfAbsent(id, bytes, bytes.length);
+                writeOnce(id.getName(), bytes, bytes.length);
             } else {
                 call(id.getName(), () -> {
                     channel.close();

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
  */
 class GcsLocalStorageHelperTest {
 
-    private static SnapshotStorage storage() {
+    private static SnapshotStorage storage() throws java.io.IOException {
         GcsSettings settings = GcsSettings.of(Map.of("credentials", "none"), Map.of("bucket", "local-bucket", "prefix", "cairn", "chunk-size-mb", "1"));
         return new GcsSnapshotStorage(settings, LocalStorageHelper.customOptions(false).getService());
     }

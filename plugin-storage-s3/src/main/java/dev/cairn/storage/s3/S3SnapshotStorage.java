@@ -1,9 +1,7 @@
 package dev.cairn.storage.s3;
 
 import dev.cairn.spi.storage.PartUploadStream;
-import dev.cairn.spi.storage.RangeReader;
-import dev.cairn.spi.storage.SnapshotStorage;
-import dev.cairn.spi.storage.StoragePaths;
+import dev.cairn.spi.storage.ObjectStorage;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
@@ -13,15 +11,11 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.NoSuchFileException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentSkipListMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Supplier;
+import java.util.concurrent.Callable;
 import software.amazon.awssdk.auth.credentials.AnonymousCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
@@ -44,19 +38,16 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  * ({@link PartUploadStream}), reads are ranged GETs that resume after a broken connection, and
  * the metadata commit is a conditional PUT ({@code If-None-Match: *}).
  */
-final class S3SnapshotStorage implements SnapshotStorage {
-
-    private static final int DELETE_BATCH = 1000;
+final class S3SnapshotStorage extends ObjectStorage {
 
     private final S3Settings settings;
     private final S3Client client;
-    private final ExecutorService uploads;
-    private final ClassLoader sdkLoader = S3SnapshotStorage.class.getClassLoader();
     private final AtomicInteger requests = new AtomicInteger();
 
-    S3SnapshotStorage(S3Settings settings) {
+    S3SnapshotStorage(S3Settings settings) throws IOException {
+        super(settings.toString(), settings.prefix(), settings.maxAttempts(), settings.uploadConcurrency(), "cairn-s3-upload");
         this.settings = settings;
-        this.client = withSdkLoader(() -> S3Client.builder()
+        this.client = call("", () -> S3Client.builder()
                 .httpClient(UrlConnectionHttpClient.builder()
                         .connectionTimeout(Duration.ofSeconds(settings.connectTimeoutSeconds()))
                         .socketTimeout(Duration.ofSeconds(settings.requestTimeoutSeconds()))
@@ -74,12 +65,6 @@ final class S3SnapshotStorage implements SnapshotStorage {
                         .apiCallAttemptTimeout(Duration.ofSeconds(settings.requestTimeoutSeconds()))
                         .addExecutionInterceptor(new RequestCounter(requests)))
                 .build());
-        AtomicInteger threads = new AtomicInteger();
-        this.uploads = Executors.newFixedThreadPool(settings.uploadConcurrency(), r -> {
-            Thread t = new Thread(r, "cairn-s3-upload-" + threads.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
     }
 
     private static AwsCredentialsProvider credentials(S3Settings settings) {
@@ -96,91 +81,50 @@ final class S3SnapshotStorage implements SnapshotStorage {
     }
 
     @Override
-    public String describe() {
-        return settings.toString();
-    }
-
-    private String key(String path) {
-        return settings.prefix() + StoragePaths.requireRelative(path);
-    }
-
-    @Override
-    public OutputStream create(String path) throws IOException {
+    public OutputStream create(String path) {
         // no HEAD first: the conditional PUT or completion at the end refuses an existing key
         return new MultipartUpload(key(path));
     }
 
     @Override
-    public InputStream openRange(String path, long offset, long length) throws IOException {
-        String key = key(path);
-        if (length == 0) {
-            size(path);
-            return InputStream.nullInputStream();
-        }
-        return new RangeReader((from, len) -> call(key, () -> client.getObject(b -> b.bucket(settings.bucket()).key(key)
-                        .range(len < 0 ? "bytes=" + from + "-" : "bytes=" + from + "-" + (from + len - 1)))),
-                describe() + path, offset, length, settings.maxAttempts());
+    protected InputStream openObject(String key, long from, long length) throws IOException {
+        return call(key, () -> client.getObject(b -> b.bucket(settings.bucket()).key(key)
+                .range(length < 0 ? "bytes=" + from + "-" : "bytes=" + from + "-" + (from + length - 1))));
     }
 
     @Override
-    public List<String> list(String prefix) throws IOException {
-        String keyPrefix = settings.prefix() + prefix;
-        List<String> paths = new ArrayList<>();
-        call(keyPrefix, () -> {
-            for (S3Object o : client.listObjectsV2Paginator(b -> b.bucket(settings.bucket()).prefix(keyPrefix)).contents()) {
-                paths.add(o.key().substring(settings.prefix().length()));
-            }
-            return null;
-        });
-        paths.sort(null);
-        return paths;
+    protected List<String> listKeys(String prefix) throws IOException {
+        return call(prefix, () -> client.listObjectsV2Paginator(b -> b.bucket(settings.bucket()).prefix(prefix)).contents()
+                .stream().map(S3Object::key).toList());
     }
 
     @Override
-    public boolean exists(String path) throws IOException {
-        try {
-            size(path);
-            return true;
-        } catch (NoSuchFileException e) {
-            return false;
-        }
-    }
-
-    @Override
-    public long size(String path) throws IOException {
-        String key = key(path);
+    protected long objectSize(String key) throws IOException {
         return call(key, () -> client.headObject(b -> b.bucket(settings.bucket()).key(key)).contentLength());
     }
 
     @Override
-    public boolean delete(String path) throws IOException {
+    protected boolean deleteObject(String key) throws IOException {
         // S3's DELETE succeeds whether or not the key exists: the HEAD tells the caller which
-        if (!exists(path)) {
+        try {
+            objectSize(key);
+        } catch (NoSuchFileException e) {
             return false;
         }
-        String key = key(path);
         call(key, () -> client.deleteObject(b -> b.bucket(settings.bucket()).key(key)));
         return true;
     }
 
     @Override
-    public void deleteAll(Collection<String> paths) throws IOException {
-        List<ObjectIdentifier> batch = new ArrayList<>();
-        for (String path : paths) {
-            batch.add(ObjectIdentifier.builder().key(key(path)).build());
-            if (batch.size() == DELETE_BATCH) {
-                deleteBatch(batch);
-                batch.clear();
-            }
-        }
-        if (!batch.isEmpty()) {
-            deleteBatch(batch);
-        }
+    protected int deleteBatchSize() {
+        return 1000;
     }
 
-    private void deleteBatch(List<ObjectIdentifier> keys) throws IOException {
-        var response = call(keys.get(0).key(), () -> client.deleteObjects(b -> b.bucket(settings.bucket())
-                .delete(Delete.builder().objects(keys).quiet(true).build())));
+    @Override
+    protected void deleteObjects(List<String> keys) throws IOException {
+        List<ObjectIdentifier> ids = keys.stream().map(k -> ObjectIdentifier.builder().key(k).build()).toList();
+        var response = call(keys.get(0), () -> client.deleteObjects(b -> b.bucket(settings.bucket())
+                .delete(Delete.builder().objects(ids).quiet(true).build())));
         if (response.hasErrors() && !response.errors().isEmpty()) {
             var e = response.errors().get(0);
             throw new IOException("Deleting " + response.errors().size() + " objects from " + describe() + " failed, first "
@@ -189,30 +133,15 @@ final class S3SnapshotStorage implements SnapshotStorage {
     }
 
     @Override
-    public void commitMetadata(String path, byte[] bytes) throws IOException {
-        putIfAbsent(key(path), bytes, bytes.length);
+    protected void putIfAbsent(String key, byte[] bytes, int length) throws IOException {
+        call(key, () -> client.putObject(b -> b.bucket(settings.bucket()).key(key).ifNoneMatch("*").contentLength((long) length),
+                RequestBody.fromByteBuffer(java.nio.ByteBuffer.wrap(bytes, 0, length))));
     }
 
-    private void putIfAbsent(String key, byte[] bytes, int length) throws IOException {
+    /** Runs an SDK call in the bundle's context, turning SDK failures into IOExceptions. */
+    private <T> T call(String key, Callable<T> request) throws IOException {
         try {
-            call(key, () -> client.putObject(b -> b.bucket(settings.bucket()).key(key).ifNoneMatch("*").contentLength((long) length),
-                    RequestBody.fromByteBuffer(java.nio.ByteBuffer.wrap(bytes, 0, length))));
-        } catch (FileAlreadyExistsException e) {
-            // a retried PUT whose first attempt landed (its answer was lost) finds its own bytes: that is success
-            byte[] existing;
-            try (InputStream in = call(key, () -> client.getObject(b -> b.bucket(settings.bucket()).key(key)))) {
-                existing = in.readAllBytes();
-            }
-            if (!java.util.Arrays.equals(existing, 0, existing.length, bytes, 0, length)) {
-                throw e;
-            }
-        }
-    }
-
-    /** Runs an SDK call with the bundle's class loader as context loader, turning SDK failures into IOExceptions. */
-    private <T> T call(String key, Supplier<T> request) throws IOException {
-        try {
-            return withSdkLoader(request);
+            return inSdkContext(request);
         } catch (S3Exception e) {
             if (e.statusCode() == 404) {
                 NoSuchFileException missing = new NoSuchFileException("s3://" + settings.bucket() + "/" + key);
@@ -231,28 +160,15 @@ final class S3SnapshotStorage implements SnapshotStorage {
                 throw new InterruptedIOException("Interrupted during an S3 request for " + key);
             }
             throw new IOException("S3 request for s3://" + settings.bucket() + "/" + key + " failed: " + e.getMessage(), e);
-        }
-    }
-
-    private <T> T withSdkLoader(Supplier<T> action) {
-        Thread thread = Thread.currentThread();
-        ClassLoader previous = thread.getContextClassLoader();
-        thread.setContextClassLoader(sdkLoader);
-        try {
-            return action.get();
-        } finally {
-            thread.setContextClassLoader(previous);
+        } catch (IOException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IOException("S3 request for s3://" + settings.bucket() + "/" + key + " failed: " + e.getMessage(), e);
         }
     }
 
     @Override
-    public void close() {
-        uploads.shutdown();
-        try {
-            uploads.awaitTermination(30, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+    protected void closeClient() {
         client.close();
     }
 
@@ -263,13 +179,13 @@ final class S3SnapshotStorage implements SnapshotStorage {
         private volatile String uploadId;
 
         MultipartUpload(String key) {
-            super("s3://" + settings.bucket() + "/" + key, settings.partSizeBytes(), settings.uploadConcurrency(), uploads);
+            super("s3://" + settings.bucket() + "/" + key, settings.partSizeBytes(), settings.uploadConcurrency(), uploads());
             this.key = key;
         }
 
         @Override
         protected void putWhole(byte[] data, int length) throws IOException {
-            putIfAbsent(key, data, length);
+            writeOnce(key, data, length);
         }
 
         @Override
