@@ -282,8 +282,7 @@ public final class GcsTestServer implements AutoCloseable {
                     break;
                 }
                 if (items.size() + prefixes.size() == max) {
-                    next = Base64.getUrlEncoder().encodeToString(name.getBytes(StandardCharsets.UTF_8));
-                    // the page ends before this name: start the next page just before it
+                    // the page ends before this name: the token is the last name listed, the next page starts after it
                     next = Base64.getUrlEncoder().encodeToString(bucket(bucket).lowerKey(name).getBytes(StandardCharsets.UTF_8));
                     break;
                 }
