@@ -13,17 +13,12 @@ record AzureSettings(String container, boolean createContainer, String prefix, S
 
     private static final Set<String> JOB_KEYS = Set.of("container", "create-container", "prefix", "endpoint", "block-size-mb",
             "upload-concurrency", "max-attempts", "connect-timeout-s", "request-timeout-s");
-    private static final Set<String> PLATFORM_KEYS;
+    static final Set<String> PLATFORM_KEYS;
 
     static {
         Set<String> keys = new HashSet<>(JOB_KEYS);
         keys.addAll(Set.of("credentials", "connection-string", "account-name", "account-key", "sas-token"));
         PLATFORM_KEYS = Set.copyOf(keys);
-    }
-
-    /** Only this plugin's own keys of a ConfigAdmin dictionary. */
-    static Map<String, Object> ownKeys(Map<String, ?> properties) {
-        return StorageSettings.select(properties, PLATFORM_KEYS);
     }
 
     static AzureSettings of(Map<String, ?> platform, Map<String, String> job) {

@@ -1,10 +1,10 @@
 package dev.cairn.storage.azure;
 
 import dev.cairn.spi.storage.SnapshotStorage;
+import dev.cairn.spi.storage.ConfiguredStorageProvider;
 import dev.cairn.spi.storage.SnapshotStorageProvider;
 import java.io.IOException;
 import java.util.Map;
-import java.util.logging.Logger;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Modified;
@@ -18,13 +18,10 @@ import org.osgi.service.metatype.annotations.Designate;
 @Component(service = SnapshotStorageProvider.class, configurationPid = AzureStorageProvider.PID,
         property = "cairn.storage=" + AzureStorageProvider.NAME)
 @Designate(ocd = AzureStorageConfiguration.class)
-public final class AzureStorageProvider implements SnapshotStorageProvider {
+public final class AzureStorageProvider extends ConfiguredStorageProvider<AzureSettings> {
 
     static final String NAME = "azure";
     static final String PID = "cairn.storage.azure";
-    private static final Logger LOG = Logger.getLogger(AzureStorageProvider.class.getName());
-
-    private volatile Map<String, Object> platformSettings;
 
     /** For use without OSGi (ServiceLoader): every setting comes from the job, credentials from the default chain. */
     public AzureStorageProvider() {
@@ -33,32 +30,26 @@ public final class AzureStorageProvider implements SnapshotStorageProvider {
 
     @Activate
     public AzureStorageProvider(Map<String, ?> properties) {
-        platformSettings = AzureSettings.ownKeys(properties);
-        check();
+        super(NAME, PID, AzureSettings.PLATFORM_KEYS, properties);
     }
 
     @Modified
     void modified(Map<String, ?> properties) {
-        platformSettings = AzureSettings.ownKeys(properties);
-        check();
-    }
-
-    /** Reports a bad platform-wide value at once, rather than at the first job's start. */
-    private void check() {
-        try {
-            AzureSettings.of(platformSettings, Map.of("container", "placeholder"));
-        } catch (IllegalArgumentException e) {
-            LOG.warning("Configuration " + PID + " refused; jobs on azure will not start until it is fixed: " + e.getMessage());
-        }
+        configure(properties);
     }
 
     @Override
-    public String name() {
-        return NAME;
+    protected AzureSettings settings(Map<String, Object> platform, Map<String, String> job) {
+        return AzureSettings.of(platform, job);
     }
 
     @Override
-    public SnapshotStorage open(Map<String, String> config) throws IOException {
-        return new AzureSnapshotStorage(AzureSettings.of(platformSettings, config));
+    protected Map<String, String> minimalJobSettings() {
+        return Map.of("container", "placeholder");
+    }
+
+    @Override
+    protected SnapshotStorage open(AzureSettings settings) throws IOException {
+        return new AzureSnapshotStorage(settings);
     }
 }

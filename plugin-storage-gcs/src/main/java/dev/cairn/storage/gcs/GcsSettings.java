@@ -15,17 +15,12 @@ record GcsSettings(String bucket, String prefix, String endpoint, String project
 
     private static final Set<String> JOB_KEYS = Set.of("bucket", "prefix", "endpoint", "project-id", "chunk-size-mb",
             "max-attempts", "connect-timeout-s", "request-timeout-s");
-    private static final Set<String> PLATFORM_KEYS;
+    static final Set<String> PLATFORM_KEYS;
 
     static {
         Set<String> keys = new HashSet<>(JOB_KEYS);
         keys.addAll(Set.of("credentials", "service-account-file"));
         PLATFORM_KEYS = Set.copyOf(keys);
-    }
-
-    /** Only this plugin's own keys of a ConfigAdmin dictionary. */
-    static Map<String, Object> ownKeys(Map<String, ?> properties) {
-        return StorageSettings.select(properties, PLATFORM_KEYS);
     }
 
     static GcsSettings of(Map<String, ?> platform, Map<String, String> job) {

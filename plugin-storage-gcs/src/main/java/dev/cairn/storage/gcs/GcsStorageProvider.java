@@ -1,10 +1,10 @@
 package dev.cairn.storage.gcs;
 
 import dev.cairn.spi.storage.SnapshotStorage;
+import dev.cairn.spi.storage.ConfiguredStorageProvider;
 import dev.cairn.spi.storage.SnapshotStorageProvider;
 import java.io.IOException;
 import java.util.Map;
-import java.util.logging.Logger;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Modified;
@@ -18,13 +18,10 @@ import org.osgi.service.metatype.annotations.Designate;
 @Component(service = SnapshotStorageProvider.class, configurationPid = GcsStorageProvider.PID,
         property = "cairn.storage=" + GcsStorageProvider.NAME)
 @Designate(ocd = GcsStorageConfiguration.class)
-public final class GcsStorageProvider implements SnapshotStorageProvider {
+public final class GcsStorageProvider extends ConfiguredStorageProvider<GcsSettings> {
 
     static final String NAME = "gcs";
     static final String PID = "cairn.storage.gcs";
-    private static final Logger LOG = Logger.getLogger(GcsStorageProvider.class.getName());
-
-    private volatile Map<String, Object> platformSettings;
 
     /** For use without OSGi (ServiceLoader): every setting comes from the job, credentials from the default chain. */
     public GcsStorageProvider() {
@@ -33,32 +30,26 @@ public final class GcsStorageProvider implements SnapshotStorageProvider {
 
     @Activate
     public GcsStorageProvider(Map<String, ?> properties) {
-        platformSettings = GcsSettings.ownKeys(properties);
-        check();
+        super(NAME, PID, GcsSettings.PLATFORM_KEYS, properties);
     }
 
     @Modified
     void modified(Map<String, ?> properties) {
-        platformSettings = GcsSettings.ownKeys(properties);
-        check();
-    }
-
-    /** Reports a bad platform-wide value at once, rather than at the first job's start. */
-    private void check() {
-        try {
-            GcsSettings.of(platformSettings, Map.of("bucket", "placeholder"));
-        } catch (IllegalArgumentException e) {
-            LOG.warning("Configuration " + PID + " refused; jobs on gcs will not start until it is fixed: " + e.getMessage());
-        }
+        configure(properties);
     }
 
     @Override
-    public String name() {
-        return NAME;
+    protected GcsSettings settings(Map<String, Object> platform, Map<String, String> job) {
+        return GcsSettings.of(platform, job);
     }
 
     @Override
-    public SnapshotStorage open(Map<String, String> config) throws IOException {
-        return new GcsSnapshotStorage(GcsSettings.of(platformSettings, config));
+    protected Map<String, String> minimalJobSettings() {
+        return Map.of("bucket", "placeholder");
+    }
+
+    @Override
+    protected SnapshotStorage open(GcsSettings settings) throws IOException {
+        return new GcsSnapshotStorage(settings);
     }
 }

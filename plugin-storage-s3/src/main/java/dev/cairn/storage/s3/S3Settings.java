@@ -12,17 +12,12 @@ record S3Settings(String bucket, String prefix, String endpoint, String region, 
 
     private static final Set<String> JOB_KEYS = Set.of("bucket", "prefix", "endpoint", "region", "path-style",
             "part-size-mb", "upload-concurrency", "max-attempts", "connect-timeout-s", "request-timeout-s");
-    private static final Set<String> PLATFORM_KEYS;
+    static final Set<String> PLATFORM_KEYS;
 
     static {
         Set<String> keys = new java.util.HashSet<>(JOB_KEYS);
         keys.addAll(Set.of("credentials", "access-key", "secret-key"));
         PLATFORM_KEYS = Set.copyOf(keys);
-    }
-
-    /** Only this plugin's own keys of a ConfigAdmin dictionary. */
-    static Map<String, Object> ownKeys(Map<String, ?> properties) {
-        return StorageSettings.select(properties, PLATFORM_KEYS);
     }
 
     /**

@@ -1,10 +1,10 @@
 package dev.cairn.storage.s3;
 
 import dev.cairn.spi.storage.SnapshotStorage;
+import dev.cairn.spi.storage.ConfiguredStorageProvider;
 import dev.cairn.spi.storage.SnapshotStorageProvider;
 import java.io.IOException;
 import java.util.Map;
-import java.util.logging.Logger;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Modified;
@@ -18,13 +18,10 @@ import org.osgi.service.metatype.annotations.Designate;
 @Component(service = SnapshotStorageProvider.class, configurationPid = S3StorageProvider.PID,
         property = "cairn.storage=" + S3StorageProvider.NAME)
 @Designate(ocd = S3StorageConfiguration.class)
-public final class S3StorageProvider implements SnapshotStorageProvider {
+public final class S3StorageProvider extends ConfiguredStorageProvider<S3Settings> {
 
     static final String NAME = "s3";
     static final String PID = "cairn.storage.s3";
-    private static final Logger LOG = Logger.getLogger(S3StorageProvider.class.getName());
-
-    private volatile Map<String, Object> platformSettings;
 
     /** For use without OSGi (ServiceLoader): every setting comes from the job, credentials from the default chain. */
     public S3StorageProvider() {
@@ -33,32 +30,26 @@ public final class S3StorageProvider implements SnapshotStorageProvider {
 
     @Activate
     public S3StorageProvider(Map<String, ?> properties) {
-        platformSettings = S3Settings.ownKeys(properties);
-        check();
+        super(NAME, PID, S3Settings.PLATFORM_KEYS, properties);
     }
 
     @Modified
     void modified(Map<String, ?> properties) {
-        platformSettings = S3Settings.ownKeys(properties);
-        check();
-    }
-
-    /** Reports a bad platform-wide value at once, rather than at the first job's start. */
-    private void check() {
-        try {
-            S3Settings.of(platformSettings, Map.of("bucket", "placeholder-bucket"));
-        } catch (IllegalArgumentException e) {
-            LOG.warning("Configuration " + PID + " refused; jobs on s3 will not start until it is fixed: " + e.getMessage());
-        }
+        configure(properties);
     }
 
     @Override
-    public String name() {
-        return NAME;
+    protected S3Settings settings(Map<String, Object> platform, Map<String, String> job) {
+        return S3Settings.of(platform, job);
     }
 
     @Override
-    public SnapshotStorage open(Map<String, String> config) throws IOException {
-        return new S3SnapshotStorage(S3Settings.of(platformSettings, config));
+    protected Map<String, String> minimalJobSettings() {
+        return Map.of("bucket", "placeholder");
+    }
+
+    @Override
+    protected SnapshotStorage open(S3Settings settings) throws IOException {
+        return new S3SnapshotStorage(settings);
     }
 }
