@@ -2,7 +2,6 @@ package dev.cairn.backend.rocksdb;
 
 import dev.cairn.spi.backend.KeyGroupRange;
 import dev.cairn.spi.backend.SnapshotReader;
-import dev.cairn.spi.snapshot.FileRef;
 import dev.cairn.spi.snapshot.KeyedStateHandle;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -21,10 +20,9 @@ import org.rocksdb.RocksIterator;
 import org.rocksdb.WriteBatch;
 
 /**
- * Restores from a native checkpoint: its files are fetched (each checked against its checksum)
- * into a scratch directory, opened read-only, and the rows of this backend's key groups are copied
- * over. The same path serves an unchanged parallelism and a rescale from any number of old
- * subtasks, since every row starts with its key group.
+ * Copies the rows of this backend's key groups from a native checkpoint that is not the one the
+ * database was opened from (scale-in: the other old subtasks). Its files are fetched (each checked
+ * against its checksum) into a scratch directory and opened read-only.
  */
 final class NativeCheckpointImport {
 
@@ -44,13 +42,7 @@ final class NativeCheckpointImport {
         }
         Path scratch = Files.createTempDirectory(backend.directory().getParent(), "restore-");
         try {
-            for (FileRef file : handle.files()) {
-                String name = handle.properties().get(RocksIncrementalSnapshot.LOCAL_NAME + file.path());
-                if (name == null || name.contains("/") || name.startsWith(".")) {
-                    throw new IOException("Snapshot file " + file.path() + " has no valid RocksDB file name in its handle (" + name + ")");
-                }
-                Files.write(scratch.resolve(name), reader.readFile(file));
-            }
+            CheckpointFiles.fetch(handle, reader, scratch);
             copyRows(scratch, states, range);
         } catch (RocksDBException e) {
             throw new IOException("Cannot read the RocksDB checkpoint of key groups " + handle.keyGroupRange() + ": " + e.getMessage(), e);

@@ -4,7 +4,7 @@ import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
 @ObjectClassDefinition(id = RocksDBStateBackend.PID, name = "Cairn RocksDB state backend",
-        description = "Memory shared by every RocksDB instance on the platform")
+        description = "Memory shared by every RocksDB instance on the platform, and local recovery")
 @interface RocksDBConfiguration {
 
     @AttributeDefinition(name = "Block cache (MiB)", min = "8", max = "1048576",
@@ -14,4 +14,8 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
     @AttributeDefinition(name = "Write buffers (MiB)", min = "4", max = "1048576",
             description = "Memtable budget shared by all RocksDB instances (part of the block cache)")
     int write$_$buffer$_$mb() default 64;
+
+    @AttributeDefinition(name = "Local recovery",
+            description = "Keep each subtask's last completed checkpoint on local disk (hard links) and restore from it after a failure")
+    boolean local$_$recovery() default true;
 }

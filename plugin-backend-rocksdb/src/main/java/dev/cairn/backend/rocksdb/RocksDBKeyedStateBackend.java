@@ -29,7 +29,7 @@ import java.util.function.Consumer;
 import org.rocksdb.ColumnFamilyDescriptor;
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.ColumnFamilyOptions;
-import org.rocksdb.DBOptions;
+import org.rocksdb.Options;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
@@ -38,7 +38,8 @@ import org.rocksdb.WriteOptions;
 /**
  * The RocksDB backend of one operator subtask: one database in the subtask's working directory,
  * a column family per state. The write-ahead log is off: a snapshot, not the log, is what a
- * restore starts from, as in Flink.
+ * restore starts from, as in Flink. A restore may open a fetched checkpoint in place (see
+ * {@link RocksRestoreOperation}).
  */
 final class RocksDBKeyedStateBackend<K> implements KeyedStateBackend<K> {
 
@@ -52,6 +53,9 @@ final class RocksDBKeyedStateBackend<K> implements KeyedStateBackend<K> {
     private final Map<String, RocksState> states = new LinkedHashMap<>();
     private final Map<String, InternalKvState<?>> accessors = new ConcurrentHashMap<>();
     private final Map<String, StateMetaInfo> restored = new LinkedHashMap<>();
+    /** Column families a restored checkpoint brought that no state has claimed yet. */
+    private final Map<String, ColumnFamilyHandle> openedColumnFamilies = new LinkedHashMap<>();
+    private final LocalRecovery localRecovery;
     private final String instanceId = java.util.UUID.randomUUID().toString().substring(0, 8);
     private final Map<Long, Map<String, FileRef>> pendingUploads = new ConcurrentHashMap<>();
     private volatile Map<String, FileRef> uploadedSstFiles = Map.of();
@@ -59,21 +63,48 @@ final class RocksDBKeyedStateBackend<K> implements KeyedStateBackend<K> {
     private byte[] currentKeyPart;
     private long keyVersion;
 
-    RocksDBKeyedStateBackend(KeyedBackendParameters<K> params, RocksDBResources resources) throws IOException {
+    /**
+     * Opens the database in {@code directory}: empty, or holding a restored checkpoint whose column
+     * families become states as the restore names them.
+     */
+    RocksDBKeyedStateBackend(KeyedBackendParameters<K> params, RocksDBResources resources, Path directory, LocalRecovery localRecovery)
+            throws IOException {
         this.params = params;
         this.range = params.keyGroupRange();
-        this.directory = Files.createTempDirectory(Files.createDirectories(params.workingDirectory()),
-                "rocksdb-" + params.operatorUid().replaceAll("[^A-Za-z0-9_.-]", "_") + "-" + params.subtaskIndex() + "-");
+        this.directory = directory;
+        this.localRecovery = localRecovery;
         this.columnFamilyOptions = resources.columnFamilyOptions();
-        DBOptions dbOptions = resources.dbOptions();
+        List<ColumnFamilyDescriptor> descriptors = new ArrayList<>();
         List<ColumnFamilyHandle> handles = new ArrayList<>();
         try {
-            this.db = RocksDB.open(dbOptions, directory.toString(),
-                    List.of(new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, columnFamilyOptions)), handles);
+            if (Files.exists(directory.resolve("CURRENT"))) {
+                try (Options options = new Options()) {
+                    for (byte[] name : RocksDB.listColumnFamilies(options, directory.toString())) {
+                        descriptors.add(new ColumnFamilyDescriptor(name, columnFamilyOptions));
+                    }
+                }
+            } else {
+                descriptors.add(new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, columnFamilyOptions));
+            }
+            this.db = RocksDB.open(resources.dbOptions(), directory.toString(), descriptors, handles);
         } catch (RocksDBException e) {
             throw new IOException("Cannot open RocksDB in " + directory + ": " + e.getMessage(), e);
         }
         this.defaultColumnFamily = handles.get(0);
+        for (int i = 1; i < handles.size(); i++) {
+            openedColumnFamilies.put(new String(descriptors.get(i).getName(), StandardCharsets.UTF_8), handles.get(i));
+        }
+    }
+
+    /** A new, empty working directory for one database instance of this subtask. */
+    static Path newDirectory(KeyedBackendParameters<?> params) throws IOException {
+        return Files.createTempDirectory(Files.createDirectories(params.workingDirectory()),
+                "rocksdb-" + params.operatorUid().replaceAll("[^A-Za-z0-9_.-]", "_") + "-" + params.subtaskIndex() + "-");
+    }
+
+    /** Where the last completed checkpoint of this subtask is kept for a restart after failure. */
+    static Path localRecoveryRoot(KeyedBackendParameters<?> params) {
+        return params.workingDirectory().resolve("local-recovery");
     }
 
     static IllegalStateException failure(String what, RocksState state, RocksDBException e) {
@@ -149,6 +180,12 @@ final class RocksDBKeyedStateBackend<K> implements KeyedStateBackend<K> {
     private RocksState stateNamed(String name, StateKind kind) throws IOException {
         RocksState s = states.get(name);
         if (s != null) {
+            return s;
+        }
+        ColumnFamilyHandle opened = openedColumnFamilies.remove(name);
+        if (opened != null) {
+            s = new RocksState(name, kind, opened);
+            states.put(name, s);
             return s;
         }
         try {
@@ -233,6 +270,20 @@ final class RocksDBKeyedStateBackend<K> implements KeyedStateBackend<K> {
         pendingUploads.put(checkpointId, Map.copyOf(ssts));
     }
 
+    /** After a restore that opened a checkpoint of exactly this key-group range: its SST files need no new upload. */
+    void reuseRestoredFiles(Map<String, FileRef> ssts) {
+        uploadedSstFiles = Map.copyOf(ssts);
+    }
+
+    /** The names of column families the restored checkpoint holds that no state claimed: a handle that does not describe its files. */
+    java.util.Set<String> unclaimedColumnFamilies() {
+        return openedColumnFamilies.keySet();
+    }
+
+    LocalRecovery localRecovery() {
+        return localRecovery;
+    }
+
     @Override
     public void notifyCheckpointComplete(long checkpointId) {
         Map<String, FileRef> ssts = pendingUploads.get(checkpointId);
@@ -240,11 +291,13 @@ final class RocksDBKeyedStateBackend<K> implements KeyedStateBackend<K> {
             uploadedSstFiles = ssts;
         }
         pendingUploads.keySet().removeIf(id -> id <= checkpointId);
+        localRecovery.completed(checkpointId);
     }
 
     @Override
     public void notifyCheckpointAborted(long checkpointId) {
         pendingUploads.remove(checkpointId);
+        localRecovery.aborted(checkpointId);
     }
 
     /** Checks up to {@code entries} rows of {@code s} against its cleanup filter, resuming where the last call stopped. */
@@ -325,6 +378,9 @@ final class RocksDBKeyedStateBackend<K> implements KeyedStateBackend<K> {
             s.columnFamily.close();
         }
         states.clear();
+        openedColumnFamilies.values().forEach(ColumnFamilyHandle::close);
+        openedColumnFamilies.clear();
+        localRecovery.discardPending();
         defaultColumnFamily.close();
         db.close();
         writeOptions.close();

@@ -25,6 +25,7 @@ public final class RocksDBStateBackend implements StateBackend {
     }
 
     private final RocksDBResources resources;
+    private final boolean localRecovery;
 
     /** Embedded use (ServiceLoader): the default memory budget. */
     public RocksDBStateBackend() {
@@ -35,12 +36,16 @@ public final class RocksDBStateBackend implements StateBackend {
     @Activate
     public RocksDBStateBackend(Map<String, Object> properties) {
         MemoryBudget budget;
+        boolean local;
         try {
             budget = MemoryBudget.of(properties);
+            local = localRecovery(properties);
         } catch (IllegalArgumentException e) {
             LOG.warning("Configuration " + PID + " refused, using the defaults: " + e.getMessage());
             budget = MemoryBudget.of(Map.of());
+            local = true;
         }
+        this.localRecovery = local;
         this.resources = new RocksDBResources(budget.cacheMb() * 1024L * 1024, budget.writeBufferMb() * 1024L * 1024);
     }
 
@@ -49,6 +54,7 @@ public final class RocksDBStateBackend implements StateBackend {
     void modified(Map<String, Object> properties) {
         try {
             MemoryBudget.of(properties);
+            localRecovery(properties);
             LOG.info("Configuration " + PID + " changed; it applies when the RocksDB backend next starts");
         } catch (IllegalArgumentException e) {
             LOG.warning("Configuration " + PID + " refused, the backend keeps its current one: " + e.getMessage());
@@ -65,6 +71,18 @@ public final class RocksDBStateBackend implements StateBackend {
             }
             return new MemoryBudget(cacheMb, writeMb);
         }
+    }
+
+    private static boolean localRecovery(Map<String, Object> properties) {
+        Object v = properties.getOrDefault("local-recovery", Boolean.TRUE);
+        if (v instanceof Boolean b) {
+            return b;
+        }
+        return switch (v.toString().trim()) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw new IllegalArgumentException("local-recovery=" + v + " is not allowed: use true or false");
+        };
     }
 
     private static int megabytes(Map<String, Object> properties, String name, int defaultValue, int min) {
@@ -95,14 +113,8 @@ public final class RocksDBStateBackend implements StateBackend {
 
     @Override
     public <K> KeyedStateBackend<K> createKeyedBackend(KeyedBackendParameters<K> parameters) throws Exception {
-        RocksDBKeyedStateBackend<K> backend = new RocksDBKeyedStateBackend<>(parameters, resources);
-        try {
-            new RocksRestoreOperation<>(backend, parameters).restore();
-        } catch (Exception e) {
-            backend.close();
-            throw e;
-        }
-        return backend;
+        LocalRecovery local = new LocalRecovery(localRecovery ? RocksDBKeyedStateBackend.localRecoveryRoot(parameters) : null);
+        return new RocksRestoreOperation<>(parameters, resources, local).createBackend();
     }
 
     /** The shared memory: what the block cache holds now (memtables charged to it included) and the configured bounds. */

@@ -28,9 +28,6 @@ import org.rocksdb.RocksDBException;
  */
 final class RocksIncrementalSnapshot {
 
-    /** Handle property prefix: the stored path of a file → its name in a RocksDB directory. */
-    static final String LOCAL_NAME = "local:";
-
     private final RocksDBKeyedStateBackend<?> backend;
     private final SnapshotRequest request;
 
@@ -49,10 +46,15 @@ final class RocksIncrementalSnapshot {
         List<StateMetaInfo> metas = backend.states().values().stream().map(s -> s.meta).toList();
         Map<String, FileRef> reusable = backend.uploadedSstFiles();
         return () -> {
+            boolean kept = false;
             try {
-                return upload(dir, metas, reusable);
+                KeyedStateHandle handle = upload(dir, metas, reusable);
+                kept = backend.localRecovery().retain(request.checkpointId(), dir, handle);
+                return handle;
             } finally {
-                deleteRecursively(dir);
+                if (!kept) {
+                    deleteRecursively(dir);
+                }
             }
         };
     }
@@ -84,7 +86,7 @@ final class RocksIncrementalSnapshot {
                     uploaded += ref.size();
                 }
                 files.add(ref);
-                localNames.put(LOCAL_NAME + ref.path(), name);
+                localNames.put(CheckpointFiles.LOCAL_NAME + ref.path(), name);
             }
         }
         backend.checkpointUploaded(request.checkpointId(), ssts);

@@ -1,0 +1,177 @@
+package dev.cairn.backend.rocksdb;
+
+import dev.cairn.spi.snapshot.KeyedStateHandle;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.logging.Logger;
+import java.util.stream.Stream;
+import java.util.zip.CRC32C;
+
+/**
+ * Keeps a subtask's last completed native checkpoint on local disk, so that a restart after a
+ * failure restores from it without fetching anything. The copy is the checkpoint directory RocksDB
+ * wrote (SST files hard-linked: almost no extra space) plus a list of the stored files it stands
+ * for. It is used only when that list is exactly the handle being restored and every file still
+ * matches its checksum; otherwise the restore fetches from storage as usual.
+ */
+final class LocalRecovery {
+
+    private static final Logger LOG = Logger.getLogger(LocalRecovery.class.getName());
+    private static final String FILE_LIST = "CAIRN-FILES";
+    private static final String COMPLETED = "chk-";
+
+    private final Path root;
+    private final Map<Long, Path> pending = new ConcurrentHashMap<>();
+
+    /** {@code root} outlives a backend instance (the subtask's working directory), not the job run; null turns local recovery off. */
+    LocalRecovery(Path root) {
+        this.root = root;
+    }
+
+    /**
+     * Keeps {@code dir}, the local checkpoint {@code handle} was uploaded from, until the checkpoint
+     * completes or is aborted.
+     *
+     * @return false if local recovery is off: the caller deletes {@code dir}
+     */
+    boolean retain(long checkpointId, Path dir, KeyedStateHandle handle) throws IOException {
+        if (root == null) {
+            return false;
+        }
+        Files.write(dir.resolve(FILE_LIST), fileList(handle));
+        pending.put(checkpointId, dir);
+        return true;
+    }
+
+    void completed(long checkpointId) {
+        Path dir = pending.remove(checkpointId);
+        if (dir == null) {
+            return;
+        }
+        try {
+            Files.createDirectories(root);
+            Path kept = root.resolve(COMPLETED + checkpointId);
+            Files.move(dir, kept, StandardCopyOption.ATOMIC_MOVE);
+            try (Stream<Path> copies = Files.list(root)) {
+                copies.filter(p -> !p.equals(kept)).forEach(RocksIncrementalSnapshot::deleteRecursively);
+            }
+        } catch (IOException e) {
+            LOG.warning("No local copy of checkpoint " + checkpointId + " is kept (" + e + "); a restore will fetch it from storage");
+            RocksIncrementalSnapshot.deleteRecursively(dir);
+        }
+        pending.keySet().removeIf(id -> {
+            if (id < checkpointId) {
+                RocksIncrementalSnapshot.deleteRecursively(pending.get(id));
+                return true;
+            }
+            return false;
+        });
+    }
+
+    void aborted(long checkpointId) {
+        Path dir = pending.remove(checkpointId);
+        if (dir != null) {
+            RocksIncrementalSnapshot.deleteRecursively(dir);
+        }
+    }
+
+    /** Drops the copies of checkpoints that never completed (the backend is closing). */
+    void discardPending() {
+        pending.values().forEach(RocksIncrementalSnapshot::deleteRecursively);
+        pending.clear();
+    }
+
+    /**
+     * Puts the files of {@code handle} into {@code target} from the local copy, if there is a valid
+     * one: SST files as hard links (never modified), the others as copies (RocksDB appends to them).
+     *
+     * @return whether it did; false leaves {@code target} to be filled from storage
+     */
+    boolean restoreInto(KeyedStateHandle handle, Path target) throws IOException {
+        if (root == null || !Files.isDirectory(root)) {
+            return false;
+        }
+        Set<String> wanted = new HashSet<>(fileList(handle));
+        List<Path> copies;
+        try (Stream<Path> list = Files.list(root)) {
+            copies = list.filter(p -> p.getFileName().toString().startsWith(COMPLETED)).toList();
+        }
+        for (Path copy : copies) {
+            Path listFile = copy.resolve(FILE_LIST);
+            if (!Files.exists(listFile) || !new HashSet<>(Files.readAllLines(listFile)).equals(wanted)) {
+                continue;
+            }
+            String damaged = firstDamaged(copy, handle);
+            if (damaged != null) {
+                LOG.warning("The local copy of key groups " + handle.keyGroupRange() + " is not used: " + damaged + "; fetching from storage");
+                return false;
+            }
+            Set<String> placed = new HashSet<>();
+            for (CheckpointFiles.Placement p : CheckpointFiles.placements(handle)) {
+                if (placed.add(p.name())) {
+                    Path from = copy.resolve(p.name());
+                    Path to = target.resolve(p.name());
+                    if (p.name().endsWith(".sst")) {
+                        Files.createLink(to, from);
+                    } else {
+                        Files.copy(from, to);
+                    }
+                }
+            }
+            return true;
+        }
+        return false;
+    }
+
+    private static List<String> fileList(KeyedStateHandle handle) throws IOException {
+        List<String> lines = new ArrayList<>();
+        for (CheckpointFiles.Placement p : CheckpointFiles.placements(handle)) {
+            lines.add(p.file().path() + "\t" + p.file().size() + "\t" + Long.toHexString(p.file().crc32c()) + "\t" + p.encoded());
+        }
+        return lines;
+    }
+
+    /** The first file of the copy whose bytes no longer match the checksum recorded in the handle, described; null if none. */
+    private static String firstDamaged(Path copy, KeyedStateHandle handle) throws IOException {
+        for (CheckpointFiles.Placement p : CheckpointFiles.placements(handle)) {
+            Path file = copy.resolve(p.name());
+            if (!Files.isRegularFile(file) || Files.size(file) < p.offset() + p.file().size()) {
+                return file + " is missing or too short";
+            }
+            long crc = crc32c(file, p.offset(), p.file().size());
+            if (crc != p.file().crc32c()) {
+                return file.getFileName() + " (for " + p.file().path() + ") has CRC32C " + Long.toHexString(crc) + ", expected "
+                        + Long.toHexString(p.file().crc32c());
+            }
+        }
+        return null;
+    }
+
+    private static long crc32c(Path file, long offset, long size) throws IOException {
+        CRC32C crc = new CRC32C();
+        try (FileChannel ch = FileChannel.open(file); InputStream in = Channels.newInputStream(ch.position(offset))) {
+            byte[] buffer = new byte[1 << 16];
+            long left = size;
+            while (left > 0) {
+                int n = in.read(buffer, 0, (int) Math.min(buffer.length, left));
+                if (n < 0) {
+                    throw new IOException(file + " ends early");
+                }
+                crc.update(buffer, 0, n);
+                left -= n;
+            }
+        }
+        return crc.getValue();
+    }
+}
