@@ -3,8 +3,6 @@ package dev.cairn.backend.rocksdb;
 import dev.cairn.spi.snapshot.KeyedStateHandle;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.channels.Channels;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -39,6 +37,10 @@ final class LocalRecovery {
         this.root = root;
     }
 
+    boolean enabled() {
+        return root != null;
+    }
+
     /**
      * Keeps {@code dir}, the local checkpoint {@code handle} was uploaded from, until the checkpoint
      * completes or is aborted.
@@ -49,7 +51,22 @@ final class LocalRecovery {
         if (root == null) {
             return false;
         }
-        Files.write(dir.resolve(FILE_LIST), fileList(handle));
+        List<String> lines = new ArrayList<>(storedFiles(handle));
+        Set<String> named = new HashSet<>();
+        for (CheckpointFiles.Placement p : CheckpointFiles.placements(handle)) {
+            if (!p.piece()) {
+                lines.add(localLine(p.name(), p.file().size(), p.file().crc32c()));
+                named.add(p.name());
+            }
+        }
+        // files stored in pieces (write-ahead logs): their local bytes are checked as one
+        for (CheckpointFiles.Placement p : CheckpointFiles.placements(handle)) {
+            if (p.piece() && named.add(p.name())) {
+                Path local = dir.resolve(p.name());
+                lines.add(localLine(p.name(), Files.size(local), crc32c(local, Files.size(local))));
+            }
+        }
+        Files.write(dir.resolve(FILE_LIST), lines);
         pending.put(checkpointId, dir);
         return true;
     }
@@ -102,17 +119,21 @@ final class LocalRecovery {
         if (root == null || !Files.isDirectory(root)) {
             return false;
         }
-        Set<String> wanted = new HashSet<>(fileList(handle));
+        Set<String> wanted = new HashSet<>(storedFiles(handle));
         List<Path> copies;
         try (Stream<Path> list = Files.list(root)) {
             copies = list.filter(p -> p.getFileName().toString().startsWith(COMPLETED)).toList();
         }
         for (Path copy : copies) {
             Path listFile = copy.resolve(FILE_LIST);
-            if (!Files.exists(listFile) || !new HashSet<>(Files.readAllLines(listFile)).equals(wanted)) {
+            if (!Files.exists(listFile)) {
                 continue;
             }
-            String damaged = firstDamaged(copy, handle);
+            List<String> lines = Files.readAllLines(listFile);
+            if (!lines.stream().filter(l -> l.startsWith(STORED)).collect(java.util.stream.Collectors.toSet()).equals(wanted)) {
+                continue;
+            }
+            String damaged = firstDamaged(copy, lines);
             if (damaged != null) {
                 LOG.warning("The local copy of key groups " + handle.keyGroupRange() + " is not used: " + damaged + "; fetching from storage");
                 return false;
@@ -134,33 +155,45 @@ final class LocalRecovery {
         return false;
     }
 
-    private static List<String> fileList(KeyedStateHandle handle) throws IOException {
+    private static final String STORED = "stored\t";
+    private static final String LOCAL = "local\t";
+
+    /** What the copy stands for: the stored files of the handle and where each goes. */
+    private static List<String> storedFiles(KeyedStateHandle handle) throws IOException {
         List<String> lines = new ArrayList<>();
         for (CheckpointFiles.Placement p : CheckpointFiles.placements(handle)) {
-            lines.add(p.file().path() + "\t" + p.file().size() + "\t" + Long.toHexString(p.file().crc32c()) + "\t" + p.encoded());
+            lines.add(STORED + p.file().path() + "\t" + p.file().size() + "\t" + Long.toHexString(p.file().crc32c()) + "\t" + p.encoded());
         }
         return lines;
     }
 
-    /** The first file of the copy whose bytes no longer match the checksum recorded in the handle, described; null if none. */
-    private static String firstDamaged(Path copy, KeyedStateHandle handle) throws IOException {
-        for (CheckpointFiles.Placement p : CheckpointFiles.placements(handle)) {
-            Path file = copy.resolve(p.name());
-            if (!Files.isRegularFile(file) || Files.size(file) < p.offset() + p.file().size()) {
-                return file + " is missing or too short";
+    private static String localLine(String name, long size, long crc) {
+        return LOCAL + name + "\t" + size + "\t" + Long.toHexString(crc);
+    }
+
+    /** The first local file of the copy that no longer has the size and checksum recorded for it, described; null if none. */
+    private static String firstDamaged(Path copy, List<String> lines) throws IOException {
+        for (String line : lines) {
+            if (!line.startsWith(LOCAL)) {
+                continue;
             }
-            long crc = crc32c(file, p.offset(), p.file().size());
-            if (crc != p.file().crc32c()) {
-                return file.getFileName() + " (for " + p.file().path() + ") has CRC32C " + Long.toHexString(crc) + ", expected "
-                        + Long.toHexString(p.file().crc32c());
+            String[] f = line.split("\t");
+            Path file = copy.resolve(f[1]);
+            long size = Long.parseLong(f[2]);
+            if (!Files.isRegularFile(file) || Files.size(file) != size) {
+                return file + " is missing or not " + size + " bytes long";
+            }
+            long crc = crc32c(file, size);
+            if (crc != Long.parseUnsignedLong(f[3], 16)) {
+                return file.getFileName() + " has CRC32C " + Long.toHexString(crc) + ", expected " + f[3];
             }
         }
         return null;
     }
 
-    private static long crc32c(Path file, long offset, long size) throws IOException {
+    private static long crc32c(Path file, long size) throws IOException {
         CRC32C crc = new CRC32C();
-        try (FileChannel ch = FileChannel.open(file); InputStream in = Channels.newInputStream(ch.position(offset))) {
+        try (InputStream in = Files.newInputStream(file)) {
             byte[] buffer = new byte[1 << 16];
             long left = size;
             while (left > 0) {

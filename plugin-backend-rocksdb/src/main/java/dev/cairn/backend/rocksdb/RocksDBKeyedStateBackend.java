@@ -29,16 +29,19 @@ import java.util.function.Consumer;
 import org.rocksdb.ColumnFamilyDescriptor;
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.ColumnFamilyOptions;
+import org.rocksdb.FlushOptions;
 import org.rocksdb.Options;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
+import org.rocksdb.Snapshot;
 import org.rocksdb.WriteOptions;
 
 /**
  * The RocksDB backend of one operator subtask: one database in the subtask's working directory,
- * a column family per state. The write-ahead log is off: a snapshot, not the log, is what a
- * restore starts from, as in Flink. A restore may open a fetched checkpoint in place (see
+ * a column family per state. Writes go to the write-ahead log, kept in memory until a checkpoint
+ * writes it out: a checkpoint carries the log instead of waiting for a memtable flush (see
+ * {@link RocksIncrementalSnapshot}). A restore may open a fetched checkpoint in place (see
  * {@link RocksRestoreOperation}).
  */
 final class RocksDBKeyedStateBackend<K> implements KeyedStateBackend<K> {
@@ -49,16 +52,23 @@ final class RocksDBKeyedStateBackend<K> implements KeyedStateBackend<K> {
     private final RocksDB db;
     private final ColumnFamilyHandle defaultColumnFamily;
     private final ColumnFamilyOptions columnFamilyOptions;
-    private final WriteOptions writeOptions = new WriteOptions().setDisableWAL(true);
+    /** State writes go to the write-ahead log, buffered in memory until a checkpoint writes it out (manual WAL flush). */
+    private final WriteOptions writeOptions = new WriteOptions();
+    /** Restore imports skip the log: the restore flushes once they are all in. */
+    private final WriteOptions bulkWriteOptions = new WriteOptions().setDisableWAL(true);
     private final Map<String, RocksState> states = new LinkedHashMap<>();
     private final Map<String, InternalKvState<?>> accessors = new ConcurrentHashMap<>();
     private final Map<String, StateMetaInfo> restored = new LinkedHashMap<>();
     /** Column families a restored checkpoint brought that no state has claimed yet. */
     private final Map<String, ColumnFamilyHandle> openedColumnFamilies = new LinkedHashMap<>();
     private final LocalRecovery localRecovery;
+    private final java.util.Set<Snapshot> pins = ConcurrentHashMap.newKeySet();
+    private final Object useLock = new Object();
+    private int users;
+    private boolean closing;
     private final String instanceId = java.util.UUID.randomUUID().toString().substring(0, 8);
-    private final Map<Long, Map<String, FileRef>> pendingUploads = new ConcurrentHashMap<>();
-    private volatile Map<String, FileRef> uploadedSstFiles = Map.of();
+    private final Map<Long, Map<String, List<CheckpointFiles.Placement>>> pendingUploads = new ConcurrentHashMap<>();
+    private volatile Map<String, List<CheckpointFiles.Placement>> uploadedFiles = Map.of();
     private K currentKey;
     private byte[] currentKeyPart;
     private long keyVersion;
@@ -261,18 +271,141 @@ final class RocksDBKeyedStateBackend<K> implements KeyedStateBackend<K> {
         return directory.resolveSibling(directory.getFileName() + "-chk-" + checkpointId);
     }
 
-    /** SST files the last completed checkpoint uploaded, by local name: the next one references them. */
-    Map<String, FileRef> uploadedSstFiles() {
-        return uploadedSstFiles;
+    /**
+     * What the last completed checkpoint stored of each local file (SST files whole, logs in
+     * pieces), by local name: the next one references it instead of uploading it again.
+     */
+    Map<String, List<CheckpointFiles.Placement>> uploadedFiles() {
+        return uploadedFiles;
     }
 
-    void checkpointUploaded(long checkpointId, Map<String, FileRef> ssts) {
-        pendingUploads.put(checkpointId, Map.copyOf(ssts));
+    void checkpointUploaded(long checkpointId, Map<String, List<CheckpointFiles.Placement>> files) {
+        pendingUploads.put(checkpointId, Map.copyOf(files));
     }
 
     /** After a restore that opened a checkpoint of exactly this key-group range: its SST files need no new upload. */
-    void reuseRestoredFiles(Map<String, FileRef> ssts) {
-        uploadedSstFiles = Map.copyOf(ssts);
+    void reuseRestoredFiles(Map<String, List<CheckpointFiles.Placement>> ssts) {
+        uploadedFiles = Map.copyOf(ssts);
+    }
+
+    WriteOptions bulkWriteOptions() {
+        return bulkWriteOptions;
+    }
+
+    /** Makes what was written without the log (a restore's imports) durable in SST files; waits for it. */
+    void flushAll() throws RocksDBException {
+        try (FlushOptions wait = new FlushOptions().setWaitForFlush(true)) {
+            db.flush(wait, allColumnFamilies());
+        }
+    }
+
+    /**
+     * Switches the memtables that hold data to immutable ones, which RocksDB flushes in the
+     * background; nothing waits. Returns whether it did: not while an earlier flush is still
+     * running, since another switch could then stall writes.
+     */
+    boolean switchMemtables() throws IOException {
+        if (flushPending()) {
+            return false;
+        }
+        try {
+            List<ColumnFamilyHandle> dirty = new ArrayList<>();
+            for (ColumnFamilyHandle cf : allColumnFamilies()) {
+                if (db.getLongProperty(cf, "rocksdb.num-entries-active-mem-table") > 0
+                        || db.getLongProperty(cf, "rocksdb.num-deletes-active-mem-table") > 0) {
+                    dirty.add(cf);
+                }
+            }
+            if (!dirty.isEmpty()) {
+                try (FlushOptions noWait = new FlushOptions().setWaitForFlush(false).setAllowWriteStall(true)) {
+                    db.flush(noWait, dirty);
+                }
+            }
+            return !dirty.isEmpty();
+        } catch (RocksDBException e) {
+            throw new IOException("RocksDB could not switch its memtables: " + e.getMessage(), e);
+        }
+    }
+
+    /** Whether any column family still has an immutable memtable waiting for its flush. */
+    boolean flushPending() throws IOException {
+        try {
+            for (ColumnFamilyHandle cf : allColumnFamilies()) {
+                if (db.getLongProperty(cf, "rocksdb.num-immutable-mem-table") > 0) {
+                    return true;
+                }
+            }
+            return false;
+        } catch (RocksDBException e) {
+            throw new IOException("RocksDB could not report its flushes: " + e.getMessage(), e);
+        }
+    }
+
+    /** Pins the current sequence number (a RocksDB snapshot) until {@link #unpin}, or until the backend closes. */
+    Snapshot pin() {
+        Snapshot pin = db.getSnapshot();
+        pins.add(pin);
+        return pin;
+    }
+
+    void unpin(Snapshot pin) {
+        synchronized (useLock) {
+            // once closing, close() releases what is left
+            if (!closing && pins.remove(pin)) {
+                db.releaseSnapshot(pin);
+            }
+        }
+    }
+
+    /**
+     * Asynchronous snapshot parts use the database only between {@code beginUse} (false once the
+     * backend is closing) and {@code endUse}; {@link #close} waits for them.
+     */
+    boolean beginUse() {
+        synchronized (useLock) {
+            if (closing) {
+                return false;
+            }
+            users++;
+            return true;
+        }
+    }
+
+    void endUse() {
+        synchronized (useLock) {
+            users--;
+            useLock.notifyAll();
+        }
+    }
+
+    boolean closing() {
+        synchronized (useLock) {
+            return closing;
+        }
+    }
+
+    private void awaitUsers() {
+        synchronized (useLock) {
+            closing = true;
+            boolean interrupted = false;
+            while (users > 0) {
+                try {
+                    useLock.wait();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private List<ColumnFamilyHandle> allColumnFamilies() {
+        List<ColumnFamilyHandle> all = new ArrayList<>();
+        all.add(defaultColumnFamily);
+        states.values().forEach(s -> all.add(s.columnFamily));
+        return all;
     }
 
     /** The names of column families the restored checkpoint holds that no state claimed: a handle that does not describe its files. */
@@ -286,9 +419,9 @@ final class RocksDBKeyedStateBackend<K> implements KeyedStateBackend<K> {
 
     @Override
     public void notifyCheckpointComplete(long checkpointId) {
-        Map<String, FileRef> ssts = pendingUploads.get(checkpointId);
-        if (ssts != null) {
-            uploadedSstFiles = ssts;
+        Map<String, List<CheckpointFiles.Placement>> files = pendingUploads.get(checkpointId);
+        if (files != null) {
+            uploadedFiles = files;
         }
         pendingUploads.keySet().removeIf(id -> id <= checkpointId);
         localRecovery.completed(checkpointId);
@@ -373,6 +506,9 @@ final class RocksDBKeyedStateBackend<K> implements KeyedStateBackend<K> {
 
     @Override
     public void close() {
+        awaitUsers();
+        pins.forEach(db::releaseSnapshot);
+        pins.clear();
         accessors.clear();
         for (RocksState s : states.values()) {
             s.columnFamily.close();
@@ -384,6 +520,7 @@ final class RocksDBKeyedStateBackend<K> implements KeyedStateBackend<K> {
         defaultColumnFamily.close();
         db.close();
         writeOptions.close();
+        bulkWriteOptions.close();
         try (var files = Files.walk(directory)) {
             files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         } catch (IOException e) {

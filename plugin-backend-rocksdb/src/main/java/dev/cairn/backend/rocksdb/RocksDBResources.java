@@ -31,7 +31,9 @@ final class RocksDBResources implements AutoCloseable {
         this.cache = new LRUCache(cacheBytes, -1, false, HIGH_PRIORITY_RATIO);
         this.writeBuffers = new WriteBufferManager(writeBufferBytes, cache);
         this.dbOptions = new DBOptions().setCreateIfMissing(true).setCreateMissingColumnFamilies(true)
-                .setWriteBufferManager(writeBuffers).setMaxBackgroundJobs(2).setKeepLogFileNum(2);
+                .setWriteBufferManager(writeBuffers).setMaxBackgroundJobs(2).setKeepLogFileNum(2)
+                // the log stays in memory until a checkpoint writes it out; a closing instance is never reopened
+                .setManualWalFlush(true).setAvoidFlushDuringShutdown(true);
         this.columnFamilyOptions = new ColumnFamilyOptions().setMergeOperator(append)
                 .setTableFormatConfig(new BlockBasedTableConfig().setBlockCache(cache).setCacheIndexAndFilterBlocks(true)
                         .setCacheIndexAndFilterBlocksWithHighPriority(true).setPinTopLevelIndexAndFilter(true)

@@ -18,7 +18,8 @@ import org.rocksdb.Snapshot;
 
 /**
  * A full snapshot: the synchronous part takes a RocksDB snapshot (a sequence number: no flush,
- * no copy); the asynchronous part iterates it, one checksummed section per key group:
+ * no copy); the asynchronous part iterates it, one checksummed section per key group, and gives
+ * up if the backend starts closing meanwhile:
  * <pre>
  * section := (true stateName rows)* false
  * rows    := (true varint rowKeyWithoutKeyGroup varint value)* false
@@ -40,16 +41,20 @@ final class RocksFullSnapshot {
     }
 
     AsyncSnapshot start() {
-        Snapshot snapshot = backend.db().getSnapshot();
+        Snapshot snapshot = backend.pin();
         List<Captured> captured = new ArrayList<>();
         for (RocksState s : backend.states().values()) {
             captured.add(new Captured(s, s.meta));
         }
         return () -> {
+            if (!backend.beginUse()) {
+                throw new IOException("The RocksDB instance closed during snapshot " + request.checkpointId());
+            }
             try (ReadOptions read = new ReadOptions().setSnapshot(snapshot)) {
                 return write(captured, read);
             } finally {
-                backend.db().releaseSnapshot(snapshot);
+                backend.endUse();
+                backend.unpin(snapshot);
             }
         };
     }
@@ -68,6 +73,9 @@ final class RocksFullSnapshot {
             ByteArrayOutputStream buffer = new ByteArrayOutputStream(64 * 1024);
             DataOutputStream data = new DataOutputStream(buffer);
             for (int kg = backend.range().start(); kg <= backend.range().end(); kg++) {
+                if (backend.closing()) {
+                    throw new IOException("The RocksDB instance is closing; snapshot " + request.checkpointId() + " abandoned");
+                }
                 buffer.reset();
                 boolean any = false;
                 for (int i = 0; i < captured.size(); i++) {

@@ -5,7 +5,6 @@ import dev.cairn.spi.backend.KeyGroupRange;
 import dev.cairn.spi.backend.KeyedBackendParameters;
 import dev.cairn.spi.backend.StateKind;
 import dev.cairn.spi.snapshot.CorruptSnapshotException;
-import dev.cairn.spi.snapshot.FileRef;
 import dev.cairn.spi.snapshot.KeyGroupSection;
 import dev.cairn.spi.snapshot.KeyedStateHandle;
 import dev.cairn.spi.snapshot.SerializerSnapshotRef;
@@ -64,12 +63,20 @@ final class RocksRestoreOperation<K> {
             if (base != null) {
                 openBase(backend, base, range);
             }
+            boolean imported = false;
             for (KeyedStateHandle handle : handles) {
                 if (handle != base) {
                     importHandle(backend, handle, range);
+                    imported = true;
                 }
             }
+            if (imported) {
+                backend.flushAll();
+            }
             return backend;
+        } catch (RocksDBException e) {
+            backend.close();
+            throw new IOException("Cannot flush the restored state of key groups " + range + ": " + e.getMessage(), e);
         } catch (IOException | RuntimeException e) {
             if (backend != null) {
                 backend.close();
@@ -113,10 +120,10 @@ final class RocksRestoreOperation<K> {
             throw new IOException("Cannot drop the key groups outside " + range + " from the restored checkpoint: " + e.getMessage(), e);
         }
         if (params.restore().baseReusable() && held.equals(range)) {
-            Map<String, FileRef> ssts = new HashMap<>();
+            Map<String, List<CheckpointFiles.Placement>> ssts = new HashMap<>();
             for (CheckpointFiles.Placement p : CheckpointFiles.placements(base)) {
                 if (p.name().endsWith(".sst")) {
-                    ssts.put(p.name(), p.file());
+                    ssts.put(p.name(), List.of(p));
                 }
             }
             backend.reuseRestoredFiles(ssts);
@@ -139,7 +146,7 @@ final class RocksRestoreOperation<K> {
             byte[] bytes = params.restore().reader().readSection(section);
             try (WriteBatch batch = new WriteBatch()) {
                 readSection(new DataInputStream(new ByteArrayInputStream(bytes)), states, section.keyGroup(), batch);
-                backend.db().write(backend.writeOptions(), batch);
+                backend.db().write(backend.bulkWriteOptions(), batch);
             } catch (IOException | RuntimeException | RocksDBException e) {
                 throw new CorruptSnapshotException(section.path(), "key group " + section.keyGroup()
                         + " passed its checksum but cannot be read: " + e, e);
