@@ -53,15 +53,20 @@ class JobLifecycleTest {
             assertThat(p.text("cairn:plugins"))
                     .containsPattern("backend\\s+heap\\s+dev.cairn.backend.heap\\s+\\S+\\s+full\\s+-\\n")
                     .containsPattern("backend\\s+rocksdb\\s+dev.cairn.backend.rocksdb\\s+\\S+\\s+incremental\\s+\\{block-cache-capacity-bytes=268435456, "
-                            + "block-cache-used-bytes=\\d+, write-buffer-capacity-bytes=67108864\\}");
+                            + "block-cache-used-bytes=\\d+, restores-fetched=0, restores-from-local-copy=0, write-buffer-capacity-bytes=67108864\\}");
             p.awaitRecords("full", 3_000);
             p.run("cairn:fail full");
+            // a failure after a completed checkpoint: each RocksDB subtask restores from its local copy, fetching nothing
+            PlatformFixture.await(() -> p.jobValue("incremental", "checkpoints.completed") instanceof Number n && n.longValue() >= 1,
+                    () -> "a completed checkpoint of job incremental: " + p.safeText("cairn:job incremental"));
+            p.run("cairn:fail incremental");
             p.awaitJobState("full", "FINISHED");
             p.awaitJobState("incremental", "FINISHED");
             assertThat(p.verifyOfferJob("full", EVENTS)).containsEntry("exactly-once", true);
             assertThat(p.verifyOfferJob("incremental", EVENTS)).containsEntry("exactly-once", true);
             assertThat(p.root.resolve("other-storage/incremental")).isDirectory();
             assertThat(p.data.resolve("snapshots/incremental")).doesNotExist();
+            assertThat(p.text("cairn:plugins")).containsPattern("restores-fetched=0, restores-from-local-copy=[1-9]");
         }
     }
 }

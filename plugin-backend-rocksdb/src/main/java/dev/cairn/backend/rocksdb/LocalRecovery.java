@@ -28,9 +28,11 @@ final class LocalRecovery {
     private static final Logger LOG = Logger.getLogger(LocalRecovery.class.getName());
     private static final String FILE_LIST = "CAIRN-FILES";
     private static final String COMPLETED = "chk-";
+    private static final String PENDING = "pending-";
 
     private final Path root;
     private final Map<Long, Path> pending = new ConcurrentHashMap<>();
+    private volatile boolean closed;
 
     /** {@code root} outlives a backend instance (the subtask's working directory), not the job run; null turns local recovery off. */
     LocalRecovery(Path root) {
@@ -68,6 +70,9 @@ final class LocalRecovery {
         }
         Files.write(dir.resolve(FILE_LIST), lines);
         pending.put(checkpointId, dir);
+        if (closed) {
+            close(); // the upload outlived its backend
+        }
         return true;
     }
 
@@ -103,9 +108,21 @@ final class LocalRecovery {
         }
     }
 
-    /** Drops the copies of checkpoints that never completed (the backend is closing). */
-    void discardPending() {
-        pending.values().forEach(RocksIncrementalSnapshot::deleteRecursively);
+    /**
+     * The backend is closing (often: its task failed). Copies of checkpoints not yet known to be
+     * complete are kept too: the restore that follows may be from one whose notification was lost
+     * with the task, and uses a copy only if it is exactly what the restore reads.
+     */
+    synchronized void close() {
+        closed = true;
+        for (Map.Entry<Long, Path> e : pending.entrySet()) {
+            try {
+                Files.createDirectories(root);
+                Files.move(e.getValue(), root.resolve(PENDING + e.getKey()), StandardCopyOption.ATOMIC_MOVE);
+            } catch (IOException ex) {
+                RocksIncrementalSnapshot.deleteRecursively(e.getValue());
+            }
+        }
         pending.clear();
     }
 
@@ -122,7 +139,7 @@ final class LocalRecovery {
         Set<String> wanted = new HashSet<>(storedFiles(handle));
         List<Path> copies;
         try (Stream<Path> list = Files.list(root)) {
-            copies = list.filter(p -> p.getFileName().toString().startsWith(COMPLETED)).toList();
+            copies = list.toList();
         }
         for (Path copy : copies) {
             Path listFile = copy.resolve(FILE_LIST);

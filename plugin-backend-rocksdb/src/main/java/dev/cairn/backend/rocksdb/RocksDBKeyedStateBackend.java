@@ -516,7 +516,7 @@ final class RocksDBKeyedStateBackend<K> implements KeyedStateBackend<K> {
         states.clear();
         openedColumnFamilies.values().forEach(ColumnFamilyHandle::close);
         openedColumnFamilies.clear();
-        localRecovery.discardPending();
+        localRecovery.close();
         defaultColumnFamily.close();
         db.close();
         writeOptions.close();

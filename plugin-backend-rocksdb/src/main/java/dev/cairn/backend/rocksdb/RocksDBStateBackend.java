@@ -26,6 +26,7 @@ public final class RocksDBStateBackend implements StateBackend {
 
     private final RocksDBResources resources;
     private final boolean localRecovery;
+    private final RestoreCounters restores = new RestoreCounters();
 
     /** Embedded use (ServiceLoader): the default memory budget. */
     public RocksDBStateBackend() {
@@ -114,14 +115,18 @@ public final class RocksDBStateBackend implements StateBackend {
     @Override
     public <K> KeyedStateBackend<K> createKeyedBackend(KeyedBackendParameters<K> parameters) throws Exception {
         LocalRecovery local = new LocalRecovery(localRecovery ? RocksDBKeyedStateBackend.localRecoveryRoot(parameters) : null);
-        return new RocksRestoreOperation<>(parameters, resources, local).createBackend();
+        return new RocksRestoreOperation<>(parameters, resources, local, restores).createBackend();
     }
 
-    /** The shared memory: what the block cache holds now (memtables charged to it included) and the configured bounds. */
+    /**
+     * The shared memory: what the block cache holds now (memtables charged to it included) and the
+     * configured bounds; and how restores of native checkpoints placed their files.
+     */
     @Override
     public Map<String, Long> metrics() {
         return Map.of("block-cache-used-bytes", resources.cacheUsage(), "block-cache-capacity-bytes", resources.cacheCapacity(),
-                "write-buffer-capacity-bytes", resources.writeBufferCapacity());
+                "write-buffer-capacity-bytes", resources.writeBufferCapacity(),
+                "restores-from-local-copy", restores.fromLocalCopy().get(), "restores-fetched", restores.fetched().get());
     }
 
     @Deactivate

@@ -35,11 +35,13 @@ final class RocksRestoreOperation<K> {
     private final KeyedBackendParameters<K> params;
     private final RocksDBResources resources;
     private final LocalRecovery localRecovery;
+    private final RestoreCounters counters;
 
-    RocksRestoreOperation(KeyedBackendParameters<K> params, RocksDBResources resources, LocalRecovery localRecovery) {
+    RocksRestoreOperation(KeyedBackendParameters<K> params, RocksDBResources resources, LocalRecovery localRecovery, RestoreCounters counters) {
         this.params = params;
         this.resources = resources;
         this.localRecovery = localRecovery;
+        this.counters = counters;
     }
 
     RocksDBKeyedStateBackend<K> createBackend() throws IOException {
@@ -90,8 +92,11 @@ final class RocksRestoreOperation<K> {
     private void placeBase(KeyedStateHandle base, Path directory) throws IOException {
         long start = System.nanoTime();
         boolean local = base.keyGroupRange().equals(params.keyGroupRange()) && localRecovery.restoreInto(base, directory);
-        if (!local) {
+        if (local) {
+            counters.fromLocalCopy().incrementAndGet();
+        } else {
             CheckpointFiles.fetch(base, params.restore().reader(), directory);
+            counters.fetched().incrementAndGet();
         }
         LOG.fine(() -> "Key groups " + base.keyGroupRange() + " of '" + params.operatorUid() + "' placed " + (local ? "from the local copy" : "from storage")
                 + " in " + (System.nanoTime() - start) / 1_000_000 + " ms");

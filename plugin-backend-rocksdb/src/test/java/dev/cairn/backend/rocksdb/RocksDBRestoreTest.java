@@ -63,9 +63,32 @@ class RocksDBRestoreTest {
     @Test
     void aRestartInTheSameWorkingDirectoryRestoresFromTheLocalCopyWithoutFetching() throws Exception {
         CountingReader reads = new CountingReader(BackendHarness.restoreFrom(storage, List.of(checkpoint), true).reader());
-        try (BackendHarness h = new BackendHarness(new RocksDBStateBackend(), storage, ALL, work, new AtomicLong(),
-                new RestoreContext(List.of(checkpoint), reads, true))) {
+        RocksDBStateBackend plugin = new RocksDBStateBackend();
+        try (BackendHarness h = new BackendHarness(plugin, storage, ALL, work, new AtomicLong(), new RestoreContext(List.of(checkpoint), reads, true))) {
             assertEveryValue(h);
+        }
+        assertThat(reads.files.get()).as("files fetched from storage").isZero();
+        assertThat(plugin.metrics()).containsEntry("restores-from-local-copy", 1L).containsEntry("restores-fetched", 0L);
+    }
+
+    @Test
+    void aCheckpointWhoseCompletionTheTaskNeverHeardOfIsRestoredFromItsLocalCopyToo() throws Exception {
+        KeyedStateHandle unconfirmed;
+        try (BackendHarness h = new BackendHarness(new RocksDBStateBackend(), storage, ALL, work, new AtomicLong(),
+                BackendHarness.restoreFrom(storage, List.of(checkpoint), true))) {
+            ValueState<String> state = state(h);
+            h.key(3L);
+            state.update("v3-3");
+            unconfirmed = h.startSnapshot(3, true).write(); // the task fails before notifyCheckpointComplete(3)
+        }
+        CountingReader reads = new CountingReader(BackendHarness.restoreFrom(storage, List.of(unconfirmed), true).reader());
+        try (BackendHarness h = new BackendHarness(new RocksDBStateBackend(), storage, ALL, work, new AtomicLong(),
+                new RestoreContext(List.of(unconfirmed), reads, true))) {
+            ValueState<String> state = state(h);
+            h.key(3L);
+            assertThat(state.value()).isEqualTo("v3-3");
+            h.key(4L);
+            assertThat(state.value()).isEqualTo(expected(4));
         }
         assertThat(reads.files.get()).as("files fetched from storage").isZero();
     }
