@@ -34,7 +34,6 @@ import org.rocksdb.Options;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
-import org.rocksdb.Snapshot;
 import org.rocksdb.WriteOptions;
 
 /**
@@ -62,10 +61,7 @@ final class RocksDBKeyedStateBackend<K> implements KeyedStateBackend<K> {
     /** Column families a restored checkpoint brought that no state has claimed yet. */
     private final Map<String, ColumnFamilyHandle> openedColumnFamilies = new LinkedHashMap<>();
     private final LocalRecovery localRecovery;
-    private final java.util.Set<Snapshot> pins = ConcurrentHashMap.newKeySet();
-    private final Object useLock = new Object();
-    private int users;
-    private boolean closing;
+    private final AsyncDatabaseAccess asyncAccess;
     private final String instanceId = java.util.UUID.randomUUID().toString().substring(0, 8);
     private final Map<Long, Map<String, List<CheckpointFiles.Placement>>> pendingUploads = new ConcurrentHashMap<>();
     private volatile Map<String, List<CheckpointFiles.Placement>> uploadedFiles = Map.of();
@@ -101,6 +97,7 @@ final class RocksDBKeyedStateBackend<K> implements KeyedStateBackend<K> {
             throw new IOException("Cannot open RocksDB in " + directory + ": " + e.getMessage(), e);
         }
         this.defaultColumnFamily = handles.get(0);
+        this.asyncAccess = new AsyncDatabaseAccess(db);
         for (int i = 1; i < handles.size(); i++) {
             openedColumnFamilies.put(new String(descriptors.get(i).getName(), StandardCharsets.UTF_8), handles.get(i));
         }
@@ -341,64 +338,8 @@ final class RocksDBKeyedStateBackend<K> implements KeyedStateBackend<K> {
         }
     }
 
-    /** Pins the current sequence number (a RocksDB snapshot) until {@link #unpin}, or until the backend closes. */
-    Snapshot pin() {
-        Snapshot pin = db.getSnapshot();
-        pins.add(pin);
-        return pin;
-    }
-
-    void unpin(Snapshot pin) {
-        synchronized (useLock) {
-            // once closing, close() releases what is left
-            if (!closing && pins.remove(pin)) {
-                db.releaseSnapshot(pin);
-            }
-        }
-    }
-
-    /**
-     * Asynchronous snapshot parts use the database only between {@code beginUse} (false once the
-     * backend is closing) and {@code endUse}; {@link #close} waits for them.
-     */
-    boolean beginUse() {
-        synchronized (useLock) {
-            if (closing) {
-                return false;
-            }
-            users++;
-            return true;
-        }
-    }
-
-    void endUse() {
-        synchronized (useLock) {
-            users--;
-            useLock.notifyAll();
-        }
-    }
-
-    boolean closing() {
-        synchronized (useLock) {
-            return closing;
-        }
-    }
-
-    private void awaitUsers() {
-        synchronized (useLock) {
-            closing = true;
-            boolean interrupted = false;
-            while (users > 0) {
-                try {
-                    useLock.wait();
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                }
-            }
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
-        }
+    AsyncDatabaseAccess asyncAccess() {
+        return asyncAccess;
     }
 
     private List<ColumnFamilyHandle> allColumnFamilies() {
@@ -506,9 +447,7 @@ final class RocksDBKeyedStateBackend<K> implements KeyedStateBackend<K> {
 
     @Override
     public void close() {
-        awaitUsers();
-        pins.forEach(db::releaseSnapshot);
-        pins.clear();
+        asyncAccess.close();
         accessors.clear();
         for (RocksState s : states.values()) {
             s.columnFamily.close();

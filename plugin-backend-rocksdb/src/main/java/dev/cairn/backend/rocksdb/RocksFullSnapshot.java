@@ -41,20 +41,20 @@ final class RocksFullSnapshot {
     }
 
     AsyncSnapshot start() {
-        Snapshot snapshot = backend.pin();
+        Snapshot snapshot = backend.asyncAccess().pin();
         List<Captured> captured = new ArrayList<>();
         for (RocksState s : backend.states().values()) {
             captured.add(new Captured(s, s.meta));
         }
         return () -> {
-            if (!backend.beginUse()) {
+            if (!backend.asyncAccess().begin()) {
                 throw new IOException("The RocksDB instance closed during snapshot " + request.checkpointId());
             }
             try (ReadOptions read = new ReadOptions().setSnapshot(snapshot)) {
                 return write(captured, read);
             } finally {
-                backend.endUse();
-                backend.unpin(snapshot);
+                backend.asyncAccess().end();
+                backend.asyncAccess().unpin(snapshot);
             }
         };
     }
@@ -73,7 +73,7 @@ final class RocksFullSnapshot {
             ByteArrayOutputStream buffer = new ByteArrayOutputStream(64 * 1024);
             DataOutputStream data = new DataOutputStream(buffer);
             for (int kg = backend.range().start(); kg <= backend.range().end(); kg++) {
-                if (backend.closing()) {
+                if (backend.asyncAccess().closing()) {
                     throw new IOException("The RocksDB instance is closing; snapshot " + request.checkpointId() + " abandoned");
                 }
                 buffer.reset();

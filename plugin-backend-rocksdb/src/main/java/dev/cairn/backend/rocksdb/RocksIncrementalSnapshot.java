@@ -110,12 +110,12 @@ final class RocksIncrementalSnapshot {
      */
     private List<Linked> awaitFlushed(Path dir, long log) throws IOException {
         long deadline = System.nanoTime() + FLUSH_WAIT_NANOS;
-        if (!backend.beginUse()) {
+        if (!backend.asyncAccess().begin()) {
             throw new IOException("The RocksDB instance closed during checkpoint " + request.checkpointId());
         }
         try {
             while (backend.flushPending()) {
-                if (System.nanoTime() > deadline || backend.closing()) {
+                if (System.nanoTime() > deadline || backend.asyncAccess().closing()) {
                     return null;
                 }
                 Thread.sleep(1);
@@ -133,7 +133,7 @@ final class RocksIncrementalSnapshot {
             Thread.currentThread().interrupt();
             throw new IOException("Interrupted while checkpoint " + request.checkpointId() + " waited for its flush", e);
         } finally {
-            backend.endUse();
+            backend.asyncAccess().end();
         }
     }
 
