@@ -11,10 +11,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
+import java.util.concurrent.Callable;
 import java.util.zip.DataFormatException;
 import java.util.zip.Inflater;
 
@@ -28,7 +25,6 @@ final class CheckpointFiles {
 
     /** Handle property prefix: the stored path of a file → where it goes in a RocksDB directory. */
     static final String LOCAL_NAME = "local:";
-    private static final int FETCH_THREADS = 4;
 
     private CheckpointFiles() {
     }
@@ -79,35 +75,15 @@ final class CheckpointFiles {
 
     /** Fetches every file of {@code handle} into {@code dir} (each checked against its checksum), several at a time. */
     static void fetch(KeyedStateHandle handle, SnapshotReader reader, Path dir) throws IOException {
-        List<Placement> placements = placements(handle);
-        ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, Math.min(FETCH_THREADS, placements.size())), r -> {
-            Thread t = new Thread(r, "cairn-rocksdb-fetch");
-            t.setDaemon(true);
-            return t;
-        });
-        try {
-            List<Future<?>> pending = new ArrayList<>();
-            for (Placement p : placements) {
-                pending.add(pool.submit(() -> {
-                    byte[] stored = reader.readFile(p.file());
-                    write(dir.resolve(p.name()), p.offset(), p.piece() ? inflate(p, stored) : stored);
-                    return null;
-                }));
-            }
-            for (Future<?> f : pending) {
-                f.get();
-            }
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof IOException io) {
-                throw io;
-            }
-            throw new IOException("Cannot fetch the RocksDB checkpoint of key groups " + handle.keyGroupRange() + ": " + e.getCause(), e.getCause());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("Interrupted while fetching the RocksDB checkpoint of key groups " + handle.keyGroupRange(), e);
-        } finally {
-            pool.shutdownNow();
+        List<Callable<Void>> transfers = new ArrayList<>();
+        for (Placement p : placements(handle)) {
+            transfers.add(() -> {
+                byte[] stored = reader.readFile(p.file());
+                write(dir.resolve(p.name()), p.offset(), p.piece() ? inflate(p, stored) : stored);
+                return null;
+            });
         }
+        FileTransfers.run("fetch the RocksDB checkpoint of key groups " + handle.keyGroupRange(), transfers);
     }
 
     private static byte[] inflate(Placement p, byte[] stored) throws IOException {

@@ -17,6 +17,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 import java.util.zip.Deflater;
 import java.util.zip.DeflaterOutputStream;
@@ -40,7 +42,7 @@ import org.rocksdb.WalFileType;
  * write reached an SST file), it falls back to the files linked in the synchronous part, whose logs carry the memtables' contents: opening the restored
  * directory replays them, as RocksDB does after a crash.
  *
- * <p>It then uploads the SST files the last completed checkpoint did not already upload into the
+ * <p>It then uploads, {@value FileTransfers#THREADS} files at a time, the SST files the last completed checkpoint did not already upload into the
  * shared directory; the MANIFEST (cut at the noted length) and a CURRENT as this checkpoint's own
  * files; and of each carried log, the bytes the last completed checkpoint did not hold, deflated,
  * as a shared piece. The kernel's catalog deletes a shared file once no retained checkpoint
@@ -62,6 +64,10 @@ final class RocksIncrementalSnapshot {
 
     /** A file of the database linked into a checkpoint directory, and how many of its bytes belong to the checkpoint (-1: all). */
     private record Linked(String name, long length) {
+    }
+
+    /** Bytes a checkpoint uploaded, and bytes it references from earlier ones. */
+    private record Totals(AtomicLong uploaded, AtomicLong reused) {
     }
 
     AsyncSnapshot start() throws IOException {
@@ -196,21 +202,25 @@ final class RocksIncrementalSnapshot {
                                     Map<String, List<CheckpointFiles.Placement>> reusable) throws IOException {
         List<CheckpointFiles.Placement> placements = new ArrayList<>();
         Map<String, List<CheckpointFiles.Placement>> uploadedNow = new LinkedHashMap<>();
-        long[] bytes = new long[2]; // uploaded, reused
+        Totals totals = new Totals(new AtomicLong(), new AtomicLong());
+        List<Callable<List<CheckpointFiles.Placement>>> transfers = new ArrayList<>();
         for (Linked file : linked) {
-            List<CheckpointFiles.Placement> held = file.name().endsWith(".sst") ? uploadSst(dir, file, reusable.get(file.name()), bytes)
-                    : file.name().startsWith(MANIFEST) ? List.of(uploadManifest(dir, file, bytes))
-                    : uploadLog(dir, file, reusable.getOrDefault(file.name(), List.of()), bytes);
-            placements.addAll(held);
-            if (!file.name().startsWith(MANIFEST)) {
-                uploadedNow.put(file.name(), held);
+            transfers.add(() -> file.name().endsWith(".sst") ? uploadSst(dir, file, reusable.get(file.name()), totals)
+                    : file.name().startsWith(MANIFEST) ? List.of(uploadManifest(dir, file, totals))
+                    : uploadLog(dir, file, reusable.getOrDefault(file.name(), List.of()), totals));
+        }
+        List<List<CheckpointFiles.Placement>> held = FileTransfers.run("upload checkpoint " + request.checkpointId(), transfers);
+        for (int i = 0; i < linked.size(); i++) {
+            placements.addAll(held.get(i));
+            if (!linked.get(i).name().startsWith(MANIFEST)) {
+                uploadedNow.put(linked.get(i).name(), held.get(i));
             }
         }
         String manifest = linked.stream().map(Linked::name).filter(n -> n.startsWith(MANIFEST)).findFirst()
                 .orElseThrow(() -> new IOException("RocksDB reported no MANIFEST among its live files"));
         Path current = Files.writeString(dir.resolve("CURRENT"), manifest + "\n", StandardCharsets.US_ASCII);
         placements.add(CheckpointFiles.Placement.whole(copy(current, 0, Files.size(current), request.streams().createOwned("CURRENT"), false), "CURRENT"));
-        bytes[0] += Files.size(current);
+        totals.uploaded().addAndGet(Files.size(current));
         backend.checkpointUploaded(request.checkpointId(), uploadedNow);
 
         List<FileRef> files = new ArrayList<>();
@@ -219,32 +229,32 @@ final class RocksIncrementalSnapshot {
             files.add(p.file());
             properties.put(CheckpointFiles.LOCAL_NAME + p.file().path(), p.encoded());
         }
-        properties.put("bytesUploaded", Long.toString(bytes[0]));
-        properties.put("bytesReused", Long.toString(bytes[1]));
+        properties.put("bytesUploaded", Long.toString(totals.uploaded().get()));
+        properties.put("bytesReused", Long.toString(totals.reused().get()));
         return new KeyedStateHandle(RocksDBStateBackend.NAME, "incremental", backend.range(), metas, List.of(), files, properties);
     }
 
-    private List<CheckpointFiles.Placement> uploadSst(Path dir, Linked file, List<CheckpointFiles.Placement> earlier, long[] bytes) throws IOException {
+    private List<CheckpointFiles.Placement> uploadSst(Path dir, Linked file, List<CheckpointFiles.Placement> earlier, Totals totals) throws IOException {
         if (earlier != null) {
-            bytes[1] += earlier.get(0).file().size();
+            totals.reused().addAndGet(earlier.get(0).file().size());
             return earlier;
         }
         Path path = dir.resolve(file.name());
         FileRef ref = copy(path, 0, Files.size(path), request.streams().createShared(backend.instanceId() + "-" + file.name()), false);
-        bytes[0] += ref.size();
+        totals.uploaded().addAndGet(ref.size());
         return List.of(CheckpointFiles.Placement.whole(ref, file.name()));
     }
 
     /** The MANIFEST up to its length at the synchronous part; the local copy is cut there too, for local recovery. */
-    private CheckpointFiles.Placement uploadManifest(Path dir, Linked file, long[] bytes) throws IOException {
+    private CheckpointFiles.Placement uploadManifest(Path dir, Linked file, Totals totals) throws IOException {
         Path path = frozen(dir, file);
         FileRef ref = copy(path, 0, file.length(), request.streams().createOwned(file.name()), false);
-        bytes[0] += ref.size();
+        totals.uploaded().addAndGet(ref.size());
         return CheckpointFiles.Placement.whole(ref, file.name());
     }
 
     /** The pieces of a log the last completed checkpoint uploaded, and one new deflated piece for what was appended since. */
-    private List<CheckpointFiles.Placement> uploadLog(Path dir, Linked file, List<CheckpointFiles.Placement> earlier, long[] bytes) throws IOException {
+    private List<CheckpointFiles.Placement> uploadLog(Path dir, Linked file, List<CheckpointFiles.Placement> earlier, Totals totals) throws IOException {
         Path path = frozen(dir, file);
         List<CheckpointFiles.Placement> pieces = new ArrayList<>();
         long held = 0;
@@ -252,14 +262,14 @@ final class RocksIncrementalSnapshot {
             if (p.offset() == held && held + p.length() <= file.length()) {
                 pieces.add(p);
                 held += p.length();
-                bytes[1] += p.file().size();
+                totals.reused().addAndGet(p.file().size());
             }
         }
         if (held < file.length()) {
             long length = file.length() - held;
             FileRef ref = copy(path, held, length,
                     request.streams().createShared(backend.instanceId() + "-" + file.name() + "-" + held), true);
-            bytes[0] += ref.size();
+            totals.uploaded().addAndGet(ref.size());
             pieces.add(new CheckpointFiles.Placement(ref, file.name(), held, length, true));
         }
         return pieces;
