@@ -120,7 +120,7 @@ public final class BenchmarkSuite {
 
     static String machine() {
         return Runtime.getRuntime().availableProcessors() + " cores, " + System.getProperty("os.name") + " " + System.getProperty("os.arch")
-                + ", Java " + System.getProperty("java.version") + " (" + System.getProperty("java.vm.name") + "), heap 6 GiB per fork";
+                + ", Java " + System.getProperty("java.version") + " (" + System.getProperty("java.vm.name") + "), heap 6 GiB per fork, pre-touched";
     }
 
     /** Byte counts: what each checkpoint writes, and what each state entry costs on the heap. */

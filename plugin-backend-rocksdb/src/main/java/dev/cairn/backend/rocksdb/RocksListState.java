@@ -19,12 +19,7 @@ final class RocksListState<N, E> extends RocksStateAccess<N> implements Internal
             if (bytes == null) {
                 return null;
             }
-            List<byte[]> raw = Bytes.listElements(bytes);
-            List<E> elements = new ArrayList<>(raw.size());
-            for (byte[] e : raw) {
-                elements.add((E) Bytes.deserialize(state.valueSerializer, e));
-            }
-            return elements;
+            return (List<E>) Bytes.deserializeElements(state.valueSerializer, bytes);
         } catch (RocksDBException e) {
             throw RocksDBKeyedStateBackend.failure("read", state, e);
         }

@@ -1,7 +1,6 @@
 package dev.cairn.backend.rocksdb;
 
 import dev.cairn.spi.backend.InternalMapState;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.rocksdb.RocksDBException;
@@ -66,7 +65,7 @@ final class RocksMapState<N, UK, UV> extends RocksStateAccess<N> implements Inte
                 if (!Bytes.startsWith(k, prefix)) {
                     break;
                 }
-                result.put((UK) Bytes.deserialize(state.mapKeySerializer, Arrays.copyOfRange(k, prefix.length, k.length)),
+                result.put((UK) Bytes.deserialize(state.mapKeySerializer, k, prefix.length, k.length - prefix.length),
                         (UV) Bytes.deserialize(state.valueSerializer, it.value()));
             }
         }
