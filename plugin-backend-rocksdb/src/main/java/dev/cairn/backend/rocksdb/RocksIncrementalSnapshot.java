@@ -79,8 +79,15 @@ final class RocksIncrementalSnapshot {
             throw new IOException("RocksDB could not write out its log for checkpoint " + request.checkpointId() + ": " + e.getMessage(), e);
         }
         List<Linked> carried = link(carriedDir, true);
-        boolean switched = backend.switchMemtables();
-        long log = switched ? newestLog() : -1;
+        boolean switched;
+        long log;
+        try {
+            switched = backend.switchMemtables();
+            log = switched ? newestLog() : -1;
+        } catch (IOException e) {
+            deleteRecursively(carriedDir);
+            throw e;
+        }
         List<StateMetaInfo> metas = backend.states().values().stream().map(s -> s.meta).toList();
         Map<String, List<CheckpointFiles.Placement>> reusable = backend.uploadedFiles();
         return () -> {
