@@ -64,7 +64,7 @@ final class CheckpointCoordinator {
     }
 
     private synchronized void tick() {
-        if (shutDown) {
+        if (shutDown || attempt.isTerminating()) {
             return;
         }
         try {
@@ -139,6 +139,13 @@ final class CheckpointCoordinator {
         PendingCheckpoint p = pending.get(id);
         if (p == null) {
             discard(streams); // aborted meanwhile
+            return;
+        }
+        if (attempt.isTerminating()) {
+            // the attempt failed or was cancelled: a checkpoint completing now would become the
+            // failover point of a restart the failure has already decided on (as in Flink, a
+            // failover aborts what is pending)
+            abort(p, new IllegalStateException("Checkpoint " + id + " was aborted: job " + job.jobName() + " is failing over or cancelling"));
             return;
         }
         if (p.acknowledge(uid, subtask, snapshot)) {
