@@ -12,7 +12,6 @@ import dev.cairn.spi.backend.SnapshotRequest;
 import dev.cairn.spi.backend.StateKind;
 import dev.cairn.spi.backend.StateSpec;
 import dev.cairn.spi.snapshot.CanonicalEntry;
-import dev.cairn.spi.snapshot.FileRef;
 import dev.cairn.spi.snapshot.StateMetaInfo;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
