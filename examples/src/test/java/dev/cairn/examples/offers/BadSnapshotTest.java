@@ -22,7 +22,6 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -68,7 +67,6 @@ class BadSnapshotTest {
 
     @Test
     void aDamagedCheckpointFallsBackToThePreviousOneWhenAllowed() throws Exception {
-        AtomicReference<JobMaster> self = new AtomicReference<>();
         AtomicLong damaged = new AtomicLong(-1);
         FailureInjector damageThenFail = (point, uid, subtask, id) -> {
             if (point == FailureInjector.Point.AFTER_METADATA_COMMIT && id >= 3 && damaged.compareAndSet(-1, id)) {
@@ -78,7 +76,6 @@ class BadSnapshotTest {
             }
         };
         JobMaster job = start(offers("offers-f", 3_000), config(storage(), 2, false, 3).withFallbackToPreviousCheckpoint(true), damageThenFail);
-        self.set(job);
         assertThat(awaitEnd(job).status()).as(JobRunner.messages(job.failureCause())).isEqualTo(JobStatus.FINISHED);
         assertThat(damaged.get()).isGreaterThanOrEqualTo(3);
         assertThat(job.retainedCheckpoints()).noneMatch(c -> c.id() == damaged.get());
