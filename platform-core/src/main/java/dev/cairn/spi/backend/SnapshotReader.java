@@ -3,6 +3,9 @@ package dev.cairn.spi.backend;
 import dev.cairn.spi.snapshot.FileRef;
 import dev.cairn.spi.snapshot.KeyGroupSection;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 
 /**
  * Reads the files of the snapshot being restored. Every read is verified against its recorded
@@ -13,4 +16,13 @@ public interface SnapshotReader {
     byte[] readSection(KeyGroupSection section) throws IOException;
 
     byte[] readFile(FileRef file) throws IOException;
+
+    /**
+     * Puts the verified content of {@code file} at {@code target}, which must not exist yet.
+     * Snapshots on the local disk may be hard-linked rather than copied, so the caller must never
+     * write to {@code target}: it may be the stored file itself (deleting it is fine).
+     */
+    default void placeFile(FileRef file, Path target) throws IOException {
+        Files.write(target, readFile(file), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+    }
 }

@@ -73,13 +73,21 @@ final class CheckpointFiles {
         return p;
     }
 
-    /** Fetches every file of {@code handle} into {@code dir} (each checked against its checksum), several at a time. */
+    /**
+     * Fetches every file of {@code handle} into {@code dir} (each checked against its checksum),
+     * several at a time. SST files are never written again, so the reader may link them; the
+     * MANIFEST and logs RocksDB may append to are always copies.
+     */
     static void fetch(KeyedStateHandle handle, SnapshotReader reader, Path dir) throws IOException {
         List<Callable<Void>> transfers = new ArrayList<>();
         for (Placement p : placements(handle)) {
             transfers.add(() -> {
-                byte[] stored = reader.readFile(p.file());
-                write(dir.resolve(p.name()), p.offset(), p.piece() ? inflate(p, stored) : stored);
+                if (!p.piece() && p.name().endsWith(".sst")) {
+                    reader.placeFile(p.file(), dir.resolve(p.name()));
+                } else {
+                    byte[] stored = reader.readFile(p.file());
+                    write(dir.resolve(p.name()), p.offset(), p.piece() ? inflate(p, stored) : stored);
+                }
                 return null;
             });
         }

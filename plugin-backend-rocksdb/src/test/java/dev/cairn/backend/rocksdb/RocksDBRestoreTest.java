@@ -124,6 +124,55 @@ class RocksDBRestoreTest {
     }
 
     @Test
+    void aRestoreFromLocalStorageLinksTheStoredSstFilesAndNeverChangesThem() throws Exception {
+        Path elsewhere = temp.resolve("elsewhere");
+        Map<String, Long> storedCrcs = new java.util.HashMap<>();
+        checkpoint.files().forEach(f -> storedCrcs.put(f.path(), f.crc32c()));
+        try (BackendHarness h = new BackendHarness(new RocksDBStateBackend(Map.of("local-recovery", "false")), storage, ALL, elsewhere,
+                new AtomicLong(), BackendHarness.restoreFrom(storage, List.of(checkpoint), true))) {
+            Path db;
+            try (Stream<Path> dirs = Files.list(elsewhere)) {
+                db = dirs.filter(d -> d.getFileName().toString().startsWith("rocksdb-") && !d.getFileName().toString().contains("-chk-"))
+                        .findFirst().orElseThrow();
+            }
+            int linked = 0;
+            for (CheckpointFiles.Placement p : CheckpointFiles.placements(checkpoint)) {
+                Path stored = storage.resolve(BackendHarness.JOB + "/" + p.file().path());
+                Path restored = db.resolve(p.name());
+                if (p.name().endsWith(".sst")) {
+                    assertThat(Files.isSameFile(stored, restored)).as("%s linked to %s", restored, stored).isTrue();
+                    linked++;
+                } else if (Files.exists(restored)) {
+                    assertThat(Files.isSameFile(stored, restored)).as("%s is a copy: RocksDB may append to it", restored).isFalse();
+                }
+            }
+            assertThat(linked).isPositive();
+            // new writes, a compaction that replaces the linked files, and a checkpoint
+            ValueState<String> state = state(h);
+            for (long k = 0; k < KEYS; k += 3) {
+                h.key(k);
+                state.update("v3-" + k);
+            }
+            RocksDBKeyedStateBackend<?> rocks = (RocksDBKeyedStateBackend<?>) h.backend;
+            rocks.flushAll();
+            for (RocksState st : rocks.states().values()) {
+                rocks.db().compactRange(st.columnFamily);
+            }
+            h.snapshot(3, true);
+        }
+        for (FileRef f : checkpoint.files()) {
+            byte[] bytes = Files.readAllBytes(storage.resolve(BackendHarness.JOB + "/" + f.path()));
+            java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+            crc.update(bytes);
+            assertThat(crc.getValue()).as("stored %s after the restored database compacted and closed", f.path()).isEqualTo(storedCrcs.get(f.path()));
+        }
+        try (BackendHarness h = new BackendHarness(new RocksDBStateBackend(Map.of("local-recovery", "false")), storage, ALL, temp.resolve("again"),
+                new AtomicLong(), BackendHarness.restoreFrom(storage, List.of(checkpoint), true))) {
+            assertEveryValue(h);
+        }
+    }
+
+    @Test
     void theFirstCheckpointAfterARestoreReusesTheRestoredFilesUnlessNoClaim() throws Exception {
         long restoredSsts = checkpoint.files().stream().filter(f -> f.path().endsWith(".sst")).mapToLong(FileRef::size).sum();
         for (boolean reusable : new boolean[] {true, false}) {

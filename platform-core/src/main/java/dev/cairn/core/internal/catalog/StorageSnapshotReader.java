@@ -1,5 +1,6 @@
 package dev.cairn.core.internal.catalog;
 
+import dev.cairn.core.internal.storage.LocalFileStorage;
 import dev.cairn.spi.backend.SnapshotReader;
 import dev.cairn.spi.snapshot.CorruptSnapshotException;
 import dev.cairn.spi.snapshot.FileRef;
@@ -8,7 +9,10 @@ import dev.cairn.spi.storage.SnapshotStorage;
 import dev.cairn.spi.storage.StoragePaths;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.zip.CRC32C;
 
 /** Reads a snapshot's files and verifies every byte range against its recorded CRC32C first. */
@@ -30,6 +34,28 @@ public final class StorageSnapshotReader implements SnapshotReader {
     @Override
     public byte[] readFile(FileRef f) throws IOException {
         return read(f.path(), 0, f.size(), f.crc32c(), "the file");
+    }
+
+    /**
+     * On local storage the stored file is hard-linked once its checksum passed: a restore needs no
+     * second copy on disk. Inlined files, files only partly referenced, and file systems without
+     * hard links get a copy.
+     */
+    @Override
+    public void placeFile(FileRef f, Path target) throws IOException {
+        byte[] verified = readFile(f);
+        if (storage instanceof LocalFileStorage local && !snapshot.metadata().inlined().containsKey(f.path())) {
+            Path stored = local.resolve(snapshot.resolve(StoragePaths.requireRelative(f.path())));
+            try {
+                if (Files.size(stored) == verified.length) {
+                    Files.createLink(target, stored);
+                    return;
+                }
+            } catch (IOException | UnsupportedOperationException e) {
+                // copied below
+            }
+        }
+        Files.write(target, verified, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
     }
 
     private byte[] read(String relative, long offset, long length, long expectedCrc, String what) throws IOException {

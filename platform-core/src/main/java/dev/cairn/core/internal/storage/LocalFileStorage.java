@@ -45,7 +45,8 @@ public final class LocalFileStorage implements SnapshotStorage {
         return "file:" + root;
     }
 
-    private Path resolve(String path) {
+    /** Where {@code path} is on the local disk; refuses paths that would leave the root. */
+    public Path resolve(String path) {
         Path p = root.resolve(StoragePaths.requireRelative(path)).normalize();
         if (!p.startsWith(root)) {
             throw new IllegalArgumentException("Path '" + path + "' leaves the storage root " + root);
