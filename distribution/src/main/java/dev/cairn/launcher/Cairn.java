@@ -46,10 +46,17 @@ public final class Cairn {
     }
 
     private static int run(Path home, Path data) throws Exception {
-        logTo(Files.createDirectories(data).resolve("cairn.log"));
+        DataLock lock;
+        try {
+            lock = DataLock.acquire(data);
+        } catch (DataLock.AlreadyRunningException e) {
+            System.err.println(e.getMessage()); // before any log file is opened: nothing of the running one is touched
+            return 1;
+        }
+        logTo(data.resolve("cairn.log"));
         boolean terminal = System.console() != null;
         Platform platform = Platform.start(home, data, home.resolve("deploy"), home.resolve("etc"),
-                terminal ? Map.of("gosh.args", "") : Map.of());
+                terminal ? Map.of("gosh.args", "") : Map.of(), lock);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {
                 platform.close();

@@ -24,10 +24,12 @@ public final class Platform implements AutoCloseable {
 
     private final Framework framework;
     private final Path data;
+    private final DataLock lock;
 
-    private Platform(Framework framework, Path data) {
+    private Platform(Framework framework, Path data, DataLock lock) {
         this.framework = framework;
         this.data = data;
+        this.lock = lock;
     }
 
     /**
@@ -37,7 +39,22 @@ public final class Platform implements AutoCloseable {
      * @param extra  framework properties that override {@code conf/config.properties}
      */
     public static Platform start(Path home, Path data, Path deploy, Path etc, Map<String, String> extra) throws IOException, BundleException {
-        Files.createDirectories(data);
+        return start(home, data, deploy, etc, extra, DataLock.acquire(data));
+    }
+
+    /** As {@link #start(Path, Path, Path, Path, Map)} with the data folder's lock already held; it is released on close. */
+    static Platform start(Path home, Path data, Path deploy, Path etc, Map<String, String> extra, DataLock lock)
+            throws IOException, BundleException {
+        try {
+            return boot(home, data, deploy, etc, extra, lock);
+        } catch (IOException | BundleException | RuntimeException e) {
+            lock.close();
+            throw e;
+        }
+    }
+
+    private static Platform boot(Path home, Path data, Path deploy, Path etc, Map<String, String> extra, DataLock lock)
+            throws IOException, BundleException {
         Properties vars = new Properties();
         vars.setProperty("cairn.home", home.toAbsolutePath().toString());
         vars.setProperty("cairn.data", data.toAbsolutePath().toString());
@@ -60,7 +77,7 @@ public final class Platform implements AutoCloseable {
         framework.init();
         AutoProcessor.process(config, framework.getBundleContext());
         framework.start();
-        return new Platform(framework, data);
+        return new Platform(framework, data, lock);
     }
 
     /** Replaces {@code ${cairn.home}} and the like; unknown names stay as they are. */
@@ -97,5 +114,6 @@ public final class Platform implements AutoCloseable {
         if (e.getType() == FrameworkEvent.WAIT_TIMEDOUT) {
             throw new IllegalStateException("The framework did not stop within 2 minutes");
         }
+        lock.close();
     }
 }

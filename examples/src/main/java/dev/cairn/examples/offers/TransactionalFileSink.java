@@ -91,6 +91,16 @@ public final class TransactionalFileSink implements TwoPhaseCommitSink<String, S
         Files.deleteIfExists(Path.of(directory, IN_PROGRESS, txn));
     }
 
+    /** Deletes every in-progress file that is not a restored transaction: it belongs to a snapshot that never completed. */
+    @Override
+    public void abortLingering(java.util.Collection<String> restored) throws IOException {
+        try (Stream<Path> files = Files.list(Path.of(directory, IN_PROGRESS))) {
+            for (Path f : files.filter(f -> !restored.contains(f.getFileName().toString())).toList()) {
+                Files.deleteIfExists(f);
+            }
+        }
+    }
+
     /** Every committed line in {@code directory}. */
     public static List<String> readCommitted(Path directory) throws IOException {
         List<String> lines = new ArrayList<>();

@@ -69,7 +69,7 @@ class BadSnapshotTest {
     void aDamagedCheckpointFallsBackToThePreviousOneWhenAllowed() throws Exception {
         AtomicLong damaged = new AtomicLong(-1);
         FailureInjector damageThenFail = (point, uid, subtask, id) -> {
-            if (point == FailureInjector.Point.AFTER_METADATA_COMMIT && id >= 3 && damaged.compareAndSet(-1, id)) {
+            if (point == FailureInjector.Point.AFTER_LEDGER_UPDATE && id >= 3 && damaged.compareAndSet(-1, id)) {
                 Path file = storage().resolve("offers-f/chk-" + id + "/enrich/0/heap-keyed.bin");
                 JobRunner.flipByteInTheMiddle(file);
                 throw new IllegalStateException("injected failure after damaging " + file);

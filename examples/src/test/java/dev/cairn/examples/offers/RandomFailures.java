@@ -45,7 +45,7 @@ final class RandomFailures implements FailureInjector {
                     throw new IllegalStateException("injected failure in the async part of checkpoint " + checkpointId);
                 }
             }
-            case AFTER_METADATA_COMMIT -> {
+            case AFTER_LEDGER_UPDATE -> {
                 if (commits.incrementAndGet() == commitCheckpointToFail && commitFailed.compareAndSet(false, true)) {
                     throw new IllegalStateException("injected failure after committing checkpoint " + checkpointId);
                 }

@@ -254,7 +254,7 @@ class SnapshotLifecycleTest {
                         slowPartDoneAt.set(System.nanoTime());
                     }
                 }
-                case AFTER_METADATA_COMMIT -> {
+                case AFTER_LEDGER_UPDATE -> {
                     if (id == 3 && olderCompleted.compareAndSet(false, true)) {
                         // had 3 completed after 4, a failover would restore 3 though 4's output is committed
                         throw new IllegalStateException("checkpoint 3 completed after checkpoint 4");

@@ -50,6 +50,17 @@ public interface SnapshotStorage extends AutoCloseable {
     }
 
     /**
+     * Deletes what unfinished writes under {@code prefix} left behind that {@link #list} does not
+     * show (temporary files, open multipart uploads). The platform calls it only when nothing
+     * under the prefix is being written. The default has nothing to delete.
+     *
+     * @return how many such leftovers were deleted
+     */
+    default int deleteIncomplete(String prefix) throws IOException {
+        return 0;
+    }
+
+    /**
      * Writes {@code bytes} to {@code path} atomically and durably, once: readers see the whole
      * content or nothing, and a second commit to the same path fails with
      * {@link java.nio.file.FileAlreadyExistsException}.

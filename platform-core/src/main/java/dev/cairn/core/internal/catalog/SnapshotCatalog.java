@@ -21,6 +21,8 @@ import java.util.regex.Pattern;
  */
 public final class SnapshotCatalog {
 
+    private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(SnapshotCatalog.class.getName());
+
     public static final String METADATA = "_metadata";
     private static final Pattern CHECKPOINT_DIR = Pattern.compile("chk-(\\d+)");
 
@@ -54,6 +56,11 @@ public final class SnapshotCatalog {
 
     public String sharedDirectory() {
         return jobName + "/shared";
+    }
+
+    /** Where the job's snapshot ledger keeps its versions. */
+    public String ledgerDirectory() {
+        return jobName + "/ledger";
     }
 
     /** The base a snapshot's file paths are relative to. */
@@ -94,48 +101,41 @@ public final class SnapshotCatalog {
         return result;
     }
 
-    /** Retention may delete a snapshot between listing and loading it: then it is not there. */
-    private void loadIfPresent(String directory, List<CompletedSnapshot> into) throws IOException {
+    /**
+     * Retention may delete a snapshot between listing and loading it: then it is not there. An
+     * unreadable one is skipped and reported, so that one damaged file does not hide the others.
+     */
+    private void loadIfPresent(String directory, List<CompletedSnapshot> into) {
         try {
             into.add(load(directory));
-        } catch (InvalidSnapshotException e) {
-            if (storage.exists(directory + "/" + METADATA)) {
-                throw e;
-            }
+        } catch (IOException e) {
+            LOG.warning("Skipping snapshot " + directory + ": " + e.getMessage());
         }
     }
 
     /**
-     * Deletes what a process that died between writing a checkpoint and committing its metadata
-     * left behind: files in checkpoint directories without {@code _metadata}, and shared files no
-     * committed checkpoint references. Committed snapshots are never touched.
+     * Deletes what crashes and failed deletions left in the job's directory: every object that is
+     * neither under a directory in {@code keepDirectories} (the snapshots the ledger lists), nor in
+     * {@code referenced} (their shared files), nor the ledger, nor being written now; then what the
+     * storage itself keeps of unfinished writes (temporary files, open multipart uploads).
      *
-     * @param keep     storage paths to keep whatever else holds (protected and retained snapshots)
-     * @param inFlight whether a path belongs to a checkpoint still being written
-     * @return how many files were deleted
+     * @return how many objects were deleted
      */
-    public int deleteUncommitted(Set<String> keep, java.util.function.Predicate<String> inFlight) throws IOException {
-        Set<String> committedDirectories = new java.util.HashSet<>();
-        Set<String> referenced = new java.util.HashSet<>(keep);
-        for (CompletedSnapshot c : completedCheckpoints()) {
-            committedDirectories.add(c.directory());
-            referenced.addAll(c.storagePaths());
-        }
-        List<String> orphans = new java.util.ArrayList<>();
-        for (String path : storage.list(jobName + "/chk-")) {
-            String rest = path.substring(jobName.length() + 1);
-            String directory = jobName + "/" + rest.substring(0, Math.max(rest.indexOf('/'), 0));
-            if (!committedDirectories.contains(directory) && !referenced.contains(path) && !inFlight.test(path)) {
-                orphans.add(path);
+    public int sweep(Set<String> keepDirectories, Set<String> referenced, java.util.function.Predicate<String> inFlight) throws IOException {
+        List<String> orphans = new ArrayList<>();
+        for (String path : storage.list(jobName + "/")) {
+            if (path.startsWith(ledgerDirectory() + "/") || referenced.contains(path) || inFlight.test(path)
+                    || keepDirectories.stream().anyMatch(d -> path.startsWith(d + "/"))) {
+                continue;
             }
+            orphans.add(path);
         }
-        for (String path : storage.list(sharedDirectory() + "/")) {
-            if (!referenced.contains(path) && !inFlight.test(path)) {
-                orphans.add(path);
-            }
-        }
+        dev.cairn.core.internal.crash.CrashPoint.SWEEP_BEFORE_DELETE.reach();
+        // metadata first, so that no half-deleted snapshot ever looks whole
+        orphans.sort(Comparator.comparing((String p) -> !p.endsWith("/" + METADATA)));
         storage.deleteAll(orphans);
-        return orphans.size();
+        dev.cairn.core.internal.crash.CrashPoint.SWEEP_AFTER_DELETE.reach();
+        return orphans.size() + storage.deleteIncomplete(jobName + "/");
     }
 
     /** The highest checkpoint id used in this job's directory, committed or not; 0 if none. */
@@ -171,6 +171,23 @@ public final class SnapshotCatalog {
     }
 
     /**
+     * Copies a savepoint (self-contained: its paths are relative to its own directory) to
+     * {@code destination} and commits its metadata there; the original stays.
+     */
+    public CompletedSnapshot copySavepoint(CompletedSnapshot savepoint, String destination) throws IOException {
+        String to = StoragePaths.requireRelative(destination);
+        if (storage.exists(to + "/" + METADATA)) {
+            throw new IllegalArgumentException("A snapshot already exists at " + to);
+        }
+        for (String file : savepoint.storagePaths()) {
+            try (InputStream in = storage.open(file); java.io.OutputStream out = storage.create(to + file.substring(savepoint.directory().length()))) {
+                in.transferTo(out);
+            }
+        }
+        return commit(to, savepoint.metadata());
+    }
+
+    /**
      * Deletes a snapshot: first its metadata (so it stops existing at once), then its files
      * except those in {@code stillReferenced}, then whatever else is left in its directory.
      */
@@ -183,6 +200,7 @@ public final class SnapshotCatalog {
     public void discardFiles(String directory, Collection<String> files, Set<String> stillReferenced) throws IOException {
         // first: a commit whose answer was lost may have landed, and half a snapshot must not look whole
         storage.deleteAll(List.of(directory + "/" + METADATA));
+        dev.cairn.core.internal.crash.CrashPoint.RETENTION_AFTER_METADATA_DELETE.reach();
         deleteUnreferenced(files, stillReferenced);
         deleteUnreferenced(storage.list(directory + "/"), stillReferenced);
     }

@@ -143,15 +143,24 @@ public final class JobCommands {
         return resume(name, snapshot, "no-claim");
     }
 
-    /** As {@link #resume(String, String)}; {@code claim} hands the snapshot over to the job. */
-    public String resume(String name, String snapshot, String claimMode) throws IOException, InvalidConfigurationException {
-        ClaimMode mode = switch (claimMode) {
-            case "claim" -> ClaimMode.CLAIM;
-            case "no-claim" -> ClaimMode.NO_CLAIM;
-            default -> throw new IllegalArgumentException("claim mode " + claimMode + " is not allowed: use claim or no-claim");
-        };
-        find(name).resumeFrom(snapshot, mode);
-        return start(name);
+    /**
+     * As {@link #resume(String, String)}; {@code claim} hands the snapshot over to the job, and a
+     * trailing {@code force} resumes from a snapshot older than the job's committed output.
+     */
+    public String resume(String name, String snapshot, String... options) throws IOException, InvalidConfigurationException {
+        ClaimMode mode = ClaimMode.NO_CLAIM;
+        boolean force = false;
+        for (String option : options) {
+            switch (option) {
+                case "claim" -> mode = ClaimMode.CLAIM;
+                case "no-claim" -> mode = ClaimMode.NO_CLAIM;
+                case "force" -> force = true;
+                default -> throw new IllegalArgumentException("resume option " + option + " is not allowed: use claim, no-claim or force");
+            }
+        }
+        String dir = find(name).resumeFrom(snapshot, mode, force);
+        start(name);
+        return "resuming job " + name + " from " + dir;
     }
 
     /** Takes a savepoint of a running job; prints its path. */

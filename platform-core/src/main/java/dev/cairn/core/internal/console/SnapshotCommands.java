@@ -3,6 +3,8 @@ package dev.cairn.core.internal.console;
 import dev.cairn.core.internal.catalog.CompletedSnapshot;
 import dev.cairn.core.internal.catalog.SnapshotCatalog;
 import dev.cairn.core.internal.catalog.SnapshotKind;
+import dev.cairn.core.internal.ledger.LedgerEntry;
+import dev.cairn.core.internal.ledger.SnapshotLedger;
 import dev.cairn.core.internal.platform.JobInstance;
 import dev.cairn.core.internal.platform.JobSupervisor;
 import dev.cairn.spi.storage.StoragePaths;
@@ -10,16 +12,18 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Set;
+import java.util.Optional;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 
-/** {@code cairn:snapshots}, {@code cairn:snapshot}, {@code cairn:discard}: a job's snapshots, through the platform. */
+/**
+ * {@code cairn:snapshots}, {@code cairn:snapshot}, {@code cairn:discard}, {@code cairn:move}: a
+ * job's snapshots as its ledger lists them, changed only through the platform.
+ */
 @Component(service = SnapshotCommands.class, property = {"osgi.command.scope=cairn",
-        "osgi.command.function=snapshots", "osgi.command.function=snapshot", "osgi.command.function=discard"})
+        "osgi.command.function=snapshots", "osgi.command.function=snapshot", "osgi.command.function=discard",
+        "osgi.command.function=move"})
 public final class SnapshotCommands {
 
     private final JobSupervisor supervisor;
@@ -29,18 +33,31 @@ public final class SnapshotCommands {
         this.supervisor = supervisor;
     }
 
-    /** The job's committed checkpoints and savepoints, oldest first. */
+    /**
+     * The snapshots the job's ledger lists, oldest first, with who owns them and which one the job
+     * recovers from; a damaged or unreadable one is shown as such instead of failing the listing.
+     */
     public String snapshots(String job) throws IOException {
-        return find(job).withCatalog((catalog, running) -> {
-            List<CompletedSnapshot> all = new ArrayList<>(catalog.completedCheckpoints());
-            all.addAll(catalog.savepoints());
-            Tables t = new Tables("KIND", "PATH", "ID", "FORMAT", "BACKEND", "SIZE", "TAKEN");
-            for (CompletedSnapshot s : all) {
-                var md = s.metadata();
-                t.row(md.kind().name().toLowerCase(), s.directory(), md.snapshotId(), md.format(), md.backend(),
-                        Tables.bytes(md.totalSize()), Instant.ofEpochMilli(md.timestamp()));
+        return find(job).withCatalog((catalog, ledger, running) -> {
+            Tables t = new Tables("KIND", "PATH", "ID", "OWNER", "FORMAT", "SIZE", "TAKEN", "NOTE");
+            String recovery = ledger.recoveryPoint().map(LedgerEntry::directory).orElse(null);
+            for (LedgerEntry e : ledger.entries()) {
+                String size = null;
+                String note = e.directory().equals(recovery) ? "recovery point" : null;
+                Optional<String> unreadable = ledger.unreadable(e);
+                if (unreadable.isPresent()) {
+                    note = "UNREADABLE: " + unreadable.get();
+                } else {
+                    size = Tables.bytes(ledger.snapshot(e).metadata().totalSize());
+                }
+                if (e.damaged()) {
+                    note = "DAMAGED (kept for inspection; not recovered from)" + (note == null ? "" : "; " + note);
+                }
+                t.row(e.kind().name().toLowerCase(), e.directory(), e.id(), e.ownership().name().toLowerCase().replace('_', '-'),
+                        e.format(), size, Instant.ofEpochMilli(e.timestamp()), note);
             }
-            return t.toString();
+            String problems = ledger.problems().isEmpty() ? "" : "\n" + String.join("\n", ledger.problems());
+            return t + problems;
         });
     }
 
@@ -48,7 +65,7 @@ public final class SnapshotCommands {
     public String snapshot(String job, String path) throws IOException {
         JobInstance j = find(job);
         String dir = inJob(j, path);
-        return j.withCatalog((catalog, running) -> {
+        return j.withCatalog((catalog, ledger, running) -> {
             catalog.load(dir); // checks it is a committed, readable snapshot
             try (InputStream in = catalog.storage().open(dir + "/" + SnapshotCatalog.METADATA)) {
                 return new String(in.readAllBytes(), StandardCharsets.UTF_8);
@@ -56,27 +73,47 @@ public final class SnapshotCommands {
         });
     }
 
-    /** Deletes a savepoint with every file no other snapshot of the job references. */
+    /**
+     * Deletes a savepoint with every file no other snapshot of the job references. Checkpoints
+     * belong to the platform, and the snapshot the job recovers from is never deleted.
+     */
     public String discard(String job, String path) throws IOException {
         JobInstance j = find(job);
         String dir = inJob(j, path);
         if (dir.startsWith(j.name() + "/chk-")) {
             throw new IllegalArgumentException(dir + " is a checkpoint: checkpoints belong to the platform, which retains and deletes them");
         }
-        if (dir.equals(j.resumePath())) {
-            throw new IllegalArgumentException("Job " + j.name() + " resumes from " + dir + "; it cannot be deleted");
-        }
-        return j.withCatalog((catalog, running) -> {
-            CompletedSnapshot s = catalog.load(dir);
-            if (s.metadata().kind() != SnapshotKind.SAVEPOINT) {
+        return j.withCatalog((catalog, ledger, running) -> {
+            LedgerEntry e = ledger.entry(dir).orElseThrow(() -> new IllegalArgumentException(
+                    dir + " is not a snapshot job " + j.name() + " lists (see: snapshots " + j.name() + ")"));
+            if (e.kind() != SnapshotKind.SAVEPOINT) {
                 throw new IllegalArgumentException(dir + " is not a savepoint: only savepoints are deleted by hand");
             }
-            if (running != null) {
-                running.deleteSavepoint(s.metadata().name());
-            } else {
-                catalog.discard(s, Set.of()); // savepoints are self-contained
-            }
+            SnapshotLedger.Dropped d = ledger.remove(dir);
+            catalog.discardFiles(d.directory(), d.files(), ledger.referencedFiles());
             return "deleted savepoint " + dir;
+        });
+    }
+
+    /**
+     * Moves a savepoint to {@code destination} (a directory relative to the same storage root):
+     * copied and committed there, recorded in the ledger, then deleted where it was. A crash in
+     * between leaves one complete copy that the ledger lists; the sweep removes the other.
+     */
+    public String move(String job, String path, String destination) throws IOException {
+        JobInstance j = find(job);
+        String from = inJob(j, path);
+        String to = inJob(j, destination);
+        return j.withCatalog((catalog, ledger, running) -> {
+            LedgerEntry e = ledger.entry(from).orElseThrow(() -> new IllegalArgumentException(
+                    from + " is not a snapshot job " + j.name() + " lists (see: snapshots " + j.name() + ")"));
+            if (e.kind() != SnapshotKind.SAVEPOINT) {
+                throw new IllegalArgumentException(from + " is a checkpoint: its files are shared with other checkpoints; only savepoints move");
+            }
+            CompletedSnapshot moved = catalog.copySavepoint(ledger.snapshot(e), to);
+            ledger.moved(from, moved);
+            catalog.discardFiles(from, java.util.List.of(), ledger.referencedFiles());
+            return "moved savepoint " + from + " to " + to;
         });
     }
 

@@ -8,6 +8,10 @@ import dev.cairn.api.job.RestoreSettings;
 import dev.cairn.api.platform.JobDefinition;
 import dev.cairn.core.internal.catalog.CompletedSnapshot;
 import dev.cairn.core.internal.catalog.SnapshotCatalog;
+import dev.cairn.core.internal.crash.CrashPoint;
+import dev.cairn.core.internal.ledger.LedgerEntry;
+import dev.cairn.core.internal.ledger.Ownership;
+import dev.cairn.core.internal.ledger.SnapshotLedger;
 import dev.cairn.core.internal.platform.PluginTracker.Kind;
 import dev.cairn.core.internal.platform.PluginTracker.Plugin;
 import dev.cairn.core.internal.runtime.JobMaster;
@@ -15,6 +19,7 @@ import dev.cairn.core.internal.runtime.PluginRegistry;
 import dev.cairn.spi.backend.StateBackend;
 import dev.cairn.spi.storage.SnapshotStorage;
 import dev.cairn.spi.storage.SnapshotStorageProvider;
+import dev.cairn.spi.storage.StoragePaths;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -39,8 +44,6 @@ public final class JobInstance {
     interface Platform {
         PluginTracker plugins();
 
-        ResumePoint.Store resumeStore();
-
         Duration stopTimeout();
 
         /** Runs {@code action} later on the kernel's own thread. */
@@ -56,7 +59,8 @@ public final class JobInstance {
     private volatile List<Plugin> inUse = List.of();
     private volatile EndedRun ended;
     private ChaosInjector chaos;
-    private ResumePoint resume;
+    /** The ledger's recovery point as last seen while the job did not run (the running job's ledger says it live). */
+    private volatile String recoveryPoint;
 
     /** How a run that ended by itself ended, kept after its job master (and the plugins it held) is released. */
     private record EndedRun(String status, String failure) {
@@ -66,7 +70,6 @@ public final class JobInstance {
         this.pid = pid;
         this.spec = spec;
         this.platform = platform;
-        this.resume = platform.resumeStore().load(spec.name());
     }
 
     private JobInstance(String pid, String refusal, Platform platform) {
@@ -143,24 +146,28 @@ public final class JobInstance {
         return m == null && spec.desiredState() == JobSpec.DesiredState.RUNNING ? waitingFor : null;
     }
 
+    /** The snapshot the job recovers from when it (re)starts, as its ledger says. */
     public String resumePath() {
-        ResumePoint r = resume;
-        return r == null ? null : r.path();
+        JobMaster m = master;
+        if (m != null) {
+            return m.snapshotLedger().recoveryPoint().map(LedgerEntry::directory).orElse(null);
+        }
+        return recoveryPoint;
     }
 
     /** What the console does with a job's snapshots. */
     public interface CatalogAction<T> {
-        T apply(SnapshotCatalog catalog, JobMaster running) throws IOException;
+        T apply(SnapshotCatalog catalog, SnapshotLedger ledger, JobMaster running) throws IOException;
     }
 
     /**
-     * Runs {@code action} on the job's snapshot catalog: the running job's own, so that deletions
-     * respect what it references, or one opened on the job's storage while it does not run.
+     * Runs {@code action} on the job's snapshot catalog and ledger: the running job's own, so that
+     * updates respect what it references, or ones opened on the job's storage while it does not run.
      */
     public <T> T withCatalog(CatalogAction<T> action) throws IOException {
         JobMaster m = master;
         if (m != null && isActive()) {
-            return action.apply(m.snapshotCatalog(), m);
+            return action.apply(m.snapshotCatalog(), m.snapshotLedger(), m);
         }
         if (spec == null) {
             throw new IllegalStateException("Job configuration " + pid + " was refused: " + refusal);
@@ -168,7 +175,25 @@ public final class JobInstance {
         Plugin storage = platform.plugins().find(Kind.STORAGE, spec.config().storage()).orElseThrow(() ->
                 new IllegalStateException("storage '" + spec.config().storage() + "' is not installed"));
         try (SnapshotStorage st = ((SnapshotStorageProvider) storage.service()).open(spec.config().storageConfig())) {
-            return action.apply(new SnapshotCatalog(st, spec.name()), null);
+            SnapshotCatalog catalog = new SnapshotCatalog(st, spec.name());
+            SnapshotLedger ledger = SnapshotLedger.open(catalog);
+            T result = action.apply(catalog, ledger, null);
+            recoveryPoint = ledger.recoveryPoint().map(LedgerEntry::directory).orElse(null);
+            return result;
+        }
+    }
+
+    /** Whether the job has a snapshot to recover from (unknown, so false, while its storage plugin is missing). */
+    private boolean hasState() {
+        if (master != null) {
+            return true;
+        }
+        try {
+            return platform.plugins().find(Kind.STORAGE, spec.config().storage()).isPresent()
+                    && withCatalog((catalog, ledger, running) -> ledger.recoveryPoint().isPresent());
+        } catch (IOException | RuntimeException e) {
+            LOG.log(Level.WARNING, "Cannot read the snapshot ledger of job " + spec.name() + "; treating the job as having state", e);
+            return true;
         }
     }
 
@@ -184,7 +209,7 @@ public final class JobInstance {
         if (!next.name().equals(spec.name())) {
             throw InvalidConfigurationException.of("job.name", next.name(), "a job keeps its name (" + spec.name() + "); create a new job instead");
         }
-        boolean hasState = master != null || resume != null;
+        boolean hasState = hasState();
         JobConfig now = spec.config();
         JobConfig then = next.config();
         if (hasState && !then.backend().equals(now.backend())) {
@@ -209,6 +234,10 @@ public final class JobInstance {
         if (isActive() && !previous.sameRun(next)) {
             LOG.info(() -> "Job " + next.name() + " reconfigured: stopping with a savepoint to resume with the new configuration");
             stopForHandover("reconfigured");
+            CrashPoint.HANDOVER_BEFORE_RESTART.reach();
+            reconcile();
+            CrashPoint.HANDOVER_AFTER_RESTART.reach();
+            return;
         }
         reconcile();
     }
@@ -256,8 +285,9 @@ public final class JobInstance {
 
     private void start(Plugin definition, Plugin backend, Plugin storage) throws IOException {
         JobSpec s = spec;
-        RestoreSettings restore = restoreSettings(storage, s);
-        JobConfig config = s.config().withRestore(restore);
+        // the ledger decides where a job with snapshots comes back from; restore.path only seeds one without
+        boolean seeded = !hasState() && s.config().restore() != null;
+        JobConfig config = s.config().withRestore(seeded ? s.config().restore() : null);
         JobDefinition def = (JobDefinition) definition.service();
         JobGraph graph = def.build(s.name(), s.parameters());
         if (!graph.name().equals(s.name())) {
@@ -268,29 +298,9 @@ public final class JobInstance {
         JobMaster m = new JobMaster(graph, config, pinned, def.getClass().getClassLoader(), chaos, System::currentTimeMillis);
         inUse = List.of(definition, backend, storage);
         master = m.start();
-        setResume(resume == null ? new ResumePoint(null, ClaimMode.CLAIM, true) : resume.running());
-        LOG.info(() -> "Job " + s.name() + " started" + (restore == null ? "" : " from " + restore.snapshotPath() + " (" + restore.claimMode() + ")")
+        String from = resumePath();
+        LOG.info(() -> "Job " + s.name() + " started" + (from == null ? "" : " from " + from)
                 + " on " + backend.origin() + ", " + storage.origin() + ", " + definition.origin());
-    }
-
-    /**
-     * The job's own resume point wins over {@code restore.path}, which only seeds a job without
-     * state. After an unclean platform stop the newest completed checkpoint is newer than both.
-     */
-    private RestoreSettings restoreSettings(Plugin storage, JobSpec s) throws IOException {
-        if (resume != null && resume.whileRunning()) {
-            try (SnapshotStorage st = ((SnapshotStorageProvider) storage.service()).open(s.config().storageConfig())) {
-                List<CompletedSnapshot> checkpoints = new SnapshotCatalog(st, s.name()).completedCheckpoints();
-                if (!checkpoints.isEmpty()) {
-                    return RestoreSettings.claim(checkpoints.get(checkpoints.size() - 1).directory());
-                }
-            }
-        }
-        if (resume != null && resume.path() != null) {
-            return new RestoreSettings(resume.path(), resume.claimMode(), false);
-        }
-        // no snapshot of its own yet: nothing the job did is committed, so it starts where it was seeded
-        return s.config().restore();
     }
 
     private boolean isActive() {
@@ -299,15 +309,17 @@ public final class JobInstance {
     }
 
     /**
-     * Stops the running job with a savepoint the next run claims. If the savepoint fails the job
-     * is cancelled and resumes from its newest checkpoint instead: nothing committed is replayed.
+     * Stops the running job with a savepoint the platform owns (the next run recovers from it, as
+     * the ledger records). If the savepoint fails the job is cancelled and recovers from its
+     * newest snapshot instead: nothing committed is replayed.
      */
     private void stopForHandover(String why) {
-        stop(true, "handover-" + System.currentTimeMillis(), ClaimMode.CLAIM, why);
+        CrashPoint.HANDOVER_BEFORE_SAVEPOINT.reach();
+        stop(true, "handover-" + System.currentTimeMillis(), Ownership.PLATFORM, why);
     }
 
     /** @return the savepoint's path, or {@code null} when the job was cancelled */
-    private String stop(boolean savepoint, String savepointName, ClaimMode claim, String why) {
+    private String stop(boolean savepoint, String savepointName, Ownership ownership, String why) {
         JobMaster m = master;
         if (m == null) {
             return null;
@@ -315,7 +327,8 @@ public final class JobInstance {
         String path = null;
         if (savepoint && isActive()) {
             try {
-                path = m.stopWithSavepoint(savepointName).get(platform.stopTimeout().toMillis(), TimeUnit.MILLISECONDS);
+                path = m.savepoint(savepointName, true, ownership).get(platform.stopTimeout().toMillis(), TimeUnit.MILLISECONDS);
+                CrashPoint.STOP_AFTER_SAVEPOINT.reach();
                 m.await(platform.stopTimeout());
             } catch (Exception e) {
                 LOG.log(Level.WARNING, "Job " + spec.name() + " could not stop with a savepoint (" + why + "); cancelling it", e);
@@ -325,16 +338,9 @@ public final class JobInstance {
         if (path == null) {
             m.cancel();
             awaitQuietly(m);
-            List<CompletedSnapshot> retained = m.retainedCheckpoints();
-            if (!retained.isEmpty()) {
-                setResume(new ResumePoint(retained.get(retained.size() - 1).directory(), ClaimMode.CLAIM, false));
-            } else if (resume != null) {
-                setResume(new ResumePoint(resume.path(), resume.claimMode(), false));
-            }
-        } else {
-            discardCheckpoints(m);
-            setResume(new ResumePoint(path, claim, false));
         }
+        CrashPoint.STOP_AFTER_JOB_ENDED.reach();
+        recoveryPoint = m.snapshotLedger().recoveryPoint().map(LedgerEntry::directory).orElse(null);
         master = null;
         inUse = List.of();
         ended = null;
@@ -343,28 +349,12 @@ public final class JobInstance {
         return path;
     }
 
-    /** After a stop-with-savepoint the job resumes from the savepoint: its checkpoints are garbage. */
-    private void discardCheckpoints(JobMaster m) {
-        for (CompletedSnapshot cp : m.retainedCheckpoints()) {
-            try {
-                m.snapshotCatalog().discard(cp, Set.of());
-            } catch (IOException e) {
-                LOG.log(Level.WARNING, "Could not delete checkpoint " + cp.directory() + " of job " + spec.name(), e);
-            }
-        }
-    }
-
     private static void awaitQuietly(JobMaster m) {
         try {
             m.await(Duration.ofSeconds(30));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-    }
-
-    private void setResume(ResumePoint point) {
-        resume = point;
-        platform.resumeStore().save(spec.name(), point);
     }
 
     // ---- plugins coming and going
@@ -381,8 +371,10 @@ public final class JobInstance {
             return;
         }
         if (isActive()) {
-            stop(true, "handover-" + System.currentTimeMillis(), ClaimMode.CLAIM, plugin.kind().name().toLowerCase()
+            CrashPoint.HANDOVER_BEFORE_SAVEPOINT.reach();
+            stop(true, "handover-" + System.currentTimeMillis(), Ownership.PLATFORM, plugin.kind().name().toLowerCase()
                     + " '" + plugin.name() + "' of " + plugin.origin() + " is going away");
+            CrashPoint.HANDOVER_BEFORE_RESTART.reach();
             platform.later(this::reconcile);
         } else {
             releaseEndedRun();
@@ -401,44 +393,75 @@ public final class JobInstance {
 
     // ---- operator commands
 
-    /** Starts the job again (after it was suspended, stopped, finished or failed). */
+    /** Starts the job again (after it was suspended, stopped, finished or failed), from its ledger's recovery point. */
     public synchronized void startAgain() {
         if (isActive()) {
             throw new IllegalStateException("Job " + spec.name() + " is already " + state());
         }
         if (master != null) {
-            stop(false, null, ClaimMode.CLAIM, "restarted");
+            recoveryPoint = resumePath();
+            master = null;
+            inUse = List.of();
         }
         ended = null;
         reconcile();
     }
 
-    /** Resumes from {@code snapshotPath} (relative to the storage root) the next time the job starts. */
-    public synchronized void resumeFrom(String snapshotPath, ClaimMode claim) {
+    /**
+     * Makes {@code snapshotPath} (relative to the storage root) the job's recovery point for its
+     * next start. A snapshot of this job older than its recovery point is refused unless
+     * {@code force}: output up to the recovery point is committed, and would be committed again.
+     */
+    public synchronized String resumeFrom(String snapshotPath, ClaimMode claim, boolean force) throws IOException {
         if (isActive()) {
             throw new IllegalStateException("Job " + spec.name() + " is " + state() + ": stop it first");
         }
-        setResume(new ResumePoint(snapshotPath, claim, false));
+        String dir = snapshotDirectory(snapshotPath);
+        return withCatalog((catalog, ledger, running) -> {
+            CompletedSnapshot s = catalog.load(dir);
+            LedgerEntry current = ledger.recoveryPoint().orElse(null);
+            if (current != null && !force && s.metadata().jobName().equals(spec.name()) && s.id() < current.id()) {
+                throw new IllegalArgumentException("Snapshot " + dir + " (id " + s.id() + ") is older than " + current.directory()
+                        + " (id " + current.id() + "), up to which job " + spec.name() + " has committed its output: resuming from it"
+                        + " would commit that output again (duplicates). Add 'force' to resume from it anyway.");
+            }
+            ledger.recoverFrom(s, claim == ClaimMode.CLAIM ? Ownership.CLAIMED : Ownership.NOT_CLAIMED, false);
+            return dir;
+        });
     }
 
-    /** Stops with a savepoint the user owns; the job resumes from it (without claiming it). */
+    /** A snapshot path as the console takes it: relative to the storage root, never leaving it. */
+    static String snapshotDirectory(String path) {
+        String p = path == null ? "" : path.strip();
+        while (p.endsWith("/")) {
+            p = p.substring(0, p.length() - 1);
+        }
+        try {
+            return StoragePaths.requireRelative(p);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("Snapshot path '" + path + "' is not allowed: give a directory relative to the job's"
+                    + " storage root, such as <job>/savepoints/<name> or <job>/chk-<n>, without '..' or a leading '/'");
+        }
+    }
+
+    /** Stops with a savepoint the user owns; the job resumes from it. */
     public synchronized String stopWithSavepoint(String savepointName) {
         if (!isActive()) {
             throw new IllegalStateException("Job " + spec.name() + " is " + state());
         }
-        String path = stop(true, savepointName, ClaimMode.NO_CLAIM, "stopped by the user");
+        String path = stop(true, savepointName, Ownership.USER, "stopped by the user");
         if (path == null) {
-            throw new IllegalStateException("The savepoint of job " + spec.name() + " failed; the job was cancelled and resumes from its newest checkpoint");
+            throw new IllegalStateException("The savepoint of job " + spec.name() + " failed; the job was cancelled and resumes from its newest snapshot");
         }
         return path;
     }
 
-    /** Cancels without a savepoint; the job resumes from its newest checkpoint. */
+    /** Cancels without a savepoint; the job resumes from its newest snapshot. */
     public synchronized void cancel() {
         if (master == null) {
             throw new IllegalStateException("Job " + spec.name() + " is " + state());
         }
-        stop(false, null, ClaimMode.CLAIM, "cancelled by the user");
+        stop(false, null, Ownership.PLATFORM, "cancelled by the user");
     }
 
     public CompletableFuture<String> savepoint(String savepointName) {
@@ -457,11 +480,22 @@ public final class JobInstance {
         c.arm();
     }
 
-    /** The configuration was deleted or the kernel stops: stop with a savepoint the next start resumes from. */
+    /**
+     * The configuration was deleted or the kernel stops: stop with a savepoint. A deleted job's
+     * ledger is retired: its snapshots become the user's, and a new job of that name starts afresh.
+     */
     synchronized void dispose(boolean forget) {
-        String path = stop(isActive(), "handover-" + System.currentTimeMillis(), ClaimMode.CLAIM, forget ? "configuration deleted" : "platform stopping");
+        String path = stop(isActive(), "handover-" + System.currentTimeMillis(), Ownership.PLATFORM,
+                forget ? "configuration deleted" : "platform stopping");
         if (forget) {
-            platform.resumeStore().save(spec.name(), null);
+            try {
+                withCatalog((catalog, ledger, running) -> {
+                    ledger.retire();
+                    return null;
+                });
+            } catch (IOException | RuntimeException e) {
+                LOG.log(Level.WARNING, "Could not retire the snapshot ledger of removed job " + spec.name(), e);
+            }
             if (path != null) {
                 LOG.info("Job " + spec.name() + " removed; its state is in savepoint " + path + " (restore.path to start a job from it)");
             }

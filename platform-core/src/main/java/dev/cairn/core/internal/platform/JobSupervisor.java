@@ -40,7 +40,6 @@ public final class JobSupervisor implements PluginTracker.Listener, JobInstance.
         t.setDaemon(true);
         return t;
     });
-    private final ResumePoint.Store resumeStore;
     private final Path dataDirectory;
     private volatile String defaultRoot;
     private volatile Duration stopTimeout;
@@ -52,7 +51,6 @@ public final class JobSupervisor implements PluginTracker.Listener, JobInstance.
         this.plugins = plugins;
         String data = context.getProperty("cairn.data");
         this.dataDirectory = data != null ? Path.of(data) : context.getDataFile("").toPath();
-        this.resumeStore = new ResumePoint.Store(dataDirectory.resolve("jobs"));
         applyKernelConfiguration(properties, true);
         plugins.addListener(this);
     }
@@ -235,11 +233,6 @@ public final class JobSupervisor implements PluginTracker.Listener, JobInstance.
     @Override
     public PluginTracker plugins() {
         return plugins;
-    }
-
-    @Override
-    public ResumePoint.Store resumeStore() {
-        return resumeStore;
     }
 
     @Override

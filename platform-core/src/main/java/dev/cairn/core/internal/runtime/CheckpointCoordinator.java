@@ -8,6 +8,9 @@ import dev.cairn.core.internal.catalog.SnapshotMetadata;
 import dev.cairn.core.internal.catalog.SnapshotMetadata.OperatorSnapshot;
 import dev.cairn.core.internal.catalog.SnapshotMetadata.SubtaskSnapshot;
 import dev.cairn.core.internal.catalog.StorageSnapshotStreams;
+import dev.cairn.core.internal.crash.CrashPoint;
+import dev.cairn.core.internal.ledger.Ownership;
+import dev.cairn.core.internal.ledger.SnapshotLedger;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -79,14 +82,14 @@ final class CheckpointCoordinator {
             }
             if (finishedSources.size() == sourceSubtasks && !finalCheckpointPending) {
                 finalCheckpointPending = true;
-                trigger(false, false, true, null);
+                trigger(false, false, true, null, Ownership.PLATFORM);
                 return;
             }
             long running = pending.values().stream().filter(p -> !p.barrier.savepoint()).count();
             if (!finalCheckpointPending && running < config.maxConcurrent()
                     && now - lastTriggerAt >= config.interval().toMillis()
                     && now - lastCompletionAt >= config.minPause().toMillis()) {
-                trigger(false, false, false, null);
+                trigger(false, false, false, null, Ownership.PLATFORM);
             }
         } catch (Throwable t) {
             attempt.fail(t);
@@ -94,18 +97,18 @@ final class CheckpointCoordinator {
     }
 
     synchronized CompletableFuture<String> triggerCheckpoint() {
-        return trigger(false, false, false, null).completion;
+        return trigger(false, false, false, null, Ownership.PLATFORM).completion;
     }
 
-    synchronized CompletableFuture<String> triggerSavepoint(String name, boolean stopAfter) {
-        return trigger(true, stopAfter, false, name).completion;
+    synchronized CompletableFuture<String> triggerSavepoint(String name, boolean stopAfter, Ownership ownership) {
+        return trigger(true, stopAfter, false, name, ownership).completion;
     }
 
-    private PendingCheckpoint trigger(boolean savepoint, boolean stopAfter, boolean endOfData, String name) {
+    private PendingCheckpoint trigger(boolean savepoint, boolean stopAfter, boolean endOfData, String name, Ownership ownership) {
         long id = job.nextCheckpointId();
         CheckpointBarrier barrier = new CheckpointBarrier(id, savepoint, stopAfter, endOfData);
         String dir = savepoint ? catalog.savepointDirectory(name) : catalog.checkpointDirectory(id);
-        PendingCheckpoint p = new PendingCheckpoint(barrier, dir, name, job.clock().getAsLong(), attempt.taskCount());
+        PendingCheckpoint p = new PendingCheckpoint(barrier, dir, name, ownership, job.clock().getAsLong(), attempt.taskCount());
         if (shutDown) {
             p.completion.completeExceptionally(new IllegalStateException("Job " + job.jobName() + " is not running"));
             return p;
@@ -150,6 +153,8 @@ final class CheckpointCoordinator {
         }
         if (p.acknowledge(uid, subtask, snapshot)) {
             complete(p);
+        } else if (p.acks.size() == 1 && p.acks.values().iterator().next().size() == 1) {
+            CrashPoint.CHECKPOINT_AFTER_FIRST_ACK.reach();
         }
     }
 
@@ -182,46 +187,46 @@ final class CheckpointCoordinator {
         SnapshotMetadata md = new SnapshotMetadata(SnapshotMetadata.CURRENT_FORMAT_VERSION, p.id(), kind, p.name, format,
                 job.config().backend(), job.jobName(), System.currentTimeMillis(), attempt.maxParallelism(),
                 job.describeConfig(), operators, inlinedFiles(p));
+        boolean savepoint = kind == SnapshotKind.SAVEPOINT;
+        SnapshotMetadata previous = job.lastCheckpointMetadata();
         CompletedSnapshot completed;
+        List<SnapshotLedger.Dropped> dropped;
         try {
+            (savepoint ? CrashPoint.SAVEPOINT_BEFORE_METADATA_COMMIT : CrashPoint.CHECKPOINT_BEFORE_METADATA_COMMIT).reach();
             completed = catalog.commit(p.directory, md);
+            (savepoint ? CrashPoint.SAVEPOINT_AFTER_LEDGER_UPDATE : CrashPoint.CHECKPOINT_AFTER_LEDGER_UPDATE).reach();
+            // the ledger first: once a sink commits for this snapshot, recovery must come back from it
+            dropped = job.snapshotCompleted(completed, p.ownership);
         } catch (Exception e) {
             discardAll(p);
-            failCheckpoint(p, new IllegalStateException("Could not commit the metadata of " + p.directory + ": " + e, e));
+            failCheckpoint(p, new IllegalStateException("Could not commit snapshot " + p.directory + ": " + e, e));
             return;
         }
-        if (kind == SnapshotKind.CHECKPOINT) {
-            CompletedSnapshot previous = job.latestCheckpoint();
+        if (!savepoint) {
             job.metrics().checkpointCompleted(new JobMetrics.CheckpointStats(p.id(), job.clock().getAsLong() - p.triggeredAt,
-                    md.totalSize(), md.bytesNotIn(previous == null ? null : previous.metadata()), System.currentTimeMillis()));
-            if (job.sweepDue()) {
-                deleteLeftovers(); // before anyone learns of the completion: it is the point after which no leftover remains
-            }
-            job.checkpointCompleted(completed);
-            // older checkpoints still pending are subsumed: one completing later would become the
-            // "latest" while the sinks have already committed this one's transactions
+                    md.totalSize(), md.bytesNotIn(previous), System.currentTimeMillis()));
+            // older checkpoints still pending are subsumed: the sinks are about to commit past them
             for (PendingCheckpoint older : new ArrayList<>(pending.headMap(p.id()).values())) {
                 if (!older.barrier.savepoint()) {
                     abort(older, new IllegalStateException("Checkpoint " + older.id() + " was subsumed by checkpoint " + p.id()));
                 }
             }
-        } else if (p.barrier.stopAfter()) {
-            job.stopSavepointCompleted(completed);
+        }
+        if (job.sweepDue()) {
+            deleteLeftovers();
         }
         consecutiveFailures = 0;
         lastCompletionAt = job.clock().getAsLong();
         try {
-            attempt.injector().check(FailureInjector.Point.AFTER_METADATA_COMMIT, "", -1, p.id());
+            attempt.injector().check(FailureInjector.Point.AFTER_LEDGER_UPDATE, "", -1, p.id());
         } catch (Throwable t) {
             attempt.fail(t);
             p.completion.complete(p.directory);
             return;
         }
-        if (kind == SnapshotKind.CHECKPOINT || p.barrier.stopAfter()) {
-            // an intermediate savepoint commits nothing: failover restores checkpoints, and one older
-            // than the savepoint would replay what its commit made visible (as in Flink since 1.15)
-            attempt.notifyCheckpointComplete(p.id());
-        }
+        // every completed snapshot, savepoints included, commits side effects: it is the recovery point now
+        attempt.notifyCheckpointComplete(p.id());
+        job.deleteDropped(dropped);
         p.completion.complete(p.directory);
         if (p.barrier.endOfData() || p.barrier.stopAfter()) {
             attempt.requestEnd(p.barrier.stopAfter());
@@ -229,26 +234,26 @@ final class CheckpointCoordinator {
     }
 
     /**
-     * After the first checkpoint a job master completes, files an earlier process left between
-     * its uploads and its metadata commit go: nothing of theirs was ever committed. The same
-     * sweep runs after aborted snapshots whose files could not be deleted at the time.
+     * Runs the crash sweep again after a deletion failed (storage down): files no ledger entry
+     * references go, except those of snapshots still being written.
      */
     private void deleteLeftovers() {
-        Set<String> writing = new java.util.HashSet<>();
+        Set<String> writing = new HashSet<>();
         List<String> writingDirectories = new ArrayList<>();
         for (PendingCheckpoint other : pending.values()) {
             other.streams.forEach(st -> writing.addAll(st.createdFiles()));
             writingDirectories.add(other.directory + "/");
         }
+        SnapshotLedger ledger = job.ledger();
         try {
-            int deleted = catalog.deleteUncommitted(job.referencedFiles(),
+            int deleted = catalog.sweep(ledger.directories(), ledger.referencedFiles(),
                     path -> writing.contains(path) || writingDirectories.stream().anyMatch(path::startsWith));
             if (deleted > 0) {
-                LOG.info(() -> "Job " + job.jobName() + ": deleted " + deleted + " files of checkpoints that were never committed");
+                LOG.info(() -> "Job " + job.jobName() + ": deleted " + deleted + " files of snapshots that were aborted or dropped");
             }
         } catch (java.io.IOException e) {
             job.oweSweep();
-            LOG.log(Level.WARNING, "Could not delete files of uncommitted checkpoints of job " + job.jobName(), e);
+            LOG.log(Level.WARNING, "Could not delete files of aborted snapshots of job " + job.jobName(), e);
         }
     }
 

@@ -284,6 +284,17 @@ final class ExecutionAttempt {
         return OperatorStateStoreImpl.redistribute(handles, reader, subtask, parallelism, serializers().classLoader());
     }
 
+    /** Every element of the operator list state {@code name} of {@code uid} in the restored snapshot, whichever subtask wrote it. */
+    List<Object> restoredOperatorStateOfAllSubtasks(String uid, String name) throws IOException {
+        SnapshotMetadata.OperatorSnapshot op = restore == null ? null : restore.snapshot().metadata().operator(uid);
+        if (op == null) {
+            return List.of();
+        }
+        List<OperatorStateHandle> handles = op.subtasks().stream().map(SnapshotMetadata.SubtaskSnapshot::operatorState).toList();
+        OperatorStateStoreImpl.Restored all = OperatorStateStoreImpl.redistribute(handles, reader, 0, 1, serializers().classLoader()).get(name);
+        return all == null ? List.of() : all.elements();
+    }
+
     @SuppressWarnings("unchecked")
     <K> KeyedStateBackend<K> createKeyedBackend(String uid, int subtask) throws Exception {
         KeyGroupRange range = KeyGroups.rangeForSubtask(maxParallelism(), parallelism, subtask);

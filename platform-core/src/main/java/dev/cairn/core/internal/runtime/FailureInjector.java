@@ -11,8 +11,8 @@ public interface FailureInjector {
         PROCESS_RECORD,
         /** In the asynchronous part of a subtask's snapshot, before it writes. */
         ASYNC_SNAPSHOT,
-        /** After a checkpoint's metadata is committed, before anyone is told it completed. */
-        AFTER_METADATA_COMMIT
+        /** After a snapshot's metadata is committed and the ledger records it, before anyone is told it completed. */
+        AFTER_LEDGER_UPDATE
     }
 
     FailureInjector NONE = (point, uid, subtask, checkpointId) -> {

@@ -10,6 +10,11 @@ import dev.cairn.core.internal.catalog.CompletedSnapshot;
 import dev.cairn.core.internal.catalog.InvalidSnapshotException;
 import dev.cairn.core.internal.catalog.SnapshotCatalog;
 import dev.cairn.core.internal.catalog.SnapshotKind;
+import dev.cairn.core.internal.catalog.SnapshotMetadata;
+import dev.cairn.core.internal.crash.CrashPoint;
+import dev.cairn.core.internal.ledger.LedgerEntry;
+import dev.cairn.core.internal.ledger.Ownership;
+import dev.cairn.core.internal.ledger.SnapshotLedger;
 import dev.cairn.core.internal.serialization.SerializerResolver;
 import dev.cairn.spi.backend.StateBackend;
 import dev.cairn.spi.snapshot.CorruptSnapshotException;
@@ -38,8 +43,8 @@ import java.util.logging.Logger;
 
 /**
  * Runs one job instance: resolves its plugins, starts execution attempts, restarts them from the
- * last completed checkpoint after a failure (falling back to an older one if the newest is
- * damaged and the job allows it), and owns the job's checkpoint ids and retained checkpoints.
+ * recovery point of the job's {@link SnapshotLedger} after a failure (falling back to an older
+ * completed snapshot if it is damaged and the job allows it), and owns the job's checkpoint ids.
  */
 public final class JobMaster implements JobClient {
 
@@ -53,20 +58,21 @@ public final class JobMaster implements JobClient {
     private final StateBackend backend;
     private final SnapshotStorage storage;
     private final SnapshotCatalog catalog;
-    private final CompletedCheckpointStore checkpoints;
+    private final SnapshotLedger ledger;
     private final Path workingDirectory;
     private final Map<String, byte[]> serializedFunctions;
     private final AtomicLong checkpointIds;
     private final CountDownLatch terminated = new CountDownLatch(1);
     private final JobMetrics metrics = new JobMetrics();
-    private final java.util.concurrent.atomic.AtomicBoolean completedOnce = new java.util.concurrent.atomic.AtomicBoolean();
     private final java.util.concurrent.atomic.AtomicBoolean sweepOwed = new java.util.concurrent.atomic.AtomicBoolean();
     private volatile JobStatus status = JobStatus.CREATED;
     private volatile ExecutionAttempt current;
     private volatile Throwable failureCause;
     private volatile int restarts;
     private volatile long lastCompletedCheckpoint = -1;
-    private volatile CompletedSnapshot stopSavepoint;
+    private volatile SnapshotMetadata lastCheckpointMetadata;
+    /** The snapshot the user named to start from in this run: a damaged one fails the job instead of falling back. */
+    private String seededDirectory;
     private Thread thread;
 
     public JobMaster(JobGraph graph, JobConfig config, PluginRegistry plugins, ClassLoader userClassLoader,
@@ -82,92 +88,109 @@ public final class JobMaster implements JobClient {
                 "job.storage=" + config.storage() + " is not allowed: no such storage is installed; available: " + plugins.storageNames()))
                 .open(config.storageConfig());
         this.catalog = new SnapshotCatalog(storage, graph.name());
-        this.checkpoints = new CompletedCheckpointStore(catalog, config.checkpoints().retained());
-        this.checkpointIds = new AtomicLong(catalog.highestCheckpointId());
+        this.ledger = SnapshotLedger.open(catalog);
+        this.checkpointIds = new AtomicLong(Math.max(catalog.highestCheckpointId(), ledger.highestId()));
         this.workingDirectory = Files.createTempDirectory("cairn-" + graph.name() + "-");
         this.serializedFunctions = serializeFunctions(graph);
     }
 
-    /** Starts the job on its own thread. */
+    /**
+     * Starts the job on its own thread: from the snapshot {@code config.restore()} names (which
+     * becomes the ledger's recovery point), else from the ledger's recovery point, else afresh.
+     * Before anything runs, whatever crashed runs left that the ledger does not list is deleted.
+     */
     public JobMaster start() throws IOException {
-        RestorePoint initial = initialRestorePoint();
-        if (initial != null) {
+        if (config.restore() != null) {
+            CompletedSnapshot seed = catalog.load(config.restore().snapshotPath());
+            boolean claim = config.restore().claimMode() == ClaimMode.CLAIM;
+            ledger.recoverFrom(seed, claim ? Ownership.CLAIMED : Ownership.NOT_CLAIMED, config.restore().allowNonRestoredState());
+            seededDirectory = seed.directory();
             // ids stay monotonic across runs even when the previous run's checkpoints are gone
-            checkpointIds.accumulateAndGet(initial.snapshot().id(), Math::max);
+            checkpointIds.accumulateAndGet(seed.id(), Math::max);
+        }
+        int swept = catalog.sweep(ledger.directories(), ledger.referencedFiles(), path -> false);
+        if (swept > 0) {
+            LOG.info(() -> "Job " + graph.name() + ": deleted " + swept + " files that crashed or aborted runs left and no snapshot references");
         }
         status = JobStatus.RUNNING;
-        thread = new Thread(() -> runJob(initial), "cairn-" + graph.name() + "-master");
+        thread = new Thread(this::runJob, "cairn-" + graph.name() + "-master");
         thread.setDaemon(true);
         thread.start();
         return this;
     }
 
-    private RestorePoint initialRestorePoint() throws IOException {
-        if (config.restore() == null) {
+    /** What the ledger says to recover from, or {@code null} for a fresh start. */
+    private RestorePoint recoveryPoint() throws IOException {
+        LedgerEntry e = ledger.recoveryPoint().orElse(null);
+        if (e == null) {
             return null;
         }
-        CompletedSnapshot snapshot = catalog.load(config.restore().snapshotPath());
-        boolean claim = config.restore().claimMode() == ClaimMode.CLAIM;
-        if (claim) {
-            checkpoints.claim(snapshot);
-        } else {
-            checkpoints.protect(snapshot);
-        }
         // a savepoint's files live in its own directory: the next checkpoint never builds on them
-        boolean reusable = claim && snapshot.metadata().kind() == SnapshotKind.CHECKPOINT;
-        return new RestorePoint(snapshot, reusable, config.restore().allowNonRestoredState(), true);
+        boolean reusable = e.kind() == SnapshotKind.CHECKPOINT && e.ownership().platformDeletes();
+        return new RestorePoint(ledger.snapshot(e), reusable, e.dropsUnknownState(), e.directory().equals(seededDirectory));
     }
 
-    private void runJob(RestorePoint initial) {
-        RestorePoint restore = initial;
+    private void runJob() {
         try {
             while (true) {
-                ExecutionAttempt attempt;
+                String restoring = ledger.recoveryPoint().map(LedgerEntry::directory).orElse(null);
+                Throwable cause = null;
+                ExecutionAttempt attempt = null;
                 try {
+                    RestorePoint restore = recoveryPoint();
+                    CrashPoint.RECOVERY_BEFORE_RESTORE.reach();
                     attempt = new ExecutionAttempt(this, restore);
                 } catch (IOException e) {
-                    finish(JobStatus.FAILED, e);
-                    return;
+                    cause = e;
                 }
-                current = attempt;
-                ExecutionAttempt.Outcome outcome = attempt.run();
-                switch (outcome) {
-                    case FINISHED -> {
-                        finish(JobStatus.FINISHED, null);
-                        return;
+                if (attempt != null) {
+                    current = attempt;
+                    ExecutionAttempt.Outcome outcome = attempt.run();
+                    switch (outcome) {
+                        case FINISHED -> {
+                            finish(JobStatus.FINISHED, null);
+                            return;
+                        }
+                        case STOPPED -> {
+                            finish(JobStatus.STOPPED, null);
+                            return;
+                        }
+                        case CANCELLED -> {
+                            finish(JobStatus.CANCELLED, null);
+                            return;
+                        }
+                        default -> {
+                        }
                     }
-                    case STOPPED -> {
-                        finish(JobStatus.STOPPED, null);
-                        return;
-                    }
-                    case CANCELLED -> {
-                        finish(JobStatus.CANCELLED, null);
-                        return;
-                    }
-                    default -> {
-                    }
+                    cause = attempt.failure();
                 }
-                Throwable cause = attempt.failure();
                 if (isDamagedSnapshot(cause)) {
-                    if (restore != null && !restore.userChosen() && config.fallbackToPreviousCheckpoint()) {
-                        LOG.log(Level.WARNING, "Checkpoint " + restore.snapshot().directory() + " is damaged; falling back to the previous one", cause);
-                        checkpoints.markDamaged(restore.snapshot());
-                        restore = failoverPoint(initial);
-                        continue;
+                    if (restoring == null || restoring.equals(seededDirectory) || !config.fallbackToPreviousCheckpoint()) {
+                        finish(JobStatus.FAILED, cause);
+                        return;
                     }
-                    finish(JobStatus.FAILED, cause);
-                    return;
+                    LedgerEntry previous = ledger.markDamaged(restoring).orElse(null);
+                    if (previous == null) {
+                        finish(JobStatus.FAILED, new IllegalStateException("Snapshot " + restoring + " of job " + graph.name()
+                                + " is damaged and the job has no older completed snapshot to fall back to (checkpoint.retained="
+                                + config.checkpoints().retained() + "). It is not restarted from empty state: that would replay output"
+                                + " already committed. Resume it from a savepoint, or repair the snapshot.", cause));
+                        return;
+                    }
+                    LOG.log(Level.WARNING, "Snapshot " + restoring + " of job " + graph.name() + " is damaged; falling back to "
+                            + previous.directory(), cause);
+                    continue;
                 }
-                if (restarts >= config.maxRestarts()) {
+                if (attempt == null || restarts >= config.maxRestarts()) {
                     finish(JobStatus.FAILED, cause);
                     return;
                 }
                 restarts++;
                 status = JobStatus.RESTARTING;
                 int attemptNumber = restarts;
-                LOG.info(() -> "Job " + graph.name() + " failed (" + cause + "); restart " + attemptNumber + " of " + config.maxRestarts());
+                Throwable reason = cause;
+                LOG.info(() -> "Job " + graph.name() + " failed (" + reason + "); restart " + attemptNumber + " of " + config.maxRestarts());
                 Thread.sleep(config.restartDelay().toMillis());
-                restore = failoverPoint(initial);
                 status = JobStatus.RUNNING;
             }
         } catch (InterruptedException e) {
@@ -175,23 +198,6 @@ public final class JobMaster implements JobClient {
         } catch (Throwable t) {
             finish(JobStatus.FAILED, t);
         }
-    }
-
-    /**
-     * The newest snapshot whose sink transactions may have been committed: the last completed
-     * checkpoint, or a stop-with-savepoint if one completed after it (a failure can still hit the
-     * job while it stops). Restoring anything older would replay committed output.
-     */
-    private RestorePoint failoverPoint(RestorePoint initial) {
-        CompletedSnapshot latest = checkpoints.latest();
-        CompletedSnapshot stop = stopSavepoint;
-        if (stop != null && (latest == null || stop.id() > latest.id())) {
-            return new RestorePoint(stop, false, false, false);
-        }
-        if (latest == null || (initial != null && latest == initial.snapshot())) {
-            return initial;
-        }
-        return new RestorePoint(latest, true, false, false);
     }
 
     private static boolean isDamagedSnapshot(Throwable t) {
@@ -269,22 +275,41 @@ public final class JobMaster implements JobClient {
         return checkpointIds.incrementAndGet();
     }
 
-    void checkpointCompleted(CompletedSnapshot snapshot) {
-        checkpoints.add(snapshot);
-        lastCompletedCheckpoint = snapshot.id();
-    }
-
-    /** A stop-with-savepoint completed: the sinks committed up to it. */
-    void stopSavepointCompleted(CompletedSnapshot savepoint) {
-        stopSavepoint = savepoint;
-    }
-
     /**
-     * True for the first checkpoint this job master completes, and again after a failed deletion
-     * (storage down while a checkpoint was aborted) until a sweep has run.
+     * A snapshot completed: the ledger makes it the recovery point (before any sink commits for
+     * it) and drops what retention no longer keeps.
      */
+    List<SnapshotLedger.Dropped> snapshotCompleted(CompletedSnapshot snapshot, Ownership ownership) throws IOException {
+        List<SnapshotLedger.Dropped> dropped = ledger.record(snapshot, ownership, config.checkpoints().retained());
+        if (snapshot.metadata().kind() == SnapshotKind.CHECKPOINT) {
+            lastCompletedCheckpoint = snapshot.id();
+            lastCheckpointMetadata = snapshot.metadata();
+        }
+        return dropped;
+    }
+
+    /** The metadata of the last checkpoint this job master completed, for what the next one adds. */
+    SnapshotMetadata lastCheckpointMetadata() {
+        return lastCheckpointMetadata;
+    }
+
+    /** Deletes the files of snapshots the ledger dropped; a failure leaves them to the next sweep. */
+    void deleteDropped(List<SnapshotLedger.Dropped> dropped) {
+        for (SnapshotLedger.Dropped d : dropped) {
+            CrashPoint.RETENTION_BEFORE_DELETE.reach();
+            try {
+                catalog.discardFiles(d.directory(), d.files(), ledger.referencedFiles());
+            } catch (IOException e) {
+                oweSweep();
+                LOG.log(Level.WARNING, "Could not delete snapshot " + d.directory() + " of job " + graph.name() + "; the next checkpoint sweeps it", e);
+            }
+            CrashPoint.RETENTION_AFTER_DELETE.reach();
+        }
+    }
+
+    /** True after a failed deletion (storage down while a snapshot was aborted or dropped), until a sweep has run. */
     boolean sweepDue() {
-        return completedOnce.compareAndSet(false, true) | sweepOwed.getAndSet(false);
+        return sweepOwed.getAndSet(false);
     }
 
     /** Files of an aborted snapshot could not be deleted: the next completed checkpoint sweeps. */
@@ -292,12 +317,12 @@ public final class JobMaster implements JobClient {
         sweepOwed.set(true);
     }
 
-    CompletedSnapshot latestCheckpoint() {
-        return checkpoints.latest();
+    SnapshotLedger ledger() {
+        return ledger;
     }
 
     Set<String> referencedFiles() {
-        return checkpoints.referencedFiles();
+        return ledger.referencedFiles();
     }
 
     /** The job configuration recorded in snapshot metadata (no storage settings: they may hold credentials). */
@@ -347,13 +372,27 @@ public final class JobMaster implements JobClient {
         return functions;
     }
 
-    /** Checkpoints the job retains now, oldest first. */
+    /** The checkpoints the ledger keeps for recovery now, oldest first. */
     public List<CompletedSnapshot> retainedCheckpoints() {
-        return checkpoints.all();
+        List<CompletedSnapshot> result = new java.util.ArrayList<>();
+        for (LedgerEntry e : ledger.entries()) {
+            if (e.kind() == SnapshotKind.CHECKPOINT && e.recoverable()) {
+                try {
+                    result.add(ledger.snapshot(e));
+                } catch (IOException unreadable) {
+                    // not recoverable either
+                }
+            }
+        }
+        return result;
     }
 
     public SnapshotCatalog snapshotCatalog() {
         return catalog;
+    }
+
+    public SnapshotLedger snapshotLedger() {
+        return ledger;
     }
 
     // ---- JobClient
@@ -379,34 +418,36 @@ public final class JobMaster implements JobClient {
 
     @Override
     public CompletableFuture<String> triggerSavepoint(String name) {
-        return savepoint(name, false);
+        return savepoint(name, false, Ownership.USER);
     }
 
     @Override
     public CompletableFuture<String> stopWithSavepoint(String name) {
-        return savepoint(name, true);
+        return savepoint(name, true, Ownership.USER);
     }
 
-    private CompletableFuture<String> savepoint(String name, boolean stop) {
+    /** A savepoint owned by {@code ownership}: the user's are never deleted automatically, the platform's handovers are. */
+    public CompletableFuture<String> savepoint(String name, boolean stop, Ownership ownership) {
         ExecutionAttempt a = current;
         if (a == null || status != JobStatus.RUNNING) {
             return CompletableFuture.failedFuture(new IllegalStateException("Job " + graph.name() + " is " + status));
         }
         try {
-            catalog.savepointDirectory(name);
             if (storage.exists(catalog.savepointDirectory(name) + "/" + SnapshotCatalog.METADATA)) {
                 return CompletableFuture.failedFuture(new IllegalArgumentException("A savepoint named '" + name + "' already exists"));
             }
         } catch (IllegalArgumentException | IOException e) {
             return CompletableFuture.failedFuture(e);
         }
-        return a.coordinator().triggerSavepoint(name, stop);
+        return a.coordinator().triggerSavepoint(name, stop, ownership);
     }
 
+    /** Deletes a savepoint the ledger lists, unless the job recovers from it. */
     @Override
     public void deleteSavepoint(String name) throws IOException {
-        CompletedSnapshot sp = catalog.load(catalog.savepointDirectory(name));
-        catalog.discard(sp, referencedFiles());
+        String dir = catalog.savepointDirectory(name);
+        SnapshotLedger.Dropped d = ledger.remove(dir);
+        catalog.discardFiles(d.directory(), d.files(), ledger.referencedFiles());
     }
 
     @Override

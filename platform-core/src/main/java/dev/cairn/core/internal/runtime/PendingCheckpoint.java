@@ -13,6 +13,7 @@ final class PendingCheckpoint {
     final CheckpointBarrier barrier;
     final String directory;
     final String name;
+    final dev.cairn.core.internal.ledger.Ownership ownership;
     final long triggeredAt;
     final int expectedAcks;
     final Map<String, TreeMap<Integer, SubtaskSnapshot>> acks = new TreeMap<>();
@@ -20,10 +21,12 @@ final class PendingCheckpoint {
     final CompletableFuture<String> completion = new CompletableFuture<>();
     private int ackCount;
 
-    PendingCheckpoint(CheckpointBarrier barrier, String directory, String name, long triggeredAt, int expectedAcks) {
+    PendingCheckpoint(CheckpointBarrier barrier, String directory, String name, dev.cairn.core.internal.ledger.Ownership ownership,
+                      long triggeredAt, int expectedAcks) {
         this.barrier = barrier;
         this.directory = directory;
         this.name = name;
+        this.ownership = ownership;
         this.triggeredAt = triggeredAt;
         this.expectedAcks = expectedAcks;
     }

@@ -3,6 +3,7 @@ package dev.cairn.core.internal.runtime;
 import dev.cairn.api.job.TwoPhaseCommitSink;
 import dev.cairn.api.state.ListState;
 import dev.cairn.api.state.ListStateDescriptor;
+import dev.cairn.core.internal.crash.CrashPoint;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -11,9 +12,12 @@ import java.util.TreeMap;
 /**
  * Drives a two-phase-commit sink: one open transaction; at each barrier it is pre-committed and
  * kept (in operator state) until its checkpoint completes; on restore, the kept transactions of
- * the restored checkpoint are committed, since that checkpoint completed.
+ * the restored checkpoint are committed, since that checkpoint completed, and the sink aborts
+ * whatever else it left behind.
  */
 final class SinkTask<T, TXN> extends InputTask {
+
+    private static final String PENDING = "pending-transactions";
 
     private final TwoPhaseCommitSink<T, TXN> sink;
     private final TreeMap<Long, TXN> preCommitted = new TreeMap<>();
@@ -25,14 +29,29 @@ final class SinkTask<T, TXN> extends InputTask {
         this.sink = sink;
     }
 
+    /**
+     * Before any subtask opens a transaction: the first subtask commits every transaction of the
+     * restored snapshot (whatever subtask pre-committed it: the parallelism may have changed) and
+     * has the sink abort the rest it left behind.
+     */
     @Override
-    void initialize() throws Exception {
+    @SuppressWarnings("unchecked")
+    void restoreState() throws Exception {
         sink.open(subtask, attempt.parallelism());
-        pendingState = operatorState.getListState(new ListStateDescriptor<>("pending-transactions", sink.transactionSerializer()));
-        for (TXN txn : pendingState.get()) {
-            sink.commit(txn);
+        pendingState = operatorState.getListState(new ListStateDescriptor<>(PENDING, sink.transactionSerializer()));
+        if (subtask == 0) {
+            List<TXN> restored = (List<TXN>) attempt.restoredOperatorStateOfAllSubtasks(uid, PENDING);
+            for (TXN txn : restored) {
+                sink.commit(txn);
+            }
+            CrashPoint.SINK_BEFORE_ABORT_LINGERING.reach();
+            sink.abortLingering(restored);
         }
         pendingState.clear();
+    }
+
+    @Override
+    void initialize() throws Exception {
         current = sink.beginTransaction();
     }
 
@@ -44,7 +63,9 @@ final class SinkTask<T, TXN> extends InputTask {
 
     @Override
     void onBarrier(CheckpointBarrier barrier) throws Exception {
+        CrashPoint.SINK_BEFORE_PRECOMMIT.reach();
         sink.preCommit(current);
+        CrashPoint.SINK_AFTER_PRECOMMIT.reach();
         preCommitted.put(barrier.checkpointId(), current);
         current = sink.beginTransaction();
         pendingState.update(new ArrayList<>(preCommitted.values()));
@@ -55,7 +76,9 @@ final class SinkTask<T, TXN> extends InputTask {
         Map<Long, TXN> done = preCommitted.headMap(checkpointId, true);
         List<TXN> commit = new ArrayList<>(done.values());
         for (TXN txn : commit) {
+            CrashPoint.SINK_BEFORE_COMMIT.reach();
             sink.commit(txn);
+            CrashPoint.SINK_AFTER_COMMIT.reach();
         }
         done.clear();
         pendingState.update(new ArrayList<>(preCommitted.values()));

@@ -43,6 +43,7 @@ abstract class StreamTask implements Runnable {
             // no subtask opens (and no sink commits) before every subtask has read its state: a damaged
             // snapshot must fail the attempt before it has any effect, so that falling back stays exactly-once
             attempt.awaitAllRestored();
+            dev.cairn.core.internal.crash.CrashPoint.RECOVERY_AFTER_RESTORE.reach();
             initialize();
             checkNonRestoredState();
             runLoop();
@@ -123,6 +124,7 @@ abstract class StreamTask implements Runnable {
      */
     final void snapshotAndForward(CheckpointBarrier barrier) throws Exception {
         long id = barrier.checkpointId();
+        dev.cairn.core.internal.crash.CrashPoint.TASK_BEFORE_SNAPSHOT.reach();
         StorageSnapshotStreams streams = attempt.coordinator().streamsFor(barrier, uid, subtask);
         List<OperatorStateStoreImpl.Captured> op = operatorState.capture();
         KeyedStateBackend<?> backend = keyedBackend();
@@ -132,8 +134,10 @@ abstract class StreamTask implements Runnable {
         attempt.ioPool().execute(() -> {
             try {
                 attempt.injector().check(FailureInjector.Point.ASYNC_SNAPSHOT, uid, subtask, id);
+                dev.cairn.core.internal.crash.CrashPoint.SNAPSHOT_BEFORE_UPLOAD.reach();
                 KeyedStateHandle keyedHandle = keyed == null ? null : keyed.write();
                 OperatorStateHandle opHandle = OperatorStateStoreImpl.write(op, streams);
+                dev.cairn.core.internal.crash.CrashPoint.SNAPSHOT_AFTER_UPLOAD.reach();
                 attempt.coordinator().acknowledge(id, uid, subtask, new SubtaskSnapshot(subtask, keyedHandle, opHandle), streams);
             } catch (Throwable t) {
                 attempt.coordinator().decline(id, uid, subtask, t, streams);

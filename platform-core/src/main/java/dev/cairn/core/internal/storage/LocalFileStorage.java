@@ -26,8 +26,10 @@ import java.util.stream.Stream;
 /**
  * Snapshot storage on a local (or mounted) filesystem. Reads and writes go through 64 KiB
  * buffers, so a restore costs a handful of syscalls per megabyte, not several per entry. New
- * objects are written to a hidden temporary name and renamed into place when complete; metadata
- * is fsynced and hard-linked into place, which is atomic and fails if the name exists.
+ * objects are written to a hidden temporary name, fsynced and renamed into place when complete;
+ * metadata is fsynced and hard-linked into place, which is atomic and fails if the name exists.
+ * The directories renames and links changed are fsynced before any metadata is committed, so
+ * after a power loss committed metadata never points at files whose names were lost.
  */
 public final class LocalFileStorage implements SnapshotStorage {
 
@@ -35,6 +37,8 @@ public final class LocalFileStorage implements SnapshotStorage {
     private static final String TEMP_PREFIX = ".inprogress-";
 
     private final Path root;
+    /** Directories whose new entries are not yet durable: synced before the next metadata commit. */
+    private final java.util.Set<Path> unsyncedDirectories = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     public LocalFileStorage(Path root) throws IOException {
         this.root = Files.createDirectories(root.toAbsolutePath().normalize());
@@ -60,7 +64,7 @@ public final class LocalFileStorage implements SnapshotStorage {
         if (Files.exists(target)) {
             throw new FileAlreadyExistsException(target.toString());
         }
-        Files.createDirectories(target.getParent());
+        createDirectories(target.getParent());
         Path temp = target.resolveSibling(TEMP_PREFIX + UUID.randomUUID() + "-" + target.getFileName());
         FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
         return new FilterOutputStream(new BufferedOutputStream(Channels.newOutputStream(channel), BUFFER)) {
@@ -82,6 +86,7 @@ public final class LocalFileStorage implements SnapshotStorage {
                     channel.force(false);
                     channel.close();
                     Files.move(temp, target);
+                    unsyncedDirectories.add(target.getParent());
                 } catch (IOException e) {
                     channel.close();
                     Files.deleteIfExists(temp);
@@ -168,7 +173,11 @@ public final class LocalFileStorage implements SnapshotStorage {
     @Override
     public void commitMetadata(String path, byte[] bytes) throws IOException {
         Path target = resolve(path);
-        Files.createDirectories(target.getParent());
+        createDirectories(target.getParent());
+        for (Path dir : List.copyOf(unsyncedDirectories)) {
+            unsyncedDirectories.remove(dir);
+            syncDirectory(dir);
+        }
         Path temp = target.resolveSibling(TEMP_PREFIX + UUID.randomUUID());
         try {
             try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
@@ -180,6 +189,36 @@ public final class LocalFileStorage implements SnapshotStorage {
         } finally {
             Files.deleteIfExists(temp);
         }
+    }
+
+    /** Creates missing directories and remembers their parents, whose new entries must become durable too. */
+    private void createDirectories(Path dir) throws IOException {
+        Path existing = dir;
+        while (existing != null && !Files.isDirectory(existing)) {
+            existing = existing.getParent();
+        }
+        Files.createDirectories(dir);
+        for (Path d = dir; d != null && existing != null && !d.equals(existing); d = d.getParent()) {
+            unsyncedDirectories.add(d.getParent());
+        }
+    }
+
+    @Override
+    public int deleteIncomplete(String prefix) throws IOException {
+        String dir = prefix.contains("/") ? prefix.substring(0, prefix.lastIndexOf('/')) : "";
+        Path start = dir.isEmpty() ? root : resolve(dir);
+        if (!Files.isDirectory(start)) {
+            return 0;
+        }
+        List<Path> temporaries;
+        try (Stream<Path> files = Files.walk(start)) {
+            temporaries = files.filter(f -> f.getFileName().toString().startsWith(TEMP_PREFIX))
+                    .filter(f -> root.relativize(f).toString().replace('\\', '/').startsWith(prefix)).toList();
+        }
+        for (Path t : temporaries) {
+            delete(root.relativize(t).toString().replace('\\', '/'));
+        }
+        return temporaries.size();
     }
 
     private static void syncDirectory(Path dir) {

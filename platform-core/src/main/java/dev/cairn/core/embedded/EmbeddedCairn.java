@@ -1,4 +1,4 @@
-package dev.cairn.api.embedded;
+package dev.cairn.core.embedded;
 
 import dev.cairn.api.job.JobClient;
 import dev.cairn.api.job.JobConfig;
@@ -8,7 +8,10 @@ import dev.cairn.core.internal.runtime.JobMaster;
 import dev.cairn.core.internal.runtime.ServiceLoaderPluginRegistry;
 import java.io.IOException;
 
-/** Starts jobs in this JVM. */
+/**
+ * Starts jobs in this JVM, without the OSGi platform: plugins and job classes come from a class
+ * loader. Not an exported package: inside the platform, jobs are configured, not started in code.
+ */
 public final class EmbeddedCairn {
     private EmbeddedCairn() {
     }
