@@ -52,8 +52,13 @@ class BadSnapshotTest {
         return b.build();
     }
 
+    /** Every snapshot file an object of its own (none inlined into the metadata), so that tests can damage it. */
+    dev.cairn.api.job.JobConfig noInlining(dev.cairn.api.job.JobConfig c) {
+        return c.withCheckpoints(c.checkpoints().withInlineThreshold(0));
+    }
+
     String savepointOf(JobGraph graph) throws Exception {
-        JobMaster job = start(graph, config(storage(), 2, false, 1));
+        JobMaster job = start(graph, noInlining(config(storage(), 2, false, 1)));
         waitUntil(() -> job.lastCompletedCheckpointId() >= 1, "a checkpoint");
         String sp = job.stopWithSavepoint("sp").get(60, TimeUnit.SECONDS);
         assertThat(job.await(Duration.ofSeconds(60))).isEqualTo(JobStatus.STOPPED);
@@ -75,13 +80,55 @@ class BadSnapshotTest {
                 throw new IllegalStateException("injected failure after damaging " + file);
             }
         };
-        JobMaster job = start(offers("offers-f", 3_000), config(storage(), 2, false, 3).withFallbackToPreviousCheckpoint(true), damageThenFail);
+        JobMaster job = start(offers("offers-f", 3_000), noInlining(config(storage(), 2, false, 3)).withFallbackToPreviousCheckpoint(true), damageThenFail);
         assertThat(awaitEnd(job).status()).as(JobRunner.messages(job.failureCause())).isEqualTo(JobStatus.FINISHED);
         assertThat(damaged.get()).isGreaterThanOrEqualTo(3);
         assertThat(job.retainedCheckpoints()).noneMatch(c -> c.id() == damaged.get());
         assertThat(storage().resolve("offers-f/chk-" + damaged.get() + "/enrich/0/heap-keyed.bin")).as("kept for inspection").exists();
         List<String> expected = Timeline.generate(SEED, EVENTS, SKUS).expectedOutput();
         assertThat(TransactionalFileSink.readCommitted(dir.resolve("out"))).containsExactlyInAnyOrderElementsOf(expected);
+    }
+
+    /** With one retained checkpoint there is nothing older: the job fails, saying why, instead of replaying from empty state. */
+    @Test
+    void aDamagedOnlyCheckpointFailsTheJobInsteadOfRestartingFromEmptyState() throws Exception {
+        AtomicLong damaged = new AtomicLong(-1);
+        FailureInjector damageThenFail = (point, uid, subtask, id) -> {
+            if (point == FailureInjector.Point.AFTER_LEDGER_UPDATE && id >= 3 && damaged.compareAndSet(-1, id)) {
+                JobRunner.flipByteInTheMiddle(storage().resolve("offers-g/chk-" + id + "/enrich/0/heap-keyed.bin"));
+                throw new IllegalStateException("injected failure after damaging checkpoint " + id);
+            }
+        };
+        JobMaster job = start(offers("offers-g", 3_000), noInlining(config(storage(), 2, false, 1)).withFallbackToPreviousCheckpoint(true),
+                damageThenFail);
+        assertThat(awaitEnd(job).status()).isEqualTo(JobStatus.FAILED);
+        assertThat(JobRunner.messages(job.failureCause())).contains("offers-g/chk-" + damaged.get())
+                .contains("no older completed snapshot").contains("checkpoint.retained=1").contains("CRC32C");
+        List<String> committed = TransactionalFileSink.readCommitted(dir.resolve("out"));
+        assertThat(committed).as("nothing committed twice").doesNotHaveDuplicates().isNotEmpty();
+        assertThat(Timeline.generate(SEED, EVENTS, SKUS).expectedOutput()).containsAll(committed);
+        assertThat(storage().resolve("offers-g/chk-" + damaged.get() + "/enrich/0/heap-keyed.bin")).as("kept for inspection").exists();
+    }
+
+    /** An unreadable old metadata file is skipped by the listing; the job's recovery never looks at it. */
+    @Test
+    void anUnreadableOldMetadataFileDoesNotBlockListingOrRecovery() throws Exception {
+        JobMaster a = start(offers("offers-h", 3_000), noInlining(config(storage(), 2, false, 3)));
+        waitUntil(() -> a.retainedCheckpoints().size() >= 3, "three retained checkpoints");
+        a.cancel();
+        a.await(Duration.ofSeconds(60));
+        List<CompletedSnapshot> retained = a.retainedCheckpoints();
+        Path oldest = storage().resolve(retained.get(0).metadataPath());
+        Files.delete(oldest);
+        Files.writeString(oldest, "{ not json", StandardCharsets.UTF_8);
+        var catalog = new dev.cairn.core.internal.catalog.SnapshotCatalog(new LocalFileStorage(storage()), "offers-h");
+        assertThat(catalog.completedCheckpoints()).extracting(CompletedSnapshot::directory)
+                .doesNotContain(retained.get(0).directory()).contains(retained.get(retained.size() - 1).directory());
+        JobMaster b = awaitEnd(start(offers("offers-h", 0), noInlining(config(storage(), 2, false, 3))));
+        assertThat(b.status()).as(JobRunner.messages(b.failureCause())).isEqualTo(JobStatus.FINISHED);
+        assertThat(b.restarts()).isZero();
+        assertThat(TransactionalFileSink.readCommitted(dir.resolve("out"))).containsExactlyInAnyOrderElementsOf(
+                Timeline.generate(SEED, EVENTS, SKUS).expectedOutput());
     }
 
     @Test

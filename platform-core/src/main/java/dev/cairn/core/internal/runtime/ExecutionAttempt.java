@@ -50,6 +50,8 @@ final class ExecutionAttempt {
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
     private final CountDownLatch ended;
     private final CountDownLatch restored;
+    private final Map<String, CountDownLatch> sinkRecovery = new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.AtomicBoolean restoreReported = new java.util.concurrent.atomic.AtomicBoolean();
     private volatile boolean terminating;
     private volatile boolean cancelled;
     private volatile boolean stopped;
@@ -199,6 +201,18 @@ final class ExecutionAttempt {
     void awaitAllRestored() throws InterruptedException {
         restored.countDown();
         restored.await();
+        if (restoreReported.compareAndSet(false, true)) {
+            dev.cairn.core.internal.crash.CrashPoint.RECOVERY_AFTER_RESTORE.reach();
+        }
+    }
+
+    /** The first subtask of sink {@code uid} has committed the restored transactions and aborted the rest. */
+    void sinkRecovered(String uid) {
+        sinkRecovery.computeIfAbsent(uid, u -> new CountDownLatch(1)).countDown();
+    }
+
+    void awaitSinkRecovered(String uid) throws InterruptedException {
+        sinkRecovery.computeIfAbsent(uid, u -> new CountDownLatch(1)).await();
     }
 
     void taskEnded(StreamTask task) {

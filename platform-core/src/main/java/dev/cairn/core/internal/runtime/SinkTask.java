@@ -29,16 +29,21 @@ final class SinkTask<T, TXN> extends InputTask {
         this.sink = sink;
     }
 
-    /**
-     * Before any subtask opens a transaction: the first subtask commits every transaction of the
-     * restored snapshot (whatever subtask pre-committed it: the parallelism may have changed) and
-     * has the sink abort the rest it left behind.
-     */
     @Override
-    @SuppressWarnings("unchecked")
     void restoreState() throws Exception {
         sink.open(subtask, attempt.parallelism());
         pendingState = operatorState.getListState(new ListStateDescriptor<>(PENDING, sink.transactionSerializer()));
+    }
+
+    /**
+     * Runs once every subtask has restored (a damaged snapshot has no effect). The first subtask
+     * commits every transaction of the restored snapshot, whatever subtask pre-committed it (the
+     * parallelism may have changed), and has the sink abort the rest it left behind; the others
+     * wait for that before they open a transaction of their own.
+     */
+    @Override
+    @SuppressWarnings("unchecked")
+    void initialize() throws Exception {
         if (subtask == 0) {
             List<TXN> restored = (List<TXN>) attempt.restoredOperatorStateOfAllSubtasks(uid, PENDING);
             for (TXN txn : restored) {
@@ -46,12 +51,11 @@ final class SinkTask<T, TXN> extends InputTask {
             }
             CrashPoint.SINK_BEFORE_ABORT_LINGERING.reach();
             sink.abortLingering(restored);
+            attempt.sinkRecovered(uid);
+        } else {
+            attempt.awaitSinkRecovered(uid);
         }
         pendingState.clear();
-    }
-
-    @Override
-    void initialize() throws Exception {
         current = sink.beginTransaction();
     }
 

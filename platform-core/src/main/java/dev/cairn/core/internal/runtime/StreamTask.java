@@ -43,7 +43,6 @@ abstract class StreamTask implements Runnable {
             // no subtask opens (and no sink commits) before every subtask has read its state: a damaged
             // snapshot must fail the attempt before it has any effect, so that falling back stays exactly-once
             attempt.awaitAllRestored();
-            dev.cairn.core.internal.crash.CrashPoint.RECOVERY_AFTER_RESTORE.reach();
             initialize();
             checkNonRestoredState();
             runLoop();
