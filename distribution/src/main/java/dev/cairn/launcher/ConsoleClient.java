@@ -12,14 +12,14 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 
 /** {@code bin/cairn <command>}: sends one console command to the platform running on this machine. */
-final class ConsoleClient {
+public final class ConsoleClient {
 
     private static final String EXIT_PREFIX = "cairn-exit: ";
 
     private ConsoleClient() {
     }
 
-    static int run(Path data, String commandLine, PrintStream out) throws IOException {
+    public static int run(Path data, String commandLine, PrintStream out) throws IOException {
         String port;
         String token;
         try {
