@@ -117,11 +117,13 @@ public final class SnapshotCatalog {
      * Deletes what crashes and failed deletions left in the job's directory: every object that is
      * neither under a directory in {@code keepDirectories} (the snapshots the ledger lists), nor in
      * {@code referenced} (their shared files), nor the ledger, nor being written now; then what the
-     * storage itself keeps of unfinished writes (temporary files, open multipart uploads).
+     * storage itself keeps of unfinished writes (temporary files, open multipart uploads) when
+     * {@code nothingWrites}: only before the job runs, since those belong to uploads in progress.
      *
      * @return how many objects were deleted
      */
-    public int sweep(Set<String> keepDirectories, Set<String> referenced, java.util.function.Predicate<String> inFlight) throws IOException {
+    public int sweep(Set<String> keepDirectories, Set<String> referenced, java.util.function.Predicate<String> inFlight,
+                     boolean nothingWrites) throws IOException {
         List<String> orphans = new ArrayList<>();
         for (String path : storage.list(jobName + "/")) {
             if (path.startsWith(ledgerDirectory() + "/") || referenced.contains(path) || inFlight.test(path)
@@ -135,7 +137,7 @@ public final class SnapshotCatalog {
         orphans.sort(Comparator.comparing((String p) -> !p.endsWith("/" + METADATA)));
         storage.deleteAll(orphans);
         dev.cairn.core.internal.crash.CrashPoint.SWEEP_AFTER_DELETE.reach();
-        return orphans.size() + storage.deleteIncomplete(jobName + "/");
+        return orphans.size() + (nothingWrites ? storage.deleteIncomplete(jobName + "/") : 0);
     }
 
     /** The highest checkpoint id used in this job's directory, committed or not; 0 if none. */

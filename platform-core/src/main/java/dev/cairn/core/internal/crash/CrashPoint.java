@@ -75,8 +75,12 @@ public enum CrashPoint {
     /** Halts the JVM if this is the armed point, reached for the n-th time. */
     public void reach() {
         if (this == ARMED && REACHED.incrementAndGet() == NTH) {
-            System.err.println("cairn: crash point " + id() + "@" + NTH + " reached; halting");
-            System.err.flush();
+            // straight to the process's stderr: the console redirects System.err of the threads it runs commands on
+            try (java.io.FileOutputStream err = new java.io.FileOutputStream(java.io.FileDescriptor.err)) {
+                err.write(("cairn: crash point " + id() + "@" + NTH + " reached; halting\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            } catch (java.io.IOException e) {
+                // halting matters more than saying so
+            }
             Runtime.getRuntime().halt(EXIT_CODE);
         }
     }

@@ -247,7 +247,7 @@ final class CheckpointCoordinator {
         SnapshotLedger ledger = job.ledger();
         try {
             int deleted = catalog.sweep(ledger.directories(), ledger.referencedFiles(),
-                    path -> writing.contains(path) || writingDirectories.stream().anyMatch(path::startsWith));
+                    path -> writing.contains(path) || writingDirectories.stream().anyMatch(path::startsWith), false);
             if (deleted > 0) {
                 LOG.info(() -> "Job " + job.jobName() + ": deleted " + deleted + " files of snapshots that were aborted or dropped");
             }

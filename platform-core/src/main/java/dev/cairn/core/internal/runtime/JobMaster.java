@@ -108,7 +108,7 @@ public final class JobMaster implements JobClient {
             // ids stay monotonic across runs even when the previous run's checkpoints are gone
             checkpointIds.accumulateAndGet(seed.id(), Math::max);
         }
-        int swept = catalog.sweep(ledger.directories(), ledger.referencedFiles(), path -> false);
+        int swept = catalog.sweep(ledger.directories(), ledger.referencedFiles(), path -> false, true);
         if (swept > 0) {
             LOG.info(() -> "Job " + graph.name() + ": deleted " + swept + " files that crashed or aborted runs left and no snapshot references");
         }

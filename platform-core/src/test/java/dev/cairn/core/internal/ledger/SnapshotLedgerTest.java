@@ -1,0 +1,127 @@
+package dev.cairn.core.internal.ledger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.cairn.core.internal.catalog.CompletedSnapshot;
+import dev.cairn.core.internal.catalog.SnapshotCatalog;
+import dev.cairn.core.internal.catalog.SnapshotKind;
+import dev.cairn.core.internal.catalog.SnapshotMetadata;
+import dev.cairn.core.internal.storage.LocalFileStorage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SnapshotLedgerTest {
+
+    @TempDir
+    Path root;
+    LocalFileStorage storage;
+    SnapshotCatalog catalog;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        storage = new LocalFileStorage(root);
+        catalog = new SnapshotCatalog(storage, "job");
+    }
+
+    CompletedSnapshot commit(long id, SnapshotKind kind) throws Exception {
+        String dir = kind == SnapshotKind.CHECKPOINT ? catalog.checkpointDirectory(id) : catalog.savepointDirectory("sp-" + id);
+        return catalog.commit(dir, new SnapshotMetadata(SnapshotMetadata.CURRENT_FORMAT_VERSION, id, kind, null, "full", "heap", "job",
+                id, 128, Map.of(), List.of(), Map.of()));
+    }
+
+    @Test
+    void recordsSurviveReopeningAndRetentionDropsOnlyThePlatformsOwnSnapshots() throws Exception {
+        SnapshotLedger ledger = SnapshotLedger.open(catalog);
+        assertThat(ledger.record(commit(1, SnapshotKind.CHECKPOINT), Ownership.PLATFORM, 2)).isEmpty();
+        assertThat(ledger.record(commit(2, SnapshotKind.SAVEPOINT), Ownership.USER, 2)).isEmpty();
+        assertThat(ledger.record(commit(3, SnapshotKind.CHECKPOINT), Ownership.PLATFORM, 2)).isEmpty();
+        List<SnapshotLedger.Dropped> dropped = ledger.record(commit(4, SnapshotKind.CHECKPOINT), Ownership.PLATFORM, 2);
+        assertThat(dropped).extracting(SnapshotLedger.Dropped::directory).containsExactly("job/chk-1");
+
+        SnapshotLedger reopened = SnapshotLedger.open(catalog);
+        assertThat(reopened.entries()).extracting(LedgerEntry::directory).containsExactly("job/savepoints/sp-2", "job/chk-3", "job/chk-4");
+        assertThat(reopened.recoveryPoint()).map(LedgerEntry::directory).contains("job/chk-4");
+        assertThat(storage.list("job/ledger/")).as("old versions pruned").hasSize(3);
+    }
+
+    @Test
+    void aSnapshotCompletingAfterANewerOneIsListedButDoesNotBecomeTheRecoveryPoint() throws Exception {
+        SnapshotLedger ledger = SnapshotLedger.open(catalog);
+        ledger.record(commit(5, SnapshotKind.CHECKPOINT), Ownership.PLATFORM, 3);
+        ledger.record(commit(4, SnapshotKind.SAVEPOINT), Ownership.USER, 3);
+        assertThat(ledger.recoveryPoint()).map(LedgerEntry::directory).contains("job/chk-5");
+        assertThat(ledger.entries()).extracting(LedgerEntry::id).containsExactly(4L, 5L);
+    }
+
+    @Test
+    void aDamagedRecoveryPointFallsBackToTheNewestOlderSnapshotOrToNothing() throws Exception {
+        SnapshotLedger ledger = SnapshotLedger.open(catalog);
+        ledger.record(commit(1, SnapshotKind.CHECKPOINT), Ownership.PLATFORM, 3);
+        ledger.record(commit(2, SnapshotKind.CHECKPOINT), Ownership.PLATFORM, 3);
+        assertThat(ledger.markDamaged("job/chk-2")).map(LedgerEntry::directory).contains("job/chk-1");
+        assertThat(ledger.markDamaged("job/chk-1")).isEmpty();
+        SnapshotLedger reopened = SnapshotLedger.open(catalog);
+        assertThat(reopened.recoveryPoint()).isEmpty();
+        assertThat(reopened.entries()).allMatch(LedgerEntry::damaged).hasSize(2);
+    }
+
+    @Test
+    void aSecondWriterIsRefusedInsteadOfOverwriting() throws Exception {
+        SnapshotLedger first = SnapshotLedger.open(catalog);
+        SnapshotLedger second = SnapshotLedger.open(catalog);
+        first.record(commit(1, SnapshotKind.CHECKPOINT), Ownership.PLATFORM, 1);
+        assertThatThrownBy(() -> second.record(commit(2, SnapshotKind.CHECKPOINT), Ownership.PLATFORM, 1))
+                .hasMessageContaining("updated by another process");
+        assertThat(SnapshotLedger.open(catalog).recoveryPoint()).map(LedgerEntry::directory).contains("job/chk-1");
+    }
+
+    @Test
+    void aDamagedNewestVersionIsReportedAndThePreviousOneUsed() throws Exception {
+        SnapshotLedger ledger = SnapshotLedger.open(catalog);
+        ledger.record(commit(1, SnapshotKind.CHECKPOINT), Ownership.PLATFORM, 2);
+        ledger.record(commit(2, SnapshotKind.CHECKPOINT), Ownership.PLATFORM, 2);
+        Path newest = root.resolve("job/ledger/00000000000000000002.json");
+        Files.delete(newest);
+        Files.writeString(newest, "{ broken");
+        SnapshotLedger reopened = SnapshotLedger.open(catalog);
+        assertThat(reopened.recoveryPoint()).map(LedgerEntry::directory).contains("job/chk-1");
+        assertThat(reopened.problems()).singleElement().asString().contains("00000000000000000002.json");
+        reopened.record(commit(3, SnapshotKind.CHECKPOINT), Ownership.PLATFORM, 2);
+        assertThat(storage.exists("job/ledger/00000000000000000003.json")).as("numbering goes on past the damaged version").isTrue();
+    }
+
+    @Test
+    void theRecoveryPointCannotBeRemovedAndRetiringStartsAfresh() throws Exception {
+        SnapshotLedger ledger = SnapshotLedger.open(catalog);
+        ledger.record(commit(1, SnapshotKind.SAVEPOINT), Ownership.USER, 1);
+        assertThatThrownBy(() -> ledger.remove("job/savepoints/sp-1")).hasMessageContaining("recovers from job/savepoints/sp-1");
+        ledger.record(commit(2, SnapshotKind.CHECKPOINT), Ownership.PLATFORM, 1);
+        ledger.retire();
+        SnapshotLedger reopened = SnapshotLedger.open(catalog);
+        assertThat(reopened.recoveryPoint()).isEmpty();
+        assertThat(reopened.entries()).allMatch(e -> e.ownership() == Ownership.USER).hasSize(2);
+        reopened.remove("job/savepoints/sp-1");
+        assertThat(SnapshotLedger.open(catalog).entries()).extracting(LedgerEntry::directory).containsExactly("job/chk-2");
+    }
+
+    @Test
+    void theSweepKeepsListedSnapshotsAndDeletesEverythingElseIncludingTemporaryFiles() throws Exception {
+        SnapshotLedger ledger = SnapshotLedger.open(catalog);
+        ledger.record(commit(1, SnapshotKind.CHECKPOINT), Ownership.PLATFORM, 1);
+        commit(2, SnapshotKind.SAVEPOINT); // committed, but the ledger never heard of it (a crash in between)
+        for (String orphan : List.of("job/chk-3/op/0/state.bin", "job/shared/op/0/x.sst", "job/chk-1/.inprogress-abc-state.bin")) {
+            Files.createDirectories(root.resolve(orphan).getParent());
+            Files.write(root.resolve(orphan), new byte[16]);
+        }
+        int deleted = catalog.sweep(ledger.directories(), ledger.referencedFiles(), p -> false, true);
+        assertThat(deleted).isEqualTo(4);
+        assertThat(storage.list("job/")).filteredOn(p -> !p.startsWith("job/ledger/")).containsExactly("job/chk-1/_metadata");
+        assertThat(root.resolve("job/chk-1/.inprogress-abc-state.bin")).doesNotExist();
+    }
+}
