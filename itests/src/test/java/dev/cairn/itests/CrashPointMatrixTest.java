@@ -168,6 +168,9 @@ class CrashPointMatrixTest {
     }
 
     private static long records(PlatformProcess platform) {
+        if ("WAITING".equals(platform.jobValue(JOB, "state"))) {
+            throw new AssertionError("The job could not start: " + platform.logText());
+        }
         String r = platform.jobValue(JOB, "records");
         return r == null ? 0 : Long.parseLong(r);
     }
@@ -188,7 +191,7 @@ class CrashPointMatrixTest {
                 return true;
             }
             String state = platform.jobValue(JOB, "state");
-            if ("FINISHED".equals(state) || "FAILED".equals(state)) {
+            if ("FINISHED".equals(state) || "FAILED".equals(state) || "WAITING".equals(state)) {
                 throw new AssertionError("The job " + state + " without reaching crash point " + point + ": " + platform.logText());
             }
             return false;

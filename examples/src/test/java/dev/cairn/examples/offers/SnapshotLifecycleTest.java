@@ -212,16 +212,20 @@ class SnapshotLifecycleTest {
         String sp = job.triggerSavepoint("to-delete").get(60, TimeUnit.SECONDS);
         LocalFileStorage files = new LocalFileStorage(storage());
         assertThat(files.list(sp + "/")).contains(sp + "/_metadata").hasSizeGreaterThan(1);
-        // a savepoint taken while the job runs is its recovery point until a newer snapshot completes
-        long savepointId = job.snapshotLedger().entry(sp).orElseThrow().id();
-        assertThat(job.snapshotLedger().recoveryPoint().orElseThrow().directory()).isEqualTo(sp);
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> job.deleteSavepoint("to-delete"))
-                .hasMessageContaining("recovers from " + sp);
-        waitUntil(() -> job.lastCompletedCheckpointId() > savepointId, "a checkpoint after the savepoint");
+        // a savepoint taken while the job runs is a recovery point: the stop's savepoint is the last one, never deleted
+        String last = job.stopWithSavepoint("last").get(60, TimeUnit.SECONDS);
+        awaitStatus(job, JobStatus.STOPPED);
+        assertThat(job.snapshotLedger().recoveryPoint().orElseThrow().directory()).isEqualTo(last);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> job.deleteSavepoint("last")).hasMessageContaining("recovers from " + last);
+        List<CompletedSnapshot> checkpoints = job.retainedCheckpoints();
+        assertThat(checkpoints).isNotEmpty();
         job.deleteSavepoint("to-delete");
         assertThat(files.list(sp + "/")).isEmpty();
-        awaitStatus(job, JobStatus.FINISHED);
-        assertExactlyTheExpectedOutput();
+        assertThat(files.list(last + "/")).contains(last + "/_metadata");
+        for (CompletedSnapshot c : checkpoints) {
+            assertThat(files.exists(c.metadataPath())).as("checkpoint %s untouched", c.directory()).isTrue();
+        }
+        assertThat(TransactionalFileSink.readCommitted(output())).doesNotHaveDuplicates();
     }
 
     @ParameterizedTest(name = "tolerable failures {0}")

@@ -194,7 +194,7 @@ final class CheckpointCoordinator {
         try {
             (savepoint ? CrashPoint.SAVEPOINT_BEFORE_METADATA_COMMIT : CrashPoint.CHECKPOINT_BEFORE_METADATA_COMMIT).reach();
             completed = catalog.commit(p.directory, md);
-            (savepoint ? CrashPoint.SAVEPOINT_AFTER_LEDGER_UPDATE : CrashPoint.CHECKPOINT_AFTER_LEDGER_UPDATE).reach();
+            (savepoint ? CrashPoint.SAVEPOINT_AFTER_METADATA_COMMIT : CrashPoint.CHECKPOINT_AFTER_METADATA_COMMIT).reach();
             // the ledger first: once a sink commits for this snapshot, recovery must come back from it
             dropped = job.snapshotCompleted(completed, p.ownership);
         } catch (Exception e) {
