@@ -325,15 +325,6 @@ public final class SnapshotLedger {
         return catalog.ledgerDirectory() + "/" + String.format("%020d", seq) + ".json";
     }
 
-    /** The ledger as people read it (the console's {@code ledger} command). */
-    public synchronized String describe() {
-        try {
-            return new String(MAPPER.writeValueAsBytes(state), java.nio.charset.StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
     /** Whether loading the entry's snapshot works; the reason when it does not. */
     public synchronized Optional<String> unreadable(LedgerEntry e) {
         try {
