@@ -11,8 +11,8 @@ import dev.cairn.api.job.JobStatus;
 import dev.cairn.api.job.RestoreSettings;
 import dev.cairn.core.internal.catalog.CompletedSnapshot;
 import dev.cairn.core.internal.catalog.InvalidSnapshotException;
-import dev.cairn.core.internal.runtime.FailureInjector;
-import dev.cairn.core.internal.runtime.JobMaster;
+import dev.cairn.core.internal.crash.FailureInjector;
+import dev.cairn.core.internal.job.JobMaster;
 import dev.cairn.core.internal.storage.LocalFileStorage;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -110,7 +110,7 @@ class BadSnapshotTest {
         assertThat(storage().resolve("offers-g/chk-" + damaged.get() + "/enrich/0/heap-keyed.bin")).as("kept for inspection").exists();
     }
 
-    /** An unreadable old metadata file is skipped by the listing; the job's recovery never looks at it. */
+    /** An unreadable old metadata file is reported by the ledger and skipped; the job's recovery never needs it. */
     @Test
     void anUnreadableOldMetadataFileDoesNotBlockListingOrRecovery() throws Exception {
         JobMaster a = start(offers("offers-h", 3_000), noInlining(config(storage(), 2, false, 3)));
@@ -121,9 +121,11 @@ class BadSnapshotTest {
         Path oldest = storage().resolve(retained.get(0).metadataPath());
         Files.delete(oldest);
         Files.writeString(oldest, "{ not json", StandardCharsets.UTF_8);
-        var catalog = new dev.cairn.core.internal.catalog.SnapshotCatalog(new LocalFileStorage(storage()), "offers-h");
-        assertThat(catalog.completedCheckpoints()).extracting(CompletedSnapshot::directory)
-                .doesNotContain(retained.get(0).directory()).contains(retained.get(retained.size() - 1).directory());
+        var ledger = dev.cairn.core.internal.ledger.SnapshotLedger.open(
+                new dev.cairn.core.internal.catalog.SnapshotCatalog(new LocalFileStorage(storage()), "offers-h"));
+        var oldestEntry = ledger.entry(retained.get(0).directory()).orElseThrow();
+        assertThat(ledger.unreadable(oldestEntry)).get().asString().contains(retained.get(0).metadataPath()).contains("not readable");
+        assertThat(ledger.entries()).filteredOn(e -> ledger.unreadable(e).isEmpty()).hasSize(retained.size() - 1);
         JobMaster b = awaitEnd(start(offers("offers-h", 0), noInlining(config(storage(), 2, false, 3))));
         assertThat(b.status()).as(JobRunner.messages(b.failureCause())).isEqualTo(JobStatus.FINISHED);
         assertThat(b.restarts()).isZero();

@@ -1,6 +1,6 @@
 package dev.cairn.examples.offers;
 
-import dev.cairn.core.internal.runtime.FailureInjector;
+import dev.cairn.core.internal.crash.FailureInjector;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;

@@ -10,7 +10,7 @@ import dev.cairn.api.job.JobStatus;
 import dev.cairn.api.job.RestoreSettings;
 import dev.cairn.core.internal.catalog.CompletedSnapshot;
 import dev.cairn.core.internal.catalog.SnapshotMetadata;
-import dev.cairn.core.internal.runtime.JobMaster;
+import dev.cairn.core.internal.job.JobMaster;
 import dev.cairn.core.internal.storage.LocalFileStorage;
 import dev.cairn.spi.backend.KeyGroupRange;
 import java.nio.file.Files;
@@ -236,7 +236,7 @@ class SnapshotLifecycleTest {
                         .withCheckpoints(dev.cairn.api.job.CheckpointConfig.defaults().withInterval(Duration.ofMillis(30))
                                 .withTimeout(Duration.ofMillis(200)).withTolerableFailures(tolerable).withIncremental(true).withRetained(2)),
                 (point, uid, subtask, id) -> {
-                    if (point == dev.cairn.core.internal.runtime.FailureInjector.Point.ASYNC_SNAPSHOT && "enrich".equals(uid)
+                    if (point == dev.cairn.core.internal.crash.FailureInjector.Point.ASYNC_SNAPSHOT && "enrich".equals(uid)
                             && subtask == 0 && slowed.incrementAndGet() == 1) {
                         Thread.sleep(1_000);
                     }
@@ -259,7 +259,7 @@ class SnapshotLifecycleTest {
         AtomicBoolean olderCompleted = new AtomicBoolean();
         AtomicBoolean failedLater = new AtomicBoolean();
         AtomicLong slowPartDoneAt = new AtomicLong();
-        dev.cairn.core.internal.runtime.FailureInjector injector = (point, uid, subtask, id) -> {
+        dev.cairn.core.internal.crash.FailureInjector injector = (point, uid, subtask, id) -> {
             switch (point) {
                 case ASYNC_SNAPSHOT -> {
                     if (id == 3 && "enrich".equals(uid) && subtask == 0) {

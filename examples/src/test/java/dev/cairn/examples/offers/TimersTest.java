@@ -16,7 +16,7 @@ import dev.cairn.api.state.ListState;
 import dev.cairn.api.state.ListStateDescriptor;
 import dev.cairn.api.state.ValueState;
 import dev.cairn.api.state.ValueStateDescriptor;
-import dev.cairn.core.internal.runtime.JobMaster;
+import dev.cairn.core.internal.job.JobMaster;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;

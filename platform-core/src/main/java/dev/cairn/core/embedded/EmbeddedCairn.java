@@ -3,9 +3,9 @@ package dev.cairn.core.embedded;
 import dev.cairn.api.job.JobClient;
 import dev.cairn.api.job.JobConfig;
 import dev.cairn.api.job.JobGraph;
-import dev.cairn.core.internal.runtime.FailureInjector;
-import dev.cairn.core.internal.runtime.JobMaster;
-import dev.cairn.core.internal.runtime.ServiceLoaderPluginRegistry;
+import dev.cairn.core.internal.crash.FailureInjector;
+import dev.cairn.core.internal.job.JobMaster;
+import dev.cairn.core.internal.job.ServiceLoaderPluginRegistry;
 import java.io.IOException;
 
 /**

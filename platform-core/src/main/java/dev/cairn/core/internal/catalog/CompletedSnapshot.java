@@ -12,7 +12,7 @@ import java.util.Set;
 public record CompletedSnapshot(String directory, String base, SnapshotMetadata metadata) {
 
     public String metadataPath() {
-        return directory + "/" + SnapshotCatalog.METADATA;
+        return SnapshotCatalog.metadataPath(directory);
     }
 
     public String resolve(String relative) {

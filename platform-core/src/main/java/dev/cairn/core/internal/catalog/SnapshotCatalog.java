@@ -21,7 +21,6 @@ import java.util.regex.Pattern;
  */
 public final class SnapshotCatalog {
 
-    private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(SnapshotCatalog.class.getName());
 
     public static final String METADATA = "_metadata";
     private static final Pattern CHECKPOINT_DIR = Pattern.compile("chk-(\\d+)");
@@ -58,6 +57,26 @@ public final class SnapshotCatalog {
         return jobName + "/shared";
     }
 
+    /** Where one subtask's files of the snapshot in {@code snapshotDirectory} go. */
+    public String subtaskDirectory(String snapshotDirectory, String uid, int subtask) {
+        return StoragePaths.join(snapshotDirectory, uid, Integer.toString(subtask));
+    }
+
+    /** Where one subtask's files shared by incremental checkpoints go. */
+    public String sharedDirectory(String uid, int subtask) {
+        return StoragePaths.join(sharedDirectory(), uid, Integer.toString(subtask));
+    }
+
+    /** Where the late parts of a savepoint that was aborted go, to be deleted with it. */
+    public String abortedSavepointDirectory(long id) {
+        return jobName + "/savepoints/.aborted-" + id;
+    }
+
+    /** The metadata file of the snapshot in {@code directory}. */
+    public static String metadataPath(String directory) {
+        return directory + "/" + METADATA;
+    }
+
     /** Where the job's snapshot ledger keeps its versions. */
     public String ledgerDirectory() {
         return jobName + "/ledger";
@@ -70,47 +89,6 @@ public final class SnapshotCatalog {
         }
         int slash = directory.lastIndexOf('/');
         return slash < 0 ? "" : directory.substring(0, slash);
-    }
-
-    /** The committed checkpoints in this job's directory, oldest first. */
-    public List<CompletedSnapshot> completedCheckpoints() throws IOException {
-        List<CompletedSnapshot> result = new ArrayList<>();
-        for (String path : storage.list(jobName + "/chk-")) {
-            String rest = path.substring(jobName.length() + 1);
-            int slash = rest.indexOf('/');
-            if (slash > 0 && rest.substring(slash + 1).equals(METADATA) && CHECKPOINT_DIR.matcher(rest.substring(0, slash)).matches()) {
-                loadIfPresent(jobName + "/" + rest.substring(0, slash), result);
-            }
-        }
-        result.sort(Comparator.comparingLong(CompletedSnapshot::id));
-        return result;
-    }
-
-    /** The committed savepoints in this job's directory, oldest first. */
-    public List<CompletedSnapshot> savepoints() throws IOException {
-        List<CompletedSnapshot> result = new ArrayList<>();
-        String prefix = jobName + "/savepoints/";
-        for (String path : storage.list(prefix)) {
-            String rest = path.substring(prefix.length());
-            int slash = rest.indexOf('/');
-            if (slash > 0 && rest.substring(slash + 1).equals(METADATA)) {
-                loadIfPresent(prefix + rest.substring(0, slash), result);
-            }
-        }
-        result.sort(Comparator.comparingLong(s -> s.metadata().timestamp()));
-        return result;
-    }
-
-    /**
-     * Retention may delete a snapshot between listing and loading it: then it is not there. An
-     * unreadable one is skipped and reported, so that one damaged file does not hide the others.
-     */
-    private void loadIfPresent(String directory, List<CompletedSnapshot> into) {
-        try {
-            into.add(load(directory));
-        } catch (IOException e) {
-            LOG.warning("Skipping snapshot " + directory + ": " + e.getMessage());
-        }
     }
 
     /**
@@ -156,7 +134,7 @@ public final class SnapshotCatalog {
     /** Loads the snapshot in {@code directory} (relative to the storage root). */
     public CompletedSnapshot load(String directory) throws IOException {
         String dir = StoragePaths.requireRelative(directory.endsWith("/") ? directory.substring(0, directory.length() - 1) : directory);
-        String path = dir + "/" + METADATA;
+        String path = metadataPath(dir);
         byte[] bytes;
         try (InputStream in = storage.open(path)) {
             bytes = in.readAllBytes();
@@ -168,7 +146,7 @@ public final class SnapshotCatalog {
     }
 
     public CompletedSnapshot commit(String directory, SnapshotMetadata metadata) throws IOException {
-        storage.commitMetadata(directory + "/" + METADATA, MetadataCodec.write(metadata));
+        storage.commitMetadata(metadataPath(directory), MetadataCodec.write(metadata));
         return new CompletedSnapshot(directory, baseOf(directory, metadata.kind()), metadata);
     }
 
@@ -178,7 +156,7 @@ public final class SnapshotCatalog {
      */
     public CompletedSnapshot copySavepoint(CompletedSnapshot savepoint, String destination) throws IOException {
         String to = StoragePaths.requireRelative(destination);
-        if (storage.exists(to + "/" + METADATA)) {
+        if (storage.exists(metadataPath(to))) {
             throw new IllegalArgumentException("A snapshot already exists at " + to);
         }
         for (String file : savepoint.storagePaths()) {
@@ -189,19 +167,10 @@ public final class SnapshotCatalog {
         return commit(to, savepoint.metadata());
     }
 
-    /**
-     * Deletes a snapshot: first its metadata (so it stops existing at once), then its files
-     * except those in {@code stillReferenced}, then whatever else is left in its directory.
-     */
-    public void discard(CompletedSnapshot snapshot, Set<String> stillReferenced) throws IOException {
-        storage.deleteAll(List.of(snapshot.metadataPath()));
-        discardFiles(snapshot.directory(), snapshot.storagePaths(), stillReferenced);
-    }
-
     /** Deletes the given files (storage paths) not in {@code stillReferenced}, then everything under {@code directory}. */
     public void discardFiles(String directory, Collection<String> files, Set<String> stillReferenced) throws IOException {
         // first: a commit whose answer was lost may have landed, and half a snapshot must not look whole
-        storage.deleteAll(List.of(directory + "/" + METADATA));
+        storage.deleteAll(List.of(metadataPath(directory)));
         dev.cairn.core.internal.crash.CrashPoint.RETENTION_AFTER_METADATA_DELETE.reach();
         deleteUnreferenced(files, stillReferenced);
         deleteUnreferenced(storage.list(directory + "/"), stillReferenced);

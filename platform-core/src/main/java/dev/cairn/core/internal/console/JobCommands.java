@@ -4,8 +4,8 @@ import dev.cairn.api.job.ClaimMode;
 import dev.cairn.core.internal.platform.InvalidConfigurationException;
 import dev.cairn.core.internal.platform.JobInstance;
 import dev.cairn.core.internal.platform.JobSupervisor;
-import dev.cairn.core.internal.runtime.JobMaster;
-import dev.cairn.core.internal.runtime.JobMetrics;
+import dev.cairn.core.internal.job.JobMaster;
+import dev.cairn.core.internal.checkpoint.JobMetrics;
 import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -43,7 +43,7 @@ public final class JobCommands {
             if (j.refusal() != null && spec != null) {
                 note = (note == null ? "" : note + "; ") + "refused configuration: " + j.refusal();
             }
-            t.row(j.name(), j.state(), spec == null ? null : spec.definition(), spec == null ? null : spec.config().backend(),
+            t.row(j.name(), j.state().name(), spec == null ? null : spec.definition(), spec == null ? null : spec.config().backend(),
                     spec == null ? null : spec.config().storage(), spec == null ? null : spec.config().parallelism(),
                     m == null ? null : m.restarts(), m == null ? null : m.metrics().recordsEmitted(),
                     cp == null ? null : "#" + cp.id() + " " + cp.durationMillis() + " ms " + Tables.bytes(cp.writtenBytes())
@@ -57,7 +57,7 @@ public final class JobCommands {
         JobInstance j = find(name);
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("name", j.name());
-        m.put("state", j.state());
+        m.put("state", j.state().name());
         m.put("pid", j.pid());
         if (j.spec() != null) {
             m.put("definition", j.spec().definition());

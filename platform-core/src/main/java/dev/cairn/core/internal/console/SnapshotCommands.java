@@ -67,7 +67,7 @@ public final class SnapshotCommands {
         String dir = inJob(j, path);
         return j.withCatalog((catalog, ledger, running) -> {
             catalog.load(dir); // checks it is a committed, readable snapshot
-            try (InputStream in = catalog.storage().open(dir + "/" + SnapshotCatalog.METADATA)) {
+            try (InputStream in = catalog.storage().open(SnapshotCatalog.metadataPath(dir))) {
                 return new String(in.readAllBytes(), StandardCharsets.UTF_8);
             }
         });

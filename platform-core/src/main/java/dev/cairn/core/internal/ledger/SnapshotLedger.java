@@ -134,7 +134,7 @@ public final class SnapshotLedger {
     public synchronized Set<String> referencedFiles() {
         Set<String> files = new LinkedHashSet<>();
         for (LedgerEntry e : state.entries()) {
-            files.add(e.directory() + "/" + SnapshotCatalog.METADATA);
+            files.add(SnapshotCatalog.metadataPath(e.directory()));
             try {
                 files.addAll(snapshot(e).storagePaths());
             } catch (IOException unreadable) {

@@ -1,6 +1,6 @@
 package dev.cairn.core.internal.platform;
 
-import dev.cairn.core.internal.runtime.FailureInjector;
+import dev.cairn.core.internal.crash.FailureInjector;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /** Fails one subtask at its next record when armed: {@code cairn:fail}, for rehearsing recovery. */

@@ -1,11 +1,7 @@
 package dev.cairn.core.internal.platform;
 
 import dev.cairn.api.job.ClaimMode;
-import dev.cairn.api.job.JobConfig;
-import dev.cairn.api.job.JobGraph;
 import dev.cairn.api.job.JobStatus;
-import dev.cairn.api.job.RestoreSettings;
-import dev.cairn.api.platform.JobDefinition;
 import dev.cairn.core.internal.catalog.CompletedSnapshot;
 import dev.cairn.core.internal.catalog.SnapshotCatalog;
 import dev.cairn.core.internal.crash.CrashPoint;
@@ -14,27 +10,23 @@ import dev.cairn.core.internal.ledger.Ownership;
 import dev.cairn.core.internal.ledger.SnapshotLedger;
 import dev.cairn.core.internal.platform.PluginTracker.Kind;
 import dev.cairn.core.internal.platform.PluginTracker.Plugin;
-import dev.cairn.core.internal.runtime.JobMaster;
-import dev.cairn.core.internal.runtime.PluginRegistry;
-import dev.cairn.spi.backend.StateBackend;
+import dev.cairn.core.internal.job.JobMaster;
 import dev.cairn.spi.storage.SnapshotStorage;
 import dev.cairn.spi.storage.SnapshotStorageProvider;
 import dev.cairn.spi.storage.StoragePaths;
 import java.io.IOException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
  * One configured job on the platform: keeps its accepted configuration, runs it when its plugins
  * are present, and carries its state across stops, plugin updates and reconfiguration through
- * savepoints. Every transition is synchronized; what the console reads is volatile.
+ * savepoints. Where it is in its life is one {@link Phase}; each step is a {@link JobRun} started
+ * or stopped. Every transition is synchronized; what the console reads is volatile.
  */
 public final class JobInstance {
 
@@ -50,21 +42,28 @@ public final class JobInstance {
         void later(Runnable action);
     }
 
+    /** Between runs, running, or ended by itself with its job master released. */
+    private sealed interface Phase {
+        /** Not running; {@code waitingFor} says why, or is {@code null} when the job was stopped. */
+        record Idle(String waitingFor) implements Phase {
+        }
+
+        /** A run, which may also have ended by itself (finished, failed) and is kept until released. */
+        record Running(JobRun run) implements Phase {
+        }
+
+        /** A run that ended by itself, its job master (and the plugins' class loaders it held) released. */
+        record Released(JobState state, String failure) implements Phase {
+        }
+    }
+
     private final String pid;
     private final Platform platform;
     private volatile JobSpec spec;
     private volatile String refusal;
-    private volatile String waitingFor;
-    private volatile JobMaster master;
-    private volatile List<Plugin> inUse = List.of();
-    private volatile EndedRun ended;
-    private ChaosInjector chaos;
+    private volatile Phase phase = new Phase.Idle(null);
     /** The ledger's recovery point as last seen while the job did not run (the running job's ledger says it live). */
     private volatile String recoveryPoint;
-
-    /** How a run that ended by itself ended, kept after its job master (and the plugins it held) is released. */
-    private record EndedRun(String status, String failure) {
-    }
 
     JobInstance(String pid, JobSpec spec, Platform platform) {
         this.pid = pid;
@@ -103,31 +102,34 @@ public final class JobInstance {
         return refusal;
     }
 
+    /** The job master of the current run, or {@code null}. */
     public JobMaster master() {
-        return master;
+        return phase instanceof Phase.Running r ? r.run().master() : null;
     }
 
     public List<Plugin> pluginsInUse() {
-        return inUse;
+        return phase instanceof Phase.Running r ? r.run().plugins() : List.of();
     }
 
-    /** RUNNING, RESTARTING, WAITING, SUSPENDED or how the last run ended (FINISHED, FAILED, …). */
-    public String state() {
+    public JobState state() {
         if (spec == null) {
-            return "REFUSED";
+            return JobState.REFUSED;
         }
-        JobMaster m = master;
-        if (m != null) {
-            return m.status() == JobStatus.CREATED ? "STARTING" : m.status().name();
+        Phase p = phase;
+        if (p instanceof Phase.Running r) {
+            return stateOf(r.run().master().status());
         }
         if (spec.desiredState() == JobSpec.DesiredState.SUSPENDED) {
-            return "SUSPENDED";
+            return JobState.SUSPENDED;
         }
-        EndedRun e = ended;
-        if (e != null) {
-            return e.status();
+        if (p instanceof Phase.Released e) {
+            return e.state();
         }
-        return waitingFor != null ? "WAITING" : "STOPPED";
+        return ((Phase.Idle) p).waitingFor() != null ? JobState.WAITING : JobState.STOPPED;
+    }
+
+    private static JobState stateOf(JobStatus status) {
+        return status == JobStatus.CREATED ? JobState.STARTING : JobState.valueOf(status.name());
     }
 
     /** Why the job waits, why the last run failed, or {@code null}. */
@@ -135,20 +137,20 @@ public final class JobInstance {
         if (spec == null) {
             return refusal;
         }
-        JobMaster m = master;
-        if (m != null && m.failureCause() != null) {
-            return m.failureCause().toString();
+        Phase p = phase;
+        if (p instanceof Phase.Running r) {
+            Throwable cause = r.run().master().failureCause();
+            return cause == null ? null : cause.toString();
         }
-        EndedRun e = ended;
-        if (m == null && e != null && e.failure() != null) {
+        if (p instanceof Phase.Released e) {
             return e.failure();
         }
-        return m == null && spec.desiredState() == JobSpec.DesiredState.RUNNING ? waitingFor : null;
+        return spec.desiredState() == JobSpec.DesiredState.RUNNING ? ((Phase.Idle) p).waitingFor() : null;
     }
 
     /** The snapshot the job recovers from when it (re)starts, as its ledger says. */
     public String resumePath() {
-        JobMaster m = master;
+        JobMaster m = master();
         if (m != null) {
             return m.snapshotLedger().recoveryPoint().map(LedgerEntry::directory).orElse(null);
         }
@@ -165,7 +167,7 @@ public final class JobInstance {
      * updates respect what it references, or ones opened on the job's storage while it does not run.
      */
     public <T> T withCatalog(CatalogAction<T> action) throws IOException {
-        JobMaster m = master;
+        JobMaster m = master();
         if (m != null && isActive()) {
             return action.apply(m.snapshotCatalog(), m.snapshotLedger(), m);
         }
@@ -185,7 +187,7 @@ public final class JobInstance {
 
     /** Whether the job has a snapshot to recover from (unknown, so false, while its storage plugin is missing). */
     private boolean hasState() {
-        if (master != null) {
+        if (phase instanceof Phase.Running) {
             return true;
         }
         try {
@@ -197,6 +199,10 @@ public final class JobInstance {
         }
     }
 
+    private boolean isActive() {
+        return phase instanceof Phase.Running r && r.run().active();
+    }
+
     // ---- configuration
 
     void refuse(String message) {
@@ -204,26 +210,9 @@ public final class JobInstance {
         LOG.warning("Configuration of job " + spec.name() + " refused, the job keeps its current one: " + message);
     }
 
-    /** Checks that {@code next} may replace the current configuration: names and plugins of a job with state stay. */
+    /** Checks that {@code next} may replace the current configuration. */
     synchronized void checkUpdate(JobSpec next) throws InvalidConfigurationException {
-        if (!next.name().equals(spec.name())) {
-            throw InvalidConfigurationException.of("job.name", next.name(), "a job keeps its name (" + spec.name() + "); create a new job instead");
-        }
-        boolean hasState = hasState();
-        JobConfig now = spec.config();
-        JobConfig then = next.config();
-        if (hasState && !then.backend().equals(now.backend())) {
-            throw InvalidConfigurationException.of("job.backend", then.backend(), "the job has " + now.backend()
-                    + " state and backend-neutral (canonical) savepoints are not available yet; keep " + now.backend());
-        }
-        if (hasState && (!then.storage().equals(now.storage()) || !then.storageConfig().equals(now.storageConfig()))) {
-            throw InvalidConfigurationException.of("job.storage", then.storage() + " " + then.storageConfig(),
-                    "the job's snapshots live in " + now.storage() + "; keep its storage settings");
-        }
-        if (hasState && then.maxParallelism() != now.maxParallelism()) {
-            throw InvalidConfigurationException.of("job.max-parallelism", then.maxParallelism(),
-                    "it fixes the key groups of the job's state; keep " + now.maxParallelism());
-        }
+        JobUpdateRules.check(spec, next, hasState());
     }
 
     /** Applies an accepted configuration: a running job whose run changes moves over through a savepoint. */
@@ -252,142 +241,69 @@ public final class JobInstance {
             }
             return;
         }
-        if (master != null || ended != null) {
+        if (!(phase instanceof Phase.Idle)) {
             return; // running, or ended by itself: only an explicit start runs it again
         }
-        PluginTracker plugins = platform.plugins();
-        Optional<Plugin> definition = plugins.find(Kind.DEFINITION, spec.definition());
-        Optional<Plugin> backend = plugins.find(Kind.BACKEND, spec.config().backend());
-        Optional<Plugin> storage = plugins.find(Kind.STORAGE, spec.config().storage());
-        List<String> missing = new ArrayList<>();
-        if (definition.isEmpty()) {
-            missing.add("job definition '" + spec.definition() + "' (installed: " + plugins.names(Kind.DEFINITION) + ")");
-        }
-        if (backend.isEmpty()) {
-            missing.add("state backend '" + spec.config().backend() + "' (installed: " + plugins.names(Kind.BACKEND) + ")");
-        }
-        if (storage.isEmpty()) {
-            missing.add("storage '" + spec.config().storage() + "' (installed: " + plugins.names(Kind.STORAGE) + ")");
-        }
-        if (!missing.isEmpty()) {
-            waitingFor = "waiting for " + String.join(", ", missing);
+        Optional<String> missing = JobRun.missingPlugins(spec, platform.plugins());
+        if (missing.isPresent()) {
+            phase = new Phase.Idle(missing.get());
             return;
         }
-        waitingFor = null;
         try {
-            start(definition.get(), backend.get(), storage.get());
+            boolean seed = spec.config().restore() != null && !hasState();
+            phase = new Phase.Running(JobRun.start(spec, platform.plugins(), seed));
         } catch (Exception | LinkageError e) {
             // a plugin that cannot load its own classes must not take the kernel thread with it
-            waitingFor = "could not start: " + e;
+            phase = new Phase.Idle("could not start: " + e);
             LOG.log(Level.WARNING, "Job " + spec.name() + " could not start", e);
         }
     }
 
-    private void start(Plugin definition, Plugin backend, Plugin storage) throws IOException {
-        JobSpec s = spec;
-        // the ledger decides where a job with snapshots comes back from; restore.path only seeds one without
-        boolean seeded = !hasState() && s.config().restore() != null;
-        JobConfig config = s.config().withRestore(seeded ? s.config().restore() : null);
-        JobDefinition def = (JobDefinition) definition.service();
-        JobGraph graph = def.build(s.name(), s.parameters());
-        if (!graph.name().equals(s.name())) {
-            throw new IllegalStateException("job definition '" + s.definition() + "' built a graph named '" + graph.name() + "', not '" + s.name() + "'");
-        }
-        PluginRegistry pinned = new PinnedPlugins((StateBackend) backend.service(), (SnapshotStorageProvider) storage.service());
-        chaos = new ChaosInjector();
-        JobMaster m = new JobMaster(graph, config, pinned, def.getClass().getClassLoader(), chaos, System::currentTimeMillis);
-        inUse = List.of(definition, backend, storage);
-        master = m.start();
-        String from = resumePath();
-        LOG.info(() -> "Job " + s.name() + " started" + (from == null ? "" : " from " + from)
-                + " on " + backend.origin() + ", " + storage.origin() + ", " + definition.origin());
-    }
-
-    private boolean isActive() {
-        JobMaster m = master;
-        return m != null && (m.status() == JobStatus.RUNNING || m.status() == JobStatus.RESTARTING || m.status() == JobStatus.CREATED);
+    /** Stops the running job with a savepoint the platform owns; the next run recovers from it. */
+    private void stopForHandover(String why) {
+        CrashPoint.HANDOVER_BEFORE_SAVEPOINT.reach();
+        stopRun("handover-" + System.currentTimeMillis(), Ownership.PLATFORM, why);
     }
 
     /**
-     * Stops the running job with a savepoint the platform owns (the next run recovers from it, as
-     * the ledger records). If the savepoint fails the job is cancelled and recovers from its
-     * newest snapshot instead: nothing committed is replayed.
+     * Stops the current run (with a savepoint when {@code savepointName} is given and it is
+     * active, else by cancelling it); the job is idle afterwards.
+     *
+     * @return the savepoint's path, or {@code null}
      */
-    private void stopForHandover(String why) {
-        CrashPoint.HANDOVER_BEFORE_SAVEPOINT.reach();
-        stop(true, "handover-" + System.currentTimeMillis(), Ownership.PLATFORM, why);
-    }
-
-    /** @return the savepoint's path, or {@code null} when the job was cancelled */
-    private String stop(boolean savepoint, String savepointName, Ownership ownership, String why) {
-        JobMaster m = master;
-        if (m == null) {
+    private String stopRun(String savepointName, Ownership ownership, String why) {
+        if (!(phase instanceof Phase.Running r)) {
             return null;
         }
-        String path = null;
-        if (savepoint && isActive()) {
-            try {
-                path = m.savepoint(savepointName, true, ownership).get(platform.stopTimeout().toMillis(), TimeUnit.MILLISECONDS);
-                CrashPoint.STOP_AFTER_SAVEPOINT.reach();
-                m.await(platform.stopTimeout());
-            } catch (Exception e) {
-                LOG.log(Level.WARNING, "Job " + spec.name() + " could not stop with a savepoint (" + why + "); cancelling it", e);
-                path = null;
-            }
-        }
-        if (path == null) {
-            m.cancel();
-            awaitQuietly(m);
-        }
-        CrashPoint.STOP_AFTER_JOB_ENDED.reach();
-        recoveryPoint = m.snapshotLedger().recoveryPoint().map(LedgerEntry::directory).orElse(null);
-        master = null;
-        inUse = List.of();
-        ended = null;
-        String at = path;
-        LOG.info(() -> "Job " + spec.name() + " stopped (" + why + ")" + (at == null ? "" : "; savepoint " + at));
+        String path = r.run().stop(savepointName, ownership, platform.stopTimeout(), why);
+        recoveryPoint = r.run().master().snapshotLedger().recoveryPoint().map(LedgerEntry::directory).orElse(null);
+        phase = new Phase.Idle(null);
         return path;
-    }
-
-    private static void awaitQuietly(JobMaster m) {
-        try {
-            m.await(Duration.ofSeconds(30));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 
     // ---- plugins coming and going
 
     synchronized void pluginAdded() {
-        if (master == null) {
+        if (!(phase instanceof Phase.Running)) {
             reconcile();
         }
     }
 
     /** The job stops with a savepoint if it runs on {@code plugin}, then waits for a replacement. */
     synchronized void pluginRemoved(Plugin plugin) {
-        if (inUse.stream().noneMatch(p -> p.service() == plugin.service())) {
+        if (!(phase instanceof Phase.Running r) || !r.run().uses(plugin)) {
             return;
         }
-        if (isActive()) {
+        if (r.run().active()) {
             CrashPoint.HANDOVER_BEFORE_SAVEPOINT.reach();
-            stop(true, "handover-" + System.currentTimeMillis(), Ownership.PLATFORM, plugin.kind().name().toLowerCase()
+            stopRun("handover-" + System.currentTimeMillis(), Ownership.PLATFORM, plugin.kind().name().toLowerCase()
                     + " '" + plugin.name() + "' of " + plugin.origin() + " is going away");
             CrashPoint.HANDOVER_BEFORE_RESTART.reach();
             platform.later(this::reconcile);
         } else {
-            releaseEndedRun();
-        }
-    }
-
-    /** Keeps how the run ended but drops its job master: it holds the plugins' objects and so their class loaders. */
-    private void releaseEndedRun() {
-        JobMaster m = master;
-        if (m != null) {
-            ended = new EndedRun(m.status().name(), m.failureCause() == null ? null : m.failureCause().toString());
-            master = null;
-            inUse = List.of();
+            // keep how the run ended, but not its job master: it holds the plugins' objects and so their class loaders
+            JobMaster m = r.run().master();
+            phase = new Phase.Released(stateOf(m.status()), m.failureCause() == null ? null : m.failureCause().toString());
         }
     }
 
@@ -398,12 +314,8 @@ public final class JobInstance {
         if (isActive()) {
             throw new IllegalStateException("Job " + spec.name() + " is already " + state());
         }
-        if (master != null) {
-            recoveryPoint = resumePath();
-            master = null;
-            inUse = List.of();
-        }
-        ended = null;
+        recoveryPoint = resumePath();
+        phase = new Phase.Idle(null);
         reconcile();
     }
 
@@ -449,7 +361,7 @@ public final class JobInstance {
         if (!isActive()) {
             throw new IllegalStateException("Job " + spec.name() + " is " + state());
         }
-        String path = stop(true, savepointName, Ownership.USER, "stopped by the user");
+        String path = stopRun(savepointName, Ownership.USER, "stopped by the user");
         if (path == null) {
             throw new IllegalStateException("The savepoint of job " + spec.name() + " failed; the job was cancelled and resumes from its newest snapshot");
         }
@@ -458,14 +370,14 @@ public final class JobInstance {
 
     /** Cancels without a savepoint; the job resumes from its newest snapshot. */
     public synchronized void cancel() {
-        if (master == null) {
+        if (!(phase instanceof Phase.Running)) {
             throw new IllegalStateException("Job " + spec.name() + " is " + state());
         }
-        stop(false, null, Ownership.PLATFORM, "cancelled by the user");
+        stopRun(null, Ownership.PLATFORM, "cancelled by the user");
     }
 
     public CompletableFuture<String> savepoint(String savepointName) {
-        JobMaster m = master;
+        JobMaster m = master();
         if (m == null) {
             return CompletableFuture.failedFuture(new IllegalStateException("Job " + spec.name() + " is " + state()));
         }
@@ -473,11 +385,10 @@ public final class JobInstance {
     }
 
     public void injectFailure() {
-        ChaosInjector c = chaos;
-        if (!isActive() || c == null) {
+        if (!(phase instanceof Phase.Running r) || !r.run().active()) {
             throw new IllegalStateException("Job " + spec.name() + " is " + state());
         }
-        c.arm();
+        r.run().chaos().arm();
     }
 
     /**
@@ -485,7 +396,7 @@ public final class JobInstance {
      * ledger is retired: its snapshots become the user's, and a new job of that name starts afresh.
      */
     synchronized void dispose(boolean forget) {
-        String path = stop(isActive(), "handover-" + System.currentTimeMillis(), Ownership.PLATFORM,
+        String path = stopRun(isActive() ? "handover-" + System.currentTimeMillis() : null, Ownership.PLATFORM,
                 forget ? "configuration deleted" : "platform stopping");
         if (forget) {
             try {
@@ -499,29 +410,6 @@ public final class JobInstance {
             if (path != null) {
                 LOG.info("Job " + spec.name() + " removed; its state is in savepoint " + path + " (restore.path to start a job from it)");
             }
-        }
-    }
-
-    /** Exactly the plugins the job started with: a later registration under the same name does not leak in. */
-    private record PinnedPlugins(StateBackend backend, SnapshotStorageProvider storage) implements PluginRegistry {
-        @Override
-        public Optional<StateBackend> backend(String name) {
-            return Optional.of(backend);
-        }
-
-        @Override
-        public Optional<SnapshotStorageProvider> storage(String name) {
-            return Optional.of(storage);
-        }
-
-        @Override
-        public Set<String> backendNames() {
-            return Set.of(backend.name());
-        }
-
-        @Override
-        public Set<String> storageNames() {
-            return Set.of(storage.name());
         }
     }
 }

@@ -1,4 +1,6 @@
-package dev.cairn.core.internal.runtime;
+package dev.cairn.core.internal.task;
+
+import dev.cairn.core.internal.checkpoint.CheckpointBarrier;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

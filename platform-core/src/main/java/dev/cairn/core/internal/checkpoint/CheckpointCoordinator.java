@@ -1,4 +1,4 @@
-package dev.cairn.core.internal.runtime;
+package dev.cairn.core.internal.checkpoint;
 
 import dev.cairn.api.job.CheckpointConfig;
 import dev.cairn.core.internal.catalog.CompletedSnapshot;
@@ -9,6 +9,7 @@ import dev.cairn.core.internal.catalog.SnapshotMetadata.OperatorSnapshot;
 import dev.cairn.core.internal.catalog.SnapshotMetadata.SubtaskSnapshot;
 import dev.cairn.core.internal.catalog.StorageSnapshotStreams;
 import dev.cairn.core.internal.crash.CrashPoint;
+import dev.cairn.core.internal.crash.FailureInjector;
 import dev.cairn.core.internal.ledger.Ownership;
 import dev.cairn.core.internal.ledger.SnapshotLedger;
 import java.util.ArrayList;
@@ -30,12 +31,12 @@ import java.util.logging.Logger;
  * time out or fail (failing the attempt past the tolerable count). One per execution attempt;
  * ids and retained checkpoints belong to the job and outlive it.
  */
-final class CheckpointCoordinator {
+public final class CheckpointCoordinator {
 
     private static final Logger LOG = Logger.getLogger(CheckpointCoordinator.class.getName());
 
-    private final ExecutionAttempt attempt;
-    private final JobMaster job;
+    private final CheckpointedAttempt attempt;
+    private final JobSnapshots job;
     private final CheckpointConfig config;
     private final SnapshotCatalog catalog;
     private final ScheduledExecutorService timer;
@@ -48,12 +49,12 @@ final class CheckpointCoordinator {
     private boolean finalCheckpointPending;
     private boolean shutDown;
 
-    CheckpointCoordinator(ExecutionAttempt attempt, JobMaster job) {
+    public CheckpointCoordinator(CheckpointedAttempt attempt, JobSnapshots job) {
         this.attempt = attempt;
         this.job = job;
-        this.config = job.config().checkpoints();
+        this.config = job.config();
         this.catalog = job.catalog();
-        this.sourceSubtasks = attempt.sourceTasks().size();
+        this.sourceSubtasks = attempt.sourceCount();
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "cairn-" + job.jobName() + "-checkpoint-coordinator");
             t.setDaemon(true);
@@ -62,7 +63,7 @@ final class CheckpointCoordinator {
         this.lastTriggerAt = job.clock().getAsLong();
     }
 
-    void start() {
+    public void start() {
         timer.scheduleWithFixedDelay(this::tick, 2, 2, TimeUnit.MILLISECONDS);
     }
 
@@ -96,16 +97,16 @@ final class CheckpointCoordinator {
         }
     }
 
-    synchronized CompletableFuture<String> triggerCheckpoint() {
+    public synchronized CompletableFuture<String> triggerCheckpoint() {
         return trigger(false, false, false, null, Ownership.PLATFORM).completion;
     }
 
-    synchronized CompletableFuture<String> triggerSavepoint(String name, boolean stopAfter, Ownership ownership) {
+    public synchronized CompletableFuture<String> triggerSavepoint(String name, boolean stopAfter, Ownership ownership) {
         return trigger(true, stopAfter, false, name, ownership).completion;
     }
 
     private PendingCheckpoint trigger(boolean savepoint, boolean stopAfter, boolean endOfData, String name, Ownership ownership) {
-        long id = job.nextCheckpointId();
+        long id = job.nextId();
         CheckpointBarrier barrier = new CheckpointBarrier(id, savepoint, stopAfter, endOfData);
         String dir = savepoint ? catalog.savepointDirectory(name) : catalog.checkpointDirectory(id);
         PendingCheckpoint p = new PendingCheckpoint(barrier, dir, name, ownership, job.clock().getAsLong(), attempt.taskCount());
@@ -115,30 +116,28 @@ final class CheckpointCoordinator {
         }
         pending.put(id, p);
         lastTriggerAt = p.triggeredAt;
-        for (SourceTask<?> source : attempt.sourceTasks()) {
-            source.trigger(barrier);
-        }
+        attempt.triggerSources(barrier);
         return p;
     }
 
     /** Where a subtask writes its part of checkpoint {@code barrier}. */
-    synchronized StorageSnapshotStreams streamsFor(CheckpointBarrier barrier, String uid, int subtask) {
+    public synchronized StorageSnapshotStreams streamsFor(CheckpointBarrier barrier, String uid, int subtask) {
         PendingCheckpoint p = pending.get(barrier.checkpointId());
         String dir = p != null ? p.directory
-                : barrier.savepoint() ? catalog.jobDirectory() + "/savepoints/.aborted-" + barrier.checkpointId()
+                : barrier.savepoint() ? catalog.abortedSavepointDirectory(barrier.checkpointId())
                 : catalog.checkpointDirectory(barrier.checkpointId());
-        String owned = dir + "/" + uid + "/" + subtask;
+        String owned = catalog.subtaskDirectory(dir, uid, subtask);
         StorageSnapshotStreams streams = barrier.savepoint()
                 ? new StorageSnapshotStreams(catalog.storage(), dir, owned, owned, config.inlineThreshold())
                 : new StorageSnapshotStreams(catalog.storage(), catalog.jobDirectory(), owned,
-                catalog.sharedDirectory() + "/" + uid + "/" + subtask, config.inlineThreshold());
+                catalog.sharedDirectory(uid, subtask), config.inlineThreshold());
         if (p != null) {
             p.streams.add(streams);
         }
         return streams;
     }
 
-    synchronized void acknowledge(long id, String uid, int subtask, SubtaskSnapshot snapshot, StorageSnapshotStreams streams) {
+    public synchronized void acknowledge(long id, String uid, int subtask, SubtaskSnapshot snapshot, StorageSnapshotStreams streams) {
         PendingCheckpoint p = pending.get(id);
         if (p == null) {
             discard(streams); // aborted meanwhile
@@ -158,7 +157,7 @@ final class CheckpointCoordinator {
         }
     }
 
-    synchronized void decline(long id, String uid, int subtask, Throwable cause, StorageSnapshotStreams streams) {
+    public synchronized void decline(long id, String uid, int subtask, Throwable cause, StorageSnapshotStreams streams) {
         PendingCheckpoint p = pending.get(id);
         discard(streams);
         if (p != null) {
@@ -166,7 +165,7 @@ final class CheckpointCoordinator {
         }
     }
 
-    synchronized void sourceFinished(String uid, int subtask) {
+    public synchronized void sourceFinished(String uid, int subtask) {
         finishedSources.add(uid + "/" + subtask);
     }
 
@@ -185,8 +184,8 @@ final class CheckpointCoordinator {
         SnapshotKind kind = p.barrier.savepoint() ? SnapshotKind.SAVEPOINT : SnapshotKind.CHECKPOINT;
         String format = p.barrier.savepoint() || !attempt.incremental() ? "full" : "incremental";
         SnapshotMetadata md = new SnapshotMetadata(SnapshotMetadata.CURRENT_FORMAT_VERSION, p.id(), kind, p.name, format,
-                job.config().backend(), job.jobName(), System.currentTimeMillis(), attempt.maxParallelism(),
-                job.describeConfig(), operators, inlinedFiles(p));
+                job.backend(), job.jobName(), System.currentTimeMillis(), attempt.maxParallelism(),
+                job.describedConfig(), operators, inlinedFiles(p));
         boolean savepoint = kind == SnapshotKind.SAVEPOINT;
         SnapshotMetadata previous = job.lastCheckpointMetadata();
         CompletedSnapshot completed;
@@ -196,7 +195,7 @@ final class CheckpointCoordinator {
             completed = catalog.commit(p.directory, md);
             (savepoint ? CrashPoint.SAVEPOINT_AFTER_METADATA_COMMIT : CrashPoint.CHECKPOINT_AFTER_METADATA_COMMIT).reach();
             // the ledger first: once a sink commits for this snapshot, recovery must come back from it
-            dropped = job.snapshotCompleted(completed, p.ownership);
+            dropped = job.completed(completed, p.ownership);
         } catch (Exception e) {
             discardAll(p);
             failCheckpoint(p, new IllegalStateException("Could not commit snapshot " + p.directory + ": " + e, e));
@@ -244,17 +243,7 @@ final class CheckpointCoordinator {
             other.streams.forEach(st -> writing.addAll(st.createdFiles()));
             writingDirectories.add(other.directory + "/");
         }
-        SnapshotLedger ledger = job.ledger();
-        try {
-            int deleted = catalog.sweep(ledger.directories(), ledger.referencedFiles(),
-                    path -> writing.contains(path) || writingDirectories.stream().anyMatch(path::startsWith), false);
-            if (deleted > 0) {
-                LOG.info(() -> "Job " + job.jobName() + ": deleted " + deleted + " files of snapshots that were aborted or dropped");
-            }
-        } catch (java.io.IOException e) {
-            job.oweSweep();
-            LOG.log(Level.WARNING, "Could not delete files of aborted snapshots of job " + job.jobName(), e);
-        }
+        job.sweep(path -> writing.contains(path) || writingDirectories.stream().anyMatch(path::startsWith), false);
     }
 
     /** Removes a pending checkpoint and everything it wrote. */
@@ -268,7 +257,7 @@ final class CheckpointCoordinator {
     private void failCheckpoint(PendingCheckpoint p, Throwable cause) {
         abort(p, cause);
         if (p.barrier.stopAfter()) {
-            attempt.sourceTasks().forEach(SourceTask::resume);
+            attempt.resumeSources();
         }
         if (p.barrier.endOfData()) {
             finalCheckpointPending = false; // tried again on the next tick
@@ -288,7 +277,7 @@ final class CheckpointCoordinator {
     private void discardAll(PendingCheckpoint p) {
         p.streams.forEach(this::discard);
         try {
-            catalog.discardFiles(p.directory, List.of(), job.referencedFiles());
+            catalog.discardFiles(p.directory, List.of(), job.ledger().referencedFiles());
         } catch (Exception e) {
             job.oweSweep();
             LOG.log(Level.WARNING, "Could not remove the files of aborted snapshot " + p.directory + "; the next checkpoint sweeps them", e);
@@ -297,7 +286,7 @@ final class CheckpointCoordinator {
 
     private void discard(StorageSnapshotStreams streams) {
         try {
-            catalog.deleteUnreferenced(streams.createdFiles(), job.referencedFiles());
+            catalog.deleteUnreferenced(streams.createdFiles(), job.ledger().referencedFiles());
         } catch (Exception e) {
             job.oweSweep();
             LOG.log(Level.WARNING, "Could not remove files of an aborted snapshot; the next checkpoint sweeps them", e);
@@ -305,7 +294,7 @@ final class CheckpointCoordinator {
     }
 
     /** Stops triggering and aborts what is pending (the attempt is ending). */
-    synchronized void shutdown(Throwable reason) {
+    public synchronized void shutdown(Throwable reason) {
         shutDown = true;
         timer.shutdownNow();
         for (PendingCheckpoint p : new ArrayList<>(pending.values())) {

@@ -1,4 +1,4 @@
-package dev.cairn.core.internal.runtime;
+package dev.cairn.core.internal.crash;
 
 /**
  * A hook for tests: called at the points where real failures hurt most; throwing from it is a

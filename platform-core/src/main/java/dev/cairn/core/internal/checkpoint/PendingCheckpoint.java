@@ -1,4 +1,4 @@
-package dev.cairn.core.internal.runtime;
+package dev.cairn.core.internal.checkpoint;
 
 import dev.cairn.core.internal.catalog.SnapshotMetadata.SubtaskSnapshot;
 import dev.cairn.core.internal.catalog.StorageSnapshotStreams;

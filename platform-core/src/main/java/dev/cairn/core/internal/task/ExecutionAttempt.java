@@ -1,5 +1,10 @@
-package dev.cairn.core.internal.runtime;
+package dev.cairn.core.internal.task;
 
+import dev.cairn.core.internal.checkpoint.CheckpointBarrier;
+import dev.cairn.core.internal.checkpoint.CheckpointCoordinator;
+import dev.cairn.core.internal.checkpoint.CheckpointedAttempt;
+import dev.cairn.core.internal.checkpoint.JobMetrics;
+import dev.cairn.core.internal.crash.FailureInjector;
 import dev.cairn.api.job.JobGraph;
 import dev.cairn.api.job.KeyedProcessFunction;
 import dev.cairn.api.job.Source;
@@ -30,15 +35,15 @@ import java.util.function.LongSupplier;
 /**
  * One run of a job's subtasks, from a restore point (or from scratch) until the job finishes,
  * stops, fails or is cancelled. A failure of any subtask ends the whole attempt; the
- * {@link JobMaster} then starts a new one from the last completed checkpoint.
+ * job master then starts a new one from its ledger's recovery point.
  */
-final class ExecutionAttempt {
+public final class ExecutionAttempt implements CheckpointedAttempt {
 
-    enum Outcome { FINISHED, STOPPED, FAILED, CANCELLED }
+    public enum Outcome { FINISHED, STOPPED, FAILED, CANCELLED }
 
     private static final int CHANNEL_CAPACITY = 512;
 
-    private final JobMaster job;
+    private final JobRuntime job;
     private final RestorePoint restore;
     private final StorageSnapshotReader reader;
     private final int parallelism;
@@ -56,11 +61,11 @@ final class ExecutionAttempt {
     private volatile boolean cancelled;
     private volatile boolean stopped;
 
-    ExecutionAttempt(JobMaster job, RestorePoint restore) throws IOException {
+    public ExecutionAttempt(JobRuntime job, RestorePoint restore) throws IOException {
         this.job = job;
         this.restore = restore;
         this.parallelism = job.config().parallelism();
-        this.reader = restore == null ? null : new StorageSnapshotReader(job.catalog().storage(), restore.snapshot());
+        this.reader = restore == null ? null : new StorageSnapshotReader(job.snapshots().catalog().storage(), restore.snapshot());
         if (restore != null) {
             validateRestore();
         }
@@ -72,7 +77,7 @@ final class ExecutionAttempt {
             t.setDaemon(true);
             return t;
         });
-        this.coordinator = new CheckpointCoordinator(this, job);
+        this.coordinator = new CheckpointCoordinator(this, job.snapshots());
     }
 
     private void validateRestore() throws IOException {
@@ -126,7 +131,7 @@ final class ExecutionAttempt {
         for (JobGraph.Node node : job.graph().nodes()) {
             for (int i = 0; i < parallelism; i++) {
                 OutputRouter out = routers.get(node)[i];
-                Object fn = job.copyOfFunction(node);
+                Object fn = job.functions().copy(node);
                 StreamTask task;
                 if (fn instanceof Source<?> s) {
                     SourceTask<?> st = new SourceTask<>(this, node.uid(), i, out, s);
@@ -143,7 +148,7 @@ final class ExecutionAttempt {
         }
     }
 
-    Outcome run() throws InterruptedException {
+    public Outcome run() throws InterruptedException {
         for (StreamTask t : tasks) {
             Thread thread = new Thread(t, "cairn-" + job.jobName() + "-" + t.uid + "-" + t.subtask);
             thread.setDaemon(true);
@@ -173,13 +178,14 @@ final class ExecutionAttempt {
         return stopped ? Outcome.STOPPED : Outcome.FINISHED;
     }
 
-    void fail(Throwable cause) {
+    @Override
+    public void fail(Throwable cause) {
         if (failure.compareAndSet(null, cause)) {
             terminate();
         }
     }
 
-    void cancel() {
+    public void cancel() {
         cancelled = true;
         terminate();
     }
@@ -189,11 +195,12 @@ final class ExecutionAttempt {
         threads.forEach(Thread::interrupt);
     }
 
-    Throwable failure() {
+    public Throwable failure() {
         return failure.get();
     }
 
-    boolean isTerminating() {
+    @Override
+    public boolean isTerminating() {
         return terminating;
     }
 
@@ -219,32 +226,47 @@ final class ExecutionAttempt {
         ended.countDown();
     }
 
-    void requestEnd(boolean stop) {
+    @Override
+    public void requestEnd(boolean stop) {
         stopped = stop;
         sources.forEach(SourceTask::requestEnd);
     }
 
-    void notifyCheckpointComplete(long id) {
+    @Override
+    public void notifyCheckpointComplete(long id) {
         for (StreamTask t : tasks) {
             t.post(() -> t.notifyCheckpointComplete(id));
         }
     }
 
-    void notifyCheckpointAborted(long id) {
+    @Override
+    public void notifyCheckpointAborted(long id) {
         for (StreamTask t : tasks) {
             t.post(() -> t.notifyCheckpointAborted(id));
         }
     }
 
-    CheckpointCoordinator coordinator() {
+    public CheckpointCoordinator coordinator() {
         return coordinator;
     }
 
-    List<SourceTask<?>> sourceTasks() {
-        return sources;
+    @Override
+    public int sourceCount() {
+        return sources.size();
     }
 
-    int taskCount() {
+    @Override
+    public void triggerSources(CheckpointBarrier barrier) {
+        sources.forEach(s -> s.trigger(barrier));
+    }
+
+    @Override
+    public void resumeSources() {
+        sources.forEach(SourceTask::resume);
+    }
+
+    @Override
+    public int taskCount() {
         return tasks.size();
     }
 
@@ -252,12 +274,13 @@ final class ExecutionAttempt {
         return ioPool;
     }
 
-    FailureInjector injector() {
+    @Override
+    public FailureInjector injector() {
         return job.injector();
     }
 
     JobMetrics metrics() {
-        return job.metrics();
+        return job.snapshots().metrics();
     }
 
     SerializerResolver serializers() {
@@ -265,18 +288,21 @@ final class ExecutionAttempt {
     }
 
     LongSupplier clock() {
-        return job.clock();
+        return job.snapshots().clock();
     }
 
-    int parallelism() {
+    @Override
+    public int parallelism() {
         return parallelism;
     }
 
-    int maxParallelism() {
+    @Override
+    public int maxParallelism() {
         return job.config().maxParallelism();
     }
 
-    boolean incremental() {
+    @Override
+    public boolean incremental() {
         return job.config().checkpoints().incremental() && job.backend().supportsIncremental();
     }
 
@@ -322,7 +348,7 @@ final class ExecutionAttempt {
             }
         }
         RestoreContext restoreContext = new RestoreContext(handles, reader, restore != null && restore.baseReusable());
-        TypeSerializer<K> keySerializer = (TypeSerializer<K>) job.keySerializer(uid);
+        TypeSerializer<K> keySerializer = (TypeSerializer<K>) job.functions().keySerializer(uid);
         return job.backend().createKeyedBackend(new KeyedBackendParameters<>(job.jobName(), uid, subtask, keySerializer, range,
                 maxParallelism(), job.workingDirectory().resolve(uid).resolve(Integer.toString(subtask)), Map.of(),
                 serializers().classLoader(), restoreContext));

@@ -1,4 +1,4 @@
-package dev.cairn.core.internal.runtime;
+package dev.cairn.core.internal.job;
 
 import dev.cairn.spi.backend.StateBackend;
 import dev.cairn.spi.storage.SnapshotStorageProvider;

@@ -1,4 +1,6 @@
-package dev.cairn.core.internal.runtime;
+package dev.cairn.core.internal.task;
+
+import dev.cairn.core.internal.checkpoint.CheckpointBarrier;
 
 import dev.cairn.api.job.JobGraph;
 import dev.cairn.api.job.KeySelector;

@@ -1,4 +1,7 @@
-package dev.cairn.core.internal.runtime;
+package dev.cairn.core.internal.task;
+
+import dev.cairn.core.internal.checkpoint.CheckpointBarrier;
+import dev.cairn.core.internal.crash.FailureInjector;
 
 /** A subtask that reads from an {@link InputGate}: keyed operators and sinks. */
 abstract class InputTask extends StreamTask {

@@ -1,4 +1,4 @@
-package dev.cairn.core.internal.runtime;
+package dev.cairn.core.internal.task;
 
 import dev.cairn.core.internal.catalog.CompletedSnapshot;
 
@@ -7,7 +7,6 @@ import dev.cairn.core.internal.catalog.CompletedSnapshot;
  *
  * @param baseReusable          the next incremental checkpoint may reference its files
  * @param allowNonRestoredState state in it that the job does not have is dropped instead of failing
- * @param userChosen            named by the user (not a failover to the job's own checkpoint)
  */
-record RestorePoint(CompletedSnapshot snapshot, boolean baseReusable, boolean allowNonRestoredState, boolean userChosen) {
+public record RestorePoint(CompletedSnapshot snapshot, boolean baseReusable, boolean allowNonRestoredState) {
 }

@@ -1,4 +1,6 @@
-package dev.cairn.core.internal.runtime;
+package dev.cairn.core.internal.task;
+
+import dev.cairn.core.internal.checkpoint.CheckpointBarrier;
 
 /** What flows through channels. Each element carries the input channel it arrived on. */
 sealed interface StreamElement {

@@ -1,4 +1,7 @@
-package dev.cairn.core.internal.runtime;
+package dev.cairn.core.internal.task;
+
+import dev.cairn.core.internal.checkpoint.CheckpointBarrier;
+import dev.cairn.core.internal.crash.FailureInjector;
 
 import dev.cairn.api.job.Source;
 import dev.cairn.api.job.SourceContext;

@@ -1,4 +1,4 @@
-package dev.cairn.core.internal.runtime;
+package dev.cairn.core.internal.task;
 
 import dev.cairn.api.job.KeyedProcessFunction.TimeDomain;
 import dev.cairn.api.job.TimerService;

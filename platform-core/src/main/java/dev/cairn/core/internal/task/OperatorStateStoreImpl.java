@@ -1,4 +1,4 @@
-package dev.cairn.core.internal.runtime;
+package dev.cairn.core.internal.task;
 
 import dev.cairn.api.serialization.SerializerCompatibility;
 import dev.cairn.api.serialization.TypeSerializer;

@@ -1,4 +1,4 @@
-package dev.cairn.core.internal.runtime;
+package dev.cairn.core.internal.checkpoint;
 
 import java.util.concurrent.atomic.LongAdder;
 
@@ -14,7 +14,7 @@ public final class JobMetrics {
     private final LongAdder completedCheckpoints = new LongAdder();
     private final LongAdder failedCheckpoints = new LongAdder();
 
-    void recordEmitted() {
+    public void recordEmitted() {
         recordsEmitted.increment();
     }
 

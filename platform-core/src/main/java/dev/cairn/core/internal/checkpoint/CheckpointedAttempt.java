@@ -1,0 +1,39 @@
+package dev.cairn.core.internal.checkpoint;
+
+import dev.cairn.core.internal.crash.FailureInjector;
+
+/** What a {@link CheckpointCoordinator} needs of the execution attempt it checkpoints. */
+public interface CheckpointedAttempt {
+
+    int sourceCount();
+
+    /** Injects {@code barrier} at every source. */
+    void triggerSources(CheckpointBarrier barrier);
+
+    /** The sources go on after a stop-with-savepoint failed. */
+    void resumeSources();
+
+    /** How many subtasks acknowledge each snapshot. */
+    int taskCount();
+
+    int parallelism();
+
+    int maxParallelism();
+
+    /** Whether checkpoints are incremental (the job asks and the backend can). */
+    boolean incremental();
+
+    /** True once the attempt is failing or cancelled: nothing may complete any more. */
+    boolean isTerminating();
+
+    void fail(Throwable cause);
+
+    FailureInjector injector();
+
+    void notifyCheckpointComplete(long id);
+
+    void notifyCheckpointAborted(long id);
+
+    /** The sources end; the attempt ends as stopped ({@code stop}) or finished. */
+    void requestEnd(boolean stop);
+}

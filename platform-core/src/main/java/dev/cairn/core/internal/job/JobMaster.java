@@ -1,0 +1,346 @@
+package dev.cairn.core.internal.job;
+
+import dev.cairn.api.job.ClaimMode;
+import dev.cairn.api.job.JobClient;
+import dev.cairn.api.job.JobConfig;
+import dev.cairn.api.job.JobGraph;
+import dev.cairn.api.job.JobStatus;
+import dev.cairn.core.internal.catalog.CompletedSnapshot;
+import dev.cairn.core.internal.catalog.InvalidSnapshotException;
+import dev.cairn.core.internal.catalog.SnapshotCatalog;
+import dev.cairn.core.internal.catalog.SnapshotKind;
+import dev.cairn.core.internal.checkpoint.JobMetrics;
+import dev.cairn.core.internal.checkpoint.JobSnapshots;
+import dev.cairn.core.internal.crash.CrashPoint;
+import dev.cairn.core.internal.crash.FailureInjector;
+import dev.cairn.core.internal.ledger.LedgerEntry;
+import dev.cairn.core.internal.ledger.Ownership;
+import dev.cairn.core.internal.ledger.SnapshotLedger;
+import dev.cairn.core.internal.serialization.SerializerResolver;
+import dev.cairn.core.internal.task.ExecutionAttempt;
+import dev.cairn.core.internal.task.JobRuntime;
+import dev.cairn.core.internal.task.OperatorFunctions;
+import dev.cairn.core.internal.task.RestorePoint;
+import dev.cairn.spi.backend.StateBackend;
+import dev.cairn.spi.snapshot.CorruptSnapshotException;
+import dev.cairn.spi.storage.SnapshotStorage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Runs one job: resolves its plugins, starts execution attempts, and restarts them from the
+ * recovery point of the job's {@link SnapshotLedger} after a failure (falling back to an older
+ * completed snapshot if it is damaged and the job allows it). It is the job's {@link JobClient}.
+ */
+public final class JobMaster implements JobClient {
+
+    private static final Logger LOG = Logger.getLogger(JobMaster.class.getName());
+
+    private final JobGraph graph;
+    private final JobConfig config;
+    private final SnapshotStorage storage;
+    private final JobSnapshots snapshots;
+    private final JobRuntime runtime;
+    private final CountDownLatch terminated = new CountDownLatch(1);
+    private volatile JobStatus status = JobStatus.CREATED;
+    private volatile ExecutionAttempt current;
+    private volatile Throwable failureCause;
+    private volatile int restarts;
+    /** The snapshot the user named to start from in this run: a damaged one fails the job instead of falling back. */
+    private String seededDirectory;
+    private Thread thread;
+
+    public JobMaster(JobGraph graph, JobConfig config, PluginRegistry plugins, ClassLoader userClassLoader,
+                     FailureInjector injector, LongSupplier clock) throws IOException {
+        this.graph = graph;
+        this.config = config;
+        StateBackend backend = plugins.backend(config.backend()).orElseThrow(() -> new IllegalArgumentException(
+                "job.backend=" + config.backend() + " is not allowed: no such state backend is installed; available: " + plugins.backendNames()));
+        this.storage = plugins.storage(config.storage()).orElseThrow(() -> new IllegalArgumentException(
+                "job.storage=" + config.storage() + " is not allowed: no such storage is installed; available: " + plugins.storageNames()))
+                .open(config.storageConfig());
+        this.snapshots = new JobSnapshots(graph.name(), new SnapshotCatalog(storage, graph.name()), config.checkpoints(),
+                config.backend(), describeConfig(config), clock);
+        SerializerResolver serializers = new SerializerResolver(userClassLoader);
+        this.runtime = new JobRuntime(graph, config, backend, serializers, new OperatorFunctions(graph, serializers), injector,
+                Files.createTempDirectory("cairn-" + graph.name() + "-"), snapshots);
+    }
+
+    /** The job configuration recorded in snapshot metadata (no storage settings: they may hold credentials). */
+    private static Map<String, String> describeConfig(JobConfig config) {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("parallelism", Integer.toString(config.parallelism()));
+        m.put("max-parallelism", Integer.toString(config.maxParallelism()));
+        m.put("backend", config.backend());
+        m.put("storage", config.storage());
+        m.put("checkpoint.interval", config.checkpoints().interval().toString());
+        m.put("checkpoint.incremental", Boolean.toString(config.checkpoints().incremental()));
+        m.put("checkpoint.retained", Integer.toString(config.checkpoints().retained()));
+        return m;
+    }
+
+    /**
+     * Starts the job on its own thread: from the snapshot {@code config.restore()} names (which
+     * becomes the ledger's recovery point), else from the ledger's recovery point, else afresh.
+     * Before anything runs, whatever crashed runs left that the ledger does not list is deleted.
+     */
+    public JobMaster start() throws IOException {
+        SnapshotLedger ledger = snapshots.ledger();
+        if (config.restore() != null) {
+            CompletedSnapshot seed = snapshots.catalog().load(config.restore().snapshotPath());
+            boolean claim = config.restore().claimMode() == ClaimMode.CLAIM;
+            ledger.recoverFrom(seed, claim ? Ownership.CLAIMED : Ownership.NOT_CLAIMED, config.restore().allowNonRestoredState());
+            seededDirectory = seed.directory();
+            snapshots.idsAbove(seed.id());
+        }
+        snapshots.sweep(path -> false, true);
+        status = JobStatus.RUNNING;
+        thread = new Thread(this::runJob, "cairn-" + graph.name() + "-master");
+        thread.setDaemon(true);
+        thread.start();
+        return this;
+    }
+
+    /** What the ledger says to recover from, or {@code null} for a fresh start. */
+    private RestorePoint recoveryPoint() throws IOException {
+        LedgerEntry e = snapshots.ledger().recoveryPoint().orElse(null);
+        if (e == null) {
+            return null;
+        }
+        // a savepoint's files live in its own directory: the next checkpoint never builds on them
+        boolean reusable = e.kind() == SnapshotKind.CHECKPOINT && e.ownership().platformDeletes();
+        return new RestorePoint(snapshots.ledger().snapshot(e), reusable, e.dropsUnknownState());
+    }
+
+    private void runJob() {
+        try {
+            while (true) {
+                String restoring = snapshots.ledger().recoveryPoint().map(LedgerEntry::directory).orElse(null);
+                Throwable cause = null;
+                ExecutionAttempt attempt = null;
+                try {
+                    RestorePoint restore = recoveryPoint();
+                    CrashPoint.RECOVERY_BEFORE_RESTORE.reach();
+                    attempt = new ExecutionAttempt(runtime, restore);
+                } catch (IOException e) {
+                    cause = e;
+                }
+                if (attempt != null) {
+                    current = attempt;
+                    ExecutionAttempt.Outcome outcome = attempt.run();
+                    if (outcome != ExecutionAttempt.Outcome.FAILED) {
+                        finish(switch (outcome) {
+                            case FINISHED -> JobStatus.FINISHED;
+                            case STOPPED -> JobStatus.STOPPED;
+                            default -> JobStatus.CANCELLED;
+                        }, null);
+                        return;
+                    }
+                    cause = attempt.failure();
+                }
+                if (isDamagedSnapshot(cause)) {
+                    if (!fallBack(restoring, cause)) {
+                        return;
+                    }
+                    continue;
+                }
+                if (attempt == null || restarts >= config.maxRestarts()) {
+                    finish(JobStatus.FAILED, cause);
+                    return;
+                }
+                restarts++;
+                status = JobStatus.RESTARTING;
+                int attemptNumber = restarts;
+                Throwable reason = cause;
+                LOG.info(() -> "Job " + graph.name() + " failed (" + reason + "); restart " + attemptNumber + " of " + config.maxRestarts());
+                Thread.sleep(config.restartDelay().toMillis());
+                status = JobStatus.RUNNING;
+            }
+        } catch (InterruptedException e) {
+            finish(JobStatus.CANCELLED, null);
+        } catch (Throwable t) {
+            finish(JobStatus.FAILED, t);
+        }
+    }
+
+    /**
+     * The recovery point is damaged: move to the newest older completed snapshot if the job
+     * allows it; otherwise the job fails, never restarting from empty state.
+     *
+     * @return whether the job goes on
+     */
+    private boolean fallBack(String damaged, Throwable cause) throws IOException {
+        if (damaged == null || damaged.equals(seededDirectory) || !config.fallbackToPreviousCheckpoint()) {
+            finish(JobStatus.FAILED, cause);
+            return false;
+        }
+        LedgerEntry previous = snapshots.ledger().markDamaged(damaged).orElse(null);
+        if (previous == null) {
+            finish(JobStatus.FAILED, new IllegalStateException("Snapshot " + damaged + " of job " + graph.name()
+                    + " is damaged and the job has no older completed snapshot to fall back to (checkpoint.retained="
+                    + config.checkpoints().retained() + "). It is not restarted from empty state: that would replay output"
+                    + " already committed. Resume it from a savepoint, or repair the snapshot.", cause));
+            return false;
+        }
+        LOG.log(Level.WARNING, "Snapshot " + damaged + " of job " + graph.name() + " is damaged; falling back to " + previous.directory(), cause);
+        return true;
+    }
+
+    private static boolean isDamagedSnapshot(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof CorruptSnapshotException || c instanceof InvalidSnapshotException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void finish(JobStatus finalStatus, Throwable cause) {
+        failureCause = cause;
+        status = finalStatus;
+        try {
+            storage.close();
+        } catch (IOException e) {
+            LOG.log(Level.FINE, "closing storage", e);
+        }
+        deleteRecursively(runtime.workingDirectory());
+        terminated.countDown();
+    }
+
+    private static void deleteRecursively(Path dir) {
+        try (var files = Files.walk(dir)) {
+            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            // a temporary directory; nothing depends on it
+        }
+    }
+
+    public JobMetrics metrics() {
+        return snapshots.metrics();
+    }
+
+    public JobConfig jobConfig() {
+        return config;
+    }
+
+    /** The checkpoints the ledger keeps for recovery now, oldest first. */
+    public List<CompletedSnapshot> retainedCheckpoints() {
+        List<CompletedSnapshot> result = new ArrayList<>();
+        for (LedgerEntry e : snapshots.ledger().entries()) {
+            if (e.kind() == SnapshotKind.CHECKPOINT && e.recoverable()) {
+                try {
+                    result.add(snapshots.ledger().snapshot(e));
+                } catch (IOException unreadable) {
+                    // not recoverable either
+                }
+            }
+        }
+        return result;
+    }
+
+    public SnapshotCatalog snapshotCatalog() {
+        return snapshots.catalog();
+    }
+
+    public SnapshotLedger snapshotLedger() {
+        return snapshots.ledger();
+    }
+
+    // ---- JobClient
+
+    @Override
+    public String jobName() {
+        return graph.name();
+    }
+
+    @Override
+    public JobStatus status() {
+        return status;
+    }
+
+    @Override
+    public CompletableFuture<Long> triggerCheckpoint() {
+        ExecutionAttempt a = current;
+        if (a == null || status != JobStatus.RUNNING) {
+            return CompletableFuture.failedFuture(new IllegalStateException("Job " + graph.name() + " is " + status));
+        }
+        return a.coordinator().triggerCheckpoint().thenApply(dir -> Long.parseLong(dir.substring(dir.lastIndexOf("chk-") + 4)));
+    }
+
+    @Override
+    public CompletableFuture<String> triggerSavepoint(String name) {
+        return savepoint(name, false, Ownership.USER);
+    }
+
+    @Override
+    public CompletableFuture<String> stopWithSavepoint(String name) {
+        return savepoint(name, true, Ownership.USER);
+    }
+
+    /** A savepoint owned by {@code ownership}: the user's are never deleted automatically, the platform's handovers are. */
+    public CompletableFuture<String> savepoint(String name, boolean stop, Ownership ownership) {
+        ExecutionAttempt a = current;
+        if (a == null || status != JobStatus.RUNNING) {
+            return CompletableFuture.failedFuture(new IllegalStateException("Job " + graph.name() + " is " + status));
+        }
+        try {
+            if (storage.exists(SnapshotCatalog.metadataPath(snapshots.catalog().savepointDirectory(name)))) {
+                return CompletableFuture.failedFuture(new IllegalArgumentException("A savepoint named '" + name + "' already exists"));
+            }
+        } catch (IllegalArgumentException | IOException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        return a.coordinator().triggerSavepoint(name, stop, ownership);
+    }
+
+    /** Deletes a savepoint the ledger lists, unless the job recovers from it. */
+    @Override
+    public void deleteSavepoint(String name) throws IOException {
+        snapshots.discard(snapshots.catalog().savepointDirectory(name));
+    }
+
+    @Override
+    public void cancel() {
+        ExecutionAttempt a = current;
+        if (a != null) {
+            a.cancel();
+        }
+        if (thread != null) {
+            thread.interrupt();
+        }
+    }
+
+    @Override
+    public JobStatus await(Duration timeout) throws InterruptedException {
+        terminated.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        return status;
+    }
+
+    @Override
+    public Throwable failureCause() {
+        return failureCause;
+    }
+
+    @Override
+    public int restarts() {
+        return restarts;
+    }
+
+    @Override
+    public long lastCompletedCheckpointId() {
+        return snapshots.lastCompletedCheckpointId();
+    }
+}

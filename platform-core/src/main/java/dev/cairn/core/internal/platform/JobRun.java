@@ -1,0 +1,137 @@
+package dev.cairn.core.internal.platform;
+
+import dev.cairn.api.job.JobConfig;
+import dev.cairn.api.job.JobGraph;
+import dev.cairn.api.job.JobStatus;
+import dev.cairn.api.platform.JobDefinition;
+import dev.cairn.core.internal.crash.CrashPoint;
+import dev.cairn.core.internal.job.JobMaster;
+import dev.cairn.core.internal.job.PluginRegistry;
+import dev.cairn.core.internal.ledger.Ownership;
+import dev.cairn.core.internal.platform.PluginTracker.Kind;
+import dev.cairn.core.internal.platform.PluginTracker.Plugin;
+import dev.cairn.spi.backend.StateBackend;
+import dev.cairn.spi.storage.SnapshotStorageProvider;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * One run of a configured job: its job master, the plugins it was wired with, and the failure
+ * injector {@code cairn:fail} arms. Starting and stopping a run are the transitions every
+ * lifecycle step (start, handover, suspension, removal) is made of.
+ */
+record JobRun(JobMaster master, List<Plugin> plugins, ChaosInjector chaos) {
+
+    private static final Logger LOG = Logger.getLogger(JobRun.class.getName());
+
+    /** What a job needs that is not installed, or empty. */
+    static Optional<String> missingPlugins(JobSpec spec, PluginTracker plugins) {
+        List<String> missing = new ArrayList<>();
+        if (plugins.find(Kind.DEFINITION, spec.definition()).isEmpty()) {
+            missing.add("job definition '" + spec.definition() + "' (installed: " + plugins.names(Kind.DEFINITION) + ")");
+        }
+        if (plugins.find(Kind.BACKEND, spec.config().backend()).isEmpty()) {
+            missing.add("state backend '" + spec.config().backend() + "' (installed: " + plugins.names(Kind.BACKEND) + ")");
+        }
+        if (plugins.find(Kind.STORAGE, spec.config().storage()).isEmpty()) {
+            missing.add("storage '" + spec.config().storage() + "' (installed: " + plugins.names(Kind.STORAGE) + ")");
+        }
+        return missing.isEmpty() ? Optional.empty() : Optional.of("waiting for " + String.join(", ", missing));
+    }
+
+    /**
+     * Starts the job on the installed plugins (all present). The ledger decides where a job with
+     * snapshots comes back from; {@code restore.path} only seeds one without ({@code seed}).
+     */
+    static JobRun start(JobSpec spec, PluginTracker plugins, boolean seed) throws IOException {
+        Plugin definition = plugins.find(Kind.DEFINITION, spec.definition()).orElseThrow();
+        Plugin backend = plugins.find(Kind.BACKEND, spec.config().backend()).orElseThrow();
+        Plugin storage = plugins.find(Kind.STORAGE, spec.config().storage()).orElseThrow();
+        JobConfig config = spec.config().withRestore(seed ? spec.config().restore() : null);
+        JobDefinition def = (JobDefinition) definition.service();
+        JobGraph graph = def.build(spec.name(), spec.parameters());
+        if (!graph.name().equals(spec.name())) {
+            throw new IllegalStateException("job definition '" + spec.definition() + "' built a graph named '" + graph.name()
+                    + "', not '" + spec.name() + "'");
+        }
+        PluginRegistry pinned = new PinnedPlugins((StateBackend) backend.service(), (SnapshotStorageProvider) storage.service());
+        ChaosInjector chaos = new ChaosInjector();
+        JobMaster master = new JobMaster(graph, config, pinned, def.getClass().getClassLoader(), chaos, System::currentTimeMillis).start();
+        LOG.info(() -> "Job " + spec.name() + " started" + master.snapshotLedger().recoveryPoint().map(e -> " from " + e.directory()).orElse("")
+                + " on " + backend.origin() + ", " + storage.origin() + ", " + definition.origin());
+        return new JobRun(master, List.of(definition, backend, storage), chaos);
+    }
+
+    /** Whether the job master is still running (not ended by itself). */
+    boolean active() {
+        JobStatus s = master.status();
+        return s == JobStatus.RUNNING || s == JobStatus.RESTARTING || s == JobStatus.CREATED;
+    }
+
+    boolean uses(Plugin plugin) {
+        return plugins.stream().anyMatch(p -> p.service() == plugin.service());
+    }
+
+    /**
+     * Stops the run: with a savepoint of {@code ownership} when {@code savepointName} is given (the
+     * ledger records it as the recovery point before the sinks commit), else by cancelling. If the
+     * savepoint fails the job is cancelled and recovers from its newest snapshot instead.
+     *
+     * @return the savepoint's path, or {@code null} when the run was cancelled
+     */
+    String stop(String savepointName, Ownership ownership, Duration timeout, String why) {
+        String path = null;
+        if (savepointName != null && active()) {
+            try {
+                path = master.savepoint(savepointName, true, ownership).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+                CrashPoint.STOP_AFTER_SAVEPOINT.reach();
+                master.await(timeout);
+            } catch (Exception e) {
+                LOG.log(Level.WARNING, "Job " + master.jobName() + " could not stop with a savepoint (" + why + "); cancelling it", e);
+                path = null;
+            }
+        }
+        if (path == null) {
+            master.cancel();
+            try {
+                master.await(Duration.ofSeconds(30));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        CrashPoint.STOP_AFTER_JOB_ENDED.reach();
+        String at = path;
+        LOG.info(() -> "Job " + master.jobName() + " stopped (" + why + ")" + (at == null ? "" : "; savepoint " + at));
+        return path;
+    }
+
+    /** Exactly the plugins the job started with: a later registration under the same name does not leak in. */
+    private record PinnedPlugins(StateBackend backend, SnapshotStorageProvider storage) implements PluginRegistry {
+        @Override
+        public Optional<StateBackend> backend(String name) {
+            return Optional.of(backend);
+        }
+
+        @Override
+        public Optional<SnapshotStorageProvider> storage(String name) {
+            return Optional.of(storage);
+        }
+
+        @Override
+        public Set<String> backendNames() {
+            return Set.of(backend.name());
+        }
+
+        @Override
+        public Set<String> storageNames() {
+            return Set.of(storage.name());
+        }
+    }
+}

@@ -1,0 +1,23 @@
+package dev.cairn.core.internal.task;
+
+import dev.cairn.api.job.JobConfig;
+import dev.cairn.api.job.JobGraph;
+import dev.cairn.core.internal.checkpoint.JobSnapshots;
+import dev.cairn.core.internal.crash.FailureInjector;
+import dev.cairn.core.internal.serialization.SerializerResolver;
+import dev.cairn.spi.backend.StateBackend;
+import java.nio.file.Path;
+
+/**
+ * What every execution attempt of a job runs with: its graph and configuration, its state
+ * backend and classes, its operators' functions, and its snapshots.
+ *
+ * @param workingDirectory where keyed backends keep their local files
+ */
+public record JobRuntime(JobGraph graph, JobConfig config, StateBackend backend, SerializerResolver serializers,
+                         OperatorFunctions functions, FailureInjector injector, Path workingDirectory, JobSnapshots snapshots) {
+
+    String jobName() {
+        return graph.name();
+    }
+}
