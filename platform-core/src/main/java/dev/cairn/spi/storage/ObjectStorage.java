@@ -72,6 +72,11 @@ public abstract class ObjectStorage implements SnapshotStorage {
     protected void closeClient() throws IOException {
     }
 
+    /** What every key of this storage starts with (its configured prefix; may be empty). */
+    protected final String keyPrefix() {
+        return keyPrefix;
+    }
+
     /** The object key of a storage path, after checking the path stays inside the root. */
     protected final String key(String path) {
         return keyPrefix + StoragePaths.requireRelative(path);

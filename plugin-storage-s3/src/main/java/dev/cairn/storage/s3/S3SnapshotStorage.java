@@ -115,6 +115,18 @@ final class S3SnapshotStorage extends ObjectStorage {
         return true;
     }
 
+    /** Aborts the multipart uploads a crashed writer left open under {@code prefix}: S3 bills their parts until then. */
+    @Override
+    public int deleteIncomplete(String prefix) throws IOException {
+        String keys = keyPrefix() + prefix;
+        List<software.amazon.awssdk.services.s3.model.MultipartUpload> open = call(keys, () -> client.listMultipartUploadsPaginator(
+                b -> b.bucket(settings.bucket()).prefix(keys)).uploads().stream().toList());
+        for (var upload : open) {
+            call(upload.key(), () -> client.abortMultipartUpload(b -> b.bucket(settings.bucket()).key(upload.key()).uploadId(upload.uploadId())));
+        }
+        return open.size();
+    }
+
     @Override
     protected int deleteBatchSize() {
         return 1000;

@@ -96,6 +96,22 @@ class S3StorageTest extends ObjectStorageFaultTest {
     }
 
     @Test
+    void theSweepAbortsUploadsACrashedWriterLeftOpen() throws Exception {
+        String bucket = newBucket();
+        try (S3SnapshotStorage storage = open(bucket, server.endpoint(), Map.of("part-size-mb", "5"))) {
+            // a writer that died after its first part: the upload stays open, and no object exists
+            java.io.OutputStream orphan = storage.create("job/chk-9/big");
+            orphan.write(random(6 * MIB, 3));
+            assertThat(server.openMultipartUploads(bucket)).isEqualTo(1);
+            write(storage, "other/chk-1/small", random(1024, 4));
+            assertThat(storage.deleteIncomplete("other/")).as("nothing open under another prefix").isZero();
+            assertThat(storage.deleteIncomplete("job/")).isEqualTo(1);
+            assertThat(server.openMultipartUploads(bucket)).isZero();
+            assertThat(storage.list("")).containsExactly("other/chk-1/small");
+        }
+    }
+
+    @Test
     void badSettingsAreRefusedNamingTheProperty() {
         S3StorageProvider provider = new S3StorageProvider(server.pluginSettings());
         assertThatThrownBy(() -> provider.open(Map.of("bucket", "Bad_Bucket")))
