@@ -1,10 +1,5 @@
 package dev.cairn.core.internal.task;
 
-import dev.cairn.core.internal.checkpoint.CheckpointBarrier;
-import dev.cairn.core.internal.checkpoint.CheckpointCoordinator;
-import dev.cairn.core.internal.checkpoint.CheckpointedAttempt;
-import dev.cairn.core.internal.checkpoint.JobMetrics;
-import dev.cairn.core.internal.crash.FailureInjector;
 import dev.cairn.api.job.JobGraph;
 import dev.cairn.api.job.KeyedProcessFunction;
 import dev.cairn.api.job.Source;
@@ -13,6 +8,11 @@ import dev.cairn.api.serialization.TypeSerializer;
 import dev.cairn.core.internal.catalog.OperatorStateHandle;
 import dev.cairn.core.internal.catalog.SnapshotMetadata;
 import dev.cairn.core.internal.catalog.StorageSnapshotReader;
+import dev.cairn.core.internal.checkpoint.CheckpointBarrier;
+import dev.cairn.core.internal.checkpoint.CheckpointCoordinator;
+import dev.cairn.core.internal.checkpoint.CheckpointedAttempt;
+import dev.cairn.core.internal.checkpoint.JobMetrics;
+import dev.cairn.core.internal.crash.FailureInjector;
 import dev.cairn.core.internal.serialization.SerializerResolver;
 import dev.cairn.spi.backend.KeyGroupRange;
 import dev.cairn.spi.backend.KeyGroups;

@@ -1,7 +1,6 @@
 package dev.cairn.core.internal.task;
 
 import dev.cairn.core.internal.checkpoint.CheckpointBarrier;
-
 import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.concurrent.ArrayBlockingQueue;

@@ -1,7 +1,5 @@
 package dev.cairn.core.internal.task;
 
-import dev.cairn.core.internal.checkpoint.CheckpointBarrier;
-
 import dev.cairn.api.job.Collector;
 import dev.cairn.api.job.KeySelector;
 import dev.cairn.api.job.KeyedProcessFunction;
@@ -22,6 +20,7 @@ import dev.cairn.api.state.State;
 import dev.cairn.api.state.StateDescriptor;
 import dev.cairn.api.state.ValueState;
 import dev.cairn.api.state.ValueStateDescriptor;
+import dev.cairn.core.internal.checkpoint.CheckpointBarrier;
 import dev.cairn.core.internal.state.KeyedStateFactory;
 import dev.cairn.spi.backend.KeyedStateBackend;
 import java.util.HashSet;

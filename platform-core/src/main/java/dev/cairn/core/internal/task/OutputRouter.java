@@ -1,9 +1,8 @@
 package dev.cairn.core.internal.task;
 
-import dev.cairn.core.internal.checkpoint.CheckpointBarrier;
-
 import dev.cairn.api.job.JobGraph;
 import dev.cairn.api.job.KeySelector;
+import dev.cairn.core.internal.checkpoint.CheckpointBarrier;
 import dev.cairn.spi.backend.KeyGroups;
 import java.util.ArrayList;
 import java.util.List;

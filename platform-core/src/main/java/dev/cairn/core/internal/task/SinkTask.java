@@ -1,10 +1,9 @@
 package dev.cairn.core.internal.task;
 
-import dev.cairn.core.internal.checkpoint.CheckpointBarrier;
-
 import dev.cairn.api.job.TwoPhaseCommitSink;
 import dev.cairn.api.state.ListState;
 import dev.cairn.api.state.ListStateDescriptor;
+import dev.cairn.core.internal.checkpoint.CheckpointBarrier;
 import dev.cairn.core.internal.crash.CrashPoint;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,13 +1,12 @@
 package dev.cairn.core.internal.task;
 
-import dev.cairn.core.internal.checkpoint.CheckpointBarrier;
-import dev.cairn.core.internal.crash.FailureInjector;
-
 import dev.cairn.api.job.Source;
 import dev.cairn.api.job.SourceContext;
 import dev.cairn.api.job.SourceOutput;
 import dev.cairn.api.job.SourceReader;
 import dev.cairn.api.state.OperatorStateStore;
+import dev.cairn.core.internal.checkpoint.CheckpointBarrier;
+import dev.cairn.core.internal.crash.FailureInjector;
 
 /** Runs a source reader; checkpoint barriers are injected between two {@code pollNext} calls. */
 final class SourceTask<T> extends StreamTask {

@@ -1,11 +1,10 @@
 package dev.cairn.core.internal.task;
 
-import dev.cairn.core.internal.checkpoint.CheckpointBarrier;
-import dev.cairn.core.internal.crash.FailureInjector;
-
 import dev.cairn.core.internal.catalog.OperatorStateHandle;
 import dev.cairn.core.internal.catalog.SnapshotMetadata.SubtaskSnapshot;
 import dev.cairn.core.internal.catalog.StorageSnapshotStreams;
+import dev.cairn.core.internal.checkpoint.CheckpointBarrier;
+import dev.cairn.core.internal.crash.FailureInjector;
 import dev.cairn.spi.backend.AsyncSnapshot;
 import dev.cairn.spi.backend.KeyedStateBackend;
 import dev.cairn.spi.backend.SnapshotRequest;

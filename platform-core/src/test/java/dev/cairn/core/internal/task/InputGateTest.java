@@ -1,9 +1,8 @@
 package dev.cairn.core.internal.task;
 
-import dev.cairn.core.internal.checkpoint.CheckpointBarrier;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.cairn.core.internal.checkpoint.CheckpointBarrier;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
