@@ -3,6 +3,7 @@ package dev.cairn.core.internal.console;
 import dev.cairn.api.job.ClaimMode;
 import dev.cairn.core.internal.platform.InvalidConfigurationException;
 import dev.cairn.core.internal.platform.JobInstance;
+import dev.cairn.core.internal.platform.JobSpec;
 import dev.cairn.core.internal.platform.JobSupervisor;
 import dev.cairn.core.internal.job.JobMaster;
 import dev.cairn.core.internal.checkpoint.JobMetrics;
@@ -66,7 +67,7 @@ public final class JobCommands {
             JobMaster running = j.master();
             // while a reconfiguration moves over, the job still runs at its old parallelism
             m.put("parallelism", running != null ? running.jobConfig().parallelism() : j.spec().config().parallelism());
-            m.put("desired-state", j.spec().desiredState().name());
+            m.put("desired-state", j.desiredState().name());
         }
         put(m, "reason", j.reason());
         put(m, "refused-configuration", j.refusal());
@@ -112,10 +113,10 @@ public final class JobCommands {
     /** Starts a suspended, stopped, finished or failed job (from where it stopped). */
     public String start(String name) throws IOException, InvalidConfigurationException {
         JobInstance j = find(name);
-        if (j.spec() != null && j.spec().desiredState() == dev.cairn.core.internal.platform.JobSpec.DesiredState.SUSPENDED) {
+        boolean suspended = j.spec() != null && j.spec().desiredState() == JobSpec.DesiredState.SUSPENDED;
+        j.startAgain();
+        if (suspended) {
             setState(name, "running");
-        } else {
-            j.startAgain();
         }
         return "starting job " + name;
     }
@@ -126,8 +127,15 @@ public final class JobCommands {
     }
 
     public String stop(String name, String savepointName) throws Exception {
-        String path = find(name).stopWithSavepoint(savepointName);
-        setState(name, "suspended");
+        JobInstance j = find(name);
+        String path;
+        try {
+            path = j.stopWithSavepoint(savepointName);
+        } finally {
+            if (j.desiredState() == JobSpec.DesiredState.SUSPENDED) {
+                setState(name, "suspended"); // the job stopped, even when its savepoint failed
+            }
+        }
         return "stopped job " + name + " with savepoint " + path;
     }
 

@@ -64,6 +64,12 @@ public final class JobInstance {
     private volatile Phase phase = new Phase.Idle(null);
     /** The ledger's recovery point as last seen while the job did not run (the running job's ledger says it live). */
     private volatile String recoveryPoint;
+    /**
+     * The state an operator command (stop, cancel, start) asked for, until its configuration
+     * arrives: ConfigAdmin delivers asynchronously, and an older delivery or a plugin coming
+     * meanwhile must not undo the command.
+     */
+    private volatile JobSpec.DesiredState requested;
 
     JobInstance(String pid, JobSpec spec, Platform platform) {
         this.pid = pid;
@@ -97,6 +103,12 @@ public final class JobInstance {
         return spec;
     }
 
+    /** Whether the job should run: what the last operator command asked for, else its configuration. */
+    public JobSpec.DesiredState desiredState() {
+        JobSpec.DesiredState r = requested;
+        return r != null ? r : spec.desiredState();
+    }
+
     /** The last configuration refused for this job, or {@code null}. */
     public String refusal() {
         return refusal;
@@ -119,7 +131,7 @@ public final class JobInstance {
         if (p instanceof Phase.Running r) {
             return stateOf(r.run().master().status());
         }
-        if (spec.desiredState() == JobSpec.DesiredState.SUSPENDED) {
+        if (desiredState() == JobSpec.DesiredState.SUSPENDED) {
             return JobState.SUSPENDED;
         }
         if (p instanceof Phase.Released e) {
@@ -145,7 +157,7 @@ public final class JobInstance {
         if (p instanceof Phase.Released e) {
             return e.failure();
         }
-        return spec.desiredState() == JobSpec.DesiredState.RUNNING ? ((Phase.Idle) p).waitingFor() : null;
+        return desiredState() == JobSpec.DesiredState.RUNNING ? ((Phase.Idle) p).waitingFor() : null;
     }
 
     /** The snapshot the job recovers from when it (re)starts, as its ledger says. */
@@ -220,6 +232,9 @@ public final class JobInstance {
         refusal = null;
         JobSpec previous = spec;
         spec = next;
+        if (requested == next.desiredState()) {
+            requested = null;
+        }
         if (isActive() && !previous.sameRun(next)) {
             LOG.info(() -> "Job " + next.name() + " reconfigured: stopping with a savepoint to resume with the new configuration");
             stopForHandover("reconfigured");
@@ -235,7 +250,7 @@ public final class JobInstance {
 
     /** Brings the job to its desired state as far as the present plugins allow. */
     synchronized void reconcile() {
-        if (spec.desiredState() == JobSpec.DesiredState.SUSPENDED) {
+        if (desiredState() == JobSpec.DesiredState.SUSPENDED) {
             if (isActive()) {
                 stopForHandover("suspended");
             }
@@ -314,6 +329,7 @@ public final class JobInstance {
         if (isActive()) {
             throw new IllegalStateException("Job " + spec.name() + " is already " + state());
         }
+        request(JobSpec.DesiredState.RUNNING);
         recoveryPoint = resumePath();
         phase = new Phase.Idle(null);
         reconcile();
@@ -361,6 +377,7 @@ public final class JobInstance {
         if (!isActive()) {
             throw new IllegalStateException("Job " + spec.name() + " is " + state());
         }
+        request(JobSpec.DesiredState.SUSPENDED);
         String path = stopRun(savepointName, Ownership.USER, "stopped by the user");
         if (path == null) {
             throw new IllegalStateException("The savepoint of job " + spec.name() + " failed; the job was cancelled and resumes from its newest snapshot");
@@ -373,7 +390,13 @@ public final class JobInstance {
         if (!(phase instanceof Phase.Running)) {
             throw new IllegalStateException("Job " + spec.name() + " is " + state());
         }
+        request(JobSpec.DesiredState.SUSPENDED);
         stopRun(null, Ownership.PLATFORM, "cancelled by the user");
+    }
+
+    /** Holds {@code state} until the configuration saying so arrives (the console writes it next). */
+    private void request(JobSpec.DesiredState state) {
+        requested = state == spec.desiredState() ? null : state;
     }
 
     public CompletableFuture<String> savepoint(String savepointName) {
