@@ -5,6 +5,7 @@ import static dev.cairn.examples.offers.JobRunner.start;
 import static dev.cairn.examples.offers.JobRunner.waitUntil;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.cairn.api.job.JobConfig;
 import dev.cairn.api.job.JobGraph;
 import dev.cairn.api.job.JobStatus;
 import dev.cairn.api.job.RestoreSettings;
@@ -187,8 +188,9 @@ class SnapshotLifecycleTest {
     @ValueSource(strings = {"heap", "rocksdb"})
     void retentionKeepsExactlyTheFilesOfTheLastCheckpoints(String backend) throws Exception {
         // far more input than twenty checkpoints need, however slow the machine: the test ends the job
+        JobConfig cfg = config(storage(), 2, true, 3).withBackend(backend);
         JobMaster job = start(OfferEnrichmentJob.build("offers-r", SEED, EVENTS * 20, SKUS, output(), THROTTLE),
-                config(storage(), 2, true, 3).withBackend(backend));
+                cfg.withCheckpoints(cfg.checkpoints().withInlineThreshold(0))); // shared files stay objects, however small
         waitUntil(() -> job.lastCompletedCheckpointId() >= 20 || job.status().ordinal() > JobStatus.RESTARTING.ordinal(), "twenty checkpoints completed");
         assertThat(job.lastCompletedCheckpointId()).as("checkpoints completed by job %s (%s)", job.status(), job.failureCause()).isGreaterThanOrEqualTo(20);
         job.cancel();
@@ -207,7 +209,9 @@ class SnapshotLifecycleTest {
 
     @Test
     void aSavepointIsDeletedThroughThePlatformWithoutTouchingCheckpoints() throws Exception {
-        JobMaster job = start(graph("offers-d", THROTTLE), config(storage(), 2, true, 2));
+        // nothing inlined into the metadata: the savepoint's state files are objects of their own, however small
+        JobConfig cfg = config(storage(), 2, true, 2);
+        JobMaster job = start(graph("offers-d", THROTTLE), cfg.withCheckpoints(cfg.checkpoints().withInlineThreshold(0)));
         waitUntil(() -> job.lastCompletedCheckpointId() >= 2, "two checkpoints");
         String sp = job.triggerSavepoint("to-delete").get(60, TimeUnit.SECONDS);
         LocalFileStorage files = new LocalFileStorage(storage());
