@@ -123,8 +123,10 @@ final class CairnStore implements StateStore {
     @Override
     public StateStore restore(Path workDir, List<PendingSnapshot.Done> snapshots, int index, int parallelism) throws Exception {
         List<KeyedStateHandle> handles = snapshots.stream().flatMap(d -> ((Done) d).handles().stream()).toList();
-        RestoreContext restore = BackendHarness.restoreFrom(storage, handles, false);
-        return new CairnStore(plugin, workDir, restore, storage, KeyGroups.rangeForSubtask(BackendHarness.MAX_PARALLELISM, parallelism, index));
+        KeyGroupRange range = KeyGroups.rangeForSubtask(BackendHarness.MAX_PARALLELISM, parallelism, index);
+        RestoreContext restore = BackendHarness.restoreFrom(handles, BackendHarness.reader(storage), false, range,
+                BackendHarness.MAX_PARALLELISM, BackendHarness.MAX_PARALLELISM);
+        return new CairnStore(plugin, workDir, restore, storage, range);
     }
 
     @Override

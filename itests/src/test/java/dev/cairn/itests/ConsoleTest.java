@@ -57,7 +57,7 @@ class ConsoleTest {
 
             assertThat(p.text("cairn:savepoint offers sp1")).isEqualTo("savepoint offers/savepoints/sp1");
             String list = p.text("cairn:snapshots offers");
-            assertThat(list).containsPattern("savepoint\\s+offers/savepoints/sp1\\s+\\d+\\s+user\\s+full\\s")
+            assertThat(list).containsPattern("savepoint\\s+offers/savepoints/sp1\\s+\\d+\\s+user\\s+canonical\\s")
                     .containsPattern("checkpoint\\s+offers/chk-\\d+\\s+\\d+\\s+platform");
             assertThat(p.text("cairn:snapshot offers offers/savepoints/sp1")).contains("\"kind\" : \"SAVEPOINT\"", "\"crc32c\"", "\"jobName\" : \"offers\"");
 

@@ -40,7 +40,7 @@ class CrashPointMatrixTest {
     private static final String JOB = "crash";
 
     /** What the test does to reach a point. */
-    enum Action { RUN, SAVEPOINT, STOP, RESCALE, FAIL, RESUME }
+    enum Action { RUN, SAVEPOINT, STOP, RESCALE, FAIL, RESUME, SWITCH_BACKEND, MOVE_STORAGE }
 
     record Point(String id, Action action, int nth) {
     }
@@ -74,7 +74,15 @@ class CrashPointMatrixTest {
             new Point("recovery.before-restore", Action.FAIL, 2),
             new Point("recovery.after-restore", Action.FAIL, 2),
             new Point("sink.before-abort-lingering", Action.FAIL, 2),
-            new Point("resume.after-ledger-update", Action.RESUME, 1));
+            new Point("resume.after-ledger-update", Action.RESUME, 1),
+            // a live backend switch (through a canonical savepoint) and a live move to another storage root
+            new Point("handover.before-savepoint", Action.SWITCH_BACKEND, 1),
+            new Point("stop.after-savepoint", Action.SWITCH_BACKEND, 1),
+            new Point("handover.before-restart", Action.SWITCH_BACKEND, 1),
+            new Point("handover.after-restart", Action.SWITCH_BACKEND, 1),
+            new Point("stop.after-savepoint", Action.MOVE_STORAGE, 1),
+            new Point("handover.before-restart", Action.MOVE_STORAGE, 1),
+            new Point("handover.after-restart", Action.MOVE_STORAGE, 1));
 
     /** Backend and snapshot kind: heap full, heap incremental, RocksDB incremental. */
     private static final List<String> SETUPS = List.of("heap incremental=false", "heap incremental=true", "rocksdb incremental=true");
@@ -90,31 +98,32 @@ class CrashPointMatrixTest {
         List<Arguments> runs = new ArrayList<>();
         if (!full) {
             // one of each kind of seam, both backends
-            runs.add(Arguments.of("ledger.after-write", "heap incremental=true", 4));
-            runs.add(Arguments.of("sink.before-commit", "rocksdb incremental=true", 3));
-            runs.add(Arguments.of("stop.after-savepoint", "heap incremental=false", 1));
-            runs.add(Arguments.of("handover.before-restart", "rocksdb incremental=true", 1));
-            runs.add(Arguments.of("retention.after-metadata-delete", "rocksdb incremental=true", 2));
-            runs.add(Arguments.of("sink.before-abort-lingering", "heap incremental=true", 2));
+            runs.add(Arguments.of("ledger.after-write", "heap incremental=true", 4, Action.RUN));
+            runs.add(Arguments.of("sink.before-commit", "rocksdb incremental=true", 3, Action.RUN));
+            runs.add(Arguments.of("stop.after-savepoint", "heap incremental=false", 1, Action.STOP));
+            runs.add(Arguments.of("handover.before-restart", "rocksdb incremental=true", 1, Action.RESCALE));
+            runs.add(Arguments.of("retention.after-metadata-delete", "rocksdb incremental=true", 2, Action.RUN));
+            runs.add(Arguments.of("sink.before-abort-lingering", "heap incremental=true", 2, Action.FAIL));
+            runs.add(Arguments.of("handover.before-restart", "heap incremental=true", 1, Action.SWITCH_BACKEND));
+            runs.add(Arguments.of("handover.before-restart", "rocksdb incremental=true", 1, Action.MOVE_STORAGE));
             return runs.stream();
         }
         for (String setup : SETUPS) {
             for (Point p : POINTS) {
-                runs.add(Arguments.of(p.id(), setup, p.nth()));
+                runs.add(Arguments.of(p.id(), setup, p.nth(), p.action()));
             }
         }
         for (Point p : POINTS) {
             if (p.action() == Action.RUN) {
-                runs.add(Arguments.of(p.id(), "heap incremental=true", p.nth() + 6));
+                runs.add(Arguments.of(p.id(), "heap incremental=true", p.nth() + 6, p.action()));
             }
         }
         return runs.stream();
     }
 
-    @ParameterizedTest(name = "{0}@{2} on {1}")
+    @ParameterizedTest(name = "{0}@{2} on {1}, {3}")
     @MethodSource("crashes")
-    void crashAtThePointThenRestartExactlyOnce(String point, String setup, int nth) throws Exception {
-        Point p = POINTS.stream().filter(x -> x.id().equals(point)).findFirst().orElseThrow();
+    void crashAtThePointThenRestartExactlyOnce(String point, String setup, int nth, Action action) throws Exception {
         String backend = setup.split(" ")[0];
         String incremental = setup.split("=")[1];
         try (PlatformProcess platform = PlatformProcess.create()) {
@@ -124,7 +133,7 @@ class CrashPointMatrixTest {
                     + " job.restart-delay=100ms job.max-restarts=50 checkpoint.retained=2 job.backend=" + backend
                     + " checkpoint.incremental=" + incremental + " param.output=" + out + " param.seed=" + SEED
                     + " param.events=" + EVENTS + " param.skus=" + SKUS + " param.rate=" + RATE);
-            act(platform, p.action());
+            act(platform, action, backend);
             awaitCrash(platform, point);
             RUNS.incrementAndGet();
 
@@ -140,7 +149,8 @@ class CrashPointMatrixTest {
             int duplicated = number(verdict, "duplicated");
             LOST.addAndGet(missing);
             DUPLICATED.addAndGet(duplicated);
-            Set<String> leftovers = leftovers(platform.data.resolve("snapshots").resolve(JOB), out);
+            Path root = action == Action.MOVE_STORAGE ? platform.root.resolve("moved") : platform.data.resolve("snapshots");
+            Set<String> leftovers = leftovers(root.resolve(JOB), out);
             LEFTOVERS.addAndGet(leftovers.size());
             System.out.printf("crash-matrix: %s@%d on %s: missing %d, duplicated %d, leftovers %s%n", point, nth, setup, missing, duplicated, leftovers);
             assertThat(verdict).as("offers:verify after a crash at %s", point).containsPattern("exactly-once\\s+true");
@@ -148,7 +158,7 @@ class CrashPointMatrixTest {
         }
     }
 
-    private static void act(PlatformProcess platform, Action action) throws Exception {
+    private static void act(PlatformProcess platform, Action action, String backend) throws Exception {
         if (action == Action.RUN) {
             return;
         }
@@ -157,6 +167,8 @@ class CrashPointMatrixTest {
             case SAVEPOINT -> quietly(platform, "cairn:savepoint " + JOB);
             case STOP -> quietly(platform, "cairn:stop " + JOB);
             case RESCALE -> quietly(platform, "cairn:set " + JOB + " job.parallelism=3");
+            case SWITCH_BACKEND -> quietly(platform, "cairn:set " + JOB + " job.backend=" + (backend.equals("heap") ? "rocksdb" : "heap"));
+            case MOVE_STORAGE -> quietly(platform, "cairn:set " + JOB + " storage.root=" + platform.root.resolve("moved"));
             case FAIL -> quietly(platform, "cairn:fail " + JOB);
             case RESUME -> {
                 String stopped = platform.run("cairn:stop " + JOB + " before-resume");

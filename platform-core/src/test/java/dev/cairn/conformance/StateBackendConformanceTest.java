@@ -23,7 +23,7 @@ import dev.cairn.spi.backend.KeyGroupRange;
 import dev.cairn.spi.backend.KeyGroups;
 import dev.cairn.spi.backend.RestoreContext;
 import dev.cairn.spi.backend.StateBackend;
-import dev.cairn.spi.snapshot.CanonicalEntry;
+import dev.cairn.spi.snapshot.KeyGroupEntries;
 import dev.cairn.spi.snapshot.CorruptSnapshotException;
 import dev.cairn.spi.snapshot.KeyedStateHandle;
 import dev.cairn.spi.storage.SnapshotStorage;
@@ -46,7 +46,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * What every state backend must do: the semantics of each state primitive, namespaces, TTL,
  * snapshot and restore (full and incremental), rescaled restore, damaged input, snapshots that
- * run while the state changes, canonical export and import, and schema checks. Extend it and
+ * run while the state changes, a changed key-group count, and schema checks. Extend it and
  * return the plugin from {@link #backend()}.
  */
 public abstract class StateBackendConformanceTest {
@@ -72,7 +72,11 @@ public abstract class StateBackendConformanceTest {
     }
 
     protected BackendHarness harness(KeyGroupRange range, RestoreContext restore) throws Exception {
-        BackendHarness h = new BackendHarness(backend(), storage, range, Files.createTempDirectory(temp, "work"), clock, restore);
+        return harness(range, BackendHarness.MAX_PARALLELISM, restore);
+    }
+
+    protected BackendHarness harness(KeyGroupRange range, int maxParallelism, RestoreContext restore) throws Exception {
+        BackendHarness h = new BackendHarness(backend(), storage, range, maxParallelism, Files.createTempDirectory(temp, "work"), clock, restore);
         open.add(h);
         return h;
     }
@@ -82,7 +86,8 @@ public abstract class StateBackendConformanceTest {
     }
 
     protected BackendHarness restored(KeyGroupRange range, List<KeyedStateHandle> handles) throws Exception {
-        return harness(range, BackendHarness.restoreFrom(storage, handles, true));
+        return harness(range, BackendHarness.restoreFrom(handles, BackendHarness.reader(storage), true, range,
+                BackendHarness.MAX_PARALLELISM, BackendHarness.MAX_PARALLELISM));
     }
 
     // ---- semantics of each primitive
@@ -294,7 +299,7 @@ public abstract class StateBackendConformanceTest {
 
         BackendHarness r = restored(ALL, List.of(handle));
         r.states.getState(d);
-        assertThat(canonical(r)).hasSize(1);
+        assertThat(entryKeyGroups(r)).hasSize(1);
         ValueState<String> rs = r.states.getState(d);
         r.key(2);
         assertThat(rs.value()).isEqualTo("young");
@@ -315,7 +320,7 @@ public abstract class StateBackendConformanceTest {
         for (int i = 0; i < 200; i++) {
             s.value(); // each access checks 50 entries
         }
-        assertThat(canonical(h)).isEmpty();
+        assertThat(entryKeyGroups(h)).isEmpty();
     }
 
     // ---- snapshots
@@ -361,7 +366,7 @@ public abstract class StateBackendConformanceTest {
         for (long k = 0; k < 2_000; k++) {
             assertHolds(r, rs, k, "v" + k, List.of(k));
         }
-        assertThat(canonical(r)).hasSize(3 * 2_000);
+        assertThat(entryKeyGroups(r)).hasSize(3 * 2_000);
     }
 
     @Test
@@ -378,8 +383,8 @@ public abstract class StateBackendConformanceTest {
         s.map().clear();
         KeyedStateHandle second = h.snapshot(2, true);
 
-        long written = second.files().stream().filter(f -> first.files().stream().noneMatch(g -> g.path().equals(f.path()))).mapToLong(f -> f.size()).sum();
-        long total = second.files().stream().mapToLong(f -> f.size()).sum();
+        long written = second.storedFiles().stream().filter(f -> first.storedFiles().stream().noneMatch(g -> g.path().equals(f.path()))).mapToLong(f -> f.size()).sum();
+        long total = second.storedFiles().stream().mapToLong(f -> f.size()).sum();
         if (backend().supportsIncremental()) {
             assertThat(written).as("bytes newly written by the second incremental snapshot").isLessThan(total / 4);
         }
@@ -389,7 +394,7 @@ public abstract class StateBackendConformanceTest {
         assertHolds(r, rs, 5, "changed", List.of(5L));
         assertHolds(r, rs, 6, null, List.of());
         assertHolds(r, rs, 7, "v7", List.of(7L));
-        assertThat(canonical(r)).hasSize(3 * 1_000 - 3);
+        assertThat(entryKeyGroups(r)).hasSize(3 * 1_000 - 3);
     }
 
     @ParameterizedTest(name = "{0} -> {1} subtasks, incremental {2}")
@@ -415,8 +420,8 @@ public abstract class StateBackendConformanceTest {
             KeyGroupRange range = KeyGroups.rangeForSubtask(BackendHarness.MAX_PARALLELISM, to, i);
             BackendHarness r = restored(range, handles);
             States rs = register(r);
-            List<CanonicalEntry> entries = canonical(r);
-            assertThat(entries).allMatch(e -> range.contains(e.keyGroup()));
+            List<Integer> entries = entryKeyGroups(r);
+            assertThat(entries).allMatch(range::contains);
             total += entries.size();
             for (long k = 0; k < keys; k++) {
                 if (range.contains(KeyGroups.keyGroupFor(k, BackendHarness.MAX_PARALLELISM))) {
@@ -470,7 +475,7 @@ public abstract class StateBackendConformanceTest {
         States s = register(h);
         fill(h, s.value(), s.list(), s.map(), 500, "v");
         KeyedStateHandle handle = h.snapshot(1, false);
-        String file = handle.files().get(0).path();
+        String file = handle.storedFiles().get(0).path();
         Path onDisk = temp.resolve("storage").resolve(BackendHarness.JOB).resolve(file);
         try (RandomAccessFile raf = new RandomAccessFile(onDisk.toFile(), "rw")) {
             raf.seek(raf.length() / 2);
@@ -484,21 +489,29 @@ public abstract class StateBackendConformanceTest {
                 .hasMessageContaining("CRC32C");
     }
 
-    @Test
-    void canonicalExportImportsIntoAFreshBackend() throws Exception {
+    @ParameterizedTest(name = "max parallelism 128 -> {0}, {1} subtasks")
+    @CsvSource({"256, 2", "64, 3", "128, 1"})
+    void aChangedKeyGroupCountReassignsEveryKeyByItsHash(int maxParallelism, int subtasks) throws Exception {
         BackendHarness h = fresh();
         States s = register(h);
-        fill(h, s.value(), s.list(), s.map(), 300, "v");
-        List<CanonicalEntry> exported = canonical(h);
-
-        BackendHarness target = fresh();
-        States ts = register(target);
-        for (CanonicalEntry e : exported) {
-            target.backend.importEntry(e);
+        fill(h, s.value(), s.list(), s.map(), 2_000, "v");
+        KeyedStateHandle handle = h.snapshot(1, false);
+        int total = 0;
+        for (int i = 0; i < subtasks; i++) {
+            KeyGroupRange range = KeyGroups.rangeForSubtask(maxParallelism, subtasks, i);
+            BackendHarness r = harness(range, maxParallelism, BackendHarness.restoreFrom(List.of(handle), BackendHarness.reader(storage),
+                    true, range, maxParallelism, BackendHarness.MAX_PARALLELISM));
+            States rs = register(r);
+            List<Integer> entries = entryKeyGroups(r);
+            assertThat(entries).allMatch(range::contains);
+            total += entries.size();
+            for (long k = 0; k < 2_000; k++) {
+                if (range.contains(KeyGroups.keyGroupFor(k, maxParallelism))) {
+                    assertHolds(r, rs, k, "v" + k, List.of(k));
+                }
+            }
         }
-        for (long k = 0; k < 300; k++) {
-            assertHolds(target, ts, k, "v" + k, List.of(k));
-        }
+        assertThat(total).as("entries over all new subtasks: every key exactly once").isEqualTo(3 * 2_000);
     }
 
     @Test
@@ -548,9 +561,16 @@ public abstract class StateBackendConformanceTest {
                 .hasMessageContaining("'name'").hasMessageContaining("EvolvingString(v2)").hasMessageContaining("EvolvingString(v1)");
     }
 
-    protected static List<CanonicalEntry> canonical(BackendHarness h) throws Exception {
-        List<CanonicalEntry> entries = new ArrayList<>();
-        h.backend.exportEntries(entries::add);
-        return entries;
+    /** The key group of every entry the backend holds, as a snapshot would read them. */
+    protected static List<Integer> entryKeyGroups(BackendHarness h) throws Exception {
+        List<Integer> keyGroups = new ArrayList<>();
+        try (KeyGroupEntries entries = h.backend.captureEntries()) {
+            KeyGroupRange range = entries.keyGroupRange();
+            for (int kg = range.start(); kg <= range.end(); kg++) {
+                int keyGroup = kg;
+                entries.read(kg, (state, key, namespace, mapKey, value) -> keyGroups.add(keyGroup));
+            }
+        }
+        return keyGroups;
     }
 }

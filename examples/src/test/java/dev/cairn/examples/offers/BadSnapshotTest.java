@@ -75,7 +75,7 @@ class BadSnapshotTest {
         AtomicLong damaged = new AtomicLong(-1);
         FailureInjector damageThenFail = (point, uid, subtask, id) -> {
             if (point == FailureInjector.Point.AFTER_LEDGER_UPDATE && id >= 3 && damaged.compareAndSet(-1, id)) {
-                Path file = storage().resolve("offers-f/chk-" + id + "/enrich/0/heap-keyed.bin");
+                Path file = storage().resolve("offers-f/chk-" + id + "/enrich/0/keyed-full.bin");
                 JobRunner.flipByteInTheMiddle(file);
                 throw new IllegalStateException("injected failure after damaging " + file);
             }
@@ -84,7 +84,7 @@ class BadSnapshotTest {
         assertThat(awaitEnd(job).status()).as(JobRunner.messages(job.failureCause())).isEqualTo(JobStatus.FINISHED);
         assertThat(damaged.get()).isGreaterThanOrEqualTo(3);
         assertThat(job.retainedCheckpoints()).noneMatch(c -> c.id() == damaged.get());
-        assertThat(storage().resolve("offers-f/chk-" + damaged.get() + "/enrich/0/heap-keyed.bin")).as("kept for inspection").exists();
+        assertThat(storage().resolve("offers-f/chk-" + damaged.get() + "/enrich/0/keyed-full.bin")).as("kept for inspection").exists();
         List<String> expected = Timeline.generate(SEED, EVENTS, SKUS).expectedOutput();
         assertThat(TransactionalFileSink.readCommitted(dir.resolve("out"))).containsExactlyInAnyOrderElementsOf(expected);
     }
@@ -95,7 +95,7 @@ class BadSnapshotTest {
         AtomicLong damaged = new AtomicLong(-1);
         FailureInjector damageThenFail = (point, uid, subtask, id) -> {
             if (point == FailureInjector.Point.AFTER_LEDGER_UPDATE && id >= 3 && damaged.compareAndSet(-1, id)) {
-                JobRunner.flipByteInTheMiddle(storage().resolve("offers-g/chk-" + id + "/enrich/0/heap-keyed.bin"));
+                JobRunner.flipByteInTheMiddle(storage().resolve("offers-g/chk-" + id + "/enrich/0/keyed-full.bin"));
                 throw new IllegalStateException("injected failure after damaging checkpoint " + id);
             }
         };
@@ -107,7 +107,7 @@ class BadSnapshotTest {
         List<String> committed = TransactionalFileSink.readCommitted(dir.resolve("out"));
         assertThat(committed).as("nothing committed twice").doesNotHaveDuplicates().isNotEmpty();
         assertThat(Timeline.generate(SEED, EVENTS, SKUS).expectedOutput()).containsAll(committed);
-        assertThat(storage().resolve("offers-g/chk-" + damaged.get() + "/enrich/0/heap-keyed.bin")).as("kept for inspection").exists();
+        assertThat(storage().resolve("offers-g/chk-" + damaged.get() + "/enrich/0/keyed-full.bin")).as("kept for inspection").exists();
     }
 
     /** An unreadable old metadata file is reported by the ledger and skipped; the job's recovery never needs it. */
@@ -136,11 +136,11 @@ class BadSnapshotTest {
     @Test
     void aDamagedSavepointFailsNamingTheFileAndTheChecksum() throws Exception {
         String sp = savepointOf(offers("offers-a", 1_000));
-        Path file = storage().resolve(sp).resolve("enrich/1/heap-keyed.bin");
+        Path file = storage().resolve(sp).resolve("enrich/1/keyed-full.bin");
         JobRunner.flipByteInTheMiddle(file);
         JobMaster b = awaitEnd(start(offers("offers-b", 0), config(storage(), 2, false, 1).withRestore(RestoreSettings.noClaim(sp))));
         assertThat(b.status()).isEqualTo(JobStatus.FAILED);
-        assertThat(JobRunner.messages(b.failureCause())).contains(sp + "/enrich/1/heap-keyed.bin").contains("CRC32C").contains("damaged");
+        assertThat(JobRunner.messages(b.failureCause())).contains(sp + "/enrich/1/keyed-full.bin").contains("CRC32C").contains("damaged");
         assertThat(b.restarts()).as("a damaged snapshot is not retried").isZero();
     }
 
@@ -149,9 +149,9 @@ class BadSnapshotTest {
         String sp = savepointOf(offers("offers-a", 1_000));
         Path metadata = storage().resolve(sp).resolve("_metadata");
         String json = Files.readString(metadata);
-        assertThat(json).contains("\"enrich/0/heap-keyed.bin\"");
+        assertThat(json).contains("\"enrich/0/keyed-full.bin\"");
         Files.delete(metadata);
-        Files.writeString(metadata, json.replace("\"enrich/0/heap-keyed.bin\"", "\"../../../../etc/passwd\""), StandardCharsets.UTF_8);
+        Files.writeString(metadata, json.replace("\"enrich/0/keyed-full.bin\"", "\"../../../../etc/passwd\""), StandardCharsets.UTF_8);
         assertThatThrownBy(() -> start(offers("offers-b", 0), config(storage(), 2, false, 1).withRestore(RestoreSettings.noClaim(sp))))
                 .isInstanceOf(InvalidSnapshotException.class)
                 .hasMessageContaining("../../../../etc/passwd")

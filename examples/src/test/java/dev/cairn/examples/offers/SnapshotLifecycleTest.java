@@ -14,6 +14,7 @@ import dev.cairn.core.internal.catalog.SnapshotMetadata;
 import dev.cairn.core.internal.job.JobMaster;
 import dev.cairn.core.internal.storage.LocalFileStorage;
 import dev.cairn.spi.backend.KeyGroupRange;
+import dev.cairn.spi.snapshot.KeyGroupSectionsHandle;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -29,8 +30,8 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Savepoints, rescaling, claim modes and retention, checked against the expected output. */
 class SnapshotLifecycleTest {
@@ -132,7 +133,10 @@ class SnapshotLifecycleTest {
         waitUntil(() -> b.lastCompletedCheckpointId() > original.id(), "a checkpoint of the restored job");
         CompletedSnapshot first = b.retainedCheckpoints().stream().filter(c -> c.directory().startsWith("offers-b/")).findFirst().orElseThrow();
         for (SnapshotMetadata.SubtaskSnapshot st : first.metadata().operator("enrich").subtasks()) {
-            assertThat(st.keyedState().properties()).containsEntry("keyGroupsReused", "0");
+            // every key group written anew, none referenced from the original: all sections lie in the one file it wrote
+            KeyGroupSectionsHandle keyed = (KeyGroupSectionsHandle) st.keyedState();
+            assertThat(keyed.sections()).isNotEmpty().allMatch(section -> section.path().equals(keyed.files().get(0).path()));
+            assertThat(keyed.files()).hasSize(1);
         }
         assertThat(first.storagePaths()).allMatch(p -> p.startsWith("offers-b/"));
         b.cancel();

@@ -1,6 +1,9 @@
 package dev.cairn.spi.backend;
 
+import org.osgi.annotation.versioning.ConsumerType;
+
 /** A backend's state for the backend's current key and this state's current namespace. */
+@ConsumerType
 public interface InternalKvState<N> {
     void setCurrentNamespace(N namespace);
 

@@ -1,7 +1,9 @@
 package dev.cairn.spi.backend;
 
 import java.util.Map;
+import org.osgi.annotation.versioning.ConsumerType;
 
+@ConsumerType
 public interface InternalMapState<N, UK, UV> extends InternalKvState<N> {
     UV get(UK key);
 

@@ -1,5 +1,8 @@
 package dev.cairn.spi.backend;
 
+import org.osgi.annotation.versioning.ConsumerType;
+
+@ConsumerType
 public interface InternalValueState<N, V> extends InternalKvState<N> {
     V get();
 

@@ -1,15 +1,16 @@
 package dev.cairn.spi.backend;
 
 import dev.cairn.api.serialization.SerializerCompatibility;
-import dev.cairn.spi.snapshot.CanonicalEntry;
+import dev.cairn.spi.snapshot.KeyGroupEntries;
 import dev.cairn.spi.snapshot.StateMetaInfo;
 import java.util.Map;
-import java.util.function.Consumer;
+import org.osgi.annotation.versioning.ConsumerType;
 
 /**
  * The keyed state of one operator subtask. Used by one task thread, except for the
  * {@link AsyncSnapshot} it hands out, which runs on the I/O pool concurrently with updates.
  */
+@ConsumerType
 public interface KeyedStateBackend<K> extends AutoCloseable {
 
     void setCurrentKey(K key);
@@ -31,8 +32,19 @@ public interface KeyedStateBackend<K> extends AutoCloseable {
     /** Every key with a value in {@code state} under {@code namespace}. */
     <N> Iterable<K> keys(String state, N namespace);
 
-    /** The synchronous part: marks what the snapshot covers; returns the asynchronous part. */
+    /**
+     * The synchronous part of a native snapshot (only called when {@link StateBackend#supportsIncremental()}):
+     * marks what the snapshot covers and returns the asynchronous part, which writes the backend's
+     * own files, or sections through {@link SnapshotRequest#sections()}, incrementally unless it is a savepoint.
+     */
     AsyncSnapshot snapshot(SnapshotRequest request) throws Exception;
+
+    /**
+     * The synchronous part of a full or canonical snapshot: a consistent view of every state as it
+     * is now, which the kernel then writes in the key-group layout from its I/O pool while updates
+     * go on. Entries a state's snapshot filter drops (expired by TTL) are left out.
+     */
+    KeyGroupEntries captureEntries() throws Exception;
 
     /** The checkpoint completed: its files are the base of the next incremental one. */
     default void notifyCheckpointComplete(long checkpointId) {
@@ -40,12 +52,6 @@ public interface KeyedStateBackend<K> extends AutoCloseable {
 
     default void notifyCheckpointAborted(long checkpointId) {
     }
-
-    /** Streams every entry of every registered state in canonical form. */
-    void exportEntries(Consumer<CanonicalEntry> sink) throws Exception;
-
-    /** Adds one canonical entry; the state must be registered first. */
-    void importEntry(CanonicalEntry entry) throws Exception;
 
     @Override
     void close();

@@ -4,11 +4,13 @@ import dev.cairn.spi.snapshot.FileRef;
 import dev.cairn.spi.snapshot.KeyGroupSection;
 import java.io.IOException;
 import java.io.OutputStream;
+import org.osgi.annotation.versioning.ProviderType;
 
 /**
  * A file being written for a snapshot. It checksums as it goes: per section (one key group) and
  * for the whole file. Closing without {@link #closeAndGetRef()} discards the file.
  */
+@ProviderType
 public abstract class SnapshotOutput extends OutputStream {
 
     /** Bytes written so far. */

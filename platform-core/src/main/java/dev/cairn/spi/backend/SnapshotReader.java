@@ -6,12 +6,14 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import org.osgi.annotation.versioning.ProviderType;
 
 /**
  * Reads the files of the snapshot being restored. Every read is verified against its recorded
  * CRC32C before any byte is handed out; a mismatch throws
  * {@link dev.cairn.spi.snapshot.CorruptSnapshotException} naming the file.
  */
+@ProviderType
 public interface SnapshotReader {
     byte[] readSection(KeyGroupSection section) throws IOException;
 

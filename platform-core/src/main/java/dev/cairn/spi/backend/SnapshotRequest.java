@@ -1,8 +1,13 @@
 package dev.cairn.spi.backend;
 
+import dev.cairn.spi.snapshot.KeyGroupSectionWriter;
+
 /**
- * @param incremental write only what changed since the last completed checkpoint the backend was told of
- * @param savepoint   self-contained: never reference earlier files
+ * A native snapshot to take.
+ *
+ * @param savepoint self-contained: reference no earlier file (a checkpoint writes only what
+ *                  changed since the last completed checkpoint the backend was told of)
+ * @param sections  the kernel's writer of key-group sections, for backends that store sections
  */
-public record SnapshotRequest(long checkpointId, boolean savepoint, boolean incremental, SnapshotStreams streams) {
+public record SnapshotRequest(long checkpointId, boolean savepoint, SnapshotStreams streams, KeyGroupSectionWriter sections) {
 }

@@ -1,8 +1,10 @@
 package dev.cairn.spi.backend;
 
 import java.io.IOException;
+import org.osgi.annotation.versioning.ProviderType;
 
 /** Where a backend writes the files of one snapshot of one subtask. */
+@ProviderType
 public interface SnapshotStreams {
     /** A file owned by this snapshot only; deleted with it. */
     SnapshotOutput createOwned(String name) throws IOException;

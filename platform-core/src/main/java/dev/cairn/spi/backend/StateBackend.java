@@ -7,7 +7,10 @@ import org.osgi.annotation.versioning.ConsumerType;
 public interface StateBackend {
     String name();
 
-    /** Whether {@link SnapshotRequest#incremental()} is honoured (else every snapshot is full). */
+    /**
+     * Whether its keyed backends take native snapshots ({@link KeyedStateBackend#snapshot}), incremental for
+     * checkpoints; else every snapshot is written by the kernel from {@link KeyedStateBackend#captureEntries()}.
+     */
     boolean supportsIncremental();
 
     <K> KeyedStateBackend<K> createKeyedBackend(KeyedBackendParameters<K> parameters) throws Exception;

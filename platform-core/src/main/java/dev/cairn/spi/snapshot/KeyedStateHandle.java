@@ -2,22 +2,18 @@ package dev.cairn.spi.snapshot;
 
 import dev.cairn.spi.backend.KeyGroupRange;
 import java.util.List;
-import java.util.Map;
 
 /**
- * The keyed state of one subtask in a snapshot.
- *
- * @param sections   per key group, where its bytes are (backends with key-group files)
- * @param files      every file this handle references, for ownership and retention
- * @param properties backend-specific facts (kept small; shown by {@code cairn snapshot show})
+ * The keyed state of one subtask in a snapshot: either {@link KeyGroupSectionsHandle sections}
+ * in the key-group layout every backend reads, or a backend's {@link NativeFilesHandle own files}.
  */
-public record KeyedStateHandle(String backend, String format, KeyGroupRange keyGroupRange,
-                               List<StateMetaInfo> states, List<KeyGroupSection> sections,
-                               List<FileRef> files, Map<String, String> properties) {
-    public KeyedStateHandle {
-        states = List.copyOf(states);
-        sections = List.copyOf(sections);
-        files = List.copyOf(files);
-        properties = Map.copyOf(properties);
-    }
+public sealed interface KeyedStateHandle permits KeyGroupSectionsHandle, NativeFilesHandle {
+
+    KeyGroupRange keyGroupRange();
+
+    /** The schema of every state the handle holds. */
+    List<StateMetaInfo> states();
+
+    /** Every stored file the handle references, for ownership, retention and sizes. */
+    List<FileRef> storedFiles();
 }

@@ -1,20 +1,29 @@
 package dev.cairn.spi.snapshot;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.util.function.Consumer;
 import org.osgi.annotation.versioning.ConsumerType;
 
 /**
- * A backend-neutral snapshot format, registered with {@code cairn.format=<name>}. The native
- * formats {@code full} and {@code incremental} are each backend's own and need no plugin.
+ * A snapshot format: how each key-group section of the shared layout is stored. The kernel frames
+ * the entries of a key group, asks the format to encode them, and writes the result as one
+ * checksummed section; reading reverses it. Registered as a service with property
+ * {@code cairn.format=<name>}; a snapshot written with a format can be read only while it is
+ * present. {@link #FULL} is the kernel's own encoding and needs no plugin.
  */
 @ConsumerType
 public interface SnapshotFormat {
+
+    /** The kernel's own encoding: the framed entries as they are. */
+    String FULL = "full";
+
     String name();
 
-    void write(Iterable<CanonicalEntry> entries, OutputStream out) throws IOException;
+    /** Encodes the framed entries of one key group, {@code plain[0, length)}, into what is stored. */
+    byte[] encode(byte[] plain, int length) throws IOException;
 
-    void read(InputStream in, Consumer<CanonicalEntry> entries) throws IOException;
+    /**
+     * Decodes what {@link #encode} stored back into the framed entries. A section it cannot decode
+     * throws an {@link IOException} saying why; the kernel adds the file and key group.
+     */
+    byte[] decode(byte[] stored) throws IOException;
 }

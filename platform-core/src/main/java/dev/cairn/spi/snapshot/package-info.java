@@ -1,9 +1,10 @@
 /**
  * The parts of snapshot metadata that plugins produce and consume: handles to state files,
- * key-group sections with checksums, serializer snapshots, canonical entries and formats.
+ * key-group sections with checksums, serializer snapshots, the backend-neutral entries every
+ * backend exchanges with the kernel, and the formats sections are stored in.
  */
 @Export
-@Version("0.1.0")
+@Version("1.0.0")
 package dev.cairn.spi.snapshot;
 
 import org.osgi.annotation.bundle.Export;

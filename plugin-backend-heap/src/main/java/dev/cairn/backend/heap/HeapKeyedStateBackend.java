@@ -11,18 +11,13 @@ import dev.cairn.spi.backend.KeyedStateBackend;
 import dev.cairn.spi.backend.SnapshotRequest;
 import dev.cairn.spi.backend.StateKind;
 import dev.cairn.spi.backend.StateSpec;
-import dev.cairn.spi.snapshot.CanonicalEntry;
 import dev.cairn.spi.snapshot.StateMetaInfo;
-import java.io.ByteArrayInputStream;
-import java.io.DataInputStream;
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Consumer;
 
 /** The heap backend of one operator subtask. */
 final class HeapKeyedStateBackend<K> implements KeyedStateBackend<K> {
@@ -145,24 +140,20 @@ final class HeapKeyedStateBackend<K> implements KeyedStateBackend<K> {
 
     @Override
     public AsyncSnapshot snapshot(SnapshotRequest request) {
-        int version = versions.startSnapshot();
-        List<HeapSnapshotWriter.CapturedState> captured = new ArrayList<>(states.size());
-        for (HeapState s : states.values()) {
-            captured.add(HeapSnapshotWriter.capture(s));
-        }
-        SnapshotLayout baseForThis = request.incremental() && !request.savepoint() ? base : null;
-        HeapSnapshotWriter writer = new HeapSnapshotWriter(this, request, version, captured, dirty.capture(), baseForThis);
+        HeapEntries entries = captureEntries();
+        HeapSnapshotWriter writer = new HeapSnapshotWriter(request, entries, dirty.capture(), request.savepoint() ? null : base);
         return () -> {
-            try {
-                HeapSnapshotWriter.Result result = writer.write();
-                if (!request.savepoint()) {
-                    pendingLayouts.put(request.checkpointId(), result.layout());
-                }
-                return result.handle();
-            } finally {
-                versions.releaseSnapshot(version);
+            HeapSnapshotWriter.Result result = writer.write();
+            if (!request.savepoint()) {
+                pendingLayouts.put(request.checkpointId(), result.layout());
             }
+            return result.handle();
         };
+    }
+
+    @Override
+    public HeapEntries captureEntries() {
+        return new HeapEntries(range, params.keySerializer(), versions, states.values());
     }
 
     @Override
@@ -177,40 +168,6 @@ final class HeapKeyedStateBackend<K> implements KeyedStateBackend<K> {
     @Override
     public void notifyCheckpointAborted(long checkpointId) {
         pendingLayouts.remove(checkpointId);
-    }
-
-    @Override
-    public void exportEntries(Consumer<CanonicalEntry> sink) throws IOException {
-        for (HeapState s : states.values()) {
-            for (int i = 0; i < s.tables.length; i++) {
-                for (Map.Entry<Object, Object> e : s.tables[i].map.entrySet()) {
-                    HeapEntryCodec.toCanonical(s, range.start() + i, e.getKey(), e.getValue(), params.keySerializer(), sink);
-                }
-            }
-        }
-    }
-
-    @Override
-    public void importEntry(CanonicalEntry entry) throws IOException {
-        HeapState s = states.get(entry.state());
-        if (s == null || !s.registered) {
-            throw new IllegalStateException("Canonical entry for state '" + entry.state() + "', which is not registered");
-        }
-        if (!range.contains(entry.keyGroup())) {
-            throw new IllegalArgumentException("Canonical entry of key group " + entry.keyGroup() + " is outside " + range);
-        }
-        K key = params.keySerializer().deserialize(new DataInputStream(new ByteArrayInputStream(entry.key())));
-        setCurrentKey(key);
-        Object ns = s.namespaceSerializer.deserialize(new DataInputStream(new ByteArrayInputStream(entry.namespace())));
-        Object value = s.valueSerializer.deserialize(new DataInputStream(new ByteArrayInputStream(entry.value())));
-        HeapStateAccess<Object> access = (HeapStateAccess<Object>) accessors.get(s.name);
-        access.setCurrentNamespace(ns);
-        switch (s.kind) {
-            case VALUE -> ((HeapValueState<Object, Object>) access).put(value);
-            case LIST -> ((HeapListState<Object, Object>) access).add(value);
-            case MAP -> ((HeapMapState<Object, Object, Object>) access).put(
-                    s.mapKeySerializer.deserialize(new DataInputStream(new ByteArrayInputStream(entry.mapKey()))), value);
-        }
     }
 
     @Override

@@ -3,22 +3,31 @@ package dev.cairn.backend.heap;
 import dev.cairn.api.serialization.TypeSerializer;
 import dev.cairn.spi.backend.KeyGroupRange;
 import dev.cairn.spi.backend.KeyedBackendParameters;
-import dev.cairn.spi.snapshot.CorruptSnapshotException;
 import dev.cairn.spi.snapshot.FileRef;
+import dev.cairn.spi.snapshot.KeyGroupEntries;
 import dev.cairn.spi.snapshot.KeyGroupSection;
+import dev.cairn.spi.snapshot.KeyGroupSectionsHandle;
 import dev.cairn.spi.snapshot.KeyedStateHandle;
 import dev.cairn.spi.snapshot.SerializerSnapshotRef;
+import dev.cairn.spi.snapshot.SnapshotFormat;
 import dev.cairn.spi.snapshot.StateMetaInfo;
 import java.io.ByteArrayInputStream;
 import java.io.DataInputStream;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 /**
- * Reads the key groups of this backend's range from the handles of the old subtasks (any
- * parallelism), with the serializers the snapshot recorded. Only the needed sections are read.
+ * Builds the per-key-group tables of this backend's range from the entries the kernel reads out
+ * of the snapshot (any backend's, any format, any key-group count), several key groups at once
+ * when every serializer may be shared between threads: each key group has tables of its own.
  */
 final class HeapRestoreOperation<K> {
     private final HeapKeyedStateBackend<K> backend;
@@ -32,56 +41,111 @@ final class HeapRestoreOperation<K> {
     @SuppressWarnings("unchecked")
     void restore() throws IOException {
         KeyGroupRange range = params.keyGroupRange();
-        TypeSerializer<Object> keySerializer = (TypeSerializer<Object>) params.keySerializer();
-        Map<Integer, KeyGroupSection> baseSections = new LinkedHashMap<>();
-        Map<String, FileRef> baseFiles = new HashMap<>();
-        for (KeyedStateHandle handle : params.restore().handles()) {
-            if (!HeapStateBackend.NAME.equals(handle.backend())) {
-                throw new IOException("Snapshot state of operator '" + params.operatorUid() + "' was written by backend '"
-                        + handle.backend() + "'; the heap backend reads only its own native format (use a canonical savepoint to switch backends)");
+        try (KeyGroupEntries entries = params.restore().entries()) {
+            List<HeapState> states = new ArrayList<>();
+            boolean shareable = params.keySerializer().isStateless();
+            for (StateMetaInfo meta : entries.states()) {
+                HeapState s = backend.restoredState(meta, restore(meta.namespaceSerializer(), meta), restore(meta.valueSerializer(), meta),
+                        meta.mapKeySerializer() == null ? null : restore(meta.mapKeySerializer(), meta));
+                states.add(s);
+                shareable &= s.namespaceSerializer.isStateless() && s.valueSerializer.isStateless()
+                        && (s.mapKeySerializer == null || s.mapKeySerializer.isStateless());
             }
-            Map<String, HeapState> states = new HashMap<>();
-            for (StateMetaInfo meta : handle.states()) {
-                states.put(meta.name(), backend.restoredState(meta, restore(meta.namespaceSerializer(), meta),
-                        restore(meta.valueSerializer(), meta), meta.mapKeySerializer() == null ? null : restore(meta.mapKeySerializer(), meta)));
-            }
-            for (KeyGroupSection section : handle.sections()) {
-                if (!range.contains(section.keyGroup())) {
-                    continue;
+            TypeSerializer<Object> keySerializer = (TypeSerializer<Object>) params.keySerializer();
+            int threads = shareable ? Math.min(range.size(), Runtime.getRuntime().availableProcessors()) : 1;
+            if (threads <= 1) {
+                for (int kg = range.start(); kg <= range.end(); kg++) {
+                    entries.read(kg, new KeyGroupFiller(states, keySerializer, kg - range.start()));
                 }
-                byte[] bytes = params.restore().reader().readSection(section);
-                try {
-                    readSection(new DataInputStream(new ByteArrayInputStream(bytes)), states, section.keyGroup() - range.start(), keySerializer);
-                } catch (IOException | RuntimeException e) {
-                    throw new CorruptSnapshotException(section.path(), "key group " + section.keyGroup()
-                            + " passed its checksum but cannot be read with the recorded serializers: " + e, e);
-                }
-                baseSections.put(section.keyGroup(), section);
+            } else {
+                readInParallel(entries, states, keySerializer, range, threads);
             }
-            handle.files().forEach(f -> baseFiles.put(f.path(), f));
         }
         if (params.restore().baseReusable()) {
-            backend.useBase(new SnapshotLayout(0, baseSections, baseFiles));
+            backend.useBase(baseLayout());
         }
     }
 
-    private void readSection(DataInputStream in, Map<String, HeapState> states, int local, TypeSerializer<Object> keySerializer)
-            throws IOException {
-        while (in.readBoolean()) {
-            String name = in.readUTF();
-            HeapState s = states.get(name);
-            if (s == null) {
-                throw new IOException("section holds state '" + name + "', which the handle does not describe");
+    private static void readInParallel(KeyGroupEntries entries, List<HeapState> states, TypeSerializer<Object> keySerializer,
+                                       KeyGroupRange range, int threads) throws IOException {
+        ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
+            Thread t = new Thread(r, "cairn-heap-restore");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            List<Future<?>> reads = new ArrayList<>();
+            for (int kg = range.start(); kg <= range.end(); kg++) {
+                int keyGroup = kg;
+                reads.add(pool.submit(() -> {
+                    entries.read(keyGroup, new KeyGroupFiller(states, keySerializer, keyGroup - range.start()));
+                    return null;
+                }));
             }
-            Map<Object, Object> table = s.tables[local].map;
-            while (in.readBoolean()) {
-                HeapEntryCodec.readEntry(in, s, keySerializer, table, 0);
+            for (Future<?> f : reads) {
+                f.get();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("Interrupted while restoring key groups " + range, e);
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /** Where this backend's key groups lie in the snapshot: the base of its next incremental checkpoint. */
+    private SnapshotLayout baseLayout() {
+        Map<Integer, KeyGroupSection> sections = new LinkedHashMap<>();
+        Map<String, FileRef> files = new HashMap<>();
+        for (KeyedStateHandle h : params.restore().handles()) {
+            if (h instanceof KeyGroupSectionsHandle handle && handle.format().equals(SnapshotFormat.FULL)) {
+                for (KeyGroupSection s : handle.sections()) {
+                    if (params.keyGroupRange().contains(s.keyGroup())) {
+                        sections.put(s.keyGroup(), s);
+                    }
+                }
+                handle.files().forEach(f -> files.put(f.path(), f));
             }
         }
+        return new SnapshotLayout(0, sections, files);
     }
 
     private TypeSerializer<?> restore(SerializerSnapshotRef ref, StateMetaInfo meta) throws IOException {
         return ref.restoreSerializer(meta.name(), params.operatorUid(), HeapRestoreOperation.class.getClassLoader(),
                 TypeSerializer.class.getClassLoader(), params.userClassLoader());
+    }
+
+    /** Puts the entries of one key group into its tables: values replace, list elements append, map entries add. */
+    private static final class KeyGroupFiller implements dev.cairn.spi.snapshot.StateEntrySink {
+        private final List<HeapState> states;
+        private final TypeSerializer<Object> keySerializer;
+        private final int local;
+
+        KeyGroupFiller(List<HeapState> states, TypeSerializer<Object> keySerializer, int local) {
+            this.states = states;
+            this.keySerializer = keySerializer;
+            this.local = local;
+        }
+
+        @Override
+        public void accept(int state, byte[] key, byte[] namespace, byte[] mapKey, byte[] value) throws IOException {
+            HeapState s = states.get(state);
+            Object k = read(keySerializer, key);
+            Object tableKey = s.voidNamespace() ? k : new NamespacedKey(k, read(s.namespaceSerializer, namespace));
+            Map<Object, Object> table = s.tables[local].map;
+            Object v = read(s.valueSerializer, value);
+            switch (s.kind) {
+                case VALUE -> table.put(tableKey, v);
+                case LIST -> ((VersionedList) table.computeIfAbsent(tableKey, x -> new VersionedList(0, List.of()))).add(v);
+                case MAP -> ((VersionedMap) table.computeIfAbsent(tableKey, x -> new VersionedMap(0, Map.of())))
+                        .put(read(s.mapKeySerializer, mapKey), v);
+            }
+        }
+
+        private static Object read(TypeSerializer<Object> serializer, byte[] bytes) throws IOException {
+            return serializer.deserialize(new DataInputStream(new ByteArrayInputStream(bytes)));
+        }
     }
 }

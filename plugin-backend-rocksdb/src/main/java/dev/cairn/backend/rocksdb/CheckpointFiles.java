@@ -3,7 +3,8 @@ package dev.cairn.backend.rocksdb;
 import dev.cairn.spi.backend.SnapshotReader;
 import dev.cairn.spi.snapshot.CorruptSnapshotException;
 import dev.cairn.spi.snapshot.FileRef;
-import dev.cairn.spi.snapshot.KeyedStateHandle;
+import dev.cairn.spi.snapshot.NativeFile;
+import dev.cairn.spi.snapshot.NativeFilesHandle;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -23,9 +24,6 @@ import java.util.zip.Inflater;
  */
 final class CheckpointFiles {
 
-    /** Handle property prefix: the stored path of a file → where it goes in a RocksDB directory. */
-    static final String LOCAL_NAME = "local:";
-
     private CheckpointFiles() {
     }
 
@@ -38,39 +36,31 @@ final class CheckpointFiles {
             return new Placement(file, name, 0, file.size(), false);
         }
 
+        /** The placement in one word, for the local copy's record of what it stands for. */
         String encoded() {
             return piece ? name + "@" + offset + "+" + length : name;
+        }
+
+        NativeFile toNativeFile() {
+            return piece ? new NativeFile(file, name, offset, length) : NativeFile.whole(file, name);
         }
     }
 
     /** The placements of every file of {@code handle}; refuses names that would leave the directory. */
-    static List<Placement> placements(KeyedStateHandle handle) throws IOException {
+    static List<Placement> placements(NativeFilesHandle handle) throws IOException {
         List<Placement> placements = new ArrayList<>();
-        for (FileRef file : handle.files()) {
-            placements.add(parse(file, handle.properties().get(LOCAL_NAME + file.path())));
+        for (NativeFile f : handle.files()) {
+            Placement p = f.piece() ? new Placement(f.stored(), f.localName(), f.pieceOffset(), f.pieceLength(), true)
+                    : Placement.whole(f.stored(), f.localName());
+            String name = p.name();
+            if (name == null || name.isEmpty() || name.contains("/") || name.contains("\\") || name.startsWith(".")
+                    || p.offset() < 0 || p.length() < 0) {
+                throw new IOException("Snapshot file " + f.stored().path() + " has no valid RocksDB file name in its handle ("
+                        + name + ", bytes " + p.offset() + "+" + p.length() + ")");
+            }
+            placements.add(p);
         }
         return placements;
-    }
-
-    private static Placement parse(FileRef file, String value) throws IOException {
-        Placement p = null;
-        try {
-            int at = value == null ? -1 : value.lastIndexOf('@');
-            if (at < 0) {
-                p = value == null ? null : Placement.whole(file, value);
-            } else {
-                int plus = value.indexOf('+', at);
-                p = new Placement(file, value.substring(0, at), Long.parseLong(value.substring(at + 1, plus)),
-                        Long.parseLong(value.substring(plus + 1)), true);
-            }
-        } catch (NumberFormatException | IndexOutOfBoundsException e) {
-            // refused below
-        }
-        if (p == null || p.name().isEmpty() || p.name().contains("/") || p.name().contains("\\") || p.name().startsWith(".")
-                || p.offset() < 0 || p.length() < 0) {
-            throw new IOException("Snapshot file " + file.path() + " has no valid RocksDB file name in its handle (" + value + ")");
-        }
-        return p;
     }
 
     /**
@@ -78,7 +68,7 @@ final class CheckpointFiles {
      * several at a time. SST files are never written again, so the reader may link them; the
      * MANIFEST and logs RocksDB may append to are always copies.
      */
-    static void fetch(KeyedStateHandle handle, SnapshotReader reader, Path dir) throws IOException {
+    static void fetch(NativeFilesHandle handle, SnapshotReader reader, Path dir) throws IOException {
         List<Callable<Void>> transfers = new ArrayList<>();
         for (Placement p : placements(handle)) {
             transfers.add(() -> {

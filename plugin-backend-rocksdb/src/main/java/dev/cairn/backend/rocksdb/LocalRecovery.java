@@ -1,6 +1,6 @@
 package dev.cairn.backend.rocksdb;
 
-import dev.cairn.spi.snapshot.KeyedStateHandle;
+import dev.cairn.spi.snapshot.NativeFilesHandle;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -49,7 +49,7 @@ final class LocalRecovery {
      *
      * @return false if local recovery is off: the caller deletes {@code dir}
      */
-    boolean retain(long checkpointId, Path dir, KeyedStateHandle handle) throws IOException {
+    boolean retain(long checkpointId, Path dir, NativeFilesHandle handle) throws IOException {
         if (root == null) {
             return false;
         }
@@ -132,7 +132,7 @@ final class LocalRecovery {
      *
      * @return whether it did; false leaves {@code target} to be filled from storage
      */
-    boolean restoreInto(KeyedStateHandle handle, Path target) throws IOException {
+    boolean restoreInto(NativeFilesHandle handle, Path target) throws IOException {
         if (root == null || !Files.isDirectory(root)) {
             return false;
         }
@@ -176,7 +176,7 @@ final class LocalRecovery {
     private static final String LOCAL = "local\t";
 
     /** What the copy stands for: the stored files of the handle and where each goes. */
-    private static List<String> storedFiles(KeyedStateHandle handle) throws IOException {
+    private static List<String> storedFiles(NativeFilesHandle handle) throws IOException {
         List<String> lines = new ArrayList<>();
         for (CheckpointFiles.Placement p : CheckpointFiles.placements(handle)) {
             lines.add(STORED + p.file().path() + "\t" + p.file().size() + "\t" + Long.toHexString(p.file().crc32c()) + "\t" + p.encoded());

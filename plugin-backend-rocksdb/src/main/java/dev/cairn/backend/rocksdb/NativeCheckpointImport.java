@@ -2,7 +2,7 @@ package dev.cairn.backend.rocksdb;
 
 import dev.cairn.spi.backend.KeyGroupRange;
 import dev.cairn.spi.backend.SnapshotReader;
-import dev.cairn.spi.snapshot.KeyedStateHandle;
+import dev.cairn.spi.snapshot.NativeFilesHandle;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -36,7 +36,7 @@ final class NativeCheckpointImport {
         this.reader = reader;
     }
 
-    void importKeyGroups(KeyedStateHandle handle, Map<String, RocksState> states, KeyGroupRange range) throws IOException {
+    void importKeyGroups(NativeFilesHandle handle, Map<String, RocksState> states, KeyGroupRange range) throws IOException {
         if (handle.keyGroupRange().end() < range.start() || handle.keyGroupRange().start() > range.end()) {
             return; // none of our key groups
         }

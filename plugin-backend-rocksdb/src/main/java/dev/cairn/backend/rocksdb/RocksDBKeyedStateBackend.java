@@ -11,7 +11,6 @@ import dev.cairn.spi.backend.KeyedStateBackend;
 import dev.cairn.spi.backend.SnapshotRequest;
 import dev.cairn.spi.backend.StateKind;
 import dev.cairn.spi.backend.StateSpec;
-import dev.cairn.spi.snapshot.CanonicalEntry;
 import dev.cairn.spi.snapshot.StateMetaInfo;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -24,10 +23,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Consumer;
 import org.rocksdb.ColumnFamilyDescriptor;
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.ColumnFamilyOptions;
+import org.rocksdb.DBOptions;
 import org.rocksdb.FlushOptions;
 import org.rocksdb.Options;
 import org.rocksdb.RocksDB;
@@ -50,6 +49,7 @@ final class RocksDBKeyedStateBackend<K> implements KeyedStateBackend<K> {
     private final RocksDB db;
     private final ColumnFamilyHandle defaultColumnFamily;
     private final ColumnFamilyOptions columnFamilyOptions;
+    private final DBOptions dbOptions;
     /** State writes go to the write-ahead log, buffered in memory until a checkpoint writes it out (manual WAL flush). */
     private final WriteOptions writeOptions = new WriteOptions();
     /** Restore imports skip the log: the restore flushes once they are all in. */
@@ -79,6 +79,7 @@ final class RocksDBKeyedStateBackend<K> implements KeyedStateBackend<K> {
         this.directory = directory;
         this.localRecovery = localRecovery;
         this.columnFamilyOptions = resources.columnFamilyOptions();
+        this.dbOptions = resources.dbOptions();
         List<ColumnFamilyDescriptor> descriptors = new ArrayList<>();
         List<ColumnFamilyHandle> handles = new ArrayList<>();
         try {
@@ -119,6 +120,10 @@ final class RocksDBKeyedStateBackend<K> implements KeyedStateBackend<K> {
 
     RocksDB db() {
         return db;
+    }
+
+    DBOptions dbOptions() {
+        return dbOptions;
     }
 
     ColumnFamilyOptions columnFamilyOptions() {
@@ -250,12 +255,15 @@ final class RocksDBKeyedStateBackend<K> implements KeyedStateBackend<K> {
         return keys;
     }
 
+    /** Native: the database's own files; savepoints are self-contained, checkpoints build on the files of the last completed one. */
     @Override
     public AsyncSnapshot snapshot(SnapshotRequest request) throws IOException {
-        // savepoints are self-contained; checkpoints may build on the files of the last completed one
-        return request.incremental() && !request.savepoint()
-                ? new RocksIncrementalSnapshot(this, request).start()
-                : new RocksFullSnapshot(this, request).start();
+        return new RocksIncrementalSnapshot(this, request).start();
+    }
+
+    @Override
+    public RocksEntries captureEntries() {
+        return new RocksEntries(this);
     }
 
     /** Names the files this database instance uploads, so they never collide with another instance's. */
@@ -402,45 +410,6 @@ final class RocksDBKeyedStateBackend<K> implements KeyedStateBackend<K> {
             }
         } catch (RocksDBException e) {
             throw failure("clean up", s, e);
-        }
-    }
-
-    @Override
-    public void exportEntries(Consumer<CanonicalEntry> sink) {
-        for (RocksState s : states.values()) {
-            try (RocksIterator it = db.newIterator(s.columnFamily)) {
-                for (it.seekToFirst(); it.isValid(); it.next()) {
-                    Bytes.Row row = Bytes.Row.parse(it.key());
-                    byte[] value = it.value();
-                    switch (s.kind) {
-                        case VALUE -> sink.accept(new CanonicalEntry(s.name, row.keyGroup(), row.key(), row.namespace(), null, value));
-                        case LIST -> Bytes.listElements(value).forEach(e ->
-                                sink.accept(new CanonicalEntry(s.name, row.keyGroup(), row.key(), row.namespace(), null, e)));
-                        case MAP -> sink.accept(new CanonicalEntry(s.name, row.keyGroup(), row.key(), row.namespace(), row.userKey(), value));
-                    }
-                }
-            }
-        }
-    }
-
-    @Override
-    public void importEntry(CanonicalEntry entry) throws IOException {
-        RocksState s = states.get(entry.state());
-        if (s == null || !s.registered) {
-            throw new IllegalStateException("Canonical entry for state '" + entry.state() + "', which is not registered");
-        }
-        if (!range.contains(entry.keyGroup())) {
-            throw new IllegalArgumentException("Canonical entry of key group " + entry.keyGroup() + " is outside " + range);
-        }
-        byte[] row = Bytes.rowPrefix(Bytes.keyPart(entry.keyGroup(), entry.key()), entry.namespace());
-        try {
-            switch (s.kind) {
-                case VALUE -> db.put(s.columnFamily, writeOptions, row, entry.value());
-                case LIST -> db.merge(s.columnFamily, writeOptions, row, Bytes.listElement(entry.value()));
-                case MAP -> db.put(s.columnFamily, writeOptions, Bytes.concat(row, entry.mapKey()), entry.value());
-            }
-        } catch (RocksDBException e) {
-            throw new IOException("Cannot import into state '" + s.name + "': " + e.getMessage(), e);
         }
     }
 

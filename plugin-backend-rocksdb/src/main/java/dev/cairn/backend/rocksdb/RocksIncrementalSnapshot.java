@@ -4,7 +4,7 @@ import dev.cairn.spi.backend.AsyncSnapshot;
 import dev.cairn.spi.backend.SnapshotOutput;
 import dev.cairn.spi.backend.SnapshotRequest;
 import dev.cairn.spi.snapshot.FileRef;
-import dev.cairn.spi.snapshot.KeyedStateHandle;
+import dev.cairn.spi.snapshot.NativeFilesHandle;
 import dev.cairn.spi.snapshot.StateMetaInfo;
 import java.io.IOException;
 import java.io.InputStream;
@@ -18,7 +18,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 import java.util.zip.Deflater;
 import java.util.zip.DeflaterOutputStream;
@@ -66,10 +65,6 @@ final class RocksIncrementalSnapshot {
     private record Linked(String name, long length) {
     }
 
-    /** Bytes a checkpoint uploaded, and bytes it references from earlier ones. */
-    private record Totals(AtomicLong uploaded, AtomicLong reused) {
-    }
-
     AsyncSnapshot start() throws IOException {
         Path carriedDir = backend.localCheckpointDirectory(request.checkpointId());
         RocksDB db = backend.db();
@@ -89,7 +84,8 @@ final class RocksIncrementalSnapshot {
             throw e;
         }
         List<StateMetaInfo> metas = backend.states().values().stream().map(s -> s.meta).toList();
-        Map<String, List<CheckpointFiles.Placement>> reusable = backend.uploadedFiles();
+        // a savepoint is self-contained: it references nothing earlier and nothing later builds on it
+        Map<String, List<CheckpointFiles.Placement>> reusable = request.savepoint() ? Map.of() : backend.uploadedFiles();
         return () -> {
             Path dir = carriedDir;
             List<Linked> files = carried;
@@ -102,8 +98,8 @@ final class RocksIncrementalSnapshot {
                     dir = flushedDir;
                     files = flushed;
                 }
-                KeyedStateHandle handle = upload(dir, files, metas, reusable);
-                kept = backend.localRecovery().retain(request.checkpointId(), dir, handle);
+                NativeFilesHandle handle = upload(dir, files, metas, reusable);
+                kept = !request.savepoint() && backend.localRecovery().retain(request.checkpointId(), dir, handle);
                 return handle;
             } finally {
                 if (!kept) {
@@ -205,16 +201,15 @@ final class RocksIncrementalSnapshot {
         }
     }
 
-    private KeyedStateHandle upload(Path dir, List<Linked> linked, List<StateMetaInfo> metas,
+    private NativeFilesHandle upload(Path dir, List<Linked> linked, List<StateMetaInfo> metas,
                                     Map<String, List<CheckpointFiles.Placement>> reusable) throws IOException {
         List<CheckpointFiles.Placement> placements = new ArrayList<>();
         Map<String, List<CheckpointFiles.Placement>> uploadedNow = new LinkedHashMap<>();
-        Totals totals = new Totals(new AtomicLong(), new AtomicLong());
         List<Callable<List<CheckpointFiles.Placement>>> transfers = new ArrayList<>();
         for (Linked file : linked) {
-            transfers.add(() -> file.name().endsWith(".sst") ? uploadSst(dir, file, reusable.get(file.name()), totals)
-                    : file.name().startsWith(MANIFEST) ? List.of(uploadManifest(dir, file, totals))
-                    : uploadLog(dir, file, reusable.getOrDefault(file.name(), List.of()), totals));
+            transfers.add(() -> file.name().endsWith(".sst") ? uploadSst(dir, file, reusable.get(file.name()))
+                    : file.name().startsWith(MANIFEST) ? List.of(uploadManifest(dir, file))
+                    : uploadLog(dir, file, reusable.getOrDefault(file.name(), List.of())));
         }
         List<List<CheckpointFiles.Placement>> held = FileTransfers.run("upload checkpoint " + request.checkpointId(), transfers);
         for (int i = 0; i < linked.size(); i++) {
@@ -227,41 +222,31 @@ final class RocksIncrementalSnapshot {
                 .orElseThrow(() -> new IOException("RocksDB reported no MANIFEST among its live files"));
         Path current = Files.writeString(dir.resolve("CURRENT"), manifest + "\n", StandardCharsets.US_ASCII);
         placements.add(CheckpointFiles.Placement.whole(copy(current, 0, Files.size(current), request.streams().createOwned("CURRENT"), false), "CURRENT"));
-        totals.uploaded().addAndGet(Files.size(current));
-        backend.checkpointUploaded(request.checkpointId(), uploadedNow);
-
-        List<FileRef> files = new ArrayList<>();
-        Map<String, String> properties = new LinkedHashMap<>();
-        for (CheckpointFiles.Placement p : placements) {
-            files.add(p.file());
-            properties.put(CheckpointFiles.LOCAL_NAME + p.file().path(), p.encoded());
+        if (!request.savepoint()) {
+            backend.checkpointUploaded(request.checkpointId(), uploadedNow);
         }
-        properties.put("bytesUploaded", Long.toString(totals.uploaded().get()));
-        properties.put("bytesReused", Long.toString(totals.reused().get()));
-        return new KeyedStateHandle(RocksDBStateBackend.NAME, "incremental", backend.range(), metas, List.of(), files, properties);
+        return new NativeFilesHandle(RocksDBStateBackend.NAME, backend.range(), metas,
+                placements.stream().map(CheckpointFiles.Placement::toNativeFile).toList());
     }
 
-    private List<CheckpointFiles.Placement> uploadSst(Path dir, Linked file, List<CheckpointFiles.Placement> earlier, Totals totals) throws IOException {
+    private List<CheckpointFiles.Placement> uploadSst(Path dir, Linked file, List<CheckpointFiles.Placement> earlier) throws IOException {
         if (earlier != null) {
-            totals.reused().addAndGet(earlier.get(0).file().size());
             return earlier;
         }
         Path path = dir.resolve(file.name());
         FileRef ref = copy(path, 0, Files.size(path), request.streams().createShared(backend.instanceId() + "-" + file.name()), false);
-        totals.uploaded().addAndGet(ref.size());
         return List.of(CheckpointFiles.Placement.whole(ref, file.name()));
     }
 
     /** The MANIFEST up to its length at the synchronous part; the local copy is cut there too, for local recovery. */
-    private CheckpointFiles.Placement uploadManifest(Path dir, Linked file, Totals totals) throws IOException {
+    private CheckpointFiles.Placement uploadManifest(Path dir, Linked file) throws IOException {
         Path path = frozen(dir, file);
         FileRef ref = copy(path, 0, file.length(), request.streams().createOwned(file.name()), false);
-        totals.uploaded().addAndGet(ref.size());
         return CheckpointFiles.Placement.whole(ref, file.name());
     }
 
     /** The pieces of a log the last completed checkpoint uploaded, and one new deflated piece for what was appended since. */
-    private List<CheckpointFiles.Placement> uploadLog(Path dir, Linked file, List<CheckpointFiles.Placement> earlier, Totals totals) throws IOException {
+    private List<CheckpointFiles.Placement> uploadLog(Path dir, Linked file, List<CheckpointFiles.Placement> earlier) throws IOException {
         Path path = frozen(dir, file);
         List<CheckpointFiles.Placement> pieces = new ArrayList<>();
         long held = 0;
@@ -269,14 +254,12 @@ final class RocksIncrementalSnapshot {
             if (p.offset() == held && held + p.length() <= file.length()) {
                 pieces.add(p);
                 held += p.length();
-                totals.reused().addAndGet(p.file().size());
             }
         }
         if (held < file.length()) {
             long length = file.length() - held;
             FileRef ref = copy(path, held, length,
                     request.streams().createShared(backend.instanceId() + "-" + file.name() + "-" + held), true);
-            totals.uploaded().addAndGet(ref.size());
             pieces.add(new CheckpointFiles.Placement(ref, file.name(), held, length, true));
         }
         return pieces;

@@ -3,31 +3,28 @@ package dev.cairn.backend.rocksdb;
 import dev.cairn.api.serialization.TypeSerializer;
 import dev.cairn.spi.backend.KeyGroupRange;
 import dev.cairn.spi.backend.KeyedBackendParameters;
-import dev.cairn.spi.backend.StateKind;
-import dev.cairn.spi.snapshot.CorruptSnapshotException;
-import dev.cairn.spi.snapshot.KeyGroupSection;
+import dev.cairn.spi.snapshot.KeyGroupEntries;
 import dev.cairn.spi.snapshot.KeyedStateHandle;
+import dev.cairn.spi.snapshot.NativeFilesHandle;
 import dev.cairn.spi.snapshot.SerializerSnapshotRef;
 import dev.cairn.spi.snapshot.StateMetaInfo;
-import java.io.ByteArrayInputStream;
-import java.io.DataInputStream;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.logging.Logger;
 import org.rocksdb.RocksDBException;
-import org.rocksdb.WriteBatch;
 
 /**
  * Creates a subtask's database from what it restores. The native checkpoint that overlaps this
  * subtask's key groups most (the base) is put into the new database's directory, from the local
  * copy if a valid one is there, otherwise fetched, and opened in place; rows of key groups outside
- * this subtask's range are dropped with range deletions. Every other handle (the other old
- * subtasks of a scale-in, or full snapshots) is copied in row by row, as bytes, without
- * deserializing anything.
+ * this subtask's range are dropped with range deletions. The other old subtasks' native
+ * checkpoints (a scale-in) are copied in row by row, as bytes. State in sections (full and
+ * canonical snapshots, whichever backend wrote them) goes in through sorted SST files.
  */
 final class RocksRestoreOperation<K> {
     private static final Logger LOG = Logger.getLogger(RocksRestoreOperation.class.getName());
@@ -46,15 +43,17 @@ final class RocksRestoreOperation<K> {
 
     RocksDBKeyedStateBackend<K> createBackend() throws IOException {
         KeyGroupRange range = params.keyGroupRange();
-        List<KeyedStateHandle> handles = params.restore().handles();
-        for (KeyedStateHandle handle : handles) {
-            if (!RocksDBStateBackend.NAME.equals(handle.backend())) {
-                throw new IOException("Snapshot state of operator '" + params.operatorUid() + "' was written by backend '"
-                        + handle.backend() + "'; the rocksdb backend reads only its own native format (use a canonical savepoint to switch backends)");
+        List<NativeFilesHandle> natives = new ArrayList<>();
+        for (KeyedStateHandle handle : params.restore().handles()) {
+            if (handle instanceof NativeFilesHandle n) {
+                if (!RocksDBStateBackend.NAME.equals(n.backend())) {
+                    throw new IOException("Snapshot state of operator '" + params.operatorUid() + "' is in the native files of backend '"
+                            + n.backend() + "', which the rocksdb backend cannot read (switch backends through a canonical savepoint)");
+                }
+                natives.add(n);
             }
         }
-        KeyedStateHandle base = handles.stream().filter(h -> "incremental".equals(h.format()))
-                .max(Comparator.comparingInt(h -> h.keyGroupRange().intersect(range).size())).orElse(null);
+        NativeFilesHandle base = natives.stream().max(Comparator.comparingInt(h -> h.keyGroupRange().intersect(range).size())).orElse(null);
         Path directory = RocksDBKeyedStateBackend.newDirectory(params);
         RocksDBKeyedStateBackend<K> backend = null;
         try {
@@ -66,7 +65,7 @@ final class RocksRestoreOperation<K> {
                 openBase(backend, base, range);
             }
             boolean imported = false;
-            for (KeyedStateHandle handle : handles) {
+            for (NativeFilesHandle handle : natives) {
                 if (handle != base) {
                     importHandle(backend, handle, range);
                     imported = true;
@@ -75,6 +74,7 @@ final class RocksRestoreOperation<K> {
             if (imported) {
                 backend.flushAll();
             }
+            loadSections(backend, range);
             return backend;
         } catch (RocksDBException e) {
             backend.close();
@@ -89,7 +89,7 @@ final class RocksRestoreOperation<K> {
         }
     }
 
-    private void placeBase(KeyedStateHandle base, Path directory) throws IOException {
+    private void placeBase(NativeFilesHandle base, Path directory) throws IOException {
         long start = System.nanoTime();
         boolean local = base.keyGroupRange().equals(params.keyGroupRange()) && localRecovery.restoreInto(base, directory);
         if (local) {
@@ -102,7 +102,7 @@ final class RocksRestoreOperation<K> {
                 + " in " + (System.nanoTime() - start) / 1_000_000 + " ms");
     }
 
-    private void openBase(RocksDBKeyedStateBackend<K> backend, KeyedStateHandle base, KeyGroupRange range) throws IOException {
+    private void openBase(RocksDBKeyedStateBackend<K> backend, NativeFilesHandle base, KeyGroupRange range) throws IOException {
         for (StateMetaInfo meta : base.states()) {
             registerState(backend, meta);
         }
@@ -135,26 +135,29 @@ final class RocksRestoreOperation<K> {
         }
     }
 
-    private void importHandle(RocksDBKeyedStateBackend<K> backend, KeyedStateHandle handle, KeyGroupRange range) throws IOException {
+    private void importHandle(RocksDBKeyedStateBackend<K> backend, NativeFilesHandle handle, KeyGroupRange range) throws IOException {
         Map<String, RocksState> states = new HashMap<>();
         for (StateMetaInfo meta : handle.states()) {
             states.put(meta.name(), registerState(backend, meta));
         }
-        if ("incremental".equals(handle.format())) {
-            new NativeCheckpointImport(backend, params.restore().reader()).importKeyGroups(handle, states, range);
-            return;
-        }
-        for (KeyGroupSection section : handle.sections()) {
-            if (!range.contains(section.keyGroup())) {
-                continue;
+        new NativeCheckpointImport(backend, params.restore().reader()).importKeyGroups(handle, states, range);
+    }
+
+    /** Everything the snapshot holds in sections (any backend's, any format), through the bulk path. */
+    private void loadSections(RocksDBKeyedStateBackend<K> backend, KeyGroupRange range) throws IOException {
+        try (KeyGroupEntries entries = params.restore().entries()) {
+            if (entries.states().isEmpty()) {
+                return;
             }
-            byte[] bytes = params.restore().reader().readSection(section);
-            try (WriteBatch batch = new WriteBatch()) {
-                readSection(new DataInputStream(new ByteArrayInputStream(bytes)), states, section.keyGroup(), batch);
-                backend.db().write(backend.bulkWriteOptions(), batch);
-            } catch (IOException | RuntimeException | RocksDBException e) {
-                throw new CorruptSnapshotException(section.path(), "key group " + section.keyGroup()
-                        + " passed its checksum but cannot be read: " + e, e);
+            List<RocksState> states = new ArrayList<>();
+            for (StateMetaInfo meta : entries.states()) {
+                states.add(registerState(backend, meta));
+            }
+            Path dir = SstBulkLoad.directoryFor(params.workingDirectory());
+            try {
+                new SstBulkLoad(backend, states, dir).load(entries, range);
+            } finally {
+                RocksIncrementalSnapshot.deleteRecursively(dir);
             }
         }
     }
@@ -162,36 +165,6 @@ final class RocksRestoreOperation<K> {
     private RocksState registerState(RocksDBKeyedStateBackend<K> backend, StateMetaInfo meta) throws IOException {
         return backend.restoredState(meta, restore(meta.namespaceSerializer(), meta), restore(meta.valueSerializer(), meta),
                 meta.mapKeySerializer() == null ? null : restore(meta.mapKeySerializer(), meta));
-    }
-
-    private static void readSection(DataInputStream in, Map<String, RocksState> states, int keyGroup, WriteBatch batch)
-            throws IOException, RocksDBException {
-        byte[] kgPrefix = Bytes.keyGroupPrefix(keyGroup);
-        while (in.readBoolean()) {
-            String name = in.readUTF();
-            RocksState s = states.get(name);
-            if (s == null) {
-                throw new IOException("section holds state '" + name + "', which the handle does not describe");
-            }
-            while (in.readBoolean()) {
-                byte[] key = Bytes.concat(kgPrefix, readBytes(in));
-                byte[] value = readBytes(in);
-                // list rows of one key may come from two old subtasks' snapshots only after merges: append
-                if (s.kind == StateKind.LIST) {
-                    batch.merge(s.columnFamily, key, value);
-                } else {
-                    batch.put(s.columnFamily, key, value);
-                }
-            }
-        }
-    }
-
-    private static byte[] readBytes(DataInputStream in) throws IOException {
-        int n = in.readInt();
-        if (n < 0 || n > (1 << 30)) {
-            throw new IOException("row of " + n + " bytes");
-        }
-        return in.readNBytes(n);
     }
 
     private TypeSerializer<?> restore(SerializerSnapshotRef ref, StateMetaInfo meta) throws IOException {

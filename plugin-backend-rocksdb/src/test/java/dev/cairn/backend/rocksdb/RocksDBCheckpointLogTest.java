@@ -11,6 +11,7 @@ import dev.cairn.spi.backend.AsyncSnapshot;
 import dev.cairn.spi.backend.KeyGroupRange;
 import dev.cairn.spi.backend.RestoreContext;
 import dev.cairn.spi.snapshot.KeyedStateHandle;
+import dev.cairn.spi.snapshot.NativeFilesHandle;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
@@ -87,7 +88,9 @@ class RocksDBCheckpointLogTest {
         return h.states.getState(new ValueStateDescriptor<>("value", Serializers.STRING));
     }
 
+    /** Where each stored file goes: a local name, or {@code name@offset+length} for a piece of a log. */
     private static List<String> localNames(KeyedStateHandle handle) {
-        return handle.files().stream().map(f -> handle.properties().get(CheckpointFiles.LOCAL_NAME + f.path())).toList();
+        return ((NativeFilesHandle) handle).files().stream()
+                .map(f -> f.piece() ? f.localName() + "@" + f.pieceOffset() + "+" + f.pieceLength() : f.localName()).toList();
     }
 }

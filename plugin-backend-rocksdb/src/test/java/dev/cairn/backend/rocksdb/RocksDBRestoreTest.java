@@ -13,6 +13,7 @@ import dev.cairn.spi.backend.SnapshotReader;
 import dev.cairn.spi.snapshot.FileRef;
 import dev.cairn.spi.snapshot.KeyGroupSection;
 import dev.cairn.spi.snapshot.KeyedStateHandle;
+import dev.cairn.spi.snapshot.NativeFilesHandle;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.ByteBuffer;
@@ -65,7 +66,7 @@ class RocksDBRestoreTest {
     void aRestartInTheSameWorkingDirectoryRestoresFromTheLocalCopyWithoutFetching() throws Exception {
         CountingReader reads = new CountingReader(BackendHarness.restoreFrom(storage, List.of(checkpoint), true).reader());
         RocksDBStateBackend plugin = new RocksDBStateBackend();
-        try (BackendHarness h = new BackendHarness(plugin, storage, ALL, work, new AtomicLong(), new RestoreContext(List.of(checkpoint), reads, true))) {
+        try (BackendHarness h = new BackendHarness(plugin, storage, ALL, work, new AtomicLong(), BackendHarness.restoreFrom(List.of(checkpoint), reads, true, ALL, BackendHarness.MAX_PARALLELISM, BackendHarness.MAX_PARALLELISM))) {
             assertEveryValue(h);
         }
         assertThat(reads.files.get()).as("files fetched from storage").isZero();
@@ -84,7 +85,7 @@ class RocksDBRestoreTest {
         }
         CountingReader reads = new CountingReader(BackendHarness.restoreFrom(storage, List.of(unconfirmed), true).reader());
         try (BackendHarness h = new BackendHarness(new RocksDBStateBackend(), storage, ALL, work, new AtomicLong(),
-                new RestoreContext(List.of(unconfirmed), reads, true))) {
+                BackendHarness.restoreFrom(List.of(unconfirmed), reads, true, ALL, BackendHarness.MAX_PARALLELISM, BackendHarness.MAX_PARALLELISM))) {
             ValueState<String> state = state(h);
             h.key(3L);
             assertThat(state.value()).isEqualTo("v3-3");
@@ -108,20 +109,20 @@ class RocksDBRestoreTest {
         }
         CountingReader reads = new CountingReader(BackendHarness.restoreFrom(storage, List.of(checkpoint), true).reader());
         try (BackendHarness h = new BackendHarness(new RocksDBStateBackend(), storage, ALL, work, new AtomicLong(),
-                new RestoreContext(List.of(checkpoint), reads, true))) {
+                BackendHarness.restoreFrom(List.of(checkpoint), reads, true, ALL, BackendHarness.MAX_PARALLELISM, BackendHarness.MAX_PARALLELISM))) {
             assertEveryValue(h);
         }
-        assertThat(reads.files.get()).as("files fetched from storage").isEqualTo(checkpoint.files().size());
+        assertThat(reads.files.get()).as("files fetched from storage").isEqualTo(checkpoint.storedFiles().size());
     }
 
     @Test
     void aRestoreElsewhereFetchesEveryFile() throws Exception {
         CountingReader reads = new CountingReader(BackendHarness.restoreFrom(storage, List.of(checkpoint), true).reader());
         try (BackendHarness h = new BackendHarness(new RocksDBStateBackend(Map.of("local-recovery", "false")), storage, ALL, work, new AtomicLong(),
-                new RestoreContext(List.of(checkpoint), reads, true))) {
+                BackendHarness.restoreFrom(List.of(checkpoint), reads, true, ALL, BackendHarness.MAX_PARALLELISM, BackendHarness.MAX_PARALLELISM))) {
             assertEveryValue(h);
         }
-        assertThat(reads.files.get()).as("files fetched from storage with local recovery off").isEqualTo(checkpoint.files().size());
+        assertThat(reads.files.get()).as("files fetched from storage with local recovery off").isEqualTo(checkpoint.storedFiles().size());
     }
 
     @Test
@@ -135,7 +136,7 @@ class RocksDBRestoreTest {
                         .findFirst().orElseThrow();
             }
             int linked = 0;
-            for (CheckpointFiles.Placement p : CheckpointFiles.placements(checkpoint)) {
+            for (CheckpointFiles.Placement p : CheckpointFiles.placements((NativeFilesHandle) checkpoint)) {
                 Path stored = storage.resolve(BackendHarness.JOB + "/" + p.file().path());
                 Path restored = db.resolve(p.name());
                 if (p.name().endsWith(".sst")) {
@@ -159,7 +160,7 @@ class RocksDBRestoreTest {
             }
             h.snapshot(3, true);
         }
-        for (FileRef f : checkpoint.files()) {
+        for (FileRef f : checkpoint.storedFiles()) {
             CRC32C crc = new CRC32C();
             crc.update(Files.readAllBytes(storage.resolve(BackendHarness.JOB + "/" + f.path())));
             assertThat(crc.getValue()).as("stored %s after the restored database compacted and closed", f.path()).isEqualTo(f.crc32c());
@@ -172,7 +173,7 @@ class RocksDBRestoreTest {
 
     @Test
     void theFirstCheckpointAfterARestoreReusesTheRestoredFilesUnlessNoClaim() throws Exception {
-        long restoredSsts = checkpoint.files().stream().filter(f -> f.path().endsWith(".sst")).mapToLong(FileRef::size).sum();
+        long restoredSsts = checkpoint.storedFiles().stream().filter(f -> f.path().endsWith(".sst")).mapToLong(FileRef::size).sum();
         for (boolean reusable : new boolean[] {true, false}) {
             try (BackendHarness h = new BackendHarness(new RocksDBStateBackend(), storage, ALL, temp.resolve("reuse-" + reusable), new AtomicLong(),
                     BackendHarness.restoreFrom(storage, List.of(checkpoint), reusable))) {
@@ -180,13 +181,13 @@ class RocksDBRestoreTest {
                 h.key(7L);
                 state.update("v3");
                 KeyedStateHandle next = h.snapshot(reusable ? 3 : 4, true);
-                long reused = Long.parseLong(next.properties().get("bytesReused"));
+                long reused = next.storedFiles().stream().filter(checkpoint.storedFiles()::contains).mapToLong(FileRef::size).sum();
                 if (reusable) {
                     assertThat(reused).as("bytes of restored SST files referenced again").isEqualTo(restoredSsts);
-                    assertThat(next.files()).containsAll(checkpoint.files().stream().filter(f -> f.path().endsWith(".sst")).toList());
+                    assertThat(next.storedFiles()).containsAll(checkpoint.storedFiles().stream().filter(f -> f.path().endsWith(".sst")).toList());
                 } else {
                     assertThat(reused).as("bytes reused after a NO_CLAIM restore").isZero();
-                    assertThat(next.files()).doesNotContainAnyElementsOf(checkpoint.files());
+                    assertThat(next.storedFiles()).doesNotContainAnyElementsOf(checkpoint.storedFiles());
                 }
             }
         }

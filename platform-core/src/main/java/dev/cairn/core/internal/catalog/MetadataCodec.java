@@ -1,8 +1,13 @@
 package dev.cairn.core.internal.catalog;
 
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.cairn.spi.snapshot.KeyGroupSectionsHandle;
+import dev.cairn.spi.snapshot.KeyedStateHandle;
+import dev.cairn.spi.snapshot.NativeFilesHandle;
 import dev.cairn.spi.storage.StoragePaths;
 import java.io.IOException;
 
@@ -11,7 +16,15 @@ public final class MetadataCodec {
 
     private static final ObjectMapper MAPPER = new ObjectMapper()
             .enable(SerializationFeature.INDENT_OUTPUT)
-            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .addMixIn(KeyedStateHandle.class, TypedHandle.class);
+
+    /** A keyed state handle says what it is: sections of the shared layout, or a backend's native files. */
+    @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
+    @JsonSubTypes({@JsonSubTypes.Type(value = KeyGroupSectionsHandle.class, name = "sections"),
+            @JsonSubTypes.Type(value = NativeFilesHandle.class, name = "native-files")})
+    private abstract static class TypedHandle {
+    }
 
     private MetadataCodec() {
     }

@@ -167,6 +167,23 @@ public final class SnapshotCatalog {
         return commit(to, savepoint.metadata());
     }
 
+    /**
+     * Copies {@code snapshot} of {@code source} (another storage) to the same paths here, the files
+     * it shares with earlier checkpoints included, and commits it. A copy committed before (a
+     * move interrupted after it) is taken as it is.
+     */
+    public CompletedSnapshot copyFrom(SnapshotCatalog source, CompletedSnapshot snapshot) throws IOException {
+        if (storage.exists(metadataPath(snapshot.directory()))) {
+            return load(snapshot.directory());
+        }
+        for (String file : snapshot.storagePaths()) {
+            try (InputStream in = source.storage.open(file); java.io.OutputStream out = storage.create(file)) {
+                in.transferTo(out);
+            }
+        }
+        return commit(snapshot.directory(), snapshot.metadata());
+    }
+
     /** Deletes the given files (storage paths) not in {@code stillReferenced}, then everything under {@code directory}. */
     public void discardFiles(String directory, Collection<String> files, Set<String> stillReferenced) throws IOException {
         // first: a commit whose answer was lost may have landed, and half a snapshot must not look whole

@@ -1,6 +1,7 @@
 package dev.cairn.core.internal.catalog;
 
 import dev.cairn.spi.snapshot.FileRef;
+import dev.cairn.spi.snapshot.KeyGroupSectionsHandle;
 import dev.cairn.spi.snapshot.KeyedStateHandle;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -42,8 +43,10 @@ public record SnapshotMetadata(int formatVersion, long snapshotId, SnapshotKind 
         for (OperatorSnapshot op : operators) {
             for (SubtaskSnapshot st : op.subtasks()) {
                 if (st.keyedState() != null) {
-                    st.keyedState().files().stream().map(FileRef::path).forEach(files::add);
-                    st.keyedState().sections().forEach(s -> files.add(s.path()));
+                    st.keyedState().storedFiles().stream().map(FileRef::path).forEach(files::add);
+                    if (st.keyedState() instanceof KeyGroupSectionsHandle h) {
+                        h.sections().forEach(s -> files.add(s.path()));
+                    }
                 }
                 if (st.operatorState() != null) {
                     files.add(st.operatorState().file().path());
@@ -64,7 +67,7 @@ public record SnapshotMetadata(int formatVersion, long snapshotId, SnapshotKind 
         for (OperatorSnapshot op : operators) {
             for (SubtaskSnapshot st : op.subtasks()) {
                 if (st.keyedState() != null) {
-                    st.keyedState().files().forEach(f -> sizes.put(f.path(), f.size()));
+                    st.keyedState().storedFiles().forEach(f -> sizes.put(f.path(), f.size()));
                 }
                 if (st.operatorState() != null) {
                     sizes.put(st.operatorState().file().path(), st.operatorState().file().size());

@@ -4,14 +4,16 @@ import dev.cairn.api.job.CheckpointConfig;
 import dev.cairn.core.internal.catalog.CompletedSnapshot;
 import dev.cairn.core.internal.catalog.SnapshotCatalog;
 import dev.cairn.core.internal.catalog.SnapshotKind;
-import dev.cairn.core.internal.catalog.SnapshotMetadata;
 import dev.cairn.core.internal.catalog.SnapshotMetadata.OperatorSnapshot;
 import dev.cairn.core.internal.catalog.SnapshotMetadata.SubtaskSnapshot;
+import dev.cairn.core.internal.catalog.SnapshotMetadata;
 import dev.cairn.core.internal.catalog.StorageSnapshotStreams;
 import dev.cairn.core.internal.crash.CrashPoint;
 import dev.cairn.core.internal.crash.FailureInjector;
 import dev.cairn.core.internal.ledger.Ownership;
 import dev.cairn.core.internal.ledger.SnapshotLedger;
+import dev.cairn.core.internal.snapshot.SnapshotFormats;
+import dev.cairn.spi.snapshot.SnapshotFormat;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -41,6 +43,8 @@ public final class CheckpointCoordinator {
     private final SnapshotCatalog catalog;
     private final ScheduledExecutorService timer;
     private final TreeMap<Long, PendingCheckpoint> pending = new TreeMap<>();
+    /** Snapshots retention dropped whose files wait for the checkpoints in flight to complete or abort. */
+    private final List<SnapshotLedger.Dropped> deferredDeletions = new ArrayList<>();
     private final Set<String> finishedSources = new HashSet<>();
     private final int sourceSubtasks;
     private long lastTriggerAt;
@@ -83,14 +87,14 @@ public final class CheckpointCoordinator {
             }
             if (finishedSources.size() == sourceSubtasks && !finalCheckpointPending) {
                 finalCheckpointPending = true;
-                trigger(false, false, true, null, Ownership.PLATFORM);
+                trigger(false, false, true, null, Ownership.PLATFORM, checkpointFormat());
                 return;
             }
             long running = pending.values().stream().filter(p -> !p.barrier.savepoint()).count();
             if (!finalCheckpointPending && running < config.maxConcurrent()
                     && now - lastTriggerAt >= config.interval().toMillis()
                     && now - lastCompletionAt >= config.minPause().toMillis()) {
-                trigger(false, false, false, null, Ownership.PLATFORM);
+                trigger(false, false, false, null, Ownership.PLATFORM, checkpointFormat());
             }
         } catch (Throwable t) {
             attempt.fail(t);
@@ -98,16 +102,40 @@ public final class CheckpointCoordinator {
     }
 
     public synchronized CompletableFuture<String> triggerCheckpoint() {
-        return trigger(false, false, false, null, Ownership.PLATFORM).completion;
+        return trigger(false, false, false, null, Ownership.PLATFORM, checkpointFormat()).completion;
     }
 
-    public synchronized CompletableFuture<String> triggerSavepoint(String name, boolean stopAfter, Ownership ownership) {
-        return trigger(true, stopAfter, false, name, ownership).completion;
+    /** A checkpoint after which the job stops: how the platform's handovers stop a job whose backend stays. */
+    public synchronized CompletableFuture<String> triggerStopWithCheckpoint() {
+        return trigger(false, true, false, null, Ownership.PLATFORM, checkpointFormat()).completion;
     }
 
-    private PendingCheckpoint trigger(boolean savepoint, boolean stopAfter, boolean endOfData, String name, Ownership ownership) {
+    /**
+     * @param format {@link SnapshotFormats#NATIVE} or the name of a format, which must be
+     *               installed (the savepoint fails at once, naming the installed ones, if not)
+     */
+    public synchronized CompletableFuture<String> triggerSavepoint(String name, boolean stopAfter, Ownership ownership, String format) {
+        String resolved = format;
+        if (SnapshotFormats.NATIVE.equals(format)) {
+            resolved = attempt.nativeSnapshots() ? SnapshotFormats.NATIVE : SnapshotFormat.FULL;
+        } else if (attempt.formats().find(format).isEmpty()) {
+            try {
+                attempt.formats().require(format);
+            } catch (SnapshotFormats.MissingFormatException e) {
+                return CompletableFuture.failedFuture(new IllegalArgumentException("Savepoint '" + name + "' not taken: " + e.getMessage()
+                        + ", or use format " + SnapshotFormats.NATIVE));
+            }
+        }
+        return trigger(true, stopAfter, false, name, ownership, resolved).completion;
+    }
+
+    private String checkpointFormat() {
+        return attempt.incremental() ? SnapshotFormats.NATIVE : SnapshotFormat.FULL;
+    }
+
+    private PendingCheckpoint trigger(boolean savepoint, boolean stopAfter, boolean endOfData, String name, Ownership ownership, String format) {
         long id = job.nextId();
-        CheckpointBarrier barrier = new CheckpointBarrier(id, savepoint, stopAfter, endOfData);
+        CheckpointBarrier barrier = new CheckpointBarrier(id, savepoint, stopAfter, endOfData, format);
         String dir = savepoint ? catalog.savepointDirectory(name) : catalog.checkpointDirectory(id);
         PendingCheckpoint p = new PendingCheckpoint(barrier, dir, name, ownership, job.clock().getAsLong(), attempt.taskCount());
         if (shutDown) {
@@ -182,8 +210,7 @@ public final class CheckpointCoordinator {
             operators.add(new OperatorSnapshot(e.getKey(), attempt.parallelism(), new ArrayList<>(e.getValue().values())));
         }
         SnapshotKind kind = p.barrier.savepoint() ? SnapshotKind.SAVEPOINT : SnapshotKind.CHECKPOINT;
-        String format = p.barrier.savepoint() || !attempt.incremental() ? "full" : "incremental";
-        SnapshotMetadata md = new SnapshotMetadata(SnapshotMetadata.CURRENT_FORMAT_VERSION, p.id(), kind, p.name, format,
+        SnapshotMetadata md = new SnapshotMetadata(SnapshotMetadata.CURRENT_FORMAT_VERSION, p.id(), kind, p.name, p.barrier.describedFormat(),
                 job.backend(), job.jobName(), System.currentTimeMillis(), attempt.maxParallelism(),
                 job.describedConfig(), operators, inlinedFiles(p));
         boolean savepoint = kind == SnapshotKind.SAVEPOINT;
@@ -212,7 +239,11 @@ public final class CheckpointCoordinator {
             }
         }
         if (job.sweepDue()) {
-            deleteLeftovers();
+            if (checkpointsInFlight()) {
+                job.oweSweep(); // a checkpoint in flight may reference files no completed snapshot lists
+            } else {
+                deleteLeftovers();
+            }
         }
         consecutiveFailures = 0;
         lastCompletionAt = job.clock().getAsLong();
@@ -225,7 +256,7 @@ public final class CheckpointCoordinator {
         }
         // every completed snapshot, savepoints included, commits side effects: it is the recovery point now
         attempt.notifyCheckpointComplete(p.id());
-        job.deleteDropped(dropped);
+        deleteDropped(dropped);
         p.completion.complete(p.directory);
         if (p.barrier.endOfData() || p.barrier.stopAfter()) {
             attempt.requestEnd(p.barrier.stopAfter());
@@ -252,6 +283,26 @@ public final class CheckpointCoordinator {
         discardAll(p);
         attempt.notifyCheckpointAborted(p.id());
         p.completion.completeExceptionally(cause);
+        deleteDropped(List.of());
+    }
+
+    /**
+     * Deletes what retention dropped, once no checkpoint is in flight: one triggered before a
+     * snapshot was dropped may build on its files (its backend's base was that snapshot), and
+     * says so only when it completes. Until then the deletion waits.
+     */
+    private void deleteDropped(List<SnapshotLedger.Dropped> dropped) {
+        deferredDeletions.addAll(dropped);
+        if (!deferredDeletions.isEmpty() && !checkpointsInFlight()) {
+            List<SnapshotLedger.Dropped> now = new ArrayList<>(deferredDeletions);
+            deferredDeletions.clear();
+            job.deleteDropped(now);
+        }
+    }
+
+    /** Whether a checkpoint (which may reference earlier snapshots' files) is being taken; savepoints reference nothing. */
+    private boolean checkpointsInFlight() {
+        return pending.values().stream().anyMatch(p -> !p.barrier.savepoint());
     }
 
     private void failCheckpoint(PendingCheckpoint p, Throwable cause) {

@@ -1,6 +1,7 @@
 package dev.cairn.core.internal.checkpoint;
 
 import dev.cairn.core.internal.crash.FailureInjector;
+import dev.cairn.core.internal.snapshot.SnapshotFormats;
 
 /** What a {@link CheckpointCoordinator} needs of the execution attempt it checkpoints. */
 public interface CheckpointedAttempt {
@@ -22,6 +23,12 @@ public interface CheckpointedAttempt {
 
     /** Whether checkpoints are incremental (the job asks and the backend can). */
     boolean incremental();
+
+    /** Whether the backend takes native snapshots (else every snapshot is written in the shared layout). */
+    boolean nativeSnapshots();
+
+    /** The snapshot formats present now. */
+    SnapshotFormats formats();
 
     /** True once the attempt is failing or cancelled: nothing may complete any more. */
     boolean isTerminating();

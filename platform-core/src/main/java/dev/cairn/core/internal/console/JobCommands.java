@@ -1,6 +1,7 @@
 package dev.cairn.core.internal.console;
 
 import dev.cairn.api.job.ClaimMode;
+import dev.cairn.api.job.JobConfig;
 import dev.cairn.core.internal.platform.InvalidConfigurationException;
 import dev.cairn.core.internal.platform.JobInstance;
 import dev.cairn.core.internal.platform.JobSpec;
@@ -62,11 +63,12 @@ public final class JobCommands {
         m.put("pid", j.pid());
         if (j.spec() != null) {
             m.put("definition", j.spec().definition());
-            m.put("backend", j.spec().config().backend());
-            m.put("storage", j.spec().config().storage());
-            JobMaster running = j.master();
-            // while a reconfiguration moves over, the job still runs at its old parallelism
-            m.put("parallelism", running != null ? running.jobConfig().parallelism() : j.spec().config().parallelism());
+            // while a reconfiguration moves over, the job still runs on its old backend, storage and parallelism
+            JobConfig config = j.master() != null ? j.master().jobConfig() : j.spec().config();
+            m.put("backend", config.backend());
+            m.put("storage", config.storage());
+            m.put("parallelism", config.parallelism());
+            m.put("max-parallelism", config.maxParallelism());
             m.put("desired-state", j.desiredState().name());
         }
         put(m, "reason", j.reason());
@@ -123,14 +125,16 @@ public final class JobCommands {
 
     /** Stops with a savepoint (as {@code flink stop}); the job resumes from it on start. */
     public String stop(String name) throws Exception {
-        return stop(name, "stop-" + System.currentTimeMillis());
+        return stop(name, new String[0]);
     }
 
-    public String stop(String name, String savepointName) throws Exception {
+    /** {@code stop <job> [name] [--format native|full|canonical]}. */
+    public String stop(String name, String... args) throws Exception {
+        SavepointOptions options = SavepointOptions.parse("stop", args, "stop-");
         JobInstance j = find(name);
         String path;
         try {
-            path = j.stopWithSavepoint(savepointName);
+            path = j.stopWithSavepoint(options.name(), options.format());
         } finally {
             if (j.desiredState() == JobSpec.DesiredState.SUSPENDED) {
                 setState(name, "suspended"); // the job stopped, even when its savepoint failed
@@ -173,11 +177,13 @@ public final class JobCommands {
 
     /** Takes a savepoint of a running job; prints its path. */
     public String savepoint(String name) throws Exception {
-        return savepoint(name, "savepoint-" + System.currentTimeMillis());
+        return savepoint(name, new String[0]);
     }
 
-    public String savepoint(String name, String savepointName) throws Exception {
-        return "savepoint " + find(name).savepoint(savepointName).get(10, TimeUnit.MINUTES);
+    /** {@code savepoint <job> [name] [--format native|full|canonical]}. */
+    public String savepoint(String name, String... args) throws Exception {
+        SavepointOptions options = SavepointOptions.parse("savepoint", args, "savepoint-");
+        return "savepoint " + find(name).savepoint(options.name(), options.format()).get(10, TimeUnit.MINUTES);
     }
 
     /** Fails one subtask of a running job at its next record, to rehearse recovery. */

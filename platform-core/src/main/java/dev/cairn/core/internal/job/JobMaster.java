@@ -17,12 +17,14 @@ import dev.cairn.core.internal.ledger.LedgerEntry;
 import dev.cairn.core.internal.ledger.Ownership;
 import dev.cairn.core.internal.ledger.SnapshotLedger;
 import dev.cairn.core.internal.serialization.SerializerResolver;
+import dev.cairn.core.internal.snapshot.SnapshotFormats;
 import dev.cairn.core.internal.task.ExecutionAttempt;
 import dev.cairn.core.internal.task.JobRuntime;
 import dev.cairn.core.internal.task.OperatorFunctions;
 import dev.cairn.core.internal.task.RestorePoint;
 import dev.cairn.spi.backend.StateBackend;
 import dev.cairn.spi.snapshot.CorruptSnapshotException;
+import dev.cairn.spi.snapshot.SnapshotFormat;
 import dev.cairn.spi.storage.SnapshotStorage;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -48,6 +50,8 @@ import java.util.logging.Logger;
 public final class JobMaster implements JobClient {
 
     private static final Logger LOG = Logger.getLogger(JobMaster.class.getName());
+    /** The backend-neutral, version-stable format of the {@code plugin-format-canonical} bundle. */
+    public static final String CANONICAL = "canonical";
 
     private final JobGraph graph;
     private final JobConfig config;
@@ -75,8 +79,8 @@ public final class JobMaster implements JobClient {
         this.snapshots = new JobSnapshots(graph.name(), new SnapshotCatalog(storage, graph.name()), config.checkpoints(),
                 config.backend(), describeConfig(config), clock);
         SerializerResolver serializers = new SerializerResolver(userClassLoader);
-        this.runtime = new JobRuntime(graph, config, backend, serializers, new OperatorFunctions(graph, serializers), injector,
-                Files.createTempDirectory("cairn-" + graph.name() + "-"), snapshots);
+        this.runtime = new JobRuntime(graph, config, backend, new SnapshotFormats(plugins::format, plugins::formatNames), serializers,
+                new OperatorFunctions(graph, serializers), injector, Files.createTempDirectory("cairn-" + graph.name() + "-"), snapshots);
     }
 
     /** The job configuration recorded in snapshot metadata (no storage settings: they may hold credentials). */
@@ -282,16 +286,38 @@ public final class JobMaster implements JobClient {
 
     @Override
     public CompletableFuture<String> triggerSavepoint(String name) {
-        return savepoint(name, false, Ownership.USER);
+        return savepoint(name, false, Ownership.USER, defaultSavepointFormat());
     }
 
     @Override
     public CompletableFuture<String> stopWithSavepoint(String name) {
-        return savepoint(name, true, Ownership.USER);
+        return savepoint(name, true, Ownership.USER, defaultSavepointFormat());
     }
 
-    /** A savepoint owned by {@code ownership}: the user's are never deleted automatically, the platform's handovers are. */
-    public CompletableFuture<String> savepoint(String name, boolean stop, Ownership ownership) {
+    /** Savepoints are canonical (any backend, any key-group count can read them) when that format is installed, else full. */
+    public String defaultSavepointFormat() {
+        return runtime.formats().find(CANONICAL).isPresent() ? CANONICAL : SnapshotFormat.FULL;
+    }
+
+    /** The snapshot formats present now. */
+    public SnapshotFormats formats() {
+        return runtime.formats();
+    }
+
+    /** Stops the job with a checkpoint (native and incremental where the backend can): a handover that keeps the backend. */
+    public CompletableFuture<String> stopWithCheckpoint() {
+        ExecutionAttempt a = current;
+        if (a == null || status != JobStatus.RUNNING) {
+            return CompletableFuture.failedFuture(new IllegalStateException("Job " + graph.name() + " is " + status));
+        }
+        return a.coordinator().triggerStopWithCheckpoint();
+    }
+
+    /**
+     * A savepoint owned by {@code ownership}: the user's are never deleted automatically, the
+     * platform's handovers are. {@code format} is {@link SnapshotFormats#NATIVE} or a format's name.
+     */
+    public CompletableFuture<String> savepoint(String name, boolean stop, Ownership ownership, String format) {
         ExecutionAttempt a = current;
         if (a == null || status != JobStatus.RUNNING) {
             return CompletableFuture.failedFuture(new IllegalStateException("Job " + graph.name() + " is " + status));
@@ -303,7 +329,7 @@ public final class JobMaster implements JobClient {
         } catch (IllegalArgumentException | IOException e) {
             return CompletableFuture.failedFuture(e);
         }
-        return a.coordinator().triggerSavepoint(name, stop, ownership);
+        return a.coordinator().triggerSavepoint(name, stop, ownership, format);
     }
 
     /** Deletes a savepoint the ledger lists, unless the job recovers from it. */

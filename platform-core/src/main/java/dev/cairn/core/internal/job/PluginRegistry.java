@@ -1,6 +1,7 @@
 package dev.cairn.core.internal.job;
 
 import dev.cairn.spi.backend.StateBackend;
+import dev.cairn.spi.snapshot.SnapshotFormat;
 import dev.cairn.spi.storage.SnapshotStorageProvider;
 import java.util.Optional;
 import java.util.Set;
@@ -14,4 +15,9 @@ public interface PluginRegistry {
     Set<String> backendNames();
 
     Set<String> storageNames();
+
+    /** A snapshot format plugin, looked up at each use. */
+    Optional<SnapshotFormat> format(String name);
+
+    Set<String> formatNames();
 }

@@ -2,6 +2,7 @@ package dev.cairn.core.internal.job;
 
 import dev.cairn.core.internal.storage.LocalFileStorageProvider;
 import dev.cairn.spi.backend.StateBackend;
+import dev.cairn.spi.snapshot.SnapshotFormat;
 import dev.cairn.spi.storage.SnapshotStorageProvider;
 import java.util.Map;
 import java.util.Optional;
@@ -14,11 +15,13 @@ public final class ServiceLoaderPluginRegistry implements PluginRegistry {
 
     private final Map<String, StateBackend> backends = new TreeMap<>();
     private final Map<String, SnapshotStorageProvider> storages = new TreeMap<>();
+    private final Map<String, SnapshotFormat> formats = new TreeMap<>();
 
     public ServiceLoaderPluginRegistry(ClassLoader classLoader) {
         ServiceLoader.load(StateBackend.class, classLoader).forEach(b -> backends.put(b.name(), b));
         storages.put(LocalFileStorageProvider.NAME, new LocalFileStorageProvider());
         ServiceLoader.load(SnapshotStorageProvider.class, classLoader).forEach(s -> storages.put(s.name(), s));
+        ServiceLoader.load(SnapshotFormat.class, classLoader).forEach(f -> formats.put(f.name(), f));
     }
 
     @Override
@@ -39,5 +42,15 @@ public final class ServiceLoaderPluginRegistry implements PluginRegistry {
     @Override
     public Set<String> storageNames() {
         return storages.keySet();
+    }
+
+    @Override
+    public Optional<SnapshotFormat> format(String name) {
+        return Optional.ofNullable(formats.get(name));
+    }
+
+    @Override
+    public Set<String> formatNames() {
+        return formats.keySet();
     }
 }

@@ -5,12 +5,14 @@ import dev.cairn.api.job.JobStatus;
 import dev.cairn.core.internal.catalog.CompletedSnapshot;
 import dev.cairn.core.internal.catalog.SnapshotCatalog;
 import dev.cairn.core.internal.crash.CrashPoint;
+import dev.cairn.core.internal.job.JobMaster;
 import dev.cairn.core.internal.ledger.LedgerEntry;
 import dev.cairn.core.internal.ledger.Ownership;
 import dev.cairn.core.internal.ledger.SnapshotLedger;
 import dev.cairn.core.internal.platform.PluginTracker.Kind;
 import dev.cairn.core.internal.platform.PluginTracker.Plugin;
-import dev.cairn.core.internal.job.JobMaster;
+import dev.cairn.core.internal.snapshot.SnapshotFormats;
+import dev.cairn.spi.snapshot.SnapshotFormat;
 import dev.cairn.spi.storage.SnapshotStorage;
 import dev.cairn.spi.storage.SnapshotStorageProvider;
 import dev.cairn.spi.storage.StoragePaths;
@@ -222,9 +224,61 @@ public final class JobInstance {
         LOG.warning("Configuration of job " + spec.name() + " refused, the job keeps its current one: " + message);
     }
 
-    /** Checks that {@code next} may replace the current configuration. */
+    /**
+     * Checks that {@code next} may replace the current configuration. A job with state that moves
+     * to another storage gets the move prepared there first, so a kill after the new configuration
+     * is stored still finds the state.
+     */
     synchronized void checkUpdate(JobSpec next) throws InvalidConfigurationException {
-        JobUpdateRules.check(spec, next, hasState());
+        boolean hasState = hasState();
+        JobUpdateRules.check(spec, next, hasState, platform.plugins());
+        if (!hasState) {
+            return;
+        }
+        if (!isActive() && changesStateLayout(spec, next) && nativeRecoveryPoint()) {
+            throw InvalidConfigurationException.of(!spec.config().backend().equals(next.config().backend()) ? "job.backend" : "job.max-parallelism",
+                    !spec.config().backend().equals(next.config().backend()) ? next.config().backend() : next.config().maxParallelism(),
+                    "job " + spec.name() + " is " + state() + " and recovers from a native snapshot of backend " + spec.config().backend()
+                            + ", which only that backend reads with these key groups: start it first and change it while it runs"
+                            + " (the switch takes a canonical savepoint), or resume it from a canonical savepoint");
+        }
+        if (changesStorage(spec, next)) {
+            try {
+                StorageMove.prepare(spec, next, platform.plugins());
+            } catch (IOException | RuntimeException e) {
+                throw InvalidConfigurationException.of("job.storage", next.config().storage(),
+                        "the job's state cannot move there: " + e.getMessage());
+            }
+        }
+    }
+
+    private static boolean changesStateLayout(JobSpec a, JobSpec b) {
+        return !a.config().backend().equals(b.config().backend()) || a.config().maxParallelism() != b.config().maxParallelism();
+    }
+
+    private static boolean changesStorage(JobSpec a, JobSpec b) {
+        return !a.config().storage().equals(b.config().storage()) || !a.config().storageConfig().equals(b.config().storageConfig());
+    }
+
+    /** Why the job cannot restore yet: its recovery point is in a format whose plugin is not installed. */
+    private Optional<String> missingFormat() throws IOException {
+        Optional<LedgerEntry> point = withCatalog((catalog, ledger, running) -> ledger.recoveryPoint());
+        if (point.isEmpty() || List.of("incremental", "native", SnapshotFormat.FULL).contains(point.get().format())
+                || platform.plugins().find(Kind.FORMAT, point.get().format()).isPresent()) {
+            return Optional.empty();
+        }
+        return Optional.of("waiting for snapshot format '" + point.get().format() + "' to restore " + point.get().directory()
+                + " (installed: " + platform.plugins().names(Kind.FORMAT) + ")");
+    }
+
+    /** Whether the ledger's recovery point is in a backend's native files (only that backend reads it). */
+    private boolean nativeRecoveryPoint() {
+        try {
+            return withCatalog((catalog, ledger, running) -> ledger.recoveryPoint()
+                    .map(e -> e.format().equals("incremental") || e.format().equals("native")).orElse(false));
+        } catch (IOException | RuntimeException e) {
+            return true;
+        }
     }
 
     /** Applies an accepted configuration: a running job whose run changes moves over through a savepoint. */
@@ -235,9 +289,13 @@ public final class JobInstance {
         if (requested == next.desiredState()) {
             requested = null;
         }
+        if (isActive() && (changesStateLayout(previous, next) || changesStorage(previous, next))) {
+            switchRun(previous, next);
+            return;
+        }
         if (isActive() && !previous.sameRun(next)) {
-            LOG.info(() -> "Job " + next.name() + " reconfigured: stopping with a savepoint to resume with the new configuration");
-            stopForHandover("reconfigured");
+            LOG.info(() -> "Job " + next.name() + " reconfigured: stopping with a snapshot to resume with the new configuration");
+            stopForHandover(handoverFor(previous, next), "reconfigured");
             CrashPoint.HANDOVER_BEFORE_RESTART.reach();
             reconcile();
             CrashPoint.HANDOVER_AFTER_RESTART.reach();
@@ -246,13 +304,59 @@ public final class JobInstance {
         reconcile();
     }
 
+    /**
+     * Moves the running job to another backend, key-group count or storage: it stops with a
+     * snapshot the new run can read, which then starts from it. If that snapshot fails, the job
+     * keeps running as it was, and the change is reported as refused.
+     */
+    private void switchRun(JobSpec previous, JobSpec next) {
+        String what = describeSwitch(previous, next);
+        LOG.info(() -> "Job " + next.name() + ": switching " + what);
+        CrashPoint.HANDOVER_BEFORE_SAVEPOINT.reach();
+        JobRun run = ((Phase.Running) phase).run();
+        try {
+            run.stopOrKeepRunning(handoverFor(previous, next), platform.stopTimeout(), "switching " + what);
+        } catch (Exception e) {
+            spec = previous;
+            refuse("switching " + what + " failed, so job " + previous.name() + " keeps running as it was: " + rootMessage(e));
+            return;
+        }
+        recoveryPoint = run.master().snapshotLedger().recoveryPoint().map(LedgerEntry::directory).orElse(null);
+        phase = new Phase.Idle(null);
+        CrashPoint.HANDOVER_BEFORE_RESTART.reach();
+        reconcile();
+        CrashPoint.HANDOVER_AFTER_RESTART.reach();
+    }
+
+    private static String describeSwitch(JobSpec a, JobSpec b) {
+        List<String> parts = new java.util.ArrayList<>();
+        if (!a.config().backend().equals(b.config().backend())) {
+            parts.add("backend " + a.config().backend() + " -> " + b.config().backend());
+        }
+        if (a.config().maxParallelism() != b.config().maxParallelism()) {
+            parts.add("max parallelism " + a.config().maxParallelism() + " -> " + b.config().maxParallelism());
+        }
+        if (changesStorage(a, b)) {
+            parts.add("storage " + a.config().storage() + " -> " + b.config().storage());
+        }
+        return String.join(", ", parts);
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return t.getMessage() != null ? t.getMessage() : t.toString();
+    }
+
     // ---- lifecycle
 
     /** Brings the job to its desired state as far as the present plugins allow. */
     synchronized void reconcile() {
         if (desiredState() == JobSpec.DesiredState.SUSPENDED) {
             if (isActive()) {
-                stopForHandover("suspended");
+                stopForHandover(JobRun.Stop.CHECKPOINT, "suspended");
             }
             return;
         }
@@ -265,6 +369,12 @@ public final class JobInstance {
             return;
         }
         try {
+            StorageMove.complete(spec, platform.plugins()).ifPresent(moved -> recoveryPoint = moved);
+            Optional<String> format = missingFormat();
+            if (format.isPresent()) {
+                phase = new Phase.Idle(format.get());
+                return;
+            }
             boolean seed = spec.config().restore() != null && !hasState();
             phase = new Phase.Running(JobRun.start(spec, platform.plugins(), seed));
         } catch (Exception | LinkageError e) {
@@ -274,23 +384,32 @@ public final class JobInstance {
         }
     }
 
-    /** Stops the running job with a savepoint the platform owns; the next run recovers from it. */
-    private void stopForHandover(String why) {
+    /**
+     * How a run moves to configuration {@code next}: the backend's own incremental checkpoint
+     * while the backend and the key groups stay (the stop costs the change since the last
+     * checkpoint), else a backend-neutral savepoint the new run reads into its backend and key groups.
+     */
+    private JobRun.Stop handoverFor(JobSpec previous, JobSpec next) {
+        return changesStateLayout(previous, next) ? JobRun.Stop.handoverSavepoint(master().defaultSavepointFormat()) : JobRun.Stop.CHECKPOINT;
+    }
+
+    /** Stops the running job with a snapshot the platform owns; the next run recovers from it. */
+    private void stopForHandover(JobRun.Stop stop, String why) {
         CrashPoint.HANDOVER_BEFORE_SAVEPOINT.reach();
-        stopRun("handover-" + System.currentTimeMillis(), Ownership.PLATFORM, why);
+        stopRun(stop, why);
     }
 
     /**
-     * Stops the current run (with a savepoint when {@code savepointName} is given and it is
-     * active, else by cancelling it); the job is idle afterwards.
+     * Stops the current run as {@code stop} says (a snapshot needs it to be active, else it is
+     * cancelled); the job is idle afterwards.
      *
-     * @return the savepoint's path, or {@code null}
+     * @return the snapshot's path, or {@code null}
      */
-    private String stopRun(String savepointName, Ownership ownership, String why) {
+    private String stopRun(JobRun.Stop stop, String why) {
         if (!(phase instanceof Phase.Running r)) {
             return null;
         }
-        String path = r.run().stop(savepointName, ownership, platform.stopTimeout(), why);
+        String path = r.run().stop(stop, platform.stopTimeout(), why);
         recoveryPoint = r.run().master().snapshotLedger().recoveryPoint().map(LedgerEntry::directory).orElse(null);
         phase = new Phase.Idle(null);
         return path;
@@ -311,7 +430,7 @@ public final class JobInstance {
         }
         if (r.run().active()) {
             CrashPoint.HANDOVER_BEFORE_SAVEPOINT.reach();
-            stopRun("handover-" + System.currentTimeMillis(), Ownership.PLATFORM, plugin.kind().name().toLowerCase()
+            stopRun(JobRun.Stop.CHECKPOINT, plugin.kind().name().toLowerCase()
                     + " '" + plugin.name() + "' of " + plugin.origin() + " is going away");
             CrashPoint.HANDOVER_BEFORE_RESTART.reach();
             platform.later(this::reconcile);
@@ -372,13 +491,17 @@ public final class JobInstance {
         }
     }
 
-    /** Stops with a savepoint the user owns; the job resumes from it. */
-    public synchronized String stopWithSavepoint(String savepointName) {
+    /**
+     * Stops with a savepoint the user owns, in {@code format} ({@code null} for the default); the
+     * job resumes from it. A format that is not installed is refused before anything stops.
+     */
+    public synchronized String stopWithSavepoint(String savepointName, String format) throws IOException {
         if (!isActive()) {
             throw new IllegalStateException("Job " + spec.name() + " is " + state());
         }
+        format = savepointFormat(format);
         request(JobSpec.DesiredState.SUSPENDED);
-        String path = stopRun(savepointName, Ownership.USER, "stopped by the user");
+        String path = stopRun(JobRun.Stop.savepoint(savepointName, Ownership.USER, format), "stopped by the user");
         if (path == null) {
             throw new IllegalStateException("The savepoint of job " + spec.name() + " failed; the job was cancelled and resumes from its newest snapshot");
         }
@@ -391,7 +514,7 @@ public final class JobInstance {
             throw new IllegalStateException("Job " + spec.name() + " is " + state());
         }
         request(JobSpec.DesiredState.SUSPENDED);
-        stopRun(null, Ownership.PLATFORM, "cancelled by the user");
+        stopRun(JobRun.Stop.CANCEL, "cancelled by the user");
     }
 
     /** Holds {@code state} until the configuration saying so arrives (the console writes it next). */
@@ -399,12 +522,29 @@ public final class JobInstance {
         requested = state == spec.desiredState() ? null : state;
     }
 
-    public CompletableFuture<String> savepoint(String savepointName) {
+    /** A savepoint the user owns, in {@code format} ({@code null} for the default). */
+    public CompletableFuture<String> savepoint(String savepointName, String format) {
         JobMaster m = master();
         if (m == null) {
             return CompletableFuture.failedFuture(new IllegalStateException("Job " + spec.name() + " is " + state()));
         }
-        return m.triggerSavepoint(savepointName);
+        try {
+            return m.savepoint(savepointName, false, Ownership.USER, savepointFormat(format));
+        } catch (IOException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    /** {@code format} checked against what is installed, or the job's default when {@code null}. */
+    private String savepointFormat(String format) throws IOException {
+        JobMaster m = master();
+        if (format == null) {
+            return m.defaultSavepointFormat();
+        }
+        if (!format.equals(SnapshotFormats.NATIVE)) {
+            m.formats().require(format);
+        }
+        return format;
     }
 
     public void injectFailure() {
@@ -419,8 +559,10 @@ public final class JobInstance {
      * ledger is retired: its snapshots become the user's, and a new job of that name starts afresh.
      */
     synchronized void dispose(boolean forget) {
-        String path = stopRun(isActive() ? "handover-" + System.currentTimeMillis() : null, Ownership.PLATFORM,
-                forget ? "configuration deleted" : "platform stopping");
+        // a removed job leaves a self-contained savepoint a new job can start from; a stopping platform, a checkpoint
+        JobRun.Stop stop = !isActive() ? JobRun.Stop.CANCEL
+                : forget ? JobRun.Stop.handoverSavepoint(master().defaultSavepointFormat()) : JobRun.Stop.CHECKPOINT;
+        String path = stopRun(stop, forget ? "configuration deleted" : "platform stopping");
         if (forget) {
             try {
                 withCatalog((catalog, ledger, running) -> {

@@ -10,7 +10,9 @@ import dev.cairn.core.internal.job.PluginRegistry;
 import dev.cairn.core.internal.ledger.Ownership;
 import dev.cairn.core.internal.platform.PluginTracker.Kind;
 import dev.cairn.core.internal.platform.PluginTracker.Plugin;
+import dev.cairn.core.internal.snapshot.SnapshotFormats;
 import dev.cairn.spi.backend.StateBackend;
+import dev.cairn.spi.snapshot.SnapshotFormat;
 import dev.cairn.spi.storage.SnapshotStorageProvider;
 import java.io.IOException;
 import java.time.Duration;
@@ -18,6 +20,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -61,7 +64,7 @@ record JobRun(JobMaster master, List<Plugin> plugins, ChaosInjector chaos) {
             throw new IllegalStateException("job definition '" + spec.definition() + "' built a graph named '" + graph.name()
                     + "', not '" + spec.name() + "'");
         }
-        PluginRegistry pinned = new PinnedPlugins((StateBackend) backend.service(), (SnapshotStorageProvider) storage.service());
+        PluginRegistry pinned = new PinnedPlugins((StateBackend) backend.service(), (SnapshotStorageProvider) storage.service(), plugins);
         ChaosInjector chaos = new ChaosInjector();
         JobMaster master = new JobMaster(graph, config, pinned, def.getClass().getClassLoader(), chaos, System::currentTimeMillis).start();
         LOG.info(() -> "Job " + spec.name() + " started" + master.snapshotLedger().recoveryPoint().map(e -> " from " + e.directory()).orElse("")
@@ -80,40 +83,72 @@ record JobRun(JobMaster master, List<Plugin> plugins, ChaosInjector chaos) {
     }
 
     /**
-     * Stops the run: with a savepoint of {@code ownership} when {@code savepointName} is given (the
-     * ledger records it as the recovery point before the sinks commit), else by cancelling. If the
-     * savepoint fails the job is cancelled and recovers from its newest snapshot instead.
-     *
-     * @return the savepoint's path, or {@code null} when the run was cancelled
+     * How a run stops: cancelled; with a checkpoint (the platform's handovers that keep the
+     * backend: native and incremental, so the stop costs only the change since the last one); or
+     * with a savepoint of {@code ownership} in {@code format}.
      */
-    String stop(String savepointName, Ownership ownership, Duration timeout, String why) {
-        String path = null;
-        if (savepointName != null && active()) {
+    record Stop(String savepointName, Ownership ownership, String format) {
+        static final Stop CANCEL = new Stop(null, Ownership.PLATFORM, null);
+        static final Stop CHECKPOINT = new Stop(null, Ownership.PLATFORM, SnapshotFormats.NATIVE);
+
+        static Stop savepoint(String name, Ownership ownership, String format) {
+            return new Stop(name, ownership, format);
+        }
+
+        /** A savepoint the platform owns, named after the moment it is taken. */
+        static Stop handoverSavepoint(String format) {
+            return new Stop("handover-" + System.currentTimeMillis(), Ownership.PLATFORM, format);
+        }
+    }
+
+    /**
+     * Stops the run as {@code stop} says (the ledger records the snapshot as the recovery point
+     * before the sinks commit). If the snapshot fails the job is cancelled and recovers from its
+     * newest snapshot instead.
+     *
+     * @return the snapshot's path, or {@code null} when the run was cancelled
+     */
+    String stop(Stop stop, Duration timeout, String why) {
+        if (stop.format() != null && active()) {
             try {
-                path = master.savepoint(savepointName, true, ownership).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-                CrashPoint.STOP_AFTER_SAVEPOINT.reach();
-                master.await(timeout);
+                return stopOrKeepRunning(stop, timeout, why);
             } catch (Exception e) {
-                LOG.log(Level.WARNING, "Job " + master.jobName() + " could not stop with a savepoint (" + why + "); cancelling it", e);
-                path = null;
+                LOG.log(Level.WARNING, "Job " + master.jobName() + " could not stop with a snapshot (" + why + "); cancelling it", e);
             }
         }
-        if (path == null) {
-            master.cancel();
-            try {
-                master.await(Duration.ofSeconds(30));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+        master.cancel();
+        try {
+            master.await(Duration.ofSeconds(30));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
         CrashPoint.STOP_AFTER_JOB_ENDED.reach();
-        String at = path;
-        LOG.info(() -> "Job " + master.jobName() + " stopped (" + why + ")" + (at == null ? "" : "; savepoint " + at));
+        LOG.info(() -> "Job " + master.jobName() + " stopped (" + why + ")");
+        return null;
+    }
+
+    /**
+     * Stops the run with the snapshot {@code stop} names. If the snapshot fails the run goes on
+     * (its sources resume) and the failure is thrown.
+     *
+     * @return the snapshot's path
+     */
+    String stopOrKeepRunning(Stop stop, Duration timeout, String why) throws Exception {
+        CompletableFuture<String> snapshot = stop.savepointName() == null ? master.stopWithCheckpoint()
+                : master.savepoint(stop.savepointName(), true, stop.ownership(), stop.format());
+        String path = snapshot.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        CrashPoint.STOP_AFTER_SAVEPOINT.reach();
+        master.await(timeout);
+        CrashPoint.STOP_AFTER_JOB_ENDED.reach();
+        LOG.info(() -> "Job " + master.jobName() + " stopped (" + why + "); snapshot " + path);
         return path;
     }
 
-    /** Exactly the plugins the job started with: a later registration under the same name does not leak in. */
-    private record PinnedPlugins(StateBackend backend, SnapshotStorageProvider storage) implements PluginRegistry {
+    /**
+     * Exactly the backend and storage the job started with: a later registration under the same
+     * name does not leak in. Formats are whatever is present when a snapshot needs one.
+     */
+    private record PinnedPlugins(StateBackend backend, SnapshotStorageProvider storage, PluginTracker present) implements PluginRegistry {
         @Override
         public Optional<StateBackend> backend(String name) {
             return Optional.of(backend);
@@ -132,6 +167,16 @@ record JobRun(JobMaster master, List<Plugin> plugins, ChaosInjector chaos) {
         @Override
         public Set<String> storageNames() {
             return Set.of(storage.name());
+        }
+
+        @Override
+        public Optional<SnapshotFormat> format(String name) {
+            return present.find(Kind.FORMAT, name).map(p -> (SnapshotFormat) p.service());
+        }
+
+        @Override
+        public Set<String> formatNames() {
+            return Set.copyOf(present.names(Kind.FORMAT));
         }
     }
 }

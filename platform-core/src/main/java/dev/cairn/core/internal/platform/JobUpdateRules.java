@@ -1,15 +1,20 @@
 package dev.cairn.core.internal.platform;
 
 import dev.cairn.api.job.JobConfig;
+import dev.cairn.core.internal.platform.PluginTracker.Kind;
 
-/** What a new configuration of an existing job may change. */
+/**
+ * What a new configuration of an existing job may change. A job with state may change its
+ * backend, its key-group count and its storage: the state moves over through a snapshot (a
+ * backend-neutral savepoint when the backend or the key groups change), so the plugin it moves
+ * to must be installed now, or the change is refused and the job keeps running as it is.
+ */
 final class JobUpdateRules {
 
     private JobUpdateRules() {
     }
 
-    /** A job keeps its name; one with state keeps its backend, storage and key groups. */
-    static void check(JobSpec current, JobSpec next, boolean hasState) throws InvalidConfigurationException {
+    static void check(JobSpec current, JobSpec next, boolean hasState, PluginTracker plugins) throws InvalidConfigurationException {
         if (!next.name().equals(current.name())) {
             throw InvalidConfigurationException.of("job.name", next.name(), "a job keeps its name (" + current.name() + "); create a new job instead");
         }
@@ -18,17 +23,13 @@ final class JobUpdateRules {
         }
         JobConfig now = current.config();
         JobConfig then = next.config();
-        if (!then.backend().equals(now.backend())) {
-            throw InvalidConfigurationException.of("job.backend", then.backend(), "the job has " + now.backend()
-                    + " state and backend-neutral (canonical) savepoints are not available yet; keep " + now.backend());
+        if (!then.backend().equals(now.backend()) && plugins.find(Kind.BACKEND, then.backend()).isEmpty()) {
+            throw InvalidConfigurationException.of("job.backend", then.backend(), "the job's " + now.backend()
+                    + " state can move only to a backend that is installed now: " + plugins.names(Kind.BACKEND));
         }
-        if (!then.storage().equals(now.storage()) || !then.storageConfig().equals(now.storageConfig())) {
-            throw InvalidConfigurationException.of("job.storage", then.storage() + " " + then.storageConfig(),
-                    "the job's snapshots live in " + now.storage() + "; keep its storage settings");
-        }
-        if (then.maxParallelism() != now.maxParallelism()) {
-            throw InvalidConfigurationException.of("job.max-parallelism", then.maxParallelism(),
-                    "it fixes the key groups of the job's state; keep " + now.maxParallelism());
+        if (!then.storage().equals(now.storage()) && plugins.find(Kind.STORAGE, then.storage()).isEmpty()) {
+            throw InvalidConfigurationException.of("job.storage", then.storage(), "the job's snapshots can move only to a storage that is"
+                    + " installed now: " + plugins.names(Kind.STORAGE));
         }
     }
 }

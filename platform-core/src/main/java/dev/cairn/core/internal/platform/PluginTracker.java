@@ -2,6 +2,7 @@ package dev.cairn.core.internal.platform;
 
 import dev.cairn.api.platform.JobDefinition;
 import dev.cairn.spi.backend.StateBackend;
+import dev.cairn.spi.snapshot.SnapshotFormat;
 import dev.cairn.spi.storage.SnapshotStorageProvider;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,7 +26,7 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
 @Component(service = PluginTracker.class)
 public final class PluginTracker {
 
-    public enum Kind { BACKEND, STORAGE, DEFINITION }
+    public enum Kind { BACKEND, STORAGE, FORMAT, DEFINITION }
 
     /** One registered plugin service. */
     public record Plugin(Kind kind, String name, Object service, Bundle bundle) {
@@ -95,6 +96,15 @@ public final class PluginTracker {
 
     void unbindStorage(SnapshotStorageProvider storage) {
         remove(Kind.STORAGE, storage);
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    void bindFormat(SnapshotFormat format, ServiceReference<SnapshotFormat> ref) {
+        add(new Plugin(Kind.FORMAT, format.name(), format, ref.getBundle()));
+    }
+
+    void unbindFormat(SnapshotFormat format) {
+        remove(Kind.FORMAT, format);
     }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY,

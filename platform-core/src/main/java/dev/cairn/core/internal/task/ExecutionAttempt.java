@@ -14,12 +14,16 @@ import dev.cairn.core.internal.checkpoint.CheckpointedAttempt;
 import dev.cairn.core.internal.checkpoint.JobMetrics;
 import dev.cairn.core.internal.crash.FailureInjector;
 import dev.cairn.core.internal.serialization.SerializerResolver;
+import dev.cairn.core.internal.snapshot.SectionsRestoreContext;
+import dev.cairn.core.internal.snapshot.SnapshotFormats;
 import dev.cairn.spi.backend.KeyGroupRange;
 import dev.cairn.spi.backend.KeyGroups;
 import dev.cairn.spi.backend.KeyedBackendParameters;
 import dev.cairn.spi.backend.KeyedStateBackend;
 import dev.cairn.spi.backend.RestoreContext;
+import dev.cairn.spi.snapshot.KeyGroupSectionsHandle;
 import dev.cairn.spi.snapshot.KeyedStateHandle;
+import dev.cairn.spi.snapshot.NativeFilesHandle;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -82,10 +86,23 @@ public final class ExecutionAttempt implements CheckpointedAttempt {
 
     private void validateRestore() throws IOException {
         SnapshotMetadata md = restore.snapshot().metadata();
-        if (md.maxParallelism() != job.config().maxParallelism()) {
-            throw new IOException("Snapshot " + restore.snapshot().directory() + " was taken with max parallelism "
-                    + md.maxParallelism() + ", but the job declares " + job.config().maxParallelism()
-                    + "; the key groups cannot be remapped. Set job.max-parallelism=" + md.maxParallelism());
+        String dir = restore.snapshot().directory();
+        for (SnapshotMetadata.OperatorSnapshot op : md.operators()) {
+            for (SnapshotMetadata.SubtaskSnapshot st : op.subtasks()) {
+                if (st.keyedState() instanceof NativeFilesHandle h && !h.backend().equals(job.backend().name())) {
+                    throw new IOException("Snapshot " + dir + " holds operator '" + op.uid() + "' in the native files of backend '" + h.backend()
+                            + "', which backend '" + job.backend().name() + "' cannot read: switch backends through a canonical savepoint"
+                            + " (set job.backend on the running job does this)");
+                }
+                if (st.keyedState() instanceof NativeFilesHandle && md.maxParallelism() != job.config().maxParallelism()) {
+                    throw new IOException("Snapshot " + dir + " was taken with max parallelism " + md.maxParallelism() + " in native files,"
+                            + " whose key groups cannot be re-assigned to max parallelism " + job.config().maxParallelism()
+                            + ": restore it with job.max-parallelism=" + md.maxParallelism() + ", or change it through a canonical savepoint");
+                }
+                if (st.keyedState() instanceof KeyGroupSectionsHandle h) {
+                    job.formats().require(h.format());
+                }
+            }
         }
         for (SnapshotMetadata.OperatorSnapshot op : md.operators()) {
             if (job.graph().node(op.uid()) == null && !restore.allowNonRestoredState()) {
@@ -296,6 +313,16 @@ public final class ExecutionAttempt implements CheckpointedAttempt {
         return parallelism;
     }
 
+    /** The key groups subtask {@code subtask} of a keyed operator owns in this attempt. */
+    KeyGroupRange keyGroupRange(int subtask) {
+        return KeyGroups.rangeForSubtask(maxParallelism(), parallelism, subtask);
+    }
+
+    @Override
+    public SnapshotFormats formats() {
+        return job.formats();
+    }
+
     @Override
     public int maxParallelism() {
         return job.config().maxParallelism();
@@ -303,7 +330,12 @@ public final class ExecutionAttempt implements CheckpointedAttempt {
 
     @Override
     public boolean incremental() {
-        return job.config().checkpoints().incremental() && job.backend().supportsIncremental();
+        return job.config().checkpoints().incremental() && nativeSnapshots();
+    }
+
+    @Override
+    public boolean nativeSnapshots() {
+        return job.backend().supportsIncremental();
     }
 
     boolean allowNonRestoredState() {
@@ -337,18 +369,21 @@ public final class ExecutionAttempt implements CheckpointedAttempt {
 
     @SuppressWarnings("unchecked")
     <K> KeyedStateBackend<K> createKeyedBackend(String uid, int subtask) throws Exception {
-        KeyGroupRange range = KeyGroups.rangeForSubtask(maxParallelism(), parallelism, subtask);
+        KeyGroupRange range = keyGroupRange(subtask);
+        TypeSerializer<K> keySerializer = (TypeSerializer<K>) job.functions().keySerializer(uid);
         List<KeyedStateHandle> handles = new ArrayList<>();
-        SnapshotMetadata.OperatorSnapshot op = restore == null ? null : restore.snapshot().metadata().operator(uid);
+        SnapshotMetadata md = restore == null ? null : restore.snapshot().metadata();
+        SnapshotMetadata.OperatorSnapshot op = md == null ? null : md.operator(uid);
+        boolean rehash = md != null && md.maxParallelism() != maxParallelism();
         if (op != null) {
             for (SnapshotMetadata.SubtaskSnapshot st : op.subtasks()) {
-                if (st.keyedState() != null && !st.keyedState().keyGroupRange().intersect(range).isEmpty()) {
+                if (st.keyedState() != null && (rehash || !st.keyedState().keyGroupRange().intersect(range).isEmpty())) {
                     handles.add(st.keyedState());
                 }
             }
         }
-        RestoreContext restoreContext = new RestoreContext(handles, reader, restore != null && restore.baseReusable());
-        TypeSerializer<K> keySerializer = (TypeSerializer<K>) job.functions().keySerializer(uid);
+        RestoreContext restoreContext = md == null ? RestoreContext.NONE : new SectionsRestoreContext(handles, reader, restore.baseReusable(),
+                range, maxParallelism(), md.maxParallelism(), keySerializer, job.formats());
         return job.backend().createKeyedBackend(new KeyedBackendParameters<>(job.jobName(), uid, subtask, keySerializer, range,
                 maxParallelism(), job.workingDirectory().resolve(uid).resolve(Integer.toString(subtask)), Map.of(),
                 serializers().classLoader(), restoreContext));

@@ -5,6 +5,7 @@ import dev.cairn.api.job.JobGraph;
 import dev.cairn.core.internal.checkpoint.JobSnapshots;
 import dev.cairn.core.internal.crash.FailureInjector;
 import dev.cairn.core.internal.serialization.SerializerResolver;
+import dev.cairn.core.internal.snapshot.SnapshotFormats;
 import dev.cairn.spi.backend.StateBackend;
 import java.nio.file.Path;
 
@@ -12,9 +13,10 @@ import java.nio.file.Path;
  * What every execution attempt of a job runs with: its graph and configuration, its state
  * backend and classes, its operators' functions, and its snapshots.
  *
+ * @param formats          the snapshot formats present, looked up at each use
  * @param workingDirectory where keyed backends keep their local files
  */
-public record JobRuntime(JobGraph graph, JobConfig config, StateBackend backend, SerializerResolver serializers,
+public record JobRuntime(JobGraph graph, JobConfig config, StateBackend backend, SnapshotFormats formats, SerializerResolver serializers,
                          OperatorFunctions functions, FailureInjector injector, Path workingDirectory, JobSnapshots snapshots) {
 
     String jobName() {

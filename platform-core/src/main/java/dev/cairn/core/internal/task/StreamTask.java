@@ -5,10 +5,16 @@ import dev.cairn.core.internal.catalog.SnapshotMetadata.SubtaskSnapshot;
 import dev.cairn.core.internal.catalog.StorageSnapshotStreams;
 import dev.cairn.core.internal.checkpoint.CheckpointBarrier;
 import dev.cairn.core.internal.crash.FailureInjector;
+import dev.cairn.core.internal.snapshot.FullFormat;
+import dev.cairn.core.internal.snapshot.KeyGroupSnapshotWriter;
+import dev.cairn.core.internal.snapshot.LayoutSectionWriter;
+import dev.cairn.core.internal.snapshot.SnapshotFormats;
 import dev.cairn.spi.backend.AsyncSnapshot;
 import dev.cairn.spi.backend.KeyedStateBackend;
 import dev.cairn.spi.backend.SnapshotRequest;
+import dev.cairn.spi.snapshot.KeyGroupEntries;
 import dev.cairn.spi.snapshot.KeyedStateHandle;
+import dev.cairn.spi.snapshot.SnapshotFormat;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 
@@ -129,8 +135,7 @@ abstract class StreamTask implements Runnable {
         StorageSnapshotStreams streams = attempt.coordinator().streamsFor(barrier, uid, subtask);
         List<OperatorStateStoreImpl.Captured> op = operatorState.capture();
         KeyedStateBackend<?> backend = keyedBackend();
-        AsyncSnapshot keyed = backend == null ? null
-                : backend.snapshot(new SnapshotRequest(id, barrier.savepoint(), attempt.incremental(), streams));
+        AsyncSnapshot keyed = backend == null ? null : keyedSnapshot(backend, barrier, streams);
         output.broadcastBarrier(barrier);
         attempt.ioPool().execute(() -> {
             try {
@@ -144,6 +149,21 @@ abstract class StreamTask implements Runnable {
                 attempt.coordinator().decline(id, uid, subtask, t, streams);
             }
         });
+    }
+
+    /**
+     * The synchronous part of the keyed snapshot: the backend's own (native), or a view of its
+     * entries that the kernel writes in the shared key-group layout in the snapshot's format.
+     */
+    private AsyncSnapshot keyedSnapshot(KeyedStateBackend<?> backend, CheckpointBarrier barrier, StorageSnapshotStreams streams)
+            throws Exception {
+        if (SnapshotFormats.NATIVE.equals(barrier.format())) {
+            return backend.snapshot(new SnapshotRequest(barrier.checkpointId(), barrier.savepoint(), streams,
+                    new LayoutSectionWriter(FullFormat.INSTANCE)));
+        }
+        SnapshotFormat format = attempt.formats().require(barrier.format());
+        KeyGroupEntries entries = backend.captureEntries();
+        return () -> KeyGroupSnapshotWriter.write(entries, entries.keyGroupRange(), format, streams);
     }
 
     /** A failure of one subtask, naming it. */

@@ -14,7 +14,7 @@ class InputGateTest {
     }
 
     private static StreamElement.Barrier barrier(int channel, long id) {
-        return new StreamElement.Barrier(channel, new CheckpointBarrier(id, false, false, false));
+        return new StreamElement.Barrier(channel, new CheckpointBarrier(id, false, false, false, "full"));
     }
 
     private static List<Object> drain(InputGate gate) throws InterruptedException {

@@ -1,0 +1,103 @@
+package dev.cairn.core.internal.snapshot;
+
+import dev.cairn.spi.snapshot.StateEntrySink;
+import java.util.Arrays;
+
+/**
+ * Frames the entries of one key group into the bytes of a section, before its format encodes
+ * them. This framing is the one key-group layout every backend and format shares:
+ * <pre>
+ * section := (varint(state + 1) entry* 0)* 0
+ * entry   := varint(|key| + 1) key  varint(|namespace|) namespace
+ *            varint(|mapKey| + 1) mapKey, or 0 when there is none  varint(|value|) value
+ * </pre>
+ * The entries of one state come together; a writer that filters (TTL) needs no counts.
+ */
+final class SectionBuilder implements StateEntrySink {
+
+    private byte[] buffer;
+    private int length;
+    private int openState = -1;
+    private boolean any;
+
+    SectionBuilder(int initialCapacity) {
+        buffer = new byte[initialCapacity];
+    }
+
+    void reset() {
+        length = 0;
+        openState = -1;
+        any = false;
+    }
+
+    boolean isEmpty() {
+        return !any;
+    }
+
+    @Override
+    public void accept(int state, byte[] key, byte[] namespace, byte[] mapKey, byte[] value) {
+        if (state != openState) {
+            if (openState >= 0) {
+                writeVarint(0);
+            }
+            writeVarint(state + 1);
+            openState = state;
+        }
+        any = true;
+        writeVarint(key.length + 1);
+        write(key);
+        writeVarint(namespace.length);
+        write(namespace);
+        if (mapKey == null) {
+            writeVarint(0);
+        } else {
+            writeVarint(mapKey.length + 1);
+            write(mapKey);
+        }
+        writeVarint(value.length);
+        write(value);
+    }
+
+    /** Ends the section; the framed bytes are {@code buffer()[0, length())}. */
+    void finish() {
+        if (openState >= 0) {
+            writeVarint(0);
+        }
+        writeVarint(0);
+        openState = -1;
+    }
+
+    /** A copy of the framed bytes. */
+    byte[] framed() {
+        return Arrays.copyOf(buffer, length);
+    }
+
+    byte[] buffer() {
+        return buffer;
+    }
+
+    int length() {
+        return length;
+    }
+
+    private void write(byte[] bytes) {
+        ensure(bytes.length);
+        System.arraycopy(bytes, 0, buffer, length, bytes.length);
+        length += bytes.length;
+    }
+
+    private void writeVarint(int v) {
+        ensure(5);
+        while ((v & ~0x7F) != 0) {
+            buffer[length++] = (byte) ((v & 0x7F) | 0x80);
+            v >>>= 7;
+        }
+        buffer[length++] = (byte) v;
+    }
+
+    private void ensure(int more) {
+        if (length + more > buffer.length) {
+            buffer = Arrays.copyOf(buffer, Math.max(buffer.length * 2, length + more));
+        }
+    }
+}

@@ -1,0 +1,70 @@
+package dev.cairn.core.internal.snapshot;
+
+import dev.cairn.spi.snapshot.StateEntrySink;
+import java.io.IOException;
+import java.util.Arrays;
+
+/** Reads what {@link SectionBuilder} framed, handing each entry on with its state index mapped. */
+final class SectionParser {
+
+    private final byte[] bytes;
+    private int position;
+
+    private SectionParser(byte[] bytes) {
+        this.bytes = bytes;
+    }
+
+    /**
+     * @param stateMap the index of each of the section's states in what {@code sink} expects, or
+     *                 -1 to skip that state's entries
+     */
+    static void parse(byte[] section, int[] stateMap, StateEntrySink sink) throws IOException {
+        new SectionParser(section).parse(stateMap, sink);
+    }
+
+    private void parse(int[] stateMap, StateEntrySink sink) throws IOException {
+        for (int state = readVarint(); state != 0; state = readVarint()) {
+            if (state > stateMap.length) {
+                throw new IOException("entries of state #" + (state - 1) + ", but the handle describes " + stateMap.length + " states");
+            }
+            int target = stateMap[state - 1];
+            for (int keyLength = readVarint(); keyLength != 0; keyLength = readVarint()) {
+                byte[] key = read(keyLength - 1);
+                byte[] namespace = read(readVarint());
+                int mapKeyLength = readVarint();
+                byte[] mapKey = mapKeyLength == 0 ? null : read(mapKeyLength - 1);
+                byte[] value = read(readVarint());
+                if (target >= 0) {
+                    sink.accept(target, key, namespace, mapKey, value);
+                }
+            }
+        }
+        if (position != bytes.length) {
+            throw new IOException((bytes.length - position) + " bytes after the end of the section");
+        }
+    }
+
+    private byte[] read(int n) throws IOException {
+        if (n < 0 || n > bytes.length - position) {
+            throw new IOException("an entry part of " + n + " bytes runs past the end of the section at byte " + position);
+        }
+        byte[] part = Arrays.copyOfRange(bytes, position, position + n);
+        position += n;
+        return part;
+    }
+
+    private int readVarint() throws IOException {
+        int v = 0;
+        for (int shift = 0; shift < 35; shift += 7) {
+            if (position >= bytes.length) {
+                throw new IOException("the section ends inside an entry");
+            }
+            byte b = bytes[position++];
+            v |= (b & 0x7F) << shift;
+            if ((b & 0x80) == 0) {
+                return v;
+            }
+        }
+        throw new IOException("a malformed length at byte " + position);
+    }
+}
