@@ -122,6 +122,8 @@ final class HeapRestoreOperation<K> {
         private final List<HeapState> states;
         private final TypeSerializer<Object> keySerializer;
         private final int local;
+        // one stream pointed at each part in turn: a DataInputStream per value would be most of the garbage
+        private final RewindableInput input = new RewindableInput();
 
         KeyGroupFiller(List<HeapState> states, TypeSerializer<Object> keySerializer, int local) {
             this.states = states;
@@ -144,8 +146,25 @@ final class HeapRestoreOperation<K> {
             }
         }
 
-        private static Object read(TypeSerializer<Object> serializer, byte[] bytes) throws IOException {
-            return serializer.deserialize(new DataInputStream(new ByteArrayInputStream(bytes)));
+        private Object read(TypeSerializer<Object> serializer, byte[] bytes) throws IOException {
+            return serializer.deserialize(input.over(bytes));
+        }
+    }
+
+    /** A data input over one byte array after another. */
+    private static final class RewindableInput extends ByteArrayInputStream {
+        private final DataInputStream data = new DataInputStream(this);
+
+        RewindableInput() {
+            super(new byte[0]);
+        }
+
+        DataInputStream over(byte[] bytes) {
+            buf = bytes;
+            pos = 0;
+            mark = 0;
+            count = bytes.length;
+            return data;
         }
     }
 }
