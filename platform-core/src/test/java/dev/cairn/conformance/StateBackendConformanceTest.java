@@ -433,6 +433,43 @@ public abstract class StateBackendConformanceTest {
     }
 
     @Test
+    void anIncrementalCheckpointAfterMergingSubtasksThatRegisteredStatesInAnotherOrderRestoresEveryState() throws Exception {
+        List<KeyedStateHandle> handles = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            BackendHarness h = harness(KeyGroups.rangeForSubtask(BackendHarness.MAX_PARALLELISM, 2, i), RestoreContext.NONE);
+            ValueStateDescriptor<String> value = new ValueStateDescriptor<>("value", Serializers.STRING);
+            MapStateDescriptor<String, Long> map = new MapStateDescriptor<>("map", Serializers.STRING, Serializers.LONG);
+            // the second subtask registered its states in the other order: its sections number them the other way
+            ValueState<String> v = i == 0 ? h.states.getState(value) : null;
+            MapState<String, Long> m = h.states.getState(map);
+            if (v == null) {
+                v = h.states.getState(value);
+            }
+            for (long k = 0; k < 1_000; k++) {
+                if (KeyGroups.subtaskFor(KeyGroups.keyGroupFor(k, BackendHarness.MAX_PARALLELISM), BackendHarness.MAX_PARALLELISM, 2) == i) {
+                    h.key(k);
+                    v.update("v" + k);
+                    m.put("k" + k, k * 2);
+                }
+            }
+            handles.add(h.snapshot(1, true));
+        }
+        BackendHarness merged = restored(ALL, handles);
+        States s = register(merged);
+        merged.key(7);
+        s.value().update("changed");
+        KeyedStateHandle next = merged.snapshot(2, true);
+
+        BackendHarness again = restored(ALL, List.of(next));
+        States r = register(again);
+        for (long k = 0; k < 1_000; k++) {
+            again.key(k);
+            assertThat(r.value().value()).as("value of key %s", k).isEqualTo(k == 7 ? "changed" : "v" + k);
+            assertThat(r.map().get("k" + k)).as("map of key %s", k).isEqualTo(k * 2);
+        }
+    }
+
+    @Test
     void aSnapshotSeesTheStateOfItsSynchronousPartWhileUpdatesContinue() throws Exception {
         BackendHarness h = fresh();
         States s = register(h);

@@ -41,7 +41,9 @@ final class HeapRestoreOperation<K> {
     @SuppressWarnings("unchecked")
     void restore() throws IOException {
         KeyGroupRange range = params.keyGroupRange();
+        List<String> restoredNames;
         try (KeyGroupEntries entries = params.restore().entries()) {
+            restoredNames = entries.states().stream().map(StateMetaInfo::name).toList();
             List<HeapState> states = new ArrayList<>();
             boolean shareable = params.keySerializer().isStateless();
             for (StateMetaInfo meta : entries.states()) {
@@ -62,7 +64,7 @@ final class HeapRestoreOperation<K> {
             }
         }
         if (params.restore().baseReusable()) {
-            backend.useBase(baseLayout());
+            backend.useBase(baseLayout(restoredNames));
         }
     }
 
@@ -95,17 +97,34 @@ final class HeapRestoreOperation<K> {
         }
     }
 
-    /** Where this backend's key groups lie in the snapshot: the base of its next incremental checkpoint. */
-    private SnapshotLayout baseLayout() {
+    /**
+     * Where this backend's key groups lie in the snapshot: the base of its next incremental
+     * checkpoint. A section names its states by their place in its handle's list, so only sections
+     * whose handle lists the states as this backend now does (a prefix of {@code restoredNames})
+     * in the kernel's own format are reused; the key groups of any other are written anew.
+     */
+    private SnapshotLayout baseLayout(List<String> restoredNames) {
         Map<Integer, KeyGroupSection> sections = new LinkedHashMap<>();
         Map<String, FileRef> files = new HashMap<>();
+        KeyGroupRange range = params.keyGroupRange();
         for (KeyedStateHandle h : params.restore().handles()) {
-            if (h instanceof KeyGroupSectionsHandle handle && handle.format().equals(SnapshotFormat.FULL)) {
-                for (KeyGroupSection s : handle.sections()) {
-                    if (params.keyGroupRange().contains(s.keyGroup())) {
-                        sections.put(s.keyGroup(), s);
-                    }
+            if (!(h instanceof KeyGroupSectionsHandle handle)) {
+                continue;
+            }
+            List<String> names = handle.states().stream().map(StateMetaInfo::name).toList();
+            boolean reusable = handle.format().equals(SnapshotFormat.FULL) && names.size() <= restoredNames.size()
+                    && restoredNames.subList(0, names.size()).equals(names);
+            for (KeyGroupSection s : handle.sections()) {
+                if (!range.contains(s.keyGroup())) {
+                    continue;
                 }
+                if (reusable) {
+                    sections.put(s.keyGroup(), s);
+                } else {
+                    backend.dirty().touch(s.keyGroup() - range.start());
+                }
+            }
+            if (reusable) {
                 handle.files().forEach(f -> files.put(f.path(), f));
             }
         }

@@ -36,12 +36,13 @@ final class HeapSnapshotWriter {
         int start = entries.keyGroupRange().start();
         Map<Integer, KeyGroupSection> sections = new LinkedHashMap<>();
         Map<String, FileRef> files = new LinkedHashMap<>();
-        SnapshotOutput out = request.savepoint()
-                ? request.streams().createOwned("heap-keyed.bin")
-                : request.streams().createShared("heap-keyed-" + request.checkpointId() + ".bin");
+        SnapshotOutput out = null;
         boolean wrote = false;
         boolean committed = false;
         try (entries) {
+            out = request.savepoint()
+                    ? request.streams().createOwned("heap-keyed.bin")
+                    : request.streams().createShared("heap-keyed-" + request.checkpointId() + ".bin");
             for (int local = 0; local < lastChange.length; local++) {
                 int kg = start + local;
                 if (base != null && lastChange[local] <= base.version()) {
@@ -64,7 +65,7 @@ final class HeapSnapshotWriter {
                 committed = true;
             }
         } finally {
-            if (!committed) {
+            if (!committed && out != null) {
                 out.close(); // discards the empty or partial file
             }
         }

@@ -27,6 +27,8 @@ public final class RocksDBStateBackend implements StateBackend {
     private final RocksDBResources resources;
     private final boolean localRecovery;
     private final RestoreCounters restores = new RestoreCounters();
+    private final java.util.concurrent.locks.ReadWriteLock lifecycle = new java.util.concurrent.locks.ReentrantReadWriteLock();
+    private boolean stopped;
 
     /** Embedded use (ServiceLoader): the default memory budget. */
     public RocksDBStateBackend() {
@@ -115,7 +117,16 @@ public final class RocksDBStateBackend implements StateBackend {
     @Override
     public <K> KeyedStateBackend<K> createKeyedBackend(KeyedBackendParameters<K> parameters) throws Exception {
         LocalRecovery local = new LocalRecovery(localRecovery ? RocksDBKeyedStateBackend.localRecoveryRoot(parameters) : null);
-        return new RocksRestoreOperation<>(parameters, resources, local, restores).createBackend();
+        // the shared native options must not be freed while a database is being opened on them
+        lifecycle.readLock().lock();
+        try {
+            if (stopped) {
+                throw new IllegalStateException("The RocksDB backend of this bundle revision has stopped");
+            }
+            return new RocksRestoreOperation<>(parameters, resources, local, restores).createBackend();
+        } finally {
+            lifecycle.readLock().unlock();
+        }
     }
 
     /**
@@ -131,6 +142,12 @@ public final class RocksDBStateBackend implements StateBackend {
 
     @Deactivate
     void deactivate() {
-        resources.close();
+        lifecycle.writeLock().lock(); // waits for restores in progress
+        try {
+            stopped = true;
+            resources.close();
+        } finally {
+            lifecycle.writeLock().unlock();
+        }
     }
 }

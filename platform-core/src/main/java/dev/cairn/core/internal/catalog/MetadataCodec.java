@@ -41,13 +41,18 @@ public final class MetadataCodec {
     public static SnapshotMetadata read(byte[] bytes, String source) throws IOException {
         SnapshotMetadata md;
         try {
+            // the version first: a snapshot of another version must say so, not fail on a field it lacks
+            int version = MAPPER.readTree(bytes).path("formatVersion").asInt(-1);
+            if (version != SnapshotMetadata.CURRENT_FORMAT_VERSION) {
+                throw new InvalidSnapshotException(source + " has metadata format version " + version + "; this platform reads version "
+                        + SnapshotMetadata.CURRENT_FORMAT_VERSION + (version == 1 ? " (version 1 was written before keyed state handles were"
+                        + " typed; take a new savepoint with the platform that wrote it)" : ""));
+            }
             md = MAPPER.readValue(bytes, SnapshotMetadata.class);
+        } catch (InvalidSnapshotException e) {
+            throw e;
         } catch (IOException e) {
             throw new InvalidSnapshotException(source + " is not readable snapshot metadata: " + e.getMessage(), e);
-        }
-        if (md.formatVersion() < 1 || md.formatVersion() > SnapshotMetadata.CURRENT_FORMAT_VERSION) {
-            throw new InvalidSnapshotException(source + " has metadata format version " + md.formatVersion()
-                    + "; this platform reads versions 1 to " + SnapshotMetadata.CURRENT_FORMAT_VERSION);
         }
         if (md.operators() == null) {
             throw new InvalidSnapshotException(source + " lists no operators");

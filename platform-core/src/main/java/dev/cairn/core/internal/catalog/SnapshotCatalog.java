@@ -177,6 +177,7 @@ public final class SnapshotCatalog {
             return load(snapshot.directory());
         }
         for (String file : snapshot.storagePaths()) {
+            storage.delete(file); // a copy a kill interrupted: written again, whole
             try (InputStream in = source.storage.open(file); java.io.OutputStream out = storage.create(file)) {
                 in.transferTo(out);
             }

@@ -24,7 +24,8 @@ public record SnapshotMetadata(int formatVersion, long snapshotId, SnapshotKind 
         inlined = inlined == null ? Map.of() : Map.copyOf(inlined);
     }
 
-    public static final int CURRENT_FORMAT_VERSION = 1;
+    /** 2: keyed state handles are typed (sections of the shared layout, or a backend's native files). */
+    public static final int CURRENT_FORMAT_VERSION = 2;
 
     public record OperatorSnapshot(String uid, int parallelism, List<SubtaskSnapshot> subtasks) {
     }

@@ -43,8 +43,12 @@ public final class CheckpointCoordinator {
     private final SnapshotCatalog catalog;
     private final ScheduledExecutorService timer;
     private final TreeMap<Long, PendingCheckpoint> pending = new TreeMap<>();
-    /** Snapshots retention dropped whose files wait for the checkpoints in flight to complete or abort. */
-    private final List<SnapshotLedger.Dropped> deferredDeletions = new ArrayList<>();
+    /** Snapshots retention dropped whose files wait for the checkpoints then in flight to complete or abort. */
+    private final List<DeferredDeletion> deferredDeletions = new ArrayList<>();
+
+    /** A dropped snapshot, and the newest checkpoint in flight when it was dropped (-1: none). */
+    private record DeferredDeletion(SnapshotLedger.Dropped dropped, long waitsFor) {
+    }
     private final Set<String> finishedSources = new HashSet<>();
     private final int sourceSubtasks;
     private long lastTriggerAt;
@@ -91,7 +95,8 @@ public final class CheckpointCoordinator {
                 return;
             }
             long running = pending.values().stream().filter(p -> !p.barrier.savepoint()).count();
-            if (!finalCheckpointPending && running < config.maxConcurrent()
+            boolean stopping = pending.values().stream().anyMatch(p -> p.barrier.stopAfter());
+            if (!finalCheckpointPending && !stopping && running < config.maxConcurrent()
                     && now - lastTriggerAt >= config.interval().toMillis()
                     && now - lastCompletionAt >= config.minPause().toMillis()) {
                 trigger(false, false, false, null, Ownership.PLATFORM, checkpointFormat());
@@ -146,6 +151,18 @@ public final class CheckpointCoordinator {
         lastTriggerAt = p.triggeredAt;
         attempt.triggerSources(barrier);
         return p;
+    }
+
+    /**
+     * Gives up the pending snapshots after which the job would stop (a switch whose snapshot took
+     * too long): they are aborted and the sources go on.
+     */
+    public synchronized void abortStops(Throwable cause) {
+        for (PendingCheckpoint p : new ArrayList<>(pending.values())) {
+            if (p.barrier.stopAfter()) {
+                failCheckpoint(p, cause);
+            }
+        }
     }
 
     /** Where a subtask writes its part of checkpoint {@code barrier}. */
@@ -287,17 +304,24 @@ public final class CheckpointCoordinator {
     }
 
     /**
-     * Deletes what retention dropped, once no checkpoint is in flight: one triggered before a
-     * snapshot was dropped may build on its files (its backend's base was that snapshot), and
-     * says so only when it completes. Until then the deletion waits.
+     * Deletes what retention dropped once the checkpoints in flight when it was dropped have
+     * completed or aborted: one of them may build on its files (its backend's base was that
+     * snapshot), and says so only when it completes.
      */
     private void deleteDropped(List<SnapshotLedger.Dropped> dropped) {
-        deferredDeletions.addAll(dropped);
-        if (!deferredDeletions.isEmpty() && !checkpointsInFlight()) {
-            List<SnapshotLedger.Dropped> now = new ArrayList<>(deferredDeletions);
-            deferredDeletions.clear();
-            job.deleteDropped(now);
-        }
+        long newestInFlight = pending.values().stream().filter(p -> !p.barrier.savepoint()).mapToLong(PendingCheckpoint::id).max().orElse(-1);
+        dropped.forEach(d -> deferredDeletions.add(new DeferredDeletion(d, newestInFlight)));
+        long oldestInFlight = pending.values().stream().filter(p -> !p.barrier.savepoint()).mapToLong(PendingCheckpoint::id).min()
+                .orElse(Long.MAX_VALUE);
+        List<SnapshotLedger.Dropped> now = new ArrayList<>();
+        deferredDeletions.removeIf(d -> {
+            boolean due = d.waitsFor() < oldestInFlight; // the checkpoints that might build on it are all done
+            if (due) {
+                now.add(d.dropped());
+            }
+            return due;
+        });
+        job.deleteDropped(now);
     }
 
     /** Whether a checkpoint (which may reference earlier snapshots' files) is being taken; savepoints reference nothing. */

@@ -13,7 +13,10 @@ record SavepointOptions(String name, String format) {
             String a = args[i];
             if (a.startsWith("--format=")) {
                 format = a.substring("--format=".length());
-            } else if (a.equals("--format") && i + 1 < args.length) {
+            } else if (a.equals("--format")) {
+                if (i + 1 == args.length) {
+                    throw new IllegalArgumentException(command + " --format needs a value: native, full or canonical");
+                }
                 format = args[++i];
             } else if (!a.startsWith("-") && name == null) {
                 name = a;

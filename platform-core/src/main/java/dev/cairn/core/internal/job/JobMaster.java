@@ -304,6 +304,14 @@ public final class JobMaster implements JobClient {
         return runtime.formats();
     }
 
+    /** Gives up a stop that is still pending (its snapshot is aborted); the job goes on running. */
+    public void abortStop(Throwable cause) {
+        ExecutionAttempt a = current;
+        if (a != null) {
+            a.coordinator().abortStops(cause);
+        }
+    }
+
     /** Stops the job with a checkpoint (native and incremental where the backend can): a handover that keeps the backend. */
     public CompletableFuture<String> stopWithCheckpoint() {
         ExecutionAttempt a = current;

@@ -12,6 +12,7 @@ import dev.cairn.core.internal.ledger.SnapshotLedger;
 import dev.cairn.core.internal.platform.PluginTracker.Kind;
 import dev.cairn.core.internal.platform.PluginTracker.Plugin;
 import dev.cairn.core.internal.snapshot.SnapshotFormats;
+import dev.cairn.spi.snapshot.NativeFilesHandle;
 import dev.cairn.spi.snapshot.SnapshotFormat;
 import dev.cairn.spi.storage.SnapshotStorage;
 import dev.cairn.spi.storage.SnapshotStorageProvider;
@@ -206,7 +207,8 @@ public final class JobInstance {
         }
         try {
             return platform.plugins().find(Kind.STORAGE, spec.config().storage()).isPresent()
-                    && withCatalog((catalog, ledger, running) -> ledger.recoveryPoint().isPresent());
+                    && withCatalog((catalog, ledger, running) -> ledger.recoveryPoint().isPresent()
+                    || catalog.storage().exists(StorageMove.markerPath(spec.name()))); // a move not finished yet
         } catch (IOException | RuntimeException e) {
             LOG.log(Level.WARNING, "Cannot read the snapshot ledger of job " + spec.name() + "; treating the job as having state", e);
             return true;
@@ -256,8 +258,8 @@ public final class JobInstance {
         return !a.config().backend().equals(b.config().backend()) || a.config().maxParallelism() != b.config().maxParallelism();
     }
 
-    private static boolean changesStorage(JobSpec a, JobSpec b) {
-        return !a.config().storage().equals(b.config().storage()) || !a.config().storageConfig().equals(b.config().storageConfig());
+    private boolean changesStorage(JobSpec a, JobSpec b) {
+        return StorageMove.relocates(a, b, platform.plugins());
     }
 
     /** Why the job cannot restore yet: its recovery point is in a format whose plugin is not installed. */
@@ -271,11 +273,14 @@ public final class JobInstance {
                 + " (installed: " + platform.plugins().names(Kind.FORMAT) + ")");
     }
 
-    /** Whether the ledger's recovery point is in a backend's native files (only that backend reads it). */
+    /** Whether the ledger's recovery point holds a backend's native files (only that backend reads them, with these key groups). */
     private boolean nativeRecoveryPoint() {
         try {
-            return withCatalog((catalog, ledger, running) -> ledger.recoveryPoint()
-                    .map(e -> e.format().equals("incremental") || e.format().equals("native")).orElse(false));
+            return withCatalog((catalog, ledger, running) -> {
+                Optional<LedgerEntry> point = ledger.recoveryPoint();
+                return point.isPresent() && catalog.load(point.get().directory()).metadata().operators().stream()
+                        .flatMap(op -> op.subtasks().stream()).anyMatch(st -> st.keyedState() instanceof NativeFilesHandle);
+            });
         } catch (IOException | RuntimeException e) {
             return true;
         }
@@ -328,7 +333,7 @@ public final class JobInstance {
         CrashPoint.HANDOVER_AFTER_RESTART.reach();
     }
 
-    private static String describeSwitch(JobSpec a, JobSpec b) {
+    private String describeSwitch(JobSpec a, JobSpec b) {
         List<String> parts = new java.util.ArrayList<>();
         if (!a.config().backend().equals(b.config().backend())) {
             parts.add("backend " + a.config().backend() + " -> " + b.config().backend());
@@ -517,9 +522,13 @@ public final class JobInstance {
         stopRun(JobRun.Stop.CANCEL, "cancelled by the user");
     }
 
-    /** Holds {@code state} until the configuration saying so arrives (the console writes it next). */
+    /**
+     * Holds {@code state} until a configuration saying so arrives: the console writes one next,
+     * and deliveries of earlier configurations (a stop's, arriving after the start that followed
+     * it) must not undo the command.
+     */
     private void request(JobSpec.DesiredState state) {
-        requested = state == spec.desiredState() ? null : state;
+        requested = state;
     }
 
     /** A savepoint the user owns, in {@code format} ({@code null} for the default). */

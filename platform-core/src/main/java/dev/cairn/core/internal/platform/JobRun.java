@@ -22,6 +22,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -136,12 +137,23 @@ record JobRun(JobMaster master, List<Plugin> plugins, ChaosInjector chaos) {
     String stopOrKeepRunning(Stop stop, Duration timeout, String why) throws Exception {
         CompletableFuture<String> snapshot = stop.savepointName() == null ? master.stopWithCheckpoint()
                 : master.savepoint(stop.savepointName(), true, stop.ownership(), stop.format());
-        String path = snapshot.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        String path;
+        try {
+            path = snapshot.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            // given up: the snapshot must not stop the job later, when nobody expects it
+            master.abortStop(new IllegalStateException("The stop of job " + master.jobName() + " took longer than " + timeout));
+            if (!snapshot.isDone() || snapshot.isCompletedExceptionally()) {
+                throw e;
+            }
+            path = snapshot.join(); // it completed meanwhile: the job is stopping after all
+        }
         CrashPoint.STOP_AFTER_SAVEPOINT.reach();
         master.await(timeout);
         CrashPoint.STOP_AFTER_JOB_ENDED.reach();
-        LOG.info(() -> "Job " + master.jobName() + " stopped (" + why + "); snapshot " + path);
-        return path;
+        String at = path;
+        LOG.info(() -> "Job " + master.jobName() + " stopped (" + why + "); snapshot " + at);
+        return at;
     }
 
     /**

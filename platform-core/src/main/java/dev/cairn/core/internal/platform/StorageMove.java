@@ -34,8 +34,28 @@ final class StorageMove {
     private StorageMove() {
     }
 
-    private static String markerPath(String job) {
+    /** Where a prepared move is recorded, in the storage moved to. */
+    static String markerPath(String job) {
         return job + "/moved-from.json";
+    }
+
+    /**
+     * Whether going from {@code a}'s storage to {@code b}'s moves the state: another plugin, or
+     * settings that point elsewhere (tuning settings such as part sizes or retries do not).
+     */
+    static boolean relocates(JobSpec a, JobSpec b, PluginTracker plugins) {
+        if (!a.config().storage().equals(b.config().storage())) {
+            return true;
+        }
+        if (a.config().storageConfig().equals(b.config().storageConfig())) {
+            return false;
+        }
+        try (SnapshotStorage from = open(plugins, a.config().storage(), a.config().storageConfig());
+             SnapshotStorage to = open(plugins, b.config().storage(), b.config().storageConfig())) {
+            return !from.describe().equals(to.describe()); // bucket, prefix, endpoint, root: never credentials
+        } catch (IOException | RuntimeException e) {
+            return true; // cannot tell: preparing the move says why it cannot be done
+        }
     }
 
     /** Records in {@code next}'s storage where the job's state is now: {@code current}'s storage. */

@@ -161,7 +161,14 @@ abstract class StreamTask implements Runnable {
             return backend.snapshot(new SnapshotRequest(barrier.checkpointId(), barrier.savepoint(), streams,
                     new LayoutSectionWriter(FullFormat.INSTANCE)));
         }
-        SnapshotFormat format = attempt.formats().require(barrier.format());
+        SnapshotFormat format;
+        try {
+            format = attempt.formats().require(barrier.format());
+        } catch (SnapshotFormats.MissingFormatException e) {
+            return () -> {
+                throw e; // removed since the snapshot was triggered: the snapshot is declined, the job goes on
+            };
+        }
         KeyGroupEntries entries = backend.captureEntries();
         return () -> KeyGroupSnapshotWriter.write(entries, entries.keyGroupRange(), format, streams);
     }

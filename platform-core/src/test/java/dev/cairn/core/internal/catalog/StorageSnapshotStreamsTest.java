@@ -48,7 +48,7 @@ class StorageSnapshotStreamsTest {
             assertThat(streams.createdFiles()).containsExactly("job/chk-1/op/0/large.bin", "job/" + shared.path());
             assertThat(storage.list("job/")).containsExactlyInAnyOrder("job/chk-1/op/0/large.bin", "job/" + shared.path());
 
-            SnapshotMetadata md = new SnapshotMetadata(1, 1, SnapshotKind.CHECKPOINT, null, "full", "heap", "job", 0, 128,
+            SnapshotMetadata md = new SnapshotMetadata(SnapshotMetadata.CURRENT_FORMAT_VERSION, 1, SnapshotKind.CHECKPOINT, null, "full", "heap", "job", 0, 128,
                     Map.of(), List.of(), streams.inlinedFiles());
             md = MetadataCodec.read(MetadataCodec.write(md), "test");
             StorageSnapshotReader reader = new StorageSnapshotReader(storage, new CompletedSnapshot("job/chk-1", "job", md));
@@ -71,14 +71,14 @@ class StorageSnapshotStreamsTest {
                 out.closeAndGetRef();
             }
             byte[] content = streams.inlinedFiles().get("chk-1/op/0/state.bin");
-            SnapshotMetadata good = new SnapshotMetadata(1, 1, SnapshotKind.CHECKPOINT, null, "full", "heap", "job", 0, 128,
+            SnapshotMetadata good = new SnapshotMetadata(SnapshotMetadata.CURRENT_FORMAT_VERSION, 1, SnapshotKind.CHECKPOINT, null, "full", "heap", "job", 0, 128,
                     Map.of(), List.of(), Map.of("chk-1/op/0/state.bin", content));
             assertThat(new StorageSnapshotReader(storage, new CompletedSnapshot("job/chk-1", "job", good)).readSection(section))
                     .isEqualTo(bytes(50));
 
             byte[] damaged = Arrays.copyOf(content, content.length);
             damaged[120] ^= 0x10;
-            SnapshotMetadata bad = new SnapshotMetadata(1, 1, SnapshotKind.CHECKPOINT, null, "full", "heap", "job", 0, 128,
+            SnapshotMetadata bad = new SnapshotMetadata(SnapshotMetadata.CURRENT_FORMAT_VERSION, 1, SnapshotKind.CHECKPOINT, null, "full", "heap", "job", 0, 128,
                     Map.of(), List.of(), Map.of("chk-1/op/0/state.bin", damaged));
             assertThatThrownBy(() -> new StorageSnapshotReader(storage, new CompletedSnapshot("job/chk-1", "job", bad)).readSection(section))
                     .isInstanceOf(CorruptSnapshotException.class).hasMessageContaining("job/chk-1/op/0/state.bin").hasMessageContaining("CRC32C");
