@@ -96,6 +96,14 @@ class CrashPointMatrixTest {
     static Stream<Arguments> crashes() {
         boolean full = "full".equals(System.getProperty("cairn.crash-matrix"));
         List<Arguments> runs = new ArrayList<>();
+        if ("switches".equals(System.getProperty("cairn.crash-matrix"))) {
+            // only the live backend switches and storage moves, on every setup
+            for (String setup : SETUPS) {
+                POINTS.stream().filter(p -> p.action() == Action.SWITCH_BACKEND || p.action() == Action.MOVE_STORAGE)
+                        .forEach(p -> runs.add(Arguments.of(p.id(), setup, p.nth(), p.action())));
+            }
+            return runs.stream();
+        }
         if (!full) {
             // one of each kind of seam, both backends
             runs.add(Arguments.of("ledger.after-write", "heap incremental=true", 4, Action.RUN));

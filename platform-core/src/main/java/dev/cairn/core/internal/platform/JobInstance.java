@@ -252,6 +252,33 @@ public final class JobInstance {
                         "the job's state cannot move there: " + e.getMessage());
             }
         }
+        if (isActive() && changesStateLayout(spec, next)) {
+            stopForSwitch(spec, next);
+        }
+    }
+
+    /**
+     * A running job changes backend or key-group count: it stops with a backend-neutral savepoint
+     * before the new configuration is stored, so that whatever moment the platform is killed at,
+     * the configuration it restarts with can read the recovery point. If the savepoint fails the
+     * change is refused and the job keeps running.
+     */
+    private void stopForSwitch(JobSpec previous, JobSpec next) throws InvalidConfigurationException {
+        String what = describeSwitch(previous, next);
+        LOG.info(() -> "Job " + next.name() + ": switching " + what);
+        CrashPoint.HANDOVER_BEFORE_SAVEPOINT.reach();
+        JobRun run = ((Phase.Running) phase).run();
+        try {
+            run.stopOrKeepRunning(handoverFor(previous, next), platform.stopTimeout(), "switching " + what);
+        } catch (Exception e) {
+            String property = !previous.config().backend().equals(next.config().backend()) ? "job.backend" : "job.max-parallelism";
+            Object value = property.equals("job.backend") ? next.config().backend() : next.config().maxParallelism();
+            throw InvalidConfigurationException.of(property, value, "switching " + what + " failed, so job " + previous.name()
+                    + " keeps running as it was: " + rootMessage(e));
+        }
+        recoveryPoint = run.master().snapshotLedger().recoveryPoint().map(LedgerEntry::directory).orElse(null);
+        phase = new Phase.Idle(null);
+        CrashPoint.HANDOVER_BEFORE_RESTART.reach();
     }
 
     private static boolean changesStateLayout(JobSpec a, JobSpec b) {
@@ -295,7 +322,12 @@ public final class JobInstance {
             requested = null;
         }
         if (isActive() && (changesStateLayout(previous, next) || changesStorage(previous, next))) {
-            switchRun(previous, next);
+            switchRun(previous, next); // a storage move, or a change that arrived as a file
+            return;
+        }
+        if (changesStateLayout(previous, next) && phase instanceof Phase.Idle && desiredState() == JobSpec.DesiredState.RUNNING) {
+            reconcile(); // stopped for the switch when the change was checked: it starts on the new configuration now
+            CrashPoint.HANDOVER_AFTER_RESTART.reach();
             return;
         }
         if (isActive() && !previous.sameRun(next)) {
