@@ -29,6 +29,11 @@ public final class ConsoleClient {
             out.println("No Cairn platform is running with data in " + data + " (start one with: bin/cairn run)");
             return 3;
         }
+        if (!port.matches("\\d{1,5}")) {
+            out.println("The Cairn platform with data in " + data + " has not written its console port yet (console.port holds '"
+                    + port + "'); try again in a moment");
+            return 3;
+        }
         try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), Integer.parseInt(port));
              PrintStream to = new PrintStream(socket.getOutputStream(), true, StandardCharsets.UTF_8);
              BufferedReader from = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8))) {

@@ -74,7 +74,9 @@ public final class ConsoleEndpoint {
         writePrivate(tokenFile, token);
         this.server = new ServerSocket();
         server.bind(new InetSocketAddress(InetAddress.getByName(s.host()), s.port()), 16);
-        Files.writeString(portFile, Integer.toString(server.getLocalPort()));
+        // written whole or not at all: a client reading it while the platform starts never sees half of it
+        Path written = Files.writeString(portFile.resolveSibling(portFile.getFileName() + ".new"), Integer.toString(server.getLocalPort()));
+        Files.move(written, portFile, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         this.acceptor = new Thread(this::acceptLoop, "cairn-console");
         acceptor.setDaemon(true);
         acceptor.start();
