@@ -38,6 +38,12 @@ public final class BenchmarkSuite {
         boolean rocksDbOnly = flags.contains("--rocksdb");
         Path out = Path.of(System.getProperty("cairn.results", "results"));
         Files.createDirectories(out);
+        if (flags.contains("--savepoints")) {
+            String markdown = SavepointSuite.run(quick, out);
+            Files.writeString(out.resolve("savepoints.md"), markdown);
+            System.out.println(markdown);
+            return;
+        }
         if (!reportOnly) {
             if (!rocksDbOnly) {
                 runJmh(quick, out);
@@ -62,8 +68,8 @@ public final class BenchmarkSuite {
      */
     private static void runRocksDb(boolean quick, Path out) throws Exception {
         String classPath = System.getProperty("java.class.path");
-        String cairnSide = without(classPath, "/com/ververica/frocksdbjni/", "flink-statebackend-rocksdb");
-        String flinkSide = without(classPath, "/org/rocksdb/rocksdbjni/", "plugin-backend-rocksdb");
+        String cairnSide = cairnRocksDbClassPath();
+        String flinkSide = flinkRocksDbClassPath();
         List<Path> parts = new java.util.ArrayList<>();
         try {
             parts.add(runSide(cairnSide, quick, out, "cairn-operations", List.of(StateAccessBenchmark.class.getSimpleName()),
@@ -96,6 +102,16 @@ public final class BenchmarkSuite {
         }
         new Runner(options.build()).run();
         return json;
+    }
+
+    /** This JVM's class path without Flink's RocksDB: what forks of Cairn's RocksDB backend run with. */
+    static String cairnRocksDbClassPath() {
+        return without(System.getProperty("java.class.path"), "/com/ververica/frocksdbjni/", "flink-statebackend-rocksdb");
+    }
+
+    /** This JVM's class path without Cairn's RocksDB. */
+    static String flinkRocksDbClassPath() {
+        return without(System.getProperty("java.class.path"), "/org/rocksdb/rocksdbjni/", "plugin-backend-rocksdb");
     }
 
     private static String without(String classPath, String... fragments) {

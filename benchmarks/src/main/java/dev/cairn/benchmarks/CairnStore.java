@@ -10,6 +10,7 @@ import dev.cairn.api.state.ValueStateDescriptor;
 import dev.cairn.backend.heap.HeapStateBackend;
 import dev.cairn.conformance.BackendHarness;
 import dev.cairn.core.internal.storage.LocalFileStorage;
+import dev.cairn.format.canonical.CanonicalFormat;
 import dev.cairn.spi.backend.AsyncSnapshot;
 import dev.cairn.spi.backend.KeyGroupRange;
 import dev.cairn.spi.backend.KeyGroups;
@@ -32,6 +33,7 @@ final class CairnStore implements StateStore {
     private final ListState<String> list;
 
     private final KeyGroupRange range;
+    private CanonicalFormat canonical = new CanonicalFormat(true);
 
     private CairnStore(StateBackend plugin, Path workDir, RestoreContext restore, LocalFileStorage storage, KeyGroupRange range) throws Exception {
         this.plugin = plugin;
@@ -52,6 +54,12 @@ final class CairnStore implements StateStore {
     static CairnStore rocksDb(Path workDir, int index, int parallelism) throws Exception {
         return new CairnStore(new dev.cairn.backend.rocksdb.RocksDBStateBackend(Map.of()), workDir, RestoreContext.NONE,
                 new LocalFileStorage(workDir.resolve("snapshots")), KeyGroups.rangeForSubtask(BackendHarness.MAX_PARALLELISM, parallelism, index));
+    }
+
+    /** Canonical savepoints with sections stored plain rather than LZ4-compressed. */
+    CairnStore uncompressed() {
+        canonical = new CanonicalFormat(false);
+        return this;
     }
 
     @Override
@@ -118,6 +126,13 @@ final class CairnStore implements StateStore {
             harness.backend.notifyCheckpointComplete(checkpointId);
             return new Done(List.of(handle));
         };
+    }
+
+    @Override
+    public PendingSnapshot savepoint(long checkpointId, SavepointFormat format) throws Exception {
+        AsyncSnapshot async = format == SavepointFormat.NATIVE ? harness.startNativeSavepoint(checkpointId)
+                : harness.startSnapshot(checkpointId, canonical);
+        return () -> new Done(List.of(async.write()));
     }
 
     @Override

@@ -16,12 +16,14 @@ import org.apache.flink.api.common.typeutils.base.LongSerializer;
 import org.apache.flink.api.common.typeutils.base.StringSerializer;
 import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.core.fs.CloseableRegistry;
-import org.apache.flink.core.fs.FileSystem;
+import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.metrics.groups.UnregisteredMetricsGroup;
 import org.apache.flink.runtime.checkpoint.CheckpointOptions;
+import org.apache.flink.runtime.checkpoint.SavepointType;
 import org.apache.flink.runtime.operators.testutils.MockEnvironment;
 import org.apache.flink.runtime.state.AbstractKeyedStateBackend;
 import org.apache.flink.runtime.state.AbstractStateBackend;
+import org.apache.flink.runtime.state.CheckpointStorageLocationReference;
 import org.apache.flink.runtime.state.KeyGroupRange;
 import org.apache.flink.runtime.state.KeyGroupRangeAssignment;
 import org.apache.flink.runtime.state.KeyedStateBackendParametersImpl;
@@ -33,6 +35,7 @@ import org.apache.flink.runtime.state.filesystem.FsCheckpointStreamFactory;
 import org.apache.flink.runtime.state.hashmap.HashMapStateBackend;
 import org.apache.flink.runtime.state.ttl.TtlTimeProvider;
 import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
+import org.apache.flink.streaming.api.operators.StreamOperatorStateHandler;
 
 /** Apache Flink's keyed state backend, created through its public StateBackend SPI without a cluster. */
 final class FlinkStore implements StateStore {
@@ -48,6 +51,7 @@ final class FlinkStore implements StateStore {
     private final ListState<String> list;
 
     private final KeyGroupRange range;
+    private final CloseableRegistry snapshotRegistry = new CloseableRegistry();
 
     private FlinkStore(AbstractStateBackend stateBackend, Path workDir, Collection<KeyedStateHandle> restore, KeyGroupRange range) throws Exception {
         this.stateBackend = stateBackend;
@@ -56,8 +60,8 @@ final class FlinkStore implements StateStore {
         this.backend = stateBackend.createKeyedStateBackend(new KeyedStateBackendParametersImpl<>(env, new JobID(), "op",
                 LongSerializer.INSTANCE, MAX_PARALLELISM, range, env.getTaskKvStateRegistry(),
                 TtlTimeProvider.DEFAULT, new UnregisteredMetricsGroup(), restore, new CloseableRegistry()));
-        org.apache.flink.core.fs.Path checkpoints = new org.apache.flink.core.fs.Path(workDir.resolve("snapshots").toUri());
-        this.streams = new FsCheckpointStreamFactory(FileSystem.getLocalFileSystem(), checkpoints, checkpoints, 20 * 1024, 64 * 1024);
+        org.apache.flink.core.fs.Path checkpoints = BufferedLocalFileSystem.path(workDir.resolve("snapshots"));
+        this.streams = new FsCheckpointStreamFactory(BufferedLocalFileSystem.INSTANCE, checkpoints, checkpoints, 20 * 1024, 64 * 1024);
         this.value = backend.getPartitionedState(VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE,
                 new ValueStateDescriptor<>("value", StringSerializer.INSTANCE));
         this.map = backend.getPartitionedState(VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE,
@@ -158,6 +162,24 @@ final class FlinkStore implements StateStore {
         };
     }
 
+    /**
+     * As Flink's operators take savepoints: a canonical one through the backend's full-snapshot
+     * resources (what {@code StreamOperatorStateHandler} does), a native one through the backend.
+     */
+    @Override
+    public PendingSnapshot savepoint(long checkpointId, SavepointFormat format) throws Exception {
+        CheckpointOptions options = new CheckpointOptions(SavepointType.savepoint(format == SavepointFormat.CANONICAL
+                ? SavepointFormatType.CANONICAL : SavepointFormatType.NATIVE), CheckpointStorageLocationReference.getDefault());
+        RunnableFuture<SnapshotResult<KeyedStateHandle>> future = format == SavepointFormat.CANONICAL
+                ? StreamOperatorStateHandler.prepareCanonicalSavepoint(backend, snapshotRegistry).snapshot(checkpointId,
+                System.currentTimeMillis(), streams, options)
+                : backend.snapshot(checkpointId, System.currentTimeMillis(), streams, options);
+        return () -> {
+            future.run();
+            return new Done(future.get().getJobManagerOwnedSnapshot());
+        };
+    }
+
     @Override
     public StateStore restore(Path workDir, List<PendingSnapshot.Done> snapshots, int index, int parallelism) throws Exception {
         KeyGroupRange target = rangeFor(index, parallelism);
@@ -169,6 +191,7 @@ final class FlinkStore implements StateStore {
 
     @Override
     public void close() throws Exception {
+        snapshotRegistry.close();
         backend.dispose();
         env.close();
     }

@@ -32,6 +32,19 @@ interface StateStore extends AutoCloseable {
     /** Runs the synchronous part of a snapshot; the task is blocked only for this. */
     PendingSnapshot snapshot(long checkpointId, boolean incremental) throws Exception;
 
+    /** Runs the synchronous part of a savepoint in {@code format}. */
+    default PendingSnapshot savepoint(long checkpointId, SavepointFormat format) throws Exception {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " takes no savepoints");
+    }
+
+    /** What a savepoint is written as. */
+    enum SavepointFormat {
+        /** Backend-neutral: any backend restores it, at any parallelism. */
+        CANONICAL,
+        /** The backend's own files, self-contained. */
+        NATIVE
+    }
+
     /** A new store of the same kind and key groups restored from {@code snapshot}. */
     default StateStore restore(Path workDir, PendingSnapshot.Done snapshot) throws Exception {
         return restore(workDir, java.util.List.of(snapshot), 0, 1);

@@ -6,6 +6,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Flink's RocksDB store keeps and restores the same state as the others. It runs in a Surefire
@@ -34,6 +36,33 @@ class FlinkRocksDbStoreTest {
                     merged.setKey(k);
                     assertThat(merged.valueGet()).isEqualTo(Stores.value(k));
                 }
+            }
+        } finally {
+            Stores.deleteRecursively(dir);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(StateStore.SavepointFormat.class)
+    void restoresSavepointsRescaled(StateStore.SavepointFormat format) throws Exception {
+        Path dir = Files.createTempDirectory("stores-test-");
+        try (StateStore s = Stores.create(Stores.FLINK_ROCKSDB, dir.resolve("a"));
+             StateStore owner = Stores.create(Stores.FLINK_ROCKSDB, dir.resolve("owner"), 1, 2)) {
+            for (long k = 0; k < 3000; k++) {
+                s.setKey(k);
+                s.valueUpdate(Stores.value(k));
+            }
+            StateStore.PendingSnapshot.Done savepoint = s.savepoint(1, format).complete();
+            try (StateStore half = s.restore(dir.resolve("half"), List.of(savepoint), 1, 2)) {
+                int restored = 0;
+                for (long k = 0; k < 3000; k++) {
+                    if (owner.owns(k)) {
+                        half.setKey(k);
+                        assertThat(half.valueGet()).isEqualTo(Stores.value(k));
+                        restored++;
+                    }
+                }
+                assertThat(restored).isBetween(1000, 2000);
             }
         } finally {
             Stores.deleteRecursively(dir);

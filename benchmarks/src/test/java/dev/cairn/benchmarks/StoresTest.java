@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** The benchmark compares like with like: every store keeps and restores the same state. */
@@ -81,6 +83,59 @@ class StoresTest {
                         assertThat(secondHalf.valueGet()).isEqualTo(Stores.value(k));
                     }
                 }
+            }
+        } finally {
+            Stores.deleteRecursively(dir);
+        }
+    }
+
+    @ParameterizedTest
+    @CsvSource({"cairn-heap, CANONICAL", "cairn-heap, NATIVE", "flink-hashmap, CANONICAL", "flink-hashmap, NATIVE",
+            "cairn-rocksdb, CANONICAL", "cairn-rocksdb, NATIVE"})
+    void savepointsRestoreRescaledWithExactlyTheOwnedKeys(String name, StateStore.SavepointFormat format) throws Exception {
+        Path dir = Files.createTempDirectory("stores-test-");
+        try (StateStore s = Stores.create(name, dir)) {
+            for (long k = 0; k < 3000; k++) {
+                s.setKey(k);
+                s.valueUpdate(Stores.value(k));
+            }
+            StateStore.PendingSnapshot.Done savepoint = s.savepoint(1, format).complete();
+            s.setKey(3);
+            s.valueUpdate("changed after the savepoint");
+            try (StateStore half = s.restore(dir.resolve("restored"), java.util.List.of(savepoint), 1, 2);
+                 StateStore owner = Stores.create(name, dir.resolve("owner"), 1, 2)) {
+                int restored = 0;
+                for (long k = 0; k < 3000; k++) {
+                    if (owner.owns(k)) {
+                        half.setKey(k);
+                        assertThat(half.valueGet()).isEqualTo(Stores.value(k));
+                        restored++;
+                    }
+                }
+                assertThat(restored).isBetween(1000, 2000);
+            }
+        } finally {
+            Stores.deleteRecursively(dir);
+        }
+    }
+
+    @Test
+    void uncompressedCanonicalSavepointsAreLargerAndRestoreTheSame() throws Exception {
+        Path dir = Files.createTempDirectory("stores-test-");
+        try (CairnStore lz4 = (CairnStore) Stores.create(Stores.CAIRN_HEAP, dir.resolve("lz4"));
+             CairnStore plain = ((CairnStore) Stores.create(Stores.CAIRN_HEAP, dir.resolve("plain"))).uncompressed()) {
+            for (CairnStore s : java.util.List.of(lz4, plain)) {
+                for (long k = 0; k < 3000; k++) {
+                    s.setKey(k);
+                    s.valueUpdate(Stores.value(k));
+                }
+            }
+            StateStore.PendingSnapshot.Done fromPlain = plain.savepoint(1, StateStore.SavepointFormat.CANONICAL).complete();
+            lz4.savepoint(1, StateStore.SavepointFormat.CANONICAL).complete();
+            assertThat(Stores.bytesUnder(dir.resolve("plain"))).isGreaterThan(Stores.bytesUnder(dir.resolve("lz4")));
+            try (StateStore restored = plain.restore(dir.resolve("restored"), fromPlain)) {
+                restored.setKey(2999);
+                assertThat(restored.valueGet()).isEqualTo(Stores.value(2999));
             }
         } finally {
             Stores.deleteRecursively(dir);

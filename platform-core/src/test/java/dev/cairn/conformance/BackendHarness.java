@@ -82,6 +82,11 @@ public final class BackendHarness implements AutoCloseable {
         return startSnapshot(checkpointId, FullFormat.INSTANCE);
     }
 
+    /** The synchronous part of a savepoint in the backend's native format. */
+    public AsyncSnapshot startNativeSavepoint(long checkpointId) throws Exception {
+        return backend.snapshot(new SnapshotRequest(checkpointId, true, streams(checkpointId), new LayoutSectionWriter(FullFormat.INSTANCE)));
+    }
+
     /** The synchronous part of a snapshot the kernel writes in {@code format} from the backend's entries. */
     public AsyncSnapshot startSnapshot(long checkpointId, SnapshotFormat format) throws Exception {
         StorageSnapshotStreams streams = streams(checkpointId);

@@ -29,6 +29,11 @@ public final class CanonicalFormat implements SnapshotFormat {
     public CanonicalFormat() {
     }
 
+    /** Embedded use with sections LZ4-compressed or stored plain. */
+    public CanonicalFormat(boolean compress) {
+        this.compress = compress;
+    }
+
     @Activate
     @Modified
     void configure(Map<String, Object> properties) {

@@ -1,0 +1,145 @@
+package dev.cairn.benchmarks;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.openjdk.jmh.results.format.ResultFormatType;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+
+/**
+ * Canonical savepoints and rescales against Flink 2.3, forks interleaved: every round runs one
+ * fork of each Cairn and Flink configuration in turn, so a slow minute on a shared machine hits
+ * both sides. Each fork is its own JMH run with its own class path (Cairn's rocksdbjni and Flink's
+ * frocksdbjni both define {@code org.rocksdb}). Writes {@code savepoints.json} (the forks' JMH
+ * results), {@code savepoint-bytes.properties} and {@code savepoints.md}.
+ */
+final class SavepointSuite {
+
+    static final String JSON = "savepoints.json";
+    private static final int ROUNDS = 3;
+
+    private record Config(String benchmark, String classPath, Map<String, String> params) {
+    }
+
+    private SavepointSuite() {
+    }
+
+    static String run(boolean quick, Path out) throws Exception {
+        Path disk = Files.createTempDirectory("cairn-disk-");
+        DiskBandwidth bandwidth;
+        try {
+            bandwidth = DiskBandwidth.measure(disk, quick ? 256L << 20 : 4L << 30);
+        } finally {
+            Stores.deleteRecursively(disk);
+        }
+        Files.deleteIfExists(out.resolve(SavepointSizes.FILE));
+        int small = quick ? 100_000 : 1_000_000;
+        int large = quick ? 200_000 : 10_000_000;
+        ObjectMapper json = new ObjectMapper();
+        ArrayNode forks = json.createArrayNode();
+        for (int keys : List.of(small, large)) {
+            runRounds(configs(keys, keys == small), quick, keys == large, out, forks);
+        }
+        runRounds(rescales(large), quick, true, out, forks);
+        json.writerWithDefaultPrettyPrinter().writeValue(out.resolve(JSON).toFile(), forks);
+        Files.writeString(out.resolve("disk-bandwidth.properties"), "write.mibs=" + bandwidth.writeMiBs() + "\nread.mibs=" + bandwidth.readMiBs() + "\n");
+        return report(out, bandwidth);
+    }
+
+    /** Canonical savepoint write and restore, heap and RocksDB; the codec trade-off at the smaller size. */
+    private static List<Config> configs(int keys, boolean bothCodecs) {
+        String all = System.getProperty("java.class.path");
+        List<Config> configs = new ArrayList<>();
+        for (String codec : bothCodecs ? List.of("lz4", "none") : List.of("lz4")) {
+            configs.add(savepoint(all, Stores.CAIRN_HEAP, codec, keys));
+        }
+        configs.add(savepoint(all, Stores.FLINK_HASHMAP, "none", keys));
+        for (String codec : bothCodecs ? List.of("lz4", "none") : List.of("lz4")) {
+            configs.add(savepoint(BenchmarkSuite.cairnRocksDbClassPath(), Stores.CAIRN_ROCKSDB, codec, keys));
+        }
+        configs.add(savepoint(BenchmarkSuite.flinkRocksDbClassPath(), Stores.FLINK_ROCKSDB, "none", keys));
+        return configs;
+    }
+
+    private static Config savepoint(String classPath, String store, String codec, int keys) {
+        return new Config(SavepointBenchmark.class.getName(), classPath,
+                Map.of("store", store, "compression", codec, "keyCount", Integer.toString(keys)));
+    }
+
+    /** Cairn stops with a native incremental checkpoint; Flink with a canonical (its default) or native savepoint. */
+    private static List<Config> rescales(int keys) {
+        List<Config> configs = new ArrayList<>();
+        configs.add(rescale(BenchmarkSuite.cairnRocksDbClassPath(), Stores.CAIRN_ROCKSDB, "checkpoint", keys));
+        configs.add(rescale(BenchmarkSuite.flinkRocksDbClassPath(), Stores.FLINK_ROCKSDB, "canonical", keys));
+        configs.add(rescale(BenchmarkSuite.flinkRocksDbClassPath(), Stores.FLINK_ROCKSDB, "native", keys));
+        return configs;
+    }
+
+    private static Config rescale(String classPath, String store, String handover, int keys) {
+        return new Config(RescaleBenchmark.class.getName(), classPath,
+                Map.of("store", store, "handover", handover, "keyCount", Integer.toString(keys)));
+    }
+
+    private static void runRounds(List<Config> configs, boolean quick, boolean large, Path out, ArrayNode forks) throws Exception {
+        String original = System.getProperty("java.class.path");
+        ObjectMapper json = new ObjectMapper();
+        try {
+            for (int round = 0; round < (quick ? 1 : ROUNDS); round++) {
+                for (Config config : configs) {
+                    System.setProperty("java.class.path", config.classPath()); // JMH builds a fork's class path from it
+                    Path result = out.resolve("savepoint-fork.json");
+                    OptionsBuilder options = new OptionsBuilder();
+                    options.include("^" + java.util.regex.Pattern.quote(config.benchmark()) + "\\.").forks(1)
+                            .warmupIterations(quick || large ? 0 : 1).measurementIterations(quick ? 1 : large ? 2 : 3)
+                            .jvmArgsAppend("-Xms10g", "-Xmx10g", "-XX:+AlwaysPreTouch", "--add-opens=java.base/java.util=ALL-UNNAMED",
+                                    "-Dcairn.results=" + out.toAbsolutePath())
+                            .resultFormat(ResultFormatType.JSON).result(result.toString());
+                    config.params().forEach((k, v) -> options.param(k, v));
+                    new Runner(options.build()).run();
+                    json.readTree(result.toFile()).forEach(forks::add);
+                    Files.delete(result);
+                }
+            }
+        } finally {
+            System.setProperty("java.class.path", original);
+        }
+    }
+
+    /** The tables, from the JSON and sizes of the last run. */
+    static String report(Path out, DiskBandwidth disk) throws Exception {
+        Map<String, List<Double>> forkMedians = new LinkedHashMap<>();
+        for (JsonNode fork : new ObjectMapper().readTree(out.resolve(JSON).toFile())) {
+            JsonNode params = fork.path("params");
+            List<Double> iterations = new ArrayList<>();
+            fork.path("primaryMetric").path("rawData").path(0).forEach(v -> iterations.add(v.asDouble()));
+            String method = fork.get("benchmark").asText().replaceAll(".*\\.", "");
+            forkMedians.computeIfAbsent(key(method, params.path("store").asText(),
+                    params.has("handover") ? params.path("handover").asText() : params.path("compression").asText(),
+                    params.path("keyCount").asInt()), k -> new ArrayList<>()).add(median(iterations));
+        }
+        return new SavepointReport(forkMedians, disk).markdown(LocalDate.now().toString());
+    }
+
+    static String key(String method, String store, String variant, int keys) {
+        return method + "|" + store + "|" + variant + "|" + keys;
+    }
+
+    static double median(List<Double> values) {
+        List<Double> sorted = values.stream().sorted().toList();
+        int n = sorted.size();
+        return n == 0 ? Double.NaN : n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+    }
+
+    static String ms(double v) {
+        return String.format(Locale.ROOT, v >= 100 ? "%.0f" : "%.1f", v);
+    }
+}
