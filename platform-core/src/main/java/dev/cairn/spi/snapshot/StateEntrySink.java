@@ -1,6 +1,7 @@
 package dev.cairn.spi.snapshot;
 
 import java.io.IOException;
+import java.util.Arrays;
 
 /**
  * Takes keyed state entries in the backend-neutral form: each part in the state's own serialized
@@ -12,4 +13,21 @@ import java.io.IOException;
 @FunctionalInterface
 public interface StateEntrySink {
     void accept(int state, byte[] key, byte[] namespace, byte[] mapKey, byte[] value) throws IOException;
+
+    /**
+     * The same entry with its parts back to back in {@code parts} from offset 0: key, namespace,
+     * map key ({@code mapKeyLength < 0} when there is none) and value. A backend can serialize
+     * every entry into one reused buffer this way; a sink copies what it keeps before returning.
+     * The kernel's snapshot writer takes entries this way without an array per part.
+     *
+     * @since 1.1
+     */
+    default void accept(int state, byte[] parts, int keyLength, int namespaceLength, int mapKeyLength, int valueLength) throws IOException {
+        int namespaceStart = keyLength;
+        int mapKeyStart = namespaceStart + namespaceLength;
+        int valueStart = mapKeyStart + Math.max(mapKeyLength, 0);
+        accept(state, Arrays.copyOfRange(parts, 0, keyLength), Arrays.copyOfRange(parts, namespaceStart, mapKeyStart),
+                mapKeyLength < 0 ? null : Arrays.copyOfRange(parts, mapKeyStart, valueStart),
+                Arrays.copyOfRange(parts, valueStart, valueStart + valueLength));
+    }
 }

@@ -8,8 +8,6 @@ import dev.cairn.spi.backend.StateKind;
 import dev.cairn.spi.snapshot.KeyGroupEntries;
 import dev.cairn.spi.snapshot.StateEntrySink;
 import dev.cairn.spi.snapshot.StateMetaInfo;
-import java.io.ByteArrayOutputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -34,8 +32,7 @@ final class HeapEntries implements KeyGroupEntries {
     private final CopyOnWriteVersions versions;
     private final int version;
     private final List<CapturedState> states = new ArrayList<>();
-    private final ByteArrayOutputStream bytes = new ByteArrayOutputStream(64);
-    private final DataOutputStream out = new DataOutputStream(bytes);
+    private final EntryParts parts = new EntryParts();
     private boolean closed;
 
     @SuppressWarnings("unchecked")
@@ -85,28 +82,34 @@ final class HeapEntries implements KeyGroupEntries {
 
     private void write(int index, CapturedState s, Object tableKey, Object value, StateEntrySink sink) throws IOException {
         NamespacedKey nk = tableKey instanceof NamespacedKey k ? k : null;
-        byte[] key = serialize(keySerializer, nk != null ? nk.key() : tableKey);
-        byte[] namespace = serialize(s.namespaceSerializer(), nk != null ? nk.namespace() : VoidNamespace.INSTANCE);
+        parts.truncate(0);
+        keySerializer.serialize(nk != null ? nk.key() : tableKey, parts);
+        int keyLength = parts.length();
+        s.namespaceSerializer().serialize(nk != null ? nk.namespace() : VoidNamespace.INSTANCE, parts);
+        int prefix = parts.length();
+        int namespaceLength = prefix - keyLength;
         switch (s.kind()) {
-            case VALUE -> sink.accept(index, key, namespace, null, serialize(s.valueSerializer(), value));
+            case VALUE -> {
+                s.valueSerializer().serialize(value, parts);
+                sink.accept(index, parts.buffer(), keyLength, namespaceLength, -1, parts.length() - prefix);
+            }
             case LIST -> {
                 for (Object element : (List<?>) value) {
-                    sink.accept(index, key, namespace, null, serialize(s.valueSerializer(), element));
+                    parts.truncate(prefix);
+                    s.valueSerializer().serialize(element, parts);
+                    sink.accept(index, parts.buffer(), keyLength, namespaceLength, -1, parts.length() - prefix);
                 }
             }
             case MAP -> {
                 for (Map.Entry<?, ?> entry : ((Map<?, ?>) value).entrySet()) {
-                    sink.accept(index, key, namespace, serialize(s.mapKeySerializer(), entry.getKey()),
-                            serialize(s.valueSerializer(), entry.getValue()));
+                    parts.truncate(prefix);
+                    s.mapKeySerializer().serialize(entry.getKey(), parts);
+                    int mapKeyLength = parts.length() - prefix;
+                    s.valueSerializer().serialize(entry.getValue(), parts);
+                    sink.accept(index, parts.buffer(), keyLength, namespaceLength, mapKeyLength, parts.length() - prefix - mapKeyLength);
                 }
             }
         }
-    }
-
-    private byte[] serialize(TypeSerializer<Object> serializer, Object value) throws IOException {
-        bytes.reset();
-        serializer.serialize(value, out);
-        return bytes.toByteArray();
     }
 
     @Override

@@ -11,8 +11,6 @@ import dev.cairn.spi.snapshot.KeyedStateHandle;
 import dev.cairn.spi.snapshot.SerializerSnapshotRef;
 import dev.cairn.spi.snapshot.SnapshotFormat;
 import dev.cairn.spi.snapshot.StateMetaInfo;
-import java.io.ByteArrayInputStream;
-import java.io.DataInputStream;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -141,8 +139,8 @@ final class HeapRestoreOperation<K> {
         private final List<HeapState> states;
         private final TypeSerializer<Object> keySerializer;
         private final int local;
-        // one stream pointed at each part in turn: a DataInputStream per value would be most of the garbage
-        private final RewindableInput input = new RewindableInput();
+        // one input pointed at each part in turn: a stream per value would be most of the garbage
+        private final EntryInput input = new EntryInput();
 
         KeyGroupFiller(List<HeapState> states, TypeSerializer<Object> keySerializer, int local) {
             this.states = states;
@@ -152,38 +150,30 @@ final class HeapRestoreOperation<K> {
 
         @Override
         public void accept(int state, byte[] key, byte[] namespace, byte[] mapKey, byte[] value) throws IOException {
+            int mapKeyLength = mapKey == null ? -1 : mapKey.length;
+            byte[] parts = new byte[key.length + namespace.length + Math.max(mapKeyLength, 0) + value.length];
+            int at = 0;
+            for (byte[] part : new byte[][] {key, namespace, mapKey == null ? new byte[0] : mapKey, value}) {
+                System.arraycopy(part, 0, parts, at, part.length);
+                at += part.length;
+            }
+            accept(state, parts, key.length, namespace.length, mapKeyLength, value.length);
+        }
+
+        @Override
+        public void accept(int state, byte[] parts, int keyLength, int namespaceLength, int mapKeyLength, int valueLength) throws IOException {
             HeapState s = states.get(state);
-            Object k = read(keySerializer, key);
-            Object tableKey = s.voidNamespace() ? k : new NamespacedKey(k, read(s.namespaceSerializer, namespace));
+            Object k = keySerializer.deserialize(input.over(parts, 0, keyLength));
+            Object tableKey = s.voidNamespace() ? k : new NamespacedKey(k, s.namespaceSerializer.deserialize(input.over(parts, keyLength, namespaceLength)));
             Map<Object, Object> table = s.tables[local].map;
-            Object v = read(s.valueSerializer, value);
+            int valueStart = keyLength + namespaceLength + Math.max(mapKeyLength, 0);
+            Object v = s.valueSerializer.deserialize(input.over(parts, valueStart, valueLength));
             switch (s.kind) {
                 case VALUE -> table.put(tableKey, v);
                 case LIST -> ((VersionedList) table.computeIfAbsent(tableKey, x -> new VersionedList(0, List.of()))).add(v);
                 case MAP -> ((VersionedMap) table.computeIfAbsent(tableKey, x -> new VersionedMap(0, Map.of())))
-                        .put(read(s.mapKeySerializer, mapKey), v);
+                        .put(s.mapKeySerializer.deserialize(input.over(parts, keyLength + namespaceLength, mapKeyLength)), v);
             }
-        }
-
-        private Object read(TypeSerializer<Object> serializer, byte[] bytes) throws IOException {
-            return serializer.deserialize(input.over(bytes));
-        }
-    }
-
-    /** A data input over one byte array after another. */
-    private static final class RewindableInput extends ByteArrayInputStream {
-        private final DataInputStream data = new DataInputStream(this);
-
-        RewindableInput() {
-            super(new byte[0]);
-        }
-
-        DataInputStream over(byte[] bytes) {
-            buf = bytes;
-            pos = 0;
-            mark = 0;
-            count = bytes.length;
-            return data;
         }
     }
 }

@@ -36,14 +36,7 @@ final class SectionBuilder implements StateEntrySink {
 
     @Override
     public void accept(int state, byte[] key, byte[] namespace, byte[] mapKey, byte[] value) {
-        if (state != openState) {
-            if (openState >= 0) {
-                writeVarint(0);
-            }
-            writeVarint(state + 1);
-            openState = state;
-        }
-        any = true;
+        openState(state);
         writeVarint(key.length + 1);
         write(key);
         writeVarint(namespace.length);
@@ -56,6 +49,36 @@ final class SectionBuilder implements StateEntrySink {
         }
         writeVarint(value.length);
         write(value);
+    }
+
+    @Override
+    public void accept(int state, byte[] parts, int keyLength, int namespaceLength, int mapKeyLength, int valueLength) {
+        openState(state);
+        writeVarint(keyLength + 1);
+        write(parts, 0, keyLength);
+        writeVarint(namespaceLength);
+        write(parts, keyLength, namespaceLength);
+        int offset = keyLength + namespaceLength;
+        if (mapKeyLength < 0) {
+            writeVarint(0);
+        } else {
+            writeVarint(mapKeyLength + 1);
+            write(parts, offset, mapKeyLength);
+            offset += mapKeyLength;
+        }
+        writeVarint(valueLength);
+        write(parts, offset, valueLength);
+    }
+
+    private void openState(int state) {
+        if (state != openState) {
+            if (openState >= 0) {
+                writeVarint(0);
+            }
+            writeVarint(state + 1);
+            openState = state;
+        }
+        any = true;
     }
 
     /** Ends the section; the framed bytes are {@code buffer()[0, length())}. */
@@ -81,9 +104,13 @@ final class SectionBuilder implements StateEntrySink {
     }
 
     private void write(byte[] bytes) {
-        ensure(bytes.length);
-        System.arraycopy(bytes, 0, buffer, length, bytes.length);
-        length += bytes.length;
+        write(bytes, 0, bytes.length);
+    }
+
+    private void write(byte[] bytes, int offset, int count) {
+        ensure(count);
+        System.arraycopy(bytes, offset, buffer, length, count);
+        length += count;
     }
 
     private void writeVarint(int v) {

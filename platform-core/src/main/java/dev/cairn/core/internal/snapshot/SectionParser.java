@@ -9,6 +9,8 @@ final class SectionParser {
 
     private final byte[] bytes;
     private int position;
+    private byte[] parts = new byte[256];
+    private int partsLength;
 
     private SectionParser(byte[] bytes) {
         this.bytes = bytes;
@@ -28,14 +30,18 @@ final class SectionParser {
                 throw new IOException("entries of state #" + (state - 1) + ", but the handle describes " + stateMap.length + " states");
             }
             int target = stateMap[state - 1];
-            for (int keyLength = readVarint(); keyLength != 0; keyLength = readVarint()) {
-                byte[] key = read(keyLength - 1);
-                byte[] namespace = read(readVarint());
-                int mapKeyLength = readVarint();
-                byte[] mapKey = mapKeyLength == 0 ? null : read(mapKeyLength - 1);
-                byte[] value = read(readVarint());
+            for (int keyLength = readVarint() - 1; keyLength != -1; keyLength = readVarint() - 1) {
+                // the parts are copied back to back into one reused buffer: no array per part
+                partsLength = 0;
+                copy(keyLength);
+                int namespaceLength = readVarint();
+                copy(namespaceLength);
+                int mapKeyLength = readVarint() - 1;
+                copy(Math.max(mapKeyLength, 0));
+                int valueLength = readVarint();
+                copy(valueLength);
                 if (target >= 0) {
-                    sink.accept(target, key, namespace, mapKey, value);
+                    sink.accept(target, parts, keyLength, namespaceLength, mapKeyLength, valueLength);
                 }
             }
         }
@@ -44,13 +50,16 @@ final class SectionParser {
         }
     }
 
-    private byte[] read(int n) throws IOException {
+    private void copy(int n) throws IOException {
         if (n < 0 || n > bytes.length - position) {
             throw new IOException("an entry part of " + n + " bytes runs past the end of the section at byte " + position);
         }
-        byte[] part = Arrays.copyOfRange(bytes, position, position + n);
+        if (partsLength + n > parts.length) {
+            parts = Arrays.copyOf(parts, Math.max(parts.length * 2, partsLength + n));
+        }
+        System.arraycopy(bytes, position, parts, partsLength, n);
+        partsLength += n;
         position += n;
-        return part;
     }
 
     private int readVarint() throws IOException {
