@@ -69,8 +69,10 @@ public final class Cairn {
         return 0;
     }
 
-    /** INFO and up to {@code file}; only warnings on the terminal. */
+    /** INFO and up to {@code file}, one line per record with milliseconds; only warnings on the terminal. */
     private static void logTo(Path file) throws IOException {
+        // read once, when SimpleFormatter is first used: a user's own format (-D) wins
+        System.getProperties().putIfAbsent("java.util.logging.SimpleFormatter.format", "%1$tF %1$tT.%1$tL %4$s %3$s: %5$s%6$s%n");
         Logger root = Logger.getLogger("");
         for (var h : root.getHandlers()) {
             root.removeHandler(h);

@@ -135,6 +135,7 @@ record JobRun(JobMaster master, List<Plugin> plugins, ChaosInjector chaos) {
      * @return the snapshot's path
      */
     String stopOrKeepRunning(Stop stop, Duration timeout, String why) throws Exception {
+        long started = System.nanoTime(); // the sources stop at the snapshot's barrier: the output pauses from here
         CompletableFuture<String> snapshot = stop.savepointName() == null ? master.stopWithCheckpoint()
                 : master.savepoint(stop.savepointName(), true, stop.ownership(), stop.format());
         String path;
@@ -152,7 +153,8 @@ record JobRun(JobMaster master, List<Plugin> plugins, ChaosInjector chaos) {
         master.await(timeout);
         CrashPoint.STOP_AFTER_JOB_ENDED.reach();
         String at = path;
-        LOG.info(() -> "Job " + master.jobName() + " stopped (" + why + "); snapshot " + at);
+        long millis = (System.nanoTime() - started) / 1_000_000;
+        LOG.info(() -> "Job " + master.jobName() + " stopped (" + why + ") in " + millis + " ms; snapshot " + at);
         return at;
     }
 

@@ -46,6 +46,7 @@ public final class ExecutionAttempt implements CheckpointedAttempt {
     public enum Outcome { FINISHED, STOPPED, FAILED, CANCELLED }
 
     private static final int CHANNEL_CAPACITY = 512;
+    private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(ExecutionAttempt.class.getName());
 
     private final JobRuntime job;
     private final RestorePoint restore;
@@ -64,6 +65,7 @@ public final class ExecutionAttempt implements CheckpointedAttempt {
     private volatile boolean terminating;
     private volatile boolean cancelled;
     private volatile boolean stopped;
+    private volatile long startedNanos;
 
     public ExecutionAttempt(JobRuntime job, RestorePoint restore) throws IOException {
         this.job = job;
@@ -166,6 +168,7 @@ public final class ExecutionAttempt implements CheckpointedAttempt {
     }
 
     public Outcome run() throws InterruptedException {
+        startedNanos = System.nanoTime();
         for (StreamTask t : tasks) {
             Thread thread = new Thread(t, "cairn-" + job.jobName() + "-" + t.uid + "-" + t.subtask);
             thread.setDaemon(true);
@@ -226,6 +229,11 @@ public final class ExecutionAttempt implements CheckpointedAttempt {
         restored.countDown();
         restored.await();
         if (restoreReported.compareAndSet(false, true)) {
+            if (restore != null) {
+                long millis = (System.nanoTime() - startedNanos) / 1_000_000;
+                LOG.info(() -> "Job " + job.jobName() + ": " + tasks.size() + " subtasks restored from " + restore.snapshot().directory()
+                        + " (" + restore.snapshot().metadata().format() + ") in " + millis + " ms");
+            }
             dev.cairn.core.internal.crash.CrashPoint.RECOVERY_AFTER_RESTORE.reach();
         }
     }
