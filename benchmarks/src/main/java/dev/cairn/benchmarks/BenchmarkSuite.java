@@ -39,7 +39,7 @@ public final class BenchmarkSuite {
         Path out = Path.of(System.getProperty("cairn.results", "results"));
         Files.createDirectories(out);
         if (flags.contains("--savepoints")) {
-            String markdown = SavepointSuite.run(quick, out);
+            String markdown = SavepointSuite.run(quick, flags.contains("--keep-rescales"), out);
             Files.writeString(out.resolve("savepoints.md"), markdown);
             System.out.println(markdown);
             return;

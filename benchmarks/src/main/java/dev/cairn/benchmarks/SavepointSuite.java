@@ -33,7 +33,8 @@ final class SavepointSuite {
     private SavepointSuite() {
     }
 
-    static String run(boolean quick, Path out) throws Exception {
+    /** @param keepRescales report the rescale rows of the previous run instead of measuring them again */
+    static String run(boolean quick, boolean keepRescales, Path out) throws Exception {
         Path disk = Files.createTempDirectory("cairn-disk-");
         DiskBandwidth bandwidth;
         try {
@@ -41,7 +42,7 @@ final class SavepointSuite {
         } finally {
             Stores.deleteRecursively(disk);
         }
-        Files.deleteIfExists(out.resolve(SavepointSizes.FILE));
+        Files.deleteIfExists(out.resolve(SavepointSizes.FILE)); // the forks record this run's sizes
         int small = quick ? 100_000 : 1_000_000;
         int large = quick ? 200_000 : 10_000_000;
         ObjectMapper json = new ObjectMapper();
@@ -49,7 +50,15 @@ final class SavepointSuite {
         for (int keys : List.of(small, large)) {
             runRounds(configs(keys, keys == small), quick, keys == large, out, forks);
         }
-        runRounds(rescales(large), quick, true, out, forks);
+        if (keepRescales) {
+            for (JsonNode fork : json.readTree(out.resolve(JSON).toFile())) {
+                if (fork.path("benchmark").asText().startsWith(RescaleBenchmark.class.getName())) {
+                    forks.add(fork);
+                }
+            }
+        } else {
+            runRounds(rescales(large), quick, true, out, forks);
+        }
         json.writerWithDefaultPrettyPrinter().writeValue(out.resolve(JSON).toFile(), forks);
         Files.writeString(out.resolve("disk-bandwidth.properties"), "write.mibs=" + bandwidth.writeMiBs() + "\nread.mibs=" + bandwidth.readMiBs() + "\n");
         return report(out, bandwidth);
@@ -99,7 +108,8 @@ final class SavepointSuite {
                     Path result = out.resolve("savepoint-fork.json");
                     OptionsBuilder options = new OptionsBuilder();
                     options.include("^" + java.util.regex.Pattern.quote(config.benchmark()) + "\\.").forks(1)
-                            .warmupIterations(quick || large ? 0 : 1).measurementIterations(quick ? 1 : large ? 2 : 3)
+                            .warmupIterations(quick || large ? 0 : 2).measurementIterations(quick ? 1 : large ? 2 : 5)
+                            .shouldDoGC(true) // a collection between iterations rather than inside a single-shot measurement
                             .jvmArgsAppend("-Xms10g", "-Xmx10g", "-XX:+AlwaysPreTouch", "--add-opens=java.base/java.util=ALL-UNNAMED",
                                     "-Dcairn.results=" + out.toAbsolutePath())
                             .resultFormat(ResultFormatType.JSON).result(result.toString());

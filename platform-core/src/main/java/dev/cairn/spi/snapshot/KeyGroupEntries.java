@@ -27,6 +27,17 @@ public interface KeyGroupEntries extends AutoCloseable {
      */
     void read(int keyGroup, StateEntrySink sink) throws IOException;
 
+    /**
+     * Whether a backend's view may also be read from several threads at once, each reading
+     * ascending key groups of its own consecutive run. The kernel then writes the runs of a full
+     * or canonical snapshot in parallel.
+     *
+     * @since 1.1
+     */
+    default boolean readsConcurrently() {
+        return false;
+    }
+
     /** Releases what the view holds (a database snapshot, copy-on-write versions). */
     @Override
     void close();

@@ -32,7 +32,6 @@ final class HeapEntries implements KeyGroupEntries {
     private final CopyOnWriteVersions versions;
     private final int version;
     private final List<CapturedState> states = new ArrayList<>();
-    private final EntryParts parts = new EntryParts();
     private boolean closed;
 
     @SuppressWarnings("unchecked")
@@ -66,21 +65,40 @@ final class HeapEntries implements KeyGroupEntries {
         return range;
     }
 
+    /**
+     * The captured maps do not change while the view is open (copy-on-write), so any thread may read
+     * them; the serializers must allow it too.
+     */
+    @Override
+    public boolean readsConcurrently() {
+        if (!keySerializer.isStateless()) {
+            return false;
+        }
+        for (CapturedState s : states) {
+            if (!s.namespaceSerializer().isStateless() || !s.valueSerializer().isStateless()
+                    || (s.mapKeySerializer() != null && !s.mapKeySerializer().isStateless())) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     @Override
     public void read(int keyGroup, StateEntrySink sink) throws IOException {
+        EntryParts parts = new EntryParts(); // one per key group: runs of key groups are read on several threads
         int local = keyGroup - range.start();
         for (int i = 0; i < states.size(); i++) {
             CapturedState s = states.get(i);
             for (Map.Entry<Object, Object> e : s.maps()[local].entrySet()) {
                 Object value = HeapState.filter(s.kind(), e.getValue(), s.filter(), version);
                 if (value != null) {
-                    write(i, s, e.getKey(), value, sink);
+                    write(i, s, e.getKey(), value, parts, sink);
                 }
             }
         }
     }
 
-    private void write(int index, CapturedState s, Object tableKey, Object value, StateEntrySink sink) throws IOException {
+    private void write(int index, CapturedState s, Object tableKey, Object value, EntryParts parts, StateEntrySink sink) throws IOException {
         NamespacedKey nk = tableKey instanceof NamespacedKey k ? k : null;
         parts.truncate(0);
         keySerializer.serialize(nk != null ? nk.key() : tableKey, parts);

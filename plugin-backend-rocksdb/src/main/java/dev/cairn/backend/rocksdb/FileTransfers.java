@@ -51,6 +51,25 @@ final class FileTransfers {
             throw new IOException("Interrupted while trying to " + what, e);
         } finally {
             pool.shutdownNow();
+            awaitWorkers(pool);
+        }
+    }
+
+    /** A worker still writing after a failure must not outlive the restore, whose database and options it uses. */
+    private static void awaitWorkers(java.util.concurrent.ExecutorService pool) {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                if (pool.awaitTermination(1, java.util.concurrent.TimeUnit.MINUTES)) {
+                    break;
+                }
+                java.util.logging.Logger.getLogger(FileTransfers.class.getName()).warning("Still waiting for restore workers to stop");
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
         }
     }
 }

@@ -50,6 +50,8 @@ final class RocksDBKeyedStateBackend<K> implements KeyedStateBackend<K> {
     private final ColumnFamilyHandle defaultColumnFamily;
     private final ColumnFamilyOptions columnFamilyOptions;
     private final DBOptions dbOptions;
+    private final RocksDBResources resources;
+    private boolean closed;
     /** State writes go to the write-ahead log, buffered in memory until a checkpoint writes it out (manual WAL flush). */
     private final WriteOptions writeOptions = new WriteOptions();
     /** Restore imports skip the log: the restore flushes once they are all in. */
@@ -78,6 +80,10 @@ final class RocksDBKeyedStateBackend<K> implements KeyedStateBackend<K> {
         this.range = params.keyGroupRange();
         this.directory = directory;
         this.localRecovery = localRecovery;
+        if (!resources.retain()) {
+            throw new IllegalStateException("The RocksDB backend of this bundle revision has stopped");
+        }
+        this.resources = resources; // released once the database has closed
         this.columnFamilyOptions = resources.columnFamilyOptions();
         this.dbOptions = resources.dbOptions();
         List<ColumnFamilyDescriptor> descriptors = new ArrayList<>();
@@ -93,7 +99,11 @@ final class RocksDBKeyedStateBackend<K> implements KeyedStateBackend<K> {
                 descriptors.add(new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, columnFamilyOptions));
             }
             this.db = RocksDB.open(resources.dbOptions(), directory.toString(), descriptors, handles);
-        } catch (RocksDBException e) {
+        } catch (RocksDBException | RuntimeException e) {
+            resources.release();
+            if (e instanceof RuntimeException r) {
+                throw r;
+            }
             throw new IOException("Cannot open RocksDB in " + directory + ": " + e.getMessage(), e);
         }
         this.defaultColumnFamily = handles.get(0);
@@ -415,6 +425,10 @@ final class RocksDBKeyedStateBackend<K> implements KeyedStateBackend<K> {
 
     @Override
     public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
         asyncAccess.close();
         accessors.clear();
         for (RocksState s : states.values()) {
@@ -426,6 +440,7 @@ final class RocksDBKeyedStateBackend<K> implements KeyedStateBackend<K> {
         localRecovery.close();
         defaultColumnFamily.close();
         db.close();
+        resources.release();
         writeOptions.close();
         bulkWriteOptions.close();
         try (var files = Files.walk(directory)) {

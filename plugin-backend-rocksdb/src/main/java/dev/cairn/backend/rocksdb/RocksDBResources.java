@@ -11,8 +11,15 @@ import org.rocksdb.WriteBufferManager;
  * What every RocksDB instance of the platform shares, so memory is bounded by configuration and
  * not by the number of subtasks: one block cache, and one write-buffer manager that charges
  * memtables to that cache.
+ *
+ * <p>Counted references keep the native objects alive while anything may still use them: the
+ * backend component holds one from creation to {@link #close()}, each open database one until
+ * it has closed. A bundle update deactivates the component while tasks of the stopping job may
+ * still be creating column families or closing their databases on other threads.
  */
 final class RocksDBResources implements AutoCloseable {
+
+    private final java.util.concurrent.atomic.AtomicInteger references = new java.util.concurrent.atomic.AtomicInteger(1);
 
     private final LRUCache cache;
     private final WriteBufferManager writeBuffers;
@@ -61,8 +68,33 @@ final class RocksDBResources implements AutoCloseable {
         return writeBufferBytes;
     }
 
+    /** A reference for a database about to open; false once the resources are freed or being freed. */
+    boolean retain() {
+        for (int n = references.get(); n > 0; n = references.get()) {
+            if (references.compareAndSet(n, n + 1)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Gives back a reference; the last one frees the native objects. */
+    void release() {
+        int left = references.decrementAndGet();
+        if (left == 0) {
+            free();
+        } else if (left < 0) {
+            throw new IllegalStateException("RocksDB resources released more often than retained");
+        }
+    }
+
+    /** Gives back the component's reference: the native objects are freed once no database uses them. */
     @Override
     public void close() {
+        release();
+    }
+
+    private void free() {
         columnFamilyOptions.close();
         dbOptions.close();
         writeBuffers.close();

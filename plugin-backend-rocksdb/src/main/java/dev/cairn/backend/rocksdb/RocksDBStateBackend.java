@@ -135,11 +135,19 @@ public final class RocksDBStateBackend implements StateBackend {
      */
     @Override
     public Map<String, Long> metrics() {
-        return Map.of("block-cache-used-bytes", resources.cacheUsage(), "block-cache-capacity-bytes", resources.cacheCapacity(),
+        if (!resources.retain()) { // the cache is freed: nothing to report
+            return Map.of();
+        }
+        try {
+            return Map.of("block-cache-used-bytes", resources.cacheUsage(), "block-cache-capacity-bytes", resources.cacheCapacity(),
                 "write-buffer-capacity-bytes", resources.writeBufferCapacity(),
                 "restores-from-local-copy", restores.fromLocalCopy().get(), "restores-fetched", restores.fetched().get());
+        } finally {
+            resources.release();
+        }
     }
 
+    /** Databases still open (a stopping job's tasks) keep the shared resources until they close. */
     @Deactivate
     void deactivate() {
         lifecycle.writeLock().lock(); // waits for restores in progress

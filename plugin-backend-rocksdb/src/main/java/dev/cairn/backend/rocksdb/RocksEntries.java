@@ -24,7 +24,6 @@ final class RocksEntries implements KeyGroupEntries {
     private final List<RocksState> states;
     private final List<StateMetaInfo> metas;
     private ReadOptions read;
-    private final List<RocksIterator> iterators = new ArrayList<>();
     private boolean begun;
     private boolean closed;
 
@@ -45,54 +44,66 @@ final class RocksEntries implements KeyGroupEntries {
         return backend.range();
     }
 
+    /** The database serves iterators on one snapshot to any number of threads. */
+    @Override
+    public boolean readsConcurrently() {
+        return true;
+    }
+
     @Override
     public void read(int keyGroup, StateEntrySink sink) throws IOException {
-        open();
+        ReadOptions options = open();
         if (backend.asyncAccess().closing()) {
             throw new IOException("The RocksDB instance is closing; the snapshot of key groups " + backend.range() + " is abandoned");
         }
         byte[] prefix = Bytes.keyGroupPrefix(keyGroup);
         for (int i = 0; i < states.size(); i++) {
             RocksState s = states.get(i);
-            RocksIterator it = iterators.get(i);
-            for (it.seek(prefix); it.isValid() && Bytes.keyGroupOf(it.key()) == keyGroup; it.next()) {
-                byte[] value = s.filter(it.value(), s.snapshotFilter);
-                if (value == null) {
-                    continue;
-                }
-                Bytes.Row row = Bytes.Row.parse(it.key());
-                if (s.kind == StateKind.LIST) {
-                    for (byte[] element : Bytes.listElements(value)) {
-                        sink.accept(i, row.key(), row.namespace(), null, element);
-                    }
-                } else {
-                    sink.accept(i, row.key(), row.namespace(), s.kind == StateKind.MAP ? row.userKey() : null, value);
-                }
+            try (RocksIterator it = backend.db().newIterator(s.columnFamily, options)) { // per key group: runs are read on several threads
+                readState(i, s, it, keyGroup, prefix, sink);
             }
         }
     }
 
-    private void open() throws IOException {
+    private static void readState(int i, RocksState s, RocksIterator it, int keyGroup, byte[] prefix, StateEntrySink sink) throws IOException {
+        for (it.seek(prefix); it.isValid(); it.next()) {
+            byte[] key = it.key();
+            if (Bytes.keyGroupOf(key) != keyGroup) {
+                return;
+            }
+            byte[] value = s.filter(it.value(), s.snapshotFilter);
+            if (value == null) {
+                continue;
+            }
+            Bytes.Row row = Bytes.Row.parse(key);
+            if (s.kind == StateKind.LIST) {
+                for (byte[] element : Bytes.listElements(value)) {
+                    sink.accept(i, row.key(), row.namespace(), null, element);
+                }
+            } else {
+                sink.accept(i, row.key(), row.namespace(), s.kind == StateKind.MAP ? row.userKey() : null, value);
+            }
+        }
+    }
+
+    private synchronized ReadOptions open() throws IOException {
         if (begun) {
-            return;
+            return read;
         }
         if (closed || !backend.asyncAccess().begin()) {
             throw new IOException("The RocksDB instance closed before the snapshot of key groups " + backend.range() + " was read");
         }
         begun = true;
         read = new ReadOptions().setSnapshot(snapshot);
-        for (RocksState s : states) {
-            iterators.add(backend.db().newIterator(s.columnFamily, read));
-        }
+        return read;
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
         if (closed) {
             return;
         }
         closed = true;
-        iterators.forEach(RocksIterator::close);
         if (read != null) {
             read.close();
         }

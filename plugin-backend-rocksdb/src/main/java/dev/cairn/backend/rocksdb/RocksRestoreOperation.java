@@ -79,7 +79,8 @@ final class RocksRestoreOperation<K> {
         } catch (RocksDBException e) {
             backend.close();
             throw new IOException("Cannot flush the restored state of key groups " + range + ": " + e.getMessage(), e);
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException | Error e) {
+            // an Error too (a class the updated bundle no longer has): a database left open keeps its threads
             if (backend != null) {
                 backend.close();
             } else {

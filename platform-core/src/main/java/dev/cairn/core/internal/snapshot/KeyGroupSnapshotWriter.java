@@ -12,13 +12,21 @@ import dev.cairn.spi.snapshot.StateMetaInfo;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 /**
  * Writes a full or canonical snapshot of one subtask's keyed state: every key group of the view
- * a backend captured, in order, as sections of one file. This is the only writer of whole
- * snapshots in the shared layout, whichever backend the entries come from.
+ * a backend captured, in order, as sections. This is the only writer of whole snapshots in the
+ * shared layout, whichever backend the entries come from. When the view can be read from several
+ * threads, the key groups are cut into consecutive runs written in parallel, one file each: the
+ * serialization, compression and checksums of a large state then use every core.
  */
 public final class KeyGroupSnapshotWriter {
+
+    private static final int MAX_RUNS = 4;
 
     private KeyGroupSnapshotWriter() {
     }
@@ -27,30 +35,99 @@ public final class KeyGroupSnapshotWriter {
     public static KeyGroupSectionsHandle write(KeyGroupEntries entries, KeyGroupRange range, SnapshotFormat format,
                                                SnapshotStreams streams) throws IOException {
         List<StateMetaInfo> states = entries.states();
+        try (entries) {
+            int runs = entries.readsConcurrently() ? Math.min(Math.min(MAX_RUNS, Runtime.getRuntime().availableProcessors()), range.size()) : 1;
+            List<Run> written = runs <= 1 ? List.of(writeRun(entries, range.start(), range.end(), format, streams, ""))
+                    : writeRuns(entries, range, runs, format, streams);
+            List<KeyGroupSection> sections = new ArrayList<>();
+            List<FileRef> files = new ArrayList<>();
+            for (Run run : written) {
+                sections.addAll(run.sections());
+                if (run.file() != null) {
+                    files.add(run.file());
+                }
+            }
+            return new KeyGroupSectionsHandle(format.name(), range, states, sections, files);
+        }
+    }
+
+    private record Run(List<KeyGroupSection> sections, FileRef file) {
+    }
+
+    private static List<Run> writeRuns(KeyGroupEntries entries, KeyGroupRange range, int runs, SnapshotFormat format,
+                                       SnapshotStreams streams) throws IOException {
+        ExecutorService pool = Executors.newFixedThreadPool(runs, r -> {
+            Thread t = new Thread(r, "cairn-snapshot-writer");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            List<Future<Run>> pending = new ArrayList<>();
+            for (int i = 0; i < runs; i++) {
+                int first = range.start() + (int) ((long) range.size() * i / runs);
+                int last = range.start() + (int) ((long) range.size() * (i + 1) / runs) - 1;
+                String suffix = "-" + i;
+                pending.add(pool.submit(() -> writeRun(entries, first, last, format, streams, suffix)));
+            }
+            List<Run> written = new ArrayList<>();
+            IOException failure = null;
+            boolean interrupted = false;
+            for (Future<Run> f : pending) {
+                // every run ends before the view is released, even on an interrupt: a run reads the backend's view
+                while (true) {
+                    try {
+                        written.add(f.get());
+                        break;
+                    } catch (InterruptedException e) {
+                        interrupted = true;
+                    } catch (ExecutionException e) {
+                        IOException cause = e.getCause() instanceof IOException io ? io : new IOException(String.valueOf(e.getCause()), e.getCause());
+                        if (failure == null) {
+                            failure = cause;
+                        } else {
+                            failure.addSuppressed(cause);
+                        }
+                        break;
+                    }
+                }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+                throw new IOException("Interrupted while writing a snapshot");
+            }
+            if (failure != null) {
+                throw failure;
+            }
+            return written;
+        } finally {
+            pool.shutdown();
+        }
+    }
+
+    /** Key groups {@code first..last} into one file; an empty run leaves no file. */
+    private static Run writeRun(KeyGroupEntries entries, int first, int last, SnapshotFormat format, SnapshotStreams streams,
+                                String suffix) throws IOException {
         LayoutSectionWriter writer = new LayoutSectionWriter(format);
         List<KeyGroupSection> sections = new ArrayList<>();
-        List<FileRef> files = new ArrayList<>();
-        SnapshotOutput out = null;
+        SnapshotOutput out = streams.createOwned("keyed-" + format.name() + suffix + ".bin");
         boolean committed = false;
-        try (entries) {
-            for (int kg = range.start(); kg <= range.end(); kg++) {
-                if (out == null) {
-                    out = streams.createOwned("keyed-" + format.name() + ".bin");
-                }
+        try {
+            for (int kg = first; kg <= last; kg++) {
                 KeyGroupSection s = writer.write(entries, kg, out);
                 if (s != null) {
                     sections.add(s);
                 }
             }
-            if (out != null && !sections.isEmpty()) {
-                files.add(out.closeAndGetRef());
-                committed = true;
+            if (sections.isEmpty()) {
+                return new Run(sections, null);
             }
+            FileRef file = out.closeAndGetRef();
+            committed = true;
+            return new Run(sections, file);
         } finally {
-            if (!committed && out != null) {
+            if (!committed) {
                 out.close(); // discards the empty or partial file
             }
         }
-        return new KeyGroupSectionsHandle(format.name(), range, states, sections, files);
     }
 }
