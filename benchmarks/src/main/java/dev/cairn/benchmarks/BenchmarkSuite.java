@@ -39,7 +39,8 @@ public final class BenchmarkSuite {
         Path out = Path.of(System.getProperty("cairn.results", "results"));
         Files.createDirectories(out);
         if (flags.contains("--savepoints")) {
-            String markdown = SavepointSuite.run(quick, flags.contains("--keep-rescales"), out);
+            String keep = flags.contains("--keep-rescales") ? "rescales" : flags.contains("--keep-savepoints") ? "savepoints" : null;
+            String markdown = SavepointSuite.run(quick, keep, out);
             Files.writeString(out.resolve("savepoints.md"), markdown);
             System.out.println(markdown);
             return;

@@ -23,8 +23,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * A rescale from one subtask to two, in the state layer: the snapshot the old run stops with,
  * then the restore of the first new subtask (the second restores the other half in parallel).
  * 1% of the keys changed since the last periodic checkpoint. {@code handover}: {@code checkpoint}
- * is a native incremental checkpoint (what Cairn's platform stops with), {@code canonical} and
- * {@code native} are savepoints in that format (Flink's stop-with-savepoint, canonical by default).
+ * is a native incremental checkpoint (what Cairn's platform stops with, and what Flink's adaptive
+ * scheduler rescales from), {@code canonical} and {@code native} are savepoints in that format
+ * (Flink's stop-with-savepoint, canonical by default).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SingleShotTime)

@@ -63,8 +63,13 @@ record SavepointReport(Map<String, List<Double>> forkMedians, DiskBandwidth disk
         for (int keys : keyCounts("stopAndRestoreRescaled")) {
             List<Double> cairnHandover = forkMedians.getOrDefault(key("stopAndRestoreRescaled", Stores.CAIRN_ROCKSDB, "checkpoint", keys), List.of());
             for (String[] row : new String[][] {{"native incremental checkpoint", Stores.CAIRN_ROCKSDB, "checkpoint"},
-                    {"canonical savepoint (Flink's default)", Stores.FLINK_ROCKSDB, "canonical"}, {"native savepoint", Stores.FLINK_ROCKSDB, "native"}}) {
+                    {"incremental checkpoint (adaptive scheduler)", Stores.FLINK_ROCKSDB, "checkpoint"},
+                    {"canonical savepoint (stop-with-savepoint's default)", Stores.FLINK_ROCKSDB, "canonical"},
+                    {"native savepoint", Stores.FLINK_ROCKSDB, "native"}}) {
                 List<Double> times = forkMedians.getOrDefault(key("stopAndRestoreRescaled", row[1], row[2], keys), List.of());
+                if (times.isEmpty()) {
+                    continue;
+                }
                 boolean cairn = row[1].equals(Stores.CAIRN_ROCKSDB);
                 md.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %.2f× |%n", BenchmarkSuite.format(keys), row[0], cairn ? cell(times) : "–",
                         cairn ? "–" : cell(times), median(times) / median(cairnHandover)));

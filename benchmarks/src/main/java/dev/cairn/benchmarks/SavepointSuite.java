@@ -33,8 +33,11 @@ final class SavepointSuite {
     private SavepointSuite() {
     }
 
-    /** @param keepRescales report the rescale rows of the previous run instead of measuring them again */
-    static String run(boolean quick, boolean keepRescales, Path out) throws Exception {
+    /**
+     * @param keep {@code "savepoints"} or {@code "rescales"}: report that table's rows of the previous
+     *             run instead of measuring them again; {@code null} measures both
+     */
+    static String run(boolean quick, String keep, Path out) throws Exception {
         Path disk = Files.createTempDirectory("cairn-disk-");
         DiskBandwidth bandwidth;
         try {
@@ -42,21 +45,26 @@ final class SavepointSuite {
         } finally {
             Stores.deleteRecursively(disk);
         }
-        Files.deleteIfExists(out.resolve(SavepointSizes.FILE)); // the forks record this run's sizes
         int small = quick ? 100_000 : 1_000_000;
         int large = quick ? 200_000 : 10_000_000;
         ObjectMapper json = new ObjectMapper();
         ArrayNode forks = json.createArrayNode();
-        for (int keys : List.of(small, large)) {
-            runRounds(configs(keys, keys == small), quick, keys == large, out, forks);
-        }
-        if (keepRescales) {
+        Class<?> kept = "savepoints".equals(keep) ? SavepointBenchmark.class : "rescales".equals(keep) ? RescaleBenchmark.class : null;
+        if (kept != null) {
             for (JsonNode fork : json.readTree(out.resolve(JSON).toFile())) {
-                if (fork.path("benchmark").asText().startsWith(RescaleBenchmark.class.getName())) {
+                if (fork.path("benchmark").asText().startsWith(kept.getName() + ".")) {
                     forks.add(fork);
                 }
             }
         } else {
+            Files.deleteIfExists(out.resolve(SavepointSizes.FILE)); // the forks record this run's sizes
+        }
+        if (kept != SavepointBenchmark.class) {
+            for (int keys : List.of(small, large)) {
+                runRounds(configs(keys, keys == small), quick, keys == large, out, forks);
+            }
+        }
+        if (kept != RescaleBenchmark.class) {
             runRounds(rescales(large), quick, true, out, forks);
         }
         json.writerWithDefaultPrettyPrinter().writeValue(out.resolve(JSON).toFile(), forks);
@@ -84,10 +92,14 @@ final class SavepointSuite {
                 Map.of("store", store, "compression", codec, "keyCount", Integer.toString(keys)));
     }
 
-    /** Cairn stops with a native incremental checkpoint; Flink with a canonical (its default) or native savepoint. */
+    /**
+     * Cairn stops with a native incremental checkpoint; Flink with a canonical (its default) or native
+     * savepoint, or rescales from an incremental checkpoint (as its adaptive scheduler does).
+     */
     private static List<Config> rescales(int keys) {
         List<Config> configs = new ArrayList<>();
         configs.add(rescale(BenchmarkSuite.cairnRocksDbClassPath(), Stores.CAIRN_ROCKSDB, "checkpoint", keys));
+        configs.add(rescale(BenchmarkSuite.flinkRocksDbClassPath(), Stores.FLINK_ROCKSDB, "checkpoint", keys));
         configs.add(rescale(BenchmarkSuite.flinkRocksDbClassPath(), Stores.FLINK_ROCKSDB, "canonical", keys));
         configs.add(rescale(BenchmarkSuite.flinkRocksDbClassPath(), Stores.FLINK_ROCKSDB, "native", keys));
         return configs;
