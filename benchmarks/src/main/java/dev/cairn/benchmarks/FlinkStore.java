@@ -28,6 +28,8 @@ import org.apache.flink.runtime.state.KeyGroupRange;
 import org.apache.flink.runtime.state.KeyGroupRangeAssignment;
 import org.apache.flink.runtime.state.KeyedStateBackendParametersImpl;
 import org.apache.flink.runtime.state.KeyedStateHandle;
+import org.apache.flink.runtime.state.SharedStateRegistry;
+import org.apache.flink.runtime.state.SharedStateRegistryImpl;
 import org.apache.flink.runtime.state.SnapshotResult;
 import org.apache.flink.runtime.state.VoidNamespace;
 import org.apache.flink.runtime.state.VoidNamespaceSerializer;
@@ -52,6 +54,7 @@ final class FlinkStore implements StateStore {
 
     private final KeyGroupRange range;
     private final CloseableRegistry snapshotRegistry = new CloseableRegistry();
+    private final SharedStateRegistry sharedState = new SharedStateRegistryImpl();
 
     private FlinkStore(AbstractStateBackend stateBackend, Path workDir, Collection<KeyedStateHandle> restore, KeyGroupRange range) throws Exception {
         this.stateBackend = stateBackend;
@@ -157,6 +160,8 @@ final class FlinkStore implements StateStore {
         return () -> {
             future.run();
             KeyedStateHandle handle = future.get().getJobManagerOwnedSnapshot();
+            // as the checkpoint coordinator does: files an earlier checkpoint uploaded are placeholders until registered
+            handle.registerSharedStates(sharedState, checkpointId);
             backend.notifyCheckpointComplete(checkpointId);
             return new Done(handle);
         };

@@ -68,4 +68,30 @@ class FlinkRocksDbStoreTest {
             Stores.deleteRecursively(dir);
         }
     }
+
+    @Test
+    void restoresASecondIncrementalCheckpointRescaled() throws Exception {
+        Path dir = Files.createTempDirectory("stores-test-");
+        try (StateStore s = Stores.create(Stores.FLINK_ROCKSDB, dir.resolve("a"));
+             StateStore owner = Stores.create(Stores.FLINK_ROCKSDB, dir.resolve("owner"), 0, 2)) {
+            for (long k = 0; k < 3000; k++) {
+                s.setKey(k);
+                s.valueUpdate(Stores.value(k));
+            }
+            s.snapshot(1, true).complete();
+            s.setKey(5);
+            s.valueUpdate("changed");
+            StateStore.PendingSnapshot.Done second = s.snapshot(2, true).complete(); // builds on the first's files
+            try (StateStore half = s.restore(dir.resolve("half"), List.of(second), 0, 2)) {
+                for (long k = 0; k < 3000; k++) {
+                    if (owner.owns(k)) {
+                        half.setKey(k);
+                        assertThat(half.valueGet()).isEqualTo(k == 5 ? "changed" : Stores.value(k));
+                    }
+                }
+            }
+        } finally {
+            Stores.deleteRecursively(dir);
+        }
+    }
 }
