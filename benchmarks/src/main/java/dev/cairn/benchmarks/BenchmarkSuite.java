@@ -40,7 +40,7 @@ public final class BenchmarkSuite {
         Files.createDirectories(out);
         if (flags.contains("--savepoints")) {
             String keep = flags.contains("--keep-rescales") ? "rescales" : flags.contains("--keep-savepoints") ? "savepoints" : null;
-            String markdown = SavepointSuite.run(quick, keep, out);
+            String markdown = reportOnly ? SavepointSuite.report(out, DiskBandwidth.load(out)) : SavepointSuite.run(quick, keep, out);
             Files.writeString(out.resolve("savepoints.md"), markdown);
             System.out.println(markdown);
             return;

@@ -51,6 +51,21 @@ record DiskBandwidth(double writeMiBs, double readMiBs) {
         }
     }
 
+    private static final String FILE = "disk-bandwidth.properties";
+
+    void save(Path results) throws IOException {
+        Files.writeString(results.resolve(FILE), "write.mibs=" + writeMiBs + "\nread.mibs=" + readMiBs + "\n");
+    }
+
+    /** What the last run measured. */
+    static DiskBandwidth load(Path results) throws IOException {
+        java.util.Properties p = new java.util.Properties();
+        try (var in = Files.newBufferedReader(results.resolve(FILE))) {
+            p.load(in);
+        }
+        return new DiskBandwidth(Double.parseDouble(p.getProperty("write.mibs")), Double.parseDouble(p.getProperty("read.mibs")));
+    }
+
     private static double mibPerSecond(long bytes, long nanos) {
         return bytes / 1048576.0 / (nanos / 1e9);
     }

@@ -38,13 +38,8 @@ final class SavepointSuite {
      *             run instead of measuring them again; {@code null} measures both
      */
     static String run(boolean quick, String keep, Path out) throws Exception {
-        Path disk = Files.createTempDirectory("cairn-disk-");
-        DiskBandwidth bandwidth;
-        try {
-            bandwidth = DiskBandwidth.measure(disk, quick ? 256L << 20 : 4L << 30);
-        } finally {
-            Stores.deleteRecursively(disk);
-        }
+        // the savepoint rows' shares of the disk come from the disk measured in their own run
+        DiskBandwidth bandwidth = "savepoints".equals(keep) ? DiskBandwidth.load(out) : measureDisk(quick);
         int small = quick ? 100_000 : 1_000_000;
         int large = quick ? 200_000 : 10_000_000;
         ObjectMapper json = new ObjectMapper();
@@ -68,8 +63,17 @@ final class SavepointSuite {
             runRounds(rescales(large), quick, true, out, forks);
         }
         json.writerWithDefaultPrettyPrinter().writeValue(out.resolve(JSON).toFile(), forks);
-        Files.writeString(out.resolve("disk-bandwidth.properties"), "write.mibs=" + bandwidth.writeMiBs() + "\nread.mibs=" + bandwidth.readMiBs() + "\n");
+        bandwidth.save(out);
         return report(out, bandwidth);
+    }
+
+    private static DiskBandwidth measureDisk(boolean quick) throws Exception {
+        Path disk = Files.createTempDirectory("cairn-disk-");
+        try {
+            return DiskBandwidth.measure(disk, quick ? 256L << 20 : 4L << 30);
+        } finally {
+            Stores.deleteRecursively(disk);
+        }
     }
 
     /** Canonical savepoint write and restore, heap and RocksDB; the codec trade-off at the smaller size. */
