@@ -64,9 +64,8 @@ public final class LocalFileStorage implements SnapshotStorage {
         if (Files.exists(target)) {
             throw new FileAlreadyExistsException(target.toString());
         }
-        createDirectories(target.getParent());
         Path temp = target.resolveSibling(TEMP_PREFIX + UUID.randomUUID() + "-" + target.getFileName());
-        FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        FileChannel channel = openNew(temp);
         return new FilterOutputStream(new BufferedOutputStream(Channels.newOutputStream(channel), BUFFER)) {
             private boolean closed;
 
@@ -188,6 +187,24 @@ public final class LocalFileStorage implements SnapshotStorage {
             syncDirectory(target.getParent());
         } finally {
             Files.deleteIfExists(temp);
+        }
+    }
+
+    /**
+     * Creates {@code file} and its directories. A concurrent {@link #delete} may remove a directory
+     * it found empty between the two steps; the directories are then made again.
+     */
+    private FileChannel openNew(Path file) throws IOException {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                createDirectories(file.getParent());
+                return FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+            } catch (NoSuchFileException | java.nio.file.FileAlreadyExistsException e) {
+                // a directory removed under the open, or between createDirectories' create and check (the file's name is unique)
+                if (attempt == 10) {
+                    throw e;
+                }
+            }
         }
     }
 
