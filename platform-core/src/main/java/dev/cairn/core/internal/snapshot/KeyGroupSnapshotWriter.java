@@ -66,7 +66,7 @@ public final class KeyGroupSnapshotWriter {
             for (int i = 0; i < runs; i++) {
                 int first = range.start() + (int) ((long) range.size() * i / runs);
                 int last = range.start() + (int) ((long) range.size() * (i + 1) / runs) - 1;
-                String suffix = "-" + i;
+                String suffix = i == 0 ? "" : "-" + i; // the first run's file is named as a single run's
                 pending.add(pool.submit(() -> writeRun(entries, first, last, format, streams, suffix)));
             }
             List<Run> written = new ArrayList<>();
