@@ -33,7 +33,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class CrashPointMatrixTest {
 
-    private static final int EVENTS = 16_000;
+    // long enough that the job is still running when an action lands on a loaded machine (at 3,000 records)
+    private static final int EVENTS = 40_000;
     private static final int RATE = 2_500;
     private static final int SKUS = 300;
     private static final long SEED = 11;

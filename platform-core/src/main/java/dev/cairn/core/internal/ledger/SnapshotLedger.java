@@ -51,6 +51,7 @@ public final class SnapshotLedger {
     private final Map<String, CompletedSnapshot> loaded = new HashMap<>();
     private final List<String> problems = new ArrayList<>();
     private State state;
+    private Attempt unconfirmed;
 
     private SnapshotLedger(SnapshotCatalog catalog, State state) {
         this.catalog = catalog;
@@ -298,14 +299,26 @@ public final class SnapshotLedger {
 
     private void write(String recoveryPoint, List<LedgerEntry> entries) throws IOException {
         long seq = state.sequence() + 1;
+        if (unconfirmed != null && landed(unconfirmed)) {
+            seq = unconfirmed.sequence() + 1; // this update supersedes the one whose failure was reported
+        }
+        unconfirmed = null;
         State next = new State(FORMAT_VERSION, state.job(), seq, recoveryPoint, entries);
         String path = versionPath(seq);
+        byte[] bytes = MAPPER.writeValueAsBytes(next);
         CrashPoint.LEDGER_BEFORE_WRITE.reach();
         try {
-            catalog.storage().commitMetadata(path, MAPPER.writeValueAsBytes(next));
+            catalog.storage().commitMetadata(path, bytes);
         } catch (FileAlreadyExistsException e) {
-            throw new IllegalStateException("The snapshot ledger of job " + state.job() + " was updated by another process ("
-                    + path + " exists): two platforms run this job on " + catalog.storage().describe() + "; this one stops writing", e);
+            if (landed(new Attempt(seq, bytes))) {
+                LOG.fine(() -> path + " was stored by an earlier attempt of this write whose answer was lost");
+            } else {
+                throw anotherWriter(path, e);
+            }
+        } catch (IOException e) {
+            // an object store may have stored a write whose answer was lost: the next update checks
+            unconfirmed = new Attempt(seq, bytes);
+            throw e;
         }
         state = next;
         CrashPoint.LEDGER_AFTER_WRITE.reach();
@@ -319,6 +332,28 @@ public final class SnapshotLedger {
             LOG.fine(() -> "old ledger versions of " + state.job() + " stay until the next update: " + e);
         }
         CrashPoint.LEDGER_AFTER_PRUNE.reach();
+    }
+
+    private IllegalStateException anotherWriter(String path, FileAlreadyExistsException e) {
+        return new IllegalStateException("The snapshot ledger of job " + state.job() + " was updated by another process ("
+                + path + " exists): two platforms run this job on " + catalog.storage().describe() + "; this one stops writing", e);
+    }
+
+    /** A ledger version whose write was reported failed, in case it was stored all the same. */
+    private record Attempt(long sequence, byte[] bytes) {
+    }
+
+    /** Whether the failed write stored exactly this process's version (anything else there is another writer's). */
+    private boolean landed(Attempt attempt) throws IOException {
+        String path = versionPath(attempt.sequence());
+        if (!catalog.storage().exists(path)) {
+            return false;
+        }
+        byte[] stored;
+        try (var in = catalog.storage().open(path)) {
+            stored = in.readAllBytes();
+        }
+        return java.util.Arrays.equals(stored, attempt.bytes());
     }
 
     private String versionPath(long seq) {

@@ -8,6 +8,7 @@ import dev.cairn.core.internal.catalog.SnapshotCatalog;
 import dev.cairn.core.internal.catalog.SnapshotKind;
 import dev.cairn.core.internal.catalog.SnapshotMetadata;
 import dev.cairn.core.internal.storage.LocalFileStorage;
+import dev.cairn.spi.storage.SnapshotStorage;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -123,5 +124,50 @@ class SnapshotLedgerTest {
         assertThat(deleted).isEqualTo(4);
         assertThat(storage.list("job/")).filteredOn(p -> !p.startsWith("job/ledger/")).containsExactly("job/chk-1/_metadata");
         assertThat(root.resolve("job/chk-1/.inprogress-abc-state.bin")).doesNotExist();
+    }
+
+    /** The storage, but a ledger write of {@code lost} is stored and then answered as {@code answer} does. */
+    interface Answer {
+        void after(String path, byte[] bytes) throws java.io.IOException;
+    }
+
+    private SnapshotCatalog losingAnswers(String lost, Answer answer) {
+        SnapshotStorage losing = (SnapshotStorage) java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(),
+                new Class<?>[] {SnapshotStorage.class}, (proxy, method, args) -> {
+                    try {
+                        Object result = method.invoke(storage, args);
+                        if (method.getName().equals("commitMetadata") && args[0].equals(lost)) {
+                            answer.after((String) args[0], (byte[]) args[1]);
+                        }
+                        return result;
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+        return new SnapshotCatalog(losing, "job");
+    }
+
+    @Test
+    void aLedgerWriteWhoseAnswerWasLostIsSupersededByTheNextUpdate() throws Exception {
+        SnapshotLedger setup = SnapshotLedger.open(catalog);
+        setup.record(commit(1, SnapshotKind.CHECKPOINT), Ownership.PLATFORM, 3);
+        SnapshotLedger ledger = SnapshotLedger.open(losingAnswers("job/ledger/00000000000000000002.json", (path, bytes) -> {
+            throw new java.io.IOException("connection reset after the upload");
+        }));
+        assertThatThrownBy(() -> ledger.record(commit(2, SnapshotKind.CHECKPOINT), Ownership.PLATFORM, 3)).hasMessageContaining("connection reset");
+        ledger.record(commit(3, SnapshotKind.CHECKPOINT), Ownership.PLATFORM, 3);
+
+        SnapshotLedger reopened = SnapshotLedger.open(catalog);
+        assertThat(reopened.entries()).extracting(LedgerEntry::directory).as("the failed checkpoint is not listed").containsExactly("job/chk-1", "job/chk-3");
+        assertThat(reopened.recoveryPoint()).map(LedgerEntry::directory).contains("job/chk-3");
+    }
+
+    @Test
+    void aRetriedLedgerWriteThatFindsItsOwnEarlierAttemptSucceeds() throws Exception {
+        SnapshotLedger ledger = SnapshotLedger.open(losingAnswers("job/ledger/00000000000000000001.json", (path, bytes) -> {
+            storage.commitMetadata(path, bytes); // the client's retry after the first answer was lost
+        }));
+        ledger.record(commit(1, SnapshotKind.CHECKPOINT), Ownership.PLATFORM, 3);
+        assertThat(SnapshotLedger.open(catalog).recoveryPoint()).map(LedgerEntry::directory).contains("job/chk-1");
     }
 }
