@@ -43,6 +43,8 @@ abstract class StreamTask implements Runnable {
         this.output = output;
     }
 
+    private int snapshotsWriting;
+
     @Override
     public final void run() {
         try {
@@ -54,6 +56,8 @@ abstract class StreamTask implements Runnable {
             initialize();
             checkNonRestoredState();
             runLoop();
+            // a stop's snapshot is still being written from this subtask's state: the state stays open until it is
+            awaitSnapshotsWritten();
         } catch (InterruptedException e) {
             if (!attempt.isTerminating()) {
                 attempt.fail(new IllegalStateException("Subtask " + uid + "/" + subtask + " was interrupted"));
@@ -137,18 +141,42 @@ abstract class StreamTask implements Runnable {
         KeyedStateBackend<?> backend = keyedBackend();
         AsyncSnapshot keyed = backend == null ? null : keyedSnapshot(backend, barrier, streams);
         output.broadcastBarrier(barrier);
-        attempt.ioPool().execute(() -> {
-            try {
-                attempt.injector().check(FailureInjector.Point.ASYNC_SNAPSHOT, uid, subtask, id);
-                dev.cairn.core.internal.crash.CrashPoint.SNAPSHOT_BEFORE_UPLOAD.reach();
-                KeyedStateHandle keyedHandle = keyed == null ? null : keyed.write();
-                OperatorStateHandle opHandle = OperatorStateStoreImpl.write(op, streams);
-                dev.cairn.core.internal.crash.CrashPoint.SNAPSHOT_AFTER_UPLOAD.reach();
-                attempt.coordinator().acknowledge(id, uid, subtask, new SubtaskSnapshot(subtask, keyedHandle, opHandle), streams);
-            } catch (Throwable t) {
-                attempt.coordinator().decline(id, uid, subtask, t, streams);
-            }
-        });
+        snapshotWriting();
+        try {
+            attempt.ioPool().execute(() -> {
+                try {
+                    attempt.injector().check(FailureInjector.Point.ASYNC_SNAPSHOT, uid, subtask, id);
+                    dev.cairn.core.internal.crash.CrashPoint.SNAPSHOT_BEFORE_UPLOAD.reach();
+                    KeyedStateHandle keyedHandle = keyed == null ? null : keyed.write();
+                    OperatorStateHandle opHandle = OperatorStateStoreImpl.write(op, streams);
+                    dev.cairn.core.internal.crash.CrashPoint.SNAPSHOT_AFTER_UPLOAD.reach();
+                    attempt.coordinator().acknowledge(id, uid, subtask, new SubtaskSnapshot(subtask, keyedHandle, opHandle), streams);
+                } catch (Throwable t) {
+                    attempt.coordinator().decline(id, uid, subtask, t, streams);
+                } finally {
+                    snapshotWritten();
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            snapshotWritten(); // the attempt is over
+            throw e;
+        }
+    }
+
+    private synchronized void snapshotWriting() {
+        snapshotsWriting++;
+    }
+
+    private synchronized void snapshotWritten() {
+        snapshotsWriting--;
+        notifyAll();
+    }
+
+    /** Returns once the asynchronous parts of this subtask's snapshots have ended; a failing subtask does not wait. */
+    private synchronized void awaitSnapshotsWritten() throws InterruptedException {
+        while (snapshotsWriting > 0) {
+            wait();
+        }
     }
 
     /**
