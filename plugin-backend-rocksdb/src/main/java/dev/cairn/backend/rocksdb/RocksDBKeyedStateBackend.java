@@ -99,10 +99,13 @@ final class RocksDBKeyedStateBackend<K> implements KeyedStateBackend<K> {
                 descriptors.add(new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, columnFamilyOptions));
             }
             this.db = RocksDB.open(resources.dbOptions(), directory.toString(), descriptors, handles);
-        } catch (RocksDBException | RuntimeException e) {
+        } catch (RocksDBException | RuntimeException | Error e) {
             resources.release();
             if (e instanceof RuntimeException r) {
                 throw r;
+            }
+            if (e instanceof Error err) {
+                throw err;
             }
             throw new IOException("Cannot open RocksDB in " + directory + ": " + e.getMessage(), e);
         }

@@ -44,10 +44,13 @@ final class RocksEntries implements KeyGroupEntries {
         return backend.range();
     }
 
-    /** The database serves iterators on one snapshot to any number of threads. */
+    /**
+     * The database serves iterators on one snapshot to any number of threads; a TTL filter
+     * deserializes values with the state's serializer, which may not allow that.
+     */
     @Override
     public boolean readsConcurrently() {
-        return true;
+        return states.stream().allMatch(s -> s.snapshotFilter == null);
     }
 
     @Override
@@ -87,7 +90,7 @@ final class RocksEntries implements KeyGroupEntries {
     }
 
     private synchronized ReadOptions open() throws IOException {
-        if (begun) {
+        if (begun && !closed) {
             return read;
         }
         if (closed || !backend.asyncAccess().begin()) {

@@ -101,6 +101,21 @@ public final class KeyGroupSnapshotWriter {
             return written;
         } finally {
             pool.shutdown();
+            awaitTermination(pool); // a run still reading must end before the view is released
+        }
+    }
+
+    private static void awaitTermination(ExecutorService pool) {
+        boolean interrupted = false;
+        while (!pool.isTerminated()) {
+            try {
+                pool.awaitTermination(1, java.util.concurrent.TimeUnit.MINUTES);
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
         }
     }
 

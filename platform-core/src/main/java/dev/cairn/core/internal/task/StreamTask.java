@@ -56,7 +56,7 @@ abstract class StreamTask implements Runnable {
             initialize();
             checkNonRestoredState();
             runLoop();
-            // a stop's snapshot is still being written from this subtask's state: the state stays open until it is
+            // the stop's snapshot may still be being written from this subtask's state: the state stays open until it is
             awaitSnapshotsWritten();
         } catch (InterruptedException e) {
             if (!attempt.isTerminating()) {
@@ -141,7 +141,10 @@ abstract class StreamTask implements Runnable {
         KeyedStateBackend<?> backend = keyedBackend();
         AsyncSnapshot keyed = backend == null ? null : keyedSnapshot(backend, barrier, streams);
         output.broadcastBarrier(barrier);
-        snapshotWriting();
+        boolean stop = barrier.stopAfter(); // the job ends after this snapshot: its state must stay open until written
+        if (stop) {
+            snapshotWriting();
+        }
         try {
             attempt.ioPool().execute(() -> {
                 try {
@@ -154,11 +157,15 @@ abstract class StreamTask implements Runnable {
                 } catch (Throwable t) {
                     attempt.coordinator().decline(id, uid, subtask, t, streams);
                 } finally {
-                    snapshotWritten();
+                    if (stop) {
+                        snapshotWritten();
+                    }
                 }
             });
         } catch (java.util.concurrent.RejectedExecutionException e) {
-            snapshotWritten(); // the attempt is over
+            if (stop) {
+                snapshotWritten(); // the attempt is over
+            }
             throw e;
         }
     }
@@ -172,7 +179,10 @@ abstract class StreamTask implements Runnable {
         notifyAll();
     }
 
-    /** Returns once the asynchronous parts of this subtask's snapshots have ended; a failing subtask does not wait. */
+    /**
+     * Returns once the asynchronous part of the stop's snapshot has ended. A failing subtask does not
+     * wait, and a periodic checkpoint still in flight at the end is declined as before.
+     */
     private synchronized void awaitSnapshotsWritten() throws InterruptedException {
         while (snapshotsWriting > 0) {
             wait();
