@@ -1,5 +1,6 @@
 package dev.cairn.examples.offers;
 
+import java.lang.ref.SoftReference;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -13,10 +14,33 @@ import java.util.SplittableRandom;
  */
 public final class Timeline {
 
-    private final List<SkuEvent> events;
+    private final List<SkuEvent> events; // never changed after generate: one timeline is shared between threads
 
     private Timeline(List<SkuEvent> events) {
         this.events = events;
+    }
+
+    private record Key(long seed, int events, int skus) {
+    }
+
+    /** Timelines of this JVM: both sources of a job and every run after a restart, switch or rescale share one. */
+    private static final Map<Key, SoftReference<Timeline>> SHARED = new HashMap<>();
+
+    /**
+     * The timeline for these parameters, generated once while memory allows: a restarted source
+     * resumes at once, as one reading a log would, instead of paying for the generation again
+     * (seconds for millions of events) inside the pause a restart, a rescale or a switch measures.
+     */
+    public static synchronized Timeline shared(long seed, int events, int skus) {
+        Key key = new Key(seed, events, skus);
+        SoftReference<Timeline> ref = SHARED.get(key);
+        Timeline timeline = ref == null ? null : ref.get();
+        if (timeline == null) {
+            timeline = generate(seed, events, skus);
+            SHARED.values().removeIf(r -> r.get() == null);
+            SHARED.put(key, new SoftReference<>(timeline));
+        }
+        return timeline;
     }
 
     public static Timeline generate(long seed, int events, int skus) {

@@ -52,7 +52,7 @@ public final class TimelineSource implements Source<SkuEvent> {
                 positions.add(new int[]{split, 0});
             }
         }
-        return new Reader(Timeline.generate(seed, events, skus), positions, state);
+        return new Reader(Timeline.shared(seed, events, skus), positions, state);
     }
 
     private final class Reader implements SourceReader<SkuEvent> {

@@ -236,6 +236,33 @@ class SnapshotLifecycleTest {
         assertThat(TransactionalFileSink.readCommitted(output())).doesNotHaveDuplicates();
     }
 
+    @Test
+    void aFailureAfterTheStopSavepointCompletedStopsTheJobThereInsteadOfRestartingIt() throws Exception {
+        AtomicReference<JobMaster> self = new AtomicReference<>();
+        AtomicBoolean failed = new AtomicBoolean();
+        JobMaster job = start(graph("offers-f", THROTTLE), config(storage(), 2, false, 2), (point, uid, subtask, id) -> {
+            JobMaster j = self.get();
+            boolean stopSavepoint = j != null && j.snapshotLedger().recoveryPoint()
+                    .filter(e -> e.id() == id && e.kind() == dev.cairn.core.internal.catalog.SnapshotKind.SAVEPOINT).isPresent();
+            if (point == dev.cairn.core.internal.crash.FailureInjector.Point.AFTER_LEDGER_UPDATE && stopSavepoint
+                    && failed.compareAndSet(false, true)) {
+                throw new IllegalStateException("injected failure after the stop's savepoint completed");
+            }
+        });
+        self.set(job);
+        waitUntil(() -> job.lastCompletedCheckpointId() >= 1, "a checkpoint");
+        String last = job.stopWithSavepoint("last").get(60, TimeUnit.SECONDS);
+        // a restart would run on past the savepoint the caller goes on from (and end FINISHED)
+        awaitStatus(job, JobStatus.STOPPED);
+        assertThat(failed).isTrue();
+        assertThat(job.restarts()).isZero();
+        assertThat(job.snapshotLedger().recoveryPoint().orElseThrow().directory()).isEqualTo(last);
+
+        JobMaster resumed = start(graph("offers-f2", 0), config(storage(), 3, false, 2).withRestore(RestoreSettings.noClaim(last)));
+        awaitStatus(resumed, JobStatus.FINISHED);
+        assertExactlyTheExpectedOutput();
+    }
+
     @ParameterizedTest(name = "tolerable failures {0}")
     @CsvSource({"5, false", "0, true"})
     void checkpointsThatTimeOutAreAbortedAndToleratedUpToTheLimit(int tolerable, boolean restartExpected) throws Exception {

@@ -46,11 +46,11 @@ final class RocksEntries implements KeyGroupEntries {
 
     /**
      * The database serves iterators on one snapshot to any number of threads; a TTL filter
-     * deserializes values with the state's serializer, which may not allow that.
+     * deserializes values with the state's serializer, which must allow that too.
      */
     @Override
     public boolean readsConcurrently() {
-        return states.stream().allMatch(s -> s.snapshotFilter == null);
+        return states.stream().allMatch(s -> s.snapshotFilter == null || s.valueSerializer.isStateless());
     }
 
     @Override

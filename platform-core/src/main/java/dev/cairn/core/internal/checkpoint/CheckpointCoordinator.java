@@ -55,6 +55,8 @@ public final class CheckpointCoordinator {
     private long lastCompletionAt;
     private int consecutiveFailures;
     private boolean finalCheckpointPending;
+    /** The snapshot the attempt ends with has completed: nothing more is triggered. */
+    private boolean ending;
     private boolean shutDown;
 
     public CheckpointCoordinator(CheckpointedAttempt attempt, JobSnapshots job) {
@@ -76,7 +78,7 @@ public final class CheckpointCoordinator {
     }
 
     private synchronized void tick() {
-        if (shutDown || attempt.isTerminating()) {
+        if (shutDown || ending || attempt.isTerminating()) {
             return;
         }
         try {
@@ -143,8 +145,8 @@ public final class CheckpointCoordinator {
         CheckpointBarrier barrier = new CheckpointBarrier(id, savepoint, stopAfter, endOfData, format);
         String dir = savepoint ? catalog.savepointDirectory(name) : catalog.checkpointDirectory(id);
         PendingCheckpoint p = new PendingCheckpoint(barrier, dir, name, ownership, job.clock().getAsLong(), attempt.taskCount());
-        if (shutDown) {
-            p.completion.completeExceptionally(new IllegalStateException("Job " + job.jobName() + " is not running"));
+        if (shutDown || ending) {
+            p.completion.completeExceptionally(new IllegalStateException("Job " + job.jobName() + (ending ? " is ending" : " is not running")));
             return p;
         }
         pending.put(id, p);
@@ -245,8 +247,11 @@ public final class CheckpointCoordinator {
             failCheckpoint(p, new IllegalStateException("Could not commit snapshot " + p.directory + ": " + e, e));
             return;
         }
+        long millis = job.clock().getAsLong() - p.triggeredAt;
+        LOG.info(() -> (savepoint ? "Savepoint " + p.directory : "Checkpoint " + p.id()) + " of job " + job.jobName() + " ("
+                + p.barrier.describedFormat() + ", " + md.totalSize() + " bytes) completed in " + millis + " ms");
         if (!savepoint) {
-            job.metrics().checkpointCompleted(new JobMetrics.CheckpointStats(p.id(), job.clock().getAsLong() - p.triggeredAt,
+            job.metrics().checkpointCompleted(new JobMetrics.CheckpointStats(p.id(), millis,
                     md.totalSize(), md.bytesNotIn(previous), System.currentTimeMillis()));
             // older checkpoints still pending are subsumed: the sinks are about to commit past them
             for (PendingCheckpoint older : new ArrayList<>(pending.headMap(p.id()).values())) {
@@ -254,6 +259,10 @@ public final class CheckpointCoordinator {
                     abort(older, new IllegalStateException("Checkpoint " + older.id() + " was subsumed by checkpoint " + p.id()));
                 }
             }
+        }
+        boolean last = p.barrier.endOfData() || p.barrier.stopAfter();
+        if (last) {
+            endWith(p); // from here on the attempt ends as planned, whatever fails next
         }
         if (job.sweepDue()) {
             if (checkpointsInFlight()) {
@@ -275,9 +284,23 @@ public final class CheckpointCoordinator {
         attempt.notifyCheckpointComplete(p.id());
         deleteDropped(dropped);
         p.completion.complete(p.directory);
-        if (p.barrier.endOfData() || p.barrier.stopAfter()) {
-            attempt.requestEnd(p.barrier.stopAfter());
+        if (last) {
+            attempt.requestEnd(); // after the completion notices, which the sinks must see before the end of their input
         }
+    }
+
+    /**
+     * The attempt ends with {@code last}: nothing more is triggered, and snapshots still in flight
+     * are aborted, since their subtasks close their state as they end, and a checkpoint declined
+     * for that must not fail an attempt that is ending as planned.
+     */
+    private void endWith(PendingCheckpoint last) {
+        ending = true;
+        for (PendingCheckpoint other : new ArrayList<>(pending.values())) {
+            abort(other, new IllegalStateException("Snapshot " + other.id() + " was aborted: job " + job.jobName()
+                    + " ends with snapshot " + last.id()));
+        }
+        attempt.endsWith(last.barrier.stopAfter());
     }
 
     /**

@@ -41,6 +41,12 @@ public interface CheckpointedAttempt {
 
     void notifyCheckpointAborted(long id);
 
-    /** The sources end; the attempt ends as stopped ({@code stop}) or finished. */
-    void requestEnd(boolean stop);
+    /**
+     * The snapshot the attempt ends with has completed: it ends as stopped ({@code stop}) or
+     * finished, and a stopped one does not fail over any more (its snapshot is the recovery point).
+     */
+    void endsWith(boolean stop);
+
+    /** The sources end. */
+    void requestEnd();
 }

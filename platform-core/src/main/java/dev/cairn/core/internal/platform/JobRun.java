@@ -34,6 +34,8 @@ import java.util.logging.Logger;
 record JobRun(JobMaster master, List<Plugin> plugins, ChaosInjector chaos) {
 
     private static final Logger LOG = Logger.getLogger(JobRun.class.getName());
+    /** How long a cancelled job may take to end: its subtasks are interrupted, its snapshot threads joined. */
+    private static final Duration CANCEL_GRACE = Duration.ofSeconds(60);
 
     /** What a job needs that is not installed, or empty. */
     static Optional<String> missingPlugins(JobSpec spec, PluginTracker plugins) {
@@ -119,7 +121,7 @@ record JobRun(JobMaster master, List<Plugin> plugins, ChaosInjector chaos) {
         }
         master.cancel();
         try {
-            master.await(Duration.ofSeconds(30));
+            awaitEnded(CANCEL_GRACE);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -150,12 +152,35 @@ record JobRun(JobMaster master, List<Plugin> plugins, ChaosInjector chaos) {
             path = snapshot.join(); // it completed meanwhile: the job is stopping after all
         }
         CrashPoint.STOP_AFTER_SAVEPOINT.reach();
-        master.await(timeout);
+        awaitEnded(timeout);
         CrashPoint.STOP_AFTER_JOB_ENDED.reach();
         String at = path;
         long millis = (System.nanoTime() - started) / 1_000_000;
         LOG.info(() -> "Job " + master.jobName() + " stopped (" + why + ") in " + millis + " ms; snapshot " + at);
         return at;
+    }
+
+    /**
+     * Waits until the job master has ended; one still running past {@code timeout} is cancelled.
+     * The caller starts the next run of the job after this, and two runs of a job must never
+     * overlap: they would write the same snapshot directories and sink files.
+     *
+     * @throws IllegalStateException if the master does not end even when cancelled
+     */
+    private void awaitEnded(Duration timeout) throws InterruptedException {
+        if (ended(master.await(timeout))) {
+            return;
+        }
+        LOG.warning(() -> "Job " + master.jobName() + " did not end within " + timeout + "; cancelling it");
+        master.cancel();
+        if (!ended(master.await(CANCEL_GRACE))) {
+            throw new IllegalStateException("Job " + master.jobName() + " did not end within " + CANCEL_GRACE + " of being cancelled:"
+                    + " a subtask does not react to interrupts (see its thread dump); the job is not started again until it ends");
+        }
+    }
+
+    private static boolean ended(JobStatus status) {
+        return status != JobStatus.CREATED && status != JobStatus.RUNNING && status != JobStatus.RESTARTING;
     }
 
     /**

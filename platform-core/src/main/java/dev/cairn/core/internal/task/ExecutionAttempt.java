@@ -66,6 +66,8 @@ public final class ExecutionAttempt implements CheckpointedAttempt {
     private volatile boolean cancelled;
     private volatile boolean stopped;
     private volatile long startedNanos;
+    private volatile long restoredNanos;
+    private final java.util.concurrent.atomic.AtomicInteger opening = new java.util.concurrent.atomic.AtomicInteger();
 
     public ExecutionAttempt(JobRuntime job, RestorePoint restore) throws IOException {
         this.job = job;
@@ -78,6 +80,7 @@ public final class ExecutionAttempt implements CheckpointedAttempt {
         build();
         this.ended = new CountDownLatch(tasks.size());
         this.restored = new CountDownLatch(tasks.size());
+        this.opening.set(tasks.size());
         this.ioPool = Executors.newFixedThreadPool(2, r -> {
             Thread t = new Thread(r, "cairn-" + job.jobName() + "-snapshot-io");
             t.setDaemon(true);
@@ -189,8 +192,13 @@ public final class ExecutionAttempt implements CheckpointedAttempt {
             // acknowledgements that raced with the shutdown
             coordinator.shutdown(failure.get());
         }
-        if (failure.get() != null) {
+        if (failure.get() != null && !stopped) {
             return Outcome.FAILED;
+        }
+        if (failure.get() != null) {
+            // its stop snapshot is the recovery point already: the next run restores it (and commits what the sinks had pending)
+            LOG.log(java.util.logging.Level.WARNING, "Job " + job.jobName() + " failed after the snapshot it stops with completed;"
+                    + " it stops there as planned", failure.get());
         }
         if (cancelled) {
             return Outcome.CANCELLED;
@@ -229,12 +237,18 @@ public final class ExecutionAttempt implements CheckpointedAttempt {
         restored.countDown();
         restored.await();
         if (restoreReported.compareAndSet(false, true)) {
-            if (restore != null) {
-                long millis = (System.nanoTime() - startedNanos) / 1_000_000;
-                LOG.info(() -> "Job " + job.jobName() + ": " + tasks.size() + " subtasks restored from " + restore.snapshot().directory()
-                        + " (" + restore.snapshot().metadata().format() + ") in " + millis + " ms");
-            }
+            restoredNanos = System.nanoTime();
             dev.cairn.core.internal.crash.CrashPoint.RECOVERY_AFTER_RESTORE.reach();
+        }
+    }
+
+    /** Called by each task once its operator is open: the last one reports how long the restore took. */
+    void subtaskOpened() {
+        if (opening.decrementAndGet() == 0 && restore != null) {
+            long restoring = (restoredNanos - startedNanos) / 1_000_000;
+            long opened = (System.nanoTime() - startedNanos) / 1_000_000;
+            LOG.info(() -> "Job " + job.jobName() + ": " + tasks.size() + " subtasks restored from " + restore.snapshot().directory()
+                    + " (" + restore.snapshot().metadata().format() + ") in " + restoring + " ms; running in " + opened + " ms");
         }
     }
 
@@ -252,8 +266,12 @@ public final class ExecutionAttempt implements CheckpointedAttempt {
     }
 
     @Override
-    public void requestEnd(boolean stop) {
+    public void endsWith(boolean stop) {
         stopped = stop;
+    }
+
+    @Override
+    public void requestEnd() {
         sources.forEach(SourceTask::requestEnd);
     }
 

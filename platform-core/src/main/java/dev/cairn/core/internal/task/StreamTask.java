@@ -55,6 +55,7 @@ abstract class StreamTask implements Runnable {
             attempt.awaitAllRestored();
             initialize();
             checkNonRestoredState();
+            attempt.subtaskOpened();
             runLoop();
             // the stop's snapshot may still be being written from this subtask's state: the state stays open until it is
             awaitSnapshotsWritten();
