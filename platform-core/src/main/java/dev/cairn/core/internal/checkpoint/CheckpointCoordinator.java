@@ -240,11 +240,20 @@ public final class CheckpointCoordinator {
             (savepoint ? CrashPoint.SAVEPOINT_BEFORE_METADATA_COMMIT : CrashPoint.CHECKPOINT_BEFORE_METADATA_COMMIT).reach();
             completed = catalog.commit(p.directory, md);
             (savepoint ? CrashPoint.SAVEPOINT_AFTER_METADATA_COMMIT : CrashPoint.CHECKPOINT_AFTER_METADATA_COMMIT).reach();
+        } catch (Exception e) {
+            failCheckpoint(p, new IllegalStateException("Could not commit snapshot " + p.directory + ": " + e, e));
+            return;
+        }
+        try {
             // the ledger first: once a sink commits for this snapshot, recovery must come back from it
             dropped = job.completed(completed, p.ownership);
         } catch (Exception e) {
-            discardAll(p);
-            failCheckpoint(p, new IllegalStateException("Could not commit snapshot " + p.directory + ": " + e, e));
+            // the write may have been stored though its answer was lost: a recovery after a crash now would read a
+            // ledger naming this snapshot, so its files stay until a sweep finds that no stored ledger lists them
+            job.oweSweep();
+            IllegalStateException cause = new IllegalStateException("Could not record snapshot " + p.directory + " in the ledger: " + e, e);
+            abort(p, false, cause);
+            failed(p, cause);
             return;
         }
         long millis = job.clock().getAsLong() - p.triggeredAt;
@@ -319,8 +328,14 @@ public final class CheckpointCoordinator {
 
     /** Removes a pending checkpoint and everything it wrote. */
     private void abort(PendingCheckpoint p, Throwable cause) {
+        abort(p, true, cause);
+    }
+
+    private void abort(PendingCheckpoint p, boolean discardFiles, Throwable cause) {
         pending.remove(p.id());
-        discardAll(p);
+        if (discardFiles) {
+            discardAll(p);
+        }
         attempt.notifyCheckpointAborted(p.id());
         p.completion.completeExceptionally(cause);
         deleteDropped(List.of());
@@ -354,6 +369,11 @@ public final class CheckpointCoordinator {
 
     private void failCheckpoint(PendingCheckpoint p, Throwable cause) {
         abort(p, cause);
+        failed(p, cause);
+    }
+
+    /** After {@code p} was aborted: a stop's sources go on, and checkpoint failures count against the job. */
+    private void failed(PendingCheckpoint p, Throwable cause) {
         if (p.barrier.stopAfter()) {
             attempt.resumeSources();
         }
