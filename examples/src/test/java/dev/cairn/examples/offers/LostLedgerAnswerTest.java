@@ -64,7 +64,9 @@ class LostLedgerAnswerTest {
             }
             return ledgerWrites.incrementAndGet() == 3 && dying.compareAndSet(false, true);
         });
-        JobConfig cfg = config(storage, 2, false, 2).withRestarts(0, Duration.ofMillis(10));
+        JobConfig base = config(storage, 2, false, 2).withRestarts(0, Duration.ofMillis(10));
+        // every part of the state in files of its own, however small: they are what must survive
+        JobConfig cfg = base.withCheckpoints(base.checkpoints().withInlineThreshold(0));
         JobMaster job = new JobMaster(OfferEnrichmentJob.build("lost", SEED, EVENTS, SKUS, output, 4_000), cfg, losing, cl,
                 FailureInjector.NONE, System::currentTimeMillis).start();
         waitUntil(dying::get, "a ledger write whose answer was lost");

@@ -5,6 +5,8 @@ import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -42,9 +44,28 @@ final class InputGate {
         }
     }
 
+    private final List<ChannelBuffer> producers = new CopyOnWriteArrayList<>();
+    /** The batch whose records the subtask is being handed, one by one. */
+    private StreamElement.Batch batch;
+    private int next;
+
     /** Called by producers; blocks while the queue is full. */
     void put(StreamElement element) throws InterruptedException {
         queue.put(element);
+    }
+
+    /** Called by a consumer handing over a producer's partial batch: never blocks. */
+    boolean offer(StreamElement element) {
+        return queue.offer(element);
+    }
+
+    void addProducer(ChannelBuffer producer) {
+        producers.add(producer);
+    }
+
+    /** Whether records of the current batch are still to come: checks done once per batch can wait. */
+    boolean inBatch() {
+        return batch != null && next < batch.size();
     }
 
     /**
@@ -61,8 +82,21 @@ final class InputGate {
             }
         }
         while (true) {
+            if (batch != null) {
+                if (next < batch.size()) {
+                    StreamElement.Record r = batch.records()[next];
+                    batch.records()[next++] = null;
+                    return r;
+                }
+                batch = null;
+            }
             StreamElement e = replay.poll();
             if (e == null) {
+                e = queue.poll();
+            }
+            if (e == null) {
+                // out of input: take what the producers have buffered rather than wait for their batches to fill
+                producers.forEach(ChannelBuffer::handOverPartial);
                 e = queue.poll(timeoutMillis, TimeUnit.MILLISECONDS);
                 if (e == null) {
                     return null;
@@ -79,6 +113,11 @@ final class InputGate {
         int c = e.channel();
         if (blocked[c]) {
             held[c].add(e);
+            return null;
+        }
+        if (e instanceof StreamElement.Batch b) {
+            batch = b;
+            next = 0;
             return null;
         }
         if (e instanceof StreamElement.Record) {

@@ -16,8 +16,10 @@ abstract class InputTask extends StreamTask {
     @Override
     final void runLoop() throws Exception {
         while (true) {
-            processMailbox();
-            onIdle();
+            if (!gate.inBatch()) { // once per batch: checkpoint notices and processing-time timers can wait that long
+                processMailbox();
+                onIdle();
+            }
             StreamElement e = gate.next(5);
             if (e == null) {
                 continue;

@@ -77,7 +77,8 @@ final class KeyedProcessTask<K, I, O> extends InputTask {
     @Override
     @SuppressWarnings("unchecked")
     void processRecord(StreamElement.Record record) throws Exception {
-        backend.setCurrentKey((K) keySelector.getKey(record.value()));
+        Object key = record.key(); // routed by key: the key selector ran upstream
+        backend.setCurrentKey((K) (key != null ? key : keySelector.getKey(record.value())));
         currentTimestamp = record.hasTimestamp() ? record.timestamp() : null;
         function.processElement((I) record.value(), context, collector);
     }

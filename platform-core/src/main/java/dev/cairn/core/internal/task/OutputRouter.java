@@ -15,7 +15,11 @@ final class OutputRouter {
                 KeySelector<Object, Object> keySelector) {
     }
 
-    private final List<Edge> edges = new ArrayList<>();
+    /** An edge as this subtask sends on it: a buffer per downstream subtask. */
+    private record Route(ChannelBuffer[] buffers, JobGraph.Partitioning partitioning, KeySelector<Object, Object> keySelector) {
+    }
+
+    private final List<Route> routes = new ArrayList<>();
     private final int subtask;
     private final int maxParallelism;
 
@@ -25,57 +29,56 @@ final class OutputRouter {
     }
 
     void addEdge(Edge edge) {
-        edges.add(edge);
+        ChannelBuffer[] buffers = new ChannelBuffer[edge.gates().length];
+        for (int t = 0; t < buffers.length; t++) {
+            if (edge.partitioning() != JobGraph.Partitioning.FORWARD || t == subtask) {
+                buffers[t] = new ChannelBuffer(edge.gates()[t], edge.channelInGate()[t]);
+            }
+        }
+        routes.add(new Route(buffers, edge.partitioning(), edge.keySelector()));
     }
 
     void emit(Object value, long timestamp, boolean hasTimestamp) throws Exception {
-        for (Edge e : edges) {
-            int target;
-            if (e.partitioning() == JobGraph.Partitioning.FORWARD) {
-                target = subtask;
-            } else {
-                Object key = e.keySelector().getKey(value);
-                if (key == null) {
-                    throw new NullPointerException("Key selector returned null for record " + value);
-                }
-                target = KeyGroups.subtaskFor(KeyGroups.keyGroupFor(key, maxParallelism), maxParallelism, e.gates().length);
+        for (int i = 0; i < routes.size(); i++) {
+            Route r = routes.get(i);
+            if (r.partitioning() == JobGraph.Partitioning.FORWARD) {
+                r.buffers()[subtask].add(value, timestamp, hasTimestamp, null);
+                continue;
             }
-            e.gates()[target].put(new StreamElement.Record(e.channelInGate()[target], value, timestamp, hasTimestamp));
+            Object key = r.keySelector().getKey(value);
+            if (key == null) {
+                throw new NullPointerException("Key selector returned null for record " + value);
+            }
+            int target = KeyGroups.subtaskFor(KeyGroups.keyGroupFor(key, maxParallelism), maxParallelism, r.buffers().length);
+            r.buffers()[target].add(value, timestamp, hasTimestamp, key); // the downstream subtask keys the record by it
         }
     }
 
     void broadcastWatermark(long time) throws InterruptedException {
-        for (Edge e : edges) {
-            for (int t : targets(e)) {
-                e.gates()[t].put(new StreamElement.Watermark(e.channelInGate()[t], time));
+        for (Route r : routes) {
+            for (ChannelBuffer b : targets(r)) {
+                b.addControl(new StreamElement.Watermark(b.channel(), time));
             }
         }
     }
 
     void broadcastBarrier(CheckpointBarrier barrier) throws InterruptedException {
-        for (Edge e : edges) {
-            for (int t : targets(e)) {
-                e.gates()[t].put(new StreamElement.Barrier(e.channelInGate()[t], barrier));
+        for (Route r : routes) {
+            for (ChannelBuffer b : targets(r)) {
+                b.addControl(new StreamElement.Barrier(b.channel(), barrier));
             }
         }
     }
 
     void broadcastEnd() throws InterruptedException {
-        for (Edge e : edges) {
-            for (int t : targets(e)) {
-                e.gates()[t].put(new StreamElement.EndOfInput(e.channelInGate()[t]));
+        for (Route r : routes) {
+            for (ChannelBuffer b : targets(r)) {
+                b.addControl(new StreamElement.EndOfInput(b.channel()));
             }
         }
     }
 
-    private int[] targets(Edge e) {
-        if (e.partitioning() == JobGraph.Partitioning.FORWARD) {
-            return new int[]{subtask};
-        }
-        int[] all = new int[e.gates().length];
-        for (int i = 0; i < all.length; i++) {
-            all[i] = i;
-        }
-        return all;
+    private ChannelBuffer[] targets(Route r) {
+        return r.partitioning() == JobGraph.Partitioning.FORWARD ? new ChannelBuffer[]{r.buffers()[subtask]} : r.buffers();
     }
 }

@@ -6,7 +6,15 @@ import dev.cairn.core.internal.checkpoint.CheckpointBarrier;
 sealed interface StreamElement {
     int channel();
 
-    record Record(int channel, Object value, long timestamp, boolean hasTimestamp) implements StreamElement {
+    /** A record; {@code key} is what the upstream's key selector returned when it routed the record by key, else null. */
+    record Record(int channel, Object value, long timestamp, boolean hasTimestamp, Object key) implements StreamElement {
+        Record(int channel, Object value, long timestamp, boolean hasTimestamp) {
+            this(channel, value, timestamp, hasTimestamp, null);
+        }
+    }
+
+    /** The first {@code size} records of {@code records}, all from one channel, in order: how records cross threads. */
+    record Batch(int channel, Record[] records, int size) implements StreamElement {
     }
 
     record Watermark(int channel, long time) implements StreamElement {
