@@ -44,6 +44,9 @@ final class InputGate {
         }
     }
 
+    /** How long a subtask out of input waits for a full batch before it takes the producers' partial ones. */
+    private static final long PATIENCE_MICROS = 1_000;
+
     private final List<ChannelBuffer> producers = new CopyOnWriteArrayList<>();
     /** The batch whose records the subtask is being handed, one by one. */
     private StreamElement.Batch batch;
@@ -95,7 +98,11 @@ final class InputGate {
                 e = queue.poll();
             }
             if (e == null) {
-                // out of input: take what the producers have buffered rather than wait for their batches to fill
+                // out of input: a fast producer fills its batch within the patience; a slow one's records are
+                // taken as they are (taking them at once would hand records over one at a time again)
+                e = queue.poll(PATIENCE_MICROS, TimeUnit.MICROSECONDS);
+            }
+            if (e == null) {
                 producers.forEach(ChannelBuffer::handOverPartial);
                 e = queue.poll(timeoutMillis, TimeUnit.MILLISECONDS);
                 if (e == null) {
