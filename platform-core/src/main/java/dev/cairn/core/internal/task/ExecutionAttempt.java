@@ -127,7 +127,7 @@ public final class ExecutionAttempt implements CheckpointedAttempt {
                 r[i] = new OutputRouter(i, job.config().maxParallelism());
             }
             routers.put(node, r);
-            if (node.inputs().isEmpty()) {
+            if (node.inputs().isEmpty() || chainsToItsInput(node)) {
                 continue;
             }
             int channels = node.inputs().stream()
@@ -150,7 +150,10 @@ public final class ExecutionAttempt implements CheckpointedAttempt {
                 base += forward ? 1 : parallelism;
             }
         }
+        Map<JobGraph.Node, StreamTask[]> built = new HashMap<>();
         for (JobGraph.Node node : job.graph().nodes()) {
+            StreamTask[] subtasks = new StreamTask[parallelism];
+            built.put(node, subtasks);
             for (int i = 0; i < parallelism; i++) {
                 OutputRouter out = routers.get(node)[i];
                 Object fn = job.functions().copy(node);
@@ -162,17 +165,40 @@ public final class ExecutionAttempt implements CheckpointedAttempt {
                 } else if (fn instanceof KeyedProcessFunction<?, ?, ?> f) {
                     task = new KeyedProcessTask<>(this, node.uid(), i, out, gates.get(node)[i], (KeyedProcessFunction) f,
                             node.inputs().get(0).keySelector());
+                } else if (chainsToItsInput(node)) {
+                    SinkTask<?, ?> sink = new SinkTask<>(this, node.uid(), i, null, (TwoPhaseCommitSink) fn);
+                    JobGraph.Node from = node.inputs().get(0).from();
+                    routers.get(from)[i].addChained(sink);
+                    built.get(from)[i].chain(sink);
+                    task = sink;
                 } else {
                     task = new SinkTask<>(this, node.uid(), i, gates.get(node)[i], (TwoPhaseCommitSink) fn);
                 }
+                subtasks[i] = task;
                 tasks.add(task);
             }
         }
     }
 
+    /**
+     * A sink whose one input is forward from an operator that feeds nothing else runs on that
+     * operator's thread, as Flink chains operators: its records need no hand-over at all.
+     */
+    private boolean chainsToItsInput(JobGraph.Node node) {
+        if (!(node.function() instanceof TwoPhaseCommitSink) || node.inputs().size() != 1
+                || node.inputs().get(0).partitioning() != JobGraph.Partitioning.FORWARD) {
+            return false;
+        }
+        JobGraph.Node from = node.inputs().get(0).from();
+        return job.graph().nodes().stream().filter(n -> n.inputs().stream().anyMatch(in -> in.from() == from)).count() == 1;
+    }
+
     public Outcome run() throws InterruptedException {
         startedNanos = System.nanoTime();
         for (StreamTask t : tasks) {
+            if (!t.isHead()) {
+                continue; // runs on the thread of the task it is chained to
+            }
             Thread thread = new Thread(t, "cairn-" + job.jobName() + "-" + t.uid + "-" + t.subtask);
             thread.setDaemon(true);
             threads.add(thread);
@@ -232,9 +258,11 @@ public final class ExecutionAttempt implements CheckpointedAttempt {
         return terminating;
     }
 
-    /** Called by each task once its state is read; returns when all tasks have read theirs. */
-    void awaitAllRestored() throws InterruptedException {
-        restored.countDown();
+    /** Called by each thread once its tasks' state is read; returns when all tasks have read theirs. */
+    void awaitAllRestored(int subtasks) throws InterruptedException {
+        for (int i = 0; i < subtasks; i++) {
+            restored.countDown();
+        }
         restored.await();
         if (restoreReported.compareAndSet(false, true)) {
             restoredNanos = System.nanoTime();
@@ -242,9 +270,9 @@ public final class ExecutionAttempt implements CheckpointedAttempt {
         }
     }
 
-    /** Called by each task once its operator is open: the last one reports how long the restore took. */
-    void subtaskOpened() {
-        if (opening.decrementAndGet() == 0 && restore != null) {
+    /** Called by each thread once its operators are open: the last one reports how long the restore took. */
+    void subtasksOpened(int subtasks) {
+        if (opening.addAndGet(-subtasks) == 0 && restore != null) {
             long restoring = (restoredNanos - startedNanos) / 1_000_000;
             long opened = (System.nanoTime() - startedNanos) / 1_000_000;
             LOG.info(() -> "Job " + job.jobName() + ": " + tasks.size() + " subtasks restored from " + restore.snapshot().directory()

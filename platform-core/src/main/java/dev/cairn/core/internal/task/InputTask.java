@@ -42,6 +42,27 @@ abstract class InputTask extends StreamTask {
         }
     }
 
+    // ---- chained to the task before it: its elements arrive by these calls, on that task's thread
+
+    final void acceptRecord(StreamElement.Record record) throws Exception {
+        attempt.injector().check(FailureInjector.Point.PROCESS_RECORD, uid, subtask, -1);
+        processRecord(record);
+    }
+
+    final void acceptWatermark(long time) throws Exception {
+        processWatermark(time);
+    }
+
+    final void acceptBarrier(CheckpointBarrier barrier) throws Exception {
+        onBarrier(barrier);
+        snapshotAndForward(barrier);
+    }
+
+    final void acceptEnd() throws Exception {
+        finish();
+        output.broadcastEnd();
+    }
+
     void onIdle() throws Exception {
     }
 

@@ -20,6 +20,8 @@ final class OutputRouter {
     }
 
     private final List<Route> routes = new ArrayList<>();
+    /** Tasks chained to this subtask: they get its output by a direct call. */
+    private final List<InputTask> chained = new ArrayList<>();
     private final int subtask;
     private final int maxParallelism;
 
@@ -38,7 +40,14 @@ final class OutputRouter {
         routes.add(new Route(buffers, edge.partitioning(), edge.keySelector()));
     }
 
+    void addChained(InputTask task) {
+        chained.add(task);
+    }
+
     void emit(Object value, long timestamp, boolean hasTimestamp) throws Exception {
+        for (int i = 0; i < chained.size(); i++) {
+            chained.get(i).acceptRecord(new StreamElement.Record(0, value, timestamp, hasTimestamp));
+        }
         for (int i = 0; i < routes.size(); i++) {
             Route r = routes.get(i);
             if (r.partitioning() == JobGraph.Partitioning.FORWARD) {
@@ -54,7 +63,10 @@ final class OutputRouter {
         }
     }
 
-    void broadcastWatermark(long time) throws InterruptedException {
+    void broadcastWatermark(long time) throws Exception {
+        for (InputTask t : chained) {
+            t.acceptWatermark(time);
+        }
         for (Route r : routes) {
             for (ChannelBuffer b : targets(r)) {
                 b.addControl(new StreamElement.Watermark(b.channel(), time));
@@ -62,7 +74,10 @@ final class OutputRouter {
         }
     }
 
-    void broadcastBarrier(CheckpointBarrier barrier) throws InterruptedException {
+    void broadcastBarrier(CheckpointBarrier barrier) throws Exception {
+        for (InputTask t : chained) {
+            t.acceptBarrier(barrier);
+        }
         for (Route r : routes) {
             for (ChannelBuffer b : targets(r)) {
                 b.addControl(new StreamElement.Barrier(b.channel(), barrier));
@@ -70,7 +85,10 @@ final class OutputRouter {
         }
     }
 
-    void broadcastEnd() throws InterruptedException {
+    void broadcastEnd() throws Exception {
+        for (InputTask t : chained) {
+            t.acceptEnd();
+        }
         for (Route r : routes) {
             for (ChannelBuffer b : targets(r)) {
                 b.addControl(new StreamElement.EndOfInput(b.channel()));

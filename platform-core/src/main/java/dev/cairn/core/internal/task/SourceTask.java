@@ -65,6 +65,8 @@ final class SourceTask<T> extends StreamTask {
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     throw new CancelledException();
+                } catch (Exception e) {
+                    throw new IllegalStateException(e); // a chained operator failed on it
                 }
             }
         };

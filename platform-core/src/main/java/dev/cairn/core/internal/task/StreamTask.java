@@ -44,21 +44,45 @@ abstract class StreamTask implements Runnable {
     }
 
     private int snapshotsWriting;
+    /** The task whose thread runs this one: itself, or the upstream task it is chained to. */
+    private StreamTask head = this;
+    /** Tasks chained to this one, which run on its thread in order (only a head has any). */
+    private final List<StreamTask> chained = new java.util.ArrayList<>();
+
+    /** Runs {@code next} on this task's thread: its records arrive by a direct call, not through a gate. */
+    final void chain(StreamTask next) {
+        head.chained.add(next);
+        next.head = head;
+    }
+
+    /** Whether this task has a thread of its own. */
+    final boolean isHead() {
+        return head == this;
+    }
 
     @Override
     public final void run() {
+        List<StreamTask> chain = new java.util.ArrayList<>();
+        chain.add(this);
+        chain.addAll(chained);
         try {
-            operatorState = new OperatorStateStoreImpl(uid, attempt.serializers(), attempt.restoredOperatorState(uid, subtask));
-            restoreState();
+            for (StreamTask t : chain) {
+                t.operatorState = new OperatorStateStoreImpl(t.uid, attempt.serializers(), attempt.restoredOperatorState(t.uid, t.subtask));
+                t.restoreState();
+            }
             // no subtask opens (and no sink commits) before every subtask has read its state: a damaged
             // snapshot must fail the attempt before it has any effect, so that falling back stays exactly-once
-            attempt.awaitAllRestored();
-            initialize();
-            checkNonRestoredState();
-            attempt.subtaskOpened();
+            attempt.awaitAllRestored(chain.size());
+            for (StreamTask t : chain) {
+                t.initialize();
+                t.checkNonRestoredState();
+            }
+            attempt.subtasksOpened(chain.size());
             runLoop();
-            // the stop's snapshot may still be being written from this subtask's state: the state stays open until it is
-            awaitSnapshotsWritten();
+            // the stop's snapshot may still be being written from these subtasks' state: the state stays open until it is
+            for (StreamTask t : chain) {
+                t.awaitSnapshotsWritten();
+            }
         } catch (InterruptedException e) {
             if (!attempt.isTerminating()) {
                 attempt.fail(new IllegalStateException("Subtask " + uid + "/" + subtask + " was interrupted"));
@@ -66,12 +90,14 @@ abstract class StreamTask implements Runnable {
         } catch (Throwable t) {
             attempt.fail(new SubtaskFailure(uid, subtask, t));
         } finally {
-            try {
-                cleanup();
-            } catch (Throwable t) {
-                // the attempt is ending anyway; the first failure is the one reported
+            for (StreamTask t : chain) {
+                try {
+                    t.cleanup();
+                } catch (Throwable ignored) {
+                    // the attempt is ending anyway; the first failure is the one reported
+                }
             }
-            attempt.taskEnded(this);
+            chain.forEach(attempt::taskEnded);
         }
     }
 
@@ -105,8 +131,9 @@ abstract class StreamTask implements Runnable {
         }
     }
 
+    /** Runs {@code action} on this task's thread, between records. */
     final void post(ThrowingRunnable action) {
-        mailbox.add(action);
+        head.mailbox.add(action);
     }
 
     final void processMailbox() throws Exception {
