@@ -10,7 +10,6 @@ import dev.cairn.spi.snapshot.StateEntrySink;
 import dev.cairn.spi.snapshot.StateMetaInfo;
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -24,7 +23,7 @@ final class HeapEntries implements KeyGroupEntries {
     /** One state's maps as of the synchronous part, with the serializers to write them. */
     private record CapturedState(StateKind kind, StateMetaInfo meta, TypeSerializer<Object> namespaceSerializer,
                                  TypeSerializer<Object> valueSerializer, TypeSerializer<Object> mapKeySerializer,
-                                 ElementFilter filter, HashMap<Object, Object>[] maps) {
+                                 ElementFilter filter, KeyGroupTable.View[] maps) {
     }
 
     private final KeyGroupRange range;
@@ -41,9 +40,9 @@ final class HeapEntries implements KeyGroupEntries {
         this.versions = versions;
         this.version = versions.startSnapshot();
         for (HeapState s : live) {
-            HashMap<Object, Object>[] maps = new HashMap[s.tables.length];
+            KeyGroupTable.View[] maps = new KeyGroupTable.View[s.tables.length];
             for (int i = 0; i < maps.length; i++) {
-                maps[i] = s.tables[i].map;
+                maps[i] = s.tables[i].view();
             }
             // the serializers as of now: a later registration must not change this snapshot
             states.add(new CapturedState(s.kind, s.meta, s.namespaceSerializer, s.valueSerializer, s.mapKeySerializer, s.snapshotFilter, maps));
@@ -89,12 +88,13 @@ final class HeapEntries implements KeyGroupEntries {
         int local = keyGroup - range.start();
         for (int i = 0; i < states.size(); i++) {
             CapturedState s = states.get(i);
-            for (Map.Entry<Object, Object> e : s.maps()[local].entrySet()) {
-                Object value = HeapState.filter(s.kind(), e.getValue(), s.filter(), version);
+            int index = i;
+            s.maps()[local].forEach((key, stored) -> {
+                Object value = HeapState.filter(s.kind(), stored, s.filter(), version);
                 if (value != null) {
-                    write(i, s, e.getKey(), value, parts, sink);
+                    write(index, s, key, value, parts, sink);
                 }
-            }
+            });
         }
     }
 

@@ -80,7 +80,7 @@ final class HeapKeyedStateBackend<K> implements KeyedStateBackend<K> {
     /** Called by restore: the state as the snapshot describes it. */
     HeapState restoredState(StateMetaInfo meta, TypeSerializer<?> ns, TypeSerializer<?> value, TypeSerializer<?> mapKey) {
         HeapState s = states.computeIfAbsent(meta.name(),
-                n -> new HeapState(n, StateKind.forUserKind(meta.kind()), range.size(), versions.current()));
+                n -> new HeapState(n, StateKind.forUserKind(meta.kind()), range.size()));
         s.useSerializers(meta, ns, value, mapKey);
         restored.putIfAbsent(meta.name(), meta);
         return s;
@@ -95,7 +95,7 @@ final class HeapKeyedStateBackend<K> implements KeyedStateBackend<K> {
     public <N> InternalKvState<N> createState(StateSpec spec, SerializerCompatibility compatibility) {
         HeapState s = states.get(spec.name());
         if (s == null) {
-            s = new HeapState(spec.name(), spec.kind(), range.size(), versions.current());
+            s = new HeapState(spec.name(), spec.kind(), range.size());
             states.put(spec.name(), s);
         } else if (s.kind != spec.kind()) {
             throw new IllegalStateException("State '" + spec.name() + "' exists as " + s.kind + " state, not " + spec.kind());
@@ -125,7 +125,7 @@ final class HeapKeyedStateBackend<K> implements KeyedStateBackend<K> {
         }
         List<K> keys = new ArrayList<>();
         for (KeyGroupTable t : s.tables) {
-            for (Object tk : t.map.keySet()) {
+            for (Object tk : t.keys()) {
                 if (tk instanceof NamespacedKey nk) {
                     if (nk.namespace().equals(namespace)) {
                         keys.add((K) nk.key());

@@ -1,7 +1,6 @@
 package dev.cairn.backend.heap;
 
 import dev.cairn.spi.backend.InternalListState;
-import java.util.HashMap;
 import java.util.List;
 
 final class HeapListState<N, E> extends HeapStateAccess<N> implements InternalListState<N, E> {
@@ -31,12 +30,12 @@ final class HeapListState<N, E> extends HeapStateAccess<N> implements InternalLi
 
     /** The current key's list, copied first if a running snapshot or a reader may hold it. */
     private VersionedList appendable() {
-        HashMap<Object, Object> map = writableMap();
+        KeyGroupTable table = writableTable();
         Object key = tableKey();
-        VersionedList list = (VersionedList) map.get(key);
+        VersionedList list = (VersionedList) table.get(key);
         if (list == null || list.exposed || versions().shared(list.version)) {
             list = list == null ? new VersionedList(versions().current(), List.of()) : new VersionedList(versions().current(), list);
-            map.put(key, list);
+            table.put(key, list, versions());
         }
         return list;
     }
@@ -46,7 +45,7 @@ final class HeapListState<N, E> extends HeapStateAccess<N> implements InternalLi
         if (elements == null || elements.isEmpty()) {
             clear();
         } else {
-            writableMap().put(tableKey(), new VersionedList(versions().current(), elements));
+            writableTable().put(tableKey(), new VersionedList(versions().current(), elements), versions());
         }
     }
 }

@@ -1,7 +1,6 @@
 package dev.cairn.backend.heap;
 
 import dev.cairn.spi.backend.InternalMapState;
-import java.util.HashMap;
 import java.util.Map;
 
 final class HeapMapState<N, UK, UV> extends HeapStateAccess<N> implements InternalMapState<N, UK, UV> {
@@ -57,17 +56,17 @@ final class HeapMapState<N, UK, UV> extends HeapStateAccess<N> implements Intern
 
     /** The user map of the current key, copied first if a running snapshot may read it. */
     private VersionedMap mutableUserMap(boolean create) {
-        HashMap<Object, Object> table = writableMap();
+        KeyGroupTable table = writableTable();
         Object key = tableKey();
         VersionedMap m = (VersionedMap) table.get(key);
         if (m == null) {
             m = new VersionedMap(versions().current(), Map.of());
             if (create) {
-                table.put(key, m);
+                table.put(key, m, versions());
             }
         } else if (m.exposed || versions().shared(m.version)) {
             m = new VersionedMap(versions().current(), m);
-            table.put(key, m);
+            table.put(key, m, versions());
         }
         return m;
     }

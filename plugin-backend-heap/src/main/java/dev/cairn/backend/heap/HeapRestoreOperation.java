@@ -165,14 +165,27 @@ final class HeapRestoreOperation<K> {
             HeapState s = states.get(state);
             Object k = keySerializer.deserialize(input.over(parts, 0, keyLength));
             Object tableKey = s.voidNamespace() ? k : new NamespacedKey(k, s.namespaceSerializer.deserialize(input.over(parts, keyLength, namespaceLength)));
-            Map<Object, Object> table = s.tables[local].map;
+            KeyGroupTable table = s.tables[local];
             int valueStart = keyLength + namespaceLength + Math.max(mapKeyLength, 0);
             Object v = s.valueSerializer.deserialize(input.over(parts, valueStart, valueLength));
             switch (s.kind) {
-                case VALUE -> table.put(tableKey, v);
-                case LIST -> ((VersionedList) table.computeIfAbsent(tableKey, x -> new VersionedList(0, List.of()))).add(v);
-                case MAP -> ((VersionedMap) table.computeIfAbsent(tableKey, x -> new VersionedMap(0, Map.of())))
-                        .put(s.mapKeySerializer.deserialize(input.over(parts, keyLength + namespaceLength, mapKeyLength)), v);
+                case VALUE -> table.putRestored(tableKey, v);
+                case LIST -> {
+                    VersionedList list = (VersionedList) table.get(tableKey);
+                    if (list == null) {
+                        list = new VersionedList(0, List.of());
+                        table.putRestored(tableKey, list);
+                    }
+                    list.add(v);
+                }
+                case MAP -> {
+                    VersionedMap map = (VersionedMap) table.get(tableKey);
+                    if (map == null) {
+                        map = new VersionedMap(0, Map.of());
+                        table.putRestored(tableKey, map);
+                    }
+                    map.put(s.mapKeySerializer.deserialize(input.over(parts, keyLength + namespaceLength, mapKeyLength)), v);
+                }
             }
         }
     }

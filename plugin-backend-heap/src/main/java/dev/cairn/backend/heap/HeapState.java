@@ -31,12 +31,12 @@ final class HeapState {
     private Object[] cleanupKeys = new Object[0];
     private int cleanupPosition;
 
-    HeapState(String name, StateKind kind, int keyGroups, int version) {
+    HeapState(String name, StateKind kind, int keyGroups) {
         this.name = name;
         this.kind = kind;
         this.tables = new KeyGroupTable[keyGroups];
         for (int i = 0; i < keyGroups; i++) {
-            tables[i] = new KeyGroupTable(version);
+            tables[i] = new KeyGroupTable();
         }
     }
 
@@ -92,7 +92,7 @@ final class HeapState {
         for (int checked = 0; checked < entries; ) {
             if (cleanupPosition >= cleanupKeys.length) {
                 cleanupKeyGroup = (cleanupKeyGroup + 1) % tables.length;
-                cleanupKeys = tables[cleanupKeyGroup].map.keySet().toArray();
+                cleanupKeys = tables[cleanupKeyGroup].keys();
                 cleanupPosition = 0;
                 if (cleanupKeys.length == 0) {
                     checked++; // an empty key group counts, so an empty state ends the loop
@@ -102,7 +102,7 @@ final class HeapState {
             Object key = cleanupKeys[cleanupPosition++];
             checked++;
             KeyGroupTable table = tables[cleanupKeyGroup];
-            Object value = table.map.get(key);
+            Object value = table.get(key);
             if (value == null) {
                 continue;
             }
@@ -110,9 +110,9 @@ final class HeapState {
             if (kept != value) {
                 dirty.touch(cleanupKeyGroup);
                 if (kept == null) {
-                    table.writable(versions).remove(key);
+                    table.remove(key, versions);
                 } else {
-                    table.writable(versions).put(key, kept);
+                    table.put(key, kept, versions);
                 }
             }
         }

@@ -1,7 +1,6 @@
 package dev.cairn.backend.heap;
 
 import dev.cairn.spi.backend.InternalKvState;
-import java.util.HashMap;
 
 /** Access to one heap state for the backend's current key and this state's current namespace. */
 abstract class HeapStateAccess<N> implements InternalKvState<N> {
@@ -28,13 +27,14 @@ abstract class HeapStateAccess<N> implements InternalKvState<N> {
     }
 
     final Object read() {
-        return state.tables[backend.currentLocalKeyGroup()].map.get(tableKey());
+        return state.tables[backend.currentLocalKeyGroup()].get(tableKey());
     }
 
-    final HashMap<Object, Object> writableMap() {
+    /** The current key group's table, about to change. */
+    final KeyGroupTable writableTable() {
         int kg = backend.currentLocalKeyGroup();
         backend.dirty().touch(kg);
-        return state.tables[kg].writable(backend.versions());
+        return state.tables[kg];
     }
 
     final CopyOnWriteVersions versions() {
@@ -44,7 +44,7 @@ abstract class HeapStateAccess<N> implements InternalKvState<N> {
     @Override
     public void clear() {
         if (read() != null) {
-            writableMap().remove(tableKey());
+            writableTable().remove(tableKey(), versions());
         }
     }
 

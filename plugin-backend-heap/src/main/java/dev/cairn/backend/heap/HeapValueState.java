@@ -18,7 +18,7 @@ final class HeapValueState<N, V> extends HeapStateAccess<N> implements InternalV
         if (value == null) {
             clear();
         } else {
-            writableMap().put(tableKey(), value);
+            writableTable().put(tableKey(), value, versions());
         }
     }
 }

@@ -1,22 +1,194 @@
 package dev.cairn.backend.heap;
 
-import java.util.HashMap;
-
-/** The entries of one state in one key group, and the version its map was created at. */
+/**
+ * The entries of one state in one key group: a chained hash table with copy-on-write at entry
+ * granularity. A snapshot takes a copy of the bucket array ({@link #view}); from then on an entry
+ * it can see is never changed but replaced by a copy, and so is every entry on the way to it in
+ * its chain. A checkpoint thus costs the next writes one small copy per entry they change (as
+ * Flink's {@code CopyOnWriteStateMap} does), not a copy of every key group's map they touch.
+ */
 final class KeyGroupTable {
-    HashMap<Object, Object> map = new HashMap<>();
-    int version;
 
-    KeyGroupTable(int version) {
-        this.version = version;
+    private static final int MIN_CAPACITY = 16;
+
+    /** One mapping; its fields change only while no running snapshot sees it (its version is newer). */
+    private static final class Entry {
+        final Object key;
+        final int hash;
+        Object value;
+        Entry next;
+        int version;
+
+        Entry(Object key, int hash, Object value, Entry next, int version) {
+            this.key = key;
+            this.hash = hash;
+            this.value = value;
+            this.next = next;
+            this.version = version;
+        }
     }
 
-    /** The map to change, copied first if a running snapshot still reads the current one. */
-    HashMap<Object, Object> writable(CopyOnWriteVersions versions) {
-        if (versions.shared(version)) {
-            map = new HashMap<>(map);
-            version = versions.current();
+    /** The table as a snapshot saw it: safe to read from any thread while the snapshot runs. */
+    static final class View {
+        private final Entry[] buckets;
+
+        private View(Entry[] buckets) {
+            this.buckets = buckets;
         }
-        return map;
+
+        void forEach(Visitor visitor) throws java.io.IOException {
+            for (Entry head : buckets) {
+                for (Entry e = head; e != null; e = e.next) {
+                    visitor.visit(e.key, e.value);
+                }
+            }
+        }
+    }
+
+    interface Visitor {
+        void visit(Object key, Object value) throws java.io.IOException;
+    }
+
+    private Entry[] buckets = new Entry[MIN_CAPACITY];
+    private int size;
+
+    private static int hash(Object key) {
+        int h = key.hashCode();
+        return h ^ (h >>> 16);
+    }
+
+    int size() {
+        return size;
+    }
+
+    Object get(Object key) {
+        int h = hash(key);
+        for (Entry e = buckets[h & (buckets.length - 1)]; e != null; e = e.next) {
+            if (e.hash == h && (e.key == key || e.key.equals(key))) {
+                return e.value;
+            }
+        }
+        return null;
+    }
+
+    void put(Object key, Object value, CopyOnWriteVersions versions) {
+        int h = hash(key);
+        int i = h & (buckets.length - 1);
+        Entry previous = null;
+        for (Entry e = buckets[i]; e != null; previous = e, e = e.next) {
+            if (e.hash == h && (e.key == key || e.key.equals(key))) {
+                if (!versions.shared(e.version)) {
+                    e.value = value;
+                } else {
+                    relink(i, previous, e, new Entry(key, h, value, e.next, versions.current()), versions);
+                }
+                return;
+            }
+        }
+        buckets[i] = new Entry(key, h, value, buckets[i], versions.current()); // a new head: no entry changes
+        if (++size > buckets.length - (buckets.length >>> 2)) {
+            resize(versions);
+        }
+    }
+
+    void remove(Object key, CopyOnWriteVersions versions) {
+        int h = hash(key);
+        int i = h & (buckets.length - 1);
+        Entry previous = null;
+        for (Entry e = buckets[i]; e != null; previous = e, e = e.next) {
+            if (e.hash == h && (e.key == key || e.key.equals(key))) {
+                relink(i, previous, e, e.next, versions);
+                size--;
+                return;
+            }
+        }
+    }
+
+    /**
+     * Puts {@code replacement} where {@code old} was in chain {@code i}: the entry before it points
+     * to it, or, if a snapshot sees that entry, a copy does, and so on back to the bucket.
+     */
+    private void relink(int i, Entry before, Entry old, Entry replacement, CopyOnWriteVersions versions) {
+        if (before == null) {
+            buckets[i] = replacement;
+            return;
+        }
+        if (!versions.shared(before.version)) {
+            before.next = replacement;
+            return;
+        }
+        // the chain up to `before` is rebuilt from copies, as far as a snapshot sees its entries
+        Entry[] prefix = new Entry[8];
+        int n = 0;
+        for (Entry e = buckets[i]; e != old; e = e.next) {
+            if (n == prefix.length) {
+                prefix = java.util.Arrays.copyOf(prefix, n * 2);
+            }
+            prefix[n++] = e;
+        }
+        Entry next = replacement;
+        for (int j = n - 1; j >= 0; j--) {
+            Entry p = prefix[j];
+            if (!versions.shared(p.version)) {
+                p.next = next;
+                return;
+            }
+            next = new Entry(p.key, p.hash, p.value, next, versions.current());
+        }
+        buckets[i] = next;
+    }
+
+    /** Adds or replaces a mapping while the table is restored: no snapshot can see it yet. */
+    void putRestored(Object key, Object value) {
+        int h = hash(key);
+        int i = h & (buckets.length - 1);
+        for (Entry e = buckets[i]; e != null; e = e.next) {
+            if (e.hash == h && e.key.equals(key)) {
+                e.value = value;
+                return;
+            }
+        }
+        buckets[i] = new Entry(key, h, value, buckets[i], 0);
+        if (++size > buckets.length - (buckets.length >>> 2)) {
+            resize(NO_SNAPSHOT);
+        }
+    }
+
+    private static final CopyOnWriteVersions NO_SNAPSHOT = new CopyOnWriteVersions();
+
+    /** Doubles the buckets; entries a snapshot sees are copied rather than re-chained. */
+    private void resize(CopyOnWriteVersions versions) {
+        Entry[] grown = new Entry[buckets.length * 2];
+        int mask = grown.length - 1;
+        for (Entry head : buckets) {
+            for (Entry e = head, next; e != null; e = next) {
+                next = e.next;
+                int j = e.hash & mask;
+                if (versions.shared(e.version)) {
+                    grown[j] = new Entry(e.key, e.hash, e.value, grown[j], versions.current());
+                } else {
+                    e.next = grown[j];
+                    grown[j] = e;
+                }
+            }
+        }
+        buckets = grown;
+    }
+
+    /** The table as it is now, for a snapshot that began at {@code versions}' latest version. */
+    View view() {
+        return new View(buckets.clone());
+    }
+
+    /** The keys as they are now, for the task thread (incremental cleanup walks them). */
+    Object[] keys() {
+        Object[] keys = new Object[size];
+        int n = 0;
+        for (Entry head : buckets) {
+            for (Entry e = head; e != null; e = e.next) {
+                keys[n++] = e.key;
+            }
+        }
+        return keys;
     }
 }

@@ -1,0 +1,71 @@
+package dev.cairn.backend.heap;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/** Copy-on-write per entry: what a snapshot saw stays as it was, whatever the table does next. */
+class KeyGroupTableTest {
+
+    /** Keys with few hash values: long chains, so copies of chain prefixes are exercised. */
+    private record CollidingKey(int id) {
+        @Override
+        public int hashCode() {
+            return id % 7;
+        }
+    }
+
+    private static Map<Object, Object> contents(KeyGroupTable.View view) throws Exception {
+        Map<Object, Object> seen = new HashMap<>();
+        view.forEach((k, v) -> assertThat(seen.put(k, v)).as("key %s seen once", k).isNull());
+        return seen;
+    }
+
+    @Test
+    void everyViewKeepsTheContentsOfItsMomentThroughPutsRemovesAndGrowth() throws Exception {
+        SplittableRandom random = new SplittableRandom(3);
+        CopyOnWriteVersions versions = new CopyOnWriteVersions();
+        KeyGroupTable table = new KeyGroupTable();
+        Map<Object, Object> model = new HashMap<>();
+        record Open(int version, KeyGroupTable.View view, Map<Object, Object> expected) {
+        }
+        List<Open> open = new ArrayList<>();
+        for (int step = 0; step < 200_000; step++) {
+            int op = random.nextInt(100);
+            Object key = random.nextBoolean() ? Integer.valueOf(random.nextInt(3_000)) : new CollidingKey(random.nextInt(300));
+            if (op < 60) {
+                Object value = random.nextInt();
+                table.put(key, value, versions);
+                model.put(key, value);
+            } else if (op < 90) {
+                table.remove(key, versions);
+                model.remove(key);
+            } else if (op < 95 && open.size() < 3) {
+                int v = versions.startSnapshot();
+                open.add(new Open(v, table.view(), new HashMap<>(model)));
+            } else if (!open.isEmpty()) {
+                Open done = open.remove(random.nextInt(open.size()));
+                assertThat(contents(done.view())).as("snapshot %d at step %d", done.version(), step).isEqualTo(done.expected());
+                versions.releaseSnapshot(done.version());
+            }
+            if (step % 997 == 0) {
+                assertThat(table.get(key)).isEqualTo(model.get(key));
+                assertThat(table.size()).isEqualTo(model.size());
+            }
+        }
+        for (Open o : open) {
+            assertThat(contents(o.view())).isEqualTo(o.expected());
+        }
+        int v = versions.startSnapshot();
+        assertThat(contents(table.view())).isEqualTo(model);
+        versions.releaseSnapshot(v);
+        for (Map.Entry<Object, Object> e : model.entrySet()) {
+            assertThat(table.get(e.getKey())).isEqualTo(e.getValue());
+        }
+    }
+}
