@@ -38,6 +38,12 @@ public final class BenchmarkSuite {
         boolean rocksDbOnly = flags.contains("--rocksdb");
         Path out = Path.of(System.getProperty("cairn.results", "results"));
         Files.createDirectories(out);
+        if (flags.contains("--pipeline")) {
+            String markdown = reportOnly ? PipelineSuite.report(out) : PipelineSuite.run(quick, out);
+            Files.writeString(out.resolve("pipeline.md"), markdown);
+            System.out.println(markdown);
+            return;
+        }
         if (flags.contains("--savepoints")) {
             String keep = flags.contains("--keep-rescales") ? "rescales" : flags.contains("--keep-savepoints") ? "savepoints" : null;
             String markdown = reportOnly ? SavepointSuite.report(out, DiskBandwidth.load(out)) : SavepointSuite.run(quick, keep, out);

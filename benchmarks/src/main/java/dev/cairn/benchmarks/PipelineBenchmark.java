@@ -27,8 +27,8 @@ import org.openjdk.jmh.runner.IterationType;
  * A whole job, end to end, on Cairn's runtime or Flink's: {@code records} numbers, parallelism 2,
  * keyed by {@code x % keys}, a {@code ValueState<Long>} count per key, a discarding sink,
  * checkpoints every second. One iteration runs the job to its end; records per second is
- * {@code records} over its time. The process CPU time of each measured iteration goes to
- * {@code pipeline-cpu.tsv} in {@code cairn.results}.
+ * {@code records} over its time. The process CPU time of each measured iteration, its wall time and
+ * the load average as it began go to {@code pipeline-cpu.tsv} in {@code cairn.results}.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SingleShotTime)
@@ -58,11 +58,13 @@ public class PipelineBenchmark {
     private boolean measured;
     private long cpuBefore;
     private long wallBefore;
+    private String loadBefore;
 
     @Setup(Level.Iteration)
     public void setUp(IterationParams iteration) throws Exception {
         dir = Files.createTempDirectory("cairn-pipeline-");
         measured = iteration.getType() == IterationType.MEASUREMENT;
+        loadBefore = Files.readString(Path.of("/proc/loadavg")).split(" ")[0]; // the machine's load as the job starts
         if ("flink".equals(side)) {
             flink = new FlinkPipeline(backend, PARALLELISM, dir);
         }
@@ -91,7 +93,8 @@ public class PipelineBenchmark {
         Stores.deleteRecursively(dir);
         if (measured) {
             Path out = Path.of(System.getProperty("cairn.results", "."), CPU_FILE);
-            Files.writeString(out, String.format(Locale.ROOT, "%s\t%s\t%d\t%d\t%d\t%d%n", side, backend, records, keys, cpu, wall),
+            Files.writeString(out, String.format(Locale.ROOT, "%s\t%s\t%d\t%d\t%d\t%d\t%s%n", side, backend, records, keys, cpu, wall,
+                            loadBefore),
                     StandardOpenOption.CREATE, StandardOpenOption.APPEND);
         }
     }
