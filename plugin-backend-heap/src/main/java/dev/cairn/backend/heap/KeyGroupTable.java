@@ -2,10 +2,11 @@ package dev.cairn.backend.heap;
 
 /**
  * The entries of one state in one key group: a chained hash table with copy-on-write at entry
- * granularity. A snapshot takes a copy of the bucket array ({@link #view}); from then on an entry
- * it can see is never changed but replaced by a copy, and so is every entry on the way to it in
- * its chain. A checkpoint thus costs the next writes one small copy per entry they change (as
- * Flink's {@code CopyOnWriteStateMap} does), not a copy of every key group's map they touch.
+ * granularity. A snapshot keeps the bucket array as it is ({@link #view}); the table copies the
+ * array before it next changes a bucket, and an entry the snapshot can see is never changed but
+ * replaced by a copy, and so is every entry on the way to it in its chain. A checkpoint thus
+ * costs nothing on the task thread when it starts, and the next writes one array copy per key
+ * group and one small copy per entry they change, not a copy of every key group's map they touch.
  */
 final class KeyGroupTable {
 
@@ -50,6 +51,8 @@ final class KeyGroupTable {
     }
 
     private Entry[] buckets = new Entry[MIN_CAPACITY];
+    /** The version {@link #buckets} was created at: a snapshot of that version or later may hold it. */
+    private int bucketsVersion;
     private int size;
 
     private static int hash(Object key) {
@@ -85,6 +88,7 @@ final class KeyGroupTable {
                 return;
             }
         }
+        ownBuckets(versions);
         buckets[i] = new Entry(key, h, value, buckets[i], versions.current()); // a new head: no entry changes
         if (++size > buckets.length - (buckets.length >>> 2)) {
             resize(versions);
@@ -110,6 +114,7 @@ final class KeyGroupTable {
      */
     private void relink(int i, Entry before, Entry old, Entry replacement, CopyOnWriteVersions versions) {
         if (before == null) {
+            ownBuckets(versions);
             buckets[i] = replacement;
             return;
         }
@@ -135,7 +140,16 @@ final class KeyGroupTable {
             }
             next = new Entry(p.key, p.hash, p.value, next, versions.current());
         }
+        ownBuckets(versions);
         buckets[i] = next;
+    }
+
+    /** Copies the bucket array first if a running snapshot holds it. */
+    private void ownBuckets(CopyOnWriteVersions versions) {
+        if (versions.shared(bucketsVersion)) {
+            buckets = buckets.clone();
+            bucketsVersion = versions.current();
+        }
     }
 
     /** Adds or replaces a mapping while the table is restored: no snapshot can see it yet. */
@@ -173,11 +187,12 @@ final class KeyGroupTable {
             }
         }
         buckets = grown;
+        bucketsVersion = versions.current();
     }
 
-    /** The table as it is now, for a snapshot that began at {@code versions}' latest version. */
+    /** The table as it is now, for a snapshot that has just begun: from now on it copies what that snapshot sees before changing it. */
     View view() {
-        return new View(buckets.clone());
+        return new View(buckets);
     }
 
     /** The keys as they are now, for the task thread (incremental cleanup walks them). */
