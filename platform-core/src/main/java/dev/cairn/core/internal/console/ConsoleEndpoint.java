@@ -1,10 +1,10 @@
 package dev.cairn.core.internal.console;
 
 import dev.cairn.core.internal.platform.InvalidConfigurationException;
-import java.io.BufferedReader;
+import java.io.BufferedInputStream;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStreamReader;
+import java.io.InputStream;
 import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -43,6 +43,8 @@ public final class ConsoleEndpoint {
 
     static final String PID = "cairn.console";
     static final String EXIT_PREFIX = "cairn-exit: ";
+    /** The longest command line the console takes. */
+    static final int MAX_COMMAND_BYTES = 64 * 1024;
     private static final Logger LOG = Logger.getLogger(ConsoleEndpoint.class.getName());
 
     private final CommandProcessor processor;
@@ -139,21 +141,47 @@ public final class ConsoleEndpoint {
 
     private void serve(Socket client) {
         try (client;
-             BufferedReader in = new BufferedReader(new InputStreamReader(client.getInputStream(), StandardCharsets.UTF_8));
+             InputStream in = new BufferedInputStream(client.getInputStream());
              PrintStream out = new PrintStream(client.getOutputStream(), true, StandardCharsets.UTF_8)) {
             client.setSoTimeout(30_000);
-            String presented = in.readLine();
+            // before it has shown the token a client gets no more than a token's length of our memory
+            String presented = readLine(in, token.length + 2);
             if (presented == null || !MessageDigest.isEqual(presented.trim().getBytes(StandardCharsets.US_ASCII), token)) {
                 out.println("refused: wrong or missing console token");
                 out.println(EXIT_PREFIX + 2);
                 return;
             }
             client.setSoTimeout(0);
-            String line = in.readLine();
-            out.println(EXIT_PREFIX + execute(line == null ? "" : line, out));
+            String line = readLine(in, MAX_COMMAND_BYTES);
+            if (line == null) {
+                out.println("refused: no command, or one longer than " + MAX_COMMAND_BYTES + " bytes");
+                out.println(EXIT_PREFIX + 2);
+                return;
+            }
+            out.println(EXIT_PREFIX + execute(line, out));
         } catch (IOException e) {
             LOG.log(Level.FINE, "Console client went away", e);
         }
+    }
+
+    /**
+     * The next line (UTF-8, without its line end) if it ends within {@code max} bytes; {@code null}
+     * if the stream ends first or the line is longer.
+     */
+    static String readLine(InputStream in, int max) throws IOException {
+        byte[] line = new byte[max];
+        for (int n = 0; n < max; n++) {
+            int b = in.read();
+            if (b < 0) {
+                return null;
+            }
+            if (b == '\n') {
+                int end = n > 0 && line[n - 1] == '\r' ? n - 1 : n;
+                return new String(line, 0, end, StandardCharsets.UTF_8);
+            }
+            line[n] = (byte) b;
+        }
+        return null;
     }
 
     /** Runs one command line in a fresh session; prints its result; returns the exit code. */
