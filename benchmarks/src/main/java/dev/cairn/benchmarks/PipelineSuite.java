@@ -11,8 +11,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import org.openjdk.jmh.results.format.ResultFormatType;
-import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.options.OptionsBuilder;
 
 /**
@@ -44,25 +42,14 @@ final class PipelineSuite {
         Files.deleteIfExists(out.resolve(PipelineBenchmark.CPU_FILE));
         ObjectMapper json = new ObjectMapper();
         ArrayNode forks = json.createArrayNode();
-        String original = System.getProperty("java.class.path");
-        try {
-            for (int round = 0; round < (quick ? 1 : ROUNDS); round++) {
-                for (Config c : configs) {
-                    System.setProperty("java.class.path", c.classPath()); // JMH builds a fork's class path from it
-                    Path result = out.resolve("pipeline-fork.json");
-                    OptionsBuilder options = new OptionsBuilder();
-                    options.include("^" + java.util.regex.Pattern.quote(PipelineBenchmark.class.getName()) + "\\.").forks(1)
-                            .warmupIterations(1).measurementIterations(quick ? 1 : 2)
-                            .param("side", c.side()).param("backend", c.backend()).param("records", Long.toString(c.records()))
-                            .jvmArgsAppend("-Dcairn.results=" + out.toAbsolutePath())
-                            .resultFormat(ResultFormatType.JSON).result(result.toString());
-                    new Runner(options.build()).run();
-                    json.readTree(result.toFile()).forEach(forks::add);
-                    Files.delete(result);
-                }
+        for (int round = 0; round < (quick ? 1 : ROUNDS); round++) {
+            for (Config c : configs) {
+                JmhFork.run(c.classPath(), new OptionsBuilder()
+                        .include("^" + java.util.regex.Pattern.quote(PipelineBenchmark.class.getName()) + "\\.").forks(1)
+                        .warmupIterations(1).measurementIterations(quick ? 1 : 2)
+                        .param("side", c.side()).param("backend", c.backend()).param("records", Long.toString(c.records()))
+                        .jvmArgsAppend("-Dcairn.results=" + out.toAbsolutePath()), out, forks);
             }
-        } finally {
-            System.setProperty("java.class.path", original);
         }
         json.writerWithDefaultPrettyPrinter().writeValue(out.resolve(JSON).toFile(), forks);
         return report(out);

@@ -11,8 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import org.openjdk.jmh.results.format.ResultFormatType;
-import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
 import org.openjdk.jmh.runner.options.OptionsBuilder;
 
 /**
@@ -115,28 +114,17 @@ final class SavepointSuite {
     }
 
     private static void runRounds(List<Config> configs, boolean quick, boolean large, Path out, ArrayNode forks) throws Exception {
-        String original = System.getProperty("java.class.path");
-        ObjectMapper json = new ObjectMapper();
-        try {
-            for (int round = 0; round < (quick ? 1 : ROUNDS); round++) {
-                for (Config config : configs) {
-                    System.setProperty("java.class.path", config.classPath()); // JMH builds a fork's class path from it
-                    Path result = out.resolve("savepoint-fork.json");
-                    OptionsBuilder options = new OptionsBuilder();
-                    options.include("^" + java.util.regex.Pattern.quote(config.benchmark()) + "\\.").forks(1)
-                            .warmupIterations(quick || large ? 0 : 2).measurementIterations(quick ? 1 : large ? 2 : 5)
-                            .shouldDoGC(true) // a collection between iterations rather than inside a single-shot measurement
-                            .jvmArgsAppend("-Xms10g", "-Xmx10g", "-XX:+AlwaysPreTouch", "--add-opens=java.base/java.util=ALL-UNNAMED",
-                                    "-Dcairn.results=" + out.toAbsolutePath())
-                            .resultFormat(ResultFormatType.JSON).result(result.toString());
-                    config.params().forEach((k, v) -> options.param(k, v));
-                    new Runner(options.build()).run();
-                    json.readTree(result.toFile()).forEach(forks::add);
-                    Files.delete(result);
-                }
+        for (int round = 0; round < (quick ? 1 : ROUNDS); round++) {
+            for (Config config : configs) {
+                ChainedOptionsBuilder options = new OptionsBuilder()
+                        .include("^" + java.util.regex.Pattern.quote(config.benchmark()) + "\\.").forks(1)
+                        .warmupIterations(quick || large ? 0 : 2).measurementIterations(quick ? 1 : large ? 2 : 5)
+                        .shouldDoGC(true) // a collection between iterations rather than inside a single-shot measurement
+                        .jvmArgsAppend("-Xms10g", "-Xmx10g", "-XX:+AlwaysPreTouch", "--add-opens=java.base/java.util=ALL-UNNAMED",
+                                "-Dcairn.results=" + out.toAbsolutePath());
+                config.params().forEach(options::param);
+                JmhFork.run(config.classPath(), options, out, forks);
             }
-        } finally {
-            System.setProperty("java.class.path", original);
         }
     }
 

@@ -64,34 +64,29 @@ final class OutputRouter {
     }
 
     void broadcastWatermark(long time) throws Exception {
-        for (InputTask t : chained) {
-            t.acceptWatermark(time);
-        }
-        for (Route r : routes) {
-            for (ChannelBuffer b : targets(r)) {
-                b.addControl(new StreamElement.Watermark(b.channel(), time));
-            }
-        }
+        broadcast(t -> t.acceptWatermark(time), channel -> new StreamElement.Watermark(channel, time));
     }
 
     void broadcastBarrier(CheckpointBarrier barrier) throws Exception {
-        for (InputTask t : chained) {
-            t.acceptBarrier(barrier);
-        }
-        for (Route r : routes) {
-            for (ChannelBuffer b : targets(r)) {
-                b.addControl(new StreamElement.Barrier(b.channel(), barrier));
-            }
-        }
+        broadcast(t -> t.acceptBarrier(barrier), channel -> new StreamElement.Barrier(channel, barrier));
     }
 
     void broadcastEnd() throws Exception {
+        broadcast(InputTask::acceptEnd, StreamElement.EndOfInput::new);
+    }
+
+    private interface ChainedCall {
+        void to(InputTask task) throws Exception;
+    }
+
+    /** A control element to every downstream subtask: chained ones by {@code call}, the others through their buffers. */
+    private void broadcast(ChainedCall call, java.util.function.IntFunction<StreamElement> element) throws Exception {
         for (InputTask t : chained) {
-            t.acceptEnd();
+            call.to(t);
         }
         for (Route r : routes) {
             for (ChannelBuffer b : targets(r)) {
-                b.addControl(new StreamElement.EndOfInput(b.channel()));
+                b.addControl(element.apply(b.channel()));
             }
         }
     }
