@@ -1,6 +1,6 @@
 package dev.cairn.backend.heap;
 
-import java.util.concurrent.ConcurrentSkipListSet;
+import java.util.TreeSet;
 
 /**
  * Versions that make copy-on-write cheap. Each snapshot takes the current version and bumps it;
@@ -8,7 +8,7 @@ import java.util.concurrent.ConcurrentSkipListSet;
  * must be copied before it is changed. When no snapshot runs, nothing is copied.
  */
 final class CopyOnWriteVersions {
-    private final ConcurrentSkipListSet<Integer> running = new ConcurrentSkipListSet<>();
+    private final TreeSet<Integer> running = new TreeSet<>();
     private volatile int highestRunning = -1;
     private int current = 1;
 
@@ -16,8 +16,11 @@ final class CopyOnWriteVersions {
         return current;
     }
 
-    /** Called on the task thread by the synchronous part of a snapshot. */
-    int startSnapshot() {
+    /**
+     * Called on the task thread by the synchronous part of a snapshot. Starts and releases run on
+     * different threads: under one lock, a release never overwrites the mark a start just set.
+     */
+    synchronized int startSnapshot() {
         int v = current++;
         running.add(v);
         highestRunning = v;
@@ -25,10 +28,9 @@ final class CopyOnWriteVersions {
     }
 
     /** Called by the asynchronous part when it has read everything it needs. */
-    void releaseSnapshot(int version) {
+    synchronized void releaseSnapshot(int version) {
         running.remove(version);
-        Integer last = running.isEmpty() ? null : running.last();
-        highestRunning = last == null ? -1 : last;
+        highestRunning = running.isEmpty() ? -1 : running.last();
     }
 
     /** Whether a structure created at {@code version} is still seen by a running snapshot. */

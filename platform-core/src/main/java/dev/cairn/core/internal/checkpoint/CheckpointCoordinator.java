@@ -298,6 +298,11 @@ public final class CheckpointCoordinator {
         }
     }
 
+    /** Whether the snapshot the attempt ends with has completed: it is finishing or stopping by itself. */
+    public synchronized boolean ending() {
+        return ending;
+    }
+
     /**
      * The attempt ends with {@code last}: nothing more is triggered, and snapshots still in flight
      * are aborted, since their subtasks close their state as they end, and a checkpoint declined

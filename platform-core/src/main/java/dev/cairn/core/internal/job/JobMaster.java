@@ -312,6 +312,12 @@ public final class JobMaster implements JobClient {
         }
     }
 
+    /** Whether the current attempt is ending by itself: its final or stop snapshot has completed. */
+    public boolean ending() {
+        ExecutionAttempt a = current;
+        return a != null && a.coordinator().ending();
+    }
+
     /** Stops the job with a checkpoint (native and incremental where the backend can): a handover that keeps the backend. */
     public CompletableFuture<String> stopWithCheckpoint() {
         ExecutionAttempt a = current;

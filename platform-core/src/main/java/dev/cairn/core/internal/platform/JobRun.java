@@ -34,8 +34,11 @@ import java.util.logging.Logger;
 record JobRun(JobMaster master, List<Plugin> plugins, ChaosInjector chaos) {
 
     private static final Logger LOG = Logger.getLogger(JobRun.class.getName());
-    /** How long a cancelled job may take to end: its subtasks are interrupted, its snapshot threads joined. */
-    private static final Duration CANCEL_GRACE = Duration.ofSeconds(60);
+    /**
+     * How long a cancelled job may take to end: its subtasks are interrupted and get 30 s, then its
+     * snapshot threads another 30 s.
+     */
+    private static final Duration CANCEL_GRACE = Duration.ofSeconds(90);
 
     /** What a job needs that is not installed, or empty. */
     static Optional<String> missingPlugins(JobSpec spec, PluginTracker plugins) {
@@ -116,6 +119,17 @@ record JobRun(JobMaster master, List<Plugin> plugins, ChaosInjector chaos) {
             try {
                 return stopOrKeepRunning(stop, timeout, why);
             } catch (Exception e) {
+                if (master.ending()) {
+                    // its final snapshot completed as the stop came: cancelling would keep its sinks from committing it
+                    LOG.info(() -> "Job " + master.jobName() + " is finishing by itself; waiting for it (" + why + ")");
+                    try {
+                        awaitEnded(timeout);
+                    } catch (InterruptedException interrupted) {
+                        Thread.currentThread().interrupt();
+                    }
+                    CrashPoint.STOP_AFTER_JOB_ENDED.reach();
+                    return null;
+                }
                 LOG.log(Level.WARNING, "Job " + master.jobName() + " could not stop with a snapshot (" + why + "); cancelling it", e);
             }
         }
