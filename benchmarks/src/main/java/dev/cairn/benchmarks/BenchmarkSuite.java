@@ -69,9 +69,9 @@ public final class BenchmarkSuite {
     static final String ROCKSDB_JSON = "benchmarks-rocksdb.json";
 
     /**
-     * The RocksDB rows. Cairn's rocksdbjni 11.8.1 and Flink's frocksdbjni both define
-     * {@code org.rocksdb}, so each side runs in forks whose class path holds only its own (JMH
-     * builds a fork's class path from {@code java.class.path}); the results are merged.
+     * The RocksDB rows. Both backends run on the same FRocksDB 8.10; each side runs in forks whose
+     * class path holds only its own backend (JMH builds a fork's class path from
+     * {@code java.class.path}); the results are merged.
      */
     private static void runRocksDb(boolean quick, Path out) throws Exception {
         String classPath = System.getProperty("java.class.path");
@@ -111,14 +111,14 @@ public final class BenchmarkSuite {
         return json;
     }
 
-    /** This JVM's class path without Flink's RocksDB: what forks of Cairn's RocksDB backend run with. */
+    /** This JVM's class path without Flink's RocksDB backend: what forks of Cairn's RocksDB backend run with. */
     static String cairnRocksDbClassPath() {
-        return without(System.getProperty("java.class.path"), "/com/ververica/frocksdbjni/", "flink-statebackend-rocksdb");
+        return without(System.getProperty("java.class.path"), "flink-statebackend-rocksdb");
     }
 
-    /** This JVM's class path without Cairn's RocksDB. */
+    /** This JVM's class path without Cairn's RocksDB backend. */
     static String flinkRocksDbClassPath() {
-        return without(System.getProperty("java.class.path"), "/org/rocksdb/rocksdbjni/", "plugin-backend-rocksdb");
+        return without(System.getProperty("java.class.path"), "plugin-backend-rocksdb");
     }
 
     private static String without(String classPath, String... fragments) {

@@ -9,9 +9,8 @@ import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
 
 /**
- * One JMH run on a class path of its own (Cairn's rocksdbjni and Flink's frocksdbjni both define
- * {@code org.rocksdb}), its results added to the suite's: how the suites interleave Cairn and
- * Flink forks in one run.
+ * One JMH run on a class path of its own (one side's backends only), its results added to the
+ * suite's: how the suites interleave Cairn and Flink forks in one run.
  */
 final class JmhFork {
 

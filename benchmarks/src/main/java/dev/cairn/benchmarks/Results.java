@@ -113,8 +113,8 @@ final class Results {
         if (Double.isNaN(score("valueGet", Stores.CAIRN_ROCKSDB, "uniform"))) {
             return;
         }
-        md.append("\n**RocksDB backends**: Cairn's (rocksdbjni 11.8.1) against Flink's EmbeddedRocksDBStateBackend (frocksdbjni 8.10),")
-                .append(" each in forks with only its own RocksDB on the class path, both with 256 MiB of block cache and write buffers,")
+        md.append("\n**RocksDB backends**: Cairn's against Flink's EmbeddedRocksDBStateBackend, both on FRocksDB 8.10 (frocksdbjni),")
+                .append(" each in forks with only its own backend on the class path, both with 256 MiB of block cache and write buffers,")
                 .append(" native incremental checkpoints (Cairn's writes go to a write-ahead log buffered in memory, Flink's skip the log);")
                 .append(" raw RocksJava with the same memory and no log as the floor (ops/s)\n\n");
         md.append("| operation | keys | Cairn RocksDB | Flink RocksDB | RocksJava (floor) | Cairn / Flink | Cairn / floor |\n|---|---|---|---|---|---|---|\n");

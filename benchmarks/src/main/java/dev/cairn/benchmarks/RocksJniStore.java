@@ -14,7 +14,7 @@ import org.rocksdb.WriteBufferManager;
 import org.rocksdb.WriteOptions;
 
 /**
- * The floor for RocksDB backends: state straight through RocksJava (rocksdbjni 11.8.1), with
+ * The floor for RocksDB backends: state straight through RocksJava (FRocksDB 8.10, as both backends), with
  * the memory Cairn's backend gets (256 MiB block cache, 64 MiB write buffers charged to it) and
  * no write-ahead log, as both backends run. Keys are a kind byte and the 8 bytes of the long
  * (and the map key's UTF-8 bytes), values UTF-8; list elements are length-prefixed and appended

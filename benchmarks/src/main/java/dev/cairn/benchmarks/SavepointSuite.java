@@ -17,8 +17,8 @@ import org.openjdk.jmh.runner.options.OptionsBuilder;
 /**
  * Canonical savepoints and rescales against Flink 2.3, forks interleaved: every round runs one
  * fork of each Cairn and Flink configuration in turn, so a slow minute on a shared machine hits
- * both sides. Each fork is its own JMH run with its own class path (Cairn's rocksdbjni and Flink's
- * frocksdbjni both define {@code org.rocksdb}). Writes {@code savepoints.json} (the forks' JMH
+ * both sides. Each fork is its own JMH run with a class path holding only its own side's
+ * backends. Writes {@code savepoints.json} (the forks' JMH
  * results), {@code savepoint-bytes.properties} and {@code savepoints.md}.
  */
 final class SavepointSuite {

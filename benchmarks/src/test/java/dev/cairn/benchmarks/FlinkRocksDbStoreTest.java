@@ -11,7 +11,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Flink's RocksDB store keeps and restores the same state as the others. It runs in a Surefire
- * execution of its own whose class path lacks Cairn's rocksdbjni (both define org.rocksdb).
+ * execution of its own whose class path lacks Cairn's RocksDB backend, as its benchmark forks do.
  */
 class FlinkRocksDbStoreTest {
 

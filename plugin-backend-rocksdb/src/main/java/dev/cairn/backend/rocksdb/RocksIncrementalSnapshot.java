@@ -194,7 +194,7 @@ final class RocksIncrementalSnapshot {
             throw new IOException("RocksDB could not write checkpoint " + request.checkpointId() + " to " + dir + ": " + e.getMessage(), e);
         } finally {
             try {
-                db.enableFileDeletions();
+                db.enableFileDeletions(false); // counted: another snapshot may still hold deletions off
             } catch (RocksDBException e) {
                 // only keeps obsolete files on disk until deletions are enabled again
             }
