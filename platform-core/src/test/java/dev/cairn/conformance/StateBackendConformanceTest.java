@@ -25,6 +25,7 @@ import dev.cairn.spi.backend.RestoreContext;
 import dev.cairn.spi.backend.StateBackend;
 import dev.cairn.spi.snapshot.KeyGroupEntries;
 import dev.cairn.spi.snapshot.CorruptSnapshotException;
+import dev.cairn.spi.snapshot.KeyGroupSectionsHandle;
 import dev.cairn.spi.snapshot.KeyedStateHandle;
 import dev.cairn.spi.storage.SnapshotStorage;
 import java.io.RandomAccessFile;
@@ -395,6 +396,138 @@ public abstract class StateBackendConformanceTest {
         assertHolds(r, rs, 6, null, List.of());
         assertHolds(r, rs, 7, "v7", List.of(7L));
         assertThat(entryKeyGroups(r)).hasSize(3 * 1_000 - 3);
+    }
+
+    /** The state a model of random changes says a backend holds: values, lists and maps per key. */
+    private static final class Model {
+        final Map<Long, String> values = new HashMap<>();
+        final Map<Long, List<Long>> lists = new HashMap<>();
+        final Map<Long, Map<String, Long>> maps = new HashMap<>();
+
+        Model copy() {
+            Model m = new Model();
+            m.values.putAll(values);
+            lists.forEach((k, l) -> m.lists.put(k, new ArrayList<>(l)));
+            maps.forEach((k, v) -> m.maps.put(k, new HashMap<>(v)));
+            return m;
+        }
+
+        int entries(KeyGroupRange range, int maxParallelism) {
+            int n = 0;
+            for (long k : keysIn(range, maxParallelism)) {
+                n += (values.containsKey(k) ? 1 : 0) + lists.getOrDefault(k, List.of()).size() + maps.getOrDefault(k, Map.of()).size();
+            }
+            return n;
+        }
+
+        List<Long> keysIn(KeyGroupRange range, int maxParallelism) {
+            java.util.Set<Long> keys = new java.util.TreeSet<>(values.keySet());
+            keys.addAll(lists.keySet());
+            keys.addAll(maps.keySet());
+            return keys.stream().filter(k -> range.contains(KeyGroups.keyGroupFor(k, maxParallelism))).toList();
+        }
+    }
+
+    /** One random change to key {@code k}, made to the backend and the model alike. */
+    private static void change(BackendHarness h, States s, Model model, java.util.Random random, long k) throws Exception {
+        h.key(k);
+        switch (random.nextInt(7)) {
+            case 0, 1 -> {
+                String v = "v" + random.nextInt(1_000_000);
+                s.value().update(v);
+                model.values.put(k, v);
+            }
+            case 2 -> {
+                s.value().clear();
+                model.values.remove(k);
+            }
+            case 3 -> {
+                long e = random.nextInt(1000);
+                s.list().add(e);
+                model.lists.computeIfAbsent(k, x -> new ArrayList<>()).add(e);
+            }
+            case 4 -> {
+                s.list().clear();
+                model.lists.remove(k);
+            }
+            case 5 -> {
+                String mk = "m" + random.nextInt(4);
+                long v = random.nextInt(1000);
+                s.map().put(mk, v);
+                model.maps.computeIfAbsent(k, x -> new HashMap<>()).put(mk, v);
+            }
+            default -> {
+                String mk = "m" + random.nextInt(4);
+                s.map().remove(mk);
+                Map<String, Long> m = model.maps.get(k);
+                if (m != null) {
+                    m.remove(mk);
+                    if (m.isEmpty()) {
+                        model.maps.remove(k);
+                    }
+                }
+            }
+        }
+    }
+
+    private static void assertHoldsExactly(BackendHarness r, KeyGroupRange range, int maxParallelism, Model model, long keys, String when)
+            throws Exception {
+        States rs = register(r);
+        for (long k = 0; k < keys; k++) {
+            if (!range.contains(KeyGroups.keyGroupFor(k, maxParallelism))) {
+                continue;
+            }
+            r.key(k);
+            assertThat(rs.value().value()).as("%s: value of key %s", when, k).isEqualTo(model.values.get(k));
+            assertThat(rs.list().get()).as("%s: list of key %s", when, k).containsExactlyElementsOf(model.lists.getOrDefault(k, List.of()));
+            Map<String, Long> map = new HashMap<>();
+            rs.map().entries().forEach(e -> map.put(e.getKey(), e.getValue()));
+            assertThat(map).as("%s: map of key %s", when, k).isEqualTo(model.maps.getOrDefault(k, Map.of()));
+        }
+        assertThat(entryKeyGroups(r)).as("%s: entries held", when).hasSize(model.entries(range, maxParallelism));
+    }
+
+    @Test
+    void incrementalCheckpointsOfRandomChangesRestoreExactlyWhatAModelHolds() throws Exception {
+        int keys = 2_000;
+        java.util.Random random = new java.util.Random(7);
+        BackendHarness h = fresh();
+        States s = register(h);
+        Model model = new Model();
+        for (long k = 0; k < keys; k++) {
+            change(h, s, model, random, k);
+        }
+        for (int checkpoint = 1; checkpoint <= 14; checkpoint++) {
+            // most checkpoints see a few changes; every fifth sees a change to nearly every key
+            int changes = checkpoint % 5 == 0 ? 2 * keys : keys / 50;
+            for (int i = 0; i < changes; i++) {
+                change(h, s, model, random, random.nextInt(keys));
+            }
+            Model atSnapshot = model.copy();
+            AsyncSnapshot running = h.startSnapshot(checkpoint, true);
+            for (int i = 0; i < keys / 50; i++) { // changes while the snapshot is written are not in it
+                change(h, s, model, random, random.nextInt(keys));
+            }
+            KeyedStateHandle handle = running.write();
+            h.backend.notifyCheckpointComplete(checkpoint);
+
+            if (checkpoint % 3 == 0) {
+                for (KeyGroupRange range : List.of(ALL, KeyGroups.rangeForSubtask(BackendHarness.MAX_PARALLELISM, 2, 1))) {
+                    assertHoldsExactly(restored(range, List.of(handle)), range, BackendHarness.MAX_PARALLELISM, atSnapshot, keys,
+                            "checkpoint " + checkpoint + ", range " + range);
+                }
+                if (handle instanceof KeyGroupSectionsHandle) { // a backend's own files keep their key-group count (the platform refuses another)
+                    KeyGroupRange regrouped = KeyGroups.rangeForSubtask(256, 3, 1);
+                    assertHoldsExactly(harness(regrouped, 256, BackendHarness.restoreFrom(List.of(handle), BackendHarness.reader(storage), true,
+                            regrouped, 256, BackendHarness.MAX_PARALLELISM)), regrouped, 256, atSnapshot, keys, "checkpoint " + checkpoint + " in 256 key groups");
+                }
+            }
+            if (checkpoint == 7) { // a restored backend goes on building on the restored checkpoint
+                model = atSnapshot;
+                h = restored(ALL, List.of(handle));
+                s = register(h);
+            }
+        }
     }
 
     @ParameterizedTest(name = "{0} -> {1} subtasks, incremental {2}")

@@ -20,4 +20,13 @@ public interface KeyGroupSectionWriter {
      * @return the section, or {@code null} when the key group holds no entry (nothing is written)
      */
     KeyGroupSection write(KeyGroupEntries entries, int keyGroup, SnapshotOutput out) throws IOException;
+
+    /**
+     * Writes what changed in {@code keyGroup} since its earlier sections as one delta section at the
+     * current end of {@code out}; the handle lists it after them (see {@link KeyGroupSectionsHandle}).
+     *
+     * @return the section, or {@code null} when nothing changed (nothing is written)
+     * @since 1.2
+     */
+    KeyGroupSection writeDelta(KeyGroupChanges changes, int keyGroup, SnapshotOutput out) throws IOException;
 }

@@ -9,7 +9,9 @@ import java.util.List;
  *
  * @param format   {@link SnapshotFormat#FULL} (the kernel's own encoding) or the name of a
  *                 format plugin, such as {@code canonical}, that must be present to read it
- * @param sections where each key group's bytes are; incremental snapshots reference sections of earlier files
+ * @param sections where each key group's bytes are; incremental snapshots reference sections of earlier files.
+ *                 A key group may have several sections, in order: the first holds its entries, each
+ *                 later one a delta ({@link KeyGroupChanges}) over those before it (since 1.2)
  * @param files    every file a section lies in
  */
 public record KeyGroupSectionsHandle(String format, KeyGroupRange keyGroupRange, List<StateMetaInfo> states,

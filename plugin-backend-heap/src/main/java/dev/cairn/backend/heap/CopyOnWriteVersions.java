@@ -11,6 +11,8 @@ final class CopyOnWriteVersions {
     private final TreeSet<Integer> running = new TreeSet<>();
     private volatile int highestRunning = -1;
     private int current = 1;
+    /** The version of the snapshot the next incremental one builds on; -1 before there is one. */
+    private volatile int baseVersion = -1;
 
     int current() {
         return current;
@@ -31,6 +33,23 @@ final class CopyOnWriteVersions {
     synchronized void releaseSnapshot(int version) {
         running.remove(version);
         highestRunning = running.isEmpty() ? -1 : running.last();
+    }
+
+    /** The snapshot of {@code version} completed: later incremental snapshots build on it. */
+    void useBase(int version) {
+        baseVersion = version;
+    }
+
+    /**
+     * Removals at or before this version are in every snapshot a later one may build on: the
+     * base, or without one, the oldest running snapshot (it may become the base) or the next.
+     */
+    synchronized int removalFloor() {
+        int base = baseVersion;
+        if (base >= 0) {
+            return base;
+        }
+        return running.isEmpty() ? current : running.first();
     }
 
     /** Whether a structure created at {@code version} is still seen by a running snapshot. */

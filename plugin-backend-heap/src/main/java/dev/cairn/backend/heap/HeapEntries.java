@@ -5,6 +5,7 @@ import dev.cairn.api.serialization.VoidNamespace;
 import dev.cairn.spi.backend.ElementFilter;
 import dev.cairn.spi.backend.KeyGroupRange;
 import dev.cairn.spi.backend.StateKind;
+import dev.cairn.spi.snapshot.KeyGroupChanges;
 import dev.cairn.spi.snapshot.KeyGroupEntries;
 import dev.cairn.spi.snapshot.StateEntrySink;
 import dev.cairn.spi.snapshot.StateMetaInfo;
@@ -84,12 +85,16 @@ final class HeapEntries implements KeyGroupEntries {
 
     @Override
     public void read(int keyGroup, StateEntrySink sink) throws IOException {
+        readChangedSince(-1, keyGroup, sink);
+    }
+
+    private void readChangedSince(int baseVersion, int keyGroup, StateEntrySink sink) throws IOException {
         EntryParts parts = new EntryParts(); // one per key group: runs of key groups are read on several threads
         int local = keyGroup - range.start();
         for (int i = 0; i < states.size(); i++) {
             CapturedState s = states.get(i);
             int index = i;
-            s.maps()[local].forEach((key, stored) -> {
+            s.maps()[local].forEachChangedSince(baseVersion, (key, stored) -> {
                 Object value = HeapState.filter(s.kind(), stored, s.filter(), version);
                 if (value != null) {
                     write(index, s, key, value, parts, sink);
@@ -98,12 +103,69 @@ final class HeapEntries implements KeyGroupEntries {
         }
     }
 
-    private void write(int index, CapturedState s, Object tableKey, Object value, EntryParts parts, StateEntrySink sink) throws IOException {
+    /** The share of {@code keyGroup}'s entries changed since the snapshot of {@code baseVersion}; 1 when it holds none. */
+    double changedShare(int baseVersion, int keyGroup) {
+        int local = keyGroup - range.start();
+        long changed = 0;
+        long total = 0;
+        for (CapturedState s : states) {
+            KeyGroupTable.View view = s.maps()[local];
+            total += view.size();
+            changed += view.countChangedSince(baseVersion);
+        }
+        return total == 0 ? 1 : (double) changed / total;
+    }
+
+    /**
+     * What changed since the snapshot of {@code baseVersion}. An entry that changed but is left
+     * out (all of it expired) counts as removed, so that an earlier section's copy does not return.
+     */
+    KeyGroupChanges changesSince(int baseVersion) {
+        return new KeyGroupChanges() {
+            @Override
+            public void readChanged(int keyGroup, StateEntrySink sink) throws IOException {
+                readChangedSince(baseVersion, keyGroup, sink);
+            }
+
+            @Override
+            public void readRemoved(int keyGroup, RemovalSink sink) throws IOException {
+                EntryParts parts = new EntryParts();
+                int local = keyGroup - range.start();
+                for (int i = 0; i < states.size(); i++) {
+                    CapturedState s = states.get(i);
+                    int index = i;
+                    KeyGroupTable.View view = s.maps()[local];
+                    view.forEachRemovedSince(baseVersion, key -> removed(index, s, key, parts, sink));
+                    if (s.filter() != null) {
+                        view.forEachChangedSince(baseVersion, (key, stored) -> {
+                            if (HeapState.filter(s.kind(), stored, s.filter(), version) == null) {
+                                removed(index, s, key, parts, sink);
+                            }
+                        });
+                    }
+                }
+            }
+        };
+    }
+
+    private void removed(int index, CapturedState s, Object tableKey, EntryParts parts, KeyGroupChanges.RemovalSink sink) throws IOException {
+        int keyLength = serializeKey(s, tableKey, parts);
+        byte[] bytes = java.util.Arrays.copyOf(parts.buffer(), parts.length());
+        sink.removed(index, java.util.Arrays.copyOf(bytes, keyLength), java.util.Arrays.copyOfRange(bytes, keyLength, bytes.length));
+    }
+
+    /** Writes the key, then the namespace, of a table key into {@code parts}; returns the key's length. */
+    private int serializeKey(CapturedState s, Object tableKey, EntryParts parts) throws IOException {
         NamespacedKey nk = tableKey instanceof NamespacedKey k ? k : null;
         parts.truncate(0);
         keySerializer.serialize(nk != null ? nk.key() : tableKey, parts);
         int keyLength = parts.length();
         s.namespaceSerializer().serialize(nk != null ? nk.namespace() : VoidNamespace.INSTANCE, parts);
+        return keyLength;
+    }
+
+    private void write(int index, CapturedState s, Object tableKey, Object value, EntryParts parts, StateEntrySink sink) throws IOException {
+        int keyLength = serializeKey(s, tableKey, parts);
         int prefix = parts.length();
         int namespaceLength = prefix - keyLength;
         switch (s.kind()) {

@@ -88,6 +88,7 @@ final class HeapKeyedStateBackend<K> implements KeyedStateBackend<K> {
 
     void useBase(SnapshotLayout layout) {
         base = layout;
+        versions.useBase(layout.version());
     }
 
     @Override
@@ -102,7 +103,7 @@ final class HeapKeyedStateBackend<K> implements KeyedStateBackend<K> {
         }
         if (compatibility == SerializerCompatibility.COMPATIBLE_AFTER_MIGRATION && !s.registered) {
             // objects read with the old serializer are rewritten with the new one by the next snapshot
-            dirty.touchAll();
+            dirty.rewriteAll();
         }
         s.useSerializers(spec.metaInfo(), spec.namespaceSerializer(), spec.valueSerializer(), spec.mapKeySerializer());
         s.snapshotFilter = spec.snapshotFilter();
@@ -160,7 +161,7 @@ final class HeapKeyedStateBackend<K> implements KeyedStateBackend<K> {
     public void notifyCheckpointComplete(long checkpointId) {
         SnapshotLayout layout = pendingLayouts.get(checkpointId);
         if (layout != null) {
-            base = layout;
+            useBase(layout);
         }
         pendingLayouts.keySet().removeIf(id -> id <= checkpointId);
     }

@@ -35,8 +35,8 @@ final class HeapListState<N, E> extends HeapStateAccess<N> implements InternalLi
         VersionedList list = (VersionedList) table.get(key);
         if (list == null || list.exposed || versions().shared(list.version)) {
             list = list == null ? new VersionedList(versions().current(), List.of()) : new VersionedList(versions().current(), list);
-            table.put(key, list, versions());
         }
+        table.put(key, list, versions()); // also for a list changed in place: the entry's version records the change
         return list;
     }
 

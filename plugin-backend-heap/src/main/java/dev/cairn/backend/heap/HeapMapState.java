@@ -64,9 +64,11 @@ final class HeapMapState<N, UK, UV> extends HeapStateAccess<N> implements Intern
             if (create) {
                 table.put(key, m, versions());
             }
-        } else if (m.exposed || versions().shared(m.version)) {
-            m = new VersionedMap(versions().current(), m);
-            table.put(key, m, versions());
+        } else {
+            if (m.exposed || versions().shared(m.version)) {
+                m = new VersionedMap(versions().current(), m);
+            }
+            table.put(key, m, versions()); // also for a map changed in place: the entry's version records the change
         }
         return m;
     }

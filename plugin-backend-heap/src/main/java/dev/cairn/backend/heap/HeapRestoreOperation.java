@@ -102,7 +102,7 @@ final class HeapRestoreOperation<K> {
      * in the kernel's own format are reused; the key groups of any other are written anew.
      */
     private SnapshotLayout baseLayout(List<String> restoredNames) {
-        Map<Integer, KeyGroupSection> sections = new LinkedHashMap<>();
+        Map<Integer, List<KeyGroupSection>> sections = new LinkedHashMap<>();
         Map<String, FileRef> files = new HashMap<>();
         KeyGroupRange range = params.keyGroupRange();
         for (KeyedStateHandle h : params.restore().handles()) {
@@ -117,7 +117,7 @@ final class HeapRestoreOperation<K> {
                     continue;
                 }
                 if (reusable) {
-                    sections.put(s.keyGroup(), s);
+                    sections.computeIfAbsent(s.keyGroup(), kg -> new java.util.ArrayList<>()).add(s); // its whole section, then its deltas
                 } else {
                     backend.dirty().touch(s.keyGroup() - range.start());
                 }

@@ -7,12 +7,16 @@ package dev.cairn.backend.heap;
  * replaced by a copy, and so is every entry on the way to it in its chain. A checkpoint thus
  * costs nothing on the task thread when it starts, and the next writes one array copy per key
  * group and one small copy per entry they change, not a copy of every key group's map they touch.
+ *
+ * <p>An entry's version is that of its last change, and the table remembers the keys it removed
+ * with the version of their removal: an incremental snapshot writes only what changed since the
+ * snapshot it builds on ({@link View#forEachChangedSince}, {@link View#forEachRemovedSince}).
  */
 final class KeyGroupTable {
 
     private static final int MIN_CAPACITY = 16;
 
-    /** One mapping; its fields change only while no running snapshot sees it (its version is newer). */
+    /** One mapping; its fields change only while no running snapshot sees it (its version is newer): the version then becomes the current one. */
     private static final class Entry {
         final Object key;
         final int hash;
@@ -32,18 +36,63 @@ final class KeyGroupTable {
     /** The table as a snapshot saw it: safe to read from any thread while the snapshot runs. */
     static final class View {
         private final Entry[] buckets;
+        private final int size;
+        // the removals as of the view: later ones go to indexes past removedCount, or to new arrays
+        private final Object[] removedKeys;
+        private final int[] removedVersions;
+        private final int removedCount;
 
-        private View(Entry[] buckets) {
-            this.buckets = buckets;
+        private View(KeyGroupTable table) {
+            this.buckets = table.buckets;
+            this.size = table.size;
+            this.removedKeys = table.removedKeys;
+            this.removedVersions = table.removedVersions;
+            this.removedCount = table.removedCount;
+        }
+
+        int size() {
+            return size;
         }
 
         void forEach(Visitor visitor) throws java.io.IOException {
+            forEachChangedSince(-1, visitor);
+        }
+
+        /** The entries written after the snapshot of version {@code version} began. */
+        void forEachChangedSince(int version, Visitor visitor) throws java.io.IOException {
             for (Entry head : buckets) {
                 for (Entry e = head; e != null; e = e.next) {
-                    visitor.visit(e.key, e.value);
+                    if (e.version > version) {
+                        visitor.visit(e.key, e.value);
+                    }
                 }
             }
         }
+
+        int countChangedSince(int version) {
+            int n = 0;
+            for (Entry head : buckets) {
+                for (Entry e = head; e != null; e = e.next) {
+                    if (e.version > version) {
+                        n++;
+                    }
+                }
+            }
+            return n;
+        }
+
+        /** The keys removed after the snapshot of version {@code version} began (some may be back). */
+        void forEachRemovedSince(int version, KeyVisitor visitor) throws java.io.IOException {
+            for (int i = 0; i < removedCount; i++) {
+                if (removedVersions[i] > version) {
+                    visitor.visit(removedKeys[i]);
+                }
+            }
+        }
+    }
+
+    interface KeyVisitor {
+        void visit(Object key) throws java.io.IOException;
     }
 
     interface Visitor {
@@ -54,6 +103,9 @@ final class KeyGroupTable {
     /** The version {@link #buckets} was created at: a snapshot of that version or later may hold it. */
     private int bucketsVersion;
     private int size;
+    private Object[] removedKeys = new Object[0];
+    private int[] removedVersions = new int[0];
+    private int removedCount;
 
     private static int hash(Object key) {
         int h = key.hashCode();
@@ -82,6 +134,7 @@ final class KeyGroupTable {
             if (e.hash == h && (e.key == key || e.key.equals(key))) {
                 if (!versions.shared(e.version)) {
                     e.value = value;
+                    e.version = versions.current();
                 } else {
                     relink(i, previous, e, new Entry(key, h, value, e.next, versions.current()), versions);
                 }
@@ -103,6 +156,7 @@ final class KeyGroupTable {
             if (e.hash == h && (e.key == key || e.key.equals(key))) {
                 relink(i, previous, e, e.next, versions);
                 size--;
+                recordRemoval(key, versions);
                 return;
             }
         }
@@ -142,6 +196,38 @@ final class KeyGroupTable {
         }
         ownBuckets(versions);
         buckets[i] = next;
+    }
+
+    /**
+     * Remembers a removal for the next incremental snapshot. Removals no later snapshot builds
+     * on are dropped when the arrays fill; dropping makes new arrays, as a view may hold these.
+     */
+    private void recordRemoval(Object key, CopyOnWriteVersions versions) {
+        if (removedCount == removedKeys.length) {
+            int floor = versions.removalFloor();
+            int kept = 0;
+            for (int i = 0; i < removedCount; i++) {
+                if (removedVersions[i] > floor) {
+                    kept++;
+                }
+            }
+            int capacity = Math.max(8, kept * 2);
+            Object[] keys = new Object[capacity];
+            int[] at = new int[capacity];
+            int n = 0;
+            for (int i = 0; i < removedCount; i++) {
+                if (removedVersions[i] > floor) {
+                    keys[n] = removedKeys[i];
+                    at[n++] = removedVersions[i];
+                }
+            }
+            removedKeys = keys;
+            removedVersions = at;
+            removedCount = n;
+        }
+        removedKeys[removedCount] = key;
+        removedVersions[removedCount] = versions.current();
+        removedCount++;
     }
 
     /** Copies the bucket array first if a running snapshot holds it. */
@@ -192,7 +278,7 @@ final class KeyGroupTable {
 
     /** The table as it is now, for a snapshot that has just begun: from now on it copies what that snapshot sees before changing it. */
     View view() {
-        return new View(buckets);
+        return new View(this);
     }
 
     /** The keys as they are now, for the task thread (incremental cleanup walks them). */

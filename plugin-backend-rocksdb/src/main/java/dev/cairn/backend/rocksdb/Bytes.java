@@ -23,14 +23,41 @@ final class Bytes {
     }
 
     static <T> byte[] serialize(TypeSerializer<T> serializer, T value) {
-        ByteArrayOutputStream b = new ByteArrayOutputStream(32);
-        try (DataOutputStream out = new DataOutputStream(b)) {
-            serializer.serialize(value, out);
+        ReusableOutput output = OUTPUT.get();
+        if (output.busy) {
+            output = new ReusableOutput(); // a serializer that serializes through this class again
+        }
+        output.busy = true;
+        try {
+            serializer.serialize(value, output.data);
+            return output.toByteArray();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        } finally {
+            output.reset();
+            output.busy = false;
         }
-        return b.toByteArray();
     }
+
+    /** The output side of {@link ReusableInput}: serializing a key or value allocates only its bytes. */
+    private static final class ReusableOutput extends ByteArrayOutputStream {
+        final DataOutputStream data = new DataOutputStream(this);
+        boolean busy;
+
+        ReusableOutput() {
+            super(64);
+        }
+
+        @Override
+        public void reset() {
+            super.reset();
+            if (buf.length > 64 * 1024) {
+                buf = new byte[64]; // keeps no large value alive between calls
+            }
+        }
+    }
+
+    private static final ThreadLocal<ReusableOutput> OUTPUT = ThreadLocal.withInitial(ReusableOutput::new);
 
     /**
      * A data input that can be pointed at new bytes, one per thread: reading a value allocates no

@@ -1,6 +1,7 @@
 package dev.cairn.core.internal.snapshot;
 
 import dev.cairn.spi.backend.SnapshotOutput;
+import dev.cairn.spi.snapshot.KeyGroupChanges;
 import dev.cairn.spi.snapshot.KeyGroupEntries;
 import dev.cairn.spi.snapshot.KeyGroupSection;
 import dev.cairn.spi.snapshot.KeyGroupSectionWriter;
@@ -12,6 +13,7 @@ public final class LayoutSectionWriter implements KeyGroupSectionWriter {
 
     private final SnapshotFormat format;
     private final SectionBuilder builder = new SectionBuilder(64 * 1024);
+    private final SectionBuilder removals = new SectionBuilder(1024);
 
     public LayoutSectionWriter(SnapshotFormat format) {
         this.format = format;
@@ -30,7 +32,27 @@ public final class LayoutSectionWriter implements KeyGroupSectionWriter {
             return null;
         }
         builder.finish();
-        byte[] stored = format.encode(builder.buffer(), builder.length());
+        return store(builder.buffer(), builder.length(), keyGroup, out);
+    }
+
+    @Override
+    public KeyGroupSection writeDelta(KeyGroupChanges changes, int keyGroup, SnapshotOutput out) throws IOException {
+        removals.reset();
+        changes.readRemoved(keyGroup, removals::removed);
+        builder.reset();
+        changes.readChanged(keyGroup, builder);
+        if (removals.isEmpty() && builder.isEmpty()) {
+            return null;
+        }
+        removals.finish();
+        builder.finish();
+        byte[] plain = java.util.Arrays.copyOf(removals.buffer(), removals.length() + builder.length());
+        System.arraycopy(builder.buffer(), 0, plain, removals.length(), builder.length());
+        return store(plain, plain.length, keyGroup, out);
+    }
+
+    private KeyGroupSection store(byte[] plain, int length, int keyGroup, SnapshotOutput out) throws IOException {
+        byte[] stored = format.encode(plain, length);
         out.beginSection();
         out.write(stored);
         return out.endSection(keyGroup);

@@ -11,7 +11,13 @@ import java.util.Arrays;
  * entry   := varint(|key| + 1) key  varint(|namespace|) namespace
  *            varint(|mapKey| + 1) mapKey, or 0 when there is none  varint(|value|) value
  * </pre>
- * The entries of one state come together; a writer that filters (TTL) needs no counts.
+ * The entries of one state come together; a writer that filters (TTL) needs no counts. A delta
+ * section ({@link dev.cairn.spi.snapshot.KeyGroupChanges}) is its removals, framed by a builder
+ * of their own, followed by a section of its changed entries:
+ * <pre>
+ * delta   := (varint(state + 1) removal* 0)* 0  section
+ * removal := varint(|key| + 1) key  varint(|namespace|) namespace
+ * </pre>
  */
 final class SectionBuilder implements StateEntrySink {
 
@@ -32,6 +38,15 @@ final class SectionBuilder implements StateEntrySink {
 
     boolean isEmpty() {
         return !any;
+    }
+
+    /** A removed key and namespace of a delta's removals. */
+    void removed(int state, byte[] key, byte[] namespace) {
+        openState(state);
+        writeVarint(key.length + 1);
+        write(key);
+        writeVarint(namespace.length);
+        write(namespace);
     }
 
     @Override

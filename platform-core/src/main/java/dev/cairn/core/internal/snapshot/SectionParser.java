@@ -1,10 +1,11 @@
 package dev.cairn.core.internal.snapshot;
 
+import dev.cairn.spi.snapshot.KeyGroupChanges;
 import dev.cairn.spi.snapshot.StateEntrySink;
 import java.io.IOException;
 import java.util.Arrays;
 
-/** Reads what {@link SectionBuilder} framed, handing each entry on with its state index mapped. */
+/** Reads what {@link SectionBuilder} framed, handing each entry (and a delta's removals) on with its state index mapped. */
 final class SectionParser {
 
     private final byte[] bytes;
@@ -24,12 +25,42 @@ final class SectionParser {
         new SectionParser(section).parse(stateMap, sink);
     }
 
+    /** A delta section: its removals, then its changed entries (see {@link SectionBuilder}). */
+    static void parseDelta(byte[] section, int[] stateMap, KeyGroupChanges.RemovalSink removals, StateEntrySink sink) throws IOException {
+        SectionParser parser = new SectionParser(section);
+        parser.parseRemovals(stateMap, removals);
+        parser.parse(stateMap, sink);
+    }
+
+    private void parseRemovals(int[] stateMap, KeyGroupChanges.RemovalSink sink) throws IOException {
+        for (int state = readVarint(); state != 0; state = readVarint()) {
+            int target = target(stateMap, state);
+            for (int keyLength = readVarint() - 1; keyLength != -1; keyLength = readVarint() - 1) {
+                byte[] key = take(keyLength);
+                byte[] namespace = take(readVarint());
+                if (target >= 0) {
+                    sink.removed(target, key, namespace);
+                }
+            }
+        }
+    }
+
+    private byte[] take(int n) throws IOException {
+        partsLength = 0;
+        copy(n);
+        return Arrays.copyOf(parts, n);
+    }
+
+    private static int target(int[] stateMap, int state) throws IOException {
+        if (state > stateMap.length) {
+            throw new IOException("entries of state #" + (state - 1) + ", but the handle describes " + stateMap.length + " states");
+        }
+        return stateMap[state - 1];
+    }
+
     private void parse(int[] stateMap, StateEntrySink sink) throws IOException {
         for (int state = readVarint(); state != 0; state = readVarint()) {
-            if (state > stateMap.length) {
-                throw new IOException("entries of state #" + (state - 1) + ", but the handle describes " + stateMap.length + " states");
-            }
-            int target = stateMap[state - 1];
+            int target = target(stateMap, state);
             for (int keyLength = readVarint() - 1; keyLength != -1; keyLength = readVarint() - 1) {
                 // the parts are copied back to back into one reused buffer: no array per part
                 partsLength = 0;

@@ -92,9 +92,11 @@ public final class SectionsRestoreContext implements RestoreContext {
                 });
             }
             SnapshotFormat format = formats.require(handle.format());
+            java.util.Set<Integer> seen = new java.util.HashSet<>();
             for (KeyGroupSection s : handle.sections()) {
+                boolean delta = !seen.add(s.keyGroup()); // a key group's later sections in one handle are deltas
                 if (rehashes() || range.contains(s.keyGroup())) {
-                    byKeyGroup.computeIfAbsent(s.keyGroup(), kg -> new ArrayList<>()).add(new Part(s, format, stateMap));
+                    byKeyGroup.computeIfAbsent(s.keyGroup(), kg -> new ArrayList<>()).add(new Part(s, format, stateMap, delta));
                 }
             }
         }
@@ -102,15 +104,41 @@ public final class SectionsRestoreContext implements RestoreContext {
         return rehashes() ? new RehashedEntries(described, byKeyGroup) : new SectionEntries(described, byKeyGroup);
     }
 
-    /** One stored section and how to read it. */
-    private record Part(KeyGroupSection section, SnapshotFormat format, int[] stateMap) {
+    /** One stored section and how to read it: all of a key group's entries, or a delta over the sections before it. */
+    private record Part(KeyGroupSection section, SnapshotFormat format, int[] stateMap, boolean delta) {
     }
 
-    private void read(Part part, StateEntrySink sink) throws IOException {
+    /** The entries of one key group's sections: streamed as they are, or merged when deltas follow. */
+    private void read(List<Part> parts, StateEntrySink sink) throws IOException {
+        if (parts.stream().noneMatch(Part::delta)) {
+            for (Part p : parts) {
+                read(p, null, sink);
+            }
+            return;
+        }
+        MergedEntries merged = new MergedEntries();
+        for (Part p : parts) {
+            if (p.delta()) {
+                MergedEntries changed = new MergedEntries();
+                read(p, merged::remove, changed);
+                merged.replaceWith(changed);
+            } else {
+                read(p, null, merged);
+            }
+        }
+        merged.emit(sink);
+    }
+
+    private void read(Part part, dev.cairn.spi.snapshot.KeyGroupChanges.RemovalSink removals, StateEntrySink sink) throws IOException {
         KeyGroupSection s = part.section();
         byte[] stored = reader.readSection(s); // checks the section's CRC32C, naming the file
         try {
-            SectionParser.parse(part.format().decode(stored), part.stateMap(), sink);
+            byte[] framed = part.format().decode(stored);
+            if (part.delta()) {
+                SectionParser.parseDelta(framed, part.stateMap(), removals, sink);
+            } else {
+                SectionParser.parse(framed, part.stateMap(), sink);
+            }
         } catch (CorruptSnapshotException e) {
             throw e;
         } catch (IOException | RuntimeException e) {
@@ -153,9 +181,7 @@ public final class SectionsRestoreContext implements RestoreContext {
 
         @Override
         public void read(int keyGroup, StateEntrySink sink) throws IOException {
-            for (Part p : byKeyGroup.getOrDefault(keyGroup, List.of())) {
-                SectionsRestoreContext.this.read(p, sink);
-            }
+            SectionsRestoreContext.this.read(byKeyGroup.getOrDefault(keyGroup, List.of()), sink);
         }
     }
 
@@ -199,9 +225,7 @@ public final class SectionsRestoreContext implements RestoreContext {
                 }
             };
             for (List<Part> parts : old.values()) {
-                for (Part p : parts) {
-                    SectionsRestoreContext.this.read(p, assign);
-                }
+                SectionsRestoreContext.this.read(parts, assign);
             }
             for (SectionBuilder b : builders) {
                 b.finish();
