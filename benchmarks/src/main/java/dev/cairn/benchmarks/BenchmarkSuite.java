@@ -172,7 +172,7 @@ public final class BenchmarkSuite {
             boolean incremental = store.equals(SnapshotBenchmark.CAIRN_INCREMENTAL);
             try (StateStore s = Stores.create(incremental ? Stores.CAIRN_HEAP : store, dir)) {
                 fill(s, keyCount);
-                s.snapshot(1, false).complete();
+                s.snapshot(1, incremental).complete(); // the base an incremental checkpoint builds on
                 SplittableRandom random = new SplittableRandom(7);
                 for (int i = 0; i < keyCount / 100 * percent; i++) {
                     long k = random.nextInt(keyCount);
