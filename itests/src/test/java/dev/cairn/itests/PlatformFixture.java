@@ -45,8 +45,18 @@ final class PlatformFixture implements AutoCloseable {
         return f;
     }
 
+    /**
+     * The frameworks of this JVM share one RocksDB native library, loaded from the class path. A
+     * JVM loads a native library once per class loader, so each framework's lib-rocksdb bundle
+     * would load a copy of its own; the copies share some C++ statics, and once a stopped
+     * framework's copy is unloaded, a later copy may call into it (a SIGSEGV seen in these
+     * tests). A platform process runs one framework: lib-rocksdb's copy is the only one there.
+     */
+    private static final Map<String, String> SHARED_ROCKSDB = Map.of("org.osgi.framework.system.packages.extra",
+            "org.rocksdb;version=\"8.10.0\",org.rocksdb.util;version=\"8.10.0\"");
+
     PlatformFixture start() throws Exception {
-        platform = Platform.start(HOME, data, deploy, etc, Map.of());
+        platform = Platform.start(HOME, data, deploy, etc, SHARED_ROCKSDB);
         console = new InProcessConsole(platform.context()).awaitCommand("cairn:jobs", PATIENCE);
         return this;
     }
@@ -167,5 +177,16 @@ final class PlatformFixture implements AutoCloseable {
                 files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
         }
+        assertThat(rocksDbLibraryCopies()).as("copies of the RocksDB native library this JVM has loaded").isLessThanOrEqualTo(1);
+    }
+
+    /** The distinct RocksDB native library files mapped into this process (Linux). */
+    private static long rocksDbLibraryCopies() throws IOException {
+        Path maps = Path.of("/proc/self/maps");
+        if (!Files.exists(maps)) {
+            return 0;
+        }
+        return Files.readAllLines(maps).stream().filter(l -> l.contains("librocksdbjni"))
+                .map(l -> l.substring(l.indexOf('/'))).distinct().count();
     }
 }

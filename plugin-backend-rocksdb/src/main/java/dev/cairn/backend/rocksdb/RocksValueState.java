@@ -1,6 +1,7 @@
 package dev.cairn.backend.rocksdb;
 
 import dev.cairn.spi.backend.InternalValueState;
+import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
 
 final class RocksValueState<N, V> extends RocksStateAccess<N> implements InternalValueState<N, V> {
@@ -8,12 +9,30 @@ final class RocksValueState<N, V> extends RocksStateAccess<N> implements Interna
         super(backend, state);
     }
 
+    /** Values are read into this buffer (task thread only): no array per read. */
+    private byte[] buffer = new byte[64];
+
     @Override
     @SuppressWarnings("unchecked")
     public V get() {
         try {
-            byte[] bytes = backend.db().get(state.columnFamily, row());
-            return bytes == null ? null : (V) Bytes.deserialize(state.valueSerializer, bytes);
+            byte[] row = row();
+            int length = backend.db().get(state.columnFamily, row, buffer);
+            if (length == RocksDB.NOT_FOUND) {
+                return null;
+            }
+            if (length > buffer.length) {
+                buffer = new byte[Math.max(length, 2 * buffer.length)];
+                length = backend.db().get(state.columnFamily, row, buffer);
+                if (length == RocksDB.NOT_FOUND) {
+                    return null;
+                }
+            }
+            V value = (V) Bytes.deserialize(state.valueSerializer, buffer, 0, length);
+            if (buffer.length > 64 * 1024) {
+                buffer = new byte[64]; // keeps no large value alive between reads
+            }
+            return value;
         } catch (RocksDBException e) {
             throw RocksDBKeyedStateBackend.failure("read", state, e);
         }
