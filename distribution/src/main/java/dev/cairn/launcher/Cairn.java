@@ -30,6 +30,9 @@ public final class Cairn {
                 yield new Demo(System.out).run(home);
             }
             case "help", "--help", "-h" -> {
+                if (args.length > 1) { // one command's usage, as the running platform knows it
+                    yield ConsoleClient.run(data, "help " + args[1], System.out);
+                }
                 System.out.println("""
                         usage: bin/cairn run                 start the platform in the foreground (Gogo shell on a terminal)
                                bin/cairn demo                run the demo on the embedded defaults; ends with 'demo: OK'
@@ -37,7 +40,8 @@ public final class Cairn {
                                  jobs | job <name> | create <name> key=value… | start|stop|cancel|fail|remove <name>
                                  savepoint <name> [savepoint] | resume <name> <snapshot> [claim|no-claim]
                                  snapshots <job> | snapshot <job> <path> | discard <job> <path>
-                                 plugins | config <job|pid> | set <job|pid> key=value… | unset <job|pid> key…""");
+                                 plugins | config <job|pid> | set <job|pid> key=value… | unset <job|pid> key…
+                               bin/cairn help <command>      one command's usage (asks the running platform)""");
                 yield 0;
             }
             default -> ConsoleClient.run(data, String.join(" ", args), System.out);

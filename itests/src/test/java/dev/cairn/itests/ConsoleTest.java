@@ -43,6 +43,23 @@ class ConsoleTest {
             assertThat(refused.exit).isEqualTo(1);
             assertThat(refused.output).contains("job.max-restarts=-1 is not allowed");
 
+            Result typo = binCairn(p, "jbos");
+            assertThat(typo.exit).isEqualTo(1);
+            assertThat(typo.output).contains("unknown command 'jbos'. Did you mean 'jobs'?");
+            Result noName = binCairn(p, "job");
+            assertThat(noName.exit).isEqualTo(1);
+            assertThat(noName.output.strip()).isEqualTo("usage: job <name>");
+            Result help = binCairn(p, "help", "job");
+            assertThat(help.exit).isZero();
+            assertThat(help.output).contains("usage: job <name>");
+            Result nothingToSet = binCairn(p, "set", "offers");
+            assertThat(nothingToSet.exit).isEqualTo(1);
+            assertThat(nothingToSet.output).contains("nothing to set on offers");
+
+            String secret = Files.readString(token).trim();
+            assertThat(send(p, secret, "felix:lb")).first().asString().startsWith("refused: 'felix:lb' is not a Cairn command");
+            assertThat(send(p, secret, "cairn:jobs ; felix:lb")).contains("cairn-exit: 1").noneMatch(l -> l.contains("System Bundle"));
+
             assertThat(send(p, "not-the-token", "cairn:jobs")).containsExactly("refused: wrong or missing console token", "cairn-exit: 2");
             assertThat(send(p, Files.readString(token).trim(), "cairn:plugins")).anyMatch(l -> l.matches("backend\\s+heap\\s+dev.cairn.backend.heap.*offers.*"));
         }

@@ -8,7 +8,8 @@ import java.util.Map;
 import org.osgi.service.component.annotations.Component;
 
 /** {@code offers:verify <output> <seed> <events> <skus>}: is the committed output exactly once? */
-@Component(service = VerifyCommand.class, property = {"osgi.command.scope=offers", "osgi.command.function=verify"})
+@Component(service = VerifyCommand.class, property = {"osgi.command.scope=offers", "osgi.command.function=verify",
+        "cairn.console=true"}) // bin/cairn offers:verify runs it on the remote console
 public final class VerifyCommand {
 
     public Map<String, Object> verify(String output, long seed, int events, int skus) throws IOException {

@@ -48,6 +48,7 @@ public final class ConsoleEndpoint {
     private static final Logger LOG = Logger.getLogger(ConsoleEndpoint.class.getName());
 
     private final CommandProcessor processor;
+    private final BundleContext context;
     private final ServerSocket server;
     private final byte[] token;
     private final Path tokenFile;
@@ -58,6 +59,7 @@ public final class ConsoleEndpoint {
     public ConsoleEndpoint(@Reference CommandProcessor processor, BundleContext context, Map<String, Object> properties)
             throws IOException, InvalidConfigurationException {
         this.processor = processor;
+        this.context = context;
         Settings s;
         try {
             s = validate(properties);
@@ -184,17 +186,37 @@ public final class ConsoleEndpoint {
         return null;
     }
 
-    /** Runs one command line in a fresh session; prints its result; returns the exit code. */
+    /** Runs one Cairn command line in a fresh session; prints its result; returns the exit code. */
     private int execute(String line, PrintStream out) {
+        RemoteCommand.Interpretation interpretation = RemoteCommand.interpret(line, this::published);
+        if (interpretation instanceof RemoteCommand.Answer answer) {
+            out.println(answer.text());
+            return answer.exit();
+        }
+        RemoteCommand.Run run = (RemoteCommand.Run) interpretation;
         try (CommandSession session = processor.createSession(new ByteArrayInputStream(new byte[0]), out, out)) {
-            Object result = session.execute(line);
+            Object result = session.execute(run.gogoLine());
             if (result != null) {
                 out.println(session.format(result, Converter.INSPECT));
             }
             return 0;
         } catch (Exception e) {
-            out.println("error: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
+            String message = e.getMessage() == null ? e.toString() : e.getMessage();
+            // Gogo's "Cannot coerce job() to any of [(String)]": the arguments do not fit the command
+            out.println(message.startsWith("Cannot coerce") ? "usage: " + run.usage().line() : "error: " + message);
             return 1;
+        }
+    }
+
+    private boolean published(String scope, String function) {
+        if (!scope.matches("[\\w.-]+") || !function.matches("[\\w.-]+")) {
+            return false;
+        }
+        try {
+            return context.getServiceReferences((String) null, "(&(osgi.command.scope=" + scope + ")(osgi.command.function=" + function
+                    + ")(" + RemoteCommand.PUBLISHED + "=true))") != null;
+        } catch (org.osgi.framework.InvalidSyntaxException e) {
+            return false;
         }
     }
 

@@ -67,12 +67,18 @@ public final class PlatformCommands {
 
     /** Sets properties ({@code key=value}) after validating them; a refused value changes nothing. */
     public String set(String target, String... keyValues) throws IOException, InvalidConfigurationException {
+        if (keyValues.length == 0) {
+            throw new IllegalArgumentException("nothing to set on " + target + ": give key=value pairs (set <job|pid> key=value…)");
+        }
         configs.change(configs.target(target), JobCommands.keyValues(keyValues), List.of());
         return "updated " + target;
     }
 
     /** Removes properties, so that their defaults apply. */
     public String unset(String target, String... keys) throws IOException, InvalidConfigurationException {
+        if (keys.length == 0) {
+            throw new IllegalArgumentException("nothing to unset on " + target + ": give the keys (unset <job|pid> key…)");
+        }
         configs.change(configs.target(target), Map.of(), List.of(keys));
         return "updated " + target;
     }
