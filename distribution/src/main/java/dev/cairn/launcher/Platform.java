@@ -53,6 +53,20 @@ public final class Platform implements AutoCloseable {
         }
     }
 
+    /**
+     * ConfigAdmin keeps every configuration, storage secrets included, in files under
+     * {@code dir}; only the platform's user may enter it, whatever the files' own modes.
+     */
+    private static void ownerOnly(String dir) throws IOException {
+        if (dir == null) {
+            return;
+        }
+        Path path = Files.createDirectories(Path.of(dir));
+        if (Files.getFileStore(path).supportsFileAttributeView(java.nio.file.attribute.PosixFileAttributeView.class)) {
+            Files.setPosixFilePermissions(path, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        }
+    }
+
     private static Platform boot(Path home, Path data, Path deploy, Path etc, Map<String, String> extra, DataLock lock)
             throws IOException, BundleException {
         Properties vars = new Properties();
@@ -71,6 +85,7 @@ public final class Platform implements AutoCloseable {
         }
         config.putAll(extra);
         config.putIfAbsent("gosh.args", "--nointeractive");
+        ownerOnly(config.get("felix.cm.dir"));
         Framework framework = ServiceLoader.load(FrameworkFactory.class).findFirst()
                 .orElseThrow(() -> new IllegalStateException("No OSGi framework on the class path"))
                 .newFramework(config);

@@ -30,6 +30,12 @@ class ConsoleTest {
 
             Path token = p.data.resolve("console.token");
             assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(token))).isEqualTo("rw-------");
+            // ConfigAdmin's files (storage secrets among them) lie in a folder only the platform's user enters
+            Path configs = p.data.resolve("config");
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(configs))).isEqualTo("rwx------");
+            try (var files = Files.walk(configs)) {
+                assertThat(files.map(Path::toString)).anyMatch(f -> f.endsWith(".config"));
+            }
 
             Result jobs = binCairn(p, "jobs");
             assertThat(jobs.exit).isZero();
