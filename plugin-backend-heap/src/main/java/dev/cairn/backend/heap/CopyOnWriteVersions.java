@@ -13,6 +13,8 @@ final class CopyOnWriteVersions {
     private int current = 1;
     /** The version of the snapshot the next incremental one builds on; -1 before there is one. */
     private volatile int baseVersion = -1;
+    /** Checkpoints taken but not yet completed or aborted, by id: each may become the base. */
+    private final java.util.TreeMap<Long, Integer> candidates = new java.util.TreeMap<>();
 
     int current() {
         return current;
@@ -40,16 +42,34 @@ final class CopyOnWriteVersions {
         baseVersion = version;
     }
 
+    /** Checkpoint {@code checkpointId} took the snapshot of {@code version}, which becomes the base if it completes. */
+    synchronized void candidate(long checkpointId, int version) {
+        candidates.put(checkpointId, version);
+    }
+
+    /** Checkpoint {@code checkpointId} completed or was aborted: it and earlier ones no longer become the base. */
+    synchronized void settled(long checkpointId, boolean andEarlier) {
+        if (andEarlier) {
+            candidates.headMap(checkpointId, true).clear();
+        } else {
+            candidates.remove(checkpointId);
+        }
+    }
+
     /**
      * Removals at or before this version are in every snapshot a later one may build on: the
-     * base, or without one, the oldest running snapshot (it may become the base) or the next.
+     * base and each checkpoint that may still become it (the oldest of them), else the oldest
+     * running snapshot, else the next one.
      */
     synchronized int removalFloor() {
-        int base = baseVersion;
-        if (base >= 0) {
-            return base;
+        int floor = baseVersion >= 0 ? baseVersion : Integer.MAX_VALUE;
+        for (int v : candidates.values()) {
+            floor = Math.min(floor, v);
         }
-        return running.isEmpty() ? current : running.first();
+        if (!running.isEmpty()) {
+            floor = Math.min(floor, running.first());
+        }
+        return floor == Integer.MAX_VALUE ? current : floor;
     }
 
     /** Whether a structure created at {@code version} is still seen by a running snapshot. */

@@ -142,6 +142,9 @@ final class HeapKeyedStateBackend<K> implements KeyedStateBackend<K> {
     @Override
     public AsyncSnapshot snapshot(SnapshotRequest request) {
         HeapEntries entries = captureEntries();
+        if (!request.savepoint()) {
+            versions.candidate(request.checkpointId(), entries.version());
+        }
         HeapSnapshotWriter writer = new HeapSnapshotWriter(request, entries, dirty.capture(), request.savepoint() ? null : base);
         return () -> {
             HeapSnapshotWriter.Result result = writer.write();
@@ -164,11 +167,13 @@ final class HeapKeyedStateBackend<K> implements KeyedStateBackend<K> {
             useBase(layout);
         }
         pendingLayouts.keySet().removeIf(id -> id <= checkpointId);
+        versions.settled(checkpointId, true);
     }
 
     @Override
     public void notifyCheckpointAborted(long checkpointId) {
         pendingLayouts.remove(checkpointId);
+        versions.settled(checkpointId, false);
     }
 
     @Override
