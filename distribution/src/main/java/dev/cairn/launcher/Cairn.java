@@ -5,7 +5,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.logging.ConsoleHandler;
-import java.util.logging.FileHandler;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import java.util.logging.SimpleFormatter;
@@ -57,14 +56,20 @@ public final class Cairn {
             System.err.println(e.getMessage()); // before any log file is opened: nothing of the running one is touched
             return 1;
         }
-        logTo(data.resolve("cairn.log"));
+        Path log = data.resolve("cairn.log");
+        logTo(log);
         boolean terminal = System.console() != null;
         Platform platform = Platform.start(home, data, home.resolve("deploy"), home.resolve("etc"),
                 terminal ? Map.of("gosh.args", "") : Map.of(), lock);
+        Logger.getLogger(Cairn.class.getName()).info("Cairn started (home " + home + ", data " + data + ")");
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            // the JDK's own shutdown hook may already have closed the log's handler: these lines go to the file directly
+            appendToLog(log, "stopping (Ctrl-C, SIGTERM or shutdown): running jobs stop with a savepoint");
             try {
                 platform.close();
+                appendToLog(log, "stopped");
             } catch (Exception e) {
+                appendToLog(log, "did not stop cleanly: " + e);
                 System.err.println("Cairn did not stop cleanly: " + e);
             }
         }, "cairn-shutdown"));
@@ -73,7 +78,23 @@ public final class Cairn {
         return 0;
     }
 
-    /** INFO and up to {@code file}, one line per record with milliseconds; only warnings on the terminal. */
+    private static void appendToLog(Path log, String message) {
+        String line = String.format(java.util.Locale.ROOT, "%1$tF %1$tT.%1$tL INFO %2$s: Cairn %3$s%n", new java.util.Date(), Cairn.class.getName(), message);
+        try {
+            Files.writeString(log, line, java.nio.charset.StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.CREATE,
+                    java.nio.file.StandardOpenOption.APPEND);
+        } catch (IOException e) {
+            System.err.println("Cairn " + message + " (the log is not writable: " + e.getMessage() + ")");
+        }
+    }
+
+    private static final long LOG_FILE_BYTES = 10L << 20;
+    private static final int LOG_FILES_KEPT = 5;
+
+    /**
+     * INFO and up to {@code file} (rotated at 10 MiB, five older files kept), one line per record
+     * with milliseconds; only warnings on the terminal.
+     */
     private static void logTo(Path file) throws IOException {
         // read once, when SimpleFormatter is first used: a user's own format (-D) wins
         System.getProperties().putIfAbsent("java.util.logging.SimpleFormatter.format", "%1$tF %1$tT.%1$tL %4$s %3$s: %5$s%6$s%n");
@@ -81,7 +102,7 @@ public final class Cairn {
         for (var h : root.getHandlers()) {
             root.removeHandler(h);
         }
-        FileHandler fileHandler = new FileHandler(file.toString(), true);
+        RotatingLogFile fileHandler = new RotatingLogFile(file, LOG_FILE_BYTES, LOG_FILES_KEPT);
         fileHandler.setFormatter(new SimpleFormatter());
         fileHandler.setLevel(Level.INFO);
         root.addHandler(fileHandler);

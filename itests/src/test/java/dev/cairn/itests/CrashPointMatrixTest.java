@@ -164,6 +164,10 @@ class CrashPointMatrixTest {
             System.out.printf("crash-matrix: %s@%d on %s: missing %d, duplicated %d, leftovers %s%n", point, nth, setup, missing, duplicated, leftovers);
             assertThat(verdict).as("offers:verify after a crash at %s", point).containsPattern("exactly-once\\s+true");
             assertThat(leftovers).as("files no snapshot in the ledger references, or transactions left in progress").isEmpty();
+
+            platform.stop(); // SIGTERM, as an operator's Ctrl-C: the log says when the platform started and stopped
+            assertThat(Files.readString(platform.data.resolve("cairn.log"))).contains("Cairn started (home ")
+                    .contains("Cairn stopping (Ctrl-C, SIGTERM or shutdown)").contains("Cairn stopped");
         }
     }
 

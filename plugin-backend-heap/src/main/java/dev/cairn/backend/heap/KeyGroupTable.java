@@ -54,11 +54,7 @@ final class KeyGroupTable {
             return size;
         }
 
-        void forEach(Visitor visitor) throws java.io.IOException {
-            forEachChangedSince(-1, visitor);
-        }
-
-        /** The entries written after the snapshot of version {@code version} began. */
+        /** The entries written after the snapshot of version {@code version} began (-1: all of them). */
         void forEachChangedSince(int version, Visitor visitor) throws java.io.IOException {
             for (Entry head : buckets) {
                 for (Entry e = head; e != null; e = e.next) {

@@ -22,7 +22,7 @@ class KeyGroupTableTest {
 
     private static Map<Object, Object> contents(KeyGroupTable.View view) throws Exception {
         Map<Object, Object> seen = new HashMap<>();
-        view.forEach((k, v) -> assertThat(seen.put(k, v)).as("key %s seen once", k).isNull());
+        view.forEachChangedSince(-1, (k, v) -> assertThat(seen.put(k, v)).as("key %s seen once", k).isNull());
         return seen;
     }
 
