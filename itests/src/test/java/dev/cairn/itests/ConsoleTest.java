@@ -101,6 +101,14 @@ class ConsoleTest {
             p.run("cairn:start offers");
             p.awaitJobState("offers", "RUNNING");
             assertThat(p.job("offers")).containsEntry("restarts", 0);
+
+            // removing a running job prints the savepoint it stopped with, which holds its state
+            String removed = p.text("cairn:remove offers");
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("removed job offers; its state is in savepoint (offers/savepoints/\\S+)"
+                    + " \\(restore.path=\\1 starts a job from it\\)").matcher(removed);
+            assertThat(m.matches()).as(removed).isTrue();
+            assertThat(p.data.resolve("snapshots").resolve(m.group(1)).resolve("_metadata")).exists();
+            assertThat(p.text("cairn:jobs")).doesNotContain("offers");
         }
     }
 

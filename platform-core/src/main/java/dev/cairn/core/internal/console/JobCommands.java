@@ -2,17 +2,21 @@ package dev.cairn.core.internal.console;
 
 import dev.cairn.api.job.ClaimMode;
 import dev.cairn.api.job.JobConfig;
+import dev.cairn.core.internal.checkpoint.JobMetrics;
+import dev.cairn.core.internal.job.JobMaster;
 import dev.cairn.core.internal.platform.InvalidConfigurationException;
 import dev.cairn.core.internal.platform.JobInstance;
 import dev.cairn.core.internal.platform.JobSpec;
 import dev.cairn.core.internal.platform.JobSupervisor;
-import dev.cairn.core.internal.job.JobMaster;
-import dev.cairn.core.internal.checkpoint.JobMetrics;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
@@ -102,7 +106,7 @@ public final class JobCommands {
     public String create(String name, String... properties) throws IOException, InvalidConfigurationException, InterruptedException {
         configs.createJob(name, keyValues(properties));
         // ConfigAdmin delivers the configuration asynchronously: return once the job exists, so the next command finds it
-        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (supervisor.job(name).isEmpty()) {
             if (System.nanoTime() > deadline) {
                 return "created the configuration of job " + name + "; the platform has not picked it up yet";
@@ -188,12 +192,24 @@ public final class JobCommands {
         return "a failure will hit job " + name + " at its next record";
     }
 
-    /** Deletes the job's configuration: the job stops with a savepoint whose path is logged. */
-    public String remove(String name) throws IOException {
+    /** Deletes the job's configuration; the job stops with a savepoint, whose path it prints. */
+    public String remove(String name) throws IOException, InterruptedException {
         JobInstance j = find(name);
+        CompletableFuture<String> removal = supervisor.removal(j.name());
         configs.delete(configs.target(j.name()));
-        return "removed job " + name;
+        try {
+            String savepoint = removal.get(REMOVAL_PATIENCE.toMinutes(), TimeUnit.MINUTES);
+            return savepoint == null ? "removed job " + name + " (it was not running: no savepoint)"
+                    : "removed job " + name + "; its state is in savepoint " + savepoint + " (restore.path=" + savepoint
+                    + " starts a job from it)";
+        } catch (TimeoutException e) {
+            return "removed job " + name + "; it is still stopping, and the log will name the savepoint it stops with";
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("removed job " + name + ", but its stop failed: " + e.getCause().getMessage(), e.getCause());
+        }
     }
+
+    private static final Duration REMOVAL_PATIENCE = Duration.ofMinutes(5);
 
     private void setState(String name, String state) throws IOException, InvalidConfigurationException {
         configs.change(configs.target(name), Map.of("job.state", state), List.of());

@@ -598,8 +598,10 @@ public final class JobInstance {
     /**
      * The configuration was deleted or the kernel stops: stop with a savepoint. A deleted job's
      * ledger is retired: its snapshots become the user's, and a new job of that name starts afresh.
+     *
+     * @return the path of the savepoint a deleted job stopped with; {@code null} when it was not running
      */
-    synchronized void dispose(boolean forget) {
+    synchronized String dispose(boolean forget) {
         // a removed job leaves a self-contained savepoint a new job can start from; a stopping platform, a checkpoint
         JobRun.Stop stop = !isActive() ? JobRun.Stop.CANCEL
                 : forget ? JobRun.Stop.handoverSavepoint(master().defaultSavepointFormat()) : JobRun.Stop.CHECKPOINT;
@@ -617,5 +619,6 @@ public final class JobInstance {
                 LOG.info("Job " + spec.name() + " removed; its state is in savepoint " + path + " (restore.path to start a job from it)");
             }
         }
+        return path;
     }
 }

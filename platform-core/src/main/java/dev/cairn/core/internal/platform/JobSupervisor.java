@@ -6,6 +6,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -138,8 +139,29 @@ public final class JobSupervisor implements PluginTracker.Listener, JobInstance.
     void removed(String pid, boolean configurationDeleted) {
         JobInstance instance = instances.remove(pid);
         if (instance != null && instance.spec() != null) {
-            instance.dispose(configurationDeleted);
+            CompletableFuture<String> awaited = configurationDeleted ? removals.remove(instance.spec().name()) : null;
+            try {
+                String savepoint = instance.dispose(configurationDeleted);
+                if (awaited != null) {
+                    awaited.complete(savepoint);
+                }
+            } catch (RuntimeException | Error e) {
+                if (awaited != null) {
+                    awaited.completeExceptionally(e);
+                }
+                throw e;
+            }
         }
+    }
+
+    private final Map<String, CompletableFuture<String>> removals = new ConcurrentHashMap<>();
+
+    /**
+     * Completes with the savepoint job {@code name} stopped with ({@code null} if it was not
+     * running) once its configuration is deleted and it has stopped.
+     */
+    public CompletableFuture<String> removal(String name) {
+        return removals.computeIfAbsent(name, n -> new CompletableFuture<>());
     }
 
     /** Refuses what {@link #configured} would refuse for the job configuration {@code pid}. */
