@@ -41,6 +41,10 @@ class ConsoleTest {
             assertThat(jobs.exit).isZero();
             assertThat(jobs.output).containsPattern("offers\\s+RUNNING\\s+offer-enrichment\\s+heap\\s+file\\s+2");
 
+            Result job = binCairn(p, "job", "offers");
+            assertThat(job.exit).isZero();
+            assertThat(job.output).containsPattern("(?m)^state\\s{2,}RUNNING$").containsPattern("(?m)^checkpoints\\.completed\\s{2,}\\d+$");
+
             Result unknown = binCairn(p, "job", "nope");
             assertThat(unknown.exit).isEqualTo(1);
             assertThat(unknown.output).contains("No job named 'nope'");

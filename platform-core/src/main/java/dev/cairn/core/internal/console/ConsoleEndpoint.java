@@ -196,7 +196,9 @@ public final class ConsoleEndpoint {
         RemoteCommand.Run run = (RemoteCommand.Run) interpretation;
         try (CommandSession session = processor.createSession(new ByteArrayInputStream(new byte[0]), out, out)) {
             Object result = session.execute(run.gogoLine());
-            if (result != null) {
+            if (result instanceof Map<?, ?> map) {
+                out.println(aligned(map));
+            } else if (result != null) {
                 out.println(session.format(result, Converter.INSPECT));
             }
             return 0;
@@ -206,6 +208,25 @@ public final class ConsoleEndpoint {
             out.println(message.startsWith("Cannot coerce") ? "usage: " + run.usage().line() : "error: " + message);
             return 1;
         }
+    }
+
+    /** A map result ({@code job <name>}) as two aligned columns, lists one item per line. */
+    static String aligned(Map<?, ?> map) {
+        int width = map.keySet().stream().mapToInt(k -> String.valueOf(k).length()).max().orElse(0);
+        StringBuilder text = new StringBuilder();
+        map.forEach((k, v) -> {
+            String pad = " ".repeat(width - String.valueOf(k).length() + 2);
+            if (v instanceof java.util.Collection<?> items && !items.isEmpty()) {
+                String indent = " ".repeat(width + 2);
+                int i = 0;
+                for (Object item : items) {
+                    text.append(i++ == 0 ? k + pad : indent).append(item).append('\n');
+                }
+            } else {
+                text.append(k).append(pad).append(v).append('\n');
+            }
+        });
+        return text.toString().stripTrailing();
     }
 
     private boolean published(String scope, String function) {

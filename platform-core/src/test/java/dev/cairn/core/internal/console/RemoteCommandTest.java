@@ -49,6 +49,19 @@ class RemoteCommandTest {
     }
 
     @Test
+    void aMapResultPrintsAsAlignedColumns() {
+        java.util.Map<String, Object> job = new java.util.LinkedHashMap<>();
+        job.put("name", "offers");
+        job.put("checkpoints.completed", 2);
+        job.put("plugins", java.util.List.of("backend heap (a)", "storage file (b)"));
+        assertThat(ConsoleEndpoint.aligned(job)).isEqualTo("""
+                name                   offers
+                checkpoints.completed  2
+                plugins                backend heap (a)
+                                       storage file (b)""");
+    }
+
+    @Test
     void helpListsEveryCommandOrShowsOnesUsage() {
         RemoteCommand.Answer all = answer("help");
         assertThat(all.exit()).isZero();
