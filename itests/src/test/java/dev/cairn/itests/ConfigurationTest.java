@@ -26,7 +26,7 @@ class ConfigurationTest {
             assertRefused(p, "cairn:set offers job.state=paused", "job.state=paused is not allowed: use one of [running, suspended]");
             assertRefused(p, "cairn:set offers job.paralelism=2", "job.paralelism=2 is not allowed: it is not a property of cairn.job");
             assertRefused(p, "cairn:set offers job.backend=offheap", "job.backend=offheap is not allowed: the job's heap state can move only to a backend that is installed now");
-            assertRefused(p, "cairn:set cairn.kernel stop.timeout=0s", "stop.timeout=0s is not allowed: use a duration >= 1s");
+            assertRefused(p, "cairn:set cairn.kernel stop.timeout=0s", "stop.timeout=0s is not allowed: use a duration >= 1s such as 10s, 5m, 60m (or ISO-8601, e.g. PT10S)");
             assertRefused(p, "cairn:set cairn.console host=0.0.0.0", "host=0.0.0.0 is not allowed: use a loopback address");
             assertRefused(p, "cairn:set cairn.backend.rocksdb block-cache-mb=lots", "block-cache-mb=lots is not allowed: use an integer");
             assertRefused(p, "cairn:set cairn.backend.rocksdb block-cache-mb=2", "block-cache-mb=2 is not allowed");

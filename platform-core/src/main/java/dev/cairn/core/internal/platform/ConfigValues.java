@@ -84,7 +84,10 @@ final class ConfigValues {
             return defaultValue;
         }
         String s = properties.get(key).toString().trim();
-        String allowed = "use a duration >= " + format(min) + " such as 500ms, 10s, 5m, 1h or PT10S";
+        // examples the bound allows: "a duration >= 1s such as 500ms" contradicted itself
+        String examples = java.util.stream.Stream.of(Duration.ofMillis(500), Duration.ofSeconds(10), Duration.ofMinutes(5), Duration.ofHours(1))
+                .filter(e -> e.compareTo(min) >= 0).map(ConfigValues::format).collect(java.util.stream.Collectors.joining(", "));
+        String allowed = "use a duration >= " + format(min) + " such as " + (examples.isEmpty() ? format(min) : examples) + " (or ISO-8601, e.g. PT10S)";
         Duration d;
         Matcher m = DURATION.matcher(s);
         if (m.matches()) {

@@ -42,7 +42,7 @@ class JobSpecTest {
         assertRefused(props("job.parallelism", "two"), "job.parallelism=two is not allowed: use an integer from 1 to 128");
         assertRefused(props("job.parallelism", 200), "job.parallelism=200 is not allowed: use an integer from 1 to 128");
         assertRefused(props("job.max-parallelism", 0), "job.max-parallelism=0 is not allowed: use an integer from 1 to 32768");
-        assertRefused(props("checkpoint.interval", "5"), "checkpoint.interval=5 is not allowed: use a duration >= 10ms");
+        assertRefused(props("checkpoint.interval", "5"), "checkpoint.interval=5 is not allowed: use a duration >= 10ms such as 500ms, 10s, 5m, 60m");
         assertRefused(props("checkpoint.interval", "1ms"), "checkpoint.interval=1ms is not allowed");
         assertRefused(props("checkpoint.incremental", "yes"), "checkpoint.incremental=yes is not allowed: use true or false");
         assertRefused(props("restore.claim-mode", "legacy"), "restore.claim-mode=legacy is not allowed: use one of [no-claim, claim]");
