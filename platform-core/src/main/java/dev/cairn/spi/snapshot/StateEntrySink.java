@@ -22,6 +22,23 @@ public interface StateEntrySink {
      *
      * @since 1.1
      */
+    /**
+     * Key, namespace, map key ({@code null}: none) and value back to back, as the six-argument
+     * {@code accept} takes them: for a sink that keeps entries in that form.
+     *
+     * @since 1.2
+     */
+    static byte[] joined(byte[] key, byte[] namespace, byte[] mapKey, byte[] value) {
+        int mapKeyLength = mapKey == null ? 0 : mapKey.length;
+        byte[] parts = Arrays.copyOf(key, key.length + namespace.length + mapKeyLength + value.length);
+        System.arraycopy(namespace, 0, parts, key.length, namespace.length);
+        if (mapKey != null) {
+            System.arraycopy(mapKey, 0, parts, key.length + namespace.length, mapKeyLength);
+        }
+        System.arraycopy(value, 0, parts, key.length + namespace.length + mapKeyLength, value.length);
+        return parts;
+    }
+
     default void accept(int state, byte[] parts, int keyLength, int namespaceLength, int mapKeyLength, int valueLength) throws IOException {
         int namespaceStart = keyLength;
         int mapKeyStart = namespaceStart + namespaceLength;

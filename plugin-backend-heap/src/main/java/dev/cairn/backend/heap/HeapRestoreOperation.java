@@ -10,6 +10,7 @@ import dev.cairn.spi.snapshot.KeyGroupSectionsHandle;
 import dev.cairn.spi.snapshot.KeyedStateHandle;
 import dev.cairn.spi.snapshot.SerializerSnapshotRef;
 import dev.cairn.spi.snapshot.SnapshotFormat;
+import dev.cairn.spi.snapshot.StateEntrySink;
 import dev.cairn.spi.snapshot.StateMetaInfo;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -117,7 +118,7 @@ final class HeapRestoreOperation<K> {
                     continue;
                 }
                 if (reusable) {
-                    sections.computeIfAbsent(s.keyGroup(), kg -> new java.util.ArrayList<>()).add(s); // its whole section, then its deltas
+                    sections.computeIfAbsent(s.keyGroup(), kg -> new ArrayList<>()).add(s); // its whole section, then its deltas
                 } else {
                     backend.dirty().touch(s.keyGroup() - range.start());
                 }
@@ -135,7 +136,7 @@ final class HeapRestoreOperation<K> {
     }
 
     /** Puts the entries of one key group into its tables: values replace, list elements append, map entries add. */
-    private static final class KeyGroupFiller implements dev.cairn.spi.snapshot.StateEntrySink {
+    private static final class KeyGroupFiller implements StateEntrySink {
         private final List<HeapState> states;
         private final TypeSerializer<Object> keySerializer;
         private final int local;
@@ -150,14 +151,8 @@ final class HeapRestoreOperation<K> {
 
         @Override
         public void accept(int state, byte[] key, byte[] namespace, byte[] mapKey, byte[] value) throws IOException {
-            int mapKeyLength = mapKey == null ? -1 : mapKey.length;
-            byte[] parts = new byte[key.length + namespace.length + Math.max(mapKeyLength, 0) + value.length];
-            int at = 0;
-            for (byte[] part : new byte[][] {key, namespace, mapKey == null ? new byte[0] : mapKey, value}) {
-                System.arraycopy(part, 0, parts, at, part.length);
-                at += part.length;
-            }
-            accept(state, parts, key.length, namespace.length, mapKeyLength, value.length);
+            accept(state, StateEntrySink.joined(key, namespace, mapKey, value), key.length, namespace.length,
+                    mapKey == null ? -1 : mapKey.length, value.length);
         }
 
         @Override

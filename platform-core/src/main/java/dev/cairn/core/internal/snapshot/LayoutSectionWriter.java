@@ -7,6 +7,7 @@ import dev.cairn.spi.snapshot.KeyGroupSection;
 import dev.cairn.spi.snapshot.KeyGroupSectionWriter;
 import dev.cairn.spi.snapshot.SnapshotFormat;
 import java.io.IOException;
+import java.util.Arrays;
 
 /** Writes key groups as sections of the shared layout in one format. Used by one thread at a time. */
 public final class LayoutSectionWriter implements KeyGroupSectionWriter {
@@ -46,7 +47,7 @@ public final class LayoutSectionWriter implements KeyGroupSectionWriter {
         }
         removals.finish();
         builder.finish();
-        byte[] plain = java.util.Arrays.copyOf(removals.buffer(), removals.length() + builder.length());
+        byte[] plain = Arrays.copyOf(removals.buffer(), removals.length() + builder.length());
         System.arraycopy(builder.buffer(), 0, plain, removals.length(), builder.length());
         return store(plain, plain.length, keyGroup, out);
     }

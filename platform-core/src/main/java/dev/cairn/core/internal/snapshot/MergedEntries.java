@@ -46,14 +46,8 @@ final class MergedEntries implements StateEntrySink {
 
     @Override
     public void accept(int state, byte[] key, byte[] namespace, byte[] mapKey, byte[] value) {
-        int mapKeyLength = mapKey == null ? -1 : mapKey.length;
-        byte[] parts = new byte[key.length + namespace.length + Math.max(mapKeyLength, 0) + value.length];
-        int at = 0;
-        for (byte[] part : new byte[][] {key, namespace, mapKey == null ? new byte[0] : mapKey, value}) {
-            System.arraycopy(part, 0, parts, at, part.length);
-            at += part.length;
-        }
-        accept(state, parts, key.length, namespace.length, mapKeyLength, value.length);
+        accept(state, StateEntrySink.joined(key, namespace, mapKey, value), key.length, namespace.length, mapKey == null ? -1 : mapKey.length,
+                value.length);
     }
 
     @Override

@@ -6,6 +6,7 @@ import dev.cairn.spi.backend.KeyGroups;
 import dev.cairn.spi.backend.RestoreContext;
 import dev.cairn.spi.backend.SnapshotReader;
 import dev.cairn.spi.snapshot.CorruptSnapshotException;
+import dev.cairn.spi.snapshot.KeyGroupChanges;
 import dev.cairn.spi.snapshot.KeyGroupEntries;
 import dev.cairn.spi.snapshot.KeyGroupSection;
 import dev.cairn.spi.snapshot.KeyGroupSectionsHandle;
@@ -18,9 +19,11 @@ import java.io.DataInputStream;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * What the kernel gives a keyed backend to restore from. Sections (whoever wrote them, in any
@@ -92,7 +95,7 @@ public final class SectionsRestoreContext implements RestoreContext {
                 });
             }
             SnapshotFormat format = formats.require(handle.format());
-            java.util.Set<Integer> seen = new java.util.HashSet<>();
+            Set<Integer> seen = new HashSet<>();
             for (KeyGroupSection s : handle.sections()) {
                 boolean delta = !seen.add(s.keyGroup()); // a key group's later sections in one handle are deltas
                 if (rehashes() || range.contains(s.keyGroup())) {
@@ -129,7 +132,7 @@ public final class SectionsRestoreContext implements RestoreContext {
         merged.emit(sink);
     }
 
-    private void read(Part part, dev.cairn.spi.snapshot.KeyGroupChanges.RemovalSink removals, StateEntrySink sink) throws IOException {
+    private void read(Part part, KeyGroupChanges.RemovalSink removals, StateEntrySink sink) throws IOException {
         KeyGroupSection s = part.section();
         byte[] stored = reader.readSection(s); // checks the section's CRC32C, naming the file
         try {
