@@ -86,7 +86,14 @@ class ConsoleTest {
             String list = p.text("cairn:snapshots offers");
             assertThat(list).containsPattern("savepoint\\s+offers/savepoints/sp1\\s+\\d+\\s+user\\s+canonical\\s")
                     .containsPattern("checkpoint\\s+offers/chk-\\d+\\s+\\d+\\s+platform");
-            assertThat(p.text("cairn:snapshot offers offers/savepoints/sp1")).contains("\"kind\" : \"SAVEPOINT\"", "\"crc32c\"", "\"jobName\" : \"offers\"");
+            assertThat(p.text("cairn:snapshot offers offers/savepoints/sp1 --json")).contains("\"kind\" : \"SAVEPOINT\"", "\"crc32c\"", "\"jobName\" : \"offers\"");
+            String summary = p.text("cairn:snapshot offers offers/savepoints/sp1");
+            assertThat(summary).containsPattern("(?m)^kind\\s+SAVEPOINT, format canonical, backend heap$")
+                    .containsPattern("(?m)^job\\s+offers, max parallelism \\d+$")
+                    .containsPattern("(?m)^size\\s+[\\d.]+ (B|KiB|MiB) in \\d+ files")
+                    .containsPattern("(?m)^enrich\\s+2\\s+key-group sections \\(canonical\\)\\s+.*\\((value|list|map|reducing|aggregating)")
+                    .doesNotContain("crc32c");
+            assertThat(summary.lines().count()).as(summary).isLessThan(20);
 
             String checkpoint = list.lines().filter(l -> l.startsWith("checkpoint")).findFirst().orElseThrow().split("\\s+")[1];
             assertThatThrownBy(() -> p.run("cairn:discard offers " + checkpoint)).hasMessageContaining("checkpoints belong to the platform");

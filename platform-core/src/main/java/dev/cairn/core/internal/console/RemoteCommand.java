@@ -36,7 +36,7 @@ final class RemoteCommand {
             new Usage("fail", "<name>", "fails one subtask at its next record, to rehearse recovery"),
             new Usage("remove", "<name>", "stops a job with a savepoint and deletes its configuration"),
             new Usage("snapshots", "<job>", "a job's checkpoints and savepoints"),
-            new Usage("snapshot", "<job> <path>", "one snapshot's metadata"),
+            new Usage("snapshot", "<job> <path> [--json]", "one snapshot: kind, format, size, operators and states (--json: its metadata)"),
             new Usage("discard", "<job> <path>", "deletes a savepoint"),
             new Usage("move", "<job> <path> <target>", "moves a savepoint"),
             new Usage("plugins", "", "backends, storages, formats and job definitions, with the jobs using them"),

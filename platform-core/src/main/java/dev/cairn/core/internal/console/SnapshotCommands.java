@@ -61,8 +61,19 @@ public final class SnapshotCommands {
         });
     }
 
-    /** A snapshot's metadata as stored (JSON, relative paths, sizes and checksums). */
+    /** A snapshot in a screenful: kind, format, size, operators and their states. */
     public String snapshot(String job, String path) throws IOException {
+        JobInstance j = find(job);
+        String dir = inJob(j, path);
+        return j.withCatalog((catalog, ledger, running) -> SnapshotSummary.of(dir, catalog.load(dir).metadata()));
+    }
+
+    /** {@code snapshot <job> <path> --json}: the metadata as stored (JSON, relative paths, sizes and checksums). */
+    public String snapshot(String job, String path, String... options) throws IOException {
+        if (options.length != 1 || !options[0].equals("--json")) {
+            throw new IllegalArgumentException("snapshot takes only --json after the path, not " + String.join(" ", options)
+                    + " (snapshot <job> <path> [--json])");
+        }
         JobInstance j = find(job);
         String dir = inJob(j, path);
         return j.withCatalog((catalog, ledger, running) -> {
