@@ -1,8 +1,12 @@
 package dev.cairn.launcher;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Date;
+import java.util.Locale;
 import java.util.Map;
 import java.util.logging.ConsoleHandler;
 import java.util.logging.Level;
@@ -79,10 +83,9 @@ public final class Cairn {
     }
 
     private static void appendToLog(Path log, String message) {
-        String line = String.format(java.util.Locale.ROOT, "%1$tF %1$tT.%1$tL INFO %2$s: Cairn %3$s%n", new java.util.Date(), Cairn.class.getName(), message);
+        String line = String.format(Locale.ROOT, "%1$tF %1$tT.%1$tL INFO %2$s: Cairn %3$s%n", new Date(), Cairn.class.getName(), message);
         try {
-            Files.writeString(log, line, java.nio.charset.StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.CREATE,
-                    java.nio.file.StandardOpenOption.APPEND);
+            Files.writeString(log, line, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
         } catch (IOException e) {
             System.err.println("Cairn " + message + " (the log is not writable: " + e.getMessage() + ")");
         }

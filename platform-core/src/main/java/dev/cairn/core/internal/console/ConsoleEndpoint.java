@@ -18,6 +18,9 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.HexFormat;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.List;
 import java.util.Map;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -212,21 +215,15 @@ public final class ConsoleEndpoint {
 
     /** A map result ({@code job <name>}) as two aligned columns, lists one item per line. */
     static String aligned(Map<?, ?> map) {
-        int width = map.keySet().stream().mapToInt(k -> String.valueOf(k).length()).max().orElse(0);
-        StringBuilder text = new StringBuilder();
-        map.forEach((k, v) -> {
-            String pad = " ".repeat(width - String.valueOf(k).length() + 2);
-            if (v instanceof java.util.Collection<?> items && !items.isEmpty()) {
-                String indent = " ".repeat(width + 2);
-                int i = 0;
-                for (Object item : items) {
-                    text.append(i++ == 0 ? k + pad : indent).append(item).append('\n');
-                }
-            } else {
-                text.append(k).append(pad).append(v).append('\n');
+        Tables table = null;
+        for (Map.Entry<?, ?> e : map.entrySet()) {
+            List<?> items = e.getValue() instanceof Collection<?> c && !c.isEmpty() ? List.copyOf(c) : Collections.singletonList(e.getValue());
+            for (int i = 0; i < items.size(); i++) {
+                Object key = i == 0 ? e.getKey() : "";
+                table = table == null ? new Tables(String.valueOf(key), String.valueOf(items.get(i))) : table.row(key, items.get(i));
             }
-        });
-        return text.toString().stripTrailing();
+        }
+        return table == null ? "" : table.toString();
     }
 
     private boolean published(String scope, String function) {
