@@ -90,12 +90,12 @@ final class NativeCheckpointImport {
                 }
                 batch.put(to.columnFamily, key, it.value());
                 if (batch.getDataSize() > BATCH_BYTES) {
-                    backend.db().write(backend.bulkWriteOptions(), batch);
+                    backend.db().write(backend.writeOptions(), batch);
                     batch.close();
                     batch = new WriteBatch();
                 }
             }
-            backend.db().write(backend.bulkWriteOptions(), batch);
+            backend.db().write(backend.writeOptions(), batch);
         } finally {
             batch.close();
         }

@@ -36,9 +36,8 @@ import org.rocksdb.WriteOptions;
 
 /**
  * The RocksDB backend of one operator subtask: one database in the subtask's working directory,
- * a column family per state. Writes go to the write-ahead log, kept in memory until a checkpoint
- * writes it out: a checkpoint carries the log instead of waiting for a memtable flush (see
- * {@link RocksIncrementalSnapshot}). A restore may open a fetched checkpoint in place (see
+ * a column family per state, written without a write-ahead log; a checkpoint takes the files of a
+ * flush it does not wait for (see {@link RocksIncrementalSnapshot}). A restore may open a fetched checkpoint in place (see
  * {@link RocksRestoreOperation}).
  */
 final class RocksDBKeyedStateBackend<K> implements KeyedStateBackend<K> {
@@ -52,10 +51,11 @@ final class RocksDBKeyedStateBackend<K> implements KeyedStateBackend<K> {
     private final DBOptions dbOptions;
     private final RocksDBResources resources;
     private boolean closed;
-    /** State writes go to the write-ahead log, buffered in memory until a checkpoint writes it out (manual WAL flush). */
-    private final WriteOptions writeOptions = new WriteOptions();
-    /** Restore imports skip the log: the restore flushes once they are all in. */
-    private final WriteOptions bulkWriteOptions = new WriteOptions().setDisableWAL(true);
+    /**
+     * No write-ahead log: a checkpoint takes flushed files (see {@link RocksIncrementalSnapshot}),
+     * and a database is never reopened after a crash, only restored from a checkpoint.
+     */
+    private final WriteOptions writeOptions = new WriteOptions().setDisableWAL(true);
     private final Map<String, RocksState> states = new LinkedHashMap<>();
     private final Map<String, InternalKvState<?>> accessors = new ConcurrentHashMap<>();
     private final Map<String, StateMetaInfo> restored = new LinkedHashMap<>();
@@ -305,11 +305,7 @@ final class RocksDBKeyedStateBackend<K> implements KeyedStateBackend<K> {
         uploadedFiles = Map.copyOf(ssts);
     }
 
-    WriteOptions bulkWriteOptions() {
-        return bulkWriteOptions;
-    }
-
-    /** Makes what was written without the log (a restore's imports) durable in SST files; waits for it. */
+    /** Flushes a restore's imports into SST files, so that the first checkpoint does not wait for a large flush. */
     void flushAll() throws RocksDBException {
         try (FlushOptions wait = new FlushOptions().setWaitForFlush(true)) {
             db.flush(wait, allColumnFamilies());
@@ -318,13 +314,10 @@ final class RocksDBKeyedStateBackend<K> implements KeyedStateBackend<K> {
 
     /**
      * Switches the memtables that hold data to immutable ones, which RocksDB flushes in the
-     * background; nothing waits. Returns whether it did: not while an earlier flush is still
-     * running, since another switch could then stall writes.
+     * background; nothing waits, even when an earlier flush is still running (the column family
+     * options allow for a second immutable memtable).
      */
-    boolean switchMemtables() throws IOException {
-        if (flushPending()) {
-            return false;
-        }
+    void switchMemtables() throws IOException {
         try {
             List<ColumnFamilyHandle> dirty = new ArrayList<>();
             for (ColumnFamilyHandle cf : allColumnFamilies()) {
@@ -338,7 +331,6 @@ final class RocksDBKeyedStateBackend<K> implements KeyedStateBackend<K> {
                     db.flush(noWait, dirty);
                 }
             }
-            return !dirty.isEmpty();
         } catch (RocksDBException e) {
             throw new IOException("RocksDB could not switch its memtables: " + e.getMessage(), e);
         }
@@ -445,7 +437,6 @@ final class RocksDBKeyedStateBackend<K> implements KeyedStateBackend<K> {
         db.close();
         resources.release();
         writeOptions.close();
-        bulkWriteOptions.close();
         try (var files = Files.walk(directory)) {
             files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         } catch (IOException e) {

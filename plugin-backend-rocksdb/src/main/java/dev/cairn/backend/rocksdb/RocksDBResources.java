@@ -27,6 +27,7 @@ final class RocksDBResources implements AutoCloseable {
     private final DBOptions dbOptions;
     private final ColumnFamilyOptions columnFamilyOptions;
     private static final double HIGH_PRIORITY_RATIO = 0.1;
+    private static final int BOTTOMMOST_REWRITE_DELAY_SECONDS = 24 * 3600;
 
     private final long cacheBytes;
     private final long writeBufferBytes;
@@ -39,12 +40,30 @@ final class RocksDBResources implements AutoCloseable {
         this.writeBuffers = new WriteBufferManager(writeBufferBytes, cache);
         this.dbOptions = new DBOptions().setCreateIfMissing(true).setCreateMissingColumnFamilies(true)
                 .setWriteBufferManager(writeBuffers).setMaxBackgroundJobs(2).setKeepLogFileNum(2)
-                // the log stays in memory until a checkpoint writes it out; a closing instance is never reopened
-                .setManualWalFlush(true).setAvoidFlushDuringShutdown(true);
-        this.columnFamilyOptions = new ColumnFamilyOptions().setMergeOperator(append)
+                // writes skip the log, and a closing instance is never reopened
+                .setAvoidFlushDuringShutdown(true);
+        this.columnFamilyOptions = columnFamilyDefaults().setMergeOperator(append)
+                // a checkpoint switches the memtable without waiting for an earlier flush: three leave room for that without a write stall
+                .setMaxWriteBufferNumber(3)
                 .setTableFormatConfig(new BlockBasedTableConfig().setBlockCache(cache).setCacheIndexAndFilterBlocks(true)
                         .setCacheIndexAndFilterBlocksWithHighPriority(true).setPinTopLevelIndexAndFilter(true)
                         .setPinL0FilterAndIndexBlocksInCache(true));
+    }
+
+    /**
+     * A checkpoint pins a RocksDB snapshot while it waits for its flush. Releasing one makes RocksDB
+     * rewrite every bottommost file that still carries sequence numbers, new ones included, and the
+     * next checkpoint would upload them again; the delay (not in the Java API, hence the
+     * properties) leaves a file alone for its first day.
+     */
+    private static ColumnFamilyOptions columnFamilyDefaults() {
+        java.util.Properties props = new java.util.Properties();
+        props.setProperty("bottommost_file_compaction_delay", String.valueOf(BOTTOMMOST_REWRITE_DELAY_SECONDS));
+        ColumnFamilyOptions options = ColumnFamilyOptions.getColumnFamilyOptionsFromProps(props);
+        if (options == null) {
+            throw new IllegalStateException("This RocksDB build does not know bottommost_file_compaction_delay");
+        }
+        return options;
     }
 
     DBOptions dbOptions() {

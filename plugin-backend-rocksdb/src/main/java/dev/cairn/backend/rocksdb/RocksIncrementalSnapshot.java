@@ -14,44 +14,45 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
-import java.util.zip.Deflater;
-import java.util.zip.DeflaterOutputStream;
-import org.rocksdb.LogFile;
+import org.rocksdb.LiveFileMetaData;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
-import org.rocksdb.WalFileType;
+import org.rocksdb.Snapshot;
 
 /**
- * A native incremental checkpoint whose synchronous part never waits for a memtable flush.
+ * A native incremental checkpoint whose synchronous part never waits for a memtable flush, of a
+ * database written without a write-ahead log.
  *
- * <p>The synchronous part writes the buffered write-ahead log out to its file, hard-links the
- * database's live files (SST files, MANIFEST, logs) into a local directory, noting how long the
- * append-only MANIFEST and logs are at that moment, and switches the memtables that hold data to
- * immutable ones, which RocksDB flushes in the background. A few system calls per file; no data
- * is copied and nothing waits.
+ * <p>The synchronous part switches the memtables that hold data to immutable ones, which RocksDB
+ * flushes in the background, notes the database's sequence number and pins it (a RocksDB
+ * snapshot). Nothing is copied and nothing waits.
  *
- * <p>The asynchronous part waits, off the task thread, for that flush, and takes the database's
- * files as they are then, unless a memtable switched later was flushed meanwhile: the same files
- * a flush in the synchronous part would have given (as in Flink), with no log. If one was (a later
- * write reached an SST file), it falls back to the files linked in the synchronous part, whose logs carry the memtables' contents: opening the restored
- * directory replays them, as RocksDB does after a crash.
+ * <p>The asynchronous part waits, off the task thread, for those flushes and links the database's
+ * files as they are then into a local directory. If no SST file among them holds a write newer
+ * than the noted sequence number, they are exactly the files a flush in the synchronous part would
+ * have given (as in Flink). If one does (a later memtable was flushed before or together with
+ * the checkpoint's), it writes the whole database as the pinned snapshot sees it into a new one
+ * instead ({@link RocksWholeCopy}): slower, and rare, since a later memtable has to fill up while
+ * the checkpoint's flush runs.
  *
- * <p>It then uploads, {@value FileTransfers#THREADS} files at a time, the SST files the last completed checkpoint did not already upload into the
- * shared directory; the MANIFEST (cut at the noted length) and a CURRENT as this checkpoint's own
- * files; and of each carried log, the bytes the last completed checkpoint did not hold, deflated,
- * as a shared piece. The kernel's catalog deletes a shared file once no retained checkpoint
- * references it.
+ * <p>It then uploads, {@value FileTransfers#THREADS} files at a time, the SST files the last
+ * completed checkpoint did not already upload into the shared directory, and the MANIFEST (cut at
+ * its length when the files were linked) and a CURRENT as this checkpoint's own files. The
+ * kernel's catalog deletes a shared file once no retained checkpoint references it.
  */
 final class RocksIncrementalSnapshot {
 
     private static final String MANIFEST = "MANIFEST-";
-    /** How long the asynchronous part waits for the flush before it falls back to the carried logs. */
+    /** How long the asynchronous part waits for the flush before it copies the whole database instead. */
     private static final long FLUSH_WAIT_NANOS = 60_000_000_000L;
+    /** How often linking is retried when a compaction replaced files between the two listings it needs. */
+    private static final int LINK_ATTEMPTS = 10;
 
     private final RocksDBKeyedStateBackend<?> backend;
     private final SnapshotRequest request;
@@ -61,50 +62,41 @@ final class RocksIncrementalSnapshot {
         this.request = request;
     }
 
-    /** A file of the database linked into a checkpoint directory, and how many of its bytes belong to the checkpoint (-1: all). */
-    private record Linked(String name, long length) {
+    /** A file of a database linked into a checkpoint directory, and how many of its bytes belong to the checkpoint (-1: all). */
+    record Linked(String name, long length) {
     }
 
     AsyncSnapshot start() throws IOException {
-        Path carriedDir = backend.localCheckpointDirectory(request.checkpointId());
-        RocksDB db = backend.db();
-        try {
-            db.flushWal(false);
-        } catch (RocksDBException e) {
-            throw new IOException("RocksDB could not write out its log for checkpoint " + request.checkpointId() + ": " + e.getMessage(), e);
-        }
-        List<Linked> carried = link(carriedDir, true);
-        boolean switched;
-        long log;
-        try {
-            switched = backend.switchMemtables();
-            log = switched ? newestLog() : -1;
-        } catch (IOException e) {
-            deleteRecursively(carriedDir);
-            throw e;
-        }
-        List<StateMetaInfo> metas = backend.states().values().stream().map(s -> s.meta).toList();
+        backend.switchMemtables();
+        long sequence = backend.db().getLatestSequenceNumber(); // the task thread is the only writer
+        Snapshot pinned = backend.asyncAccess().pin();
+        List<RocksState> states = List.copyOf(backend.states().values());
+        List<StateMetaInfo> metas = states.stream().map(s -> s.meta).toList();
         // a savepoint is self-contained: it references nothing earlier and nothing later builds on it
         Map<String, List<CheckpointFiles.Placement>> reusable = request.savepoint() ? Map.of() : backend.uploadedFiles();
         return () -> {
-            Path dir = carriedDir;
-            List<Linked> files = carried;
+            Path dir = backend.localCheckpointDirectory(request.checkpointId());
             boolean kept = false;
             try {
-                Path flushedDir = carriedDir.resolveSibling(carriedDir.getFileName() + "-flushed");
-                List<Linked> flushed = switched ? awaitFlushed(flushedDir, log) : null;
-                if (flushed != null) {
-                    deleteRecursively(carriedDir);
-                    dir = flushedDir;
-                    files = flushed;
+                List<Linked> files = awaitFlushed(dir, sequence);
+                NativeFilesHandle handle;
+                if (files != null) {
+                    backend.asyncAccess().unpin(pinned); // held no longer than needed: see RocksDBResources.columnFamilyDefaults
+                    handle = upload(dir, files, metas, reusable, backend.instanceId() + "-");
+                } else {
+                    files = new RocksWholeCopy(backend, states, pinned).write(dir);
+                    // its files are named as the copy named them: the next checkpoint can reuse none of them
+                    handle = upload(dir, files, metas, Map.of(), backend.instanceId() + "-whole" + request.checkpointId() + "-");
+                    if (!request.savepoint()) {
+                        backend.checkpointUploaded(request.checkpointId(), Map.of());
+                    }
                 }
-                NativeFilesHandle handle = upload(dir, files, metas, reusable);
                 kept = !request.savepoint() && backend.localRecovery().retain(request.checkpointId(), dir, handle);
                 return handle;
             } finally {
+                backend.asyncAccess().unpin(pinned);
                 if (!kept) {
                     deleteRecursively(dir);
-                    deleteRecursively(carriedDir);
                 }
             }
         };
@@ -112,12 +104,11 @@ final class RocksIncrementalSnapshot {
 
     /**
      * Waits until no memtable waits for its flush, then links the database's files into
-     * {@code dir} if they hold no later write: the switch started log {@code log}, and while
-     * RocksDB still needs that log, no memtable switched after it has been flushed.
+     * {@code dir} if they hold no write after {@code sequence}.
      *
-     * @return the linked files, or null to fall back to the carried logs
+     * @return the linked files, or null when the whole database must be copied instead
      */
-    private List<Linked> awaitFlushed(Path dir, long log) throws IOException {
+    private List<Linked> awaitFlushed(Path dir, long sequence) throws IOException {
         long deadline = System.nanoTime() + FLUSH_WAIT_NANOS;
         if (!backend.asyncAccess().begin()) {
             throw new IOException("The RocksDB instance closed during checkpoint " + request.checkpointId());
@@ -129,15 +120,20 @@ final class RocksIncrementalSnapshot {
                 }
                 Thread.sleep(1);
             }
-            List<Linked> linked = link(dir, false);
-            if (backend.db().getLongProperty("rocksdb.min-log-number-to-keep") != log) {
-                deleteRecursively(dir);
-                return null;
+            for (int attempt = 0; attempt < LINK_ATTEMPTS; attempt++) {
+                Map<String, Long> newest = newestSequencePerFile();
+                List<Linked> linked = link(dir);
+                boolean known = linked.stream().allMatch(f -> !f.name().endsWith(".sst") || newest.containsKey(f.name()));
+                if (known) {
+                    if (linked.stream().anyMatch(f -> newest.getOrDefault(f.name(), 0L) > sequence)) {
+                        deleteRecursively(dir);
+                        return null;
+                    }
+                    return linked;
+                }
+                deleteRecursively(dir); // a compaction finished between the listings: list again
             }
-            return linked;
-        } catch (RocksDBException e) {
-            deleteRecursively(dir);
-            throw new IOException("RocksDB could not report its logs: " + e.getMessage(), e);
+            return null;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("Interrupted while checkpoint " + request.checkpointId() + " waited for its flush", e);
@@ -146,18 +142,17 @@ final class RocksIncrementalSnapshot {
         }
     }
 
-    /** The number of the newest log file: right after a switch, the one it started. */
-    private long newestLog() throws IOException {
-        try (Stream<Path> files = Files.list(backend.directory())) {
-            return files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".log"))
-                    .mapToLong(n -> Long.parseLong(n.substring(0, n.length() - 4))).max().orElse(-1);
-        } catch (NumberFormatException e) {
-            throw new IOException("Unexpected log file name in " + backend.directory() + ": " + e.getMessage(), e);
+    /** The newest sequence number each live SST file holds, by file name. */
+    private Map<String, Long> newestSequencePerFile() {
+        Map<String, Long> newest = new HashMap<>();
+        for (LiveFileMetaData f : backend.db().getLiveFilesMetaData()) {
+            newest.put(Path.of(f.fileName()).getFileName().toString(), f.largestSeqno());
         }
+        return newest;
     }
 
-    /** Links the live SST files and MANIFEST, and with {@code logs} the live logs, into {@code dir}, with file deletions held off. */
-    private List<Linked> link(Path dir, boolean logs) throws IOException {
+    /** Links the live SST files and the MANIFEST into {@code dir}, with file deletions held off. */
+    private List<Linked> link(Path dir) throws IOException {
         RocksDB db = backend.db();
         Path live = backend.directory();
         List<Linked> linked = new ArrayList<>();
@@ -179,15 +174,6 @@ final class RocksIncrementalSnapshot {
                     linked.add(new Linked(name, files.manifestFileSize));
                 }
             }
-            if (logs) {
-                for (LogFile log : db.getSortedWalFiles()) {
-                    String name = Path.of(log.pathName()).getFileName().toString();
-                    if (log.type() == WalFileType.kAliveLogFile && Files.exists(live.resolve(name))) {
-                        Path link = Files.createLink(dir.resolve(name), live.resolve(name));
-                        linked.add(new Linked(name, Files.size(link))); // written out above, and the task is not writing
-                    }
-                }
-            }
             return linked;
         } catch (RocksDBException | IOException e) {
             deleteRecursively(dir);
@@ -201,15 +187,15 @@ final class RocksIncrementalSnapshot {
         }
     }
 
+    /** Uploads the files; new shared ones are named {@code sharedPrefix} + their local name. */
     private NativeFilesHandle upload(Path dir, List<Linked> linked, List<StateMetaInfo> metas,
-                                    Map<String, List<CheckpointFiles.Placement>> reusable) throws IOException {
+                                    Map<String, List<CheckpointFiles.Placement>> reusable, String sharedPrefix) throws IOException {
         List<CheckpointFiles.Placement> placements = new ArrayList<>();
         Map<String, List<CheckpointFiles.Placement>> uploadedNow = new LinkedHashMap<>();
         List<Callable<List<CheckpointFiles.Placement>>> transfers = new ArrayList<>();
         for (Linked file : linked) {
-            transfers.add(() -> file.name().endsWith(".sst") ? uploadSst(dir, file, reusable.get(file.name()))
-                    : file.name().startsWith(MANIFEST) ? List.of(uploadManifest(dir, file))
-                    : uploadLog(dir, file, reusable.getOrDefault(file.name(), List.of())));
+            transfers.add(() -> file.name().endsWith(".sst") ? uploadSst(dir, file, reusable.get(file.name()), sharedPrefix)
+                    : List.of(uploadManifest(dir, file)));
         }
         List<List<CheckpointFiles.Placement>> held = FileTransfers.run("upload checkpoint " + request.checkpointId(), transfers);
         for (int i = 0; i < linked.size(); i++) {
@@ -221,7 +207,7 @@ final class RocksIncrementalSnapshot {
         String manifest = linked.stream().map(Linked::name).filter(n -> n.startsWith(MANIFEST)).findFirst()
                 .orElseThrow(() -> new IOException("RocksDB reported no MANIFEST among its live files"));
         Path current = Files.writeString(dir.resolve("CURRENT"), manifest + "\n", StandardCharsets.US_ASCII);
-        placements.add(CheckpointFiles.Placement.whole(copy(current, 0, Files.size(current), request.streams().createOwned("CURRENT"), false), "CURRENT"));
+        placements.add(CheckpointFiles.Placement.whole(copy(current, Files.size(current), request.streams().createOwned("CURRENT")), "CURRENT"));
         if (!request.savepoint()) {
             backend.checkpointUploaded(request.checkpointId(), uploadedNow);
         }
@@ -229,40 +215,21 @@ final class RocksIncrementalSnapshot {
                 placements.stream().map(CheckpointFiles.Placement::toNativeFile).toList());
     }
 
-    private List<CheckpointFiles.Placement> uploadSst(Path dir, Linked file, List<CheckpointFiles.Placement> earlier) throws IOException {
+    private List<CheckpointFiles.Placement> uploadSst(Path dir, Linked file, List<CheckpointFiles.Placement> earlier, String sharedPrefix)
+            throws IOException {
         if (earlier != null) {
             return earlier;
         }
         Path path = dir.resolve(file.name());
-        FileRef ref = copy(path, 0, Files.size(path), request.streams().createShared(backend.instanceId() + "-" + file.name()), false);
+        FileRef ref = copy(path, Files.size(path), request.streams().createShared(sharedPrefix + file.name()));
         return List.of(CheckpointFiles.Placement.whole(ref, file.name()));
     }
 
     /** The MANIFEST up to its length at the synchronous part; the local copy is cut there too, for local recovery. */
     private CheckpointFiles.Placement uploadManifest(Path dir, Linked file) throws IOException {
         Path path = frozen(dir, file);
-        FileRef ref = copy(path, 0, file.length(), request.streams().createOwned(file.name()), false);
+        FileRef ref = copy(path, file.length(), request.streams().createOwned(file.name()));
         return CheckpointFiles.Placement.whole(ref, file.name());
-    }
-
-    /** The pieces of a log the last completed checkpoint uploaded, and one new deflated piece for what was appended since. */
-    private List<CheckpointFiles.Placement> uploadLog(Path dir, Linked file, List<CheckpointFiles.Placement> earlier) throws IOException {
-        Path path = frozen(dir, file);
-        List<CheckpointFiles.Placement> pieces = new ArrayList<>();
-        long held = 0;
-        for (CheckpointFiles.Placement p : earlier) {
-            if (p.offset() == held && held + p.length() <= file.length()) {
-                pieces.add(p);
-                held += p.length();
-            }
-        }
-        if (held < file.length()) {
-            long length = file.length() - held;
-            FileRef ref = copy(path, held, length,
-                    request.streams().createShared(backend.instanceId() + "-" + file.name() + "-" + held), true);
-            pieces.add(new CheckpointFiles.Placement(ref, file.name(), held, length, true));
-        }
-        return pieces;
     }
 
     /**
@@ -285,22 +252,10 @@ final class RocksIncrementalSnapshot {
         return Files.move(frozen, link, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 
-    private static FileRef copy(Path file, long offset, long length, SnapshotOutput out, boolean deflate) throws IOException {
+    private static FileRef copy(Path file, long length, SnapshotOutput out) throws IOException {
         boolean done = false;
         try (InputStream in = Files.newInputStream(file)) {
-            in.skipNBytes(offset);
-            if (deflate) {
-                Deflater deflater = new Deflater(Deflater.BEST_SPEED);
-                try {
-                    DeflaterOutputStream z = new DeflaterOutputStream(out, deflater, 1 << 16);
-                    transfer(in, z, length);
-                    z.finish();
-                } finally {
-                    deflater.end();
-                }
-            } else {
-                transfer(in, out, length);
-            }
+            transfer(in, out, length);
             FileRef ref = out.closeAndGetRef();
             done = true;
             return ref;

@@ -11,6 +11,7 @@ import dev.cairn.spi.backend.AsyncSnapshot;
 import dev.cairn.spi.backend.KeyGroupRange;
 import dev.cairn.spi.backend.RestoreContext;
 import dev.cairn.spi.snapshot.KeyedStateHandle;
+import dev.cairn.spi.snapshot.NativeFile;
 import dev.cairn.spi.snapshot.NativeFilesHandle;
 import java.nio.file.Path;
 import java.util.List;
@@ -20,9 +21,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The synchronous part of a native checkpoint only switches memtables; the asynchronous part takes
- * the flushed files, or the carried write-ahead log when a later write was flushed first.
+ * the flushed files, or copies the whole database as the checkpoint saw it when a later write was
+ * flushed first.
  */
-class RocksDBCheckpointLogTest {
+class RocksDBCheckpointFlushTest {
 
     private static final KeyGroupRange ALL = new KeyGroupRange(0, BackendHarness.MAX_PARALLELISM - 1);
     private static final int KEYS = 5_000;
@@ -36,17 +38,18 @@ class RocksDBCheckpointLogTest {
         try (BackendHarness h = harness(storage, "work", RestoreContext.NONE)) {
             write(h, "a");
             KeyedStateHandle chk = h.snapshot(1, true);
-            assertThat(localNames(chk)).as("files of the checkpoint").anyMatch(n -> n.endsWith(".sst")).noneMatch(n -> n.contains(".log"));
+            assertThat(localNames(chk)).as("files of the checkpoint").anyMatch(n -> n.endsWith(".sst")).noneMatch(n -> n.endsWith(".log"));
+            assertThat(storedNames(chk)).as("files of the checkpoint").noneMatch(n -> n.contains("-whole"));
             assertRestores(storage, chk, "a", "elsewhere");
         }
     }
 
     @Test
-    void aCheckpointWhoseFlushALaterWriteOvertookCarriesTheLogAndRestoresOnlyItsOwnWrites() throws Exception {
+    void aCheckpointWhoseFlushALaterWriteOvertookIsCopiedWholeAndRestoresOnlyItsOwnWrites() throws Exception {
         LocalFileStorage storage = new LocalFileStorage(temp.resolve("storage"));
         try (BackendHarness h = harness(storage, "work", RestoreContext.NONE)) {
             write(h, "a");
-            h.snapshot(1, true);
+            KeyedStateHandle first = h.snapshot(1, true);
             write(h, "b");
             AsyncSnapshot second = h.startSnapshot(2, true);
             // after the synchronous part: later writes, switched and flushed before the asynchronous part runs
@@ -55,10 +58,31 @@ class RocksDBCheckpointLogTest {
             KeyedStateHandle chk = second.write();
             h.backend.notifyCheckpointComplete(2);
 
-            assertThat(localNames(chk)).as("files of the checkpoint").anyMatch(n -> n.contains(".log@"));
+            assertThat(storedNames(chk)).as("files of the checkpoint").allMatch(n -> !n.endsWith(".sst") || n.contains("-whole2-"));
+            assertThat(storedNames(chk)).as("files it shares with the first checkpoint").doesNotContainAnyElementsOf(storedNames(first));
             assertRestores(storage, chk, "b", "elsewhere");
-            // the local copy holds the same log bytes
+            // the local copy is the same database
             assertRestores(storage, chk, "b", "work");
+
+            // the next checkpoint builds on none of the copy's files, whose names mean nothing in the live database
+            write(h, "d");
+            KeyedStateHandle third = h.snapshot(3, true);
+            assertThat(storedNames(third)).as("files it shares with the copy").doesNotContainAnyElementsOf(storedNames(chk));
+            assertRestores(storage, third, "d", "after");
+        }
+    }
+
+    @Test
+    void aSavepointWhoseFlushALaterWriteOvertookIsCopiedWhole() throws Exception {
+        LocalFileStorage storage = new LocalFileStorage(temp.resolve("storage"));
+        try (BackendHarness h = harness(storage, "work", RestoreContext.NONE)) {
+            write(h, "a");
+            AsyncSnapshot savepoint = h.startNativeSavepoint(1);
+            write(h, "b");
+            ((RocksDBKeyedStateBackend<?>) h.backend).flushAll();
+            KeyedStateHandle handle = savepoint.write();
+            assertThat(storedNames(handle)).as("files of the savepoint").anyMatch(n -> n.contains("-whole1-"));
+            assertRestores(storage, handle, "a", "elsewhere");
         }
     }
 
@@ -88,9 +112,11 @@ class RocksDBCheckpointLogTest {
         return h.states.getState(new ValueStateDescriptor<>("value", Serializers.STRING));
     }
 
-    /** Where each stored file goes: a local name, or {@code name@offset+length} for a piece of a log. */
     private static List<String> localNames(KeyedStateHandle handle) {
-        return ((NativeFilesHandle) handle).files().stream()
-                .map(f -> f.piece() ? f.localName() + "@" + f.pieceOffset() + "+" + f.pieceLength() : f.localName()).toList();
+        return ((NativeFilesHandle) handle).files().stream().map(NativeFile::localName).toList();
+    }
+
+    private static List<String> storedNames(KeyedStateHandle handle) {
+        return ((NativeFilesHandle) handle).files().stream().map(f -> f.stored().path()).toList();
     }
 }
