@@ -33,7 +33,7 @@ class ConfigurationTest {
 
             long before = ((Number) p.jobValue("offers", "records")).longValue();
             p.awaitRecords("offers", before + 200); // the same run goes on
-            assertThat(p.job("offers")).containsEntry("state", "RUNNING").containsEntry("restarts", 0).containsEntry("parallelism", 2);
+            assertThat(p.job("offers")).containsEntry("state", "RUNNING").containsEntry("restarts", 0L).containsEntry("parallelism", 2);
             assertThat(p.text("cairn:config offers"))
                     .containsPattern("job.parallelism\\s+integer\\s+1\\s+2\\s+Subtasks per operator")
                     .containsPattern("checkpoint.interval\\s+string\\s+10s\\s+200ms");
@@ -55,7 +55,7 @@ class ConfigurationTest {
                     () -> "the file's bad value to be refused: " + p.safeJob("filejob"));
             long before = ((Number) p.jobValue("filejob", "records")).longValue();
             p.awaitRecords("filejob", before + 200);
-            assertThat(p.job("filejob")).containsEntry("state", "RUNNING").containsEntry("parallelism", 1).containsEntry("restarts", 0);
+            assertThat(p.job("filejob")).containsEntry("state", "RUNNING").containsEntry("parallelism", 1).containsEntry("restarts", 0L);
             assertThat(p.text("cairn:jobs")).contains("refused configuration: job.parallelism=many is not allowed");
 
             // a job file in deploy/ is refused the same way, before anything runs

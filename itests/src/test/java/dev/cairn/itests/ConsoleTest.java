@@ -41,6 +41,17 @@ class ConsoleTest {
             assertThat(jobs.exit).isZero();
             assertThat(jobs.output).containsPattern("offers\\s+RUNNING\\s+offer-enrichment\\s+heap\\s+file\\s+2");
 
+            Result json = binCairn(p, "jobs", "--json");
+            assertThat(json.exit).isZero();
+            assertThat(json.output.strip()).startsWith("[").endsWith("]").contains("\"name\" : \"offers\"").contains("\"state\" : \"RUNNING\"")
+                    .contains("\"recordsPerSecond\"");
+            Result badOption = binCairn(p, "jobs", "--yaml");
+            assertThat(badOption.exit).isEqualTo(1);
+            assertThat(badOption.output).contains("jobs takes only --json, not --yaml");
+            Result plugins = binCairn(p, "plugins", "--json");
+            assertThat(plugins.exit).isZero();
+            assertThat(plugins.output).contains("\"bundle\" : \"dev.cairn.backend.heap\"").contains("\"jobs\" : [ \"offers\" ]");
+
             Result job = binCairn(p, "job", "offers");
             assertThat(job.exit).isZero();
             assertThat(job.output).containsPattern("(?m)^state\\s{2,}RUNNING$").containsPattern("(?m)^checkpoints\\.completed\\s{2,}\\d+$");
@@ -111,7 +122,7 @@ class ConsoleTest {
             assertThat(p.text("cairn:snapshots offers")).doesNotContain("sp1");
             p.run("cairn:start offers");
             p.awaitJobState("offers", "RUNNING");
-            assertThat(p.job("offers")).containsEntry("restarts", 0);
+            assertThat(p.job("offers")).containsEntry("restarts", 0L);
 
             // removing a running job prints the savepoint it stopped with, which holds its state
             String removed = p.text("cairn:remove offers");

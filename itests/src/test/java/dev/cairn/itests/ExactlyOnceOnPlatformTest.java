@@ -34,12 +34,12 @@ class ExactlyOnceOnPlatformTest {
                 p.awaitRecords("offers", records);
                 assertThat(p.run("cairn:fail offers")).asString().contains("a failure will hit job offers");
                 int expected = failure;
-                PlatformFixture.await(() -> p.jobValue("offers", "restarts") instanceof Integer r && r == expected,
+                PlatformFixture.await(() -> p.jobValue("offers", "restarts") instanceof Long r && r == expected,
                         () -> "restart " + expected + ": " + p.safeJob("offers"));
             }
             p.awaitJobState("offers", "FINISHED");
             Map<String, Object> job = p.job("offers");
-            assertThat(job).containsEntry("restarts", 3).containsEntry("backend", backend).containsEntry("storage", storage);
+            assertThat(job).containsEntry("restarts", 3L).containsEntry("backend", backend).containsEntry("storage", storage);
             Map<String, Object> check = p.verifyOfferJob("offers", EVENTS);
             assertThat(check).containsEntry("exactly-once", true).containsEntry("missing", 0L).containsEntry("duplicated", 0L);
             assertThat((Integer) check.get("committed")).isGreaterThan(EVENTS / 2);

@@ -62,7 +62,7 @@ class ObjectStorageTest {
             assertThat(during).as("no checkpoint completes while nothing can be written").isLessThanOrEqualTo(lastGood + 1);
             // the last good checkpoint is whole: a failure now restores from it
             assertThat(p.run("cairn:fail offers")).asString().contains("a failure will hit job offers");
-            PlatformFixture.await(() -> p.jobValue("offers", "restarts") instanceof Integer r && r >= 1,
+            PlatformFixture.await(() -> p.jobValue("offers", "restarts") instanceof Long r && r >= 1,
                     () -> "a restart from the last good checkpoint: " + p.safeJob("offers"));
 
             s3.proxy().setPolicy(line -> Fault.NONE);

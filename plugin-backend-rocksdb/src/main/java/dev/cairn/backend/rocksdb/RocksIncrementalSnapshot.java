@@ -19,6 +19,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.logging.Logger;
 import java.util.stream.Stream;
 import org.rocksdb.LiveFileMetaData;
 import org.rocksdb.RocksDB;
@@ -48,6 +49,7 @@ import org.rocksdb.Snapshot;
  */
 final class RocksIncrementalSnapshot {
 
+    private static final Logger LOG = Logger.getLogger(RocksIncrementalSnapshot.class.getName());
     private static final String MANIFEST = "MANIFEST-";
     /** How long the asynchronous part waits for the flush before it copies the whole database instead. */
     private static final long FLUSH_WAIT_NANOS = 60_000_000_000L;
@@ -84,6 +86,8 @@ final class RocksIncrementalSnapshot {
                     backend.asyncAccess().unpin(pinned); // held no longer than needed: see RocksDBResources.columnFamilyDefaults
                     handle = upload(dir, files, metas, reusable, backend.instanceId() + "-");
                 } else {
+                    LOG.info(() -> "RocksDB " + (request.savepoint() ? "savepoint " : "checkpoint ") + request.checkpointId() + " of key groups "
+                            + backend.range() + " writes the database whole: a later write reached its files before its flush completed");
                     files = new RocksWholeCopy(backend, states, pinned).write(dir);
                     // its files are named as the copy named them: the next checkpoint can reuse none of them
                     handle = upload(dir, files, metas, Map.of(), backend.instanceId() + "-whole" + request.checkpointId() + "-");

@@ -35,7 +35,7 @@ public final class JobSnapshots {
     private final Map<String, String> describedConfig;
     private final LongSupplier clock;
     private final AtomicLong ids;
-    private final JobMetrics metrics = new JobMetrics();
+    private final JobMetrics metrics;
     private final AtomicBoolean sweepOwed = new AtomicBoolean();
     private volatile long lastCompletedCheckpoint = -1;
     private volatile SnapshotMetadata lastCheckpointMetadata;
@@ -44,7 +44,8 @@ public final class JobSnapshots {
      * @param describedConfig the job configuration recorded in each snapshot's metadata (never storage settings)
      */
     public JobSnapshots(String jobName, SnapshotCatalog catalog, CheckpointConfig config, String backend,
-                        Map<String, String> describedConfig, LongSupplier clock) throws IOException {
+                        Map<String, String> describedConfig, LongSupplier clock, JobMetrics metrics) throws IOException {
+        this.metrics = metrics;
         this.jobName = jobName;
         this.catalog = catalog;
         this.ledger = SnapshotLedger.open(catalog);

@@ -1,5 +1,6 @@
 package dev.cairn.core.internal.console;
 
+import dev.cairn.api.monitor.ConsoleCredentials;
 import dev.cairn.core.internal.platform.InvalidConfigurationException;
 import java.io.BufferedInputStream;
 import java.io.ByteArrayInputStream;
@@ -40,9 +41,9 @@ import org.osgi.service.metatype.annotations.Designate;
  * its user can read. One command per connection: {@code token\ncommand\n}; the reply ends with a
  * line {@value #EXIT_PREFIX}{@code <0|1>}.
  */
-@Component(configurationPid = ConsoleEndpoint.PID, service = {})
+@Component(configurationPid = ConsoleEndpoint.PID, service = ConsoleCredentials.class, immediate = true)
 @Designate(ocd = ConsoleEndpointConfiguration.class)
-public final class ConsoleEndpoint {
+public final class ConsoleEndpoint implements ConsoleCredentials {
 
     static final String PID = "cairn.console";
     static final String EXIT_PREFIX = "cairn-exit: ";
@@ -151,7 +152,7 @@ public final class ConsoleEndpoint {
             client.setSoTimeout(30_000);
             // before it has shown the token a client gets no more than a token's length of our memory
             String presented = readLine(in, token.length + 2);
-            if (presented == null || !MessageDigest.isEqual(presented.trim().getBytes(StandardCharsets.US_ASCII), token)) {
+            if (presented == null || !accepts(presented.trim())) {
                 out.println("refused: wrong or missing console token");
                 out.println(EXIT_PREFIX + 2);
                 return;
@@ -236,6 +237,11 @@ public final class ConsoleEndpoint {
         } catch (org.osgi.framework.InvalidSyntaxException e) {
             return false;
         }
+    }
+
+    @Override
+    public boolean accepts(String presented) {
+        return presented != null && MessageDigest.isEqual(presented.getBytes(StandardCharsets.UTF_8), token);
     }
 
     @Deactivate

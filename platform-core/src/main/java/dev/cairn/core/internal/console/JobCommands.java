@@ -2,8 +2,9 @@ package dev.cairn.core.internal.console;
 
 import dev.cairn.api.job.ClaimMode;
 import dev.cairn.api.job.JobConfig;
+import dev.cairn.api.monitor.CheckpointView;
+import dev.cairn.api.monitor.JobView;
 import dev.cairn.core.internal.checkpoint.JobMetrics;
-import dev.cairn.core.internal.job.JobMaster;
 import dev.cairn.core.internal.platform.InvalidConfigurationException;
 import dev.cairn.core.internal.platform.JobInstance;
 import dev.cairn.core.internal.platform.JobSpec;
@@ -38,24 +39,28 @@ public final class JobCommands {
         this.configs = configs;
     }
 
-    /** Every job with its state, plugins, parallelism and last checkpoint. */
+    /** Every job with its state, plugins, parallelism, counters and last checkpoint. */
     public String jobs() {
-        Tables t = new Tables("NAME", "STATE", "DEFINITION", "BACKEND", "STORAGE", "PARALLELISM", "RESTARTS", "RECORDS", "LAST CHECKPOINT", "NOTE");
+        Tables t = new Tables("NAME", "STATE", "DEFINITION", "BACKEND", "STORAGE", "PARALLELISM", "RESTARTS", "RECORDS", "RECORDS/S",
+                "LAST CHECKPOINT", "NOTE");
         for (JobInstance j : supervisor.jobs()) {
-            JobMaster m = j.master();
-            var spec = j.spec();
-            JobMetrics.CheckpointStats cp = m == null ? null : m.metrics().lastCheckpoint();
-            String note = j.reason();
-            if (j.refusal() != null && spec != null) {
-                note = (note == null ? "" : note + "; ") + "refused configuration: " + j.refusal();
-            }
-            t.row(j.name(), j.state().name(), spec == null ? null : spec.definition(), spec == null ? null : spec.config().backend(),
-                    spec == null ? null : spec.config().storage(), spec == null ? null : spec.config().parallelism(),
-                    m == null ? null : m.restarts(), m == null ? null : m.metrics().recordsEmitted(),
+            JobView v = MonitorService.view(j);
+            CheckpointView cp = v.checkpoints().isEmpty() ? null : v.checkpoints().get(v.checkpoints().size() - 1);
+            boolean configured = v.definition() != null;
+            t.row(v.name(), v.state(), v.definition(), v.backend(), v.storage(), configured ? v.parallelism() : null,
+                    v.restarts(), v.records(), Math.round(v.recordsPerSecond()),
                     cp == null ? null : "#" + cp.id() + " " + cp.durationMillis() + " ms " + Tables.bytes(cp.writtenBytes())
-                            + " (state " + Tables.bytes(cp.stateBytes()) + ")", note);
+                            + " (state " + Tables.bytes(cp.stateBytes()) + ")", v.note());
         }
         return t.toString();
+    }
+
+    /** {@code jobs --json}: every job as {@code jobs} shows it, with its recent checkpoints, as a JSON array. */
+    public String jobs(String... options) throws IOException {
+        if (options.length != 1 || !options[0].equals("--json")) {
+            throw new IllegalArgumentException("jobs takes only --json, not " + String.join(" ", options) + " (jobs [--json])");
+        }
+        return Tables.json(supervisor.jobs().stream().sorted(java.util.Comparator.comparing(JobInstance::name)).map(MonitorService::view).toList());
     }
 
     /** One job's details as a map (scripts read it; the console prints it). */
@@ -78,19 +83,20 @@ public final class JobCommands {
         put(m, "reason", j.reason());
         put(m, "refused-configuration", j.refusal());
         put(m, "resumes-from", j.resumePath());
-        JobMaster master = j.master();
-        if (master != null) {
-            m.put("restarts", master.restarts());
-            m.put("records", master.metrics().recordsEmitted());
-            m.put("checkpoints.completed", master.metrics().completedCheckpoints());
-            m.put("checkpoints.failed", master.metrics().failedCheckpoints());
-            JobMetrics.CheckpointStats cp = master.metrics().lastCheckpoint();
-            if (cp != null) {
-                m.put("checkpoint.id", cp.id());
-                m.put("checkpoint.duration-ms", cp.durationMillis());
-                m.put("checkpoint.written-bytes", cp.writtenBytes());
-                m.put("checkpoint.state-bytes", cp.stateBytes());
-            }
+        JobMetrics metrics = j.metrics();
+        m.put("restarts", metrics.restarts());
+        m.put("records", metrics.recordsEmitted());
+        m.put("records-per-second", Math.round(metrics.recordsPerSecond()));
+        m.put("checkpoints.completed", metrics.completedCheckpoints());
+        m.put("checkpoints.failed", metrics.failedCheckpoints());
+        JobMetrics.CheckpointStats cp = metrics.lastCheckpoint();
+        if (cp != null) {
+            m.put("checkpoint.id", cp.id());
+            m.put("checkpoint.duration-ms", cp.durationMillis());
+            m.put("checkpoint.written-bytes", cp.writtenBytes());
+            m.put("checkpoint.state-bytes", cp.stateBytes());
+        }
+        if (j.master() != null) {
             m.put("plugins", j.pluginsInUse().stream().map(p -> p.kind().name().toLowerCase() + " " + p.name() + " (" + p.origin() + ")").toList());
         }
         return m;

@@ -30,16 +30,42 @@ public final class PlatformCommands {
         this.configs = configs;
     }
 
-    /** Installed backends, storages and job definitions, with their bundle version and the jobs running on each. */
+    /** Installed backends, storages and job definitions, with their bundle version, the jobs running on each and the backends' gauges. */
     public String plugins() {
         Tables t = new Tables("KIND", "NAME", "BUNDLE", "VERSION", "JOBS", "METRICS");
-        for (PluginTracker.Plugin p : plugins.all()) {
-            List<String> jobs = supervisor.jobsUsing(p);
-            Map<String, Long> metrics = p.service() instanceof dev.cairn.spi.backend.StateBackend b ? b.metrics() : Map.of();
-            t.row(p.kind().name().toLowerCase(), p.name(), p.bundle().getSymbolicName(), p.bundle().getVersion(),
-                    jobs.isEmpty() ? "-" : String.join(",", jobs), metrics.isEmpty() ? "-" : new java.util.TreeMap<>(metrics).toString());
+        for (Map<String, Object> p : pluginRows()) {
+            @SuppressWarnings("unchecked")
+            Map<String, Long> metrics = (Map<String, Long>) p.get("metrics");
+            @SuppressWarnings("unchecked")
+            List<String> jobs = (List<String>) p.get("jobs");
+            t.row(p.get("kind"), p.get("name"), p.get("bundle"), p.get("version"), jobs.isEmpty() ? "-" : String.join(",", jobs),
+                    metrics.isEmpty() ? "-" : String.join(", ", metrics.entrySet().stream()
+                            .map(e -> e.getKey() + " " + (e.getKey().endsWith("-bytes") ? Tables.bytes(e.getValue()) : e.getValue())).toList()));
         }
         return t.toString();
+    }
+
+    /** {@code plugins --json}: the same as a JSON array, gauges as plain numbers. */
+    public String plugins(String... options) throws IOException {
+        if (options.length != 1 || !options[0].equals("--json")) {
+            throw new IllegalArgumentException("plugins takes only --json, not " + String.join(" ", options) + " (plugins [--json])");
+        }
+        return Tables.json(pluginRows());
+    }
+
+    private List<Map<String, Object>> pluginRows() {
+        List<Map<String, Object>> rows = new java.util.ArrayList<>();
+        for (PluginTracker.Plugin p : plugins.all()) {
+            Map<String, Object> row = new java.util.LinkedHashMap<>();
+            row.put("kind", p.kind().name().toLowerCase());
+            row.put("name", p.name());
+            row.put("bundle", p.bundle().getSymbolicName());
+            row.put("version", p.bundle().getVersion().toString());
+            row.put("jobs", supervisor.jobsUsing(p));
+            row.put("metrics", new java.util.TreeMap<>(p.service() instanceof dev.cairn.spi.backend.StateBackend b ? b.metrics() : Map.of()));
+            rows.add(row);
+        }
+        return rows;
     }
 
     /** A job's or a pid's properties: type, default, current value and description, from Metatype. */

@@ -25,7 +25,7 @@ final class RemoteCommand {
     }
 
     static final List<Usage> COMMANDS = List.of(
-            new Usage("jobs", "", "the jobs with their state, definition, backend, storage and parallelism"),
+            new Usage("jobs", "[--json]", "the jobs with their state, definition, backend, storage, parallelism and counters"),
             new Usage("job", "<name>", "one job: state, checkpoints, restarts, records"),
             new Usage("create", "<name> key=value…", "creates a job after validating its configuration"),
             new Usage("start", "<name>", "starts a stopped job from its newest snapshot"),
@@ -39,7 +39,7 @@ final class RemoteCommand {
             new Usage("snapshot", "<job> <path> [--json]", "one snapshot: kind, format, size, operators and states (--json: its metadata)"),
             new Usage("discard", "<job> <path>", "deletes a savepoint"),
             new Usage("move", "<job> <path> <target>", "moves a savepoint"),
-            new Usage("plugins", "", "backends, storages, formats and job definitions, with the jobs using them"),
+            new Usage("plugins", "[--json]", "backends, storages, formats and job definitions, with the jobs using them"),
             new Usage("config", "<job|pid>", "a job's or component's configuration with its allowed values"),
             new Usage("set", "<job|pid> key=value…", "changes configuration after validating it"),
             new Usage("unset", "<job|pid> key…", "removes properties so that their defaults apply"),

@@ -40,6 +40,14 @@ final class Tables {
         return sb.toString().stripTrailing();
     }
 
+    private static final com.fasterxml.jackson.databind.ObjectWriter JSON = new com.fasterxml.jackson.databind.ObjectMapper()
+            .writerWithDefaultPrettyPrinter();
+
+    /** What {@code --json} prints: records and maps as indented JSON. */
+    static String json(Object value) throws java.io.IOException {
+        return JSON.writeValueAsString(value);
+    }
+
     static String bytes(long n) {
         if (n < 1024) {
             return n + " B";

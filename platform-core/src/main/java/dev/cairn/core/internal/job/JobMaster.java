@@ -69,6 +69,12 @@ public final class JobMaster implements JobClient {
 
     public JobMaster(JobGraph graph, JobConfig config, PluginRegistry plugins, ClassLoader userClassLoader,
                      FailureInjector injector, LongSupplier clock) throws IOException {
+        this(graph, config, plugins, userClassLoader, injector, clock, new JobMetrics());
+    }
+
+    /** @param metrics the job's metrics, carried over from its earlier runs on this platform */
+    public JobMaster(JobGraph graph, JobConfig config, PluginRegistry plugins, ClassLoader userClassLoader,
+                     FailureInjector injector, LongSupplier clock, JobMetrics metrics) throws IOException {
         this.graph = graph;
         this.config = config;
         StateBackend backend = plugins.backend(config.backend()).orElseThrow(() -> new IllegalArgumentException(
@@ -77,7 +83,7 @@ public final class JobMaster implements JobClient {
                 "job.storage=" + config.storage() + " is not allowed: no such storage is installed; available: " + plugins.storageNames()))
                 .open(config.storageConfig());
         this.snapshots = new JobSnapshots(graph.name(), new SnapshotCatalog(storage, graph.name()), config.checkpoints(),
-                config.backend(), describeConfig(config), clock);
+                config.backend(), describeConfig(config), clock, metrics);
         SerializerResolver serializers = new SerializerResolver(userClassLoader);
         this.runtime = new JobRuntime(graph, config, backend, new SnapshotFormats(plugins::format, plugins::formatNames), serializers,
                 new OperatorFunctions(graph, serializers), injector, Files.createTempDirectory("cairn-" + graph.name() + "-"), snapshots);
@@ -166,6 +172,7 @@ public final class JobMaster implements JobClient {
                     return;
                 }
                 restarts++;
+                snapshots.metrics().restarted();
                 status = JobStatus.RESTARTING;
                 int attemptNumber = restarts;
                 Throwable reason = cause;

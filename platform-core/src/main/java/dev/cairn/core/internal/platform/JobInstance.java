@@ -1,5 +1,6 @@
 package dev.cairn.core.internal.platform;
 
+import dev.cairn.core.internal.checkpoint.JobMetrics;
 import dev.cairn.api.job.ClaimMode;
 import dev.cairn.api.job.JobStatus;
 import dev.cairn.core.internal.catalog.CompletedSnapshot;
@@ -62,6 +63,8 @@ public final class JobInstance {
 
     private final String pid;
     private final Platform platform;
+    /** Outlives runs: records, restarts and checkpoints count on across restarts, rescales and switches. */
+    private final JobMetrics metrics = new JobMetrics();
     private volatile JobSpec spec;
     private volatile String refusal;
     private volatile Phase phase = new Phase.Idle(null);
@@ -115,6 +118,11 @@ public final class JobInstance {
     /** The last configuration refused for this job, or {@code null}. */
     public String refusal() {
         return refusal;
+    }
+
+    /** The job's counters and recent checkpoints, over all its runs on this platform. */
+    public JobMetrics metrics() {
+        return metrics;
     }
 
     /** The job master of the current run, or {@code null}. */
@@ -413,7 +421,7 @@ public final class JobInstance {
                 return;
             }
             boolean seed = spec.config().restore() != null && !hasState();
-            phase = new Phase.Running(JobRun.start(spec, platform.plugins(), seed));
+            phase = new Phase.Running(JobRun.start(spec, platform.plugins(), seed, metrics));
         } catch (Exception | LinkageError e) {
             // a plugin that cannot load its own classes must not take the kernel thread with it
             phase = new Phase.Idle("could not start: " + e);

@@ -1,5 +1,6 @@
 package dev.cairn.core.internal.platform;
 
+import dev.cairn.core.internal.checkpoint.JobMetrics;
 import dev.cairn.api.job.JobConfig;
 import dev.cairn.api.job.JobGraph;
 import dev.cairn.api.job.JobStatus;
@@ -59,7 +60,7 @@ record JobRun(JobMaster master, List<Plugin> plugins, ChaosInjector chaos) {
      * Starts the job on the installed plugins (all present). The ledger decides where a job with
      * snapshots comes back from; {@code restore.path} only seeds one without ({@code seed}).
      */
-    static JobRun start(JobSpec spec, PluginTracker plugins, boolean seed) throws IOException {
+    static JobRun start(JobSpec spec, PluginTracker plugins, boolean seed, JobMetrics metrics) throws IOException {
         Plugin definition = plugins.find(Kind.DEFINITION, spec.definition()).orElseThrow();
         Plugin backend = plugins.find(Kind.BACKEND, spec.config().backend()).orElseThrow();
         Plugin storage = plugins.find(Kind.STORAGE, spec.config().storage()).orElseThrow();
@@ -72,7 +73,7 @@ record JobRun(JobMaster master, List<Plugin> plugins, ChaosInjector chaos) {
         }
         PluginRegistry pinned = new PinnedPlugins((StateBackend) backend.service(), (SnapshotStorageProvider) storage.service(), plugins);
         ChaosInjector chaos = new ChaosInjector();
-        JobMaster master = new JobMaster(graph, config, pinned, def.getClass().getClassLoader(), chaos, System::currentTimeMillis).start();
+        JobMaster master = new JobMaster(graph, config, pinned, def.getClass().getClassLoader(), chaos, System::currentTimeMillis, metrics).start();
         LOG.info(() -> "Job " + spec.name() + " started" + master.snapshotLedger().recoveryPoint().map(e -> " from " + e.directory()).orElse("")
                 + " on " + backend.origin() + ", " + storage.origin() + ", " + definition.origin());
         return new JobRun(master, List.of(definition, backend, storage), chaos);

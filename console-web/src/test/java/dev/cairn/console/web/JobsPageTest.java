@@ -1,0 +1,45 @@
+package dev.cairn.console.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.cairn.api.monitor.CheckpointView;
+import dev.cairn.api.monitor.JobView;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class JobsPageTest {
+
+    private static String render(List<JobView> jobs) {
+        StringWriter out = new StringWriter();
+        JobsPage.render(jobs, new PrintWriter(out));
+        return out.toString();
+    }
+
+    @Test
+    void namesAndNotesAreTextNotMarkup() {
+        JobView hostile = new JobView("<script>alert(1)</script>", "REFUSED", null, null, null, 0, 0, 0, 0, 0, 0, List.of(),
+                "refused configuration: job.parallelism=\"><img src=x onerror=alert(1)> is not allowed");
+        String page = render(List.of(hostile));
+        assertThat(page).doesNotContain("<script>alert").doesNotContain("<img")
+                .contains("&lt;script&gt;alert(1)&lt;/script&gt;").contains("&quot;&gt;&lt;img src=x");
+    }
+
+    @Test
+    void aJobWithCheckpointsGetsAChartWithABarPerCheckpoint() {
+        List<CheckpointView> checkpoints = List.of(new CheckpointView(1, 1_000, 100, 2_048, 2_048),
+                new CheckpointView(2, 2_000, 300, 3_072, 1_024), new CheckpointView(3, 3_000, 200, 3_072, 512));
+        String page = render(List.of(new JobView("orders", "RUNNING", "offer-enrichment", "heap", "file", 2, 0, 42_000, 1_000, 3, 0,
+                checkpoints, null)));
+        assertThat(page).contains("class=\"checkpoint-chart\"").contains("checkpoints #1 to #3")
+                .contains("#2: 300 ms, wrote 1.0 KiB of 3.0 KiB").contains("42,000");
+        assertThat(page.split("class=\"bar\"", -1)).hasSize(4);
+    }
+
+    @Test
+    void aJobWithoutCheckpointsSaysSo() {
+        String page = render(List.of(new JobView("new", "WAITING", "offer-enrichment", "heap", "file", 1, 0, 0, 0, 0, 0, List.of(), null)));
+        assertThat(page).contains("No checkpoint completed yet.").doesNotContain("checkpoint-chart");
+    }
+}

@@ -1,0 +1,11 @@
+/**
+ * A read-only view of a running platform for monitoring and consoles outside the kernel (the web
+ * console, the metrics endpoint): jobs with their counters and recent checkpoints, backend
+ * gauges, and a check of the console's credentials. Provided by the kernel as OSGi services.
+ */
+@Export
+@Version("1.0.0")
+package dev.cairn.api.monitor;
+
+import org.osgi.annotation.bundle.Export;
+import org.osgi.annotation.versioning.Version;
