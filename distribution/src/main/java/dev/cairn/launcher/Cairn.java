@@ -26,6 +26,9 @@ public final class Cairn {
         Path home = Path.of(System.getProperty("cairn.home", ".")).toAbsolutePath().normalize();
         Path data = Path.of(System.getProperty("cairn.data", home.resolve("data").toString()));
         String command = args.length == 0 ? "help" : args[0];
+        if (command.equals("jobs") && args.length > 1 && args[1].equals("--watch")) {
+            System.exit(watchJobs(data, args.length > 2 ? args[2] : "2"));
+        }
         int exit = switch (command) {
             case "run" -> run(home, data);
             case "demo" -> {
@@ -40,7 +43,8 @@ public final class Cairn {
                         usage: bin/cairn run                 start the platform in the foreground (Gogo shell on a terminal)
                                bin/cairn demo                run the demo on the embedded defaults; ends with 'demo: OK'
                                bin/cairn <command> [args…]   run a console command on the running platform, e.g.
-                                 jobs | job <name> | create <name> key=value… | start|stop|cancel|fail|remove <name>
+                                 jobs [--json | --watch [seconds]] | job <name> | create <name> key=value…
+                                 start|stop|cancel|fail|remove <name>
                                  savepoint <name> [savepoint] | resume <name> <snapshot> [claim|no-claim]
                                  snapshots <job> | snapshot <job> <path> | discard <job> <path>
                                  plugins | config <job|pid> | set <job|pid> key=value… | unset <job|pid> key…
@@ -50,6 +54,35 @@ public final class Cairn {
             default -> ConsoleClient.run(data, String.join(" ", args), System.out);
         };
         System.exit(exit);
+    }
+
+    /**
+     * {@code jobs --watch [seconds]}: the jobs table again and again, the screen cleared before each
+     * (on a terminal), until Ctrl-C or until the platform stops answering.
+     */
+    private static int watchJobs(Path data, String seconds) throws Exception {
+        long interval;
+        try {
+            interval = Long.parseLong(seconds);
+        } catch (NumberFormatException e) {
+            interval = -1;
+        }
+        if (interval < 1 || interval > 3600) {
+            System.out.println("jobs --watch " + seconds + " is not allowed: give the seconds between updates, 1 to 3600 (jobs --watch [seconds])");
+            return 1;
+        }
+        boolean terminal = System.console() != null;
+        while (true) {
+            java.io.ByteArrayOutputStream table = new java.io.ByteArrayOutputStream();
+            int exit = ConsoleClient.run(data, "jobs", new java.io.PrintStream(table, true, java.nio.charset.StandardCharsets.UTF_8));
+            System.out.print((terminal ? "\033[H\033[2J" : "") + java.time.LocalTime.now().withNano(0) + "  (every " + interval
+                    + " s, Ctrl-C to stop)\n" + table.toString(java.nio.charset.StandardCharsets.UTF_8));
+            System.out.flush();
+            if (exit != 0) {
+                return exit;
+            }
+            Thread.sleep(interval * 1000);
+        }
     }
 
     private static int run(Path home, Path data) throws Exception {

@@ -58,20 +58,42 @@ class ConfigurationTest {
             assertThat(p.job("filejob")).containsEntry("state", "RUNNING").containsEntry("parallelism", 1).containsEntry("restarts", 0L);
             assertThat(p.text("cairn:jobs")).contains("refused configuration: job.parallelism=many is not allowed");
 
+            // the console changes a hand-written file as a person would: plain values, the rest as written
+            Files.writeString(file, "# written by hand\n" + Files.readString(file).replace("job.parallelism = many\n", ""));
+            PlatformFixture.await(() -> p.jobValue("filejob", "refused-configuration") == null, () -> "the file's fix: " + p.safeJob("filejob"));
+            p.run("cairn:set filejob job.max-restarts=5");
+            PlatformFixture.await(() -> read(file).contains("job.max-restarts = 5"), () -> "the change in the file: " + read(file));
+            assertThat(read(file)).startsWith("# written by hand\n").contains("checkpoint.interval = 300ms").doesNotContain("I\"")
+                    .doesNotContain("\"200\"");
+            assertThatThrownBy(() -> p.run("cairn:remove filejob")).hasMessageContaining("is defined in " + file)
+                    .hasMessageContaining("delete that file");
+            assertThat(file).exists();
+            assertThat(p.job("filejob")).containsEntry("state", "RUNNING");
+
             // a job file in deploy/ is refused the same way, before anything runs
             Files.writeString(p.deploy.resolve("cairn.job-broken.cfg"), "job.definition = offer-enrichment\ncheckpoint.retained = -1\n");
             PlatformFixture.await(() -> p.safeText("cairn:jobs").contains("checkpoint.retained=-1 is not allowed"),
                     () -> "the deploy/ file to be refused: " + p.safeText("cairn:jobs"));
-            assertThat(p.text("cairn:jobs")).containsPattern("cairn.job.*REFUSED");
+            assertThat(p.text("cairn:jobs")).containsPattern("(?m)^broken\\s+REFUSED").doesNotContain("cairn.job~");
 
             // and the kernel's own configuration
             Files.writeString(p.etc.resolve("cairn.kernel.cfg"), "stop.timeout = whenever\n");
             PlatformFixture.await(() -> p.safeText("cairn:config cairn.kernel").contains("last refused change: stop.timeout=whenever is not allowed"),
                     () -> "the kernel file to be refused: " + p.safeText("cairn:config cairn.kernel"));
+            // the value in effect is the one before, the refused one is shown beside it
+            assertThat(p.text("cairn:config cairn.kernel")).containsPattern("stop\\.timeout\\s+\\S+\\s+60s\\s+1m \\(stored: whenever, refused\\)");
         }
     }
 
     private static void assertRefused(PlatformFixture p, String command, String message) {
         assertThatThrownBy(() -> p.run(command)).as(command).hasMessageContaining(message);
+    }
+
+    private static String read(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (java.io.IOException e) {
+            return "";
+        }
     }
 }

@@ -41,6 +41,22 @@ class ConsoleTest {
             assertThat(jobs.exit).isZero();
             assertThat(jobs.output).containsPattern("offers\\s+RUNNING\\s+offer-enrichment\\s+heap\\s+file\\s+2");
 
+            // the job definition checks its parameters at create: nothing is created
+            Result noOutput = binCairn(p, "create", "bad", "job.definition=offer-enrichment");
+            assertThat(noOutput.exit).isEqualTo(1);
+            assertThat(noOutput.output).contains("param.output=null is not allowed: use an absolute directory path");
+            String output = "param.output=" + p.root.resolve("bad-out");
+            Result rate = binCairn(p, "create", "bad", "job.definition=offer-enrichment", output, "param.rate=fast");
+            assertThat(rate.exit).isEqualTo(1);
+            assertThat(rate.output).contains("param.rate=fast is not allowed: use an integer from 0 to");
+            Result events = binCairn(p, "create", "bad", "job.definition=offer-enrichment", output, "param.events=-5");
+            assertThat(events.exit).isEqualTo(1);
+            assertThat(events.output).contains("param.events=-5 is not allowed: use an integer from 1 to");
+            assertThat(binCairn(p, "job", "bad").exit).isEqualTo(1);
+            Result badSet = binCairn(p, "set", "offers", "param.skus=none");
+            assertThat(badSet.exit).isEqualTo(1);
+            assertThat(badSet.output).contains("param.skus=none is not allowed");
+
             Result json = binCairn(p, "jobs", "--json");
             assertThat(json.exit).isZero();
             assertThat(json.output.strip()).startsWith("[").endsWith("]").contains("\"name\" : \"offers\"").contains("\"state\" : \"RUNNING\"")
@@ -51,6 +67,11 @@ class ConsoleTest {
             Result plugins = binCairn(p, "plugins", "--json");
             assertThat(plugins.exit).isZero();
             assertThat(plugins.output).contains("\"bundle\" : \"dev.cairn.backend.heap\"").contains("\"jobs\" : [ \"offers\" ]");
+
+            assertThat(watchUpdates(p, 2)).allSatisfy(u -> assertThat(u).containsPattern("offers\\s+RUNNING"));
+            Result badWatch = binCairn(p, "jobs", "--watch", "0");
+            assertThat(badWatch.exit).isEqualTo(1);
+            assertThat(badWatch.output).contains("jobs --watch 0 is not allowed");
 
             Result job = binCairn(p, "job", "offers");
             assertThat(job.exit).isZero();
@@ -147,6 +168,32 @@ class ConsoleTest {
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
         return new Result(process.exitValue(), output);
+    }
+
+    /** Runs {@code bin/cairn jobs --watch 1} until it has printed {@code updates} tables, then stops it; returns each table. */
+    private static List<String> watchUpdates(PlatformFixture p, int updates) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(PlatformFixture.HOME.resolve("bin/cairn").toString(), "jobs", "--watch", "1").redirectErrorStream(true);
+        pb.environment().put("CAIRN_JAVA_OPTS", "-Xmx64m -Dcairn.data=" + p.data);
+        Process process = pb.start();
+        List<String> tables = new java.util.ArrayList<>();
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+            StringBuilder table = null;
+            for (String line = in.readLine(); line != null && tables.size() < updates; line = in.readLine()) {
+                if (line.contains("(every 1 s, Ctrl-C to stop)")) {
+                    if (table != null) {
+                        tables.add(table.toString());
+                    }
+                    table = new StringBuilder();
+                } else if (table != null) {
+                    table.append(line).append('\n');
+                }
+            }
+        } finally {
+            process.destroy();
+            process.waitFor(30, TimeUnit.SECONDS);
+        }
+        assertThat(tables).as("tables printed by jobs --watch").hasSize(updates);
+        return tables;
     }
 
     private static List<String> send(PlatformFixture p, String token, String command) throws Exception {

@@ -68,7 +68,7 @@ class JobLifecycleTest {
             assertThat(p.verifyOfferJob("incremental", EVENTS)).containsEntry("exactly-once", true);
             assertThat(p.root.resolve("other-storage/incremental")).isDirectory();
             assertThat(p.data.resolve("snapshots/incremental")).doesNotExist();
-            assertThat(p.text("cairn:plugins")).containsPattern("restores-fetched=0, restores-from-local-copy=[1-9]");
+            assertThat(p.text("cairn:plugins")).containsPattern("restores-fetched 0, restores-from-local-copy [1-9]");
         }
     }
 }

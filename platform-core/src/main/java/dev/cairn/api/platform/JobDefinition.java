@@ -19,7 +19,8 @@ public interface JobDefinition {
     String NAME_PROPERTY = "cairn.job.definition";
 
     /**
-     * Builds the graph of one job instance.
+     * Builds the graph of one job instance. No side effects: the platform also builds a graph and
+     * throws it away to check a job's parameters when it is created or changed.
      *
      * @param jobName    the instance's name: the graph must carry it (it names the snapshot directory)
      * @param parameters the {@code param.*} properties of the instance, without the prefix

@@ -31,6 +31,9 @@ import org.osgi.service.metatype.ObjectClassDefinition;
 @Component(service = ConfigurationAccess.class)
 public final class ConfigurationAccess {
 
+    /** Set by FileInstall on a configuration it read from a file. */
+    static final String FILE_PROPERTY = "felix.fileinstall.filename";
+
     static final String JOB_FACTORY_PID = "cairn.job";
 
     /** A configuration the console can address: a job by name, or any pid with a Metatype description. */
@@ -94,10 +97,19 @@ public final class ConfigurationAccess {
         c.update(new Hashtable<>(typed));
     }
 
-    /** Sets and removes properties of {@code target} in one validated update. */
+    /**
+     * Sets and removes properties of {@code target} in one validated update. A configuration read
+     * from a file in etc/ or deploy/ gets plain text values, so that FileInstall, writing the change
+     * back to that file, keeps it as a person wrote it ({@code key = value}, comments, order).
+     */
     void change(Target target, Map<String, Object> set, List<String> unset) throws IOException, InvalidConfigurationException {
         Map<String, Object> next = properties(target);
-        next.putAll(typed(target, set));
+        Map<String, Object> values = typed(target, set);
+        if (next.containsKey(FILE_PROPERTY)) {
+            values.replaceAll((k, v) -> v.getClass().isArray() ? String.join(",", java.util.Arrays.stream((Object[]) v).map(String::valueOf).toList())
+                    : String.valueOf(v));
+        }
+        next.putAll(values);
         unset.forEach(next::remove);
         if (JOB_FACTORY_PID.equals(target.factoryPid())) {
             supervisor.validateJobUpdate(target.pid(), next);
@@ -114,6 +126,13 @@ public final class ConfigurationAccess {
         c.update(new Hashtable<>(next));
     }
 
+    /** The file in etc/ or deploy/ a configuration was read from, if it was. */
+    java.util.Optional<String> file(Target target) throws IOException {
+        Object file = properties(target).get(FILE_PROPERTY);
+        return java.util.Optional.ofNullable(file).map(f -> f.toString().replaceFirst("^file:", ""));
+    }
+
+    /** Deletes a configuration (callers keep those read from files: see {@link #file}). */
     void delete(Target target) throws IOException {
         Configuration c = existing(target.pid());
         if (c != null) {

@@ -201,8 +201,13 @@ public final class JobCommands {
     /** Deletes the job's configuration; the job stops with a savepoint, whose path it prints. */
     public String remove(String name) throws IOException, InterruptedException {
         JobInstance j = find(name);
+        ConfigurationAccess.Target target = configs.target(j.name());
+        var file = configs.file(target);
+        if (file.isPresent()) {
+            throw new IllegalArgumentException("job " + name + " is defined in " + file.get() + ": delete that file to remove the job");
+        }
         CompletableFuture<String> removal = supervisor.removal(j.name());
-        configs.delete(configs.target(j.name()));
+        configs.delete(target);
         try {
             String savepoint = removal.get(REMOVAL_PATIENCE.toMinutes(), TimeUnit.MINUTES);
             return savepoint == null ? "removed job " + name + " (it was not running: no savepoint)"

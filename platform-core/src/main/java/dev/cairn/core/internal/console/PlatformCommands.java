@@ -72,13 +72,21 @@ public final class PlatformCommands {
     public String config(String target) throws IOException {
         ConfigurationAccess.Target t = configs.target(target);
         Map<String, Object> current = configs.properties(t);
+        boolean kernel = t.pid().equals(JobSupervisor.PID);
+        String refusal = kernel ? supervisor.kernelRefusal() : supervisor.job(target).map(j -> j.refusal()).orElse(null);
+        Map<String, String> inEffect = kernel ? supervisor.kernelSettings() : Map.of();
         Tables table = new Tables("PROPERTY", "TYPE", "DEFAULT", "VALUE", "DESCRIPTION");
         for (AttributeDefinition ad : t.attributes()) {
             String[] defaults = ad.getDefaultValue();
             String[] optionValues = ad.getOptionValues();
             String options = optionValues == null || optionValues.length == 0 ? "" : " " + Arrays.toString(optionValues);
+            String stored = show(ad, current.get(ad.getID()));
+            String effective = inEffect.get(ad.getID());
+            // the kernel keeps its settings when a change is refused: show what applies, and what was refused beside it
+            String value = effective != null && refusal != null && refusal.startsWith(ad.getID() + "=")
+                    ? effective + " (stored: " + stored + ", refused)" : stored;
             table.row(ad.getID(), ConfigurationAccess.typeLabel(ad.getType()) + options,
-                    defaults == null ? "-" : String.join(",", defaults), show(ad, current.get(ad.getID())),
+                    defaults == null ? "-" : String.join(",", defaults), value,
                     ad.getDescription() == null ? ad.getName() : ad.getDescription());
         }
         current.forEach((k, v) -> {
@@ -86,8 +94,6 @@ public final class PlatformCommands {
                 table.row(k, "string", "-", v, k.startsWith("param.") ? "passed to the job definition" : "passed to the storage plugin");
             }
         });
-        String refusal = t.pid().equals("cairn.kernel") ? supervisor.kernelRefusal()
-                : supervisor.job(target).map(j -> j.refusal()).orElse(null);
         return table + (refusal == null ? "" : "\nlast refused change: " + refusal);
     }
 

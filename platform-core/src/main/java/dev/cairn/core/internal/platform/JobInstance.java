@@ -63,6 +63,7 @@ public final class JobInstance {
 
     private final String pid;
     private final Platform platform;
+    private final String refusedName;
     /** Outlives runs: records, restarts and checkpoints count on across restarts, rescales and switches. */
     private final JobMetrics metrics = new JobMetrics();
     private volatile JobSpec spec;
@@ -79,30 +80,36 @@ public final class JobInstance {
 
     JobInstance(String pid, JobSpec spec, Platform platform) {
         this.pid = pid;
+        this.refusedName = null;
         this.spec = spec;
         this.platform = platform;
     }
 
-    private JobInstance(String pid, String refusal, Platform platform) {
+    private JobInstance(String pid, String refusedName, String refusal, Platform platform) {
         this.pid = pid;
+        this.refusedName = refusedName;
         this.platform = platform;
         this.refusal = refusal;
     }
 
-    /** A job configuration refused from the start: shown by the console, never run. */
-    static JobInstance refused(String pid, String refusal, Platform platform) {
-        LOG.warning("Job configuration " + pid + " refused: " + refusal);
-        return new JobInstance(pid, refusal, platform);
+    /**
+     * A job configuration refused from the start: shown by the console, never run.
+     *
+     * @param name what the configuration would name the job (its file's name for a file in etc/ or deploy/), or its pid
+     */
+    static JobInstance refused(String pid, String name, String refusal, Platform platform) {
+        LOG.warning("Job configuration " + (name.equals(pid) ? pid : name + " (" + pid + ")") + " refused: " + refusal);
+        return new JobInstance(pid, name, refusal, platform);
     }
 
     public String pid() {
         return pid;
     }
 
-    /** The job's name, or its configuration's pid while no valid configuration was accepted. */
+    /** The job's name; while no valid configuration was accepted, the name its configuration gives, or its pid. */
     public String name() {
         JobSpec s = spec;
-        return s == null ? pid : s.name();
+        return s != null ? s.name() : refusedName != null ? refusedName : pid;
     }
 
     public JobSpec spec() {
@@ -424,8 +431,13 @@ public final class JobInstance {
             phase = new Phase.Running(JobRun.start(spec, platform.plugins(), seed, metrics));
         } catch (Exception | LinkageError e) {
             // a plugin that cannot load its own classes must not take the kernel thread with it
-            phase = new Phase.Idle("could not start: " + e);
-            LOG.log(Level.WARNING, "Job " + spec.name() + " could not start", e);
+            boolean refused = e instanceof IllegalArgumentException; // a value the definition or a plugin refused: its message says it all
+            phase = new Phase.Idle("could not start: " + (refused ? e.getMessage() : e.toString()));
+            if (refused) {
+                LOG.warning(() -> "Job " + spec.name() + " could not start: " + e.getMessage());
+            } else {
+                LOG.log(Level.WARNING, "Job " + spec.name() + " could not start", e);
+            }
         }
     }
 

@@ -24,7 +24,7 @@ public record JobSpec(String name, String definition, DesiredState desiredState,
 
     public enum DesiredState { RUNNING, SUSPENDED }
 
-    private static final Pattern JOB_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
+    static final Pattern JOB_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
 
     private static final Set<String> KNOWN = Set.of("job.name", "job.definition", "job.state", "job.parallelism",
             "job.max-parallelism", "job.backend", "job.storage", "checkpoint.interval", "checkpoint.timeout",

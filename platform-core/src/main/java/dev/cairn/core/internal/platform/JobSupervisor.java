@@ -1,5 +1,6 @@
 package dev.cairn.core.internal.platform;
 
+import dev.cairn.api.platform.JobDefinition;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Collection;
@@ -30,7 +31,7 @@ import org.osgi.service.metatype.annotations.Designate;
 @Designate(ocd = KernelConfiguration.class)
 public final class JobSupervisor implements PluginTracker.Listener, JobInstance.Platform {
 
-    static final String PID = "cairn.kernel";
+    public static final String PID = "cairn.kernel";
 
     private static final Logger LOG = Logger.getLogger(JobSupervisor.class.getName());
 
@@ -123,7 +124,10 @@ public final class JobSupervisor implements PluginTracker.Listener, JobInstance.
             if (existing != null) {
                 existing.refuse(e.getMessage());
             } else {
-                instances.put(pid, JobInstance.refused(pid, e.getMessage(), this));
+                Object given = properties.get("job.name");
+                String name = given != null ? given.toString() : nameFromConfiguration(pid, properties);
+                boolean usable = name != null && JobSpec.JOB_NAME.matcher(name).matches() && job(name).isEmpty();
+                instances.put(pid, JobInstance.refused(pid, usable ? name : pid, e.getMessage(), this));
             }
             return;
         }
@@ -173,6 +177,26 @@ public final class JobSupervisor implements PluginTracker.Listener, JobInstance.
         } else {
             requireUniqueName(pid, spec.name());
         }
+        checkParameters(spec);
+    }
+
+    /**
+     * Lets the job definition, when installed, build the job's graph from its parameters and
+     * throw it away: a missing or wrong {@code param.*} is refused before anything changes, not
+     * when the job starts. Without the definition the job will wait for it and be checked then.
+     */
+    private void checkParameters(JobSpec spec) throws InvalidConfigurationException {
+        Optional<PluginTracker.Plugin> definition = plugins.find(PluginTracker.Kind.DEFINITION, spec.definition());
+        if (definition.isEmpty() || !(definition.get().service() instanceof JobDefinition def)) {
+            return;
+        }
+        try {
+            def.build(spec.name(), spec.parameters());
+        } catch (IllegalArgumentException e) {
+            throw new InvalidConfigurationException(e.getMessage());
+        } catch (RuntimeException | LinkageError e) {
+            throw new InvalidConfigurationException("job definition '" + spec.definition() + "' cannot build a job from these parameters: " + e);
+        }
     }
 
     private JobSpec parse(String pid, Map<String, ?> properties) throws InvalidConfigurationException {
@@ -220,6 +244,11 @@ public final class JobSupervisor implements PluginTracker.Listener, JobInstance.
 
     public String kernelRefusal() {
         return kernelRefusal;
+    }
+
+    /** The kernel settings in effect (a refused change leaves them as they were), as text by property. */
+    public Map<String, String> kernelSettings() {
+        return Map.of("storage.root", defaultRoot, "stop.timeout", ConfigValues.format(stopTimeout));
     }
 
     public String defaultStorageRoot() {

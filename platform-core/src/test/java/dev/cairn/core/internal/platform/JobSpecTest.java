@@ -21,6 +21,18 @@ class JobSpecTest {
     }
 
     @Test
+    void garbageFromAFileIsQuotedAsEscapesAndCut() {
+        String garbage = "\u001b[2J\u0007" + "x".repeat(500);
+        assertThatThrownBy(() -> JobSpec.parse(props("job.parallelism", garbage), "a", "/data/snapshots"))
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\u001b").doesNotContain("\u0007")
+                        .startsWith("job.parallelism=\\u001b[2J\\u0007xxx").contains("… (504 characters) is not allowed")
+                        .hasSizeLessThan(300));
+        // a value of exactly the quoted length is not cut
+        String exact = "y".repeat(InvalidConfigurationException.QUOTED);
+        assertThat(InvalidConfigurationException.printable(exact)).isEqualTo(exact);
+    }
+
+    @Test
     void readsStringsAndTypedValuesWithDefaults() throws Exception {
         JobSpec spec = JobSpec.parse(props("job.parallelism", "3", "checkpoint.interval", "250ms", "checkpoint.retained", 4,
                 "checkpoint.incremental", true, "restore.path", "a/savepoints/x", "restore.claim-mode", "claim",
