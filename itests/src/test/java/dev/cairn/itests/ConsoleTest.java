@@ -52,6 +52,9 @@ class ConsoleTest {
             Result events = binCairn(p, "create", "bad", "job.definition=offer-enrichment", output, "param.events=-5");
             assertThat(events.exit).isEqualTo(1);
             assertThat(events.output).contains("param.events=-5 is not allowed: use an integer from 1 to");
+            Result root = binCairn(p, "create", "bad", "job.definition=offer-enrichment", output, "storage.root=relative/path");
+            assertThat(root.exit).isEqualTo(1);
+            assertThat(root.output).contains("storage.root=relative/path is not allowed: use an absolute directory path");
             assertThat(binCairn(p, "job", "bad").exit).isEqualTo(1);
             Result badSet = binCairn(p, "set", "offers", "param.skus=none");
             assertThat(badSet.exit).isEqualTo(1);

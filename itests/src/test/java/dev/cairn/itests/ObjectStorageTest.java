@@ -31,6 +31,11 @@ class ObjectStorageTest {
             assertThat(p.text("cairn:plugins")).contains("dev.cairn.storage.s3");
             assertThat(s3.s3().objectKeys("itest")).anyMatch(k -> k.startsWith("cairn/offers/chk-") && k.endsWith("/_metadata"));
 
+            // a job's storage settings are checked by the plugin at create: nothing is created
+            assertThatThrownBy(() -> p.run("cairn:create tiny job.definition=offer-enrichment param.output=" + p.root.resolve("tiny")
+                    + " job.storage=s3 storage.bucket=b")).hasMessageContaining("'bucket' = 'b' is not valid").hasMessageContaining("3-63");
+            assertThat(p.safeText("cairn:jobs")).doesNotContain("tiny");
+
             // the plugin's configuration is described and validated like the kernel's; its secret is never shown
             String config = p.text("cairn:config cairn.storage.s3");
             assertThat(config).contains("part-size-mb").contains("secret-key").contains("********")

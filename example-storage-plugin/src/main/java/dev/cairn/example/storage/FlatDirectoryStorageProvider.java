@@ -49,6 +49,16 @@ public final class FlatDirectoryStorageProvider implements SnapshotStorageProvid
 
     @Override
     public SnapshotStorage open(Map<String, String> config) throws IOException {
+        return new FlatDirectoryStorage(directory(config));
+    }
+
+    /** Called when a job is created or changed: a bad value is refused before the job runs. */
+    @Override
+    public void validate(Map<String, String> config) {
+        directory(config);
+    }
+
+    private Path directory(Map<String, String> config) {
         // refuse what you do not know, naming the property, the value and what is allowed
         new StorageSettings("storage.", config).requireKnown(Set.of("directory"));
         Map<String, Object> merged = new HashMap<>();
@@ -61,6 +71,6 @@ public final class FlatDirectoryStorageProvider implements SnapshotStorageProvid
         if (directory.isEmpty() || !Path.of(directory).isAbsolute()) {
             throw settings.refused("directory", directory, "an absolute directory path");
         }
-        return new FlatDirectoryStorage(Path.of(directory));
+        return Path.of(directory);
     }
 }

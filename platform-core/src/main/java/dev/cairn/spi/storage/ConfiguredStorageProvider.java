@@ -62,6 +62,11 @@ public abstract class ConfiguredStorageProvider<S> implements SnapshotStoragePro
     }
 
     @Override
+    public final void validate(Map<String, String> config) {
+        settings(platformSettings, config);
+    }
+
+    @Override
     public final SnapshotStorage open(Map<String, String> config) throws IOException {
         return open(settings(platformSettings, config));
     }

@@ -3,7 +3,7 @@
  * create, ranged reads, listing, deletion and an atomic write-once commit of metadata files.
  */
 @Export
-@Version("0.2.0")
+@Version("0.3.0")
 package dev.cairn.spi.storage;
 
 import org.osgi.annotation.bundle.Export;

@@ -1,6 +1,7 @@
 package dev.cairn.core.internal.platform;
 
 import dev.cairn.api.platform.JobDefinition;
+import dev.cairn.spi.storage.SnapshotStorageProvider;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Collection;
@@ -177,15 +178,24 @@ public final class JobSupervisor implements PluginTracker.Listener, JobInstance.
         } else {
             requireUniqueName(pid, spec.name());
         }
-        checkParameters(spec);
+        checkPluginSettings(spec);
     }
 
     /**
-     * Lets the job definition, when installed, build the job's graph from its parameters and
-     * throw it away: a missing or wrong {@code param.*} is refused before anything changes, not
-     * when the job starts. Without the definition the job will wait for it and be checked then.
+     * Lets the storage plugin check the job's {@code storage.*} settings, and the job definition
+     * build the job's graph from its parameters and throw it away, each when installed: a missing
+     * or wrong value is refused before anything changes, not when the job starts. Without the
+     * plugin the job will wait for it and be checked then.
      */
-    private void checkParameters(JobSpec spec) throws InvalidConfigurationException {
+    private void checkPluginSettings(JobSpec spec) throws InvalidConfigurationException {
+        Optional<PluginTracker.Plugin> storage = plugins.find(PluginTracker.Kind.STORAGE, spec.config().storage());
+        if (storage.isPresent() && storage.get().service() instanceof SnapshotStorageProvider provider) {
+            try {
+                provider.validate(spec.config().storageConfig());
+            } catch (IllegalArgumentException e) {
+                throw new InvalidConfigurationException(e.getMessage());
+            }
+        }
         Optional<PluginTracker.Plugin> definition = plugins.find(PluginTracker.Kind.DEFINITION, spec.definition());
         if (definition.isEmpty() || !(definition.get().service() instanceof JobDefinition def)) {
             return;

@@ -20,6 +20,15 @@ public final class LocalFileStorageProvider implements SnapshotStorageProvider {
 
     @Override
     public SnapshotStorage open(Map<String, String> config) throws IOException {
+        return new LocalFileStorage(root(config));
+    }
+
+    @Override
+    public void validate(Map<String, String> config) {
+        root(config);
+    }
+
+    private static Path root(Map<String, String> config) {
         String root = config.get("root");
         Path path;
         try {
@@ -30,6 +39,6 @@ public final class LocalFileStorageProvider implements SnapshotStorageProvider {
         if (path == null || !path.isAbsolute()) {
             throw new IllegalArgumentException("storage.root=" + root + " is not allowed: use an absolute directory path");
         }
-        return new LocalFileStorage(path);
+        return path;
     }
 }
