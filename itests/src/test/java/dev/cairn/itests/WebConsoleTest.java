@@ -34,7 +34,9 @@ class WebConsoleTest {
             assertThat(anonymous.statusCode()).isEqualTo(401);
             assertThat(anonymous.headers().firstValue("WWW-Authenticate")).hasValueSatisfying(v -> assertThat(v).startsWith("Basic"));
             assertThat(get(base + "/metrics", "Bearer not-the-token").statusCode()).isEqualTo(401);
-            assertThat(get(base + "/", null).statusCode()).isEqualTo(401);
+            HttpResponse<String> toLogin = get(base + "/", null);
+            assertThat(toLogin.statusCode()).isEqualTo(302);
+            assertThat(toLogin.headers().firstValue("Location")).hasValueSatisfying(l -> assertThat(l).endsWith("/login"));
 
             String first = get(base + "/metrics", "Bearer " + token).body();
             assertThat(first).contains("# TYPE cairn_job_records_total counter").contains("cairn_job_state{job=\"offers\",state=\"RUNNING\"} 1.0");
@@ -53,6 +55,78 @@ class WebConsoleTest {
             assertThat(page.headers().firstValue("X-Frame-Options")).hasValue("DENY");
             assertThat(page.body()).contains("data-job=\"offers\"").contains("class=\"checkpoint-chart\"").doesNotContain(token);
         }
+    }
+
+    @Test
+    void aBrowserLogsInChangesAPropertySeesARefusalAndDiscardsASavepoint() throws Exception {
+        try (PlatformFixture p = PlatformFixture.create().start()) {
+            p.createOfferJob("offers", 1_000_000, 300, "");
+            p.awaitJobState("offers", "RUNNING");
+            PlatformFixture.await(() -> Files.exists(p.data.resolve("web.port")), () -> "data/web.port");
+            String base = "http://127.0.0.1:" + Files.readString(p.data.resolve("web.port")).trim();
+            String token = Files.readString(p.data.resolve("console.token")).trim();
+
+            HttpResponse<String> wrong = post(base + "/login", null, "token=not-it");
+            assertThat(wrong.statusCode()).isEqualTo(401);
+            assertThat(wrong.body()).contains("That is not the console token.");
+            HttpResponse<String> login = post(base + "/login", null, "token=" + token);
+            assertThat(login.statusCode()).isEqualTo(302);
+            String cookie = login.headers().firstValue("Set-Cookie").orElseThrow();
+            assertThat(cookie).contains("HttpOnly").contains("SameSite=Strict");
+            String session = cookie.substring(0, cookie.indexOf(';'));
+
+            String page = getWithCookie(base + "/", session).body();
+            Matcher csrfField = Pattern.compile("name=\"csrf\" value=\"([0-9a-f]+)\"").matcher(page);
+            assertThat(csrfField.find()).as("a form token on the page").isTrue();
+            String csrf = csrfField.group(1);
+            assertThat(page).contains("data-job=\"offers\"").contains("class=\"snapshots\"").doesNotContain(token);
+
+            // a refused value: the console's message, nothing changed
+            assertThat(post(base + "/command", session, "csrf=" + csrf + "&action=set&job=offers&key=job.max-restarts&value=-1").statusCode())
+                    .isEqualTo(302);
+            assertThat(getWithCookie(base + "/", session).body()).contains("class=\"failed\"").contains("job.max-restarts=-1 is not allowed");
+            assertThat(p.job("offers")).containsEntry("state", "RUNNING");
+            // an accepted one
+            post(base + "/command", session, "csrf=" + csrf + "&action=set&job=offers&key=job.max-restarts&value=7");
+            assertThat(getWithCookie(base + "/", session).body()).contains("class=\"done\"").contains("updated offers");
+            assertThat(p.text("cairn:config offers")).containsPattern("job\\.max-restarts\\s.*\\s7\\s");
+
+            // without the form token, or with basic credentials a browser would send to any site's form: refused
+            assertThat(post(base + "/command", session, "action=stop&job=offers").statusCode()).isEqualTo(403);
+            HttpResponse<String> basic = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/command"))
+                    .header("Authorization", "Basic " + Base64.getEncoder().encodeToString(("x:" + token).getBytes(StandardCharsets.UTF_8)))
+                    .header("Content-Type", "application/x-www-form-urlencoded")
+                    .POST(HttpRequest.BodyPublishers.ofString("action=stop&job=offers")).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(basic.statusCode()).isEqualTo(403);
+            assertThat(p.job("offers")).containsEntry("state", "RUNNING");
+
+            // take a savepoint, then discard it from the page
+            post(base + "/command", session, "csrf=" + csrf + "&action=savepoint&job=offers");
+            String taken = getWithCookie(base + "/", session).body();
+            Matcher savepoint = Pattern.compile("savepoint (offers/savepoints/[A-Za-z0-9._-]+)").matcher(taken);
+            assertThat(savepoint.find()).as("the savepoint's path on the page: " + taken).isTrue();
+            String path = savepoint.group(1);
+            assertThat(p.data.resolve("snapshots").resolve(path).resolve("_metadata")).exists();
+            post(base + "/command", session, "csrf=" + csrf + "&action=discard&job=offers&path=" + path);
+            assertThat(getWithCookie(base + "/", session).body()).contains("deleted savepoint " + path);
+            assertThat(p.data.resolve("snapshots").resolve(path)).doesNotExist();
+
+            post(base + "/logout", session, "csrf=" + csrf);
+            assertThat(getWithCookie(base + "/", session).statusCode()).isEqualTo(302);
+        }
+    }
+
+    private static HttpResponse<String> post(String url, String cookie, String form) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString(form));
+        if (cookie != null) {
+            request.header("Cookie", cookie);
+        }
+        return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static HttpResponse<String> getWithCookie(String url, String cookie) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(url)).header("Cookie", cookie).GET().build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private static HttpResponse<String> get(String url, String authorization) throws Exception {

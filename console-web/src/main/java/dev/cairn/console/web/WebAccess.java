@@ -9,14 +9,31 @@ import java.util.Base64;
 
 /**
  * Who may read the web pages and metrics: whoever presents the console token, as a bearer token
- * (Prometheus' {@code authorization} setting) or as the password of HTTP basic authentication
- * (a browser asks for it; any user name). The token never appears in a page, a URL or the log.
+ * (Prometheus' {@code authorization} setting), as the password of HTTP basic authentication (any
+ * user name), or through a session opened by logging in with it ({@link WebSessions}). Commands
+ * (POST) need a bearer token, or a session and its form token: a browser sends basic
+ * credentials and cookies to any site's form, never a bearer token or the form token. The
+ * console token never appears in a page, a URL or the log.
  */
 final class WebAccess {
 
     static final String REALM = "Cairn (the password is the token in <cairn.data>/console.token)";
 
     private WebAccess() {
+    }
+
+    /** Whether the request may read: a token in its header, or a session. */
+    static boolean mayRead(HttpServletRequest request, ConsoleCredentials credentials, WebSessions sessions) {
+        return allowed(request, credentials) || sessions.find(request).isPresent();
+    }
+
+    /** Whether the request may run a command: a bearer token, or a session and its form token. */
+    static boolean mayCommand(HttpServletRequest request, ConsoleCredentials credentials, WebSessions sessions) {
+        String header = request.getHeader("Authorization");
+        if (header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            return credentials.accepts(header.substring(7).trim());
+        }
+        return sessions.find(request).map(s -> s.carriesCsrf(request)).orElse(false);
     }
 
     static boolean allowed(HttpServletRequest request, ConsoleCredentials credentials) {

@@ -13,7 +13,7 @@ class JobsPageTest {
 
     private static String render(List<JobView> jobs) {
         StringWriter out = new StringWriter();
-        JobsPage.render(jobs, new PrintWriter(out));
+        JobsPage.render(jobs, JobsPage.Extras.NONE, new PrintWriter(out));
         return out.toString();
     }
 
@@ -35,6 +35,20 @@ class JobsPageTest {
         assertThat(page).contains("class=\"checkpoint-chart\"").contains("checkpoints #1 to #3")
                 .contains("#2: 300 ms, wrote 1.0 KiB of 3.0 KiB").contains("42,000");
         assertThat(page.split("class=\"bar\"", -1)).hasSize(4);
+    }
+
+    @Test
+    void aSessionGetsFormsCarryingItsTokenAndTheLastResultOnce() {
+        StringWriter out = new StringWriter();
+        JobView job = new JobView("orders", "RUNNING", "offer-enrichment", "heap", "file", 2, 0, 0, 0, 0, 0, List.of(), null);
+        JobsPage.render(List.of(job), new JobsPage.Extras(java.util.Map.of("orders", "<savepoint> orders/savepoints/s1"), "f00d", "error: job.parallelism=0 is not allowed", true),
+                new PrintWriter(out));
+        String page = out.toString();
+        assertThat(page.split("name=\"csrf\" value=\"f00d\"", -1)).hasSize(7); // logout and five forms of the job
+        assertThat(page).contains("<pre id=\"result\" class=\"failed\">error: job.parallelism=0 is not allowed</pre>")
+                .contains("&lt;savepoint&gt; orders/savepoints/s1");
+        // without a session: no forms, no token
+        assertThat(render(List.of(job))).doesNotContain("name=\"csrf\"").doesNotContain("action=\"/command\"");
     }
 
     @Test

@@ -1,7 +1,7 @@
 /**
- * A read-only view of a running platform for monitoring and consoles outside the kernel (the web
+ * A view of a running platform for monitoring and consoles outside the kernel (the web
  * console, the metrics endpoint): jobs with their counters and recent checkpoints, backend
- * gauges, and a check of the console's credentials. Provided by the kernel as OSGi services.
+ * gauges, a check of the console's credentials, and its commands. Provided by the kernel as OSGi services.
  */
 @Export
 @Version("1.0.0")

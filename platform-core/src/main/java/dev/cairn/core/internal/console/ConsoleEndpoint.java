@@ -1,5 +1,6 @@
 package dev.cairn.core.internal.console;
 
+import dev.cairn.api.monitor.ConsoleCommands;
 import dev.cairn.api.monitor.ConsoleCredentials;
 import dev.cairn.core.internal.platform.InvalidConfigurationException;
 import java.io.BufferedInputStream;
@@ -41,9 +42,9 @@ import org.osgi.service.metatype.annotations.Designate;
  * its user can read. One command per connection: {@code token\ncommand\n}; the reply ends with a
  * line {@value #EXIT_PREFIX}{@code <0|1>}.
  */
-@Component(configurationPid = ConsoleEndpoint.PID, service = ConsoleCredentials.class, immediate = true)
+@Component(configurationPid = ConsoleEndpoint.PID, service = {ConsoleCredentials.class, ConsoleCommands.class}, immediate = true)
 @Designate(ocd = ConsoleEndpointConfiguration.class)
-public final class ConsoleEndpoint implements ConsoleCredentials {
+public final class ConsoleEndpoint implements ConsoleCredentials, ConsoleCommands {
 
     static final String PID = "cairn.console";
     static final String EXIT_PREFIX = "cairn-exit: ";
@@ -191,6 +192,16 @@ public final class ConsoleEndpoint implements ConsoleCredentials {
     }
 
     /** Runs one Cairn command line in a fresh session; prints its result; returns the exit code. */
+    @Override
+    public Result execute(String commandLine) {
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        int exit;
+        try (PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8)) {
+            exit = execute(commandLine, out);
+        }
+        return new Result(exit, bytes.toString(StandardCharsets.UTF_8).strip());
+    }
+
     private int execute(String line, PrintStream out) {
         RemoteCommand.Interpretation interpretation = RemoteCommand.interpret(line, this::published);
         if (interpretation instanceof RemoteCommand.Answer answer) {
