@@ -86,10 +86,6 @@ class WebConsoleTest {
                     .isEqualTo(302);
             assertThat(getWithCookie(base + "/", session).body()).contains("class=\"failed\"").contains("job.max-restarts=-1 is not allowed");
             assertThat(p.job("offers")).containsEntry("state", "RUNNING");
-            // an accepted one
-            post(base + "/command", session, "csrf=" + csrf + "&action=set&job=offers&key=job.max-restarts&value=7");
-            assertThat(getWithCookie(base + "/", session).body()).contains("class=\"done\"").contains("updated offers");
-            assertThat(p.text("cairn:config offers")).containsPattern("job\\.max-restarts\\s.*\\s7\\s");
 
             // without the form token, or with basic credentials a browser would send to any site's form: refused
             assertThat(post(base + "/command", session, "action=stop&job=offers").statusCode()).isEqualTo(403);
@@ -107,9 +103,14 @@ class WebConsoleTest {
             assertThat(savepoint.find()).as("the savepoint's path on the page: " + taken).isTrue();
             String path = savepoint.group(1);
             assertThat(p.data.resolve("snapshots").resolve(path).resolve("_metadata")).exists();
+            WebConsoleBrowserTest.awaitNewerCheckpoint(p); // the newest snapshot is the job's recovery point, which is never deleted
             post(base + "/command", session, "csrf=" + csrf + "&action=discard&job=offers&path=" + path);
             assertThat(getWithCookie(base + "/", session).body()).contains("deleted savepoint " + path);
             assertThat(p.data.resolve("snapshots").resolve(path)).doesNotExist();
+            // an accepted one, last: it moves the job to a new run
+            post(base + "/command", session, "csrf=" + csrf + "&action=set&job=offers&key=job.max-restarts&value=7");
+            assertThat(getWithCookie(base + "/", session).body()).contains("class=\"done\"").contains("updated offers");
+            assertThat(p.text("cairn:config offers")).containsPattern("job\\.max-restarts\\s.*\\s7\\s");
 
             post(base + "/logout", session, "csrf=" + csrf);
             assertThat(getWithCookie(base + "/", session).statusCode()).isEqualTo(302);

@@ -1,0 +1,125 @@
+package dev.cairn.itests;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+
+/**
+ * The web page in a real browser: Debian's Chromium, headless, driven through its ChromeDriver
+ * (both installed by the build). Logs in, sees the running job and its checkpoint chart, changes
+ * a property through the form, sees a refused value's message, takes and discards a savepoint.
+ * Screenshots go to {@code target/screenshots} (the README shows them).
+ */
+class WebConsoleBrowserTest {
+
+    private static final Path SCREENSHOTS = Path.of("target/screenshots");
+
+    @Test
+    void logInWatchAJobChangeItAndDiscardASavepoint() throws Exception {
+        try (PlatformFixture p = PlatformFixture.create().start()) {
+            p.createOfferJob("offers", 1_000_000, 300, "checkpoint.interval=500ms");
+            p.awaitJobState("offers", "RUNNING");
+            PlatformFixture.await(() -> Files.exists(p.data.resolve("web.port")), () -> "data/web.port");
+            String base = "http://127.0.0.1:" + Files.readString(p.data.resolve("web.port")).trim();
+            String token = Files.readString(p.data.resolve("console.token")).trim();
+            // the job runs until it has checkpoints to chart: no fixed wait
+            PlatformFixture.await(() -> p.jobValue("offers", "checkpoints.completed") instanceof Number n && n.longValue() >= 3,
+                    () -> "three checkpoints: " + p.safeJob("offers"));
+
+            WebDriver browser = chromium();
+            try {
+                browser.get(base + "/");
+                assertThat(browser.getCurrentUrl()).endsWith("/login");
+                browser.findElement(By.id("token")).sendKeys("not-the-token");
+                browser.findElement(By.id("login")).click();
+                assertThat(browser.findElement(By.id("login-error")).getText()).isEqualTo("That is not the console token.");
+                browser.findElement(By.id("token")).sendKeys(token);
+                browser.findElement(By.id("login")).click();
+
+                WebElement row = browser.findElement(By.cssSelector("tr.job[data-job='offers']"));
+                assertThat(row.findElement(By.className("state")).getText()).isEqualTo("RUNNING");
+                List<WebElement> bars = browser.findElements(By.cssSelector("#job-offers svg.checkpoint-chart rect.bar"));
+                assertThat(bars).as("a bar per checkpoint").hasSizeGreaterThanOrEqualTo(3);
+                assertThat(browser.getPageSource()).doesNotContain(token);
+                screenshot(browser, "web-console-jobs.png");
+
+                WebElement job = browser.findElement(By.id("job-offers"));
+                submitSet(job, "job.max-restarts", "-1");
+                WebElement refused = browser.findElement(By.id("result"));
+                assertThat(refused.getAttribute("class")).isEqualTo("failed");
+                assertThat(refused.getText()).contains("job.max-restarts=-1 is not allowed");
+                screenshot(browser, "web-console-refused.png");
+
+                browser.findElement(By.cssSelector("#job-offers button.savepoint")).click();
+                String taken = browser.findElement(By.id("result")).getText();
+                Matcher path = Pattern.compile("savepoint (offers/savepoints/\\S+)").matcher(taken);
+                assertThat(path.find()).as(taken).isTrue();
+                assertThat(browser.findElement(By.cssSelector("#job-offers pre.snapshots")).getText()).contains(path.group(1));
+                awaitNewerCheckpoint(p); // the newest snapshot is the job's recovery point, which is never deleted
+                browser.get(base + "/");
+                WebElement discard = browser.findElement(By.cssSelector("#job-offers input.path"));
+                discard.sendKeys(path.group(1));
+                browser.findElement(By.cssSelector("#job-offers button.discard")).click();
+                assertThat(browser.findElement(By.id("result")).getText()).isEqualTo("deleted savepoint " + path.group(1));
+                assertThat(browser.findElement(By.cssSelector("#job-offers pre.snapshots")).getText()).doesNotContain(path.group(1));
+                assertThat(p.data.resolve("snapshots").resolve(path.group(1))).doesNotExist();
+
+                // last, since an accepted change moves the job to a new run
+                submitSet(browser.findElement(By.id("job-offers")), "job.max-restarts", "7");
+                assertThat(browser.findElement(By.id("result")).getText()).isEqualTo("updated offers");
+                assertThat(p.text("cairn:config offers")).containsPattern("job\\.max-restarts\\s.*\\s7\\s");
+
+                browser.findElement(By.id("logout")).click();
+                browser.get(base + "/");
+                assertThat(browser.getCurrentUrl()).endsWith("/login");
+            } finally {
+                browser.quit();
+            }
+        }
+    }
+
+    /** Lets the job run until a checkpoint completes after what was taken so far. */
+    static void awaitNewerCheckpoint(PlatformFixture p) throws Exception {
+        long completed = ((Number) p.jobValue("offers", "checkpoints.completed")).longValue();
+        PlatformFixture.await(() -> p.jobValue("offers", "checkpoints.completed") instanceof Number n && n.longValue() > completed,
+                () -> "a checkpoint after " + completed + ": " + p.safeJob("offers"));
+    }
+
+    private static void submitSet(WebElement job, String key, String value) {
+        job.findElement(By.cssSelector("input.key")).sendKeys(key);
+        job.findElement(By.cssSelector("input.value")).sendKeys(value);
+        job.findElement(By.cssSelector("button.set")).click();
+    }
+
+    private static WebDriver chromium() {
+        ChromeOptions options = new ChromeOptions().setBinary("/usr/bin/chromium")
+                .addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1200,1400");
+        ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(new File("/usr/bin/chromedriver"))
+                .usingAnyFreePort().withTimeout(Duration.ofMinutes(1)).build();
+        ChromeDriver driver = new ChromeDriver(service, options);
+        driver.manage().timeouts().implicitlyWait(Duration.ofSeconds(30)); // an element the next page has not shown yet
+        return driver;
+    }
+
+    private static void screenshot(WebDriver browser, String name) throws Exception {
+        Files.createDirectories(SCREENSHOTS);
+        File shot = ((TakesScreenshot) browser).getScreenshotAs(OutputType.FILE);
+        Files.copy(shot.toPath(), SCREENSHOTS.resolve(name), StandardCopyOption.REPLACE_EXISTING);
+    }
+}
