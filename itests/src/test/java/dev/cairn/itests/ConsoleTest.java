@@ -121,6 +121,8 @@ class ConsoleTest {
             String list = p.text("cairn:snapshots offers");
             assertThat(list).containsPattern("savepoint\\s+offers/savepoints/sp1\\s+\\d+\\s+user\\s+canonical\\s")
                     .containsPattern("checkpoint\\s+offers/chk-\\d+\\s+\\d+\\s+platform");
+            assertThat(p.text("cairn:snapshots offers --json")).contains("\"path\" : \"offers/savepoints/sp1\"", "\"owner\" : \"user\"",
+                    "\"size-bytes\" : ", "\"recovery-point\" : ", "\"problems\" : [ ]");
             assertThat(p.text("cairn:snapshot offers offers/savepoints/sp1 --json")).contains("\"kind\" : \"SAVEPOINT\"", "\"crc32c\"", "\"jobName\" : \"offers\"");
             String summary = p.text("cairn:snapshot offers offers/savepoints/sp1");
             assertThat(summary).containsPattern("(?m)^kind\\s+SAVEPOINT, format canonical, backend heap$")

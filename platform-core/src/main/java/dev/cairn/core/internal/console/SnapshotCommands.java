@@ -12,6 +12,10 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -38,26 +42,56 @@ public final class SnapshotCommands {
      * recovers from; a damaged or unreadable one is shown as such instead of failing the listing.
      */
     public String snapshots(String job) throws IOException {
-        return find(job).withCatalog((catalog, ledger, running) -> {
-            Tables t = new Tables("KIND", "PATH", "ID", "OWNER", "FORMAT", "SIZE", "TAKEN", "NOTE");
-            String recovery = ledger.recoveryPoint().map(LedgerEntry::directory).orElse(null);
-            for (LedgerEntry e : ledger.entries()) {
-                String size = null;
-                String note = e.directory().equals(recovery) ? "recovery point" : null;
-                Optional<String> unreadable = ledger.unreadable(e);
-                if (unreadable.isPresent()) {
-                    note = "UNREADABLE: " + unreadable.get();
-                } else {
-                    size = Tables.bytes(ledger.snapshot(e).metadata().totalSize());
-                }
-                if (e.damaged()) {
-                    note = "DAMAGED (kept for inspection; not recovered from)" + (note == null ? "" : "; " + note);
-                }
-                t.row(e.kind().name().toLowerCase(), e.directory(), e.id(), e.ownership().name().toLowerCase().replace('_', '-'),
-                        e.format(), size, Instant.ofEpochMilli(e.timestamp()), note);
+        Tables t = new Tables("KIND", "PATH", "ID", "OWNER", "FORMAT", "SIZE", "TAKEN", "NOTE");
+        Listing listing = list(job);
+        for (Map<String, Object> e : listing.entries()) {
+            String note = Boolean.TRUE.equals(e.get("recovery-point")) ? "recovery point" : null;
+            if (e.get("unreadable") != null) {
+                note = "UNREADABLE: " + e.get("unreadable");
             }
-            String problems = ledger.problems().isEmpty() ? "" : "\n" + String.join("\n", ledger.problems());
-            return t + problems;
+            if (Boolean.TRUE.equals(e.get("damaged"))) {
+                note = "DAMAGED (kept for inspection; not recovered from)" + (note == null ? "" : "; " + note);
+            }
+            t.row(e.get("kind"), e.get("path"), e.get("id"), e.get("owner"), e.get("format"),
+                    e.get("size-bytes") == null ? null : Tables.bytes((Long) e.get("size-bytes")), e.get("taken"), note);
+        }
+        String problems = listing.problems().isEmpty() ? "" : "\n" + String.join("\n", listing.problems());
+        return t + problems;
+    }
+
+    /** {@code snapshots <job> --json}: the same as JSON, sizes in bytes, with the ledger's problems. */
+    public String snapshots(String job, String... options) throws IOException {
+        if (options.length != 1 || !options[0].equals("--json")) {
+            throw new IllegalArgumentException("snapshots takes only --json after the job, not " + String.join(" ", options)
+                    + " (snapshots <job> [--json])");
+        }
+        return Tables.json(list(job));
+    }
+
+    /** What {@code snapshots} shows: one map per ledger entry, and the ledger's problems. */
+    record Listing(List<Map<String, Object>> entries, List<String> problems) {
+    }
+
+    private Listing list(String job) throws IOException {
+        return find(job).withCatalog((catalog, ledger, running) -> {
+            String recovery = ledger.recoveryPoint().map(LedgerEntry::directory).orElse(null);
+            List<Map<String, Object>> entries = new ArrayList<>();
+            for (LedgerEntry e : ledger.entries()) {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("kind", e.kind().name().toLowerCase());
+                m.put("path", e.directory());
+                m.put("id", e.id());
+                m.put("owner", e.ownership().name().toLowerCase().replace('_', '-'));
+                m.put("format", e.format());
+                Optional<String> unreadable = ledger.unreadable(e);
+                m.put("size-bytes", unreadable.isPresent() ? null : ledger.snapshot(e).metadata().totalSize());
+                m.put("taken", Instant.ofEpochMilli(e.timestamp()).toString());
+                m.put("recovery-point", e.directory().equals(recovery));
+                m.put("damaged", e.damaged());
+                m.put("unreadable", unreadable.orElse(null));
+                entries.add(m);
+            }
+            return new Listing(entries, List.copyOf(ledger.problems()));
         });
     }
 
