@@ -21,6 +21,8 @@ import java.util.function.ToDoubleFunction;
  */
 final class PlatformMetrics {
 
+    private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(PlatformMetrics.class.getName());
+
     private PlatformMetrics() {
     }
 
@@ -47,10 +49,20 @@ final class PlatformMetrics {
         }
         metrics.add(state.build());
         for (Map.Entry<String, Map<String, Long>> backend : monitor.backendGauges().entrySet()) {
+            java.util.Set<String> names = new java.util.HashSet<>();
             for (Map.Entry<String, Long> g : backend.getValue().entrySet()) {
-                metrics.add(GaugeSnapshot.builder().name("cairn_backend_" + sanitize(g.getKey())).help("Backend gauge " + g.getKey())
-                        .dataPoint(GaugeDataPointSnapshot.builder().labels(Labels.of("backend", backend.getKey())).value(g.getValue()).build())
-                        .build());
+                String name = "cairn_backend_" + sanitize(g.getKey());
+                try {
+                    if (!names.add(name)) {
+                        throw new IllegalArgumentException("another gauge of the backend has the same name");
+                    }
+                    metrics.add(GaugeSnapshot.builder().name(name).help("Backend gauge " + g.getKey())
+                            .dataPoint(GaugeDataPointSnapshot.builder().labels(Labels.of("backend", backend.getKey())).value(g.getValue()).build())
+                            .build());
+                } catch (IllegalArgumentException e) {
+                    // a plugin's gauge the format cannot carry must not take the platform's metrics with it
+                    LOG.fine(() -> "Backend " + backend.getKey() + "'s gauge " + g.getKey() + " is left out of /metrics: " + e.getMessage());
+                }
             }
         }
         return new MetricSnapshots(merge(metrics));

@@ -45,6 +45,11 @@ public final class WebPortFile {
             public void modifiedService(ServiceReference<Object> reference, Object service) {
                 write(reference.getProperty("osgi.http.endpoint"));
             }
+
+            @Override
+            public void removedService(ServiceReference<Object> reference, Object service) {
+                forget();
+            }
         };
         runtimes.open(true);
     }
@@ -70,9 +75,19 @@ public final class WebPortFile {
         }
     }
 
+    /** The web server stopped: no client may read a port nothing listens on. */
+    private synchronized void forget() {
+        written = 0;
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException e) {
+            LOG.log(Level.WARNING, "Cannot delete " + file, e);
+        }
+    }
+
     @Deactivate
-    void deactivate() throws IOException {
+    void deactivate() {
         runtimes.close();
-        Files.deleteIfExists(file);
+        forget();
     }
 }

@@ -57,6 +57,13 @@ class PlatformMetricsTest {
     }
 
     @Test
+    void aGaugeTheFormatCannotCarryIsLeftOutAndTheRestStays() throws Exception {
+        String text = scrape(monitor(List.of(ORDERS), Map.of("odd", new java.util.TreeMap<>(Map.of("a.b", 1L, "a-b", 2L, "fine", 3L)))));
+        assertThat(text).containsOnlyOnce("cairn_backend_a_b{backend=\"odd\"}").contains("cairn_backend_fine{backend=\"odd\"} 3.0")
+                .contains("cairn_job_records_total{job=\"orders\"} 12345.0");
+    }
+
+    @Test
     void backendGaugesOfSeveralBackendsShareOneMetric() throws Exception {
         String text = scrape(monitor(List.of(), Map.of("rocksdb", Map.of("block-cache-used-bytes", 10L),
                 "rocksdb-next", Map.of("block-cache-used-bytes", 20L))));

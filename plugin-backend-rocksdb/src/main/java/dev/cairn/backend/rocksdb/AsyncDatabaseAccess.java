@@ -47,6 +47,33 @@ final class AsyncDatabaseAccess {
         return pin;
     }
 
+    /** Snapshots pinned for checkpoints whose asynchronous part has not claimed them yet, by checkpoint id. */
+    private final java.util.TreeMap<Long, Snapshot> unclaimed = new java.util.TreeMap<>();
+
+    /** Pins the current sequence number for checkpoint {@code id}; its asynchronous part {@link #claim}s it. */
+    synchronized Snapshot pinFor(long id) {
+        Snapshot pin = pin();
+        unclaimed.put(id, pin);
+        return pin;
+    }
+
+    /** The pin of checkpoint {@code id}, now the caller's to {@link #unpin}; null if released because the checkpoint ended first. */
+    synchronized Snapshot claim(long id) {
+        return unclaimed.remove(id);
+    }
+
+    /**
+     * Releases the pins of checkpoints that ended while their asynchronous part had not run yet (a
+     * task failing between the two parts, an executor refusing work): a pin held for good would
+     * keep compactions from dropping old versions for the rest of the task's life. A completed
+     * checkpoint ends every earlier one (subsumed); an aborted one only itself.
+     */
+    synchronized void releaseUnclaimed(long id, boolean andEarlier) {
+        var ended = andEarlier ? unclaimed.headMap(id, true) : unclaimed.subMap(id, true, id, true);
+        ended.values().forEach(this::unpin);
+        ended.clear();
+    }
+
     synchronized void unpin(Snapshot pin) {
         if (!closing && pins.remove(pin)) {
             db.releaseSnapshot(pin);

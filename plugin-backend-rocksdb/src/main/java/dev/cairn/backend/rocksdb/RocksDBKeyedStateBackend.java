@@ -69,14 +69,17 @@ final class RocksDBKeyedStateBackend<K> implements KeyedStateBackend<K> {
     private K currentKey;
     private byte[] currentKeyPart;
     private long keyVersion;
+    private volatile int columnFamilyChanges;
+    private final java.util.concurrent.atomic.AtomicLong wholeCopies;
 
     /**
      * Opens the database in {@code directory}: empty, or holding a restored checkpoint whose column
      * families become states as the restore names them.
      */
-    RocksDBKeyedStateBackend(KeyedBackendParameters<K> params, RocksDBResources resources, Path directory, LocalRecovery localRecovery)
-            throws IOException {
+    RocksDBKeyedStateBackend(KeyedBackendParameters<K> params, RocksDBResources resources, Path directory, LocalRecovery localRecovery,
+                             java.util.concurrent.atomic.AtomicLong wholeCopies) throws IOException {
         this.params = params;
+        this.wholeCopies = wholeCopies;
         this.range = params.keyGroupRange();
         this.directory = directory;
         this.localRecovery = localRecovery;
@@ -210,12 +213,14 @@ final class RocksDBKeyedStateBackend<K> implements KeyedStateBackend<K> {
         if (opened != null) {
             s = new RocksState(name, kind, opened);
             states.put(name, s);
+            columnFamilyChanges++;
             return s;
         }
         try {
             ColumnFamilyHandle cf = db.createColumnFamily(new ColumnFamilyDescriptor(name.getBytes(StandardCharsets.UTF_8), columnFamilyOptions));
             s = new RocksState(name, kind, cf);
             states.put(name, s);
+            columnFamilyChanges++;
             return s;
         } catch (RocksDBException e) {
             throw new IOException("Cannot create the column family of state '" + name + "': " + e.getMessage(), e);
@@ -315,7 +320,7 @@ final class RocksDBKeyedStateBackend<K> implements KeyedStateBackend<K> {
     /**
      * Switches the memtables that hold data to immutable ones, which RocksDB flushes in the
      * background; nothing waits, even when an earlier flush is still running (the column family
-     * options allow for a second immutable memtable).
+     * options leave room for one more immutable memtable).
      */
     void switchMemtables() throws IOException {
         try {
@@ -336,10 +341,10 @@ final class RocksDBKeyedStateBackend<K> implements KeyedStateBackend<K> {
         }
     }
 
-    /** Whether any column family still has an immutable memtable waiting for its flush. */
-    boolean flushPending() throws IOException {
+    /** Whether any of {@code families} still has an immutable memtable waiting for its flush. */
+    boolean flushPending(List<ColumnFamilyHandle> families) throws IOException {
         try {
-            for (ColumnFamilyHandle cf : allColumnFamilies()) {
+            for (ColumnFamilyHandle cf : families) {
                 if (db.getLongProperty(cf, "rocksdb.num-immutable-mem-table") > 0) {
                     return true;
                 }
@@ -352,6 +357,21 @@ final class RocksDBKeyedStateBackend<K> implements KeyedStateBackend<K> {
 
     AsyncDatabaseAccess asyncAccess() {
         return asyncAccess;
+    }
+
+    /** The column families as they are now (task thread): a snapshot's asynchronous part works on this copy. */
+    List<ColumnFamilyHandle> columnFamilies() {
+        return List.copyOf(allColumnFamilies());
+    }
+
+    /** Changes each time a state gets a column family; a checkpoint linking files after one was added cannot describe them. */
+    int columnFamilyChanges() {
+        return columnFamilyChanges;
+    }
+
+    /** A checkpoint had to write the database whole (see {@link RocksIncrementalSnapshot}). */
+    void copiedWhole() {
+        wholeCopies.incrementAndGet();
     }
 
     private List<ColumnFamilyHandle> allColumnFamilies() {
@@ -372,6 +392,7 @@ final class RocksDBKeyedStateBackend<K> implements KeyedStateBackend<K> {
 
     @Override
     public void notifyCheckpointComplete(long checkpointId) {
+        asyncAccess.releaseUnclaimed(checkpointId, true);
         Map<String, List<CheckpointFiles.Placement>> files = pendingUploads.get(checkpointId);
         if (files != null) {
             uploadedFiles = files;
@@ -382,6 +403,7 @@ final class RocksDBKeyedStateBackend<K> implements KeyedStateBackend<K> {
 
     @Override
     public void notifyCheckpointAborted(long checkpointId) {
+        asyncAccess.releaseUnclaimed(checkpointId, false);
         pendingUploads.remove(checkpointId);
         localRecovery.aborted(checkpointId);
     }

@@ -26,7 +26,7 @@ public final class RocksDBStateBackend implements StateBackend {
 
     private final RocksDBResources resources;
     private final boolean localRecovery;
-    private final RestoreCounters restores = new RestoreCounters();
+    private final BackendCounters counters = new BackendCounters();
     private final java.util.concurrent.locks.ReadWriteLock lifecycle = new java.util.concurrent.locks.ReentrantReadWriteLock();
     private boolean stopped;
 
@@ -123,7 +123,7 @@ public final class RocksDBStateBackend implements StateBackend {
             if (stopped) {
                 throw new IllegalStateException("The RocksDB backend of this bundle revision has stopped");
             }
-            return new RocksRestoreOperation<>(parameters, resources, local, restores).createBackend();
+            return new RocksRestoreOperation<>(parameters, resources, local, counters).createBackend();
         } finally {
             lifecycle.readLock().unlock();
         }
@@ -131,7 +131,7 @@ public final class RocksDBStateBackend implements StateBackend {
 
     /**
      * The shared memory: what the block cache holds now (memtables charged to it included) and the
-     * configured bounds; and how restores of native checkpoints placed their files.
+     * configured bounds; how restores of native checkpoints placed their files; and how many checkpoints were copied whole.
      */
     @Override
     public Map<String, Long> metrics() {
@@ -141,7 +141,8 @@ public final class RocksDBStateBackend implements StateBackend {
         try {
             return Map.of("block-cache-used-bytes", resources.cacheUsage(), "block-cache-capacity-bytes", resources.cacheCapacity(),
                 "write-buffer-capacity-bytes", resources.writeBufferCapacity(),
-                "restores-from-local-copy", restores.fromLocalCopy().get(), "restores-fetched", restores.fetched().get());
+                "restores-from-local-copy", counters.fromLocalCopy().get(), "restores-fetched", counters.fetched().get(),
+                "checkpoints-copied-whole", counters.wholeCopies().get());
         } finally {
             resources.release();
         }

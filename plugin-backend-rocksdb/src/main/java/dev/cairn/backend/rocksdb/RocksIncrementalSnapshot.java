@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.logging.Logger;
 import java.util.stream.Stream;
+import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.LiveFileMetaData;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
@@ -71,29 +72,33 @@ final class RocksIncrementalSnapshot {
     AsyncSnapshot start() throws IOException {
         backend.switchMemtables();
         long sequence = backend.db().getLatestSequenceNumber(); // the task thread is the only writer
-        Snapshot pinned = backend.asyncAccess().pin();
+        backend.asyncAccess().pinFor(request.checkpointId());
         List<RocksState> states = List.copyOf(backend.states().values());
+        List<ColumnFamilyHandle> families = backend.columnFamilies(); // the asynchronous part must not read the task's map
+        int familiesChanged = backend.columnFamilyChanges();
         List<StateMetaInfo> metas = states.stream().map(s -> s.meta).toList();
         // a savepoint is self-contained: it references nothing earlier and nothing later builds on it
         Map<String, List<CheckpointFiles.Placement>> reusable = request.savepoint() ? Map.of() : backend.uploadedFiles();
         return () -> {
+            Snapshot pinned = backend.asyncAccess().claim(request.checkpointId());
+            if (pinned == null) {
+                throw new IOException("Checkpoint " + request.checkpointId() + " ended before its asynchronous part ran");
+            }
             Path dir = backend.localCheckpointDirectory(request.checkpointId());
             boolean kept = false;
             try {
-                List<Linked> files = awaitFlushed(dir, sequence);
+                List<Linked> files = awaitFlushed(dir, sequence, families, familiesChanged);
                 NativeFilesHandle handle;
                 if (files != null) {
                     backend.asyncAccess().unpin(pinned); // held no longer than needed: see RocksDBResources.columnFamilyDefaults
-                    handle = upload(dir, files, metas, reusable, backend.instanceId() + "-");
+                    handle = upload(dir, files, metas, reusable, backend.instanceId() + "-", true);
                 } else {
                     LOG.info(() -> "RocksDB " + (request.savepoint() ? "savepoint " : "checkpoint ") + request.checkpointId() + " of key groups "
-                            + backend.range() + " writes the database whole: a later write reached its files before its flush completed");
+                            + backend.range() + " writes the database whole: a later write or state reached its files before its flush completed");
+                    backend.copiedWhole();
                     files = new RocksWholeCopy(backend, states, pinned).write(dir);
                     // its files are named as the copy named them: the next checkpoint can reuse none of them
-                    handle = upload(dir, files, metas, Map.of(), backend.instanceId() + "-whole" + request.checkpointId() + "-");
-                    if (!request.savepoint()) {
-                        backend.checkpointUploaded(request.checkpointId(), Map.of());
-                    }
+                    handle = upload(dir, files, metas, Map.of(), backend.instanceId() + "-whole" + request.checkpointId() + "-", false);
                 }
                 kept = !request.savepoint() && backend.localRecovery().retain(request.checkpointId(), dir, handle);
                 return handle;
@@ -107,18 +112,19 @@ final class RocksIncrementalSnapshot {
     }
 
     /**
-     * Waits until no memtable waits for its flush, then links the database's files into
-     * {@code dir} if they hold no write after {@code sequence}.
+     * Waits until no memtable of {@code families} waits for its flush, then links the database's
+     * files into {@code dir} if they hold no write after {@code sequence} and no state was created
+     * since the synchronous part (its column family would be in the MANIFEST, not in the handle).
      *
      * @return the linked files, or null when the whole database must be copied instead
      */
-    private List<Linked> awaitFlushed(Path dir, long sequence) throws IOException {
+    private List<Linked> awaitFlushed(Path dir, long sequence, List<ColumnFamilyHandle> families, int familiesChanged) throws IOException {
         long deadline = System.nanoTime() + FLUSH_WAIT_NANOS;
         if (!backend.asyncAccess().begin()) {
             throw new IOException("The RocksDB instance closed during checkpoint " + request.checkpointId());
         }
         try {
-            while (backend.flushPending()) {
+            while (backend.flushPending(families)) {
                 if (System.nanoTime() > deadline || backend.asyncAccess().closing()) {
                     return null;
                 }
@@ -129,7 +135,8 @@ final class RocksIncrementalSnapshot {
                 List<Linked> linked = link(dir);
                 boolean known = linked.stream().allMatch(f -> !f.name().endsWith(".sst") || newest.containsKey(f.name()));
                 if (known) {
-                    if (linked.stream().anyMatch(f -> newest.getOrDefault(f.name(), 0L) > sequence)) {
+                    if (backend.columnFamilyChanges() != familiesChanged
+                            || linked.stream().anyMatch(f -> newest.getOrDefault(f.name(), 0L) > sequence)) {
                         deleteRecursively(dir);
                         return null;
                     }
@@ -155,6 +162,20 @@ final class RocksIncrementalSnapshot {
         return newest;
     }
 
+    /** What of a database's live files a checkpoint holds: its SST files whole, and the MANIFEST up to its length now. */
+    static List<Linked> checkpointFiles(RocksDB.LiveFiles files) {
+        List<Linked> held = new ArrayList<>();
+        for (String f : files.files) {
+            String name = Path.of(f).getFileName().toString();
+            if (name.endsWith(".sst")) {
+                held.add(new Linked(name, -1));
+            } else if (name.startsWith(MANIFEST)) {
+                held.add(new Linked(name, files.manifestFileSize));
+            }
+        }
+        return held;
+    }
+
     /** Links the live SST files and the MANIFEST into {@code dir}, with file deletions held off. */
     private List<Linked> link(Path dir) throws IOException {
         RocksDB db = backend.db();
@@ -167,16 +188,9 @@ final class RocksIncrementalSnapshot {
         }
         try {
             Files.createDirectories(dir);
-            RocksDB.LiveFiles files = db.getLiveFiles(false);
-            for (String f : files.files) {
-                String name = Path.of(f).getFileName().toString();
-                if (name.endsWith(".sst")) {
-                    Files.createLink(dir.resolve(name), live.resolve(name));
-                    linked.add(new Linked(name, -1));
-                } else if (name.startsWith(MANIFEST)) {
-                    Files.createLink(dir.resolve(name), live.resolve(name));
-                    linked.add(new Linked(name, files.manifestFileSize));
-                }
+            for (Linked file : checkpointFiles(db.getLiveFiles(false))) {
+                Files.createLink(dir.resolve(file.name()), live.resolve(file.name()));
+                linked.add(file);
             }
             return linked;
         } catch (RocksDBException | IOException e) {
@@ -191,9 +205,13 @@ final class RocksIncrementalSnapshot {
         }
     }
 
-    /** Uploads the files; new shared ones are named {@code sharedPrefix} + their local name. */
+    /**
+     * Uploads the files; new shared ones are named {@code sharedPrefix} + their local name. With
+     * {@code reusableNext}, the next checkpoint may reference them by those local names.
+     */
     private NativeFilesHandle upload(Path dir, List<Linked> linked, List<StateMetaInfo> metas,
-                                    Map<String, List<CheckpointFiles.Placement>> reusable, String sharedPrefix) throws IOException {
+                                    Map<String, List<CheckpointFiles.Placement>> reusable, String sharedPrefix, boolean reusableNext)
+            throws IOException {
         List<CheckpointFiles.Placement> placements = new ArrayList<>();
         Map<String, List<CheckpointFiles.Placement>> uploadedNow = new LinkedHashMap<>();
         List<Callable<List<CheckpointFiles.Placement>>> transfers = new ArrayList<>();
@@ -213,7 +231,7 @@ final class RocksIncrementalSnapshot {
         Path current = Files.writeString(dir.resolve("CURRENT"), manifest + "\n", StandardCharsets.US_ASCII);
         placements.add(CheckpointFiles.Placement.whole(copy(current, Files.size(current), request.streams().createOwned("CURRENT")), "CURRENT"));
         if (!request.savepoint()) {
-            backend.checkpointUploaded(request.checkpointId(), uploadedNow);
+            backend.checkpointUploaded(request.checkpointId(), reusableNext ? uploadedNow : Map.of());
         }
         return new NativeFilesHandle(RocksDBStateBackend.NAME, backend.range(), metas,
                 placements.stream().map(CheckpointFiles.Placement::toNativeFile).toList());
@@ -229,7 +247,7 @@ final class RocksIncrementalSnapshot {
         return List.of(CheckpointFiles.Placement.whole(ref, file.name()));
     }
 
-    /** The MANIFEST up to its length at the synchronous part; the local copy is cut there too, for local recovery. */
+    /** The MANIFEST up to its length when the files were linked; the local copy is cut there too, for local recovery. */
     private CheckpointFiles.Placement uploadManifest(Path dir, Linked file) throws IOException {
         Path path = frozen(dir, file);
         FileRef ref = copy(path, file.length(), request.streams().createOwned(file.name()));

@@ -32,9 +32,9 @@ final class RocksRestoreOperation<K> {
     private final KeyedBackendParameters<K> params;
     private final RocksDBResources resources;
     private final LocalRecovery localRecovery;
-    private final RestoreCounters counters;
+    private final BackendCounters counters;
 
-    RocksRestoreOperation(KeyedBackendParameters<K> params, RocksDBResources resources, LocalRecovery localRecovery, RestoreCounters counters) {
+    RocksRestoreOperation(KeyedBackendParameters<K> params, RocksDBResources resources, LocalRecovery localRecovery, BackendCounters counters) {
         this.params = params;
         this.resources = resources;
         this.localRecovery = localRecovery;
@@ -60,7 +60,7 @@ final class RocksRestoreOperation<K> {
             if (base != null) {
                 placeBase(base, directory);
             }
-            backend = new RocksDBKeyedStateBackend<>(params, resources, directory, localRecovery);
+            backend = new RocksDBKeyedStateBackend<>(params, resources, directory, localRecovery, counters.wholeCopies());
             if (base != null) {
                 openBase(backend, base, range);
             }

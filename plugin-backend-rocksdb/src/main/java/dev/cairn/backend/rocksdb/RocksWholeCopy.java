@@ -39,30 +39,29 @@ final class RocksWholeCopy {
 
     /** Writes the database into {@code dir}, which must not exist yet; returns its SST files and MANIFEST. */
     List<RocksIncrementalSnapshot.Linked> write(Path dir) throws IOException {
+        // the live database and the options it shares with the copy stay open until the copy is done
+        if (!backend.asyncAccess().begin()) {
+            throw new IOException("The RocksDB instance closed before its state was copied");
+        }
         Path rows = Files.createDirectories(dir.resolveSibling(dir.getFileName() + "-rows"));
         try {
-            List<Path> files = writeRows(rows);
-            return ingest(dir, files);
+            return ingest(dir, writeRows(rows));
         } catch (RocksDBException e) {
             throw new IOException("RocksDB could not copy its state into " + dir + ": " + e.getMessage(), e);
         } finally {
             RocksIncrementalSnapshot.deleteRecursively(rows);
+            backend.asyncAccess().end();
         }
     }
 
     /** One SST file per state (null where the state holds nothing), read from the live database at the pinned sequence number. */
     private List<Path> writeRows(Path rows) throws IOException, RocksDBException {
-        if (!backend.asyncAccess().begin()) {
-            throw new IOException("The RocksDB instance closed before its state was copied");
-        }
         List<Path> files = new ArrayList<>();
         try (ReadOptions read = new ReadOptions().setSnapshot(pinned); EnvOptions env = new EnvOptions();
              Options options = new Options(backend.dbOptions(), backend.columnFamilyOptions())) {
             for (int i = 0; i < states.size(); i++) {
                 files.add(writeState(states.get(i), read, env, options, rows.resolve("state-" + i + ".sst")));
             }
-        } finally {
-            backend.asyncAccess().end();
         }
         return files;
     }
@@ -71,6 +70,7 @@ final class RocksWholeCopy {
         try (RocksIterator it = backend.db().newIterator(state.columnFamily, read)) {
             it.seekToFirst();
             if (!it.isValid()) {
+                it.status(); // the end of the data, or a read error, which throws here
                 return null;
             }
             try (SstFileWriter writer = new SstFileWriter(env, options)) {
@@ -81,6 +81,7 @@ final class RocksWholeCopy {
                     }
                     writer.put(it.key(), it.value());
                 }
+                it.status(); // a read error ends the iteration as the end of the data does: never a cut copy
                 writer.finish();
             }
             return file;
@@ -105,15 +106,7 @@ final class RocksWholeCopy {
                         copy.ingestExternalFile(handles.get(i + 1), List.of(files.get(i).toString()), move);
                     }
                 }
-                RocksDB.LiveFiles live = copy.getLiveFiles(false);
-                for (String f : live.files) {
-                    String name = Path.of(f).getFileName().toString();
-                    if (name.endsWith(".sst")) {
-                        linked.add(new RocksIncrementalSnapshot.Linked(name, -1));
-                    } else if (name.startsWith("MANIFEST-")) {
-                        linked.add(new RocksIncrementalSnapshot.Linked(name, live.manifestFileSize));
-                    }
-                }
+                linked.addAll(RocksIncrementalSnapshot.checkpointFiles(copy.getLiveFiles(false)));
             } finally {
                 handles.forEach(ColumnFamilyHandle::close);
             }

@@ -1,6 +1,7 @@
 package dev.cairn.backend.rocksdb;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.cairn.api.serialization.Serializers;
 import dev.cairn.api.state.ValueState;
@@ -38,7 +39,7 @@ class RocksDBCheckpointFlushTest {
         try (BackendHarness h = harness(storage, "work", RestoreContext.NONE)) {
             write(h, "a");
             KeyedStateHandle chk = h.snapshot(1, true);
-            assertThat(localNames(chk)).as("files of the checkpoint").anyMatch(n -> n.endsWith(".sst")).noneMatch(n -> n.endsWith(".log"));
+            assertThat(localNames(chk)).as("files of the checkpoint").anyMatch(n -> n.endsWith(".sst"));
             assertThat(storedNames(chk)).as("files of the checkpoint").noneMatch(n -> n.contains("-whole"));
             assertRestores(storage, chk, "a", "elsewhere");
         }
@@ -60,15 +61,55 @@ class RocksDBCheckpointFlushTest {
 
             assertThat(storedNames(chk)).as("files of the checkpoint").allMatch(n -> !n.endsWith(".sst") || n.contains("-whole2-"));
             assertThat(storedNames(chk)).as("files it shares with the first checkpoint").doesNotContainAnyElementsOf(storedNames(first));
-            assertRestores(storage, chk, "b", "elsewhere");
-            // the local copy is the same database
-            assertRestores(storage, chk, "b", "work");
+            assertThat(assertRestores(storage, chk, "b", "elsewhere")).as("restores from a local copy").isZero();
+            // the local copy is the same database, and the restore takes it instead of fetching
+            assertThat(assertRestores(storage, chk, "b", "work")).as("restores from a local copy").isOne();
 
             // the next checkpoint builds on none of the copy's files, whose names mean nothing in the live database
             write(h, "d");
             KeyedStateHandle third = h.snapshot(3, true);
             assertThat(storedNames(third)).as("files it shares with the copy").doesNotContainAnyElementsOf(storedNames(chk));
             assertRestores(storage, third, "d", "after");
+        }
+    }
+
+    @Test
+    void aStateCreatedBetweenTheTwoPartsIsLeftToTheNextCheckpoint() throws Exception {
+        LocalFileStorage storage = new LocalFileStorage(temp.resolve("storage"));
+        try (BackendHarness h = harness(storage, "work", RestoreContext.NONE)) {
+            write(h, "a");
+            AsyncSnapshot first = h.startSnapshot(1, true);
+            // the new state's column family reaches the MANIFEST at once, before the asynchronous part links it
+            ValueState<String> later = h.states.getState(new ValueStateDescriptor<>("later", Serializers.STRING));
+            h.key(1L);
+            later.update("x");
+            KeyedStateHandle chk = first.write();
+            h.backend.notifyCheckpointComplete(1);
+            assertThat(storedNames(chk)).as("files of the checkpoint").anyMatch(n -> n.contains("-whole1-"));
+            assertRestores(storage, chk, "a", "elsewhere");
+        }
+    }
+
+    @Test
+    void pinnedSnapshotsAreReleasedAlsoWhenTheAsynchronousPartNeverRuns() throws Exception {
+        LocalFileStorage storage = new LocalFileStorage(temp.resolve("storage"));
+        try (BackendHarness h = harness(storage, "work", RestoreContext.NONE)) {
+            write(h, "a");
+            h.snapshot(1, true);
+            assertThat(pinnedSnapshots(h)).as("after a checkpoint").isZero();
+            AsyncSnapshot pending = h.startSnapshot(2, true);
+            AsyncSnapshot never = h.startSnapshot(3, true);
+            assertThat(pinnedSnapshots(h)).as("between the two parts").isEqualTo(2);
+            h.backend.notifyCheckpointAborted(3); // e.g. the task failed before handing the asynchronous part over
+            assertThat(pinnedSnapshots(h)).as("after the abort: only the aborted checkpoint's pin goes").isOne();
+            assertThat(pending.write()).isNotNull();
+            h.backend.notifyCheckpointComplete(2);
+            assertThat(pinnedSnapshots(h)).as("after the abort and the earlier checkpoint").isZero();
+            assertThatThrownBy(never::write).hasMessageContaining("ended before its asynchronous part ran");
+            AsyncSnapshot skipped = h.startSnapshot(4, true);
+            h.snapshot(5, true); // completes, subsuming 4
+            assertThat(pinnedSnapshots(h)).as("after a later checkpoint completed").isZero();
+            assertThatThrownBy(skipped::write).hasMessageContaining("ended before its asynchronous part ran");
         }
     }
 
@@ -87,17 +128,28 @@ class RocksDBCheckpointFlushTest {
     }
 
     private BackendHarness harness(LocalFileStorage storage, String work, RestoreContext restore) throws Exception {
-        return new BackendHarness(new RocksDBStateBackend(), storage, ALL, temp.resolve(work), new AtomicLong(), restore);
+        return harness(new RocksDBStateBackend(), storage, work, restore);
     }
 
-    private void assertRestores(LocalFileStorage storage, KeyedStateHandle chk, String version, String work) throws Exception {
-        try (BackendHarness r = harness(storage, work, BackendHarness.restoreFrom(storage, List.of(chk), true))) {
+    private BackendHarness harness(RocksDBStateBackend plugin, LocalFileStorage storage, String work, RestoreContext restore) throws Exception {
+        return new BackendHarness(plugin, storage, ALL, temp.resolve(work), new AtomicLong(), restore);
+    }
+
+    /** Restores {@code chk} in {@code work} and checks every key; returns how many restores took a local copy. */
+    private long assertRestores(LocalFileStorage storage, KeyedStateHandle chk, String version, String work) throws Exception {
+        RocksDBStateBackend plugin = new RocksDBStateBackend();
+        try (BackendHarness r = harness(plugin, storage, work, BackendHarness.restoreFrom(storage, List.of(chk), true))) {
             ValueState<String> state = state(r);
             for (long k = 0; k < KEYS; k++) {
                 r.key(k);
                 assertThat(state.value()).as("key %d restored in %s", k, work).isEqualTo(version + k);
             }
+            return plugin.metrics().get("restores-from-local-copy");
         }
+    }
+
+    private static long pinnedSnapshots(BackendHarness h) throws Exception {
+        return ((RocksDBKeyedStateBackend<?>) h.backend).db().getLongProperty("rocksdb.num-snapshots");
     }
 
     private static void write(BackendHarness h, String version) throws Exception {

@@ -60,7 +60,7 @@ public final class JobCommands {
         if (options.length != 1 || !options[0].equals("--json")) {
             throw new IllegalArgumentException("jobs takes only --json, not " + String.join(" ", options) + " (jobs [--json])");
         }
-        return Tables.json(supervisor.jobs().stream().sorted(java.util.Comparator.comparing(JobInstance::name)).map(MonitorService::view).toList());
+        return Tables.json(MonitorService.views(supervisor));
     }
 
     /** One job's details as a map (scripts read it; the console prints it). */

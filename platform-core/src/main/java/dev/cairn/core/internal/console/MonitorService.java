@@ -31,6 +31,11 @@ public final class MonitorService implements PlatformMonitor {
 
     @Override
     public List<JobView> jobs() {
+        return views(supervisor);
+    }
+
+    /** Every job of {@code supervisor}, in name order. */
+    static List<JobView> views(JobSupervisor supervisor) {
         return supervisor.jobs().stream().sorted(Comparator.comparing(JobInstance::name)).map(MonitorService::view).toList();
     }
 

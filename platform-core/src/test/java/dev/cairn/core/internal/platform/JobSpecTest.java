@@ -25,7 +25,7 @@ class JobSpecTest {
         String garbage = "\u001b[2J\u0007" + "x".repeat(500);
         assertThatThrownBy(() -> JobSpec.parse(props("job.parallelism", garbage), "a", "/data/snapshots"))
                 .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\u001b").doesNotContain("\u0007")
-                        .startsWith("job.parallelism=\\u001b[2J\\u0007xxx").contains("… (504 characters) is not allowed")
+                        .startsWith("job.parallelism=\\u001b[2J\\u0007xxx").contains("… (505 characters) is not allowed")
                         .hasSizeLessThan(300));
         // a value of exactly the quoted length is not cut
         String exact = "y".repeat(InvalidConfigurationException.QUOTED);
