@@ -55,7 +55,8 @@ class JobLifecycleTest {
             assertThat(p.text("cairn:plugins"))
                     .containsPattern("backend\\s+heap\\s+dev.cairn.backend.heap\\s+\\S+\\s+full\\s+-\\n")
                     .containsPattern("backend\\s+rocksdb\\s+dev.cairn.backend.rocksdb\\s+\\S+\\s+incremental\\s+block-cache-capacity-bytes 256.0 MiB, "
-                            + "block-cache-used-bytes [0-9.]+ (B|KiB|MiB), restores-fetched 0, restores-from-local-copy 0, write-buffer-capacity-bytes 64.0 MiB");
+                            + "block-cache-used-bytes [0-9.]+ (B|KiB|MiB), checkpoints-copied-whole \\d+, restores-fetched 0, restores-from-local-copy 0, "
+                            + "write-buffer-capacity-bytes 64.0 MiB");
             p.awaitRecords("full", 3_000);
             p.run("cairn:fail full");
             // a failure after a completed checkpoint: each RocksDB subtask restores from its local copy, fetching nothing
