@@ -87,6 +87,7 @@ public final class Platform implements AutoCloseable {
         }
         config.putAll(extra);
         config.putIfAbsent("gosh.args", "--nointeractive");
+        requireLoopbackWeb(config);
         ownerOnly(config.get("felix.cm.dir"));
         Framework framework = ServiceLoader.load(FrameworkFactory.class).findFirst()
                 .orElseThrow(() -> new IllegalStateException("No OSGi framework on the class path"))
@@ -95,6 +96,27 @@ public final class Platform implements AutoCloseable {
         AutoProcessor.process(config, framework.getBundleContext());
         framework.start();
         return new Platform(framework, data, lock);
+    }
+
+    static final String WEB_HOST = "org.apache.felix.http.host";
+    static final String WEB_ALLOW_REMOTE = "cairn.web.allow-remote";
+
+    /**
+     * The web pages take the console token over plain HTTP: they listen on loopback unless the
+     * operator says, with {@value #WEB_ALLOW_REMOTE}, that they know (a TLS proxy in front, say).
+     */
+    static void requireLoopbackWeb(Map<String, String> config) {
+        String host = config.get(WEB_HOST);
+        boolean loopback;
+        try {
+            loopback = host != null && !host.isBlank() && java.net.InetAddress.getByName(host.trim()).isLoopbackAddress();
+        } catch (IOException e) {
+            loopback = false;
+        }
+        if (!loopback && !Boolean.parseBoolean(config.get(WEB_ALLOW_REMOTE))) {
+            throw new IllegalArgumentException(WEB_HOST + "=" + host + " is not allowed: the web pages would take the console token over plain"
+                    + " HTTP from other machines; use 127.0.0.1, or also set " + WEB_ALLOW_REMOTE + "=true in conf/config.properties");
+        }
     }
 
     /** Replaces {@code ${cairn.home}} and the like; unknown names stay as they are. */
