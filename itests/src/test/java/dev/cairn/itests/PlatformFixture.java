@@ -94,6 +94,16 @@ final class PlatformFixture implements AutoCloseable {
         }
     }
 
+    /** The web server's address, once it has written its port to {@code data/web.port}. */
+    String webBase() throws Exception {
+        await(() -> Files.exists(data.resolve("web.port")), () -> "data/web.port");
+        return "http://127.0.0.1:" + Files.readString(data.resolve("web.port")).trim();
+    }
+
+    String consoleToken() throws IOException {
+        return Files.readString(data.resolve("console.token")).trim();
+    }
+
     void awaitJobState(String name, String state) throws Exception {
         await(() -> state.equals(jobValue(name, "state")), () -> "job " + name + " to be " + state + ": " + safeJob(name));
     }

@@ -35,9 +35,8 @@ class WebConsoleBrowserTest {
         try (PlatformFixture p = PlatformFixture.create().start()) {
             p.createOfferJob("offers", 1_000_000, 300, "checkpoint.interval=500ms");
             p.awaitJobState("offers", "RUNNING");
-            PlatformFixture.await(() -> Files.exists(p.data.resolve("web.port")), () -> "data/web.port");
-            String base = "http://127.0.0.1:" + Files.readString(p.data.resolve("web.port")).trim();
-            String token = Files.readString(p.data.resolve("console.token")).trim();
+            String base = p.webBase();
+            String token = p.consoleToken();
             // the job runs until it has checkpoints to chart: no fixed wait
             PlatformFixture.await(() -> p.jobValue("offers", "checkpoints.completed") instanceof Number n && n.longValue() >= 3,
                     () -> "three checkpoints: " + p.safeJob("offers"));

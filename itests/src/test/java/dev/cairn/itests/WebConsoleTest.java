@@ -26,9 +26,8 @@ class WebConsoleTest {
         try (PlatformFixture p = PlatformFixture.create().start()) {
             p.createOfferJob("offers", 1_000_000, 300, "");
             p.awaitJobState("offers", "RUNNING");
-            PlatformFixture.await(() -> Files.exists(p.data.resolve("web.port")), () -> "data/web.port");
-            String base = "http://127.0.0.1:" + Files.readString(p.data.resolve("web.port")).trim();
-            String token = Files.readString(p.data.resolve("console.token")).trim();
+            String base = p.webBase();
+            String token = p.consoleToken();
 
             HttpResponse<String> anonymous = get(base + "/metrics", null);
             assertThat(anonymous.statusCode()).isEqualTo(401);
@@ -62,9 +61,8 @@ class WebConsoleTest {
         try (PlatformFixture p = PlatformFixture.create().start()) {
             p.createOfferJob("offers", 1_000_000, 300, "");
             p.awaitJobState("offers", "RUNNING");
-            PlatformFixture.await(() -> Files.exists(p.data.resolve("web.port")), () -> "data/web.port");
-            String base = "http://127.0.0.1:" + Files.readString(p.data.resolve("web.port")).trim();
-            String token = Files.readString(p.data.resolve("console.token")).trim();
+            String base = p.webBase();
+            String token = p.consoleToken();
 
             HttpResponse<String> wrong = post(base + "/login", null, "token=not-it");
             assertThat(wrong.statusCode()).isEqualTo(401);
