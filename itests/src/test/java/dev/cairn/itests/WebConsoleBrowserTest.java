@@ -55,6 +55,7 @@ class WebConsoleBrowserTest {
                 assertThat(row.findElement(By.className("state")).getText()).isEqualTo("RUNNING");
                 List<WebElement> bars = browser.findElements(By.cssSelector("#job-offers svg.checkpoint-chart rect.bar"));
                 assertThat(bars).as("a bar per checkpoint").hasSizeGreaterThanOrEqualTo(3);
+                assertThat(browser.findElement(By.cssSelector("pre.plugins")).getText()).contains("dev.cairn.backend.heap").contains("offer-enrichment");
                 assertThat(browser.getPageSource()).doesNotContain(token);
                 screenshot(browser, "web-console-jobs.png");
 

@@ -23,7 +23,8 @@ import org.osgi.service.component.annotations.Reference;
  * {@code GET /}: every job with its state, counters, a chart of its recent checkpoints (duration
  * as bars, bytes written as a line, as Flink's checkpoint tab shows them), its snapshots, and
  * forms that change its configuration, stop or start it, take or discard a savepoint (through
- * {@link CommandForm}). Rendered on the server, no scripts.
+ * {@link CommandForm}); then the installed plugins with their versions and gauges. Rendered on
+ * the server, no scripts.
  */
 @Component(service = Servlet.class, property = {"osgi.http.whiteboard.servlet.pattern=/",
         "osgi.http.whiteboard.servlet.name=cairn-jobs"})
@@ -45,8 +46,8 @@ public final class JobsPage extends HttpServlet {
     }
 
     /** What a page shows besides the jobs: their snapshot listings, and for a session its form token and last command's result. */
-    record Extras(Map<String, String> snapshots, String csrf, String flash, boolean flashFailed) {
-        static final Extras NONE = new Extras(Map.of(), null, null, false);
+    record Extras(Map<String, String> snapshots, String plugins, String csrf, String flash, boolean flashFailed) {
+        static final Extras NONE = new Extras(Map.of(), null, null, null, false);
     }
 
     @Override
@@ -67,11 +68,12 @@ public final class JobsPage extends HttpServlet {
             ConsoleCommands.Result listed = commands.execute("snapshots " + j.name());
             snapshots.put(j.name(), listed.output());
         }
+        String plugins = commands.execute("plugins").output();
         Extras extras = sessions.find(request).map(s -> {
-            Extras e = new Extras(snapshots, s.csrf, s.flash, s.flashFailed);
+            Extras e = new Extras(snapshots, plugins, s.csrf, s.flash, s.flashFailed);
             s.flash = null; // shown once
             return e;
-        }).orElse(new Extras(snapshots, null, null, false));
+        }).orElse(new Extras(snapshots, plugins, null, null, false));
         response.setContentType("text/html;charset=utf-8");
         render(jobs, extras, response.getWriter());
     }
@@ -81,7 +83,7 @@ public final class JobsPage extends HttpServlet {
         out.println("<title>Cairn: jobs</title><style>body{font-family:sans-serif;margin:1.5em}table{border-collapse:collapse}"
                 + "td,th{padding:.3em .8em;border-bottom:1px solid #ddd;text-align:left}td.n{text-align:right}"
                 + "section{margin-top:2em}.note{color:#a40}.failed{color:#b00}.done{color:#070}form{display:inline-block;margin:.3em 1em .3em 0}"
-                + "pre{background:#f6f6f6;padding:.5em}</style></head><body>");
+                + "pre{background:#f6f6f6;padding:.5em;overflow-x:auto}</style></head><body>");
         out.println("<h1>Cairn</h1><p>Jobs on this platform (<a href=\"/\">reload</a>). <a href=\"/metrics\">Metrics</a> in the Prometheus format.</p>");
         if (extras.csrf() != null) {
             out.println("<form method=\"post\" action=\"/logout\">" + csrf(extras) + "<button type=\"submit\" id=\"logout\">Log out</button></form>");
@@ -119,6 +121,9 @@ public final class JobsPage extends HttpServlet {
                 forms(j.name(), extras, out);
             }
             out.println("</section>");
+        }
+        if (extras.plugins() != null) {
+            out.println("<section id=\"plugins\"><h2>Plugins</h2><pre class=\"plugins\">" + html(extras.plugins()) + "</pre></section>");
         }
         out.println("</body></html>");
     }

@@ -41,12 +41,14 @@ class JobsPageTest {
     void aSessionGetsFormsCarryingItsTokenAndTheLastResultOnce() {
         StringWriter out = new StringWriter();
         JobView job = new JobView("orders", "RUNNING", "offer-enrichment", "heap", "file", 2, 0, 0, 0, 0, 0, List.of(), null);
-        JobsPage.render(List.of(job), new JobsPage.Extras(java.util.Map.of("orders", "<savepoint> orders/savepoints/s1"), "f00d", "error: job.parallelism=0 is not allowed", true),
+        JobsPage.render(List.of(job), new JobsPage.Extras(java.util.Map.of("orders", "<savepoint> orders/savepoints/s1"),
+                "backend  heap  dev.cairn.backend.heap  0.1.0  orders  -", "f00d", "error: job.parallelism=0 is not allowed", true),
                 new PrintWriter(out));
         String page = out.toString();
         assertThat(page.split("name=\"csrf\" value=\"f00d\"", -1)).hasSize(7); // logout and five forms of the job
         assertThat(page).contains("<pre id=\"result\" class=\"failed\">error: job.parallelism=0 is not allowed</pre>")
-                .contains("&lt;savepoint&gt; orders/savepoints/s1");
+                .contains("&lt;savepoint&gt; orders/savepoints/s1")
+                .contains("<pre class=\"plugins\">backend  heap  dev.cairn.backend.heap  0.1.0  orders  -</pre>");
         // without a session: no forms, no token
         assertThat(render(List.of(job))).doesNotContain("name=\"csrf\"").doesNotContain("action=\"/command\"");
     }
