@@ -29,7 +29,7 @@ public final class OutputCheck {
     }
 
     public static Result check(Path output, long seed, int events, int skus) throws IOException {
-        List<String> expected = Timeline.generate(seed, events, skus).expectedOutput();
+        List<String> expected = Timeline.of(seed, events, skus).expectedOutput();
         List<String> actual = TransactionalFileSink.readCommitted(output);
         Map<String, Integer> counts = new HashMap<>();
         actual.forEach(line -> counts.merge(line, 1, Integer::sum));

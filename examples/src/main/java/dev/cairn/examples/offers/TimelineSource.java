@@ -52,17 +52,17 @@ public final class TimelineSource implements Source<SkuEvent> {
                 positions.add(new int[]{split, 0});
             }
         }
-        return new Reader(Timeline.shared(seed, events, skus), positions, state);
+        return new Reader(Timeline.of(seed, events, skus).reader(), positions, state);
     }
 
     private final class Reader implements SourceReader<SkuEvent> {
-        private final Timeline timeline;
+        private final Timeline.Reader timeline;
         private final List<int[]> positions;
         private final ListState<String> state;
         private long started = System.nanoTime();
         private long emitted;
 
-        Reader(Timeline timeline, List<int[]> positions, ListState<String> state) {
+        Reader(Timeline.Reader timeline, List<int[]> positions, ListState<String> state) {
             this.timeline = timeline;
             this.positions = positions;
             this.state = state;
@@ -79,21 +79,18 @@ public final class TimelineSource implements Source<SkuEvent> {
             }
             boolean more = false;
             for (int[] p : positions) {
-                while (p[1] < timeline.size()) {
-                    SkuEvent e = timeline.get(p[1]++);
-                    if (matches(e) && Timeline.splitOf(e, splits) == p[0]) {
-                        output.collect(e);
+                while (p[1] < events) {
+                    int index = p[1]++;
+                    if (Timeline.splitOf(timeline.skuNumber(index), splits) == p[0]
+                            && timeline.isProductUpdate(index) == (kind == Kind.PRODUCT_UPDATES)) {
+                        output.collect(timeline.event(index));
                         emitted++;
                         break;
                     }
                 }
-                more |= p[1] < timeline.size();
+                more |= p[1] < events;
             }
             return more;
-        }
-
-        private boolean matches(SkuEvent e) {
-            return kind == Kind.OFFERS ? e instanceof Offer : e instanceof ProductUpdate;
         }
 
         @Override

@@ -9,8 +9,10 @@ import org.osgi.service.component.annotations.Component;
 
 /**
  * The offer enrichment job on the platform. Parameters: {@code param.output} (absolute directory
- * for the committed output, required), {@code param.seed}, {@code param.events},
- * {@code param.skus} and {@code param.rate} (records per second, 0 for as fast as possible).
+ * for the committed output, required), {@code param.seed}, {@code param.events} (the timeline's
+ * length, default one million), {@code param.skus} (default 1,000) and {@code param.rate}
+ * (records per second per source subtask, default 1,000 so that the job runs for minutes; 0 for
+ * as fast as possible).
  */
 @Component(property = JobDefinition.NAME_PROPERTY + "=" + OfferEnrichmentDefinition.NAME)
 public final class OfferEnrichmentDefinition implements JobDefinition {
@@ -24,9 +26,9 @@ public final class OfferEnrichmentDefinition implements JobDefinition {
             throw new IllegalArgumentException("param.output=" + output + " is not allowed: use an absolute directory path");
         }
         return OfferEnrichmentJob.build(jobName, number(parameters, "seed", 1, Long.MIN_VALUE, Long.MAX_VALUE),
-                (int) number(parameters, "events", 100_000, 1, Integer.MAX_VALUE),
+                (int) number(parameters, "events", 1_000_000, 1, Integer.MAX_VALUE),
                 (int) number(parameters, "skus", 1_000, 1, Integer.MAX_VALUE), Path.of(output),
-                (int) number(parameters, "rate", 0, 0, Integer.MAX_VALUE));
+                (int) number(parameters, "rate", 1_000, 0, Integer.MAX_VALUE));
     }
 
     static long number(Map<String, String> parameters, String name, long defaultValue, long min, long max) {

@@ -85,7 +85,7 @@ class BadSnapshotTest {
         assertThat(damaged.get()).isGreaterThanOrEqualTo(3);
         assertThat(job.retainedCheckpoints()).noneMatch(c -> c.id() == damaged.get());
         assertThat(storage().resolve("offers-f/chk-" + damaged.get() + "/enrich/0/keyed-full.bin")).as("kept for inspection").exists();
-        List<String> expected = Timeline.generate(SEED, EVENTS, SKUS).expectedOutput();
+        List<String> expected = Timeline.of(SEED, EVENTS, SKUS).expectedOutput();
         assertThat(TransactionalFileSink.readCommitted(dir.resolve("out"))).containsExactlyInAnyOrderElementsOf(expected);
     }
 
@@ -106,7 +106,7 @@ class BadSnapshotTest {
                 .contains("no older completed snapshot").contains("checkpoint.retained=1").contains("CRC32C");
         List<String> committed = TransactionalFileSink.readCommitted(dir.resolve("out"));
         assertThat(committed).as("nothing committed twice").doesNotHaveDuplicates().isNotEmpty();
-        assertThat(Timeline.generate(SEED, EVENTS, SKUS).expectedOutput()).containsAll(committed);
+        assertThat(Timeline.of(SEED, EVENTS, SKUS).expectedOutput()).containsAll(committed);
         assertThat(storage().resolve("offers-g/chk-" + damaged.get() + "/enrich/0/keyed-full.bin")).as("kept for inspection").exists();
     }
 
@@ -130,7 +130,7 @@ class BadSnapshotTest {
         assertThat(b.status()).as(JobRunner.messages(b.failureCause())).isEqualTo(JobStatus.FINISHED);
         assertThat(b.restarts()).isZero();
         assertThat(TransactionalFileSink.readCommitted(dir.resolve("out"))).containsExactlyInAnyOrderElementsOf(
-                Timeline.generate(SEED, EVENTS, SKUS).expectedOutput());
+                Timeline.of(SEED, EVENTS, SKUS).expectedOutput());
     }
 
     @Test

@@ -82,7 +82,7 @@ class LostLedgerAnswerTest {
         JobMaster recovered = JobRunner.start(OfferEnrichmentJob.build("lost", SEED, EVENTS, SKUS, output, 0), cfg);
         assertThat(recovered.await(Duration.ofMinutes(2))).as("failure: %s", JobRunner.messages(recovered.failureCause()))
                 .isEqualTo(JobStatus.FINISHED);
-        List<String> expected = Timeline.generate(SEED, EVENTS, SKUS).expectedOutput();
+        List<String> expected = Timeline.of(SEED, EVENTS, SKUS).expectedOutput();
         assertThat(TransactionalFileSink.readCommitted(output)).hasSameSizeAs(expected).containsExactlyInAnyOrderElementsOf(expected);
     }
 

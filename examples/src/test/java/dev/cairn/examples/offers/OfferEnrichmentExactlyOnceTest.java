@@ -44,7 +44,7 @@ class OfferEnrichmentExactlyOnceTest {
         JobMaster job = run(graph, config, failures);
 
         assertThat(job.await(Duration.ofMinutes(2))).as("final status, cause: %s", job.failureCause()).isEqualTo(JobStatus.FINISHED);
-        List<String> expected = Timeline.generate(seed, EVENTS, SKUS).expectedOutput();
+        List<String> expected = Timeline.of(seed, EVENTS, SKUS).expectedOutput();
         List<String> actual = TransactionalFileSink.readCommitted(output);
         assertThat(actual).hasSameSizeAs(expected).containsExactlyInAnyOrderElementsOf(expected);
         assertThat(failures.failuresInjected()).as("failures actually injected").isGreaterThanOrEqualTo(2);

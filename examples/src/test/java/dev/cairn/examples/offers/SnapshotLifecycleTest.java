@@ -57,7 +57,7 @@ class SnapshotLifecycleTest {
     }
 
     void assertExactlyTheExpectedOutput() throws Exception {
-        List<String> expected = Timeline.generate(SEED, EVENTS, SKUS).expectedOutput();
+        List<String> expected = Timeline.of(SEED, EVENTS, SKUS).expectedOutput();
         assertThat(TransactionalFileSink.readCommitted(output())).hasSameSizeAs(expected).containsExactlyInAnyOrderElementsOf(expected);
     }
 

@@ -66,7 +66,7 @@ class CheckpointCostOnS3Test {
                     new ServiceLoaderPluginRegistry(cl), cl, FailureInjector.NONE, System::currentTimeMillis).start();
             assertThat(job.await(Duration.ofMinutes(2))).as("cause: %s", job.failureCause()).isEqualTo(JobStatus.FINISHED);
             assertThat(TransactionalFileSink.readCommitted(output))
-                    .containsExactlyInAnyOrderElementsOf(Timeline.generate(5, EVENTS, SKUS).expectedOutput());
+                    .containsExactlyInAnyOrderElementsOf(Timeline.of(5, EVENTS, SKUS).expectedOutput());
 
             long checkpoints = job.metrics().completedCheckpoints() + job.metrics().failedCheckpoints();
             String last = job.retainedCheckpoints().get(job.retainedCheckpoints().size() - 1).directory() + "/";
