@@ -161,6 +161,15 @@ public final class JobMaster implements JobClient {
                     }
                     cause = attempt.failure();
                 }
+                OutOfMemoryError outOfMemory = cause(cause, OutOfMemoryError.class);
+                if (outOfMemory != null) {
+                    // a restart would run into the same limit, each time taking memory from every other job
+                    finish(JobStatus.FAILED, new IllegalStateException("Job " + graph.name() + " ran out of memory ("
+                            + outOfMemory.getMessage() + ") and is not restarted. Its state is released; start it again"
+                            + " once the platform has more memory (-Xmx in CAIRN_JAVA_OPTS, 2g by default) or the job"
+                            + " needs less.", cause));
+                    return;
+                }
                 if (isDamagedSnapshot(cause)) {
                     if (!fallBack(restoring, cause)) {
                         return;
@@ -210,17 +219,22 @@ public final class JobMaster implements JobClient {
         return true;
     }
 
-    private static boolean isDamagedSnapshot(Throwable t) {
+    private static <T extends Throwable> T cause(Throwable t, Class<T> type) {
         for (Throwable c = t; c != null; c = c.getCause()) {
-            if (c instanceof CorruptSnapshotException || c instanceof InvalidSnapshotException) {
-                return true;
+            if (type.isInstance(c)) {
+                return type.cast(c);
             }
         }
-        return false;
+        return null;
+    }
+
+    private static boolean isDamagedSnapshot(Throwable t) {
+        return cause(t, CorruptSnapshotException.class) != null || cause(t, InvalidSnapshotException.class) != null;
     }
 
     private void finish(JobStatus finalStatus, Throwable cause) {
         failureCause = cause;
+        current = null; // its tasks, and with them the state they held, can be collected
         status = finalStatus;
         try {
             storage.close();

@@ -209,7 +209,10 @@ public final class ExecutionAttempt implements CheckpointedAttempt {
             ended.await();
         } catch (InterruptedException e) {
             cancel();
-            ended.await(30, TimeUnit.SECONDS);
+            if (!ended.await(30, TimeUnit.SECONDS)) {
+                LOG.warning(() -> "Job " + job.jobName() + " was cancelled, but these of its threads ignore the interruption and still run: "
+                        + threads.stream().filter(Thread::isAlive).map(Thread::getName).toList());
+            }
             throw e;
         } finally {
             coordinator.shutdown(failure.get());
