@@ -47,6 +47,8 @@ class WebConsoleTest {
                 return sample(later, "cairn_job_records_total") > records && sample(later, "cairn_job_checkpoints_completed_total") > checkpoints
                         && later.contains("cairn_job_last_checkpoint_duration_seconds{job=\"offers\"}");
             }, () -> "records and checkpoints to grow past " + records + " and " + checkpoints);
+            // the keyed operator reads four channels (two sources, two subtasks each): its barriers are aligned
+            assertThat(sample(scrape(base, token), "cairn_job_last_checkpoint_alignment_seconds")).isGreaterThanOrEqualTo(0);
 
             // a browser logs in with basic authentication; the password is the token
             HttpResponse<String> page = get(base + "/", "Basic " + Base64.getEncoder().encodeToString(("admin:" + token).getBytes(StandardCharsets.UTF_8)));

@@ -4,7 +4,10 @@ import dev.cairn.api.monitor.CheckpointView;
 import java.util.List;
 import java.util.Locale;
 
-/** An SVG chart of recent checkpoints: duration as bars on the left axis, bytes written as a line on the right. */
+/**
+ * An SVG chart of recent checkpoints: duration as bars on the left axis (the part spent in
+ * barrier alignment darker, at the bar's foot), bytes written as a line on the right.
+ */
 final class CheckpointChart {
 
     private static final int WIDTH = 720;
@@ -26,15 +29,20 @@ final class CheckpointChart {
         StringBuilder svg = new StringBuilder();
         svg.append(String.format(Locale.ROOT, "<svg class=\"checkpoint-chart\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" role=\"img\">",
                 WIDTH, HEIGHT + 20, WIDTH, HEIGHT + 20));
-        svg.append("<title>Checkpoint duration (bars) and bytes written (line)</title>");
+        svg.append("<title>Checkpoint duration (bars, alignment darker) and bytes written (line)</title>");
         StringBuilder line = new StringBuilder();
         for (int i = 0; i < checkpoints.size(); i++) {
             CheckpointView c = checkpoints.get(i);
             double h = plotHeight * c.durationMillis() / maxMillis;
+            double a = Math.min(h, plotHeight * c.alignmentMillis() / maxMillis);
             double x = MARGIN + i * step;
-            svg.append(String.format(Locale.ROOT, "<rect class=\"bar\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"#5b8def\">"
-                    + "<title>#%d: %d ms, wrote %s of %s</title></rect>", x, MARGIN / 2.0 + plotHeight - h, Math.max(1, step - 1), h,
-                    c.id(), c.durationMillis(), JobsPage.bytes(c.writtenBytes()), JobsPage.bytes(c.stateBytes())));
+            double width = Math.max(1, step - 1);
+            String title = String.format(Locale.ROOT, "<title>#%d: %d ms (alignment %.1f ms), wrote %s of %s</title>",
+                    c.id(), c.durationMillis(), c.alignmentMillis(), JobsPage.bytes(c.writtenBytes()), JobsPage.bytes(c.stateBytes()));
+            svg.append(String.format(Locale.ROOT, "<rect class=\"bar\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"#5b8def\">%s</rect>",
+                    x, MARGIN / 2.0 + plotHeight - h, width, h, title));
+            svg.append(String.format(Locale.ROOT, "<rect class=\"alignment\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"#1f3f8f\">%s</rect>",
+                    x, MARGIN / 2.0 + plotHeight - a, width, a, title));
             double y = MARGIN / 2.0 + plotHeight - plotHeight * c.writtenBytes() / maxBytes;
             line.append(String.format(Locale.ROOT, "%s%.1f,%.1f", i == 0 ? "" : " ", x + step / 2, y));
         }

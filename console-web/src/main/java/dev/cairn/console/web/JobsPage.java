@@ -110,7 +110,8 @@ public final class JobsPage extends HttpServlet {
             out.println(CheckpointChart.svg(j.checkpoints()));
             if (!j.checkpoints().isEmpty()) {
                 CheckpointView last = j.checkpoints().get(j.checkpoints().size() - 1);
-                out.println("<p>Last checkpoint #" + last.id() + ": " + last.durationMillis() + " ms, wrote " + bytes(last.writtenBytes())
+                out.println("<p>Last checkpoint #" + last.id() + ": " + last.durationMillis() + " ms (alignment "
+                        + String.format(java.util.Locale.ROOT, "%.1f", last.alignmentMillis()) + " ms), wrote " + bytes(last.writtenBytes())
                         + " of " + bytes(last.stateBytes()) + ".</p>");
             }
             String listed = extras.snapshots().get(j.name());

@@ -38,6 +38,9 @@ final class PlatformMetrics {
         List<JobView> checkpointed = jobs.stream().filter(j -> !j.checkpoints().isEmpty()).toList();
         metrics.add(gauge("cairn_job_last_checkpoint_duration_seconds", "How long the last completed checkpoint took", checkpointed,
                 j -> last(j).durationMillis() / 1000.0));
+        metrics.add(gauge("cairn_job_last_checkpoint_alignment_seconds",
+                "The longest barrier alignment among the subtasks in the last completed checkpoint", checkpointed,
+                j -> last(j).alignmentMillis() / 1000.0));
         metrics.add(gauge("cairn_job_last_checkpoint_state_bytes", "Bytes of every file the last completed checkpoint references", checkpointed,
                 j -> last(j).stateBytes()));
         metrics.add(gauge("cairn_job_last_checkpoint_written_bytes", "Bytes the last completed checkpoint wrote itself", checkpointed,

@@ -28,13 +28,23 @@ class JobsPageTest {
 
     @Test
     void aJobWithCheckpointsGetsAChartWithABarPerCheckpoint() {
-        List<CheckpointView> checkpoints = List.of(new CheckpointView(1, 1_000, 100, 2_048, 2_048),
-                new CheckpointView(2, 2_000, 300, 3_072, 1_024), new CheckpointView(3, 3_000, 200, 3_072, 512));
+        List<CheckpointView> checkpoints = List.of(new CheckpointView(1, 1_000, 100, 0.5, 2_048, 2_048),
+                new CheckpointView(2, 2_000, 300, 150.0, 3_072, 1_024), new CheckpointView(3, 3_000, 200, 40.0, 3_072, 512));
         String page = render(List.of(new JobView("orders", "RUNNING", "offer-enrichment", "heap", "file", 2, 0, 42_000, 1_000, 3, 0,
                 checkpoints, null)));
         assertThat(page).contains("class=\"checkpoint-chart\"").contains("checkpoints #1 to #3")
-                .contains("#2: 300 ms, wrote 1.0 KiB of 3.0 KiB").contains("42,000");
+                .contains("#2: 300 ms (alignment 150.0 ms), wrote 1.0 KiB of 3.0 KiB").contains("42,000")
+                .contains("Last checkpoint #3: 200 ms (alignment 40.0 ms)");
         assertThat(page.split("class=\"bar\"", -1)).hasSize(4);
+        assertThat(page.split("class=\"alignment\"", -1)).hasSize(4);
+        // checkpoint 2 spent half its time aligning: its dark part is half its bar
+        java.util.regex.Matcher heights = java.util.regex.Pattern.compile("class=\"(?:bar|alignment)\"[^>]* height=\"([0-9.]+)\"").matcher(page);
+        List<Double> h = new java.util.ArrayList<>();
+        while (heights.find()) {
+            h.add(Double.parseDouble(heights.group(1)));
+        }
+        assertThat(h).hasSize(6);
+        assertThat(h.get(3)).isCloseTo(h.get(2) / 2, org.assertj.core.data.Offset.offset(0.1));
     }
 
     @Test

@@ -4,7 +4,7 @@
  * gauges, a check of the console's credentials, and its commands. Provided by the kernel as OSGi services.
  */
 @Export
-@Version("1.0.0")
+@Version("2.0.0")
 package dev.cairn.api.monitor;
 
 import org.osgi.annotation.bundle.Export;

@@ -184,7 +184,8 @@ public final class CheckpointCoordinator {
         return streams;
     }
 
-    public synchronized void acknowledge(long id, String uid, int subtask, SubtaskSnapshot snapshot, StorageSnapshotStreams streams) {
+    public synchronized void acknowledge(long id, String uid, int subtask, SubtaskSnapshot snapshot, StorageSnapshotStreams streams,
+                                         long alignmentNanos) {
         PendingCheckpoint p = pending.get(id);
         if (p == null) {
             discard(streams); // aborted meanwhile
@@ -197,7 +198,7 @@ public final class CheckpointCoordinator {
             abort(p, new IllegalStateException("Checkpoint " + id + " was aborted: job " + job.jobName() + " is failing over or cancelling"));
             return;
         }
-        if (p.acknowledge(uid, subtask, snapshot)) {
+        if (p.acknowledge(uid, subtask, snapshot, alignmentNanos)) {
             complete(p);
         } else if (p.acks.size() == 1 && p.acks.values().iterator().next().size() == 1) {
             CrashPoint.CHECKPOINT_AFTER_FIRST_ACK.reach();
@@ -260,7 +261,7 @@ public final class CheckpointCoordinator {
         LOG.info(() -> (savepoint ? "Savepoint " + p.directory : "Checkpoint " + p.id()) + " of job " + job.jobName() + " ("
                 + p.barrier.describedFormat() + ", " + md.totalSize() + " bytes) completed in " + millis + " ms");
         if (!savepoint) {
-            job.metrics().checkpointCompleted(new JobMetrics.CheckpointStats(p.id(), millis,
+            job.metrics().checkpointCompleted(new JobMetrics.CheckpointStats(p.id(), millis, p.alignmentNanos(),
                     md.totalSize(), md.bytesNotIn(previous), System.currentTimeMillis()));
             // older checkpoints still pending are subsumed: the sinks are about to commit past them
             for (PendingCheckpoint older : new ArrayList<>(pending.headMap(p.id()).values())) {

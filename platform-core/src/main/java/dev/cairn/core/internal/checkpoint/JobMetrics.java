@@ -15,8 +15,11 @@ public final class JobMetrics {
     /** How many completed checkpoints the history keeps for charts. */
     public static final int HISTORY = 120;
 
-    /** One completed checkpoint: how long it took, how much state it covers, what it wrote, when it completed. */
-    public record CheckpointStats(long id, long durationMillis, long stateBytes, long writtenBytes, long completedAt) {
+    /**
+     * One completed checkpoint: how long it took, the longest barrier alignment of its subtasks,
+     * how much state it covers, what it wrote, when it completed.
+     */
+    public record CheckpointStats(long id, long durationMillis, long alignmentNanos, long stateBytes, long writtenBytes, long completedAt) {
     }
 
     private final LongAdder recordsEmitted = new LongAdder();

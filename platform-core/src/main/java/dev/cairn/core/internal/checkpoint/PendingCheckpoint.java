@@ -20,6 +20,7 @@ final class PendingCheckpoint {
     final List<StorageSnapshotStreams> streams = new CopyOnWriteArrayList<>();
     final CompletableFuture<String> completion = new CompletableFuture<>();
     private int ackCount;
+    private long alignmentNanos;
 
     PendingCheckpoint(CheckpointBarrier barrier, String directory, String name, dev.cairn.core.internal.ledger.Ownership ownership,
                       long triggeredAt, int expectedAcks) {
@@ -31,12 +32,18 @@ final class PendingCheckpoint {
         this.expectedAcks = expectedAcks;
     }
 
+    /** The longest alignment among the subtasks acknowledged so far. */
+    long alignmentNanos() {
+        return alignmentNanos;
+    }
+
     long id() {
         return barrier.checkpointId();
     }
 
     /** @return true when every subtask has acknowledged */
-    boolean acknowledge(String uid, int subtask, SubtaskSnapshot snapshot) {
+    boolean acknowledge(String uid, int subtask, SubtaskSnapshot snapshot, long subtaskAlignmentNanos) {
+        alignmentNanos = Math.max(alignmentNanos, subtaskAlignmentNanos);
         if (acks.computeIfAbsent(uid, u -> new TreeMap<>()).put(subtask, snapshot) == null) {
             ackCount++;
         }

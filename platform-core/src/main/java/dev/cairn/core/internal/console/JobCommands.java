@@ -93,6 +93,7 @@ public final class JobCommands {
         if (cp != null) {
             m.put("checkpoint.id", cp.id());
             m.put("checkpoint.duration-ms", cp.durationMillis());
+            m.put("checkpoint.alignment-ms", Math.round(cp.alignmentNanos() / 1e4) / 100.0);
             m.put("checkpoint.written-bytes", cp.writtenBytes());
             m.put("checkpoint.state-bytes", cp.stateBytes());
         }

@@ -25,6 +25,8 @@ final class InputGate {
     private final ArrayDeque<StreamElement>[] held;
     private final ArrayDeque<StreamElement> replay = new ArrayDeque<>();
     private CheckpointBarrier aligning;
+    private long alignmentStartedNanos;
+    private long lastAlignmentNanos;
     private int endedCount;
     private long emittedWatermark = Long.MIN_VALUE;
     // an ended channel can advance the watermark in the same step that completes an alignment
@@ -137,6 +139,7 @@ final class InputGate {
         if (e instanceof StreamElement.Barrier b) {
             if (aligning == null) {
                 aligning = b.barrier();
+                alignmentStartedNanos = System.nanoTime();
             } else if (aligning.checkpointId() != b.barrier().checkpointId()) {
                 throw new IllegalStateException("Barrier of checkpoint " + b.barrier().checkpointId()
                         + " arrived while aligning checkpoint " + aligning.checkpointId());
@@ -168,12 +171,21 @@ final class InputGate {
         }
         StreamElement aligned = new StreamElement.Barrier(-1, aligning);
         aligning = null;
+        lastAlignmentNanos = System.nanoTime() - alignmentStartedNanos;
         for (int i = 0; i < channels; i++) {
             blocked[i] = false;
             replay.addAll(held[i]);
             held[i].clear();
         }
         return aligned;
+    }
+
+    /**
+     * How long the last alignment held channels back: from the first barrier to the last, the
+     * time a backpressured channel delays the checkpoint (Flink's "alignment duration").
+     */
+    long lastAlignmentNanos() {
+        return lastAlignmentNanos;
     }
 
     private StreamElement advancedWatermark() {

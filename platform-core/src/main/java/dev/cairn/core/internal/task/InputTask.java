@@ -31,7 +31,7 @@ abstract class InputTask extends StreamTask {
                 processWatermark(w.time());
             } else if (e instanceof StreamElement.Barrier b) {
                 onBarrier(b.barrier());
-                snapshotAndForward(b.barrier());
+                snapshotAndForward(b.barrier(), gate.lastAlignmentNanos());
             } else {
                 // completion notices sent before the end must run before the operator finishes
                 processMailbox();
@@ -55,7 +55,7 @@ abstract class InputTask extends StreamTask {
 
     final void acceptBarrier(CheckpointBarrier barrier) throws Exception {
         onBarrier(barrier);
-        snapshotAndForward(barrier);
+        snapshotAndForward(barrier, 0); // aligned, if at all, by the task it is chained to
     }
 
     final void acceptEnd() throws Exception {

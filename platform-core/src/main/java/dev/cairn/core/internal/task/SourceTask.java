@@ -104,7 +104,7 @@ final class SourceTask<T> extends StreamTask {
     void trigger(CheckpointBarrier barrier) {
         post(() -> {
             reader.snapshotState(barrier.checkpointId());
-            snapshotAndForward(barrier);
+            snapshotAndForward(barrier, 0);
             if (barrier.stopAfter()) {
                 pausedForStop = true;
             }

@@ -161,7 +161,7 @@ abstract class StreamTask implements Runnable {
      * The synchronous part of this subtask's snapshot, then the barrier goes downstream, then the
      * asynchronous part runs on the I/O pool and acknowledges to the coordinator.
      */
-    final void snapshotAndForward(CheckpointBarrier barrier) throws Exception {
+    final void snapshotAndForward(CheckpointBarrier barrier, long alignmentNanos) throws Exception {
         long id = barrier.checkpointId();
         dev.cairn.core.internal.crash.CrashPoint.TASK_BEFORE_SNAPSHOT.reach();
         StorageSnapshotStreams streams = attempt.coordinator().streamsFor(barrier, uid, subtask);
@@ -181,7 +181,8 @@ abstract class StreamTask implements Runnable {
                     KeyedStateHandle keyedHandle = keyed == null ? null : keyed.write();
                     OperatorStateHandle opHandle = OperatorStateStoreImpl.write(op, streams);
                     dev.cairn.core.internal.crash.CrashPoint.SNAPSHOT_AFTER_UPLOAD.reach();
-                    attempt.coordinator().acknowledge(id, uid, subtask, new SubtaskSnapshot(subtask, keyedHandle, opHandle), streams);
+                    attempt.coordinator().acknowledge(id, uid, subtask, new SubtaskSnapshot(subtask, keyedHandle, opHandle), streams,
+                            alignmentNanos);
                 } catch (Throwable t) {
                     attempt.coordinator().decline(id, uid, subtask, t, streams);
                 } finally {

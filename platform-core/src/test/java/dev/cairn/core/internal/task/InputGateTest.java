@@ -35,6 +35,19 @@ class InputGateTest {
     }
 
     @Test
+    void theAlignmentLastsFromTheFirstBarrierToTheLast() throws Exception {
+        InputGate gate = new InputGate(2, 100);
+        long before = System.nanoTime();
+        gate.put(barrier(0, 1));
+        assertThat(gate.next(1)).isNull(); // channel 0 is held back from here on
+        Thread.sleep(50);
+        gate.put(barrier(1, 1));
+        assertThat(gate.next(1)).isInstanceOf(StreamElement.Barrier.class);
+        long after = System.nanoTime();
+        assertThat(gate.lastAlignmentNanos()).isBetween(50_000_000L, after - before);
+    }
+
+    @Test
     void recordsAfterABarrierWaitUntilEveryChannelDeliveredIt() throws Exception {
         InputGate gate = new InputGate(2, 100);
         gate.put(record(0, "a1"));
