@@ -11,7 +11,11 @@ import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 
-/** {@code /login}: a form asking for the console token, which opens a session; {@code POST /logout} closes it. */
+/**
+ * {@code /login}: a form asking for the console token, which opens a session and goes on to the
+ * page that sent the browser here ({@code then}, a path on this server only); {@code POST /logout}
+ * closes it.
+ */
 @Component(service = Servlet.class, property = {"osgi.http.whiteboard.servlet.pattern=/login",
         "osgi.http.whiteboard.servlet.pattern=/logout", "osgi.http.whiteboard.servlet.name=cairn-login"})
 public final class LoginPage extends HttpServlet {
@@ -29,7 +33,7 @@ public final class LoginPage extends HttpServlet {
     @Override
     protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
         WebAccess.secure(response);
-        form(response, null);
+        form(response, null, then(request));
     }
 
     @Override
@@ -46,14 +50,20 @@ public final class LoginPage extends HttpServlet {
         String token = request.getParameter("token");
         if (token == null || !credentials.accepts(token.trim())) {
             response.setStatus(HttpServletResponse.SC_UNAUTHORIZED);
-            form(response, "That is not the console token.");
+            form(response, "That is not the console token.", then(request));
             return;
         }
         sessions.open(response);
-        response.sendRedirect("/");
+        response.sendRedirect(then(request));
     }
 
-    private static void form(HttpServletResponse response, String error) throws IOException {
+    /** Where to go after logging in: a path on this server, never another site (no scheme, no {@code //}). */
+    static String then(HttpServletRequest request) {
+        String then = request.getParameter("then");
+        return then != null && then.matches("/[A-Za-z0-9/_.-]*") && !then.startsWith("//") ? then : "/";
+    }
+
+    private static void form(HttpServletResponse response, String error, String then) throws IOException {
         response.setContentType("text/html;charset=utf-8");
         PrintWriter out = response.getWriter();
         out.println("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Cairn: log in</title>"
@@ -61,7 +71,8 @@ public final class LoginPage extends HttpServlet {
         if (error != null) {
             out.println("<p class=\"error\" id=\"login-error\">" + JobsPage.html(error) + "</p>");
         }
-        out.println("<form method=\"post\" action=\"/login\"><p><label>Console token (the contents of <code>data/console.token</code>)<br>"
+        out.println("<form method=\"post\" action=\"/login\"><input type=\"hidden\" name=\"then\" value=\""
+                + JobsPage.html(then) + "\"><p><label>Console token (the contents of <code>data/console.token</code>)<br>"
                 + "<input type=\"password\" name=\"token\" id=\"token\" size=\"52\" autocomplete=\"current-password\" autofocus></label></p>"
                 + "<p><button type=\"submit\" id=\"login\">Log in</button></p></form></body></html>");
     }

@@ -106,24 +106,54 @@ public final class ConfigurationAccess {
         Map<String, Object> next = properties(target);
         Map<String, Object> values = typed(target, set);
         if (next.containsKey(FILE_PROPERTY)) {
-            values.replaceAll((k, v) -> v.getClass().isArray() ? String.join(",", java.util.Arrays.stream((Object[]) v).map(String::valueOf).toList())
-                    : String.valueOf(v));
+            values = asText(values);
         }
         next.putAll(values);
         unset.forEach(next::remove);
-        if (JOB_FACTORY_PID.equals(target.factoryPid())) {
-            supervisor.validateJobUpdate(target.pid(), next);
-        } else if (target.pid().equals("cairn.kernel")) {
-            supervisor.validateKernelUpdate(next);
-        } else if (target.pid().equals(ConsoleEndpoint.PID)) {
-            ConsoleEndpoint.validate(next);
-        }
+        validate(target, next);
         Configuration c = existing(target.pid());
         if (c == null) {
             c = configAdmin.getConfiguration(target.pid(), "?");
         }
         next.keySet().removeIf(k -> k.equals("service.pid") || k.equals("service.factoryPid") || k.equals("service.bundleLocation"));
         c.update(new Hashtable<>(next));
+    }
+
+    /** The kernel's own rules for a whole configuration, beyond the Metatype checks of {@link #typed}. */
+    void validate(Target target, Map<String, Object> properties) throws InvalidConfigurationException {
+        if (JOB_FACTORY_PID.equals(target.factoryPid())) {
+            supervisor.validateJobUpdate(target.pid(), properties);
+        } else if (target.pid().equals("cairn.kernel")) {
+            supervisor.validateKernelUpdate(properties);
+        } else if (target.pid().equals(ConsoleEndpoint.PID)) {
+            ConsoleEndpoint.validate(properties);
+        }
+    }
+
+    /** Values as FileInstall writes them back to a file unchanged in form: plain text, lists joined by commas. */
+    static Map<String, Object> asText(Map<String, Object> values) {
+        Map<String, Object> text = new LinkedHashMap<>(values);
+        text.replaceAll((k, v) -> {
+            if (!v.getClass().isArray()) {
+                return String.valueOf(v);
+            }
+            List<String> items = new ArrayList<>();
+            for (int i = 0; i < java.lang.reflect.Array.getLength(v); i++) {
+                items.add(String.valueOf(java.lang.reflect.Array.get(v, i)));
+            }
+            return String.join(",", items);
+        });
+        return text;
+    }
+
+    /** A configuration as an editor outside the console names it: by pid, and factory pid for a factory configuration. */
+    Target target(String factoryPid, String pid) throws IOException {
+        String factory = factoryPid;
+        if (factory == null) { // editors may name a factory configuration by its pid alone
+            Configuration c = existing(pid);
+            factory = c == null ? null : c.getFactoryPid();
+        }
+        return new Target(pid, factory, describe(factory != null ? factory : pid));
     }
 
     /** The file in etc/ or deploy/ a configuration was read from, if it was. */

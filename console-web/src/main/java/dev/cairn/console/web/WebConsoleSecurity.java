@@ -1,0 +1,67 @@
+package dev.cairn.console.web;
+
+import dev.cairn.api.monitor.ConsoleCredentials;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import org.apache.felix.webconsole.spi.SecurityProvider;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+
+/**
+ * Who may use Felix's web console ({@code /system/console}): a browser with a session opened on
+ * Cairn's login page, or a script with the console token as a bearer token. Basic credentials
+ * are not taken there: a browser would send them along with another site's form, and the web
+ * console's forms change configurations. Its own user ({@code admin/admin} by default) never
+ * works: {@code conf/config.properties} makes this provider the one the web console requires.
+ */
+@Component(service = SecurityProvider.class, property = SecurityProvider.PROPERTY_ID + "=" + WebConsoleSecurity.ID)
+public final class WebConsoleSecurity implements SecurityProvider {
+
+    static final String ID = "cairn";
+    private static final String USER = "cairn";
+
+    private final ConsoleCredentials credentials;
+    private final WebSessions sessions;
+
+    @Activate
+    public WebConsoleSecurity(@Reference ConsoleCredentials credentials, @Reference WebSessions sessions) {
+        this.credentials = credentials;
+        this.sessions = sessions;
+    }
+
+    @Override
+    public Object authenticate(HttpServletRequest request, HttpServletResponse response) {
+        String header = request.getHeader("Authorization");
+        boolean bearer = header != null && header.regionMatches(true, 0, "Bearer ", 0, 7);
+        if (bearer ? credentials.accepts(header.substring(7).trim()) : sessions.find(request).isPresent()) {
+            WebAccess.secure(response);
+            return USER;
+        }
+        try {
+            if (bearer) {
+                response.sendError(HttpServletResponse.SC_UNAUTHORIZED, "the console token is required");
+            } else {
+                String then = request.getRequestURI();
+                response.sendRedirect("/login?then=" + URLEncoder.encode(then, StandardCharsets.UTF_8));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return null;
+    }
+
+    @Override
+    public boolean authorize(Object user, String role) {
+        return USER.equals(user);
+    }
+
+    @Override
+    public void logout(HttpServletRequest request, HttpServletResponse response) {
+        sessions.find(request).ifPresent(s -> sessions.close(s, response));
+    }
+}
