@@ -8,6 +8,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Base64;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -115,6 +116,64 @@ class WebConsoleTest {
             post(base + "/logout", session, "csrf=" + csrf);
             assertThat(getWithCookie(base + "/", session).statusCode()).isEqualTo(302);
         }
+    }
+
+    @Test
+    void felixsWebConsoleTakesCairnsLoginOnlyOffersConfigurationOnlyAndKeepsFilesAsWritten() throws Exception {
+        try (PlatformFixture p = PlatformFixture.create().start()) {
+            Path out = p.root.resolve("out-filejob");
+            Path file = p.etc.resolve("cairn.job-filejob.cfg");
+            String written = "# written by hand\njob.definition = offer-enrichment\nparam.output = " + out + "\nparam.events = 1000000\nparam.rate = 200\n";
+            Files.writeString(file, written);
+            p.awaitJobState("filejob", "RUNNING");
+            String console = p.webBase() + "/system/console";
+            String bearer = "Bearer " + p.consoleToken();
+
+            HttpResponse<String> anonymous = get(console + "/configMgr", null);
+            assertThat(anonymous.statusCode()).isEqualTo(302);
+            assertThat(anonymous.headers().firstValue("Location")).hasValueSatisfying(l -> assertThat(l).endsWith("/login?then=%2Fsystem%2Fconsole%2FconfigMgr"));
+            // its own user, and basic credentials at all (a browser would send them with another site's form): not taken
+            for (String basic : new String[] {"admin:admin", "admin:" + p.consoleToken()}) {
+                String header = "Basic " + Base64.getEncoder().encodeToString(basic.getBytes(StandardCharsets.UTF_8));
+                assertThat(get(console + "/configMgr", header).statusCode()).as(basic.substring(0, 6)).isEqualTo(302);
+            }
+            assertThat(get(console + "/configMgr", bearer).statusCode()).isEqualTo(200);
+            // pages that install bundles or stop the framework run any code: not served
+            for (String page : new String[] {"/bundles", "/services", "/vmstat"}) {
+                assertThat(get(console + page, bearer).statusCode()).as(page).isEqualTo(404);
+            }
+            HttpResponse<String> ownSettings = postBearer(console + "/configMgr/org.apache.felix.webconsole.internal.servlet.OsgiManager", bearer,
+                    "apply=true&action=ajaxConfigManager&propertylist=plugins&plugins=org.apache.felix.webconsole.internal.core.BundlesServlet");
+            assertThat(ownSettings.statusCode()).isEqualTo(400);
+            assertThat(ownSettings.body()).contains("The web console&apos;s own settings change only in etc/");
+
+            // a file-defined job: deleting it here is refused; a change keeps the file as written, with the change added
+            HttpResponse<String> delete = postBearer(console + "/configMgr/cairn.job~filejob", bearer, "apply=true&delete=true");
+            assertThat(delete.statusCode()).isEqualTo(400);
+            assertThat(delete.body()).contains("is defined in " + file + ": delete that file to remove it");
+            HttpResponse<String> refused = postBearer(console + "/configMgr/cairn.job~filejob", bearer,
+                    "apply=true&action=ajaxConfigManager&propertylist=job.definition,job.parallelism,param.output&job.definition=offer-enrichment&job.parallelism=0");
+            assertThat(refused.statusCode()).isEqualTo(400);
+            assertThat(refused.body()).contains("job.parallelism=0 is not allowed");
+            assertThat(Files.readString(file)).isEqualTo(written);
+            HttpResponse<String> accepted = postBearer(console + "/configMgr/cairn.job~filejob", bearer,
+                    "apply=true&action=ajaxConfigManager&propertylist=job.definition,job.parallelism,param.output&job.definition=offer-enrichment&job.parallelism=2");
+            assertThat(accepted.statusCode()).isEqualTo(302);
+            PlatformFixture.await(() -> {
+                try {
+                    return Files.readString(file).equals(written + "job.parallelism = 2\n");
+                } catch (java.io.IOException e) {
+                    return false;
+                }
+            }, () -> "the change in " + file);
+            PlatformFixture.await(() -> Integer.valueOf(2).equals(p.jobValue("filejob", "parallelism")) && "RUNNING".equals(p.jobValue("filejob", "state")),
+                    () -> "filejob rescaled to 2: " + p.safeJob("filejob"));
+        }
+    }
+
+    private static HttpResponse<String> postBearer(String url, String authorization, String form) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(url)).header("Content-Type", "application/x-www-form-urlencoded")
+                .header("Authorization", authorization).POST(HttpRequest.BodyPublishers.ofString(form)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private static HttpResponse<String> post(String url, String cookie, String form) throws Exception {

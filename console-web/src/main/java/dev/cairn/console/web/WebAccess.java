@@ -64,9 +64,14 @@ final class WebAccess {
 
     /** Headers every answer carries: no framing, no caching, no sniffing, scripts from this origin only. */
     static void secure(HttpServletResponse response) {
+        secureAllowingInlineScripts(response);
+        response.setHeader("Content-Security-Policy", "default-src 'self'; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'");
+    }
+
+    /** The same without a content policy, for pages that run inline scripts (Felix's web console). */
+    static void secureAllowingInlineScripts(HttpServletResponse response) {
         response.setHeader("X-Frame-Options", "DENY");
         response.setHeader("X-Content-Type-Options", "nosniff");
         response.setHeader("Cache-Control", "no-store");
-        response.setHeader("Content-Security-Policy", "default-src 'self'; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'");
     }
 }

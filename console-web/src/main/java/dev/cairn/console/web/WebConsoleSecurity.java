@@ -39,7 +39,7 @@ public final class WebConsoleSecurity implements SecurityProvider {
         String header = request.getHeader("Authorization");
         boolean bearer = header != null && header.regionMatches(true, 0, "Bearer ", 0, 7);
         if (bearer ? credentials.accepts(header.substring(7).trim()) : sessions.find(request).isPresent()) {
-            WebAccess.secure(response);
+            WebAccess.secureAllowingInlineScripts(response);
             return USER;
         }
         try {
