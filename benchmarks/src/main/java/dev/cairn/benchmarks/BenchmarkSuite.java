@@ -3,18 +3,11 @@ package dev.cairn.benchmarks;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
-import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
-import org.openjdk.jmh.results.RunResult;
-import org.openjdk.jmh.results.format.ResultFormatType;
-import org.openjdk.jmh.runner.Runner;
-import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
-import org.openjdk.jmh.runner.options.OptionsBuilder;
-import org.openjdk.jmh.runner.options.TimeValue;
 
 /**
  * The whole comparison in one run: JMH for operations, snapshots and restores, then the sizes
@@ -23,7 +16,8 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * (ratios) and {@code results/benchmarks.png} (chart).
  *
  * <p>{@code --quick} runs one short iteration of everything: a smoke run, not numbers to quote.
- * {@code --report} reports the last run's JSON again (and measures the sizes).
+ * {@code --report} reports the last run's JSON again (and measures the sizes). {@code --heap} and
+ * {@code --rocksdb} measure only those rows (the others are reported from the last run).
  */
 public final class BenchmarkSuite {
 
@@ -46,69 +40,27 @@ public final class BenchmarkSuite {
         }
         if (flags.contains("--savepoints")) {
             String keep = flags.contains("--keep-rescales") ? "rescales" : flags.contains("--keep-savepoints") ? "savepoints" : null;
-            String markdown = reportOnly ? SavepointSuite.report(out, DiskBandwidth.load(out)) : SavepointSuite.run(quick, keep, out);
+            String markdown = reportOnly ? SavepointSuite.report(out, DiskBandwidth.load(out, DiskBandwidth.SAVEPOINT_RUN)) : SavepointSuite.run(quick, keep, out);
             Files.writeString(out.resolve("savepoints.md"), markdown);
             System.out.println(markdown);
             return;
         }
+        boolean heapOnly = flags.contains("--heap");
         if (!reportOnly) {
             if (!rocksDbOnly) {
-                runJmh(quick, out);
+                // the large-state rows' shares of the disk come from the disk measured in their own run
+                DiskBandwidth.measure(quick).save(out, DiskBandwidth.STATE_RUN);
             }
-            runRocksDb(quick, out);
+            StateSuite.run(quick, !rocksDbOnly, !heapOnly, out);
         }
-        Results table = Results.fromJson(out.resolve("benchmarks.json"), out.resolve(ROCKSDB_JSON));
+        Results table = Results.fromJson(out.resolve(StateSuite.HEAP_JSON), out.resolve(StateSuite.ROCKSDB_JSON));
         Sizes sizes = Sizes.measure(quick ? 100_000 : 1_000_000);
-        String markdown = table.markdown(sizes, machine(), LocalDate.now().toString(), quick);
+        DiskBandwidth disk = Files.exists(out.resolve(DiskBandwidth.STATE_RUN)) ? DiskBandwidth.load(out, DiskBandwidth.STATE_RUN) : null;
+        String markdown = table.markdown(sizes, disk, machine(), LocalDate.now().toString(), quick);
         Files.writeString(out.resolve("benchmarks.md"), markdown);
         Chart.write(table.advantages(sizes), out.resolve("benchmarks.png"));
         System.out.println(markdown);
         System.out.println("Results in " + out.toAbsolutePath());
-    }
-
-    static final String ROCKSDB_JSON = "benchmarks-rocksdb.json";
-
-    /**
-     * The RocksDB rows. Both backends run on the same FRocksDB 8.10; each side runs in forks whose
-     * class path holds only its own backend (JMH builds a fork's class path from
-     * {@code java.class.path}); the results are merged.
-     */
-    private static void runRocksDb(boolean quick, Path out) throws Exception {
-        String classPath = System.getProperty("java.class.path");
-        String cairnSide = cairnRocksDbClassPath();
-        String flinkSide = flinkRocksDbClassPath();
-        List<Path> parts = new java.util.ArrayList<>();
-        try {
-            parts.add(runSide(cairnSide, quick, out, "cairn-operations", List.of(StateAccessBenchmark.class.getSimpleName()),
-                    Stores.CAIRN_ROCKSDB, Stores.ROCKSDB_JNI));
-            parts.add(runSide(cairnSide, quick, out, "cairn-snapshots", List.of(SnapshotBenchmark.class.getSimpleName(),
-                    RestoreBenchmark.class.getSimpleName()), Stores.CAIRN_ROCKSDB));
-            parts.add(runSide(flinkSide, quick, out, "flink", List.of(StateAccessBenchmark.class.getSimpleName(),
-                    SnapshotBenchmark.class.getSimpleName(), RestoreBenchmark.class.getSimpleName()), Stores.FLINK_ROCKSDB));
-        } finally {
-            System.setProperty("java.class.path", classPath);
-        }
-        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
-        com.fasterxml.jackson.databind.node.ArrayNode merged = json.createArrayNode();
-        for (Path part : parts) {
-            json.readTree(part.toFile()).forEach(merged::add);
-            Files.delete(part);
-        }
-        json.writerWithDefaultPrettyPrinter().writeValue(out.resolve(ROCKSDB_JSON).toFile(), merged);
-    }
-
-    private static Path runSide(String classPath, boolean quick, Path out, String name, List<String> includes, String... stores) throws Exception {
-        System.setProperty("java.class.path", classPath);
-        Path json = out.resolve("rocksdb-" + name + ".json");
-        ChainedOptionsBuilder options = new OptionsBuilder().param("store", stores)
-                .resultFormat(ResultFormatType.JSON).result(json.toString());
-        includes.forEach(options::include);
-        if (quick) {
-            options.warmupIterations(1).measurementIterations(1).warmupTime(TimeValue.milliseconds(200))
-                    .measurementTime(TimeValue.milliseconds(200)).param("keyCount", "100000");
-        }
-        new Runner(options.build()).run();
-        return json;
     }
 
     /** This JVM's class path without Flink's RocksDB backend: what forks of Cairn's RocksDB backend run with. */
@@ -125,20 +77,6 @@ public final class BenchmarkSuite {
         return java.util.Arrays.stream(classPath.split(java.io.File.pathSeparator))
                 .filter(entry -> java.util.Arrays.stream(fragments).noneMatch(entry::contains))
                 .collect(java.util.stream.Collectors.joining(java.io.File.pathSeparator));
-    }
-
-    private static Collection<RunResult> runJmh(boolean quick, Path out) throws Exception {
-        ChainedOptionsBuilder options = new OptionsBuilder()
-                .include(StateAccessBenchmark.class.getSimpleName())
-                .include(SnapshotBenchmark.class.getSimpleName())
-                .include(RestoreBenchmark.class.getSimpleName())
-                .resultFormat(ResultFormatType.JSON)
-                .result(out.resolve("benchmarks.json").toString());
-        if (quick) {
-            options.warmupIterations(1).measurementIterations(1).warmupTime(TimeValue.milliseconds(200))
-                    .measurementTime(TimeValue.milliseconds(200)).param("keyCount", "100000");
-        }
-        return new Runner(options.build()).run();
     }
 
     static String machine() {

@@ -51,16 +51,28 @@ record DiskBandwidth(double writeMiBs, double readMiBs) {
         }
     }
 
-    private static final String FILE = "disk-bandwidth.properties";
+    /** Where each suite keeps the disk measured in its run, beside its results. */
+    static final String SAVEPOINT_RUN = "disk-bandwidth.properties";
+    static final String STATE_RUN = "disk-bandwidth-state.properties";
 
-    void save(Path results) throws IOException {
-        Files.writeString(results.resolve(FILE), "write.mibs=" + writeMiBs + "\nread.mibs=" + readMiBs + "\n");
+    /** Measured on a temporary file of 4 GiB (256 MiB for a smoke run), more than the page cache keeps of one write. */
+    static DiskBandwidth measure(boolean quick) throws IOException {
+        Path disk = Files.createTempDirectory("cairn-disk-");
+        try {
+            return measure(disk, quick ? 256L << 20 : 4L << 30);
+        } finally {
+            Stores.deleteRecursively(disk);
+        }
     }
 
-    /** What the last run measured. */
-    static DiskBandwidth load(Path results) throws IOException {
+    void save(Path results, String file) throws IOException {
+        Files.writeString(results.resolve(file), "write.mibs=" + writeMiBs + "\nread.mibs=" + readMiBs + "\n");
+    }
+
+    /** What the suite's last run measured. */
+    static DiskBandwidth load(Path results, String file) throws IOException {
         java.util.Properties p = new java.util.Properties();
-        try (var in = Files.newBufferedReader(results.resolve(FILE))) {
+        try (var in = Files.newBufferedReader(results.resolve(file))) {
             p.load(in);
         }
         return new DiskBandwidth(Double.parseDouble(p.getProperty("write.mibs")), Double.parseDouble(p.getProperty("read.mibs")));

@@ -61,6 +61,9 @@ public class RestoreBenchmark {
             sources.add(s);
             checkpoints.add(s.snapshot(1, Stores.isRocksDb(store)).complete());
         }
+        if (!Stores.isRocksDb(store)) { // a RocksDB directory holds its database too
+            SnapshotSizes.CHECKPOINTS.record(store, rescale, keyCount, Stores.bytesUnder(workDir)); // what a restore reads
+        }
     }
 
     @TearDown(Level.Invocation)

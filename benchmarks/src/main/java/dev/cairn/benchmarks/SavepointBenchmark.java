@@ -65,7 +65,7 @@ public class SavepointBenchmark {
         Path snapshots = workDir.resolve("snapshots");
         long before = Stores.bytesUnder(snapshots);
         savepoint = state.savepoint(++savepointId, StateStore.SavepointFormat.CANONICAL).complete();
-        SavepointSizes.record(store, compression, keyCount, Stores.bytesUnder(snapshots) - before);
+        SnapshotSizes.SAVEPOINTS.record(store, compression, keyCount, Stores.bytesUnder(snapshots) - before);
     }
 
     @TearDown(Level.Invocation)

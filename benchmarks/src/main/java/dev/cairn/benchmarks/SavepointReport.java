@@ -43,7 +43,7 @@ record SavepointReport(Map<String, List<Double>> forkMedians, DiskBandwidth disk
                         continue;
                     }
                     List<Double> restore = forkMedians.getOrDefault(key("restore", side.store(), side.codec(), keys), List.of());
-                    long bytes = SavepointSizes.bytes(side.store(), side.codec(), keys);
+                    long bytes = SnapshotSizes.SAVEPOINTS.bytes(side.store(), side.codec(), keys);
                     double writeMiBs = mibs(bytes, median(write));
                     double readMiBs = mibs(bytes, median(restore));
                     md.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %.0f | %.0f %% | %s | %.0f | %.0f %% |%n", side.label(),

@@ -38,7 +38,7 @@ final class SavepointSuite {
      */
     static String run(boolean quick, String keep, Path out) throws Exception {
         // the savepoint rows' shares of the disk come from the disk measured in their own run
-        DiskBandwidth bandwidth = "savepoints".equals(keep) ? DiskBandwidth.load(out) : measureDisk(quick);
+        DiskBandwidth bandwidth = "savepoints".equals(keep) ? DiskBandwidth.load(out, DiskBandwidth.SAVEPOINT_RUN) : DiskBandwidth.measure(quick);
         int small = quick ? 100_000 : 1_000_000;
         int large = quick ? 200_000 : 10_000_000;
         ObjectMapper json = new ObjectMapper();
@@ -51,7 +51,7 @@ final class SavepointSuite {
                 }
             }
         } else {
-            Files.deleteIfExists(out.resolve(SavepointSizes.FILE)); // the forks record this run's sizes
+            Files.deleteIfExists(out.resolve(SnapshotSizes.SAVEPOINTS.fileName)); // the forks record this run's sizes
         }
         if (kept != SavepointBenchmark.class) {
             for (int keys : List.of(small, large)) {
@@ -62,17 +62,8 @@ final class SavepointSuite {
             runRounds(rescales(large), quick, true, out, forks);
         }
         json.writerWithDefaultPrettyPrinter().writeValue(out.resolve(JSON).toFile(), forks);
-        bandwidth.save(out);
+        bandwidth.save(out, DiskBandwidth.SAVEPOINT_RUN);
         return report(out, bandwidth);
-    }
-
-    private static DiskBandwidth measureDisk(boolean quick) throws Exception {
-        Path disk = Files.createTempDirectory("cairn-disk-");
-        try {
-            return DiskBandwidth.measure(disk, quick ? 256L << 20 : 4L << 30);
-        } finally {
-            Stores.deleteRecursively(disk);
-        }
     }
 
     /** Canonical savepoint write and restore, heap and RocksDB; the codec trade-off at the smaller size. */
