@@ -69,8 +69,11 @@ final class Results {
         return forks.getOrDefault(key(method, store, variant, keyCount), NONE);
     }
 
+    /** The key count of the operation, checkpoint and restore tables (a smoke run uses fewer). */
+    private int keys = 1_000_000;
+
     private Forks forks(String method, String store, String variant) {
-        return forks(method, store, variant, 1_000_000);
+        return forks(method, store, variant, keys);
     }
 
     private double score(String method, String store, String variant) {
@@ -87,6 +90,7 @@ final class Results {
     private static final List<String> OPERATIONS = List.of("valueGet", "valueUpdate", "mapPut", "mapGet", "mapIterate", "listAdd", "listGet");
 
     String markdown(BenchmarkSuite.Sizes sizes, DiskBandwidth disk, String machine, String date, boolean quick) throws java.io.IOException {
+        keys = sizes.keyCount();
         StringBuilder md = new StringBuilder();
         md.append("Measured ").append(date).append(" on ").append(machine).append(", Apache Flink 2.3.0 (local checkpoints read through a")
                 .append(" 64 KiB buffer, as its S3 and HDFS clients read), JMH 1.37").append(quick ? " (--quick smoke run: not numbers to quote)" : "")
@@ -146,20 +150,20 @@ final class Results {
      * write and the restore each run on one thread.
      */
     private void largeState(StringBuilder md, DiskBandwidth disk) throws java.io.IOException {
-        int keys = forks.keySet().stream().filter(k -> k.startsWith("restore|" + Stores.CAIRN_HEAP + "|same|") && !k.endsWith("|1000000"))
+        int large = forks.keySet().stream().filter(k -> k.startsWith("restore|" + Stores.CAIRN_HEAP + "|same|"))
                 .mapToInt(k -> Integer.parseInt(k.substring(k.lastIndexOf('|') + 1))).max().orElse(0);
-        if (keys == 0 || disk == null) {
+        if (large <= keys || disk == null) {
             return;
         }
         md.append(String.format(Locale.ROOT, "%n**Full snapshots of %,d keys** on local disk (%s MiB/s sequential write, synced; %s MiB/s"
                 + " sequential read, O_DIRECT; measured in this run): ms, MiB/s of the snapshot's bytes on one core, and that as a share of"
                 + " the disk's bandwidth (a restore reads files the run just wrote, which the page cache may still hold)%n%n",
-                keys, Math.round(disk.writeMiBs()), Math.round(disk.readMiBs())));
+                large, Math.round(disk.writeMiBs()), Math.round(disk.readMiBs())));
         md.append("| backend | snapshot | write ms | write MiB/s | of disk write | restore ms | restore MiB/s | of disk read | load |\n|---|---|---|---|---|---|---|---|---|\n");
         for (String store : List.of(Stores.CAIRN_HEAP, Stores.FLINK_HASHMAP)) {
-            Forks write = forks("wholeSnapshot", store, "1", keys);
-            Forks restore = forks("restore", store, "same", keys);
-            long bytes = SnapshotSizes.CHECKPOINTS.bytes(store, "same", keys);
+            Forks write = forks("wholeSnapshot", store, "1", large);
+            Forks restore = forks("restore", store, "same", large);
+            long bytes = SnapshotSizes.CHECKPOINTS.bytes(store, "same", large);
             double mib = bytes / 1048576.0;
             double writeRate = mib / (write.median() / 1000);
             double readRate = mib / (restore.median() / 1000);
@@ -167,11 +171,11 @@ final class Results {
                     cell(write, Results::ms), mibs(writeRate), percent(writeRate / disk.writeMiBs()),
                     cell(restore, Results::ms), mibs(readRate), percent(readRate / disk.readMiBs()), load(write, restore)));
         }
-        Forks cw = forks("wholeSnapshot", Stores.CAIRN_HEAP, "1", keys);
-        Forks fw = forks("wholeSnapshot", Stores.FLINK_HASHMAP, "1", keys);
-        Forks cr = forks("restore", Stores.CAIRN_HEAP, "same", keys);
-        Forks fr = forks("restore", Stores.FLINK_HASHMAP, "same", keys);
-        md.append("\n| Flink / Cairn | write | restore |\n|---|---|---|\n").append(row(String.format(Locale.ROOT, "%,d keys", keys),
+        Forks cw = forks("wholeSnapshot", Stores.CAIRN_HEAP, "1", large);
+        Forks fw = forks("wholeSnapshot", Stores.FLINK_HASHMAP, "1", large);
+        Forks cr = forks("restore", Stores.CAIRN_HEAP, "same", large);
+        Forks fr = forks("restore", Stores.FLINK_HASHMAP, "same", large);
+        md.append("\n| Flink / Cairn | write | restore |\n|---|---|---|\n").append(row(String.format(Locale.ROOT, "%,d keys", large),
                 ratio(cw, fw, false), ratio(cr, fr, false)));
     }
 
@@ -269,7 +273,10 @@ final class Results {
                 }
             }
         }
-        return max < 0 ? "–" : String.format(Locale.ROOT, "%.1f–%.1f", min, max);
+        if (max < 0) {
+            return "–";
+        }
+        return String.format(Locale.ROOT, "%.1f", min) + (max > min ? String.format(Locale.ROOT, "–%.1f", max) : "");
     }
 
     private static String mibs(double v) {
