@@ -142,10 +142,17 @@ class WebConsoleTest {
             for (String page : new String[] {"/bundles", "/services", "/vmstat"}) {
                 assertThat(get(console + page, bearer).statusCode()).as(page).isEqualTo(404);
             }
-            HttpResponse<String> ownSettings = postBearer(console + "/configMgr/org.apache.felix.webconsole.internal.servlet.OsgiManager", bearer,
-                    "apply=true&action=ajaxConfigManager&propertylist=plugins&plugins=org.apache.felix.webconsole.internal.core.BundlesServlet");
-            assertThat(ownSettings.statusCode()).isEqualTo(400);
-            assertThat(ownSettings.body()).contains("The web console&apos;s own settings change only in etc/");
+            // the platform's own services change only in their files: not here, not targeted, not through bin/cairn
+            String bundles = "apply=true&action=ajaxConfigManager&propertylist=plugins&plugins=org.apache.felix.webconsole.internal.core.BundlesServlet";
+            for (String pid : new String[] {"org.apache.felix.webconsole.internal.servlet.OsgiManager",
+                    "org.apache.felix.webconsole.internal.servlet.OsgiManager%7Corg.apache.felix.webconsole", "org.apache.felix.http"}) {
+                HttpResponse<String> refusedPid = postBearer(console + "/configMgr/" + pid, bearer, bundles);
+                assertThat(refusedPid.statusCode()).as(pid).isEqualTo(400);
+            }
+            assertThat(p.safeText("cairn:unset org.apache.felix.webconsole.internal.servlet.OsgiManager plugins"))
+                    .contains("configures the platform's own org.apache.felix.webconsole");
+            assertThat(get(console + "/bundles", bearer).statusCode()).isEqualTo(404);
+            assertThat(get(console + "/configMgr", bearer).body()).doesNotContain("OsgiManager");
 
             // a file-defined job: deleting it here is refused; a change keeps the file as written, with the change added
             HttpResponse<String> delete = postBearer(console + "/configMgr/cairn.job~filejob", bearer, "apply=true&delete=true");
@@ -156,8 +163,16 @@ class WebConsoleTest {
             assertThat(refused.statusCode()).isEqualTo(400);
             assertThat(refused.body()).contains("job.parallelism=0 is not allowed");
             assertThat(Files.readString(file)).isEqualTo(written);
+            // another factory named, or another file to write back to: the stored ones count
+            HttpResponse<String> otherFactory = postBearer(console + "/configMgr/cairn.job~filejob", bearer,
+                    "apply=true&action=ajaxConfigManager&factoryPid=undescribed&propertylist=job.definition,job.parallelism"
+                            + "&job.definition=offer-enrichment&job.parallelism=0");
+            assertThat(otherFactory.statusCode()).isEqualTo(400);
+            Path kernelFile = p.etc.resolve("cairn.kernel.cfg");
+            String kernel = Files.readString(kernelFile);
             HttpResponse<String> accepted = postBearer(console + "/configMgr/cairn.job~filejob", bearer,
-                    "apply=true&action=ajaxConfigManager&propertylist=job.definition,job.parallelism,param.output&job.definition=offer-enrichment&job.parallelism=2");
+                    "apply=true&action=ajaxConfigManager&propertylist=job.definition,job.parallelism,felix.fileinstall.filename"
+                            + "&job.definition=offer-enrichment&job.parallelism=2&felix.fileinstall.filename=" + kernelFile.toUri());
             assertThat(accepted.statusCode()).isEqualTo(302);
             PlatformFixture.await(() -> {
                 try {
@@ -168,6 +183,40 @@ class WebConsoleTest {
             }, () -> "the change in " + file);
             PlatformFixture.await(() -> Integer.valueOf(2).equals(p.jobValue("filejob", "parallelism")) && "RUNNING".equals(p.jobValue("filejob", "state")),
                     () -> "filejob rescaled to 2: " + p.safeJob("filejob"));
+            assertThat(Files.readString(kernelFile)).isEqualTo(kernel);
+        }
+    }
+
+    @Test
+    void felixsWebConsoleTakesChangesFromItsOwnPagesOnly() throws Exception {
+        try (PlatformFixture p = PlatformFixture.create().start()) {
+            p.createOfferJob("offers", 1_000_000, 300, "");
+            p.awaitJobState("offers", "RUNNING");
+            String base = p.webBase();
+            HttpResponse<String> login = post(base + "/login", null, "token=" + p.consoleToken());
+            String session = login.headers().firstValue("Set-Cookie").orElseThrow().split(";")[0];
+            String url = base + "/system/console/configMgr/cairn.job~offers";
+            String change = "apply=true&action=ajaxConfigManager&propertylist=job.definition,job.max-restarts"
+                    + "&job.definition=offer-enrichment&job.max-restarts=9";
+            // another site's page can make the browser send the cookie (SameSite counts other ports as the same site)
+            for (String origin : new String[] {null, "http://127.0.0.1:1", "http://evil.example"}) {
+                HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).header("Cookie", session)
+                        .header("Content-Type", "application/x-www-form-urlencoded").POST(HttpRequest.BodyPublishers.ofString(change));
+                if (origin != null) {
+                    request.header("Origin", origin);
+                }
+                assertThat(HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString()).statusCode()).as("origin " + origin).isEqualTo(403);
+            }
+            assertThat(HTTP.send(HttpRequest.newBuilder(URI.create(url + "?post=true&" + change)).header("Cookie", session).GET().build(),
+                    HttpResponse.BodyHandlers.ofString()).statusCode()).as("a change in a GET").isEqualTo(403);
+            assertThat(p.text("cairn:config offers")).doesNotContainPattern("job\\.max-restarts\\s.*\\s9\\s");
+            // the console's own page: its origin
+            HttpResponse<String> own = HTTP.send(HttpRequest.newBuilder(URI.create(url)).header("Cookie", session).header("Origin", base)
+                    .header("Content-Type", "application/x-www-form-urlencoded").POST(HttpRequest.BodyPublishers.ofString(change)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(own.statusCode()).isEqualTo(302);
+            PlatformFixture.await(() -> p.safeText("cairn:config offers").matches("(?s).*job\\.max-restarts\\s[^\\n]*\\s9\\s.*"),
+                    () -> p.safeText("cairn:config offers"));
         }
     }
 

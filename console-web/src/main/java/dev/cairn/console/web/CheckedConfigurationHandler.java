@@ -15,13 +15,12 @@ import org.osgi.service.component.annotations.Reference;
  * Puts every change made on the web console's configuration page through the checks of
  * {@code bin/cairn set}: a refused value is shown with the console's message and stored nowhere,
  * a configuration read from a file keeps its format, and one defined by a file is not deleted
- * behind it. The web console's own settings are not shown there: they decide what the web
- * console may do, so they change only in their file.
+ * behind it. The platform's own services (the web console itself, HTTP, FileInstall) are neither
+ * listed nor changed there: they decide where the platform listens and what its consoles may do,
+ * so they change only in their files.
  */
 @Component(service = ConfigurationHandler.class)
 public final class CheckedConfigurationHandler implements ConfigurationHandler {
-
-    static final String WEB_CONSOLE_PID = "org.apache.felix.webconsole.internal.servlet.OsgiManager";
 
     private final ConfigurationChecks checks;
 
@@ -32,17 +31,16 @@ public final class CheckedConfigurationHandler implements ConfigurationHandler {
 
     @Override
     public void createConfiguration(String pid) throws ValidationException {
-        refuseWebConsoleSettings(pid);
+        editable(null, pid);
     }
 
     @Override
-    public void createFactoryConfiguration(String factoryPid, String name) {
-        // checked when its properties are stored
+    public void createFactoryConfiguration(String factoryPid, String name) throws ValidationException {
+        editable(factoryPid, factoryPid + "~" + name);
     }
 
     @Override
     public void deleteConfiguration(String factoryPid, String pid) throws ValidationException {
-        refuseWebConsoleSettings(pid);
         try {
             checks.checkDelete(factoryPid, pid);
         } catch (IllegalArgumentException e) {
@@ -52,7 +50,6 @@ public final class CheckedConfigurationHandler implements ConfigurationHandler {
 
     @Override
     public void updateConfiguration(String factoryPid, String pid, Dictionary<String, Object> properties) throws ValidationException {
-        refuseWebConsoleSettings(pid);
         Map<String, Object> values = new LinkedHashMap<>();
         for (String key : Collections.list(properties.keys())) {
             values.put(key, properties.get(key));
@@ -63,17 +60,28 @@ public final class CheckedConfigurationHandler implements ConfigurationHandler {
         } catch (IllegalArgumentException e) {
             throw new ValidationException(e.getMessage());
         }
+        for (String key : Collections.list(properties.keys())) {
+            properties.remove(key); // only what the checks return is stored
+        }
         checked.forEach(properties::put);
     }
 
+    /** Only what the consoles may change is listed: not the platform's own services. */
     @Override
     public boolean listConfiguration(String factoryPid, String pid) {
-        return !WEB_CONSOLE_PID.equals(pid);
+        try {
+            checks.checkEditable(factoryPid, pid);
+            return true;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
     }
 
-    private static void refuseWebConsoleSettings(String pid) throws ValidationException {
-        if (WEB_CONSOLE_PID.equals(pid)) {
-            throw new ValidationException("The web console's own settings change only in etc/" + WEB_CONSOLE_PID + ".cfg");
+    private void editable(String factoryPid, String pid) throws ValidationException {
+        try {
+            checks.checkEditable(factoryPid, pid);
+        } catch (IllegalArgumentException e) {
+            throw new ValidationException(e.getMessage());
         }
     }
 }

@@ -60,7 +60,7 @@ public final class LoginPage extends HttpServlet {
     /** Where to go after logging in: a path on this server, never another site (no scheme, no {@code //}). */
     static String then(HttpServletRequest request) {
         String then = request.getParameter("then");
-        return then != null && then.matches("/[A-Za-z0-9/_.-]*") && !then.startsWith("//") ? then : "/";
+        return then != null && then.matches("/[A-Za-z0-9/_.~-]*") && !then.startsWith("//") ? then : "/";
     }
 
     private static void form(HttpServletResponse response, String error, String then) throws IOException {

@@ -1,7 +1,8 @@
 /**
  * A view of a running platform for monitoring and consoles outside the kernel (the web
  * console, the metrics endpoint): jobs with their counters and recent checkpoints, backend
- * gauges, a check of the console's credentials, and its commands. Provided by the kernel as OSGi services.
+ * gauges, a check of the console's credentials, its commands, and the checks its commands apply to a
+ * configuration change (for editors such as Felix's web console). Provided by the kernel as OSGi services.
  */
 @Export
 @Version("2.0.0")

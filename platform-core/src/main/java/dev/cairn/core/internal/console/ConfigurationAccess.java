@@ -103,6 +103,7 @@ public final class ConfigurationAccess {
      * back to that file, keeps it as a person wrote it ({@code key = value}, comments, order).
      */
     void change(Target target, Map<String, Object> set, List<String> unset) throws IOException, InvalidConfigurationException {
+        checkEditable(target);
         Map<String, Object> next = properties(target);
         Map<String, Object> values = typed(target, set);
         if (next.containsKey(FILE_PROPERTY)) {
@@ -148,11 +149,9 @@ public final class ConfigurationAccess {
 
     /** A configuration as an editor outside the console names it: by pid, and factory pid for a factory configuration. */
     Target target(String factoryPid, String pid) throws IOException {
-        String factory = factoryPid;
-        if (factory == null) { // editors may name a factory configuration by its pid alone
-            Configuration c = existing(pid);
-            factory = c == null ? null : c.getFactoryPid();
-        }
+        // an existing configuration is what it is stored as, whatever an editor says its factory is
+        Configuration c = existing(pid);
+        String factory = c != null ? c.getFactoryPid() : factoryPid;
         return new Target(pid, factory, describe(factory != null ? factory : pid));
     }
 
@@ -164,6 +163,7 @@ public final class ConfigurationAccess {
 
     /** Deletes a configuration (callers keep those read from files: see {@link #file}). */
     void delete(Target target) throws IOException {
+        checkEditable(target);
         Configuration c = existing(target.pid());
         if (c != null) {
             c.delete();
@@ -186,7 +186,7 @@ public final class ConfigurationAccess {
                 throw new InvalidConfigurationException(key + "=" + e.getValue() + " is not allowed: it is not a property of "
                         + target.ocd().getID() + "; use one of " + ads.keySet());
             }
-            result.put(key, ad == null ? e.getValue() : convert(ad, String.valueOf(e.getValue()), !kernelChecks(target)));
+            result.put(key, ad == null ? e.getValue() : convertAll(ad, e.getValue(), !kernelChecks(target)));
         }
         return result;
     }
@@ -194,6 +194,35 @@ public final class ConfigurationAccess {
     /** The kernel's own configurations have rules (and messages) of their own beyond Metatype's. */
     private static boolean kernelChecks(Target target) {
         return JOB_FACTORY_PID.equals(target.factoryPid()) || target.pid().equals("cairn.kernel") || target.pid().equals(ConsoleEndpoint.PID);
+    }
+
+    /** A list (an array or collection, as editors post multi-valued attributes) item by item; anything else as text. */
+    private static Object convertAll(AttributeDefinition ad, Object value, boolean metatypeRanges) throws InvalidConfigurationException {
+        List<Object> items = new ArrayList<>();
+        if (value instanceof java.util.Collection<?> c) {
+            items.addAll(c);
+        } else if (value != null && value.getClass().isArray()) {
+            for (int i = 0; i < java.lang.reflect.Array.getLength(value); i++) {
+                items.add(java.lang.reflect.Array.get(value, i));
+            }
+        } else {
+            return convert(ad, String.valueOf(value), metatypeRanges);
+        }
+        List<Object> converted = new ArrayList<>();
+        for (Object item : items) {
+            converted.add(convert(ad, String.valueOf(item), metatypeRanges));
+        }
+        if (ad.getCardinality() == 0) {
+            if (converted.size() != 1) {
+                throw new InvalidConfigurationException(ad.getID() + "=" + items + " is not allowed: it takes one value");
+            }
+            return converted.get(0);
+        }
+        Object array = java.lang.reflect.Array.newInstance(converted.isEmpty() ? String.class : converted.get(0).getClass(), converted.size());
+        for (int i = 0; i < converted.size(); i++) {
+            java.lang.reflect.Array.set(array, i, converted.get(i));
+        }
+        return array;
     }
 
     private static Object convert(AttributeDefinition ad, String value, boolean metatypeRanges) throws InvalidConfigurationException {
@@ -246,7 +275,8 @@ public final class ConfigurationAccess {
 
     private Configuration existing(String pid) throws IOException {
         try {
-            Configuration[] found = configAdmin.listConfigurations("(service.pid=" + pid + ")");
+            String escaped = pid.replaceAll("([\\\\*()])", "\\\\$1"); // OSGi filter syntax: a backslash before each
+            Configuration[] found = configAdmin.listConfigurations("(service.pid=" + escaped + ")");
             return found == null ? null : found[0];
         } catch (org.osgi.framework.InvalidSyntaxException e) {
             throw new IllegalArgumentException("Not a configuration pid: " + pid);
@@ -255,13 +285,45 @@ public final class ConfigurationAccess {
 
     /** The Metatype description of {@code pid} (a pid or factory pid), from whichever bundle provides it. */
     ObjectClassDefinition describe(String pid) {
+        MetaTypeInformation info = information(pid);
+        return info == null ? null : info.getObjectClassDefinition(pid, null);
+    }
+
+    private MetaTypeInformation information(String pid) {
         for (Bundle b : context.getBundles()) {
             MetaTypeInformation info = metaType.getMetaTypeInformation(b);
             if (info != null && (Arrays.asList(info.getPids()).contains(pid) || Arrays.asList(info.getFactoryPids()).contains(pid))) {
-                return info.getObjectClassDefinition(pid, null);
+                return info;
             }
         }
         return null;
+    }
+
+    /**
+     * Refuses a change the consoles must not make: a configuration nothing describes, a targeted
+     * one ({@code pid|bundle}, which would take precedence over the one shown), or one of the
+     * platform's own services (HTTP, the web console, FileInstall …): those decide where the
+     * platform listens and what its consoles may do, so they change only in their files.
+     */
+    void checkEditable(Target target) {
+        String pid = target.pid();
+        if (pid.indexOf('|') >= 0) {
+            throw new IllegalArgumentException(pid + " is a targeted configuration: the consoles change only the configuration of a pid itself");
+        }
+        String described = target.factoryPid() != null ? target.factoryPid() : pid;
+        MetaTypeInformation info = information(described);
+        if (info == null) {
+            throw new IllegalArgumentException(pid + " has no Metatype description: the consoles change only described configurations");
+        }
+        String bundle = info.getBundle().getSymbolicName();
+        if (bundle == null || isInfrastructure(bundle)) {
+            throw new IllegalArgumentException(pid + " configures the platform's own " + bundle + ": change it in its file in etc/"
+                    + " or in conf/config.properties, not from a console");
+        }
+    }
+
+    private static boolean isInfrastructure(String symbolicName) {
+        return symbolicName.startsWith("org.apache.") || symbolicName.startsWith("org.osgi.") || symbolicName.startsWith("org.eclipse.");
     }
 
     private List<String> describedPids() {

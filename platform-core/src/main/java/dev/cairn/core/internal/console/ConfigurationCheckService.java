@@ -23,29 +23,33 @@ public final class ConfigurationCheckService implements ConfigurationChecks {
 
     @Override
     public Map<String, Object> checkUpdate(String factoryPid, String pid, Map<String, Object> properties) {
-        Map<String, Object> framework = new LinkedHashMap<>();
-        Map<String, Object> own = new LinkedHashMap<>();
-        properties.forEach((k, v) -> (isFrameworkProperty(k) ? framework : own).put(k, v));
         try {
             ConfigurationAccess.Target target = configs.target(factoryPid, pid);
-            if (target.ocd() == null) {
-                return properties; // not described: neither Metatype nor the kernel has a rule for it
-            }
-            // what the description does not define a Metatype form cannot show: a job's param.* and storage.*, and the
-            // file the configuration was read from (without it, FileInstall would no longer write changes back to it)
-            java.util.Set<String> described = new java.util.HashSet<>();
-            target.attributes().forEach(ad -> described.add(ad.getID()));
-            configs.properties(target).forEach((k, v) -> {
-                if (k.equals(ConfigurationAccess.FILE_PROPERTY)) {
-                    framework.putIfAbsent(k, v);
-                } else if (!isFrameworkProperty(k) && !described.contains(k)) {
-                    own.putIfAbsent(k, v);
+            configs.checkEditable(target);
+            Map<String, Object> requested = new LinkedHashMap<>();
+            properties.forEach((k, v) -> {
+                if (!isFrameworkProperty(k)) { // an editor does not choose the file a configuration is written back to
+                    requested.put(k, v);
                 }
             });
-            Map<String, Object> typed = configs.typed(target, own);
-            configs.validate(target, typed);
-            Map<String, Object> result = new LinkedHashMap<>(framework);
-            result.putAll(framework.containsKey(ConfigurationAccess.FILE_PROPERTY) ? ConfigurationAccess.asText(typed) : typed);
+            Map<String, Object> result = configs.typed(target, requested);
+            // what the description does not define a Metatype form cannot show (a job's param.* and storage.*): kept as
+            // stored, like the file the configuration was read from (without it, FileInstall would stop writing changes back)
+            java.util.Set<String> described = new java.util.HashSet<>();
+            target.attributes().forEach(ad -> described.add(ad.getID()));
+            Object file = null;
+            for (Map.Entry<String, Object> stored : configs.properties(target).entrySet()) {
+                if (stored.getKey().equals(ConfigurationAccess.FILE_PROPERTY)) {
+                    file = stored.getValue();
+                } else if (!isFrameworkProperty(stored.getKey()) && !described.contains(stored.getKey())) {
+                    result.putIfAbsent(stored.getKey(), stored.getValue());
+                }
+            }
+            configs.validate(target, result);
+            if (file != null) {
+                result = ConfigurationAccess.asText(result);
+                result.put(ConfigurationAccess.FILE_PROPERTY, file);
+            }
             return result;
         } catch (InvalidConfigurationException e) {
             throw new IllegalArgumentException(e.getMessage(), e);
@@ -55,9 +59,20 @@ public final class ConfigurationCheckService implements ConfigurationChecks {
     }
 
     @Override
+    public void checkEditable(String factoryPid, String pid) {
+        try {
+            configs.checkEditable(configs.target(factoryPid, pid));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
     public void checkDelete(String factoryPid, String pid) {
         try {
-            var file = configs.file(configs.target(factoryPid, pid));
+            ConfigurationAccess.Target target = configs.target(factoryPid, pid);
+            configs.checkEditable(target);
+            var file = configs.file(target);
             if (file.isPresent()) {
                 throw new IllegalArgumentException(pid + " is defined in " + file.get() + ": delete that file to remove it");
             }

@@ -164,8 +164,9 @@ public final class JobMaster implements JobClient {
                 OutOfMemoryError outOfMemory = cause(cause, OutOfMemoryError.class);
                 if (outOfMemory != null) {
                     // a restart would run into the same limit, each time taking memory from every other job
+                    String what = outOfMemory.getMessage() == null ? "OutOfMemoryError" : outOfMemory.getMessage();
                     finish(JobStatus.FAILED, new IllegalStateException("Job " + graph.name() + " ran out of memory ("
-                            + outOfMemory.getMessage() + ") and is not restarted. Its state is released; start it again"
+                            + what + ") and is not restarted. Its state is released; start it again"
                             + " once the platform has more memory (-Xmx in CAIRN_JAVA_OPTS, 2g by default) or the job"
                             + " needs less.", cause));
                     return;

@@ -185,6 +185,9 @@ abstract class StreamTask implements Runnable {
                             alignmentNanos);
                 } catch (Throwable t) {
                     attempt.coordinator().decline(id, uid, subtask, t, streams);
+                    if (outOfMemory(t)) {
+                        attempt.fail(new SubtaskFailure(uid, subtask, t)); // not a checkpoint failure to tolerate: the job fails
+                    }
                 } finally {
                     if (stop) {
                         snapshotWritten();
@@ -241,6 +244,15 @@ abstract class StreamTask implements Runnable {
     }
 
     /** A failure of one subtask, naming it. */
+    private static boolean outOfMemory(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof OutOfMemoryError) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     static final class SubtaskFailure extends Exception {
         SubtaskFailure(String uid, int subtask, Throwable cause) {
             super("Subtask " + subtask + " of operator '" + uid + "' failed: " + cause, cause);
