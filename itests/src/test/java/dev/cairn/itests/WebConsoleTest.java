@@ -138,8 +138,9 @@ class WebConsoleTest {
                 assertThat(get(console + "/configMgr", header).statusCode()).as(basic.substring(0, 6)).isEqualTo(302);
             }
             assertThat(get(console + "/configMgr", bearer).statusCode()).isEqualTo(200);
-            // pages that install bundles or stop the framework run any code: not served
-            for (String page : new String[] {"/bundles", "/services", "/vmstat"}) {
+            // pages that install bundles or stop the framework run any code, status pages show the whole platform: not served
+            for (String page : new String[] {"/bundles", "/services", "/vmstat", "/status-Configurations", "/status-Threads",
+                    "/status-System%20Properties"}) {
                 assertThat(get(console + page, bearer).statusCode()).as(page).isEqualTo(404);
             }
             // the platform's own services change only in their files: not here, not targeted, not through bin/cairn
