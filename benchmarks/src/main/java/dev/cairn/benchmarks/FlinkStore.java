@@ -63,8 +63,12 @@ final class FlinkStore implements StateStore {
         this.backend = stateBackend.createKeyedStateBackend(new KeyedStateBackendParametersImpl<>(env, new JobID(), "op",
                 LongSerializer.INSTANCE, MAX_PARALLELISM, range, env.getTaskKvStateRegistry(),
                 TtlTimeProvider.DEFAULT, new UnregisteredMetricsGroup(), restore, new CloseableRegistry()));
-        org.apache.flink.core.fs.Path checkpoints = BufferedLocalFileSystem.path(workDir.resolve("snapshots"));
-        this.streams = new FsCheckpointStreamFactory(BufferedLocalFileSystem.INSTANCE, checkpoints, checkpoints, 20 * 1024, 64 * 1024);
+        // -Dcairn.flink.unbuffered=true: Flink's own local file system, for a labelled comparison only
+        boolean unbuffered = Boolean.getBoolean("cairn.flink.unbuffered");
+        org.apache.flink.core.fs.Path checkpoints = unbuffered ? new org.apache.flink.core.fs.Path(workDir.resolve("snapshots").toUri())
+                : BufferedLocalFileSystem.path(workDir.resolve("snapshots"));
+        this.streams = new FsCheckpointStreamFactory(unbuffered ? org.apache.flink.core.fs.FileSystem.getLocalFileSystem()
+                : BufferedLocalFileSystem.INSTANCE, checkpoints, checkpoints, 20 * 1024, 64 * 1024);
         this.value = backend.getPartitionedState(VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE,
                 new ValueStateDescriptor<>("value", StringSerializer.INSTANCE));
         this.map = backend.getPartitionedState(VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE,
