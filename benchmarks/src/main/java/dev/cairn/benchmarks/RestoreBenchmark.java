@@ -18,6 +18,8 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.infra.BenchmarkParams;
+import org.openjdk.jmh.infra.IterationParams;
 
 /**
  * Restoring checkpoints of 1M value-state keys: at the same parallelism, merged from two subtasks
@@ -45,6 +47,7 @@ public class RestoreBenchmark {
     private final List<StateStore.PendingSnapshot.Done> checkpoints = new ArrayList<>();
     private Path workDir;
     private StateStore restored;
+    private final ShotCpu cpu = new ShotCpu();
 
     @Setup(Level.Trial)
     public void setUp() throws Exception {
@@ -66,13 +69,20 @@ public class RestoreBenchmark {
         }
     }
 
+    @Setup(Level.Invocation)
+    public void startShot() {
+        cpu.start();
+    }
+
     @TearDown(Level.Invocation)
-    public void closeRestored() throws Exception {
+    public void closeRestored(IterationParams iteration) throws Exception {
+        cpu.stop(iteration);
         restored.close();
     }
 
     @TearDown(Level.Trial)
-    public void tearDown() throws Exception {
+    public void tearDown(BenchmarkParams benchmark) throws Exception {
+        cpu.record(benchmark, rescale);
         for (StateStore s : sources) {
             s.close();
         }

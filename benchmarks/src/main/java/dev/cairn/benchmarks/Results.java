@@ -145,9 +145,10 @@ final class Results {
     }
 
     /**
-     * Full snapshots of many keys written to and restored from local disk, in MiB/s of the bytes on
-     * disk and as a share of the disk's sequential bandwidth measured in the same run; per core: the
-     * write and the restore each run on one thread.
+     * Snapshots of many keys written to and restored from local disk: MiB/s of the bytes on disk,
+     * as a share of the disk's sequential bandwidth measured in the same run, the cores each shot
+     * kept busy (the fork's CPU time over the shot's wall time: writes and restores run on several
+     * threads, and the collector works too) and MiB/s per core.
      */
     private void largeState(StringBuilder md, DiskBandwidth disk) throws java.io.IOException {
         int large = forks.keySet().stream().filter(k -> k.startsWith("restore|" + Stores.CAIRN_HEAP + "|same|"))
@@ -155,28 +156,40 @@ final class Results {
         if (large <= keys || disk == null) {
             return;
         }
-        md.append(String.format(Locale.ROOT, "%n**Full snapshots of %,d keys** on local disk (%s MiB/s sequential write, synced; %s MiB/s"
-                + " sequential read, O_DIRECT; measured in this run): ms, MiB/s of the snapshot's bytes on one core, and that as a share of"
-                + " the disk's bandwidth (a restore reads files the run just wrote, which the page cache may still hold)%n%n",
-                large, Math.round(disk.writeMiBs()), Math.round(disk.readMiBs())));
-        md.append("| backend | snapshot | write ms | write MiB/s | of disk write | restore ms | restore MiB/s | of disk read | load |\n|---|---|---|---|---|---|---|---|---|\n");
+        md.append(String.format(Locale.ROOT, "%n**Snapshots of %,d keys** on local disk (%s MiB/s sequential write, synced; %s MiB/s"
+                + " sequential read, O_DIRECT; measured in this run): ms, MiB/s of the snapshot's bytes, that as a share of the disk's"
+                + " bandwidth, the cores the shot kept busy (the process's CPU time over the wall time, collector included) and MiB/s per"
+                + " core. A restore reads files the run just wrote, which the page cache may still hold; the incremental checkpoint"
+                + " follows 1 %% of the keys changing%n%n", large, Math.round(disk.writeMiBs()), Math.round(disk.readMiBs())));
+        md.append("| backend | snapshot | bytes | ms | MiB/s | of disk | cores | MiB/s per core | load |\n|---|---|---|---|---|---|---|---|---|\n");
         for (String store : List.of(Stores.CAIRN_HEAP, Stores.FLINK_HASHMAP)) {
-            Forks write = forks("wholeSnapshot", store, "1", large);
-            Forks restore = forks("restore", store, "same", large);
-            long bytes = SnapshotSizes.CHECKPOINTS.bytes(store, "same", large);
-            double mib = bytes / 1048576.0;
-            double writeRate = mib / (write.median() / 1000);
-            double readRate = mib / (restore.median() / 1000);
-            md.append(row(store.equals(Stores.CAIRN_HEAP) ? "Cairn heap" : "Flink HashMap", bytes < 0 ? "–" : bytes(bytes),
-                    cell(write, Results::ms), mibs(writeRate), percent(writeRate / disk.writeMiBs()),
-                    cell(restore, Results::ms), mibs(readRate), percent(readRate / disk.readMiBs()), load(write, restore)));
+            String name = store.equals(Stores.CAIRN_HEAP) ? "Cairn heap" : "Flink HashMap";
+            long full = SnapshotSizes.CHECKPOINTS.bytes(store, "same", large); // what the restore read
+            md.append(largeRow(name, "full, write", SnapshotSizes.CHECKPOINTS.bytes(store, "changed-1", large), forks("wholeSnapshot", store, "1", large),
+                    ShotCpu.forks("wholeSnapshot", store, "1", large), disk.writeMiBs()));
+            if (store.equals(Stores.CAIRN_HEAP)) {
+                String incremental = SnapshotBenchmark.CAIRN_INCREMENTAL;
+                md.append(largeRow(name, "incremental, write", SnapshotSizes.CHECKPOINTS.bytes(incremental, "changed-1", large),
+                        forks("wholeSnapshot", incremental, "1", large), ShotCpu.forks("wholeSnapshot", incremental, "1", large), disk.writeMiBs()));
+            }
+            md.append(largeRow(name, "full, restore", full, forks("restore", store, "same", large),
+                    ShotCpu.forks("restore", store, "same", large), disk.readMiBs()));
         }
         Forks cw = forks("wholeSnapshot", Stores.CAIRN_HEAP, "1", large);
+        Forks ci = forks("wholeSnapshot", SnapshotBenchmark.CAIRN_INCREMENTAL, "1", large);
         Forks fw = forks("wholeSnapshot", Stores.FLINK_HASHMAP, "1", large);
         Forks cr = forks("restore", Stores.CAIRN_HEAP, "same", large);
         Forks fr = forks("restore", Stores.FLINK_HASHMAP, "same", large);
-        md.append("\n| Flink / Cairn | write | restore |\n|---|---|---|\n").append(row(String.format(Locale.ROOT, "%,d keys", large),
-                ratio(cw, fw, false), ratio(cr, fr, false)));
+        md.append("\n| Flink / Cairn | full write | incremental write (Flink: full) | restore |\n|---|---|---|---|\n")
+                .append(row(String.format(Locale.ROOT, "%,d keys", large), ratio(cw, fw, false), ratio(ci, fw, false), ratio(cr, fr, false)));
+    }
+
+    private static String largeRow(String backend, String snapshot, long bytes, Forks shots, List<Double> cpuMs, double diskMiBs) {
+        double mib = bytes / 1048576.0;
+        double rate = mib / (shots.median() / 1000);
+        double cores = cpuMs.isEmpty() ? Double.NaN : SavepointSuite.median(cpuMs) / shots.median();
+        return row(backend, snapshot, bytes < 0 ? "–" : bytes(bytes), cell(shots, Results::ms), mibs(rate), percent(rate / diskMiBs),
+                Double.isNaN(cores) ? "–" : String.format(Locale.ROOT, "%.2f", cores), mibs(rate / cores), load(shots));
     }
 
     /** Cairn's RocksDB backend against Flink's EmbeddedRocksDBStateBackend and raw RocksJava, when they were measured. */

@@ -17,6 +17,8 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.infra.BenchmarkParams;
+import org.openjdk.jmh.infra.IterationParams;
 
 /**
  * Checkpoints of 1M value-state keys after {@code changedPercent} of them changed: the
@@ -48,6 +50,8 @@ public class SnapshotBenchmark {
     private long checkpointId;
     private StateStore.PendingSnapshot pending;
     private final SplittableRandom random = new SplittableRandom(7);
+    private final ShotCpu cpu = new ShotCpu();
+    private long bytesBefore;
 
     @Setup(Level.Trial)
     public void setUp() throws Exception {
@@ -69,10 +73,13 @@ public class SnapshotBenchmark {
             state.setKey(k);
             state.valueUpdate(Stores.value(k + 1));
         }
+        bytesBefore = Stores.bytesUnder(workDir); // nothing deletes older checkpoints here: the growth is what one shot wrote
+        cpu.start();
     }
 
     @TearDown(Level.Invocation)
-    public void finishPending() throws Exception {
+    public void finishPending(IterationParams iteration) throws Exception {
+        cpu.stop(iteration);
         if (pending != null) {
             pending.complete();
             pending = null;
@@ -80,7 +87,11 @@ public class SnapshotBenchmark {
     }
 
     @TearDown(Level.Trial)
-    public void tearDown() throws Exception {
+    public void tearDown(BenchmarkParams benchmark) throws Exception {
+        cpu.record(benchmark, Integer.toString(changedPercent));
+        if (!Stores.isRocksDb(store)) { // a RocksDB directory holds its database too
+            SnapshotSizes.CHECKPOINTS.record(store, "changed-" + changedPercent, keyCount, Stores.bytesUnder(workDir) - bytesBefore);
+        }
         state.close();
         Stores.deleteRecursively(workDir);
     }

@@ -25,7 +25,7 @@ final class StateSuite {
     static final String HEAP_JSON = "benchmarks.json";
     static final String ROCKSDB_JSON = "benchmarks-rocksdb.json";
     static final int ROUNDS = 3;
-    /** The large-state rows: full snapshot write and restore, in MB/s against the disk. */
+    /** The large-state rows: full and incremental snapshot write and restore, in MB/s against the disk. */
     static final int LARGE = 10_000_000;
 
     private record Config(Class<?> benchmark, String method, String classPath, boolean large, Map<String, String> params) {
@@ -35,6 +35,7 @@ final class StateSuite {
     }
 
     static void run(boolean quick, boolean heap, boolean rocksDb, Path out) throws Exception {
+        ShotCpu.reset();
         if (heap) {
             Files.deleteIfExists(out.resolve(SnapshotSizes.CHECKPOINTS.fileName)); // the forks record this run's sizes
             runRounds(heapConfigs(quick), quick, out, out.resolve(HEAP_JSON));
@@ -62,6 +63,8 @@ final class StateSuite {
                     Map.of("store", store, "keyCount", large, "changedPercent", "1")));
             configs.add(new Config(RestoreBenchmark.class, null, all, true, Map.of("store", store, "keyCount", large, "rescale", "same")));
         }
+        configs.add(new Config(SnapshotBenchmark.class, "wholeSnapshot", all, true,
+                Map.of("store", SnapshotBenchmark.CAIRN_INCREMENTAL, "keyCount", large, "changedPercent", "1")));
         return configs;
     }
 

@@ -36,7 +36,13 @@ public final class Serializers {
             out.write(b);
         }
         public String deserialize(DataInput in) throws IOException {
-            byte[] b = new byte[in.readInt()];
+            int length = in.readInt();
+            if (in instanceof ByteArrayDataInput bulk) { // decoded where the bytes lie: no copy of them first
+                int at = bulk.position();
+                bulk.advance(length);
+                return new String(bulk.array(), at, length, StandardCharsets.UTF_8);
+            }
+            byte[] b = new byte[length];
             in.readFully(b);
             return new String(b, StandardCharsets.UTF_8);
         }

@@ -1,6 +1,6 @@
 package dev.cairn.backend.heap;
 
-import java.io.DataInput;
+import dev.cairn.api.serialization.ByteArrayDataInput;
 import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
@@ -8,9 +8,10 @@ import java.io.IOException;
 /**
  * A data input over one part of an entry after another, pointed at a range of a byte array.
  * Unlike a {@code DataInputStream} over a {@code ByteArrayInputStream} it takes no lock per read
- * (a {@code readInt} alone took four) and is not rebuilt per value.
+ * (a {@code readInt} alone took four) and is not rebuilt per value, and serializers may read bulk
+ * bytes in place.
  */
-final class EntryInput implements DataInput {
+final class EntryInput implements ByteArrayDataInput {
 
     private byte[] bytes = new byte[0];
     private int position;
@@ -25,12 +26,30 @@ final class EntryInput implements DataInput {
     }
 
     private int next(int count) throws EOFException {
+        if (count < 0) {
+            throw new EOFException("a value claims " + count + " bytes");
+        }
         if (limit - position < count) {
             throw new EOFException("a value's bytes end " + (count - (limit - position)) + " bytes early");
         }
         int at = position;
         position += count;
         return at;
+    }
+
+    @Override
+    public byte[] array() {
+        return bytes;
+    }
+
+    @Override
+    public int position() {
+        return position;
+    }
+
+    @Override
+    public void advance(int count) throws EOFException {
+        next(count);
     }
 
     @Override

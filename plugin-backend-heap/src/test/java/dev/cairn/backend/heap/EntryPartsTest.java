@@ -3,6 +3,7 @@ package dev.cairn.backend.heap;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.cairn.api.serialization.Serializers;
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutput;
 import java.io.DataOutputStream;
@@ -60,5 +61,25 @@ class EntryPartsTest {
         assertThat(in.readChar()).isEqualTo('d');
         assertThat(in.readUTF()).isEqualTo("grüße");
         assertThatThrownBy(in::readByte).isInstanceOf(EOFException.class); // the range ends before the array does
+    }
+
+    @Test
+    void stringsAreDecodedWhereTheirBytesLieAndALengthPastTheRangeIsRefused() throws IOException {
+        EntryParts parts = new EntryParts();
+        Serializers.STRING.serialize("grüße, 世界", parts);
+        Serializers.STRING.serialize("next", parts);
+        byte[] bytes = Arrays.copyOf(parts.buffer(), parts.length());
+        EntryInput in = new EntryInput().over(bytes, 0, bytes.length);
+        assertThat(Serializers.STRING.deserialize(in)).isEqualTo("grüße, 世界");
+        assertThat(Serializers.STRING.deserialize(in)).isEqualTo("next");
+
+        EntryInput cut = new EntryInput().over(bytes, 0, bytes.length - 2); // the second string's last bytes are outside the range
+        Serializers.STRING.deserialize(cut);
+        assertThatThrownBy(() -> Serializers.STRING.deserialize(cut)).isInstanceOf(EOFException.class);
+
+        byte[] negative = {(byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xF0, 'a', 'b'};
+        EntryInput claims = new EntryInput().over(negative, 0, negative.length);
+        assertThatThrownBy(() -> Serializers.STRING.deserialize(claims)).isInstanceOf(EOFException.class);
+        assertThat(claims.position()).isEqualTo(4); // nothing skipped backwards
     }
 }
