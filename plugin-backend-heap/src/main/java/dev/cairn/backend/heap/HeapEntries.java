@@ -1,5 +1,6 @@
 package dev.cairn.backend.heap;
 
+import dev.cairn.api.serialization.ByteArrayDataOutput;
 import dev.cairn.api.serialization.TypeSerializer;
 import dev.cairn.api.serialization.VoidNamespace;
 import dev.cairn.spi.backend.ElementFilter;
@@ -89,7 +90,7 @@ final class HeapEntries implements KeyGroupEntries {
     }
 
     private void readChangedSince(int baseVersion, int keyGroup, StateEntrySink sink) throws IOException {
-        EntryParts parts = new EntryParts(); // one per key group: runs of key groups are read on several threads
+        ByteArrayDataOutput parts = new ByteArrayDataOutput(); // one per key group: runs of key groups are read on several threads
         int local = keyGroup - range.start();
         for (int i = 0; i < states.size(); i++) {
             CapturedState s = states.get(i);
@@ -129,7 +130,7 @@ final class HeapEntries implements KeyGroupEntries {
 
             @Override
             public void readRemoved(int keyGroup, RemovalSink sink) throws IOException {
-                EntryParts parts = new EntryParts();
+                ByteArrayDataOutput parts = new ByteArrayDataOutput();
                 int local = keyGroup - range.start();
                 for (int i = 0; i < states.size(); i++) {
                     CapturedState s = states.get(i);
@@ -148,14 +149,14 @@ final class HeapEntries implements KeyGroupEntries {
         };
     }
 
-    private void removed(int index, CapturedState s, Object tableKey, EntryParts parts, KeyGroupChanges.RemovalSink sink) throws IOException {
+    private void removed(int index, CapturedState s, Object tableKey, ByteArrayDataOutput parts, KeyGroupChanges.RemovalSink sink) throws IOException {
         int keyLength = serializeKey(s, tableKey, parts);
         byte[] bytes = java.util.Arrays.copyOf(parts.buffer(), parts.length());
         sink.removed(index, java.util.Arrays.copyOf(bytes, keyLength), java.util.Arrays.copyOfRange(bytes, keyLength, bytes.length));
     }
 
     /** Writes the key, then the namespace, of a table key into {@code parts}; returns the key's length. */
-    private int serializeKey(CapturedState s, Object tableKey, EntryParts parts) throws IOException {
+    private int serializeKey(CapturedState s, Object tableKey, ByteArrayDataOutput parts) throws IOException {
         NamespacedKey nk = tableKey instanceof NamespacedKey k ? k : null;
         parts.truncate(0);
         keySerializer.serialize(nk != null ? nk.key() : tableKey, parts);
@@ -164,7 +165,7 @@ final class HeapEntries implements KeyGroupEntries {
         return keyLength;
     }
 
-    private void write(int index, CapturedState s, Object tableKey, Object value, EntryParts parts, StateEntrySink sink) throws IOException {
+    private void write(int index, CapturedState s, Object tableKey, Object value, ByteArrayDataOutput parts, StateEntrySink sink) throws IOException {
         int keyLength = serializeKey(s, tableKey, parts);
         int prefix = parts.length();
         int namespaceLength = prefix - keyLength;

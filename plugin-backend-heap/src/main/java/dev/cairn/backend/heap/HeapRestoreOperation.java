@@ -1,5 +1,6 @@
 package dev.cairn.backend.heap;
 
+import dev.cairn.api.serialization.ByteArrayDataInput;
 import dev.cairn.api.serialization.TypeSerializer;
 import dev.cairn.spi.backend.KeyGroupRange;
 import dev.cairn.spi.backend.KeyedBackendParameters;
@@ -141,7 +142,7 @@ final class HeapRestoreOperation<K> {
         private final TypeSerializer<Object> keySerializer;
         private final int local;
         // one input pointed at each part in turn: a stream per value would be most of the garbage
-        private final EntryInput input = new EntryInput();
+        private final ByteArrayDataInput input = new ByteArrayDataInput();
 
         KeyGroupFiller(List<HeapState> states, TypeSerializer<Object> keySerializer, int local) {
             this.states = states;

@@ -1,10 +1,9 @@
 package dev.cairn.backend.rocksdb;
 
+import dev.cairn.api.serialization.ByteArrayDataInput;
+import dev.cairn.api.serialization.ByteArrayDataOutput;
 import dev.cairn.api.serialization.TypeSerializer;
-import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -30,63 +29,42 @@ final class Bytes {
         output.busy = true;
         try {
             serializer.serialize(value, output.data);
-            return output.toByteArray();
+            return output.data.toByteArray();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } finally {
-            output.reset();
-            output.busy = false;
+            output.release();
         }
     }
 
-    /** The output side of {@link ReusableInput}: serializing a key or value allocates only its bytes. */
-    private static final class ReusableOutput extends ByteArrayOutputStream {
-        final DataOutputStream data = new DataOutputStream(this);
+    /**
+     * One lock-free output per thread: serializing a key or value allocates only its bytes (a
+     * {@code DataOutputStream} over a {@code ByteArrayOutputStream} took a lock per write).
+     */
+    private static final class ReusableOutput {
+        ByteArrayDataOutput data = new ByteArrayDataOutput(64);
         boolean busy;
 
-        ReusableOutput() {
-            super(64);
-        }
-
-        @Override
-        public void reset() {
-            super.reset();
-            if (buf.length > 64 * 1024) {
-                buf = new byte[64]; // keeps no large value alive between calls
+        void release() {
+            if (data.buffer().length > 64 * 1024) {
+                data = new ByteArrayDataOutput(64); // keeps no large value alive between calls
+            } else {
+                data.truncate(0);
             }
+            busy = false;
         }
     }
 
     private static final ThreadLocal<ReusableOutput> OUTPUT = ThreadLocal.withInitial(ReusableOutput::new);
 
     /**
-     * A data input that can be pointed at new bytes, one per thread: reading a value allocates no
-     * stream (a {@code DataInputStream} alone allocates two 80-element buffers), which in map
-     * iteration and list reads was most of the garbage per value.
+     * One input per thread that is pointed at new bytes: reading a value allocates no stream (a
+     * {@code DataInputStream} alone allocates two 80-element buffers, and took a lock per read),
+     * which in map iteration and list reads was most of the garbage per value.
      */
-    private static final class ReusableInput extends ByteArrayInputStream {
-        final DataInputStream data = new DataInputStream(this);
+    private static final class ReusableInput {
+        final ByteArrayDataInput data = new ByteArrayDataInput();
         boolean busy;
-
-        ReusableInput() {
-            super(new byte[0]);
-        }
-
-        DataInputStream over(byte[] bytes, int offset, int length) {
-            buf = bytes;
-            pos = offset;
-            mark = offset;
-            count = Math.min(offset + length, bytes.length);
-            busy = true;
-            return data;
-        }
-
-        void release() {
-            buf = EMPTY;
-            pos = 0;
-            count = 0;
-            busy = false;
-        }
     }
 
     private static final byte[] EMPTY = new byte[0];
@@ -97,12 +75,14 @@ final class Bytes {
         if (input.busy) {
             input = new ReusableInput(); // a serializer that deserializes through this class again
         }
+        input.busy = true;
         try {
-            return serializer.deserialize(input.over(bytes, offset, length));
+            return serializer.deserialize(input.data.over(bytes, offset, length));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } finally {
-            input.release();
+            input.data.over(EMPTY, 0, 0); // keeps no value alive between calls
+            input.busy = false;
         }
     }
 

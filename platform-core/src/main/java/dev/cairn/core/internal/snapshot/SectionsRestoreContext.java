@@ -1,5 +1,6 @@
 package dev.cairn.core.internal.snapshot;
 
+import dev.cairn.api.serialization.ByteArrayDataInput;
 import dev.cairn.api.serialization.TypeSerializer;
 import dev.cairn.spi.backend.KeyGroupRange;
 import dev.cairn.spi.backend.KeyGroups;
@@ -14,8 +15,6 @@ import dev.cairn.spi.snapshot.KeyedStateHandle;
 import dev.cairn.spi.snapshot.SnapshotFormat;
 import dev.cairn.spi.snapshot.StateEntrySink;
 import dev.cairn.spi.snapshot.StateMetaInfo;
-import java.io.ByteArrayInputStream;
-import java.io.DataInputStream;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -239,7 +238,7 @@ public final class SectionsRestoreContext implements RestoreContext {
 
         private Object readKey(byte[] key) throws IOException {
             synchronized (keySerializer) {
-                return keySerializer.deserialize(new DataInputStream(new ByteArrayInputStream(key)));
+                return keySerializer.deserialize(new ByteArrayDataInput().over(key, 0, key.length));
             }
         }
 

@@ -1,9 +1,8 @@
-package dev.cairn.backend.heap;
+package dev.cairn.api.serialization;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.cairn.api.serialization.Serializers;
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutput;
 import java.io.DataOutputStream;
@@ -12,8 +11,8 @@ import java.io.IOException;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
-/** The snapshot's lock-free data output and input write and read exactly what the JDK's streams do. */
-class EntryPartsTest {
+/** The lock-free data output and input write and read exactly what the JDK's streams do. */
+class ByteArrayDataTest {
 
     private static void writeEverything(DataOutput out) throws IOException {
         out.write(7);
@@ -35,7 +34,7 @@ class EntryPartsTest {
     void writesTheBytesOfADataOutputStreamAndReadsThemBack() throws IOException {
         ByteArrayOutputStream expected = new ByteArrayOutputStream();
         writeEverything(new DataOutputStream(expected));
-        EntryParts parts = new EntryParts();
+        ByteArrayDataOutput parts = new ByteArrayDataOutput();
         parts.write(new byte[300]); // forces the buffer to grow
         parts.truncate(0);
         writeEverything(parts);
@@ -43,7 +42,7 @@ class EntryPartsTest {
 
         byte[] shifted = new byte[parts.length() + 4];
         System.arraycopy(parts.buffer(), 0, shifted, 2, parts.length());
-        EntryInput in = new EntryInput().over(shifted, 2, parts.length());
+        ByteArrayDataInput in = new ByteArrayDataInput().over(shifted, 2, parts.length());
         assertThat(in.readUnsignedByte()).isEqualTo(7);
         byte[] three = new byte[3];
         in.readFully(three);
@@ -65,20 +64,20 @@ class EntryPartsTest {
 
     @Test
     void stringsAreDecodedWhereTheirBytesLieAndALengthPastTheRangeIsRefused() throws IOException {
-        EntryParts parts = new EntryParts();
+        ByteArrayDataOutput parts = new ByteArrayDataOutput();
         Serializers.STRING.serialize("grüße, 世界", parts);
         Serializers.STRING.serialize("next", parts);
         byte[] bytes = Arrays.copyOf(parts.buffer(), parts.length());
-        EntryInput in = new EntryInput().over(bytes, 0, bytes.length);
+        ByteArrayDataInput in = new ByteArrayDataInput().over(bytes, 0, bytes.length);
         assertThat(Serializers.STRING.deserialize(in)).isEqualTo("grüße, 世界");
         assertThat(Serializers.STRING.deserialize(in)).isEqualTo("next");
 
-        EntryInput cut = new EntryInput().over(bytes, 0, bytes.length - 2); // the second string's last bytes are outside the range
+        ByteArrayDataInput cut = new ByteArrayDataInput().over(bytes, 0, bytes.length - 2); // the second string's last bytes are outside the range
         Serializers.STRING.deserialize(cut);
         assertThatThrownBy(() -> Serializers.STRING.deserialize(cut)).isInstanceOf(EOFException.class);
 
         byte[] negative = {(byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xF0, 'a', 'b'};
-        EntryInput claims = new EntryInput().over(negative, 0, negative.length);
+        ByteArrayDataInput claims = new ByteArrayDataInput().over(negative, 0, negative.length);
         assertThatThrownBy(() -> Serializers.STRING.deserialize(claims)).isInstanceOf(EOFException.class);
         assertThat(claims.position()).isEqualTo(4); // nothing skipped backwards
     }

@@ -1,4 +1,4 @@
-package dev.cairn.backend.heap;
+package dev.cairn.api.serialization;
 
 import java.io.DataOutput;
 import java.io.DataOutputStream;
@@ -7,28 +7,45 @@ import java.io.OutputStream;
 import java.util.Arrays;
 
 /**
- * The serialized parts of one entry, back to back in a buffer reused for every entry of a
- * snapshot. Unlike a {@code DataOutputStream} over a {@code ByteArrayOutputStream} it takes no
- * lock per write and allocates nothing per entry: at a million entries both were most of a
- * snapshot's time.
+ * A data output into a growing byte array that is reused from one value to the next: unlike a
+ * {@code DataOutputStream} over a {@code ByteArrayOutputStream} it takes no lock per write and
+ * allocates nothing per value (at a million entries both were most of a snapshot's time). Not
+ * safe for use by several threads at once.
  */
-final class EntryParts extends OutputStream implements DataOutput {
+public final class ByteArrayDataOutput extends OutputStream implements DataOutput {
 
-    private byte[] buffer = new byte[256];
+    private byte[] buffer;
     private int length;
     private DataOutputStream utf; // writeUTF only, which the built-in serializers do not use
 
-    byte[] buffer() {
+    public ByteArrayDataOutput() {
+        this(256);
+    }
+
+    public ByteArrayDataOutput(int initialCapacity) {
+        buffer = new byte[Math.max(1, initialCapacity)];
+    }
+
+    /** The array written to: its first {@link #length()} bytes are what was written. Valid until the next write. */
+    public byte[] buffer() {
         return buffer;
     }
 
-    int length() {
+    public int length() {
         return length;
     }
 
     /** Drops everything after the first {@code keep} bytes. */
-    void truncate(int keep) {
+    public void truncate(int keep) {
+        if (keep < 0 || keep > length) {
+            throw new IllegalArgumentException("cannot keep " + keep + " of " + length + " bytes");
+        }
         length = keep;
+    }
+
+    /** A copy of what was written. */
+    public byte[] toByteArray() {
+        return Arrays.copyOf(buffer, length);
     }
 
     @Override
