@@ -106,6 +106,8 @@ class WebConsoleBrowserTest {
                 assertThat(browser.getCurrentUrl()).contains("/login?then=");
                 browser.findElement(By.id("token")).sendKeys(p.consoleToken());
                 browser.findElement(By.id("login")).click();
+                // the click returns before the next page loads: wait (implicitly) for the configuration table first
+                browser.findElement(By.id("configTable"));
                 assertThat(browser.getCurrentUrl()).endsWith("/system/console/configMgr");
                 assertThat(browser.getPageSource()).doesNotContain("OsgiManager"); // its own settings are not offered
 

@@ -71,6 +71,7 @@ public final class ByteArrayDataInput implements DataInput {
 
     @Override
     public void readFully(byte[] b, int off, int len) throws IOException {
+        java.util.Objects.checkFromIndexSize(off, len, b.length); // before the position moves
         System.arraycopy(bytes, next(len), b, off, len);
     }
 
@@ -144,9 +145,13 @@ public final class ByteArrayDataInput implements DataInput {
             if (c == '\n') {
                 break;
             }
-            if (c != '\r') {
-                line.append(c);
+            if (c == '\r') { // ends the line, as in DataInputStream, taking a '\n' right after it along
+                if (position < limit && bytes[position] == '\n') {
+                    position++;
+                }
+                break;
             }
+            line.append(c);
         }
         return line.toString();
     }

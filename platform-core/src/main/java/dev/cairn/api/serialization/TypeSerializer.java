@@ -12,6 +12,10 @@ public interface TypeSerializer<T> {
 
     void serialize(T value, DataOutput out) throws IOException;
 
+    /**
+     * Reads one value. {@code in} may be a {@link ByteArrayDataInput}, whose array a serializer may
+     * read in place but must not keep: the platform reuses it for the next value.
+     */
     T deserialize(DataInput in) throws IOException;
 
     /**

@@ -81,4 +81,26 @@ class ByteArrayDataTest {
         assertThatThrownBy(() -> Serializers.STRING.deserialize(claims)).isInstanceOf(EOFException.class);
         assertThat(claims.position()).isEqualTo(4); // nothing skipped backwards
     }
+
+    @Test
+    void linesEndAtCarriageReturnsAsInADataInputStream() throws IOException {
+        byte[] text = "one\rtwo\r\nthree\nfour".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+        ByteArrayDataInput in = new ByteArrayDataInput().over(text, 0, text.length);
+        @SuppressWarnings("deprecation")
+        java.io.DataInputStream jdk = new java.io.DataInputStream(new java.io.ByteArrayInputStream(text));
+        for (int i = 0; i < 5; i++) {
+            @SuppressWarnings("deprecation")
+            String expected = jdk.readLine();
+            assertThat(in.readLine()).isEqualTo(expected);
+        }
+    }
+
+    @Test
+    void aReadIntoTooSmallAnArrayMovesNothing() throws IOException {
+        byte[] bytes = {1, 2, 3, 4};
+        ByteArrayDataInput in = new ByteArrayDataInput().over(bytes, 0, bytes.length);
+        assertThatThrownBy(() -> in.readFully(new byte[2], 1, 2)).isInstanceOf(IndexOutOfBoundsException.class);
+        assertThat(in.position()).isZero();
+        assertThat(in.readInt()).isEqualTo(0x01020304);
+    }
 }

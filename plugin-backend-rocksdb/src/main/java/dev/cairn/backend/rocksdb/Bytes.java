@@ -77,7 +77,8 @@ final class Bytes {
         }
         input.busy = true;
         try {
-            return serializer.deserialize(input.data.over(bytes, offset, length));
+            // a length past the array (a damaged list element) reads what is there, then fails as a short value
+            return serializer.deserialize(input.data.over(bytes, offset, Math.min(length, bytes.length - offset)));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } finally {
