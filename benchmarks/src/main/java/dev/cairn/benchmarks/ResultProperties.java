@@ -24,10 +24,6 @@ final class ResultProperties {
         this.comment = comment;
     }
 
-    String fileName() {
-        return fileName;
-    }
-
     Path file() {
         return Path.of(System.getProperty("cairn.results", "results")).resolve(fileName);
     }

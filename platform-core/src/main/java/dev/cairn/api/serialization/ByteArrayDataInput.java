@@ -50,11 +50,6 @@ public final class ByteArrayDataInput implements DataInput {
         return position;
     }
 
-    /** Bytes left before the range ends. */
-    public int available() {
-        return limit - position;
-    }
-
     /**
      * Moves past {@code count} bytes the caller took from {@link #array()} itself.
      *
