@@ -27,7 +27,11 @@ final class RocksListState<N, E> extends RocksStateAccess<N> implements Internal
 
     @Override
     public void add(E element) {
-        merge(Bytes.listElement(Bytes.serialize(state.valueSerializer, element)));
+        try {
+            backend.db().merge(state.columnFamily, backend.writeOptions(), direct.key(row()), direct.listElement(state.valueSerializer, element));
+        } catch (RocksDBException e) {
+            throw RocksDBKeyedStateBackend.failure("write", state, e);
+        }
     }
 
     @Override

@@ -34,7 +34,8 @@ final class RocksMapState<N, UK, UV> extends RocksStateAccess<N> implements Inte
             return;
         }
         try {
-            backend.db().put(state.columnFamily, backend.writeOptions(), userRow(key), Bytes.serialize(state.valueSerializer, value));
+            backend.db().put(state.columnFamily, backend.writeOptions(), direct.key(row(), state.mapKeySerializer, key),
+                    direct.value(state.valueSerializer, value));
         } catch (RocksDBException e) {
             throw RocksDBKeyedStateBackend.failure("write", state, e);
         }

@@ -12,6 +12,7 @@ abstract class RocksStateAccess<N> implements InternalKvState<N> {
     private byte[] namespaceBytes;
     private byte[] prefix;
     private long prefixKeyVersion = -1;
+    final DirectRows direct = new DirectRows();
 
     RocksStateAccess(RocksDBKeyedStateBackend<?> backend, RocksState state) {
         this.backend = backend;

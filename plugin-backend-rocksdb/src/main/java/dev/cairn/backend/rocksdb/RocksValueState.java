@@ -45,7 +45,7 @@ final class RocksValueState<N, V> extends RocksStateAccess<N> implements Interna
             return;
         }
         try {
-            backend.db().put(state.columnFamily, backend.writeOptions(), row(), Bytes.serialize(state.valueSerializer, value));
+            backend.db().put(state.columnFamily, backend.writeOptions(), direct.key(row()), direct.value(state.valueSerializer, value));
         } catch (RocksDBException e) {
             throw RocksDBKeyedStateBackend.failure("write", state, e);
         }
