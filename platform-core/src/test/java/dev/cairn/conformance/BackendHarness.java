@@ -49,6 +49,8 @@ public final class BackendHarness implements AutoCloseable {
     private final StateBackend plugin;
     private final SnapshotStorage storage;
     private final KeyGroupRange range;
+    /** Where the backend writes between checkpoints. */
+    public final HarnessBackgroundSnapshots background;
 
     public BackendHarness(StateBackend plugin, SnapshotStorage storage, KeyGroupRange range, Path workDir, AtomicLong clock,
                           RestoreContext restore) throws Exception {
@@ -61,8 +63,9 @@ public final class BackendHarness implements AutoCloseable {
         this.storage = storage;
         this.range = range;
         ClassLoader cl = BackendHarness.class.getClassLoader();
+        this.background = new HarnessBackgroundSnapshots(storage, JOB + "/shared/op/" + range.start());
         this.backend = plugin.createKeyedBackend(new KeyedBackendParameters<>(JOB, "op", range.start(), Serializers.LONG, range,
-                maxParallelism, workDir, Map.of(), cl, restore));
+                maxParallelism, workDir, Map.of(), cl, restore, background));
         this.states = new KeyedStateFactory<>(backend, new SerializerResolver(cl), clock::get, "op");
     }
 

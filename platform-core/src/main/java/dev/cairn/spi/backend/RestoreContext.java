@@ -29,6 +29,14 @@ public interface RestoreContext {
         }
 
         @Override
+        public RestoreContext withHandles(List<KeyedStateHandle> handles) {
+            if (!handles.isEmpty()) {
+                throw new IllegalArgumentException("Nothing to restore from");
+            }
+            return this;
+        }
+
+        @Override
         public KeyGroupEntries entries() {
             return new KeyGroupEntries() {
                 @Override
@@ -73,4 +81,12 @@ public interface RestoreContext {
      * section handles, by name. Distinct key groups may be read from several threads at once.
      */
     KeyGroupEntries entries() throws IOException;
+
+    /**
+     * The same restore over other handles (same reader, key groups and reusability): what a
+     * wrapping backend hands the backend it wraps, such as a changelog's materialisations.
+     *
+     * @since 1.1
+     */
+    RestoreContext withHandles(List<KeyedStateHandle> handles);
 }

@@ -4,10 +4,11 @@ import dev.cairn.spi.backend.KeyGroupRange;
 import java.util.List;
 
 /**
- * The keyed state of one subtask in a snapshot: either {@link KeyGroupSectionsHandle sections}
- * in the key-group layout every backend reads, or a backend's {@link NativeFilesHandle own files}.
+ * The keyed state of one subtask in a snapshot: {@link KeyGroupSectionsHandle sections} in the
+ * key-group layout every backend reads, a backend's {@link NativeFilesHandle own files}, or
+ * either of them with the {@link ChangelogHandle changes logged} since (since 1.3).
  */
-public sealed interface KeyedStateHandle permits KeyGroupSectionsHandle, NativeFilesHandle {
+public sealed interface KeyedStateHandle permits KeyGroupSectionsHandle, NativeFilesHandle, ChangelogHandle {
 
     KeyGroupRange keyGroupRange();
 

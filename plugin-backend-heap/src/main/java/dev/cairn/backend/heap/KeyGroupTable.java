@@ -8,81 +8,163 @@ package dev.cairn.backend.heap;
  * costs nothing on the task thread when it starts, and the next writes one array copy per key
  * group and one small copy per entry they change, not a copy of every key group's map they touch.
  *
- * <p>An entry's version is that of its last change, and the table remembers the keys it removed
- * with the version of their removal: an incremental snapshot writes only what changed since the
- * snapshot it builds on ({@link View#forEachChangedSince}, {@link View#forEachRemovedSince}).
+ * <p>The table logs the keys it changed and removed with the version of the change: an
+ * incremental snapshot visits only what changed since the snapshot it builds on
+ * ({@link View#forEachChangedSince}, {@link View#forEachRemovedSince}), not every entry.
  */
 final class KeyGroupTable {
 
     private static final int MIN_CAPACITY = 16;
 
-    /** One mapping; its fields change only while no running snapshot sees it (its version is newer): the version then becomes the current one. */
+    /**
+     * One mapping; its fields change only while no running snapshot sees it (its version is newer):
+     * the version then becomes the current one. The stamp is the version shifted left by one, its
+     * low bit set when the mapping changed at that version and is in the change log for it (a copy
+     * made only because a snapshot saw the entry has the bit clear: it did not change).
+     */
     private static final class Entry {
         final Object key;
         final int hash;
         Object value;
         Entry next;
-        int version;
+        int stamp;
 
-        Entry(Object key, int hash, Object value, Entry next, int version) {
+        Entry(Object key, int hash, Object value, Entry next, int stamp) {
             this.key = key;
             this.hash = hash;
             this.value = value;
             this.next = next;
-            this.version = version;
+            this.stamp = stamp;
         }
+
+        int version() {
+            return stamp >>> 1;
+        }
+    }
+
+    private static int copied(int version) {
+        return version << 1;
+    }
+
+    private static int changed(int version) {
+        return (version << 1) | 1;
     }
 
     /** The table as a snapshot saw it: safe to read from any thread while the snapshot runs. */
     static final class View {
         private final Entry[] buckets;
         private final int size;
-        // the removals as of the view: later ones go to indexes past removedCount, or to new arrays
-        private final Object[] removedKeys;
-        private final int[] removedVersions;
-        private final int removedCount;
+        // the logs as of the view: later records go to indexes past their counts, or to new arrays
+        private final KeyLog.Frozen removed;
+        private final KeyLog.Frozen changes;
 
         private View(KeyGroupTable table) {
             this.buckets = table.buckets;
             this.size = table.size;
-            this.removedKeys = table.removedKeys;
-            this.removedVersions = table.removedVersions;
-            this.removedCount = table.removedCount;
+            this.removed = table.removed.freeze();
+            this.changes = table.changes.freeze();
         }
 
         int size() {
             return size;
         }
 
-        /** The entries written after the snapshot of version {@code version} began (-1: all of them). */
+        /**
+         * The entries written after the snapshot of version {@code version} began (-1: all of
+         * them). Since a snapshot, the change log names them: only they are visited, not the table.
+         */
         void forEachChangedSince(int version, Visitor visitor) throws java.io.IOException {
-            for (Entry head : buckets) {
-                for (Entry e = head; e != null; e = e.next) {
-                    if (e.version > version) {
+            if (version < 0) {
+                for (Entry head : buckets) {
+                    for (Entry e = head; e != null; e = e.next) {
                         visitor.visit(e.key, e.value);
                     }
                 }
+                return;
             }
+            // a key changed at several versions, or removed and added again, is logged more than once
+            java.util.Set<Object> visited = new java.util.HashSet<>();
+            changes.forEachSince(version, key -> {
+                Entry e = find(buckets, key);
+                if (e != null && visited.add(key)) {
+                    visitor.visit(e.key, e.value);
+                }
+            });
         }
 
+        /** At least the number of entries {@link #forEachChangedSince} visits, and not more than the table holds. */
         int countChangedSince(int version) {
-            int n = 0;
-            for (Entry head : buckets) {
-                for (Entry e = head; e != null; e = e.next) {
-                    if (e.version > version) {
-                        n++;
-                    }
-                }
-            }
-            return n;
+            return version < 0 ? size : Math.min(size, changes.countSince(version));
         }
 
         /** The keys removed after the snapshot of version {@code version} began (some may be back). */
         void forEachRemovedSince(int version, KeyVisitor visitor) throws java.io.IOException {
-            for (int i = 0; i < removedCount; i++) {
-                if (removedVersions[i] > version) {
-                    visitor.visit(removedKeys[i]);
+            removed.forEachSince(version, visitor);
+        }
+    }
+
+    /**
+     * Keys with the version at which something happened to them (removed, changed), for the
+     * incremental snapshots to come. Records no later snapshot builds on are dropped when the
+     * arrays fill; dropping makes new arrays, as a view may hold these.
+     */
+    private static final class KeyLog {
+        private Object[] keys = new Object[0];
+        private int[] versions = new int[0];
+        private int count;
+
+        void add(Object key, CopyOnWriteVersions cow) {
+            if (count == keys.length) {
+                compact(cow.removalFloor());
+            }
+            keys[count] = key;
+            versions[count] = cow.current();
+            count++;
+        }
+
+        private void compact(int floor) {
+            int kept = 0;
+            for (int i = 0; i < count; i++) {
+                if (versions[i] > floor) {
+                    kept++;
                 }
+            }
+            int capacity = Math.max(8, kept * 2);
+            Object[] k = new Object[capacity];
+            int[] at = new int[capacity];
+            int n = 0;
+            for (int i = 0; i < count; i++) {
+                if (versions[i] > floor) {
+                    k[n] = keys[i];
+                    at[n++] = versions[i];
+                }
+            }
+            keys = k;
+            versions = at;
+            count = n;
+        }
+
+        Frozen freeze() {
+            return new Frozen(keys, versions, count);
+        }
+
+        record Frozen(Object[] keys, int[] versions, int count) {
+            void forEachSince(int version, KeyVisitor visitor) throws java.io.IOException {
+                for (int i = 0; i < count; i++) {
+                    if (versions[i] > version) {
+                        visitor.visit(keys[i]);
+                    }
+                }
+            }
+
+            int countSince(int version) {
+                int n = 0;
+                for (int i = 0; i < count; i++) {
+                    if (versions[i] > version) {
+                        n++;
+                    }
+                }
+                return n;
             }
         }
     }
@@ -99,9 +181,8 @@ final class KeyGroupTable {
     /** The version {@link #buckets} was created at: a snapshot of that version or later may hold it. */
     private int bucketsVersion;
     private int size;
-    private Object[] removedKeys = new Object[0];
-    private int[] removedVersions = new int[0];
-    private int removedCount;
+    private final KeyLog removed = new KeyLog();
+    private final KeyLog changes = new KeyLog();
 
     private static int hash(Object key) {
         int h = key.hashCode();
@@ -113,10 +194,15 @@ final class KeyGroupTable {
     }
 
     Object get(Object key) {
+        Entry e = find(buckets, key);
+        return e == null ? null : e.value;
+    }
+
+    private static Entry find(Entry[] buckets, Object key) {
         int h = hash(key);
         for (Entry e = buckets[h & (buckets.length - 1)]; e != null; e = e.next) {
             if (e.hash == h && (e.key == key || e.key.equals(key))) {
-                return e.value;
+                return e;
             }
         }
         return null;
@@ -128,17 +214,22 @@ final class KeyGroupTable {
         Entry previous = null;
         for (Entry e = buckets[i]; e != null; previous = e, e = e.next) {
             if (e.hash == h && (e.key == key || e.key.equals(key))) {
-                if (!versions.shared(e.version)) {
+                int stamp = changed(versions.current());
+                if (e.stamp != stamp) {
+                    changes.add(key, versions);
+                }
+                if (!versions.shared(e.version())) {
                     e.value = value;
-                    e.version = versions.current();
+                    e.stamp = stamp;
                 } else {
-                    relink(i, previous, e, new Entry(key, h, value, e.next, versions.current()), versions);
+                    relink(i, previous, e, new Entry(key, h, value, e.next, stamp), versions);
                 }
                 return;
             }
         }
         ownBuckets(versions);
-        buckets[i] = new Entry(key, h, value, buckets[i], versions.current()); // a new head: no entry changes
+        changes.add(key, versions);
+        buckets[i] = new Entry(key, h, value, buckets[i], changed(versions.current())); // a new head: no entry changes
         if (++size > buckets.length - (buckets.length >>> 2)) {
             resize(versions);
         }
@@ -152,7 +243,7 @@ final class KeyGroupTable {
             if (e.hash == h && (e.key == key || e.key.equals(key))) {
                 relink(i, previous, e, e.next, versions);
                 size--;
-                recordRemoval(key, versions);
+                removed.add(key, versions);
                 return;
             }
         }
@@ -168,7 +259,7 @@ final class KeyGroupTable {
             buckets[i] = replacement;
             return;
         }
-        if (!versions.shared(before.version)) {
+        if (!versions.shared(before.version())) {
             before.next = replacement;
             return;
         }
@@ -184,46 +275,14 @@ final class KeyGroupTable {
         Entry next = replacement;
         for (int j = n - 1; j >= 0; j--) {
             Entry p = prefix[j];
-            if (!versions.shared(p.version)) {
+            if (!versions.shared(p.version())) {
                 p.next = next;
                 return;
             }
-            next = new Entry(p.key, p.hash, p.value, next, versions.current());
+            next = new Entry(p.key, p.hash, p.value, next, copied(versions.current()));
         }
         ownBuckets(versions);
         buckets[i] = next;
-    }
-
-    /**
-     * Remembers a removal for the next incremental snapshot. Removals no later snapshot builds
-     * on are dropped when the arrays fill; dropping makes new arrays, as a view may hold these.
-     */
-    private void recordRemoval(Object key, CopyOnWriteVersions versions) {
-        if (removedCount == removedKeys.length) {
-            int floor = versions.removalFloor();
-            int kept = 0;
-            for (int i = 0; i < removedCount; i++) {
-                if (removedVersions[i] > floor) {
-                    kept++;
-                }
-            }
-            int capacity = Math.max(8, kept * 2);
-            Object[] keys = new Object[capacity];
-            int[] at = new int[capacity];
-            int n = 0;
-            for (int i = 0; i < removedCount; i++) {
-                if (removedVersions[i] > floor) {
-                    keys[n] = removedKeys[i];
-                    at[n++] = removedVersions[i];
-                }
-            }
-            removedKeys = keys;
-            removedVersions = at;
-            removedCount = n;
-        }
-        removedKeys[removedCount] = key;
-        removedVersions[removedCount] = versions.current();
-        removedCount++;
     }
 
     /** Copies the bucket array first if a running snapshot holds it. */
@@ -260,8 +319,8 @@ final class KeyGroupTable {
             for (Entry e = head, next; e != null; e = next) {
                 next = e.next;
                 int j = e.hash & mask;
-                if (versions.shared(e.version)) {
-                    grown[j] = new Entry(e.key, e.hash, e.value, grown[j], versions.current());
+                if (versions.shared(e.version())) {
+                    grown[j] = new Entry(e.key, e.hash, e.value, grown[j], copied(versions.current()));
                 } else {
                     e.next = grown[j];
                     grown[j] = e;

@@ -68,4 +68,58 @@ class KeyGroupTableTest {
             assertThat(table.get(e.getKey())).isEqualTo(e.getValue());
         }
     }
+
+    /**
+     * Each snapshot, read as a delta over the one before (its removals, then what changed since),
+     * turns the earlier snapshot's contents into its own, and visits only keys written since:
+     * entries copied because a snapshot saw them, though unchanged, are not in the delta.
+     */
+    @Test
+    void aDeltaOverTheLastSnapshotVisitsOnlyWhatWasWrittenSinceAndRebuildsTheNext() throws Exception {
+        SplittableRandom random = new SplittableRandom(11);
+        CopyOnWriteVersions versions = new CopyOnWriteVersions();
+        KeyGroupTable table = new KeyGroupTable();
+        Map<Object, Object> model = new HashMap<>();
+        Map<Object, Object> atBase = new HashMap<>();
+        java.util.Set<Object> writtenSinceBase = new java.util.HashSet<>();
+        int base = versions.startSnapshot();
+        versions.releaseSnapshot(base);
+        versions.useBase(base);
+        for (int round = 0; round < 300; round++) {
+            // a snapshot held open while writes go on: chains it sees are copied, not changed
+            int held = versions.startSnapshot();
+            int writes = 1 + random.nextInt(400);
+            for (int w = 0; w < writes; w++) {
+                Object key = random.nextBoolean() ? Integer.valueOf(random.nextInt(5_000)) : new CollidingKey(random.nextInt(500));
+                if (random.nextInt(10) < 8) {
+                    Object value = random.nextInt();
+                    table.put(key, value, versions);
+                    model.put(key, value);
+                } else {
+                    table.remove(key, versions);
+                    model.remove(key);
+                }
+                writtenSinceBase.add(key);
+            }
+            versions.releaseSnapshot(held);
+
+            int v = versions.startSnapshot();
+            KeyGroupTable.View view = table.view();
+            Map<Object, Object> rebuilt = new HashMap<>(atBase);
+            view.forEachRemovedSince(base, rebuilt::remove);
+            java.util.Set<Object> visited = new java.util.HashSet<>();
+            view.forEachChangedSince(base, (k, value) -> {
+                assertThat(visited.add(k)).as("key %s visited once", k).isTrue();
+                rebuilt.put(k, value);
+            });
+            versions.releaseSnapshot(v);
+            assertThat(rebuilt).as("round %d", round).isEqualTo(model);
+            assertThat(writtenSinceBase).as("round %d: only keys written since the base", round).containsAll(visited);
+            assertThat(view.countChangedSince(base)).isGreaterThanOrEqualTo(visited.size());
+            versions.useBase(v);
+            base = v;
+            atBase = new HashMap<>(model);
+            writtenSinceBase.clear();
+        }
+    }
 }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.cairn.spi.snapshot.ChangelogHandle;
 import dev.cairn.spi.snapshot.KeyGroupSectionsHandle;
 import dev.cairn.spi.snapshot.KeyedStateHandle;
 import dev.cairn.spi.snapshot.NativeFilesHandle;
@@ -19,10 +20,11 @@ public final class MetadataCodec {
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .addMixIn(KeyedStateHandle.class, TypedHandle.class);
 
-    /** A keyed state handle says what it is: sections of the shared layout, or a backend's native files. */
+    /** A keyed state handle says what it is: sections of the shared layout, a backend's native files, or either with a changelog. */
     @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
     @JsonSubTypes({@JsonSubTypes.Type(value = KeyGroupSectionsHandle.class, name = "sections"),
-            @JsonSubTypes.Type(value = NativeFilesHandle.class, name = "native-files")})
+            @JsonSubTypes.Type(value = NativeFilesHandle.class, name = "native-files"),
+            @JsonSubTypes.Type(value = ChangelogHandle.class, name = "changelog")})
     private abstract static class TypedHandle {
     }
 

@@ -1,6 +1,7 @@
 package dev.cairn.core.internal.catalog;
 
 import dev.cairn.spi.snapshot.FileRef;
+import dev.cairn.spi.snapshot.ChangelogHandle;
 import dev.cairn.spi.snapshot.KeyGroupSectionsHandle;
 import dev.cairn.spi.snapshot.KeyedStateHandle;
 import java.util.LinkedHashSet;
@@ -45,8 +46,14 @@ public record SnapshotMetadata(int formatVersion, long snapshotId, SnapshotKind 
             for (SubtaskSnapshot st : op.subtasks()) {
                 if (st.keyedState() != null) {
                     st.keyedState().storedFiles().stream().map(FileRef::path).forEach(files::add);
-                    if (st.keyedState() instanceof KeyGroupSectionsHandle h) {
-                        h.sections().forEach(s -> files.add(s.path()));
+                    List<KeyedStateHandle> parts = st.keyedState() instanceof ChangelogHandle c ? c.materialized() : List.of(st.keyedState());
+                    for (KeyedStateHandle part : parts) {
+                        if (part instanceof KeyGroupSectionsHandle h) {
+                            h.sections().forEach(s -> files.add(s.path()));
+                        }
+                    }
+                    if (st.keyedState() instanceof ChangelogHandle c) {
+                        c.changes().forEach(s -> files.add(s.path()));
                     }
                 }
                 if (st.operatorState() != null) {

@@ -30,6 +30,7 @@ public final class StorageSnapshotStreams implements SnapshotStreams {
     private final String sharedDir;
     private final int inlineThreshold;
     private final List<String> created = new CopyOnWriteArrayList<>();
+    private final java.util.function.Consumer<String> beforeCreate;
     private final Map<String, byte[]> inlined = new ConcurrentHashMap<>();
 
     /**
@@ -39,6 +40,13 @@ public final class StorageSnapshotStreams implements SnapshotStreams {
      * @param inlineThreshold owned files up to this many bytes are inlined; 0 for none
      */
     public StorageSnapshotStreams(SnapshotStorage storage, String base, String ownedDir, String sharedDir, int inlineThreshold) {
+        this(storage, base, ownedDir, sharedDir, inlineThreshold, path -> { });
+    }
+
+    /** @param beforeCreate told each object's storage path before the object exists (to keep it from deletion) */
+    public StorageSnapshotStreams(SnapshotStorage storage, String base, String ownedDir, String sharedDir, int inlineThreshold,
+                                  java.util.function.Consumer<String> beforeCreate) {
+        this.beforeCreate = beforeCreate;
         this.storage = storage;
         this.base = base;
         this.ownedDir = ownedDir;
@@ -94,6 +102,7 @@ public final class StorageSnapshotStreams implements SnapshotStreams {
         }
 
         void becomeObject() throws IOException {
+            beforeCreate.accept(storagePath);
             created.add(storagePath);
             out = storage.create(storagePath);
             held.writeTo(out);

@@ -401,7 +401,7 @@ public final class CheckpointCoordinator {
     private void discardAll(PendingCheckpoint p) {
         p.streams.forEach(this::discard);
         try {
-            catalog.discardFiles(p.directory, List.of(), job.ledger().referencedFiles());
+            catalog.discardFiles(p.directory, List.of(), job.keptFiles());
         } catch (Exception e) {
             job.oweSweep();
             LOG.log(Level.WARNING, "Could not remove the files of aborted snapshot " + p.directory + "; the next checkpoint sweeps them", e);
@@ -410,7 +410,7 @@ public final class CheckpointCoordinator {
 
     private void discard(StorageSnapshotStreams streams) {
         try {
-            catalog.deleteUnreferenced(streams.createdFiles(), job.ledger().referencedFiles());
+            catalog.deleteUnreferenced(streams.createdFiles(), job.keptFiles());
         } catch (Exception e) {
             job.oweSweep();
             LOG.log(Level.WARNING, "Could not remove files of an aborted snapshot; the next checkpoint sweeps them", e);

@@ -9,8 +9,12 @@ import dev.cairn.core.internal.crash.CrashPoint;
 import dev.cairn.core.internal.ledger.Ownership;
 import dev.cairn.core.internal.ledger.SnapshotLedger;
 import java.io.IOException;
+import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
@@ -37,6 +41,8 @@ public final class JobSnapshots {
     private final AtomicLong ids;
     private final JobMetrics metrics;
     private final AtomicBoolean sweepOwed = new AtomicBoolean();
+    /** Storage paths keyed backends wrote between checkpoints and still hold: no deletion touches them. */
+    private final Set<String> held = ConcurrentHashMap.newKeySet();
     private volatile long lastCompletedCheckpoint = -1;
     private volatile SnapshotMetadata lastCheckpointMetadata;
 
@@ -88,8 +94,31 @@ public final class JobSnapshots {
         return clock;
     }
 
-    long nextId() {
+    public long nextId() {
         return ids.incrementAndGet();
+    }
+
+    /** Keeps a file written between checkpoints from every deletion until {@link #release}d. */
+    public void hold(String storagePath) {
+        held.add(storagePath);
+    }
+
+    /** A backend no longer needs these files: deleted unless a listed snapshot references them. */
+    public void release(Collection<String> storagePaths) {
+        held.removeAll(storagePaths);
+        try {
+            catalog.deleteUnreferenced(storagePaths, keptFiles());
+        } catch (IOException e) {
+            oweSweep();
+            LOG.log(Level.WARNING, "Could not delete files a backend of job " + jobName + " released; the next checkpoint sweeps them", e);
+        }
+    }
+
+    /** What no deletion may touch: the files of every snapshot the ledger lists and those backends hold. */
+    public Set<String> keptFiles() {
+        Set<String> kept = new HashSet<>(ledger.referencedFiles());
+        kept.addAll(held);
+        return kept;
     }
 
     /** Ids stay above those of a snapshot the job is seeded with, even when its own are gone. */
@@ -125,7 +154,7 @@ public final class JobSnapshots {
         for (SnapshotLedger.Dropped d : dropped) {
             CrashPoint.RETENTION_BEFORE_DELETE.reach();
             try {
-                catalog.discardFiles(d.directory(), d.files(), ledger.referencedFiles());
+                catalog.discardFiles(d.directory(), d.files(), keptFiles());
             } catch (IOException e) {
                 oweSweep();
                 LOG.log(Level.WARNING, "Could not delete snapshot " + d.directory() + " of job " + jobName + "; the next checkpoint sweeps it", e);
@@ -137,7 +166,7 @@ public final class JobSnapshots {
     /** Deletes a savepoint the ledger lists, unless the job recovers from it. */
     public void discard(String directory) throws IOException {
         SnapshotLedger.Dropped d = ledger.remove(directory);
-        catalog.discardFiles(d.directory(), d.files(), ledger.referencedFiles());
+        catalog.discardFiles(d.directory(), d.files(), keptFiles());
     }
 
     /**
@@ -146,7 +175,7 @@ public final class JobSnapshots {
      */
     public void sweep(Predicate<String> inFlight, boolean nothingWrites) {
         try {
-            int deleted = catalog.sweep(ledger.directories(), ledger.referencedFiles(), inFlight, nothingWrites);
+            int deleted = catalog.sweep(ledger.directories(), keptFiles(), inFlight, nothingWrites);
             if (deleted > 0) {
                 LOG.info(() -> "Job " + jobName + ": deleted " + deleted + " files that crashed or aborted runs left and no snapshot references");
             }

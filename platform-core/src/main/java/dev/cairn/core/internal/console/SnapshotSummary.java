@@ -3,6 +3,7 @@ package dev.cairn.core.internal.console;
 import dev.cairn.core.internal.catalog.SnapshotMetadata;
 import dev.cairn.spi.snapshot.KeyGroupSectionsHandle;
 import dev.cairn.spi.snapshot.KeyedStateHandle;
+import dev.cairn.spi.snapshot.ChangelogHandle;
 import dev.cairn.spi.snapshot.NativeFilesHandle;
 import dev.cairn.spi.snapshot.StateMetaInfo;
 import java.time.Instant;
@@ -39,6 +40,9 @@ final class SnapshotSummary {
                     h.states().stream().map(SnapshotSummary::state).forEach(states::add);
                 } else if (keyed instanceof NativeFilesHandle h) {
                     layouts.add(h.backend() + " files");
+                    h.states().stream().map(SnapshotSummary::state).forEach(states::add);
+                } else if (keyed instanceof ChangelogHandle h) {
+                    layouts.add("changelog over " + h.backend());
                     h.states().stream().map(SnapshotSummary::state).forEach(states::add);
                 }
                 operatorState |= st.operatorState() != null;

@@ -83,18 +83,22 @@ public final class JobMaster implements JobClient {
                 "job.storage=" + config.storage() + " is not allowed: no such storage is installed; available: " + plugins.storageNames()))
                 .open(config.storageConfig());
         this.snapshots = new JobSnapshots(graph.name(), new SnapshotCatalog(storage, graph.name()), config.checkpoints(),
-                config.backend(), describeConfig(config), clock, metrics);
+                config.backend(), describeConfig(config, plugins.changelog()), clock, metrics);
         SerializerResolver serializers = new SerializerResolver(userClassLoader);
         this.runtime = new JobRuntime(graph, config, backend, new SnapshotFormats(plugins::format, plugins::formatNames), serializers,
-                new OperatorFunctions(graph, serializers), injector, Files.createTempDirectory("cairn-" + graph.name() + "-"), snapshots);
+                new OperatorFunctions(graph, serializers), injector, Files.createTempDirectory("cairn-" + graph.name() + "-"), snapshots,
+                plugins.changelog());
     }
 
     /** The job configuration recorded in snapshot metadata (no storage settings: they may hold credentials). */
-    private static Map<String, String> describeConfig(JobConfig config) {
+    private static Map<String, String> describeConfig(JobConfig config, boolean changelog) {
         Map<String, String> m = new LinkedHashMap<>();
         m.put("parallelism", Integer.toString(config.parallelism()));
         m.put("max-parallelism", Integer.toString(config.maxParallelism()));
         m.put("backend", config.backend());
+        if (changelog) {
+            m.put("changelog", "true");
+        }
         m.put("storage", config.storage());
         m.put("checkpoint.interval", config.checkpoints().interval().toString());
         m.put("checkpoint.incremental", Boolean.toString(config.checkpoints().incremental()));

@@ -20,4 +20,9 @@ public interface PluginRegistry {
     Optional<SnapshotFormat> format(String name);
 
     Set<String> formatNames();
+
+    /** Whether the backends this registry gives are wrapped by the changelog. */
+    default boolean changelog() {
+        return false;
+    }
 }

@@ -33,6 +33,10 @@ import org.osgi.service.metatype.annotations.Option;
     @AttributeDefinition(name = "State backend", description = "Name of a state backend plugin (heap, …)")
     String job_backend() default "heap";
 
+    @AttributeDefinition(name = "Changelog", description = "Log every state change to snapshot storage as it happens, so that a"
+            + " checkpoint only flushes the log's tail; needs checkpoint.incremental=true and the changelog plugin")
+    boolean job_changelog() default false;
+
     @AttributeDefinition(name = "Snapshot storage", description = "Name of a snapshot storage plugin (file, …)")
     String job_storage() default "file";
 

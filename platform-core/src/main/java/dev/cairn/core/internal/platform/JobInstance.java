@@ -13,6 +13,7 @@ import dev.cairn.core.internal.ledger.SnapshotLedger;
 import dev.cairn.core.internal.platform.PluginTracker.Kind;
 import dev.cairn.core.internal.platform.PluginTracker.Plugin;
 import dev.cairn.core.internal.snapshot.SnapshotFormats;
+import dev.cairn.spi.snapshot.ChangelogHandle;
 import dev.cairn.spi.snapshot.NativeFilesHandle;
 import dev.cairn.spi.snapshot.SnapshotFormat;
 import dev.cairn.spi.storage.SnapshotStorage;
@@ -253,8 +254,8 @@ public final class JobInstance {
             return;
         }
         if (!isActive() && changesStateLayout(spec, next) && nativeRecoveryPoint()) {
-            throw InvalidConfigurationException.of(!spec.config().backend().equals(next.config().backend()) ? "job.backend" : "job.max-parallelism",
-                    !spec.config().backend().equals(next.config().backend()) ? next.config().backend() : next.config().maxParallelism(),
+            Switched switched = Switched.between(spec, next);
+            throw InvalidConfigurationException.of(switched.property(), switched.value(),
                     "job " + spec.name() + " is " + state() + " and recovers from a native snapshot of backend " + spec.config().backend()
                             + ", which only that backend reads with these key groups: start it first and change it while it runs"
                             + " (the switch takes a canonical savepoint), or resume it from a canonical savepoint");
@@ -286,9 +287,8 @@ public final class JobInstance {
         try {
             run.stopOrKeepRunning(handoverFor(previous, next), platform.stopTimeout(), "switching " + what);
         } catch (Exception e) {
-            String property = !previous.config().backend().equals(next.config().backend()) ? "job.backend" : "job.max-parallelism";
-            Object value = property.equals("job.backend") ? next.config().backend() : next.config().maxParallelism();
-            throw InvalidConfigurationException.of(property, value, "switching " + what + " failed, so job " + previous.name()
+            Switched switched = Switched.between(previous, next);
+            throw InvalidConfigurationException.of(switched.property(), switched.value(), "switching " + what + " failed, so job " + previous.name()
                     + " keeps running as it was: " + rootMessage(e));
         }
         recoveryPoint = run.master().snapshotLedger().recoveryPoint().map(LedgerEntry::directory).orElse(null);
@@ -296,8 +296,23 @@ public final class JobInstance {
         CrashPoint.HANDOVER_BEFORE_RESTART.reach();
     }
 
+    /** The property whose change makes a switch of state layout, and its new value. */
+    private record Switched(String property, Object value) {
+        static Switched between(JobSpec a, JobSpec b) {
+            if (!a.config().backend().equals(b.config().backend())) {
+                return new Switched("job.backend", b.config().backend());
+            }
+            if (a.config().maxParallelism() != b.config().maxParallelism()) {
+                return new Switched("job.max-parallelism", b.config().maxParallelism());
+            }
+            return new Switched("job.changelog", b.changelog());
+        }
+    }
+
+    /** A change the new run cannot restore natively: another backend or key-group count, or the changelog turned off (only the changelog reads its handles). */
     private static boolean changesStateLayout(JobSpec a, JobSpec b) {
-        return !a.config().backend().equals(b.config().backend()) || a.config().maxParallelism() != b.config().maxParallelism();
+        return !a.config().backend().equals(b.config().backend()) || a.config().maxParallelism() != b.config().maxParallelism()
+                || (a.changelog() && !b.changelog());
     }
 
     private boolean changesStorage(JobSpec a, JobSpec b) {
@@ -321,7 +336,8 @@ public final class JobInstance {
             return withCatalog((catalog, ledger, running) -> {
                 Optional<LedgerEntry> point = ledger.recoveryPoint();
                 return point.isPresent() && catalog.load(point.get().directory()).metadata().operators().stream()
-                        .flatMap(op -> op.subtasks().stream()).anyMatch(st -> st.keyedState() instanceof NativeFilesHandle);
+                        .flatMap(op -> op.subtasks().stream())
+                        .anyMatch(st -> st.keyedState() instanceof NativeFilesHandle || st.keyedState() instanceof ChangelogHandle);
             });
         } catch (IOException | RuntimeException e) {
             return true;
@@ -387,6 +403,9 @@ public final class JobInstance {
         }
         if (a.config().maxParallelism() != b.config().maxParallelism()) {
             parts.add("max parallelism " + a.config().maxParallelism() + " -> " + b.config().maxParallelism());
+        }
+        if (a.changelog() != b.changelog()) {
+            parts.add("changelog " + (a.changelog() ? "on -> off" : "off -> on"));
         }
         if (changesStorage(a, b)) {
             parts.add("storage " + a.config().storage() + " -> " + b.config().storage());

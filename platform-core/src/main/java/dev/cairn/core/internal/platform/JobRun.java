@@ -13,6 +13,7 @@ import dev.cairn.core.internal.platform.PluginTracker.Kind;
 import dev.cairn.core.internal.platform.PluginTracker.Plugin;
 import dev.cairn.core.internal.snapshot.SnapshotFormats;
 import dev.cairn.spi.backend.StateBackend;
+import dev.cairn.spi.backend.StateBackendDecorator;
 import dev.cairn.spi.snapshot.SnapshotFormat;
 import dev.cairn.spi.storage.SnapshotStorageProvider;
 import java.io.IOException;
@@ -50,6 +51,9 @@ record JobRun(JobMaster master, List<Plugin> plugins, ChaosInjector chaos) {
         if (plugins.find(Kind.BACKEND, spec.config().backend()).isEmpty()) {
             missing.add("state backend '" + spec.config().backend() + "' (installed: " + plugins.names(Kind.BACKEND) + ")");
         }
+        if (spec.changelog() && plugins.find(Kind.DECORATOR, JobSpec.CHANGELOG).isEmpty()) {
+            missing.add("the changelog plugin, for job.changelog=true (installed: " + plugins.names(Kind.DECORATOR) + ")");
+        }
         if (plugins.find(Kind.STORAGE, spec.config().storage()).isEmpty()) {
             missing.add("storage '" + spec.config().storage() + "' (installed: " + plugins.names(Kind.STORAGE) + ")");
         }
@@ -71,12 +75,19 @@ record JobRun(JobMaster master, List<Plugin> plugins, ChaosInjector chaos) {
             throw new IllegalStateException("job definition '" + spec.definition() + "' built a graph named '" + graph.name()
                     + "', not '" + spec.name() + "'");
         }
-        PluginRegistry pinned = new PinnedPlugins((StateBackend) backend.service(), (SnapshotStorageProvider) storage.service(), plugins);
+        Plugin changelog = spec.changelog() ? plugins.find(Kind.DECORATOR, JobSpec.CHANGELOG).orElseThrow() : null;
+        StateBackend used = changelog == null ? (StateBackend) backend.service()
+                : ((StateBackendDecorator) changelog.service()).wrap((StateBackend) backend.service());
+        PluginRegistry pinned = new PinnedPlugins(used, (SnapshotStorageProvider) storage.service(), plugins, changelog != null);
         ChaosInjector chaos = new ChaosInjector();
         JobMaster master = new JobMaster(graph, config, pinned, def.getClass().getClassLoader(), chaos, System::currentTimeMillis, metrics).start();
         LOG.info(() -> "Job " + spec.name() + " started" + master.snapshotLedger().recoveryPoint().map(e -> " from " + e.directory()).orElse("")
                 + " on " + backend.origin() + ", " + storage.origin() + ", " + definition.origin());
-        return new JobRun(master, List.of(definition, backend, storage), chaos);
+        List<Plugin> pinnedPlugins = new ArrayList<>(List.of(definition, backend, storage));
+        if (changelog != null) {
+            pinnedPlugins.add(changelog);
+        }
+        return new JobRun(master, List.copyOf(pinnedPlugins), chaos);
     }
 
     /** Whether the job master is still running (not ended by itself). */
@@ -202,7 +213,8 @@ record JobRun(JobMaster master, List<Plugin> plugins, ChaosInjector chaos) {
      * Exactly the backend and storage the job started with: a later registration under the same
      * name does not leak in. Formats are whatever is present when a snapshot needs one.
      */
-    private record PinnedPlugins(StateBackend backend, SnapshotStorageProvider storage, PluginTracker present) implements PluginRegistry {
+    private record PinnedPlugins(StateBackend backend, SnapshotStorageProvider storage, PluginTracker present, boolean changelog)
+            implements PluginRegistry {
         @Override
         public Optional<StateBackend> backend(String name) {
             return Optional.of(backend);

@@ -16,7 +16,10 @@ import java.util.regex.Pattern;
  * job went through it, so a bad value is refused before it can touch a running job.
  */
 public record JobSpec(String name, String definition, DesiredState desiredState, JobConfig config,
-               Map<String, String> parameters) {
+               Map<String, String> parameters, boolean changelog) {
+
+    /** The plugin that wraps the job's backend when {@code job.changelog} is on. */
+    static final String CHANGELOG = "changelog";
 
     static final String FACTORY_PID = "cairn.job";
     static final String PARAM_PREFIX = "param.";
@@ -27,7 +30,7 @@ public record JobSpec(String name, String definition, DesiredState desiredState,
     static final Pattern JOB_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
 
     private static final Set<String> KNOWN = Set.of("job.name", "job.definition", "job.state", "job.parallelism",
-            "job.max-parallelism", "job.backend", "job.storage", "checkpoint.interval", "checkpoint.timeout",
+            "job.max-parallelism", "job.backend", "job.changelog", "job.storage", "checkpoint.interval", "checkpoint.timeout",
             "checkpoint.min-pause", "checkpoint.max-concurrent", "checkpoint.tolerable-failures", "checkpoint.retained",
             "checkpoint.incremental", "checkpoint.inline-threshold", "job.max-restarts", "job.restart-delay", "job.fallback-to-previous-checkpoint",
             "restore.path", "restore.claim-mode", "restore.allow-non-restored-state");
@@ -91,13 +94,18 @@ public record JobSpec(String name, String definition, DesiredState desiredState,
             v.choice("restore.claim-mode", ClaimMode.NO_CLAIM, ClaimMode.class);
             v.bool("restore.allow-non-restored-state", false);
         }
+        boolean changelog = v.bool("job.changelog", false);
+        if (changelog && !checkpoints.incremental()) {
+            throw InvalidConfigurationException.of("job.changelog", properties.get("job.changelog"),
+                    "a changelog needs checkpoint.incremental=true (a full checkpoint rewrites all state, with or without a log)");
+        }
         try {
             JobConfig config = new JobConfig(parallelism, maxParallelism, v.string("job.backend", "heap"),
                     storageName, storageConfig, checkpoints,
                     v.integer("job.max-restarts", 3, 0, Integer.MAX_VALUE),
                     v.duration("job.restart-delay", Duration.ofSeconds(1), Duration.ZERO),
                     v.bool("job.fallback-to-previous-checkpoint", false), restore);
-            return new JobSpec(name, definition, state, config, Map.copyOf(params));
+            return new JobSpec(name, definition, state, config, Map.copyOf(params), changelog);
         } catch (IllegalArgumentException e) {
             throw new InvalidConfigurationException(e.getMessage());
         }
@@ -105,6 +113,7 @@ public record JobSpec(String name, String definition, DesiredState desiredState,
 
     /** Whether {@code other} runs the same job the same way; only the desired state may differ. */
     boolean sameRun(JobSpec other) {
-        return definition.equals(other.definition) && config.equals(other.config) && parameters.equals(other.parameters);
+        return definition.equals(other.definition) && config.equals(other.config) && parameters.equals(other.parameters)
+                && changelog == other.changelog;
     }
 }

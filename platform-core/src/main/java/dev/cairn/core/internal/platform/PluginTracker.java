@@ -2,6 +2,7 @@ package dev.cairn.core.internal.platform;
 
 import dev.cairn.api.platform.JobDefinition;
 import dev.cairn.spi.backend.StateBackend;
+import dev.cairn.spi.backend.StateBackendDecorator;
 import dev.cairn.spi.snapshot.SnapshotFormat;
 import dev.cairn.spi.storage.SnapshotStorageProvider;
 import java.util.ArrayList;
@@ -26,7 +27,7 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
 @Component(service = PluginTracker.class)
 public final class PluginTracker {
 
-    public enum Kind { BACKEND, STORAGE, FORMAT, DEFINITION }
+    public enum Kind { BACKEND, DECORATOR, STORAGE, FORMAT, DEFINITION }
 
     /** One registered plugin service. */
     public record Plugin(Kind kind, String name, Object service, Bundle bundle) {
@@ -87,6 +88,15 @@ public final class PluginTracker {
 
     void unbindBackend(StateBackend backend) {
         remove(Kind.BACKEND, backend);
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    void bindDecorator(StateBackendDecorator decorator, ServiceReference<StateBackendDecorator> ref) {
+        add(new Plugin(Kind.DECORATOR, decorator.name(), decorator, ref.getBundle()));
+    }
+
+    void unbindDecorator(StateBackendDecorator decorator) {
+        remove(Kind.DECORATOR, decorator);
     }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)

@@ -77,6 +77,11 @@ public final class SectionsRestoreContext implements RestoreContext {
     }
 
     @Override
+    public RestoreContext withHandles(List<KeyedStateHandle> others) {
+        return new SectionsRestoreContext(others, reader, baseReusable, range, maxParallelism, snapshotMaxParallelism, keySerializer, formats);
+    }
+
+    @Override
     public KeyGroupEntries entries() throws IOException {
         Map<String, Integer> stateIndex = new LinkedHashMap<>();
         List<StateMetaInfo> states = new ArrayList<>();

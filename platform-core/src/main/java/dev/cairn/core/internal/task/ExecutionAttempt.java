@@ -21,6 +21,7 @@ import dev.cairn.spi.backend.KeyGroups;
 import dev.cairn.spi.backend.KeyedBackendParameters;
 import dev.cairn.spi.backend.KeyedStateBackend;
 import dev.cairn.spi.backend.RestoreContext;
+import dev.cairn.spi.snapshot.ChangelogHandle;
 import dev.cairn.spi.snapshot.KeyGroupSectionsHandle;
 import dev.cairn.spi.snapshot.KeyedStateHandle;
 import dev.cairn.spi.snapshot.NativeFilesHandle;
@@ -56,6 +57,8 @@ public final class ExecutionAttempt implements CheckpointedAttempt {
     private final List<SourceTask<?>> sources = new ArrayList<>();
     private final List<Thread> threads = new ArrayList<>();
     private final ExecutorService ioPool;
+    /** What each keyed backend of this attempt wrote between checkpoints and still holds. */
+    private final List<SubtaskBackgroundSnapshots> backgroundSnapshots = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final CheckpointCoordinator coordinator;
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
     private final CountDownLatch ended;
@@ -89,23 +92,44 @@ public final class ExecutionAttempt implements CheckpointedAttempt {
         this.coordinator = new CheckpointCoordinator(this, job.snapshots());
     }
 
+    /** A handle, or a materialisation under a changelog: readable by this job's backend, in an installed format. */
+    private void validatePart(String dir, String uid, SnapshotMetadata md, KeyedStateHandle part) throws IOException {
+        if (part instanceof NativeFilesHandle h && !h.backend().equals(job.backend().name())) {
+            throw new IOException("Snapshot " + dir + " holds operator '" + uid + "' in the native files of backend '" + h.backend()
+                    + "', which backend '" + job.backend().name() + "' cannot read: switch backends through a canonical savepoint"
+                    + " (set job.backend on the running job does this)");
+        }
+        if (part instanceof NativeFilesHandle && md.maxParallelism() != job.config().maxParallelism()) {
+            throw new IOException("Snapshot " + dir + " was taken with max parallelism " + md.maxParallelism() + " in native files,"
+                    + " whose key groups cannot be re-assigned to max parallelism " + job.config().maxParallelism()
+                    + ": restore it with job.max-parallelism=" + md.maxParallelism() + ", or change it through a canonical savepoint");
+        }
+        if (part instanceof KeyGroupSectionsHandle h) {
+            job.formats().require(h.format());
+        }
+    }
+
     private void validateRestore() throws IOException {
         SnapshotMetadata md = restore.snapshot().metadata();
         String dir = restore.snapshot().directory();
         for (SnapshotMetadata.OperatorSnapshot op : md.operators()) {
             for (SnapshotMetadata.SubtaskSnapshot st : op.subtasks()) {
-                if (st.keyedState() instanceof NativeFilesHandle h && !h.backend().equals(job.backend().name())) {
-                    throw new IOException("Snapshot " + dir + " holds operator '" + op.uid() + "' in the native files of backend '" + h.backend()
-                            + "', which backend '" + job.backend().name() + "' cannot read: switch backends through a canonical savepoint"
-                            + " (set job.backend on the running job does this)");
-                }
-                if (st.keyedState() instanceof NativeFilesHandle && md.maxParallelism() != job.config().maxParallelism()) {
-                    throw new IOException("Snapshot " + dir + " was taken with max parallelism " + md.maxParallelism() + " in native files,"
-                            + " whose key groups cannot be re-assigned to max parallelism " + job.config().maxParallelism()
-                            + ": restore it with job.max-parallelism=" + md.maxParallelism() + ", or change it through a canonical savepoint");
-                }
-                if (st.keyedState() instanceof KeyGroupSectionsHandle h) {
-                    job.formats().require(h.format());
+                if (st.keyedState() instanceof ChangelogHandle c) {
+                    if (!job.changelog()) {
+                        throw new IOException("Snapshot " + dir + " holds operator '" + op.uid() + "' as a changelog over backend '" + c.backend()
+                                + "', which only a job with job.changelog=true reads: turn the changelog off through a savepoint"
+                                + " (setting job.changelog=false on the running job does this)");
+                    }
+                    if (md.maxParallelism() != job.config().maxParallelism()) {
+                        throw new IOException("Snapshot " + dir + " was taken with max parallelism " + md.maxParallelism() + " in a changelog,"
+                                + " whose key groups cannot be re-assigned to max parallelism " + job.config().maxParallelism()
+                                + ": restore it with job.max-parallelism=" + md.maxParallelism() + ", or change it through a canonical savepoint");
+                    }
+                    for (KeyedStateHandle part : c.materialized()) {
+                        validatePart(dir, op.uid(), md, part);
+                    }
+                } else if (st.keyedState() != null) {
+                    validatePart(dir, op.uid(), md, st.keyedState());
                 }
             }
         }
@@ -220,6 +244,7 @@ public final class ExecutionAttempt implements CheckpointedAttempt {
             ioPool.awaitTermination(30, TimeUnit.SECONDS);
             // acknowledgements that raced with the shutdown
             coordinator.shutdown(failure.get());
+            backgroundSnapshots.forEach(SubtaskBackgroundSnapshots::releaseAll);
         }
         if (failure.get() != null && !stopped) {
             return Outcome.FAILED;
@@ -441,8 +466,10 @@ public final class ExecutionAttempt implements CheckpointedAttempt {
         }
         RestoreContext restoreContext = md == null ? RestoreContext.NONE : new SectionsRestoreContext(handles, reader, restore.baseReusable(),
                 range, maxParallelism(), md.maxParallelism(), keySerializer, job.formats());
+        SubtaskBackgroundSnapshots background = new SubtaskBackgroundSnapshots(job.snapshots(), uid, subtask);
+        backgroundSnapshots.add(background);
         return job.backend().createKeyedBackend(new KeyedBackendParameters<>(job.jobName(), uid, subtask, keySerializer, range,
                 maxParallelism(), job.workingDirectory().resolve(uid).resolve(Integer.toString(subtask)), Map.of(),
-                serializers().classLoader(), restoreContext));
+                serializers().classLoader(), restoreContext, background));
     }
 }

@@ -15,9 +15,11 @@ import java.nio.file.Path;
  *
  * @param formats          the snapshot formats present, looked up at each use
  * @param workingDirectory where keyed backends keep their local files
+ * @param changelog        whether {@code backend} is wrapped by the changelog (it reads changelog handles)
  */
 public record JobRuntime(JobGraph graph, JobConfig config, StateBackend backend, SnapshotFormats formats, SerializerResolver serializers,
-                         OperatorFunctions functions, FailureInjector injector, Path workingDirectory, JobSnapshots snapshots) {
+                         OperatorFunctions functions, FailureInjector injector, Path workingDirectory, JobSnapshots snapshots,
+                         boolean changelog) {
 
     String jobName() {
         return graph.name();

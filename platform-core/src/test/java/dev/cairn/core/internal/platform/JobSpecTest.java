@@ -33,6 +33,20 @@ class JobSpecTest {
     }
 
     @Test
+    void theChangelogNeedsIncrementalCheckpointsAndChangingItIsAnotherRun() throws Exception {
+        assertThatThrownBy(() -> JobSpec.parse(props("job.changelog", "true"), "a", "/data"))
+                .isInstanceOf(InvalidConfigurationException.class)
+                .hasMessageContaining("job.changelog=true is not allowed").hasMessageContaining("checkpoint.incremental=true");
+        assertThatThrownBy(() -> JobSpec.parse(props("job.changelog", "yes", "checkpoint.incremental", "true"), "a", "/data"))
+                .isInstanceOf(InvalidConfigurationException.class).hasMessageContaining("job.changelog=yes");
+        JobSpec on = JobSpec.parse(props("job.changelog", "true", "checkpoint.incremental", "true"), "a", "/data");
+        JobSpec off = JobSpec.parse(props("checkpoint.incremental", "true"), "a", "/data");
+        assertThat(on.changelog()).isTrue();
+        assertThat(off.changelog()).isFalse();
+        assertThat(on.sameRun(off)).as("turning the changelog off restarts the job").isFalse();
+    }
+
+    @Test
     void readsStringsAndTypedValuesWithDefaults() throws Exception {
         JobSpec spec = JobSpec.parse(props("job.parallelism", "3", "checkpoint.interval", "250ms", "checkpoint.retained", 4,
                 "checkpoint.incremental", true, "restore.path", "a/savepoints/x", "restore.claim-mode", "claim",

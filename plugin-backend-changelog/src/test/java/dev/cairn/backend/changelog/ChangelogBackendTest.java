@@ -1,0 +1,199 @@
+package dev.cairn.backend.changelog;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.cairn.api.serialization.Serializers;
+import dev.cairn.api.state.ValueState;
+import dev.cairn.api.state.ValueStateDescriptor;
+import dev.cairn.backend.heap.HeapStateBackend;
+import dev.cairn.conformance.BackendHarness;
+import dev.cairn.core.internal.storage.LocalFileStorage;
+import dev.cairn.spi.backend.KeyGroupRange;
+import dev.cairn.spi.backend.StateBackend;
+import dev.cairn.spi.snapshot.ChangelogHandle;
+import dev.cairn.spi.snapshot.CorruptSnapshotException;
+import dev.cairn.spi.snapshot.FileRef;
+import dev.cairn.spi.snapshot.KeyedStateHandle;
+import java.io.RandomAccessFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** What the changelog adds to the conformance kit: what a checkpoint costs, what a materialisation drops, damaged logs. */
+class ChangelogBackendTest {
+    private static final ChangelogDecorator CHANGELOG = new ChangelogDecorator();
+    private static final KeyGroupRange ALL = new KeyGroupRange(0, BackendHarness.MAX_PARALLELISM - 1);
+    private static final int KEYS = 20_000;
+
+    @TempDir
+    Path temp;
+    private LocalFileStorage storage;
+    private final AtomicLong clock = new AtomicLong(1_000_000);
+    private final List<BackendHarness> open = new java.util.ArrayList<>();
+
+    @BeforeEach
+    void openStorage() throws Exception {
+        storage = new LocalFileStorage(temp.resolve("storage"));
+    }
+
+    @AfterEach
+    void close() {
+        open.forEach(BackendHarness::close);
+    }
+
+    private BackendHarness harness(ChangelogSettings settings, List<KeyedStateHandle> restoreFrom, boolean owned) throws Exception {
+        StateBackend backend = CHANGELOG.wrap(new HeapStateBackend(), settings);
+        BackendHarness h = new BackendHarness(backend, storage, ALL, Files.createTempDirectory(temp, "work"), clock,
+                restoreFrom.isEmpty() ? dev.cairn.spi.backend.RestoreContext.NONE : BackendHarness.restoreFrom(storage, restoreFrom, owned));
+        open.add(h);
+        return h;
+    }
+
+    private static ChangelogSettings logOnly() {
+        return new ChangelogSettings(Duration.ofHours(1), 16 * 1024, Duration.ofHours(1), 8 * 1024 * 1024, 0);
+    }
+
+    private static ValueState<String> value(BackendHarness h) throws Exception {
+        return h.states.getState(new ValueStateDescriptor<>("v", Serializers.STRING));
+    }
+
+    private static void put(BackendHarness h, ValueState<String> s, Map<Long, String> model, long key, String v) throws Exception {
+        h.key(key);
+        s.update(v);
+        model.put(key, v);
+    }
+
+    private static void assertHolds(BackendHarness h, Map<Long, String> model) throws Exception {
+        ValueState<String> s = value(h);
+        for (Map.Entry<Long, String> e : model.entrySet()) {
+            h.key(e.getKey());
+            assertThat(s.value()).as("key %d", e.getKey()).isEqualTo(e.getValue());
+        }
+    }
+
+    private static long bytes(List<FileRef> files) {
+        return files.stream().mapToLong(FileRef::size).sum();
+    }
+
+    private static Set<String> paths(KeyedStateHandle h) {
+        return h.storedFiles().stream().map(FileRef::path).collect(Collectors.toSet());
+    }
+
+    @Test
+    void aCheckpointWritesTheChangesSinceTheLastOneWhateverTheStateHolds() throws Exception {
+        BackendHarness h = harness(logOnly(), List.of(), true);
+        ValueState<String> s = value(h);
+        Map<Long, String> model = new HashMap<>();
+        for (long k = 0; k < KEYS; k++) {
+            put(h, s, model, k, "value-" + k);
+        }
+        ChangelogHandle first = (ChangelogHandle) h.snapshot(1, true);
+        for (long k = 0; k < 10; k++) {
+            put(h, s, model, k * 1000, "changed-" + k);
+        }
+        ChangelogHandle second = (ChangelogHandle) h.snapshot(2, true);
+
+        Set<String> before = paths(first);
+        long written = second.storedFiles().stream().filter(f -> !before.contains(f.path())).mapToLong(FileRef::size).sum();
+        assertThat(bytes(first.storedFiles())).as("the first checkpoint logs every key").isGreaterThan(KEYS * 10L);
+        assertThat(written).as("the second writes only its ten changes").isGreaterThan(0).isLessThan(2_000);
+        assertThat(second.materialized()).as("nothing materialised yet").isEmpty();
+
+        assertHolds(restore(List.of(second), logOnly()), model);
+    }
+
+    private BackendHarness restore(List<KeyedStateHandle> handles, ChangelogSettings settings) throws Exception {
+        return harness(settings, handles, true);
+    }
+
+    @Test
+    void aFinishedMaterialisationReplacesTheLogBeforeItAndReleasesWhatOnlyThatLogNeeded() throws Exception {
+        ChangelogSettings everyCheckpoint = new ChangelogSettings(Duration.ZERO, 16 * 1024, Duration.ofHours(1), 8 * 1024 * 1024, 0);
+        BackendHarness h = harness(everyCheckpoint, List.of(), true);
+        ValueState<String> s = value(h);
+        Map<Long, String> model = new HashMap<>();
+        for (long k = 0; k < KEYS; k++) {
+            put(h, s, model, k, "value-" + k);
+        }
+        ChangelogHandle first = (ChangelogHandle) h.snapshot(1, true); // starts a materialisation of everything so far
+        ((ChangelogKeyedStateBackend<?>) h.backend).awaitMaterialization();
+        put(h, s, model, 7, "after");
+        ChangelogHandle second = (ChangelogHandle) h.snapshot(2, true);
+
+        assertThat(first.materialized()).isEmpty();
+        assertThat(second.materialized()).as("built on the materialisation").hasSize(1);
+        assertThat(second.changes()).as("only the change after it is logged").hasSize(1);
+        assertThat(h.background.released.stream().map(FileRef::path).toList())
+                .as("the first checkpoint's log, released once the second completed")
+                .containsExactlyInAnyOrderElementsOf(first.changeFiles().stream().map(FileRef::path).toList());
+
+        assertHolds(restore(List.of(second), everyCheckpoint), model);
+    }
+
+    @Test
+    void aRestoreThatDoesNotOwnItsSnapshotMaterialisesInItsFirstCheckpoint() throws Exception {
+        BackendHarness h = harness(logOnly(), List.of(), true);
+        ValueState<String> s = value(h);
+        Map<Long, String> model = new HashMap<>();
+        for (long k = 0; k < 1_000; k++) {
+            put(h, s, model, k, "value-" + k);
+        }
+        ChangelogHandle source = (ChangelogHandle) h.snapshot(1, true);
+
+        BackendHarness r = harness(logOnly(), List.of(source), false);
+        assertHolds(r, model);
+        ValueState<String> rs = value(r);
+        put(r, rs, model, 5, "new");
+        ChangelogHandle next = (ChangelogHandle) r.snapshot(2, true);
+        assertThat(next.changes()).isEmpty();
+        assertThat(next.materialized()).hasSize(1);
+        assertThat(paths(next)).as("references nothing of the snapshot it does not own").doesNotContainAnyElementsOf(paths(source));
+        assertHolds(restore(List.of(next), logOnly()), model);
+    }
+
+    @Test
+    void aFlippedByteInTheLogIsReportedWithTheFileAndItsChecksum() throws Exception {
+        BackendHarness h = harness(logOnly(), List.of(), true);
+        ValueState<String> s = value(h);
+        Map<Long, String> model = new HashMap<>();
+        for (long k = 0; k < 1_000; k++) {
+            put(h, s, model, k, "value-" + k);
+        }
+        ChangelogHandle handle = (ChangelogHandle) h.snapshot(1, true);
+        String file = handle.changeFiles().get(0).path();
+        Path onDisk = temp.resolve("storage").resolve(BackendHarness.JOB).resolve(file);
+        try (RandomAccessFile raf = new RandomAccessFile(onDisk.toFile(), "rw")) {
+            raf.seek(raf.length() / 2);
+            int b = raf.read();
+            raf.seek(raf.length() / 2);
+            raf.write(b ^ 0x40);
+        }
+        assertThatThrownBy(() -> restore(List.of(handle), logOnly()))
+                .isInstanceOf(CorruptSnapshotException.class)
+                .hasMessageContaining(file)
+                .hasMessageContaining("CRC32C");
+    }
+
+    @Test
+    void settingsRefuseWhatIsNotAllowedNamingThePropertyAndTheValue() {
+        assertThatThrownBy(() -> ChangelogSettings.of(Map.of("materialization-interval", "soon")))
+                .hasMessageContaining("materialization-interval=soon is not allowed").hasMessageContaining("10ms");
+        assertThatThrownBy(() -> ChangelogSettings.of(Map.of("upload-batch-kb", "0")))
+                .hasMessageContaining("upload-batch-kb=0 is not allowed").hasMessageContaining("from 1 to");
+        assertThatThrownBy(() -> ChangelogSettings.of(Map.of("memory-limit-mb", 1, "upload-batch-kb", 1024)))
+                .hasMessageContaining("memory-limit-mb=1 is not allowed").hasMessageContaining("twice upload-batch-kb");
+        assertThat(ChangelogSettings.of(Map.of("materialization-interval", "30s", "upload-delay", "0ms")))
+                .isEqualTo(new ChangelogSettings(Duration.ofSeconds(30), 512 * 1024, Duration.ZERO, 64L * 1024 * 1024, 3));
+    }
+}
