@@ -85,8 +85,9 @@ class CrashPointMatrixTest {
             new Point("handover.before-restart", Action.MOVE_STORAGE, 1),
             new Point("handover.after-restart", Action.MOVE_STORAGE, 1));
 
-    /** Backend and snapshot kind: heap full, heap incremental, RocksDB incremental. */
-    private static final List<String> SETUPS = List.of("heap incremental=false", "heap incremental=true", "rocksdb incremental=true");
+    /** Backend and snapshot kind: heap full, heap incremental, RocksDB incremental, and the changelog over each backend. */
+    private static final List<String> SETUPS = List.of("heap incremental=false", "heap incremental=true", "rocksdb incremental=true",
+            "heap changelog=true", "rocksdb changelog=true");
 
     private static final AtomicInteger RUNS = new AtomicInteger();
     private static final AtomicInteger RESTARTS = new AtomicInteger();
@@ -115,6 +116,11 @@ class CrashPointMatrixTest {
             runs.add(Arguments.of("sink.before-abort-lingering", "heap incremental=true", 2, Action.FAIL));
             runs.add(Arguments.of("handover.before-restart", "heap incremental=true", 1, Action.SWITCH_BACKEND));
             runs.add(Arguments.of("handover.before-restart", "rocksdb incremental=true", 1, Action.MOVE_STORAGE));
+            // the changelog: a crash after a checkpoint's log tail is uploaded, after a commit, while restoring, in a rescale
+            runs.add(Arguments.of("snapshot.after-upload", "heap changelog=true", 3, Action.RUN));
+            runs.add(Arguments.of("checkpoint.after-metadata-commit", "rocksdb changelog=true", 5, Action.RUN));
+            runs.add(Arguments.of("recovery.after-restore", "rocksdb changelog=true", 2, Action.FAIL));
+            runs.add(Arguments.of("handover.before-restart", "heap changelog=true", 1, Action.RESCALE));
             return runs.stream();
         }
         for (String setup : SETUPS) {
@@ -134,13 +140,18 @@ class CrashPointMatrixTest {
     @MethodSource("crashes")
     void crashAtThePointThenRestartExactlyOnce(String point, String setup, int nth, Action action) throws Exception {
         String backend = setup.split(" ")[0];
-        String incremental = setup.split("=")[1];
+        boolean changelog = setup.contains("changelog=true");
+        String snapshots = changelog ? "checkpoint.incremental=true job.changelog=true" : "checkpoint.incremental=" + setup.split("=")[1];
         try (PlatformProcess platform = PlatformProcess.create()) {
             Path out = platform.root.resolve("out");
             platform.start(point + "@" + nth);
+            if (changelog) {
+                // materialisations during the run, so that checkpoints build on them and the log is truncated
+                platform.run("cairn:set cairn.backend.changelog materialization-interval=300ms upload-delay=50ms");
+            }
             platform.run("cairn:create " + JOB + " job.definition=offer-enrichment job.parallelism=2 checkpoint.interval=100ms"
                     + " job.restart-delay=100ms job.max-restarts=50 checkpoint.retained=2 job.backend=" + backend
-                    + " checkpoint.incremental=" + incremental + " param.output=" + out + " param.seed=" + SEED
+                    + " " + snapshots + " param.output=" + out + " param.seed=" + SEED
                     + " param.events=" + EVENTS + " param.skus=" + SKUS + " param.rate=" + RATE);
             act(platform, action, backend);
             awaitCrash(platform, point);

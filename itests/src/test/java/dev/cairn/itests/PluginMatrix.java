@@ -13,4 +13,10 @@ final class PluginMatrix {
                 Arguments.of("heap", "s3"), Arguments.of("rocksdb", "s3"), Arguments.of("heap", "azure"),
                 Arguments.of("heap", "gcs"));
     }
+
+    /** The changelog over each backend, on local disk and on an object store. */
+    static Stream<Arguments> changelogBackendsAndStorages() {
+        return Stream.of(Arguments.of("heap", "file"), Arguments.of("rocksdb", "file"), Arguments.of("heap", "s3"),
+                Arguments.of("rocksdb", "s3"));
+    }
 }
