@@ -43,6 +43,29 @@ class StateSwitchTest {
     }
 
     @Test
+    void aRunningJobTurnsTheChangelogOnRescalesWithItAndTurnsItOffExactlyOnce() throws Exception {
+        try (PlatformFixture p = PlatformFixture.create().start()) {
+            p.run("cairn:set cairn.backend.changelog materialization-interval=300ms upload-delay=50ms");
+            p.createOfferJob("offers", EVENTS, 300, "checkpoint.incremental=true job.backend=rocksdb");
+            p.awaitRecords("offers", 1_000);
+
+            p.run("cairn:set offers job.changelog=true"); // restores the plain RocksDB checkpoint under the changelog
+            awaitRunningOn(p, "changelog", true);
+            long records = ((Number) p.jobValue("offers", "records")).longValue();
+            p.awaitRecords("offers", records + 1_000);
+            p.run("cairn:set offers job.parallelism=3"); // a native checkpoint of changelog handles, rescaled
+            awaitRunningOn(p, "parallelism", 3);
+            p.run("cairn:set offers job.changelog=false"); // through a savepoint the plain backend reads
+            awaitRunningOn(p, "changelog", false);
+
+            p.run("cairn:set offers param.rate=0");
+            p.awaitJobState("offers", "FINISHED");
+            assertThat(p.job("offers")).containsEntry("backend", "rocksdb").containsEntry("parallelism", 3).containsEntry("changelog", false);
+            assertThat(p.verifyOfferJob("offers", EVENTS)).containsEntry("exactly-once", true);
+        }
+    }
+
+    @Test
     void aRunningJobMovesFromFileToS3ExactlyOnce() throws Exception {
         try (StorageUnderTest s3 = StorageUnderTest.start("s3");
              PlatformFixture p = PlatformFixture.create()) {

@@ -75,7 +75,7 @@ public final class JobCommands {
             // while a reconfiguration moves over, the job still runs on its old backend, storage and parallelism
             JobConfig config = j.master() != null ? j.master().jobConfig() : j.spec().config();
             m.put("backend", config.backend());
-            m.put("changelog", j.spec().changelog());
+            m.put("changelog", j.master() != null ? j.master().changelog() : j.spec().changelog());
             m.put("storage", config.storage());
             m.put("parallelism", config.parallelism());
             m.put("max-parallelism", config.maxParallelism());

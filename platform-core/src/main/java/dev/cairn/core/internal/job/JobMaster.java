@@ -262,6 +262,11 @@ public final class JobMaster implements JobClient {
         return snapshots.metrics();
     }
 
+    /** Whether this run's backend is wrapped by the changelog. */
+    public boolean changelog() {
+        return runtime.changelog();
+    }
+
     public JobConfig jobConfig() {
         return config;
     }
