@@ -15,6 +15,7 @@ import java.util.jar.JarEntry;
 import java.util.jar.JarInputStream;
 import java.util.jar.JarOutputStream;
 import java.util.jar.Manifest;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.osgi.framework.Bundle;
@@ -71,6 +72,40 @@ class HotDeployTest {
             p.awaitJobState("offers", "FINISHED");
             Map<String, Object> check = p.verifyOfferJob("offers", EVENTS);
             assertThat(check).containsEntry("exactly-once", true);
+        }
+    }
+
+    @Test
+    void aJobWithTheChangelogFollowsItsBundleThroughUpdateRemovalAndReinstall() throws Exception {
+        String jar = "plugin-backend-changelog.jar";
+        String bundle = "dev.cairn.backend.changelog";
+        try (PlatformFixture p = PlatformFixture.create().start()) {
+            Path original = p.root.resolve(jar);
+            Files.copy(p.deploy.resolve(jar), original);
+            p.run("cairn:set cairn.backend.changelog materialization-interval=300ms upload-delay=50ms");
+            p.createOfferJob("offers", EVENTS, 1_000, "checkpoint.incremental=true job.changelog=true");
+            p.awaitJobState("offers", "RUNNING");
+            p.awaitRecords("offers", 8_000);
+            assertThat(String.valueOf(p.jobValue("offers", "plugins"))).contains(bundle);
+
+            // a new version replaces it: the job stops with a checkpoint and resumes on the new revision from its log
+            drop(withVersion(original, p.root.resolve("v2-" + jar), "0.1.1.itest"), p.deploy.resolve(jar));
+            PlatformFixture.await(() -> "RUNNING".equals(p.jobValue("offers", "state"))
+                            && String.valueOf(p.jobValue("offers", "plugins")).contains(bundle + " 0.1.1.itest"),
+                    () -> "the job to run on the changelog 0.1.1: " + p.safeJob("offers"));
+            long records = ((Number) p.jobValue("offers", "records")).longValue();
+            p.awaitRecords("offers", records + 4_000);
+
+            // removed: the job stops and waits for it
+            Files.delete(p.deploy.resolve(jar));
+            p.awaitJobState("offers", "WAITING");
+            assertThat((String) p.jobValue("offers", "reason")).contains("the changelog plugin");
+
+            // reinstalled: the job runs again from where it stopped, to the end
+            drop(original, p.deploy.resolve(jar));
+            p.awaitJobState("offers", "FINISHED");
+            assertThat(p.job("offers")).containsEntry("changelog", true);
+            assertThat(p.verifyOfferJob("offers", EVENTS)).containsEntry("exactly-once", true);
         }
     }
 
