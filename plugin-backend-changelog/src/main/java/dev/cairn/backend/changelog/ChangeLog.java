@@ -3,28 +3,22 @@ package dev.cairn.backend.changelog;
 import dev.cairn.api.serialization.ByteArrayDataOutput;
 import dev.cairn.spi.backend.BackgroundSnapshots;
 import dev.cairn.spi.backend.KeyGroupRange;
-import dev.cairn.spi.backend.SnapshotOutput;
 import dev.cairn.spi.snapshot.FileRef;
 import dev.cairn.spi.snapshot.KeyGroupSection;
-import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executor;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 
 /**
- * One subtask's log. Changes gather per key group on the task thread and leave in batches: a
- * batch is one file with a section per key group, uploaded on the changelog's pool while the
- * task goes on. A checkpoint cuts the log (what gathered becomes a batch) and references every
- * batch since the last materialisation; a materialisation lets the batches before it go.
- * Gathered and uploading bytes are bounded: past the bound a state write waits for uploads.
+ * One subtask's log. Changes gather per key group on the task thread and leave in batches,
+ * uploaded while the task goes on ({@link GroupedUploads}: the batches of a job's subtasks
+ * waiting at the same time share a file, a section per key group). A checkpoint cuts the log
+ * (what gathered becomes a batch) and references every batch since the last materialisation; a
+ * materialisation lets the batches before it go. Gathered and uploading bytes are bounded: past
+ * the bound a state write waits for uploads.
  */
 final class ChangeLog {
-    private static final Logger LOG = Logger.getLogger(ChangeLog.class.getName());
-
     /** A batch of the log: its sequence number and its upload. */
     record Batch(long seq, CompletableFuture<Uploaded> upload) {
     }
@@ -35,7 +29,7 @@ final class ChangeLog {
 
     private final KeyGroupRange range;
     private final ChangelogSettings settings;
-    private final Executor uploads;
+    private final GroupedUploads uploads;
     private final BackgroundSnapshots background;
     private final String name;
     private final List<String> stateNames;
@@ -52,7 +46,7 @@ final class ChangeLog {
      * @param stateNames the backend's states in registration order, which records name by index;
      *                   it only grows, and is read on the task thread only
      */
-    ChangeLog(KeyGroupRange range, ChangelogSettings settings, Executor uploads, BackgroundSnapshots background, String name,
+    ChangeLog(KeyGroupRange range, ChangelogSettings settings, GroupedUploads uploads, BackgroundSnapshots background, String name,
               List<String> stateNames) {
         this.range = range;
         this.settings = settings;
@@ -114,7 +108,8 @@ final class ChangeLog {
             List<String> names = List.copyOf(stateNames);
             long seq = nextSeq++;
             CompletableFuture<Uploaded> upload = new CompletableFuture<>();
-            uploads.execute(() -> upload(seq, full, names, bytes, upload));
+            uploads.submit(new GroupedUploads.Batch(this, background, range.start(), full, names, name + " (batch " + seq + ")", upload,
+                    () -> uploadFinished(bytes, upload)));
             batches.add(new Batch(seq, upload));
         }
         return List.copyOf(batches);
@@ -162,52 +157,29 @@ final class ChangeLog {
         broken = false;
     }
 
-    private void upload(long seq, ByteArrayDataOutput[] full, List<String> names, int bytes, CompletableFuture<Uploaded> result) {
-        IOException last = null;
-        try {
-            for (int attempt = 0; attempt <= settings.uploadRetries(); attempt++) {
-                try {
-                    result.complete(write(seq, full, names));
-                    return;
-                } catch (IOException e) {
-                    last = e;
-                    LOG.log(Level.FINE, "Upload of changelog batch " + seq + " of " + name + " failed (attempt " + (attempt + 1) + ")", e);
-                }
-            }
+    private void uploadFinished(int bytes, CompletableFuture<Uploaded> upload) {
+        if (upload.isCompletedExceptionally()) {
             broken = true;
-            LOG.warning("Changelog batch " + seq + " of " + name + " could not be uploaded after " + (settings.uploadRetries() + 1)
-                    + " attempts (" + last.getMessage() + "); checkpoints that need it fail until the next materialisation");
-            result.completeExceptionally(new IOException("Changelog batch " + seq + " of " + name + " could not be uploaded", last));
-        } catch (RuntimeException | Error e) {
-            broken = true;
-            result.completeExceptionally(e);
-        } finally {
-            synchronized (uploaded) {
-                heldBytes -= bytes;
-                uploaded.notifyAll();
-            }
+        }
+        synchronized (uploaded) {
+            heldBytes -= bytes;
+            uploaded.notifyAll();
         }
     }
 
-    private Uploaded write(long seq, ByteArrayDataOutput[] full, List<String> names) throws IOException {
-        ByteArrayDataOutput header = new ByteArrayDataOutput(64);
-        ChangeRecords.writeHeader(header, names);
-        List<KeyGroupSection> sections = new ArrayList<>();
-        SnapshotOutput out = background.streams().createShared("changelog-" + seq);
-        try {
-            for (int local = 0; local < full.length; local++) {
-                ByteArrayDataOutput records = full[local];
-                if (records == null || records.length() == 0) {
-                    continue;
-                }
-                out.beginSection();
-                out.write(header.buffer(), 0, header.length());
-                out.write(records.buffer(), 0, records.length());
-                sections.add(out.endSection(range.start() + local));
+    /** The files the batches still in the log were uploaded to, as far as their uploads finished. */
+    java.util.Set<String> filesInUse() {
+        java.util.Set<String> paths = new java.util.HashSet<>();
+        for (Batch b : batches) {
+            if (b.upload().isDone() && !b.upload().isCompletedExceptionally()) {
+                paths.add(b.upload().join().file().path());
             }
-            return new Uploaded(sections, out.closeAndGetRef());
-        } finally {
-            out.close(); // after closeAndGetRef a no-op; before it, discards the partial file
         }
+        return paths;
+    }
+
+    /** These files are no longer referenced by this subtask's log or base. */
+    void release(List<FileRef> files) {
+        uploads.release(this, files, background);
     }
 }

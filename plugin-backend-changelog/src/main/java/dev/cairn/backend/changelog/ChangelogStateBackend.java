@@ -26,13 +26,14 @@ import java.util.concurrent.Executor;
 final class ChangelogStateBackend implements StateBackend {
     private final StateBackend wrapped;
     private final ChangelogSettings settings;
-    private final Executor uploads;
+    private final GroupedUploads uploads;
     private final Executor materializations;
 
+    /** One per job run: its subtasks' log batches are uploaded together. */
     ChangelogStateBackend(StateBackend wrapped, ChangelogSettings settings, Executor uploads, Executor materializations) {
         this.wrapped = wrapped;
         this.settings = settings;
-        this.uploads = uploads;
+        this.uploads = new GroupedUploads(uploads, settings.uploadRetries());
         this.materializations = materializations;
     }
 

@@ -114,15 +114,16 @@ final class Materializations {
         List<FileRef> restoredFiles = restoredChangeFiles;
         return () -> {
             List<KeyGroupSection> changes = new ArrayList<>(restored);
-            List<FileRef> files = new ArrayList<>(restoredFiles);
+            Map<String, FileRef> files = new LinkedHashMap<>();
+            restoredFiles.forEach(f -> files.put(f.path(), f));
             for (ChangeLog.Batch b : batches) {
                 ChangeLog.Uploaded u = await(b.upload(), "changelog batch " + b.seq());
                 changes.addAll(u.sections());
                 if (!u.sections().isEmpty()) {
-                    files.add(u.file());
+                    files.putIfAbsent(u.file().path(), u.file()); // batches uploaded together share a file
                 }
             }
-            return handles.handle(builtOn, changes, files);
+            return handles.handle(builtOn, changes, List.copyOf(files.values()));
         };
     }
 
@@ -235,12 +236,39 @@ final class Materializations {
         }
     }
 
+    /**
+     * Releases what a deferred switch let go, on the task thread. A log file is released only once
+     * its upload finished and no batch still in the log has sections in it (batches uploaded
+     * together share a file); what cannot go yet waits for the next completed checkpoint.
+     */
     private void release(Deferred d) {
-        if (!d.files().isEmpty()) {
-            background.release(d.files());
-        }
+        Map<String, FileRef> files = new LinkedHashMap<>();
+        d.files().forEach(f -> files.putIfAbsent(f.path(), f));
+        List<CompletableFuture<ChangeLog.Uploaded>> waiting = new ArrayList<>();
         for (CompletableFuture<ChangeLog.Uploaded> upload : d.uploads()) {
-            upload.thenAccept(u -> background.release(List.of(u.file())));
+            if (!upload.isDone()) {
+                waiting.add(upload);
+            } else if (!upload.isCompletedExceptionally()) {
+                ChangeLog.Uploaded u = upload.join();
+                files.putIfAbsent(u.file().path(), u.file());
+            }
+        }
+        if (log != null) {
+            files.keySet().removeAll(log.filesInUse());
+        }
+        if (!files.isEmpty()) {
+            release(List.copyOf(files.values()));
+        }
+        if (!waiting.isEmpty()) {
+            deferred.add(new Deferred(d.afterCheckpoint(), List.of(), waiting));
+        }
+    }
+
+    private void release(List<FileRef> files) {
+        if (log != null) {
+            log.release(files); // a log file other subtasks have sections in stays until they release it too
+        } else {
+            background.release(files);
         }
     }
 

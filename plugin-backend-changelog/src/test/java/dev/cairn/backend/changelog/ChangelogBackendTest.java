@@ -196,4 +196,76 @@ class ChangelogBackendTest {
         assertThat(ChangelogSettings.of(Map.of("materialization-interval", "30s", "upload-delay", "0ms")))
                 .isEqualTo(new ChangelogSettings(Duration.ofSeconds(30), 512 * 1024, Duration.ZERO, 64L * 1024 * 1024, 3));
     }
+
+    @Test
+    void batchesOfSubtasksWaitingTogetherShareOneFile() throws Exception {
+        List<Runnable> uploads = new java.util.ArrayList<>();
+        StateBackend shared = new ChangelogStateBackend(new HeapStateBackend(), logOnly(), uploads::add, Runnable::run);
+        KeyGroupRange left = new KeyGroupRange(0, 63);
+        KeyGroupRange right = new KeyGroupRange(64, 127);
+        BackendHarness a = new BackendHarness(shared, storage, left, Files.createTempDirectory(temp, "a"), clock, dev.cairn.spi.backend.RestoreContext.NONE);
+        BackendHarness b = new BackendHarness(shared, storage, right, Files.createTempDirectory(temp, "b"), clock, dev.cairn.spi.backend.RestoreContext.NONE);
+        open.add(a);
+        open.add(b);
+        Map<Long, String> model = new HashMap<>();
+        ValueState<String> sa = value(a);
+        ValueState<String> sb = value(b);
+        for (long k = 0; k < 2_000; k++) {
+            boolean inLeft = left.contains(dev.cairn.spi.backend.KeyGroups.keyGroupFor(k, BackendHarness.MAX_PARALLELISM));
+            put(inLeft ? a : b, inLeft ? sa : sb, model, k, "value-" + k);
+        }
+        dev.cairn.spi.backend.AsyncSnapshot first = a.startSnapshot(1, true);
+        dev.cairn.spi.backend.AsyncSnapshot second = b.startSnapshot(1, true);
+        assertThat(uploads).as("one upload for both subtasks' batches").hasSize(1);
+        uploads.remove(0).run();
+        ChangelogHandle ha = (ChangelogHandle) first.write();
+        ChangelogHandle hb = (ChangelogHandle) second.write();
+        assertThat(ha.changeFiles()).hasSize(1).isEqualTo(hb.changeFiles());
+        assertThat(ha.changes()).allMatch(s -> left.contains(s.keyGroup())).isNotEmpty();
+        assertThat(hb.changes()).allMatch(s -> right.contains(s.keyGroup())).isNotEmpty();
+
+        BackendHarness merged = restore(List.of(ha, hb), logOnly());
+        assertHolds(merged, model);
+    }
+
+    @Test
+    void aSharedLogFileGoesOnlyOnceEveryOwnerReleasedItAndARestoredOneAtOnce() throws Exception {
+        List<Runnable> pool = new java.util.ArrayList<>();
+        GroupedUploads grouped = new GroupedUploads(pool::add, 0);
+        BackendHarness h = harness(logOnly(), List.of(), true);
+        Object one = new Object();
+        Object two = new Object();
+        java.util.concurrent.CompletableFuture<ChangeLog.Uploaded> first = new java.util.concurrent.CompletableFuture<>();
+        java.util.concurrent.CompletableFuture<ChangeLog.Uploaded> second = new java.util.concurrent.CompletableFuture<>();
+        grouped.submit(new GroupedUploads.Batch(one, h.background, 0, records(3), List.of("v"), "one", first, () -> { }));
+        grouped.submit(new GroupedUploads.Batch(two, h.background, 64, records(5), List.of("v"), "two", second, () -> { }));
+        pool.remove(0).run();
+        assertThat(pool).isEmpty();
+        FileRef file = first.get().file();
+        assertThat(second.get().file()).isEqualTo(file);
+        assertThat(first.get().sections()).extracting(KeyGroupSectionRef::keyGroup).containsExactly(3);
+        assertThat(second.get().sections()).extracting(KeyGroupSectionRef::keyGroup).containsExactly(69);
+
+        grouped.release(one, List.of(file), h.background);
+        assertThat(h.background.released).as("the other subtask still references it").isEmpty();
+        grouped.release(two, List.of(file), h.background);
+        assertThat(h.background.released).containsExactly(file);
+        FileRef restored = new FileRef("shared/op/0/restored-changelog", 10, 1);
+        grouped.release(one, List.of(restored), h.background);
+        assertThat(h.background.released).containsExactly(file, restored);
+    }
+
+    /** Records in one key group ({@code local}) of a batch. */
+    private static dev.cairn.api.serialization.ByteArrayDataOutput[] records(int local) {
+        dev.cairn.api.serialization.ByteArrayDataOutput[] r = new dev.cairn.api.serialization.ByteArrayDataOutput[64];
+        r[local] = new dev.cairn.api.serialization.ByteArrayDataOutput(8);
+        r[local].write(ChangeRecords.CLEAR);
+        return r;
+    }
+
+    private interface KeyGroupSectionRef {
+        static int keyGroup(dev.cairn.spi.snapshot.KeyGroupSection s) {
+            return s.keyGroup();
+        }
+    }
 }
