@@ -30,6 +30,7 @@ final class ChangeLog {
     private final KeyGroupRange range;
     private final ChangelogSettings settings;
     private final GroupedUploads uploads;
+    private final LocalLogCopies local;
     private final BackgroundSnapshots background;
     private final String name;
     private final List<String> stateNames;
@@ -47,7 +48,8 @@ final class ChangeLog {
      *                   it only grows, and is read on the task thread only
      */
     ChangeLog(KeyGroupRange range, ChangelogSettings settings, GroupedUploads uploads, BackgroundSnapshots background, String name,
-              List<String> stateNames) {
+              List<String> stateNames, LocalLogCopies local) {
+        this.local = local;
         this.range = range;
         this.settings = settings;
         this.uploads = uploads;
@@ -109,7 +111,7 @@ final class ChangeLog {
             long seq = nextSeq++;
             CompletableFuture<Uploaded> upload = new CompletableFuture<>();
             uploads.submit(new GroupedUploads.Batch(this, background, range.start(), full, names, name + " (batch " + seq + ")", upload,
-                    () -> uploadFinished(bytes, upload)));
+                    () -> uploadFinished(bytes, upload), local));
             batches.add(new Batch(seq, upload));
         }
         return List.copyOf(batches);
@@ -180,6 +182,7 @@ final class ChangeLog {
 
     /** These files are no longer referenced by this subtask's log or base. */
     void release(List<FileRef> files) {
+        local.released(files);
         uploads.release(this, files, background);
     }
 }

@@ -7,7 +7,6 @@ import dev.cairn.spi.backend.InternalListState;
 import dev.cairn.spi.backend.InternalMapState;
 import dev.cairn.spi.backend.InternalValueState;
 import dev.cairn.spi.backend.KeyedStateBackend;
-import dev.cairn.spi.backend.SnapshotReader;
 import dev.cairn.spi.snapshot.KeyGroupSection;
 import dev.cairn.spi.snapshot.StateMetaInfo;
 import java.io.IOException;
@@ -26,11 +25,16 @@ final class ChangeReplay {
     private final Map<String, StateMetaInfo> metas;
 
     /** Reads and checks every section now: a damaged one fails the restore, naming its file. */
-    ChangeReplay(List<KeyGroupSection> sections, SnapshotReader reader, Map<String, StateMetaInfo> metas) throws IOException {
+    /** Where a section's bytes come from: a local copy or the snapshot's storage, checked either way. */
+    interface Sections {
+        byte[] read(KeyGroupSection section) throws IOException;
+    }
+
+    ChangeReplay(List<KeyGroupSection> sections, Sections reader, Map<String, StateMetaInfo> metas) throws IOException {
         this.metas = metas;
         ByteArrayDataInput in = new ByteArrayDataInput();
         for (KeyGroupSection section : sections) {
-            byte[] bytes = reader.readSection(section);
+            byte[] bytes = reader.read(section);
             in.over(bytes, 0, bytes.length);
             List<String> names = ChangeRecords.readHeader(in);
             while (in.position() < bytes.length) {

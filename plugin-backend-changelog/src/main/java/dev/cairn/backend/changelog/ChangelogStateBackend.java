@@ -81,15 +81,18 @@ final class ChangelogStateBackend implements StateBackend {
                 bases.add(h);
             }
         }
-        KeyedStateBackend<K> inner = wrapped.createKeyedBackend(params.with(restore.withHandles(bases), params.workingDirectory()));
+        // the working directory outlives a failed attempt: the wrapped backend's local recovery and the log's copies live there
+        KeyedStateBackend<K> inner = wrapped.createKeyedBackend(params.with(restore.withHandles(bases),
+                params.workingDirectory().resolve("backend")));
         try {
             String name = "operator " + params.operatorUid() + " subtask " + params.subtaskIndex();
-            ChangeReplay replay = changes.isEmpty() ? null : new ChangeReplay(changes, restore.reader(), logged);
+            LocalLogCopies local = new LocalLogCopies(params.workingDirectory().resolve("changelog"));
+            ChangeReplay replay = changes.isEmpty() ? null : new ChangeReplay(changes, s -> local.read(s, restore.reader()), logged);
             boolean fresh = restore.handles().isEmpty();
             boolean reusable = fresh || restore.baseReusable();
             List<String> stateNames = new ArrayList<>();
             ChangeLog log = params.background().available()
-                    ? new ChangeLog(range, settings, uploads, params.background(), name, stateNames) : null;
+                    ? new ChangeLog(range, settings, uploads, params.background(), name, stateNames, local) : null;
             Materializations m = new Materializations(inner, log, params.background(), settings, materializations, System::nanoTime, name,
                     reusable ? bases : null, reusable ? changes : List.of(), reusable ? List.copyOf(changeFiles.values()) : List.of());
             return new ChangelogKeyedStateBackend<>(inner, wrapped.name(), params, log, m, replay, logged, stateNames);

@@ -29,7 +29,7 @@ final class GroupedUploads {
 
     /** One subtask's batch: its records per key group (index = key group - first), the state names they use. */
     record Batch(Object owner, BackgroundSnapshots background, int firstKeyGroup, ByteArrayDataOutput[] records, List<String> names,
-                 String description, CompletableFuture<ChangeLog.Uploaded> result, Runnable finished) {
+                 String description, CompletableFuture<ChangeLog.Uploaded> result, Runnable finished, LocalLogCopies local) {
     }
 
     /** A grouped file and the subtasks that still reference it, with the storage it was created through. */
@@ -122,6 +122,9 @@ final class GroupedUploads {
                 sections.put(b, own);
             }
             FileRef file = out.closeAndGetRef();
+            for (Batch b : group) {
+                keepLocally(b, sections.get(b));
+            }
             Set<Object> owners = new HashSet<>();
             group.forEach(b -> owners.add(b.owner()));
             synchronized (uses) {
@@ -132,6 +135,19 @@ final class GroupedUploads {
             return result;
         } finally {
             out.close(); // after closeAndGetRef a no-op; before it, discards the partial file
+        }
+    }
+
+    /** A copy of each uploaded section on local disk, for a restore after a task failure. */
+    private static void keepLocally(Batch b, List<KeyGroupSection> sections) throws IOException {
+        if (b.local() == null) {
+            return;
+        }
+        ByteArrayDataOutput header = new ByteArrayDataOutput(64);
+        ChangeRecords.writeHeader(header, b.names());
+        for (KeyGroupSection section : sections) {
+            ByteArrayDataOutput records = b.records()[section.keyGroup() - b.firstKeyGroup()];
+            b.local().keep(section, header.buffer(), header.length(), records.buffer(), records.length());
         }
     }
 

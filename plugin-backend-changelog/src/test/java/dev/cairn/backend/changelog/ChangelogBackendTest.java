@@ -237,8 +237,8 @@ class ChangelogBackendTest {
         Object two = new Object();
         java.util.concurrent.CompletableFuture<ChangeLog.Uploaded> first = new java.util.concurrent.CompletableFuture<>();
         java.util.concurrent.CompletableFuture<ChangeLog.Uploaded> second = new java.util.concurrent.CompletableFuture<>();
-        grouped.submit(new GroupedUploads.Batch(one, h.background, 0, records(3), List.of("v"), "one", first, () -> { }));
-        grouped.submit(new GroupedUploads.Batch(two, h.background, 64, records(5), List.of("v"), "two", second, () -> { }));
+        grouped.submit(new GroupedUploads.Batch(one, h.background, 0, records(3), List.of("v"), "one", first, () -> { }, null));
+        grouped.submit(new GroupedUploads.Batch(two, h.background, 64, records(5), List.of("v"), "two", second, () -> { }, null));
         pool.remove(0).run();
         assertThat(pool).isEmpty();
         FileRef file = first.get().file();
@@ -267,5 +267,28 @@ class ChangelogBackendTest {
         static int keyGroup(dev.cairn.spi.snapshot.KeyGroupSection s) {
             return s.keyGroup();
         }
+    }
+
+    @Test
+    void aRestoreInTheSameWorkingDirectoryReadsTheLogFromItsLocalCopy() throws Exception {
+        Path work = Files.createTempDirectory(temp, "work");
+        BackendHarness h = new BackendHarness(CHANGELOG.wrap(new HeapStateBackend(), logOnly()), storage, ALL, work, clock,
+                dev.cairn.spi.backend.RestoreContext.NONE);
+        ValueState<String> s = value(h);
+        Map<Long, String> model = new HashMap<>();
+        for (long k = 0; k < 1_000; k++) {
+            put(h, s, model, k, "value-" + k);
+        }
+        ChangelogHandle handle = (ChangelogHandle) h.snapshot(1, true);
+        h.close();
+        String file = handle.changeFiles().get(0).path();
+        Files.delete(temp.resolve("storage").resolve(BackendHarness.JOB).resolve(file)); // only the local copy has the log now
+
+        BackendHarness again = new BackendHarness(CHANGELOG.wrap(new HeapStateBackend(), logOnly()), storage, ALL, work, clock,
+                BackendHarness.restoreFrom(storage, List.of(handle), true));
+        open.add(again);
+        assertHolds(again, model);
+        assertThatThrownBy(() -> harness(logOnly(), List.of(handle), true)).as("elsewhere the log comes from storage")
+                .hasMessageContaining(file);
     }
 }
