@@ -4,12 +4,10 @@ import dev.cairn.core.internal.catalog.StorageSnapshotStreams;
 import dev.cairn.core.internal.snapshot.FullFormat;
 import dev.cairn.core.internal.snapshot.LayoutSectionWriter;
 import dev.cairn.spi.backend.BackgroundSnapshots;
-import dev.cairn.spi.backend.SnapshotOutput;
 import dev.cairn.spi.backend.SnapshotStreams;
 import dev.cairn.spi.snapshot.FileRef;
 import dev.cairn.spi.snapshot.KeyGroupSectionWriter;
 import dev.cairn.spi.storage.SnapshotStorage;
-import java.io.IOException;
 import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -39,18 +37,7 @@ public final class HarnessBackgroundSnapshots implements BackgroundSnapshots {
 
     @Override
     public SnapshotStreams streams() {
-        StorageSnapshotStreams streams = new StorageSnapshotStreams(storage, BackendHarness.JOB, sharedDirectory, sharedDirectory, 0);
-        return new SnapshotStreams() {
-            @Override
-            public SnapshotOutput createOwned(String name) throws IOException {
-                return streams.createShared(name);
-            }
-
-            @Override
-            public SnapshotOutput createShared(String name) throws IOException {
-                return streams.createShared(name);
-            }
-        };
+        return new StorageSnapshotStreams(storage, BackendHarness.JOB, sharedDirectory, sharedDirectory, 0).allShared();
     }
 
     @Override

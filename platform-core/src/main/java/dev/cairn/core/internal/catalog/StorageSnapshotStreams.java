@@ -64,6 +64,21 @@ public final class StorageSnapshotStreams implements SnapshotStreams {
         return open(StoragePaths.join(sharedDir, UUID.randomUUID() + "-" + name), 0);
     }
 
+    /** These streams with every file shared, for what is written between checkpoints: nothing there belongs to one snapshot. */
+    public SnapshotStreams allShared() {
+        return new SnapshotStreams() {
+            @Override
+            public SnapshotOutput createOwned(String name) throws IOException {
+                return createShared(name);
+            }
+
+            @Override
+            public SnapshotOutput createShared(String name) throws IOException {
+                return StorageSnapshotStreams.this.createShared(name);
+            }
+        };
+    }
+
     /** Storage paths of every object created so far (complete or not). */
     public List<String> createdFiles() {
         return List.copyOf(created);

@@ -5,12 +5,10 @@ import dev.cairn.core.internal.checkpoint.JobSnapshots;
 import dev.cairn.core.internal.snapshot.FullFormat;
 import dev.cairn.core.internal.snapshot.LayoutSectionWriter;
 import dev.cairn.spi.backend.BackgroundSnapshots;
-import dev.cairn.spi.backend.SnapshotOutput;
 import dev.cairn.spi.backend.SnapshotStreams;
 import dev.cairn.spi.snapshot.FileRef;
 import dev.cairn.spi.snapshot.KeyGroupSectionWriter;
 import dev.cairn.spi.storage.StoragePaths;
-import java.io.IOException;
 import java.util.Collection;
 import java.util.List;
 import java.util.Set;
@@ -38,22 +36,11 @@ final class SubtaskBackgroundSnapshots implements BackgroundSnapshots {
 
     @Override
     public SnapshotStreams streams() {
-        StorageSnapshotStreams streams = new StorageSnapshotStreams(snapshots.catalog().storage(), snapshots.catalog().jobDirectory(),
-                sharedDirectory, sharedDirectory, 0, path -> {
+        return new StorageSnapshotStreams(snapshots.catalog().storage(), snapshots.catalog().jobDirectory(), sharedDirectory,
+                sharedDirectory, 0, path -> {
                     held.add(path);
                     snapshots.hold(path);
-                });
-        return new SnapshotStreams() {
-            @Override
-            public SnapshotOutput createOwned(String name) throws IOException {
-                return streams.createShared(name); // between checkpoints nothing belongs to one snapshot
-            }
-
-            @Override
-            public SnapshotOutput createShared(String name) throws IOException {
-                return streams.createShared(name);
-            }
-        };
+                }).allShared();
     }
 
     @Override
