@@ -68,6 +68,8 @@ final class Materializations {
     private final Map<Long, InCheckpoint> inCheckpoint = new TreeMap<>();
     private final List<Deferred> deferred = new ArrayList<>();
     private long highestCheckpoint = -1;
+    /** Checkpoints taken and not yet settled: only their completion lets deferred files go (a savepoint's does not). */
+    private final java.util.TreeSet<Long> taken = new java.util.TreeSet<>();
     private long baseSeq;
     /** Background materialisations a checkpoint's own overtook: never adopted, but the wrapped backend must outlive them. */
     private final List<CompletableFuture<KeyedStateHandle>> abandoned = new ArrayList<>();
@@ -102,6 +104,7 @@ final class Materializations {
     AsyncSnapshot checkpoint(SnapshotRequest request, Handles handles) throws Exception {
         adoptFinishedMaterialization();
         highestCheckpoint = Math.max(highestCheckpoint, request.checkpointId());
+        taken.add(request.checkpointId());
         if (base == null || required || log == null || log.broken()) {
             return materializeIn(request, handles);
         }
@@ -212,6 +215,10 @@ final class Materializations {
     }
 
     void checkpointCompleted(long checkpointId) {
+        if (!taken.contains(checkpointId)) {
+            return; // a savepoint, or a checkpoint of an earlier instance: it references nothing of this log
+        }
+        taken.headSet(checkpointId, true).clear();
         InCheckpoint in = inCheckpoint.remove(checkpointId);
         inCheckpoint.keySet().removeIf(id -> id < checkpointId);
         if (in != null && in.handle().isDone() && !in.handle().isCompletedExceptionally()) {
@@ -231,6 +238,7 @@ final class Materializations {
     }
 
     void checkpointAborted(long checkpointId) {
+        taken.remove(checkpointId);
         if (inCheckpoint.remove(checkpointId) != null) {
             inner.notifyCheckpointAborted(checkpointId);
         }
