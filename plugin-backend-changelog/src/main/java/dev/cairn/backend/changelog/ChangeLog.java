@@ -169,7 +169,12 @@ final class ChangeLog {
         }
     }
 
-    /** The files the batches still in the log were uploaded to, as far as their uploads finished. */
+    /** Whether every batch still in the log finished uploading (or failed). */
+    boolean uploadsSettled() {
+        return batches.stream().allMatch(b -> b.upload().isDone());
+    }
+
+    /** The files the batches still in the log were uploaded to. */
     java.util.Set<String> filesInUse() {
         java.util.Set<String> paths = new java.util.HashSet<>();
         for (Batch b : batches) {

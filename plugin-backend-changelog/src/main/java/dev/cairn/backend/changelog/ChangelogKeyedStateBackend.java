@@ -15,10 +15,7 @@ import dev.cairn.spi.backend.SnapshotRequest;
 import dev.cairn.spi.backend.StateKind;
 import dev.cairn.spi.backend.StateSpec;
 import dev.cairn.spi.snapshot.ChangelogHandle;
-import dev.cairn.spi.snapshot.FileRef;
 import dev.cairn.spi.snapshot.KeyGroupEntries;
-import dev.cairn.spi.snapshot.KeyGroupSection;
-import dev.cairn.spi.snapshot.KeyedStateHandle;
 import dev.cairn.spi.snapshot.StateMetaInfo;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -187,11 +184,13 @@ final class ChangelogKeyedStateBackend<K> implements KeyedStateBackend<K>, Logge
         if (request.savepoint()) {
             return inner.snapshot(request); // self-contained: the wrapped backend's own, which holds every change
         }
-        return materializations.checkpoint(request, this::handle);
+        List<StateMetaInfo> states = states(); // on the task thread: registrations go on while the handle is written
+        return materializations.checkpoint(request, (base, changes, changeFiles) ->
+                new ChangelogHandle(innerName, params.keyGroupRange(), states, base, changes, changeFiles));
     }
 
-    /** The handle of a checkpoint: the materialisation it builds on and the log since, as uploaded. */
-    private ChangelogHandle handle(List<KeyedStateHandle> base, List<KeyGroupSection> changes, List<FileRef> changeFiles) {
+    /** The states a checkpoint's handle names: those registered, then those restored and not registered again. */
+    private List<StateMetaInfo> states() {
         Set<String> names = new LinkedHashSet<>();
         List<StateMetaInfo> states = new ArrayList<>();
         for (StateSpec spec : specs.values()) {
@@ -203,7 +202,7 @@ final class ChangelogKeyedStateBackend<K> implements KeyedStateBackend<K>, Logge
                 states.add(meta);
             }
         });
-        return new ChangelogHandle(innerName, params.keyGroupRange(), states, base, changes, changeFiles);
+        return states;
     }
 
     /** For tests: waits for the background materialisation running now. */

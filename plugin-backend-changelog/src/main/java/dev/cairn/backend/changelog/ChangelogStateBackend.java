@@ -61,7 +61,9 @@ final class ChangelogStateBackend implements StateBackend {
     public <K> KeyedStateBackend<K> createKeyedBackend(KeyedBackendParameters<K> params) throws Exception {
         RestoreContext restore = params.restore();
         KeyGroupRange range = params.keyGroupRange();
-        List<KeyedStateHandle> bases = new ArrayList<>();
+        // two rescales within one materialisation interval hand the same materialisation to a subtask twice
+        Set<KeyedStateHandle> bases = new java.util.LinkedHashSet<>();
+        boolean plain = false;
         List<KeyGroupSection> changes = new ArrayList<>();
         Map<String, FileRef> changeFiles = new LinkedHashMap<>();
         Map<String, StateMetaInfo> logged = new LinkedHashMap<>();
@@ -79,22 +81,24 @@ final class ChangelogStateBackend implements StateBackend {
                 c.states().forEach(m -> logged.putIfAbsent(m.name(), m));
             } else {
                 bases.add(h);
+                plain = true;
             }
         }
         // the working directory outlives a failed attempt: the wrapped backend's local recovery and the log's copies live there
-        KeyedStateBackend<K> inner = wrapped.createKeyedBackend(params.with(restore.withHandles(bases),
+        KeyedStateBackend<K> inner = wrapped.createKeyedBackend(params.with(restore.withHandles(List.copyOf(bases)),
                 params.workingDirectory().resolve("backend")));
         try {
             String name = "operator " + params.operatorUid() + " subtask " + params.subtaskIndex();
             LocalLogCopies local = new LocalLogCopies(params.workingDirectory().resolve("changelog"));
             ChangeReplay replay = changes.isEmpty() ? null : new ChangeReplay(changes, s -> local.read(s, restore.reader()), logged);
             boolean fresh = restore.handles().isEmpty();
-            boolean reusable = fresh || restore.baseReusable();
+            // a plain backend's handle may have files inlined in its own snapshot's metadata only: the first checkpoint materialises
+            boolean reusable = fresh || (restore.baseReusable() && !plain);
             List<String> stateNames = new ArrayList<>();
             ChangeLog log = params.background().available()
                     ? new ChangeLog(range, settings, uploads, params.background(), name, stateNames, local) : null;
             Materializations m = new Materializations(inner, log, params.background(), settings, materializations, System::nanoTime, name,
-                    reusable ? bases : null, reusable ? changes : List.of(), reusable ? List.copyOf(changeFiles.values()) : List.of());
+                    reusable ? List.copyOf(bases) : null, reusable ? changes : List.of(), reusable ? List.copyOf(changeFiles.values()) : List.of());
             return new ChangelogKeyedStateBackend<>(inner, wrapped.name(), params, log, m, replay, logged, stateNames);
         } catch (Exception | Error e) {
             inner.close();

@@ -3,7 +3,9 @@ package dev.cairn.backend.changelog;
 import dev.cairn.spi.backend.AsyncSnapshot;
 import dev.cairn.spi.backend.BackgroundSnapshots;
 import dev.cairn.spi.backend.KeyedStateBackend;
+import dev.cairn.spi.backend.SnapshotOutput;
 import dev.cairn.spi.backend.SnapshotRequest;
+import dev.cairn.spi.backend.SnapshotStreams;
 import dev.cairn.spi.snapshot.FileRef;
 import dev.cairn.spi.snapshot.KeyGroupSection;
 import dev.cairn.spi.snapshot.KeyedStateHandle;
@@ -137,7 +139,9 @@ final class Materializations {
             running = null;
         }
         abandoned.removeIf(CompletableFuture::isDone);
-        AsyncSnapshot innerPart = inner.snapshot(request);
+        // later checkpoints reference this materialisation: no file of it may live inlined in this checkpoint's metadata alone
+        AsyncSnapshot innerPart = inner.snapshot(new SnapshotRequest(request.checkpointId(), false, allShared(request.streams()),
+                request.sections()));
         long seq = log == null ? 0 : lastSeqAfterCut();
         CompletableFuture<KeyedStateHandle> done = new CompletableFuture<>();
         inCheckpoint.put(request.checkpointId(), new InCheckpoint(seq, done));
@@ -149,6 +153,20 @@ final class Materializations {
             } catch (Exception | Error e) {
                 done.completeExceptionally(e);
                 throw e;
+            }
+        };
+    }
+
+    private static SnapshotStreams allShared(SnapshotStreams streams) {
+        return new SnapshotStreams() {
+            @Override
+            public SnapshotOutput createOwned(String name) throws IOException {
+                return streams.createShared(name);
+            }
+
+            @Override
+            public SnapshotOutput createShared(String name) throws IOException {
+                return streams.createShared(name);
             }
         };
     }
@@ -260,6 +278,11 @@ final class Materializations {
                 ChangeLog.Uploaded u = upload.join();
                 files.putIfAbsent(u.file().path(), u.file());
             }
+        }
+        if (log != null && !log.uploadsSettled()) {
+            // an upload of batches sharing one of these files may be completing batch by batch: try at the next completion
+            deferred.add(d);
+            return;
         }
         if (log != null) {
             files.keySet().removeAll(log.filesInUse());

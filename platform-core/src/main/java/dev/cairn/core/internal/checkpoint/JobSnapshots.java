@@ -175,7 +175,7 @@ public final class JobSnapshots {
      */
     public void sweep(Predicate<String> inFlight, boolean nothingWrites) {
         try {
-            int deleted = catalog.sweep(ledger.directories(), keptFiles(), inFlight, nothingWrites);
+            int deleted = catalog.sweep(ledger.directories(), keptFiles(), path -> inFlight.test(path) || held.contains(path), nothingWrites);
             if (deleted > 0) {
                 LOG.info(() -> "Job " + jobName + ": deleted " + deleted + " files that crashed or aborted runs left and no snapshot references");
             }
