@@ -160,6 +160,7 @@ final class ChangelogKeyedStateBackend<K> implements KeyedStateBackend<K>, Logge
             }
             keyBytesCurrent = true;
         }
+        dropUnfinishedRecord();
         recording = log.begin(keyGroup);
         recordStart = recording.length();
         recording.write(op);
@@ -167,6 +168,14 @@ final class ChangelogKeyedStateBackend<K> implements KeyedStateBackend<K>, Logge
         ChangeRecords.writeBytes(recording, keyBytes.buffer(), 0, keyBytes.length());
         ChangeRecords.writeBytes(recording, namespace, 0, namespace.length);
         return recording;
+    }
+
+    /** The record begun last never ended (a serializer threw): it is not logged. */
+    private void dropUnfinishedRecord() {
+        if (recording != null) {
+            recording.truncate(recordStart);
+            recording = null;
+        }
     }
 
     @Override
@@ -184,6 +193,7 @@ final class ChangelogKeyedStateBackend<K> implements KeyedStateBackend<K>, Logge
         if (request.savepoint()) {
             return inner.snapshot(request); // self-contained: the wrapped backend's own, which holds every change
         }
+        dropUnfinishedRecord(); // before the log is cut
         List<StateMetaInfo> states = states(); // on the task thread: registrations go on while the handle is written
         return materializations.checkpoint(request, (base, changes, changeFiles) ->
                 new ChangelogHandle(innerName, params.keyGroupRange(), states, base, changes, changeFiles));
