@@ -6,6 +6,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
 import org.osgi.annotation.versioning.ProviderType;
 
 /**
@@ -18,6 +20,21 @@ public interface SnapshotReader {
     byte[] readSection(KeyGroupSection section) throws IOException;
 
     byte[] readFile(FileRef file) throws IOException;
+
+    /**
+     * The bytes of each of {@code sections}, in the order given, each verified. A reader may
+     * fetch neighbouring sections of one file in one request (a log of many small sections
+     * would otherwise cost one request each).
+     *
+     * @since 1.2
+     */
+    default List<byte[]> readSections(List<KeyGroupSection> sections) throws IOException {
+        List<byte[]> out = new ArrayList<>(sections.size());
+        for (KeyGroupSection s : sections) {
+            out.add(readSection(s));
+        }
+        return out;
+    }
 
     /**
      * Puts the verified content of {@code file} at {@code target}, which must not exist yet.

@@ -27,14 +27,16 @@ final class ChangeReplay {
     /** Reads and checks every section now: a damaged one fails the restore, naming its file. */
     /** Where a section's bytes come from: a local copy or the snapshot's storage, checked either way. */
     interface Sections {
-        byte[] read(KeyGroupSection section) throws IOException;
+        List<byte[]> read(List<KeyGroupSection> sections) throws IOException;
     }
 
     ChangeReplay(List<KeyGroupSection> sections, Sections reader, Map<String, StateMetaInfo> metas) throws IOException {
         this.metas = metas;
         ByteArrayDataInput in = new ByteArrayDataInput();
-        for (KeyGroupSection section : sections) {
-            byte[] bytes = reader.read(section);
+        List<byte[]> contents = reader.read(sections);
+        for (int i = 0; i < sections.size(); i++) {
+            KeyGroupSection section = sections.get(i);
+            byte[] bytes = contents.get(i);
             in.over(bytes, 0, bytes.length);
             List<String> names = ChangeRecords.readHeader(in);
             while (in.position() < bytes.length) {

@@ -51,20 +51,39 @@ final class LocalLogCopies {
         }
     }
 
-    /** The section's bytes from the local copy when it is intact, else from storage. */
-    byte[] read(KeyGroupSection section, SnapshotReader storage) throws IOException {
-        Path copy = copyOf(section);
-        if (Files.isRegularFile(copy)) {
-            byte[] bytes = Files.readAllBytes(copy);
-            CRC32C crc = new CRC32C();
-            crc.update(bytes);
-            if (bytes.length == section.length() && crc.getValue() == section.crc32c()) {
-                return bytes;
+    /** The sections' bytes, in order: from the local copy where it is intact, the rest from storage in as few reads as it can. */
+    List<byte[]> read(List<KeyGroupSection> sections, SnapshotReader storage) throws IOException {
+        byte[][] out = new byte[sections.size()][];
+        List<Integer> remote = new ArrayList<>();
+        for (int i = 0; i < sections.size(); i++) {
+            out[i] = localCopy(sections.get(i));
+            if (out[i] == null) {
+                remote.add(i);
             }
-            LOG.warning("The local copy of a changelog section of " + section.path() + " is damaged (CRC32C "
-                    + Long.toHexString(crc.getValue()) + ", expected " + Long.toHexString(section.crc32c()) + "); reading it from storage");
         }
-        return storage.readSection(section);
+        if (!remote.isEmpty()) {
+            List<byte[]> fetched = storage.readSections(remote.stream().map(sections::get).toList());
+            for (int k = 0; k < remote.size(); k++) {
+                out[remote.get(k)] = fetched.get(k);
+            }
+        }
+        return java.util.Arrays.asList(out);
+    }
+
+    private byte[] localCopy(KeyGroupSection section) throws IOException {
+        Path copy = copyOf(section);
+        if (!Files.isRegularFile(copy)) {
+            return null;
+        }
+        byte[] bytes = Files.readAllBytes(copy);
+        CRC32C crc = new CRC32C();
+        crc.update(bytes);
+        if (bytes.length == section.length() && crc.getValue() == section.crc32c()) {
+            return bytes;
+        }
+        LOG.warning("The local copy of a changelog section of " + section.path() + " is damaged (CRC32C "
+                + Long.toHexString(crc.getValue()) + ", expected " + Long.toHexString(section.crc32c()) + "); reading it from storage");
+        return null;
     }
 
     /** The copies of sections in these files go. */

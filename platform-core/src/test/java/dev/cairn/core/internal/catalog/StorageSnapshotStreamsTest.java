@@ -85,4 +85,45 @@ class StorageSnapshotStreamsTest {
             assertThat(storage.list("job/")).isEmpty();
         }
     }
+
+    @Test
+    void sectionsReadTogetherComeBackInTheOrderAskedAndChecked() throws Exception {
+        try (SnapshotStorage storage = new LocalFileStorageProvider().open(Map.of("root", root.toString()))) {
+            StorageSnapshotStreams streams = new StorageSnapshotStreams(storage, "job", "job/chk-1/op/0", "job/shared/op/0", 0);
+            KeyGroupSection a;
+            KeyGroupSection b;
+            KeyGroupSection far;
+            try (SnapshotOutput out = streams.createShared("log.bin")) {
+                out.beginSection();
+                out.write(bytes(100));
+                a = out.endSection(1);
+                out.beginSection();
+                out.write(bytes(200));
+                b = out.endSection(2);
+                out.beginSection();
+                out.write(bytes(400_000)); // past the gap one read spans: the next section is fetched on its own
+                out.endSection(3);
+                out.beginSection();
+                out.write(bytes(300));
+                far = out.endSection(4);
+                out.closeAndGetRef();
+            }
+            SnapshotMetadata md = new SnapshotMetadata(SnapshotMetadata.CURRENT_FORMAT_VERSION, 1, SnapshotKind.CHECKPOINT, null, "full", "heap", "job", 0, 128,
+                    Map.of(), List.of(), Map.of());
+            StorageSnapshotReader reader = new StorageSnapshotReader(storage, new CompletedSnapshot("job/chk-1", "job", md));
+
+            List<byte[]> read = reader.readSections(List.of(far, a, b));
+            assertThat(read.get(0)).isEqualTo(bytes(300));
+            assertThat(read.get(1)).isEqualTo(bytes(100));
+            assertThat(read.get(2)).isEqualTo(bytes(200));
+
+            Path file = root.resolve("job").resolve(b.path());
+            byte[] stored = java.nio.file.Files.readAllBytes(file);
+            stored[(int) b.offset() + 5] ^= 1;
+            java.nio.file.Files.write(file, stored);
+            assertThatThrownBy(() -> reader.readSections(List.of(a, b)))
+                    .isInstanceOf(CorruptSnapshotException.class)
+                    .hasMessageContaining("log.bin").hasMessageContaining("key group 2");
+        }
+    }
 }
