@@ -38,6 +38,12 @@ public final class BenchmarkSuite {
             System.out.println(markdown);
             return;
         }
+        if (flags.contains("--changelog")) {
+            String markdown = reportOnly ? ChangelogSuite.report(out) : ChangelogSuite.run(quick, out);
+            Files.writeString(out.resolve("changelog.md"), markdown);
+            System.out.println(markdown);
+            return;
+        }
         if (flags.contains("--savepoints")) {
             String keep = flags.contains("--keep-rescales") ? "rescales" : flags.contains("--keep-savepoints") ? "savepoints" : null;
             String markdown = reportOnly ? SavepointSuite.report(out, DiskBandwidth.load(out, DiskBandwidth.SAVEPOINT_RUN)) : SavepointSuite.run(quick, keep, out);

@@ -72,7 +72,10 @@ final class CairnCheckpointedStore implements CheckpointedStore {
             for (FileRef f : handle.storedFiles()) {
                 files.put(f.path(), f.size());
             }
-            return new Checkpoint(handle, files, !(handle instanceof ChangelogHandle c) || !c.materialized().isEmpty());
+            if (handle instanceof ChangelogHandle c) {
+                return new Checkpoint(handle, files, !c.materialized().isEmpty(), c.changes().stream().mapToLong(s -> s.length()).sum());
+            }
+            return new Checkpoint(handle, files, true, 0);
         };
     }
 

@@ -120,7 +120,7 @@ public final class ChangelogRun {
 
         fullSpeed.finishPending();
         CheckpointedStore.Checkpoint finalCheckpoint = fullSpeed.checkpointNow();
-        result.put("restoredBytes", finalCheckpoint.bytes());
+        result.put("restoredBytes", finalCheckpoint.bytes()).put("restoredLogBytes", finalCheckpoint.logBytes());
         ArrayNode restoreMs = result.putArray("restoreMs");
         for (int i = 0; i < restores; i++) {
             Path into = dir.resolve("restore-" + i);

@@ -30,10 +30,10 @@ interface CheckpointedStore extends AutoCloseable {
 
     /**
      * A completed checkpoint: its handle, every stored file it references with its size (what
-     * a store must keep for it), and whether it builds on a materialisation of the wrapped
-     * backend (always, without a changelog).
+     * a store must keep for it), whether it builds on a materialisation of the wrapped backend
+     * (always, without a changelog), and the bytes of log a restore replays.
      */
-    record Checkpoint(Object handle, Map<String, Long> files, boolean materialized) {
+    record Checkpoint(Object handle, Map<String, Long> files, boolean materialized, long logBytes) {
 
         long bytes() {
             return files.values().stream().mapToLong(Long::longValue).sum();

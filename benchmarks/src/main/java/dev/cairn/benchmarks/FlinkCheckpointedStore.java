@@ -163,7 +163,11 @@ final class FlinkCheckpointedStore implements CheckpointedStore {
             }
             Map<String, Long> files = new LinkedHashMap<>();
             collectFiles(handle, files);
-            return new Checkpoint(handle, files, !(handle instanceof ChangelogStateBackendHandle c) || !c.getMaterializedStateHandles().isEmpty());
+            if (handle instanceof ChangelogStateBackendHandle c) {
+                return new Checkpoint(handle, files, !c.getMaterializedStateHandles().isEmpty(),
+                        c.getNonMaterializedStateHandles().stream().mapToLong(ChangelogStateHandle::getStateSize).sum());
+            }
+            return new Checkpoint(handle, files, true, 0);
         };
     }
 
