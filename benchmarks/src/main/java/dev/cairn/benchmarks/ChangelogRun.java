@@ -8,6 +8,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
@@ -22,9 +24,10 @@ import java.util.concurrent.locks.LockSupport;
  * triggered every 100 ms (one at a time, as with Flink's default of one concurrent checkpoint),
  * first until a checkpoint builds on a materialisation taken after the load, then for the
  * measured phase: each checkpoint's duration (trigger to the end of its asynchronous part), the
- * bytes it added and the bytes it references. Then the same job unthrottled (updates per second
- * with checkpoints running), and restores of the last checkpoint, each checked against the
- * values the run wrote. Appends one JSON line to the output file.
+ * bytes it added and the bytes it references. Then restores of a checkpoint whose log holds
+ * five seconds of changes since a materialisation (so both sides replay as much), each checked
+ * against the values the run wrote, and the same job unthrottled (updates per second with
+ * checkpoints running). Appends one JSON line to the output file.
  */
 public final class ChangelogRun {
 
@@ -34,6 +37,8 @@ public final class ChangelogRun {
     static final int RATE = 50_000;
 
     private final CheckpointedStore store;
+    /** Whether the store keeps a changelog. */
+    private final boolean logged;
     private final int keys;
     private final int[] versions;
     private final SplittableRandom random = new SplittableRandom(42);
@@ -51,8 +56,9 @@ public final class ChangelogRun {
     private volatile long pendingEnd;
     private long lastTrigger = Long.MIN_VALUE / 2;
 
-    private ChangelogRun(CheckpointedStore store, int keys) {
+    private ChangelogRun(CheckpointedStore store, boolean logged, int keys) {
         this.store = store;
+        this.logged = logged;
         this.keys = keys;
         this.versions = new int[keys];
     }
@@ -71,7 +77,7 @@ public final class ChangelogRun {
                 .put("load", ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
         ExecutorService pool = Executors.newCachedThreadPool();
         try (CheckpointedStore store = create(name, dir, pool)) {
-            new ChangelogRun(store, keys).measure(steadySeconds, fullSpeedSeconds, restores, dir, result);
+            new ChangelogRun(store, name.endsWith("changelog"), keys).measure(steadySeconds, fullSpeedSeconds, restores, dir, result);
         } finally {
             pool.shutdownNow();
             Stores.deleteRecursively(dir);
@@ -112,25 +118,42 @@ public final class ChangelogRun {
         long steadyEnd = System.nanoTime() + TimeUnit.SECONDS.toNanos(steadySeconds);
         steady.runUntil(() -> System.nanoTime() >= steadyEnd, Duration.ofSeconds(steadySeconds + 60L), "the measured phase's end");
 
+        // a restore replays the log since the last materialisation: both sides restore one with five seconds of changes
+        long logPerSecond = logged ? logBytesPerSecond(result) : 0;
+        Phase toRestore = new Phase(RATE, null);
+        boolean[] truncated = {logPerSecond == 0};
+        toRestore.runUntil(() -> {
+            truncated[0] |= last.logBytes() < logPerSecond;
+            return truncated[0] && last.logBytes() >= 5 * logPerSecond;
+        }, Duration.ofMinutes(2), "a checkpoint whose log holds five seconds of changes");
+        toRestore.finishPending();
+        CheckpointedStore.Checkpoint restored = toRestore.checkpointNow();
+        result.put("restoredBytes", restored.bytes()).put("restoredLogBytes", restored.logBytes());
+        ArrayNode restoreMs = result.putArray("restoreMs");
+        for (int i = 0; i < restores; i++) {
+            Path into = dir.resolve("restore-" + i);
+            long start = System.nanoTime();
+            try (CheckpointedStore copy = store.restore(into, restored)) {
+                restoreMs.add((System.nanoTime() - start) / 1e6);
+                verify(copy);
+            }
+            Stores.deleteRecursively(into);
+        }
+
         Phase fullSpeed = new Phase(0, null);
         long fullStart = System.nanoTime();
         long fullEnd = fullStart + TimeUnit.SECONDS.toNanos(fullSpeedSeconds);
         fullSpeed.runUntil(() -> System.nanoTime() >= fullEnd, Duration.ofSeconds(fullSpeedSeconds + 60L), "the unthrottled phase's end");
         result.put("updatesPerSecond", fullSpeed.updates / ((System.nanoTime() - fullStart) / 1e9));
-
         fullSpeed.finishPending();
-        CheckpointedStore.Checkpoint finalCheckpoint = fullSpeed.checkpointNow();
-        result.put("restoredBytes", finalCheckpoint.bytes()).put("restoredLogBytes", finalCheckpoint.logBytes());
-        ArrayNode restoreMs = result.putArray("restoreMs");
-        for (int i = 0; i < restores; i++) {
-            Path into = dir.resolve("restore-" + i);
-            long start = System.nanoTime();
-            try (CheckpointedStore restored = store.restore(into, finalCheckpoint)) {
-                restoreMs.add((System.nanoTime() - start) / 1e6);
-                verify(restored);
-            }
-            Stores.deleteRecursively(into);
-        }
+    }
+
+    /** The log's growth at the steady rate: the median bytes a checkpoint added, ten checkpoints a second. */
+    private static long logBytesPerSecond(ObjectNode result) {
+        List<Long> added = new ArrayList<>();
+        result.path("bytesAdded").forEach(n -> added.add(n.asLong()));
+        added.sort(null);
+        return added.isEmpty() ? 0 : added.get(added.size() / 2) * (1000 / INTERVAL.toMillis());
     }
 
     /** The restored state holds what the run wrote last, for a sample of keys. */

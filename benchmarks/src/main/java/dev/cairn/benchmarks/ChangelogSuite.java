@@ -114,8 +114,9 @@ final class ChangelogSuite {
                 + " RocksDB, %,d random updates per second, a checkpoint every %d ms (one at a time) to local disk; both changelogs"
                 + " materialise every %d s. p50/p99 over the checkpoints of %d s per fork; bytes per checkpoint = what a checkpoint"
                 + " references that the one before did not (materialisations included); space = what a checkpoint references, mean"
-                + " over the measured checkpoints; throughput unthrottled, checkpoints still running; restore = the last checkpoint into"
-                + " a new backend, log replay included (its log bytes in the last column).%n%n",
+                + " over the measured checkpoints; restore = a checkpoint whose log holds five seconds of changes since a materialisation,"
+                + " into a new backend, log replay included (median of 3 per fork; the log's bytes in the last column); throughput"
+                + " unthrottled, checkpoints still running.%n%n",
                 ChangelogRun.RATE, ChangelogRun.INTERVAL.toMillis(), ChangelogRun.MATERIALIZATION.toSeconds(), STEADY_SECONDS));
         md.append("| keys | store | checkpoint p50 | checkpoint p99 | bytes per checkpoint | space | space vs plain | updates/s | vs plain "
                 + "| restore | log replayed |\n|---|---|---|---|---|---|---|---|---|---|---|\n");

@@ -11,9 +11,13 @@ import dev.cairn.spi.snapshot.KeyGroupSection;
 import dev.cairn.spi.snapshot.StateMetaInfo;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The restored log's changes, by state, waiting to be applied to the wrapped backend: each when
@@ -68,6 +72,7 @@ final class ChangeReplay {
         if (changes == null) {
             return;
         }
+        changes = lastWhereEachReplaces(changes);
         StateMetaInfo meta = metas.get(name);
         if (meta == null) {
             throw new IOException("The restored log has changes of state '" + name + "' but no schema for it");
@@ -96,6 +101,42 @@ final class ChangeReplay {
         if (previousKey != null) {
             backend.setCurrentKey(previousKey);
         }
+    }
+
+    /** A key and namespace of a state, compared by content. */
+    private record Target(byte[] key, byte[] namespace) {
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Target t && Arrays.equals(key, t.key) && Arrays.equals(namespace, t.namespace);
+        }
+
+        @Override
+        public int hashCode() {
+            return 31 * Arrays.hashCode(key) + Arrays.hashCode(namespace);
+        }
+    }
+
+    /**
+     * When every change of a state replaces what its key and namespace held (puts and clears: a
+     * value state's log), only the last per key and namespace is applied; the others would be
+     * overwritten anyway. A log of appends and map entries is applied whole, in order.
+     */
+    static List<ChangeRecords.Change> lastWhereEachReplaces(List<ChangeRecords.Change> changes) {
+        for (ChangeRecords.Change c : changes) {
+            if (c.op() != ChangeRecords.VALUE_PUT && c.op() != ChangeRecords.CLEAR) {
+                return changes;
+            }
+        }
+        Set<Target> seen = new HashSet<>();
+        List<ChangeRecords.Change> last = new ArrayList<>();
+        for (int i = changes.size() - 1; i >= 0; i--) {
+            ChangeRecords.Change c = changes.get(i);
+            if (seen.add(new Target(c.key(), c.namespace()))) {
+                last.add(c);
+            }
+        }
+        Collections.reverse(last);
+        return last;
     }
 
     private static Object read(TypeSerializer<Object> serializer, byte[] bytes, ByteArrayDataInput in) throws IOException {

@@ -80,8 +80,14 @@ final class GroupedUploads {
         try {
             for (int attempt = 0; attempt <= retries; attempt++) {
                 try {
-                    Map<Batch, ChangeLog.Uploaded> written = write(group);
-                    written.forEach((b, u) -> b.result().complete(u));
+                    Map<Batch, Written> written = write(group);
+                    written.forEach((b, w) -> b.result().complete(w.uploaded()));
+                    // after the checkpoints waiting for it go on; a restore that finds no copy reads storage
+                    written.forEach((b, w) -> {
+                        if (b.local() != null) {
+                            b.local().keep(w.uploaded().sections(), w.bytes().buffer(), w.bytes().length());
+                        }
+                    });
                     return;
                 } catch (IOException e) {
                     last = e;
@@ -100,14 +106,20 @@ final class GroupedUploads {
         }
     }
 
-    private Map<Batch, ChangeLog.Uploaded> write(List<Batch> group) throws IOException {
+    /** A batch's part of an upload: where its sections lie, and their bytes (consecutive in the file) for the local copy. */
+    private record Written(ChangeLog.Uploaded uploaded, ByteArrayDataOutput bytes) {
+    }
+
+    private Map<Batch, Written> write(List<Batch> group) throws IOException {
         BackgroundSnapshots creator = group.get(0).background();
         Map<Batch, List<KeyGroupSection>> sections = new HashMap<>();
+        Map<Batch, ByteArrayDataOutput> contents = new HashMap<>();
         SnapshotOutput out = creator.streams().createShared("changelog-" + nextFileNumber());
         try {
             for (Batch b : group) {
                 ByteArrayDataOutput header = new ByteArrayDataOutput(64);
                 ChangeRecords.writeHeader(header, b.names());
+                ByteArrayDataOutput mine = new ByteArrayDataOutput(b.local() == null ? 0 : 4096);
                 List<KeyGroupSection> own = new ArrayList<>();
                 for (int local = 0; local < b.records().length; local++) {
                     ByteArrayDataOutput records = b.records()[local];
@@ -118,36 +130,25 @@ final class GroupedUploads {
                     out.write(header.buffer(), 0, header.length());
                     out.write(records.buffer(), 0, records.length());
                     own.add(out.endSection(b.firstKeyGroup() + local));
+                    if (b.local() != null) {
+                        mine.write(header.buffer(), 0, header.length());
+                        mine.write(records.buffer(), 0, records.length());
+                    }
                 }
                 sections.put(b, own);
+                contents.put(b, mine);
             }
             FileRef file = out.closeAndGetRef();
-            for (Batch b : group) {
-                keepLocally(b, sections.get(b));
-            }
             Set<Object> owners = new HashSet<>();
             group.forEach(b -> owners.add(b.owner()));
             synchronized (uses) {
                 uses.put(file.path(), new Use(owners, creator));
             }
-            Map<Batch, ChangeLog.Uploaded> result = new HashMap<>();
-            sections.forEach((b, s) -> result.put(b, new ChangeLog.Uploaded(s, file)));
+            Map<Batch, Written> result = new HashMap<>();
+            sections.forEach((b, s) -> result.put(b, new Written(new ChangeLog.Uploaded(s, file), contents.get(b))));
             return result;
         } finally {
             out.close(); // after closeAndGetRef a no-op; before it, discards the partial file
-        }
-    }
-
-    /** A copy of each uploaded section on local disk, for a restore after a task failure. */
-    private static void keepLocally(Batch b, List<KeyGroupSection> sections) throws IOException {
-        if (b.local() == null) {
-            return;
-        }
-        ByteArrayDataOutput header = new ByteArrayDataOutput(64);
-        ChangeRecords.writeHeader(header, b.names());
-        for (KeyGroupSection section : sections) {
-            ByteArrayDataOutput records = b.records()[section.keyGroup() - b.firstKeyGroup()];
-            b.local().keep(section, header.buffer(), header.length(), records.buffer(), records.length());
         }
     }
 

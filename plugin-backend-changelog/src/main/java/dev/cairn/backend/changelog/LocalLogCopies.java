@@ -16,13 +16,19 @@ import java.util.logging.Logger;
 import java.util.zip.CRC32C;
 
 /**
- * Local recovery of a subtask's log: a copy of each of its uploaded sections in the subtask's
- * working directory, which outlives a failed attempt on this platform. A restore after a task
- * failure reads a section from here when the copy matches the section's recorded length and
- * CRC32C, and from storage otherwise; a copy goes when its file is released.
+ * Local recovery of a subtask's log: a copy of what it uploaded in the subtask's working
+ * directory, which outlives a failed attempt on this platform, one file per upload (the
+ * subtask's sections lie together in the uploaded file, so the copy is that byte range). A
+ * restore after a task failure reads a section from here when the copy's bytes match the
+ * section's recorded length and CRC32C, and from storage otherwise; a copy goes when its file is
+ * released.
  */
 final class LocalLogCopies {
     private static final Logger LOG = Logger.getLogger(LocalLogCopies.class.getName());
+
+    /** A copy of bytes {@code start..end} of an uploaded file. */
+    private record Copy(Path path, long start, long end) {
+    }
 
     private final Path directory;
     private final Map<String, List<Path>> byFile = new ConcurrentHashMap<>();
@@ -31,32 +37,39 @@ final class LocalLogCopies {
         this.directory = directory;
     }
 
-    private Path copyOf(KeyGroupSection s) {
-        return directory.resolve(Integer.toHexString(s.path().hashCode()) + "-" + s.offset() + "-" + s.length() + "-"
-                + Long.toHexString(s.crc32c()));
+    private static String prefix(String uploadedPath) {
+        return Integer.toHexString(uploadedPath.hashCode()) + "-";
     }
 
-    /** Keeps the content of {@code section}, its header then its records; a failure only costs the copy. */
-    void keep(KeyGroupSection section, byte[] header, int headerLength, byte[] records, int recordsLength) {
+    /**
+     * Keeps {@code bytes}, the content of {@code sections} (consecutive in their file, in order);
+     * a failure only costs the copy.
+     */
+    void keep(List<KeyGroupSection> sections, byte[] bytes, int length) {
+        if (sections.isEmpty()) {
+            return;
+        }
+        KeyGroupSection first = sections.get(0);
         try {
             Files.createDirectories(directory);
-            Path copy = copyOf(section);
+            Path copy = directory.resolve(prefix(first.path()) + first.offset() + "-" + (first.offset() + length));
             try (java.io.OutputStream out = Files.newOutputStream(copy)) {
-                out.write(header, 0, headerLength);
-                out.write(records, 0, recordsLength);
+                out.write(bytes, 0, length);
             }
-            byFile.computeIfAbsent(section.path(), p -> new java.util.concurrent.CopyOnWriteArrayList<>()).add(copy);
+            byFile.computeIfAbsent(first.path(), p -> new java.util.concurrent.CopyOnWriteArrayList<>()).add(copy);
         } catch (IOException | UncheckedIOException e) {
-            LOG.log(Level.FINE, "No local copy of a changelog section of " + section.path(), e);
+            LOG.log(Level.FINE, "No local copy of a changelog upload to " + first.path(), e);
         }
     }
 
     /** The sections' bytes, in order: from the local copy where it is intact, the rest from storage in as few reads as it can. */
     List<byte[]> read(List<KeyGroupSection> sections, SnapshotReader storage) throws IOException {
         byte[][] out = new byte[sections.size()][];
+        Map<String, List<Copy>> copies = copiesOnDisk();
+        Map<Path, byte[]> contents = new java.util.HashMap<>();
         List<Integer> remote = new ArrayList<>();
         for (int i = 0; i < sections.size(); i++) {
-            out[i] = localCopy(sections.get(i));
+            out[i] = localCopy(sections.get(i), copies, contents);
             if (out[i] == null) {
                 remote.add(i);
             }
@@ -70,19 +83,62 @@ final class LocalLogCopies {
         return java.util.Arrays.asList(out);
     }
 
-    private byte[] localCopy(KeyGroupSection section) throws IOException {
-        Path copy = copyOf(section);
-        if (!Files.isRegularFile(copy)) {
-            return null;
+    /** The copies in the directory by the prefix of the file they copy. */
+    private Map<String, List<Copy>> copiesOnDisk() throws IOException {
+        Map<String, List<Copy>> found = new java.util.HashMap<>();
+        if (!Files.isDirectory(directory)) {
+            return found;
         }
-        byte[] bytes = Files.readAllBytes(copy);
-        CRC32C crc = new CRC32C();
-        crc.update(bytes);
-        if (bytes.length == section.length() && crc.getValue() == section.crc32c()) {
-            return bytes;
+        try (var files = Files.list(directory)) {
+            for (Path p : (Iterable<Path>) files::iterator) {
+                String[] parts = p.getFileName().toString().split("-");
+                if (parts.length == 3) {
+                    try {
+                        found.computeIfAbsent(parts[0] + "-", k -> new ArrayList<>())
+                                .add(new Copy(p, Long.parseLong(parts[1]), Long.parseLong(parts[2])));
+                    } catch (NumberFormatException e) {
+                        // not a copy
+                    }
+                }
+            }
         }
-        LOG.warning("The local copy of a changelog section of " + section.path() + " is damaged (CRC32C "
-                + Long.toHexString(crc.getValue()) + ", expected " + Long.toHexString(section.crc32c()) + "); reading it from storage");
+        return found;
+    }
+
+    private byte[] localCopy(KeyGroupSection section, Map<String, List<Copy>> copies, Map<Path, byte[]> contents) {
+        for (Copy c : copies.getOrDefault(prefix(section.path()), List.of())) {
+            if (section.offset() < c.start() || section.offset() + section.length() > c.end()) {
+                continue;
+            }
+            try {
+                byte[] all = contents.computeIfAbsent(c.path(), p -> {
+                    try {
+                        return Files.readAllBytes(p);
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                });
+                int from = (int) (section.offset() - c.start());
+                if (from + section.length() > all.length) {
+                    continue;
+                }
+                byte[] bytes = java.util.Arrays.copyOfRange(all, from, from + (int) section.length());
+                CRC32C crc = new CRC32C();
+                crc.update(bytes);
+                if (crc.getValue() == section.crc32c()) {
+                    // this attempt releases the copy with the file, like the ones it writes
+                    List<Path> known = byFile.computeIfAbsent(section.path(), p -> new java.util.concurrent.CopyOnWriteArrayList<>());
+                    if (!known.contains(c.path())) {
+                        known.add(c.path());
+                    }
+                    return bytes;
+                }
+                LOG.warning("The local copy " + c.path() + " of a changelog section of " + section.path() + " is damaged (CRC32C "
+                        + Long.toHexString(crc.getValue()) + ", expected " + Long.toHexString(section.crc32c()) + "); reading it from storage");
+            } catch (UncheckedIOException e) {
+                LOG.log(Level.FINE, "Could not read the local copy " + c.path(), e);
+            }
+        }
         return null;
     }
 
