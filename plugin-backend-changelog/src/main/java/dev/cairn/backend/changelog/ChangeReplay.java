@@ -110,9 +110,17 @@ final class ChangeReplay {
             return o instanceof Target t && Arrays.equals(key, t.key) && Arrays.equals(namespace, t.namespace);
         }
 
+        /** FNV-1a over both: serialized numeric keys differ in few bytes, which Arrays.hashCode maps onto few values. */
         @Override
         public int hashCode() {
-            return 31 * Arrays.hashCode(key) + Arrays.hashCode(namespace);
+            long h = 0xcbf29ce484222325L;
+            for (byte b : key) {
+                h = (h ^ (b & 0xff)) * 0x100000001b3L;
+            }
+            for (byte b : namespace) {
+                h = (h ^ (b & 0xff)) * 0x100000001b3L;
+            }
+            return (int) (h ^ (h >>> 32));
         }
     }
 
