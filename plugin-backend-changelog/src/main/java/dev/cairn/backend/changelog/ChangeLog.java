@@ -20,7 +20,7 @@ import java.util.concurrent.CompletableFuture;
  */
 final class ChangeLog {
     /** A batch of the log: its sequence number and its upload. */
-    record Batch(long seq, CompletableFuture<Uploaded> upload) {
+    record Batch(long seq, int bytes, CompletableFuture<Uploaded> upload) {
     }
 
     /** Where a batch's sections lie once uploaded. */
@@ -112,9 +112,18 @@ final class ChangeLog {
             CompletableFuture<Uploaded> upload = new CompletableFuture<>();
             uploads.submit(new GroupedUploads.Batch(this, background, range.start(), full, names, name + " (batch " + seq + ")", upload,
                     () -> uploadFinished(bytes, upload), local));
-            batches.add(new Batch(seq, upload));
+            batches.add(new Batch(seq, bytes, upload));
         }
         return List.copyOf(batches);
+    }
+
+    /** Bytes of the batches since the last truncation, and of what is gathering. */
+    long bytes() {
+        long n = gatheredBytes;
+        for (Batch b : batches) {
+            n += b.bytes();
+        }
+        return n;
     }
 
     /** The sequence number of the last batch cut (0 before any). */

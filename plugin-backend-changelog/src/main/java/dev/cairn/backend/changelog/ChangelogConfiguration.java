@@ -25,4 +25,9 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
     @AttributeDefinition(name = "Upload retries", min = "0", max = "100",
             description = "Attempts after a failed upload before the checkpoints that need it fail (the next checkpoint then materialises)")
     int upload$_$retries() default 3;
+
+    @AttributeDefinition(name = "Materialise at log size (%)", min = "0", max = "10000",
+            description = "A materialisation also starts once a subtask's log since the last one holds this many percent of that"
+                    + " materialisation's size, which bounds the space a checkpoint references and the replay on restore (0: the interval alone)")
+    int materialization$_$log$_$percent() default 50;
 }

@@ -13,12 +13,19 @@ import java.util.Map;
  * @param uploadDelay             or once its oldest change waited this long
  * @param memoryLimitBytes        log bytes a subtask holds before they are uploaded; past it, state writes wait (back pressure)
  * @param uploadRetries           attempts after a failed upload before the checkpoint that needs it fails
+ * @param logPercent              a materialisation also starts once the log since the last one holds this many percent of
+ *                                its size (0: the interval alone), which bounds space and replay on restore
  */
 record ChangelogSettings(Duration materializationInterval, int uploadBatchBytes, Duration uploadDelay, long memoryLimitBytes,
-                         int uploadRetries) {
+                         int uploadRetries, int logPercent) {
 
     static final ChangelogSettings DEFAULTS = new ChangelogSettings(Duration.ofMinutes(3), 512 * 1024, Duration.ofMillis(200),
-            64L * 1024 * 1024, 3);
+            64L * 1024 * 1024, 3, 50);
+
+    /** Materialising on the interval alone. */
+    ChangelogSettings(Duration materializationInterval, int uploadBatchBytes, Duration uploadDelay, long memoryLimitBytes, int uploadRetries) {
+        this(materializationInterval, uploadBatchBytes, uploadDelay, memoryLimitBytes, uploadRetries, 0);
+    }
 
     static ChangelogSettings of(Map<String, ?> properties) {
         Duration interval = duration(properties, "materialization-interval", DEFAULTS.materializationInterval, Duration.ofMillis(10));
@@ -26,11 +33,12 @@ record ChangelogSettings(Duration materializationInterval, int uploadBatchBytes,
         Duration delay = duration(properties, "upload-delay", DEFAULTS.uploadDelay, Duration.ZERO);
         long memory = bytes(properties, "memory-limit-mb", DEFAULTS.memoryLimitBytes >> 20, 1, 1024 * 1024) << 20;
         int retries = (int) bytes(properties, "upload-retries", DEFAULTS.uploadRetries, 0, 100);
+        int logPercent = (int) bytes(properties, "materialization-log-percent", DEFAULTS.logPercent, 0, 10_000);
         if (memory < 2L * batch) {
             throw new IllegalArgumentException("memory-limit-mb=" + (memory >> 20) + " is not allowed: use at least twice upload-batch-kb ("
                     + (batch / 1024) + " KiB), so that one batch can gather while another uploads");
         }
-        return new ChangelogSettings(interval, batch, delay, memory, retries);
+        return new ChangelogSettings(interval, batch, delay, memory, retries, logPercent);
     }
 
     private static long bytes(Map<String, ?> properties, String name, long fallback, long min, long max) {

@@ -28,7 +28,8 @@ import java.util.logging.Logger;
 /**
  * What a subtask's checkpoints build on, and when the wrapped backend is materialised. A
  * checkpoint references the base (the last materialisation) and the log since. Every
- * materialisation interval a background snapshot of the wrapped backend starts (its own
+ * materialisation interval, and once the log since the base holds the configured share of the
+ * base's size, a background snapshot of the wrapped backend starts (its own
  * incremental one, on the changelog's pool); once it is done the next checkpoint builds on it and
  * the log before it goes. A checkpoint materialises itself instead when there is no base it may
  * reference (a restore that does not own its snapshot), after a serializer migration, when the
@@ -73,6 +74,7 @@ final class Materializations {
     /** Checkpoints taken and not yet settled: only their completion lets deferred files go (a savepoint's does not). */
     private final java.util.TreeSet<Long> taken = new java.util.TreeSet<>();
     private long baseSeq;
+    private long baseBytes;
     /** Background materialisations a checkpoint's own overtook: never adopted, but the wrapped backend must outlive them. */
     private final List<CompletableFuture<KeyedStateHandle>> abandoned = new ArrayList<>();
 
@@ -92,6 +94,7 @@ final class Materializations {
         this.nanos = nanos;
         this.name = name;
         this.base = base == null ? null : List.copyOf(base);
+        this.baseBytes = base == null ? 0 : bytesOf(base);
         this.restoredChanges = List.copyOf(restoredChanges);
         this.restoredChangeFiles = List.copyOf(restoredChangeFiles);
         this.lastStartNanos = nanos.getAsLong();
@@ -110,7 +113,7 @@ final class Materializations {
         if (base == null || required || log == null || log.broken()) {
             return materializeIn(request, handles);
         }
-        if (running == null && nanos.getAsLong() - lastStartNanos >= settings.materializationInterval().toNanos()) {
+        if (running == null && (nanos.getAsLong() - lastStartNanos >= settings.materializationInterval().toNanos() || logOutgrewBase())) {
             startMaterialization();
         }
         List<ChangeLog.Batch> batches = log.cut();
@@ -130,6 +133,11 @@ final class Materializations {
             }
             return handles.handle(builtOn, changes, List.copyOf(files.values()));
         };
+    }
+
+    /** The log since the base reached the configured share of the base's size. */
+    private boolean logOutgrewBase() {
+        return settings.logPercent() > 0 && log.bytes() * 100 >= baseBytes * settings.logPercent();
     }
 
     private AsyncSnapshot materializeIn(SnapshotRequest request, Handles handles) throws Exception {
@@ -227,9 +235,14 @@ final class Materializations {
         }
         deferred.add(new Deferred(highestCheckpoint, release, uploads));
         base = List.copyOf(newBase);
+        baseBytes = bytesOf(newBase);
         restoredChanges = List.of();
         restoredChangeFiles = List.of();
         required = false;
+    }
+
+    private static long bytesOf(List<KeyedStateHandle> handles) {
+        return handles.stream().flatMap(h -> h.storedFiles().stream()).mapToLong(FileRef::size).sum();
     }
 
     void checkpointCompleted(long checkpointId) {

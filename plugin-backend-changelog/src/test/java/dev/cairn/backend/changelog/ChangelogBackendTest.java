@@ -142,6 +142,43 @@ class ChangelogBackendTest {
     }
 
     @Test
+    void aLogThatOutgrowsItsShareOfTheBaseStartsAMaterialisationBeforeTheInterval() throws Exception {
+        ChangelogSettings atHalf = new ChangelogSettings(Duration.ofHours(1), 16 * 1024, Duration.ofHours(1), 8 * 1024 * 1024, 0, 50);
+        BackendHarness h = harness(atHalf, List.of(), true);
+        ValueState<String> s = value(h);
+        Map<Long, String> model = new HashMap<>();
+        for (long k = 0; k < KEYS; k++) {
+            put(h, s, model, k, "value-" + k);
+        }
+        h.snapshot(1, true); // a log beside an empty base: a materialisation starts
+        ((ChangelogKeyedStateBackend<?>) h.backend).awaitMaterialization();
+        ChangelogHandle second = (ChangelogHandle) h.snapshot(2, true);
+        assertThat(second.materialized()).hasSize(1);
+        long baseBytes = second.materialized().get(0).storedFiles().stream().mapToLong(FileRef::size).sum();
+        assertThat(baseBytes).isPositive();
+
+        for (long k = 0; k < KEYS / 10; k++) {
+            put(h, s, model, k, "small-" + k); // a log of about a tenth of the base
+        }
+        h.snapshot(3, true);
+        ((ChangelogKeyedStateBackend<?>) h.backend).awaitMaterialization();
+        ChangelogHandle fourth = (ChangelogHandle) h.snapshot(4, true);
+        assertThat(fourth.materialized()).as("a tenth is below half: no materialisation").isEqualTo(second.materialized());
+
+        for (long k = 0; k < KEYS; k++) {
+            put(h, s, model, k, "round-" + k); // every key again: a log about the base's size
+        }
+        h.snapshot(5, true); // the log holds more than half the base: a materialisation starts
+        ((ChangelogKeyedStateBackend<?>) h.backend).awaitMaterialization();
+        put(h, s, model, 2, "y");
+        ChangelogHandle sixth = (ChangelogHandle) h.snapshot(6, true);
+
+        assertThat(sixth.materialized()).as("built on a new materialisation, long before the interval").isNotEqualTo(second.materialized());
+        assertThat(sixth.changes()).as("only the change after it is logged").hasSize(1);
+        assertHolds(restore(List.of(sixth), atHalf), model);
+    }
+
+    @Test
     void aRestoreThatDoesNotOwnItsSnapshotMaterialisesInItsFirstCheckpoint() throws Exception {
         BackendHarness h = harness(logOnly(), List.of(), true);
         ValueState<String> s = value(h);
@@ -193,8 +230,10 @@ class ChangelogBackendTest {
                 .hasMessageContaining("upload-batch-kb=0 is not allowed").hasMessageContaining("from 1 to");
         assertThatThrownBy(() -> ChangelogSettings.of(Map.of("memory-limit-mb", 1, "upload-batch-kb", 1024)))
                 .hasMessageContaining("memory-limit-mb=1 is not allowed").hasMessageContaining("twice upload-batch-kb");
+        assertThatThrownBy(() -> ChangelogSettings.of(Map.of("materialization-log-percent", "-1")))
+                .hasMessageContaining("materialization-log-percent=-1 is not allowed").hasMessageContaining("from 0 to 10000");
         assertThat(ChangelogSettings.of(Map.of("materialization-interval", "30s", "upload-delay", "0ms")))
-                .isEqualTo(new ChangelogSettings(Duration.ofSeconds(30), 512 * 1024, Duration.ZERO, 64L * 1024 * 1024, 3));
+                .isEqualTo(new ChangelogSettings(Duration.ofSeconds(30), 512 * 1024, Duration.ZERO, 64L * 1024 * 1024, 3, 50));
     }
 
     @Test
