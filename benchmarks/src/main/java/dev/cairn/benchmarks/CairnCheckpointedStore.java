@@ -68,14 +68,16 @@ final class CairnCheckpointedStore implements CheckpointedStore {
         AsyncSnapshot async = harness.startSnapshot(checkpointId, true);
         return () -> {
             KeyedStateHandle handle = async.write();
+            long done = System.nanoTime();
             Map<String, Long> files = new LinkedHashMap<>();
             for (FileRef f : handle.storedFiles()) {
                 files.put(f.path(), f.size());
             }
             if (handle instanceof ChangelogHandle c) {
-                return new Checkpoint(handle, files, !c.materialized().isEmpty(), c.changes().stream().mapToLong(s -> s.length()).sum());
+                return new Checkpoint(handle, files, !c.materialized().isEmpty(), c.materialized(),
+                        c.changes().stream().mapToLong(s -> s.length()).sum(), done);
             }
-            return new Checkpoint(handle, files, true, 0);
+            return new Checkpoint(handle, files, true, null, 0, done);
         };
     }
 

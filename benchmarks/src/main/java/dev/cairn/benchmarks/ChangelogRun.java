@@ -53,7 +53,6 @@ public final class ChangelogRun {
     private Future<CheckpointedStore.Checkpoint> pending;
     private long pendingId;
     private long pendingStart;
-    private volatile long pendingEnd;
     private long lastTrigger = Long.MIN_VALUE / 2;
 
     private ChangelogRun(CheckpointedStore store, boolean logged, int keys) {
@@ -109,9 +108,21 @@ public final class ChangelogRun {
 
         long warmStart = System.nanoTime();
         Phase warmUp = new Phase(RATE, null);
-        // until a materialisation taken after the load is what checkpoints build on: the log before it is gone
-        warmUp.runUntil(() -> System.nanoTime() - warmStart >= MATERIALIZATION.toNanos() && last != null && last.materialized(),
-                Duration.ofMinutes(5), "a checkpoint on a materialisation");
+        // until checkpoints build on a materialisation started after the load (a base other than the one, if any, the
+        // first checkpoint after the load built on): the load's log is gone
+        Object[] loadBase = {null};
+        boolean[] seen = {false};
+        warmUp.runUntil(() -> {
+            if (last == null) {
+                return false;
+            }
+            if (!seen[0]) {
+                seen[0] = true;
+                loadBase[0] = last.base();
+            }
+            boolean fresh = !logged || (last.materialized() && !java.util.Objects.equals(last.base(), loadBase[0]));
+            return fresh && System.nanoTime() - warmStart >= MATERIALIZATION.toNanos();
+        }, Duration.ofMinutes(5), "a checkpoint on a materialisation taken after the load");
         result.put("warmUpMs", (System.nanoTime() - warmStart) / 1_000_000);
 
         Phase steady = new Phase(RATE, result);
@@ -206,28 +217,24 @@ public final class ChangelogRun {
         }
 
         private void pollCheckpoint() throws Exception {
-            long now = System.nanoTime();
             if (pending != null && pending.isDone()) {
                 CheckpointedStore.Checkpoint c = pending.get();
                 pending = null;
                 store.completed(pendingId);
                 if (record != null) {
-                    record.withArray("durationMs").add((pendingEnd - pendingStart) / 1e6);
+                    record.withArray("durationMs").add((c.doneNanos() - pendingStart) / 1e6);
                     record.withArray("bytesAdded").add(c.bytesNewSince(last));
                     record.withArray("bytesReferenced").add(c.bytes());
                 }
                 last = c;
             }
+            long now = System.nanoTime(); // after the completion's work above: it is not the next checkpoint's
             if (pending == null && now - lastTrigger >= INTERVAL.toNanos()) {
                 lastTrigger = now;
                 pendingStart = now;
                 pendingId = ++checkpointId;
                 Callable<CheckpointedStore.Checkpoint> part = store.checkpoint(pendingId);
-                pending = async.submit(() -> {
-                    CheckpointedStore.Checkpoint c = part.call();
-                    pendingEnd = System.nanoTime();
-                    return c;
-                });
+                pending = async.submit(part);
             }
         }
 

@@ -112,7 +112,7 @@ final class ChangelogSuite {
                 forks.values().stream().mapToInt(List::size).max().orElse(0), minLoad, maxLoad));
         md.append(String.format(Locale.ROOT, "**Changelog**: one subtask's `ValueState<String>` (Long keys, about 20-byte values) on"
                 + " RocksDB, %,d random updates per second, a checkpoint every %d ms (one at a time) to local disk; both changelogs"
-                + " materialise every %d s. p50/p99 over the checkpoints of %d s per fork; bytes per checkpoint = what a checkpoint"
+                + " materialise every %d s (Cairn's also once its log holds half its last materialisation's size, its default); p50/p99 over the checkpoints of %d s per fork; bytes per checkpoint = what a checkpoint"
                 + " references that the one before did not (materialisations included); space = what a checkpoint references, mean"
                 + " over the measured checkpoints; restore = a checkpoint whose log holds five seconds of changes since a materialisation,"
                 + " into a new backend, log replay included (median of 3 per fork; the log's bytes in the last column); throughput"

@@ -31,9 +31,11 @@ interface CheckpointedStore extends AutoCloseable {
     /**
      * A completed checkpoint: its handle, every stored file it references with its size (what
      * a store must keep for it), whether it builds on a materialisation of the wrapped backend
-     * (always, without a changelog), and the bytes of log a restore replays.
+     * (always, without a changelog) and which one ({@code base}, null without a changelog), the
+     * bytes of log a restore replays, and when the backend's asynchronous part ended (before the
+     * benchmark's own bookkeeping of the handle).
      */
-    record Checkpoint(Object handle, Map<String, Long> files, boolean materialized, long logBytes) {
+    record Checkpoint(Object handle, Map<String, Long> files, boolean materialized, Object base, long logBytes, long doneNanos) {
 
         long bytes() {
             return files.values().stream().mapToLong(Long::longValue).sum();

@@ -113,6 +113,9 @@ final class FlinkCheckpointedStore implements CheckpointedStore {
             job.set(StateChangelogOptions.ENABLE_STATE_CHANGE_LOG, true);
             backend = StateBackendLoader.fromApplicationOrConfigOrDefault(rocks, job, new Configuration(),
                     FlinkCheckpointedStore.class.getClassLoader(), null);
+            // configuring makes a new RocksDB backend inside the changelog: that one gets the working directory
+            rocks = (org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend)
+                    ((org.apache.flink.runtime.state.delegate.DelegatingStateBackend) backend).getDelegatedStateBackend();
             config.enablePeriodicMaterialize(true);
             config.setPeriodicMaterializeIntervalMillis(materializationInterval);
             Configuration dstl = new Configuration();
@@ -155,6 +158,8 @@ final class FlinkCheckpointedStore implements CheckpointedStore {
                 CheckpointOptions.forCheckpointWithDefaultLocation());
         return () -> {
             future.run();
+            future.get();
+            long done = System.nanoTime();
             // the checkpoint coordinator's copy, as the acknowledgement's serialisation makes it; on completion it registers
             // the copy's shared files, placeholders for files uploaded before becoming the registered ones
             KeyedStateHandle handle = InstantiationUtil.clone(future.get().getJobManagerOwnedSnapshot(), getClass().getClassLoader());
@@ -164,10 +169,10 @@ final class FlinkCheckpointedStore implements CheckpointedStore {
             Map<String, Long> files = new LinkedHashMap<>();
             collectFiles(handle, files);
             if (handle instanceof ChangelogStateBackendHandle c) {
-                return new Checkpoint(handle, files, !c.getMaterializedStateHandles().isEmpty(),
-                        c.getNonMaterializedStateHandles().stream().mapToLong(ChangelogStateHandle::getStateSize).sum());
+                return new Checkpoint(handle, files, !c.getMaterializedStateHandles().isEmpty(), c.getMaterializationID(),
+                        c.getNonMaterializedStateHandles().stream().mapToLong(ChangelogStateHandle::getStateSize).sum(), done);
             }
-            return new Checkpoint(handle, files, true, 0);
+            return new Checkpoint(handle, files, true, null, 0, done);
         };
     }
 

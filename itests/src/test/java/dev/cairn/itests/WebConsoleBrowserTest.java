@@ -13,6 +13,7 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
@@ -60,13 +61,13 @@ class WebConsoleBrowserTest {
                 screenshot(browser, "web-console-jobs.png");
 
                 WebElement job = browser.findElement(By.id("job-offers"));
-                submitSet(job, "job.max-restarts", "-1");
+                submitSet(browser, job, "job.max-restarts", "-1");
                 WebElement refused = browser.findElement(By.id("result"));
                 assertThat(refused.getAttribute("class")).isEqualTo("failed");
                 assertThat(refused.getText()).contains("job.max-restarts=-1 is not allowed");
                 screenshot(browser, "web-console-refused.png");
 
-                browser.findElement(By.cssSelector("#job-offers button.savepoint")).click();
+                clickAndAwaitNextPage(browser, browser.findElement(By.cssSelector("#job-offers button.savepoint")));
                 String taken = browser.findElement(By.id("result")).getText();
                 Matcher path = Pattern.compile("savepoint (offers/savepoints/\\S+)").matcher(taken);
                 assertThat(path.find()).as(taken).isTrue();
@@ -75,13 +76,13 @@ class WebConsoleBrowserTest {
                 browser.get(base + "/");
                 WebElement discard = browser.findElement(By.cssSelector("#job-offers input.path"));
                 discard.sendKeys(path.group(1));
-                browser.findElement(By.cssSelector("#job-offers button.discard")).click();
+                clickAndAwaitNextPage(browser, browser.findElement(By.cssSelector("#job-offers button.discard")));
                 assertThat(browser.findElement(By.id("result")).getText()).isEqualTo("deleted savepoint " + path.group(1));
                 assertThat(browser.findElement(By.cssSelector("#job-offers pre.snapshots")).getText()).doesNotContain(path.group(1));
                 assertThat(p.data.resolve("snapshots").resolve(path.group(1))).doesNotExist();
 
                 // last, since an accepted change moves the job to a new run
-                submitSet(browser.findElement(By.id("job-offers")), "job.max-restarts", "7");
+                submitSet(browser, browser.findElement(By.id("job-offers")), "job.max-restarts", "7");
                 assertThat(browser.findElement(By.id("result")).getText()).isEqualTo("updated offers");
                 assertThat(p.text("cairn:config offers")).containsPattern("job\\.max-restarts\\s.*\\s7\\s");
 
@@ -151,10 +152,27 @@ class WebConsoleBrowserTest {
                 () -> "a checkpoint after " + completed + ": " + p.safeJob("offers"));
     }
 
-    private static void submitSet(WebElement job, String key, String value) {
+    private static void submitSet(WebDriver browser, WebElement job, String key, String value) throws Exception {
         job.findElement(By.cssSelector("input.key")).sendKeys(key);
         job.findElement(By.cssSelector("input.value")).sendKeys(value);
-        job.findElement(By.cssSelector("button.set")).click();
+        clickAndAwaitNextPage(browser, job.findElement(By.cssSelector("button.set")));
+    }
+
+    /**
+     * Clicks a button that posts the form and waits until the page it was on is gone: just after
+     * the click the old page (and its result) can still be found, then turns stale under load.
+     */
+    private static void clickAndAwaitNextPage(WebDriver browser, WebElement button) throws Exception {
+        WebElement page = browser.findElement(By.tagName("html"));
+        button.click();
+        PlatformFixture.await(() -> {
+            try {
+                page.isEnabled();
+                return false;
+            } catch (StaleElementReferenceException e) {
+                return true;
+            }
+        }, () -> "the page after clicking " + button);
     }
 
     private static WebDriver chromium() {

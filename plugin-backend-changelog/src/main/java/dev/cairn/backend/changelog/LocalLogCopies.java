@@ -84,7 +84,7 @@ final class LocalLogCopies {
     }
 
     /** The copies in the directory by the prefix of the file they copy. */
-    private Map<String, List<Copy>> copiesOnDisk() throws IOException {
+    private Map<String, List<Copy>> copiesOnDisk() {
         Map<String, List<Copy>> found = new java.util.HashMap<>();
         if (!Files.isDirectory(directory)) {
             return found;
@@ -101,6 +101,9 @@ final class LocalLogCopies {
                     }
                 }
             }
+        } catch (IOException | UncheckedIOException e) {
+            LOG.log(Level.FINE, "Could not list the local copies in " + directory + "; the log comes from storage", e);
+            found.clear();
         }
         return found;
     }

@@ -75,6 +75,8 @@ final class Materializations {
     private final java.util.TreeSet<Long> taken = new java.util.TreeSet<>();
     private long baseSeq;
     private long baseBytes;
+    /** The last background materialisation failed: the log's size does not start another before the interval. */
+    private boolean lastFailed;
     /** Background materialisations a checkpoint's own overtook: never adopted, but the wrapped backend must outlive them. */
     private final List<CompletableFuture<KeyedStateHandle>> abandoned = new ArrayList<>();
 
@@ -137,7 +139,11 @@ final class Materializations {
 
     /** The log since the base reached the configured share of the base's size. */
     private boolean logOutgrewBase() {
-        return settings.logPercent() > 0 && log.bytes() * 100 >= baseBytes * settings.logPercent();
+        if (settings.logPercent() == 0 || lastFailed) {
+            return false; // after a failed materialisation only the interval tries again
+        }
+        long logged = log.bytes();
+        return logged > 0 && logged * 100 >= baseBytes * settings.logPercent();
     }
 
     private AsyncSnapshot materializeIn(SnapshotRequest request, Handles handles) throws Exception {
@@ -209,9 +215,11 @@ final class Materializations {
         try {
             KeyedStateHandle h = r.done().join();
             inner.notifyCheckpointComplete(r.id());
+            lastFailed = false;
             switchBase(List.of(h), r.seq());
         } catch (CompletionException e) {
             inner.notifyCheckpointAborted(r.id());
+            lastFailed = true;
             LOG.log(Level.WARNING, "Background materialisation " + r.id() + " of " + name + " failed; the log grows until the next one", e.getCause());
         }
     }

@@ -179,6 +179,18 @@ class ChangelogBackendTest {
     }
 
     @Test
+    void anIdleSubtaskWithNoStateDoesNotMaterialiseAtEveryCheckpoint() throws Exception {
+        ChangelogSettings atHalf = new ChangelogSettings(Duration.ofHours(1), 16 * 1024, Duration.ofHours(1), 8 * 1024 * 1024, 0, 50);
+        BackendHarness h = harness(atHalf, List.of(), true);
+        value(h);
+        h.snapshot(1, true);
+        ((ChangelogKeyedStateBackend<?>) h.backend).awaitMaterialization();
+        ChangelogHandle second = (ChangelogHandle) h.snapshot(2, true);
+
+        assertThat(second.materialized()).as("an empty log beside an empty base starts nothing").isEmpty();
+    }
+
+    @Test
     void aRestoreThatDoesNotOwnItsSnapshotMaterialisesInItsFirstCheckpoint() throws Exception {
         BackendHarness h = harness(logOnly(), List.of(), true);
         ValueState<String> s = value(h);

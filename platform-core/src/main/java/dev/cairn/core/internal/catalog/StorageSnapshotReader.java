@@ -66,6 +66,9 @@ public final class StorageSnapshotReader implements SnapshotReader {
                     to++;
                 }
                 String path = snapshot.resolve(StoragePaths.requireRelative(file.getKey()));
+                if (end - start > Integer.MAX_VALUE - 16) {
+                    throw new IOException("Section of " + path + " is too large to read at once: " + (end - start) + " bytes");
+                }
                 byte[] run = readRange(path, start, end - start);
                 for (int k = from; k < to; k++) {
                     KeyGroupSection s = sections.get(order.get(k));
