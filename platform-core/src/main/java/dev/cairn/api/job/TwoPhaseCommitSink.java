@@ -35,4 +35,11 @@ public interface TwoPhaseCommitSink<T, TXN> extends java.io.Serializable {
      */
     default void abortLingering(java.util.Collection<TXN> restored) throws Exception {
     }
+
+    /**
+     * Called once when the subtask ends, after its open transaction was aborted: release clients
+     * and threads. Pre-committed transactions stay as they are; a restore commits or aborts them.
+     */
+    default void close() throws Exception {
+    }
 }

@@ -103,8 +103,12 @@ final class SinkTask<T, TXN> extends InputTask {
 
     @Override
     void cleanup() throws Exception {
-        if (current != null) {
-            sink.abort(current);
+        try {
+            if (current != null) {
+                sink.abort(current);
+            }
+        } finally {
+            sink.close();
         }
     }
 }

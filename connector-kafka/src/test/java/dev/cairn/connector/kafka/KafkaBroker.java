@@ -1,0 +1,178 @@
+package dev.cairn.connector.kafka;
+
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.common.Uuid;
+
+/**
+ * A real single-node KRaft cluster (broker and controller in one process, {@code kafka.Kafka}) in its
+ * own JVM on this test's class path, on free loopback ports, with its data in a temporary
+ * directory; {@link #restart()} stops and starts it on the same ports and data.
+ */
+final class KafkaBroker implements AutoCloseable {
+
+    private final Path dir;
+    private final Path config;
+    private final int port;
+    private Process process;
+
+    KafkaBroker() throws Exception {
+        dir = Files.createTempDirectory("kafka-broker");
+        port = freePort();
+        int controllerPort = freePort();
+        config = dir.resolve("server.properties");
+        Files.writeString(config, String.join("\n",
+                "process.roles=broker,controller",
+                "node.id=1",
+                "controller.quorum.bootstrap.servers=127.0.0.1:" + controllerPort,
+                "listeners=PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort,
+                "advertised.listeners=PLAINTEXT://127.0.0.1:" + port,
+                "controller.listener.names=CONTROLLER",
+                "inter.broker.listener.name=PLAINTEXT",
+                "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+                "log.dirs=" + dir.resolve("data"),
+                "offsets.topic.replication.factor=1",
+                "transaction.state.log.replication.factor=1",
+                "transaction.state.log.min.isr=1",
+                "transaction.two.phase.commit.enable=true",
+                "auto.create.topics.enable=false",
+                "group.initial.rebalance.delay.ms=0",
+                ""));
+        run("kafka.tools.StorageTool", "format", "-t", Uuid.randomUuid().toString(), "-c", config.toString(), "--standalone");
+        start();
+    }
+
+    private static int freePort() throws Exception {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    private ProcessBuilder java(String main, String... args) {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx512m", "-cp", System.getProperty("java.class.path"), main));
+        command.addAll(List.of(args));
+        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("broker.log").toFile()));
+    }
+
+    private void run(String main, String... args) throws Exception {
+        Process p = java(main, args).start();
+        if (p.waitFor() != 0) {
+            throw new IllegalStateException(main + " failed: see " + dir.resolve("broker.log"));
+        }
+    }
+
+    /** Starts the broker and returns once it answers. */
+    void start() throws Exception {
+        process = java("kafka.Kafka", config.toString()).start();
+        long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrapServers(), "request.timeout.ms", "2000",
+                "default.api.timeout.ms", "3000"))) {
+            while (true) {
+                if (!process.isAlive()) {
+                    throw new IllegalStateException("The Kafka broker exited with " + process.exitValue() + ": see " + dir.resolve("broker.log"));
+                }
+                try {
+                    admin.describeCluster().nodes().get();
+                    return;
+                } catch (ExecutionException e) {
+                    if (System.nanoTime() > deadline) {
+                        throw new IllegalStateException("The Kafka broker did not answer: see " + dir.resolve("broker.log"), e);
+                    }
+                }
+            }
+        }
+    }
+
+    /** Stops the broker (as a shutdown would) and starts it again on the same ports and data. */
+    void restart() throws Exception {
+        stopProcess();
+        start();
+    }
+
+    private void stopProcess() throws InterruptedException {
+        if (process != null) {
+            process.destroy();
+            if (!process.waitFor(60, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor();
+            }
+            process = null;
+        }
+    }
+
+    String bootstrapServers() {
+        return "127.0.0.1:" + port;
+    }
+
+    void createTopic(String name, int partitions) throws Exception {
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrapServers()))) {
+            admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1))).all().get();
+        }
+    }
+
+    /** Writes {@code key,value} lines keyed by their key, so that one key's records stay in order in one partition. */
+    void produce(String topic, List<String> lines) throws Exception {
+        Properties p = new Properties();
+        p.put("bootstrap.servers", bootstrapServers());
+        p.put("acks", "all");
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(p, new StringSerializer(), new StringSerializer())) {
+            for (String line : lines) {
+                producer.send(new ProducerRecord<>(topic, line.substring(0, line.indexOf(',')), line));
+            }
+            producer.flush();
+        }
+    }
+
+    /**
+     * Every committed value of a topic, read with {@code read_committed} up to the last stable
+     * offset of each partition as it is now: a prepared transaction holds the read back.
+     */
+    List<String> readCommitted(String topic) {
+        Properties p = new Properties();
+        p.put("bootstrap.servers", bootstrapServers());
+        p.put("isolation.level", "read_committed");
+        p.put("auto.offset.reset", "earliest");
+        List<String> values = new ArrayList<>();
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(p, new StringDeserializer(), new StringDeserializer())) {
+            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+                    .map(i -> new TopicPartition(topic, i.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> ends = new HashMap<>(consumer.endOffsets(partitions));
+            while (partitions.stream().anyMatch(tp -> consumer.position(tp) < ends.get(tp))) {
+                for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(200))) {
+                    values.add(r.value());
+                }
+            }
+        }
+        return values;
+    }
+
+    @Override
+    public void close() throws Exception {
+        stopProcess();
+        try (var files = Files.walk(dir)) {
+            files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        }
+    }
+}
