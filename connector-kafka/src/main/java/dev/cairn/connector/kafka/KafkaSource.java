@@ -99,7 +99,8 @@ public final class KafkaSource<T> implements Source<T> {
 
         /**
          * Reads each partition only up to its end as the source first sees it, then finishes (the
-         * end is kept in the state, so a restored job stops at the same offsets).
+         * end is kept in the state, so a restored job stops at the same offsets; a job restored
+         * from an unbounded run's state ends where the partitions end at its start).
          */
         public Builder<T> bounded() {
             this.bounded = true;

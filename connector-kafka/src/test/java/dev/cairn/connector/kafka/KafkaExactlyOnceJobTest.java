@@ -9,6 +9,7 @@ import dev.cairn.api.job.JobGraph;
 import dev.cairn.api.job.JobStatus;
 import dev.cairn.api.job.KeyedProcessFunction;
 import dev.cairn.api.job.KeyedRuntimeContext;
+import dev.cairn.api.job.RestoreSettings;
 import dev.cairn.api.serialization.Serializers;
 import dev.cairn.api.state.ValueState;
 import dev.cairn.api.state.ValueStateDescriptor;
@@ -20,11 +21,13 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -123,24 +126,89 @@ class KafkaExactlyOnceJobTest {
         List<String> lines = IntStream.range(0, RECORDS).mapToObj(i -> "k" + (i * 7 + seed) % KEYS + "," + i).toList();
         broker.produce(in, lines);
 
-        JobGraph.Builder b = JobGraph.builder("kafka-" + seed);
-        b.source("read", KafkaSource.builder(KafkaRecordDeserializer.utf8Values()).bootstrapServers(broker.bootstrapServers())
-                        .topics(in).bounded().build())
-                .keyBy(line -> line.substring(0, line.indexOf(',')), String.class)
-                .process("count", new RunningCount())
-                .sinkTo("write", KafkaSink.builder(KafkaRecordSerializer.utf8Values()).bootstrapServers(broker.bootstrapServers())
-                        .topic(out).transactionalIdPrefix("kafka-" + seed + "-write").build());
         JobConfig config = JobConfig.defaults(dir.resolve("snapshots").toString()).withParallelism(2)
                 .withRestarts(10, Duration.ofMillis(10))
                 .withCheckpoints(CheckpointConfig.defaults().withInterval(Duration.ofMillis(40)).withRetained(2));
         Failures failures = new Failures(seed);
         ClassLoader cl = getClass().getClassLoader();
-        JobMaster job = new JobMaster(b.build(), config, new ServiceLoaderPluginRegistry(cl), cl, failures, System::currentTimeMillis).start();
+        JobMaster job = new JobMaster(graph("kafka-" + seed, in, out, true), config, new ServiceLoaderPluginRegistry(cl), cl, failures, System::currentTimeMillis).start();
 
         assertThat(job.await(Duration.ofMinutes(3))).as("final status, cause: %s", job.failureCause()).isEqualTo(JobStatus.FINISHED);
         assertThat(broker.readCommitted(out)).hasSize(RECORDS).containsExactlyInAnyOrderElementsOf(expected(lines));
         assertThat(failures.taskFailed).as("the task failure happened").isTrue();
         assertThat(job.restarts()).isGreaterThanOrEqualTo(1);
+    }
+
+    static JobGraph graph(String name, String in, String out, boolean bounded) {
+        KafkaSource.Builder<String> source = KafkaSource.builder(KafkaRecordDeserializer.utf8Values())
+                .bootstrapServers(broker.bootstrapServers()).topics(in);
+        JobGraph.Builder b = JobGraph.builder(name);
+        b.source("read", bounded ? source.bounded().build() : source.build())
+                .keyBy(line -> line.substring(0, line.indexOf(',')), String.class)
+                .process("count", new RunningCount())
+                .sinkTo("write", KafkaSink.builder(KafkaRecordSerializer.utf8Values()).bootstrapServers(broker.bootstrapServers())
+                        .topic(out).transactionalIdPrefix(name + "-write").build());
+        return b.build();
+    }
+
+    private JobMaster start(JobGraph graph, JobConfig config) throws Exception {
+        ClassLoader cl = getClass().getClassLoader();
+        return new JobMaster(graph, config, new ServiceLoaderPluginRegistry(cl), cl, FailureInjector.NONE, System::currentTimeMillis).start();
+    }
+
+    private JobConfig config(int parallelism) {
+        return JobConfig.defaults(dir.resolve("snapshots").toString()).withParallelism(parallelism)
+                .withRestarts(3, Duration.ofMillis(10))
+                .withCheckpoints(CheckpointConfig.defaults().withInterval(Duration.ofMillis(40)).withRetained(2));
+    }
+
+    /**
+     * Half the input is read by two subtasks, the job stops with a savepoint, the rest of the input
+     * arrives and three subtasks resume: every partition's offset moves to the subtask that now owns
+     * it, keyed counts go on from the savepoint, and the sink's open transactions are settled.
+     */
+    @Test
+    void resumesFromASavepointAtAnotherParallelism() throws Exception {
+        broker.createTopic("rescale-in", 6);
+        broker.createTopic("rescale-out", 2);
+        List<String> lines = IntStream.range(0, RECORDS).mapToObj(i -> "k" + (i * 11) % KEYS + "," + i).toList();
+        List<String> expected = expected(lines);
+        int half = RECORDS / 2;
+        broker.produce("rescale-in", lines.subList(0, half));
+
+        JobMaster first = start(graph("rescale", "rescale-in", "rescale-out", false), config(2));
+        long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+        while (broker.readCommitted("rescale-out").size() < half) {
+            assertThat(System.nanoTime()).as("the first half committed within two minutes").isLessThan(deadline);
+            assertThat(first.status()).isEqualTo(JobStatus.RUNNING);
+            Thread.sleep(100);
+        }
+        String savepoint = first.stopWithSavepoint("half").get(2, TimeUnit.MINUTES);
+        assertThat(broker.readCommitted("rescale-out")).containsExactlyInAnyOrderElementsOf(expected(lines.subList(0, half)));
+
+        broker.produce("rescale-in", lines.subList(half, RECORDS));
+        JobMaster second = start(graph("rescale", "rescale-in", "rescale-out", true),
+                config(3).withRestore(RestoreSettings.noClaim(savepoint)));
+        assertThat(second.await(Duration.ofMinutes(3))).as("cause: %s", second.failureCause()).isEqualTo(JobStatus.FINISHED);
+        assertThat(broker.readCommitted("rescale-out")).hasSize(RECORDS).containsExactlyInAnyOrderElementsOf(expected);
+    }
+
+    /** A topic that does not exist yet: the job runs and checkpoints, reading nothing, until it appears. */
+    @Test
+    void waitsForAMissingTopic() throws Exception {
+        broker.createTopic("late-out", 1);
+        JobMaster job = start(graph("late", "late-in", "late-out", true), config(2));
+        long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+        while (job.lastCompletedCheckpointId() < 3) {
+            assertThat(System.nanoTime()).as("three checkpoints within two minutes").isLessThan(deadline);
+            assertThat(job.status()).as("cause: %s", job.failureCause()).isEqualTo(JobStatus.RUNNING);
+            Thread.sleep(20);
+        }
+        List<String> lines = IntStream.range(0, 500).mapToObj(i -> "k" + i % 7 + "," + i).toList();
+        broker.createTopic("late-in", 3);
+        broker.produce("late-in", lines);
+        assertThat(job.await(Duration.ofMinutes(3))).as("cause: %s", job.failureCause()).isEqualTo(JobStatus.FINISHED);
+        assertThat(broker.readCommitted("late-out")).containsExactlyInAnyOrderElementsOf(expected(lines));
     }
 
     /** What one pass without failures emits: for each key, its count after each of its records. */

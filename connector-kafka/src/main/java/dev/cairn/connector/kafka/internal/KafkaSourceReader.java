@@ -214,9 +214,15 @@ public final class KafkaSourceReader<T> implements SourceReader<T> {
     private void start(Map<TopicPartition, PartitionPosition> partitions, long now) {
         List<TopicPartition> fresh = partitions.entrySet().stream().filter(e -> e.getValue() == null).map(Map.Entry::getKey).toList();
         Map<TopicPartition, Long> first = startOffsets(fresh);
-        Map<TopicPartition, Long> ends = bounded && !fresh.isEmpty() ? consumer.endOffsets(fresh, METADATA) : Map.of();
+        // a bounded source ends where it first sees a partition: now, for one new to it or restored from an unbounded run
+        List<TopicPartition> endless = partitions.keySet().stream().filter(tp -> !fresh.contains(tp) && positions.get(tp).stop() < 0).toList();
+        List<TopicPartition> toBound = bounded ? java.util.stream.Stream.concat(fresh.stream(), endless.stream()).toList() : List.of();
+        Map<TopicPartition, Long> ends = toBound.isEmpty() ? Map.of() : consumer.endOffsets(toBound, METADATA);
         for (TopicPartition tp : fresh) {
             positions.put(tp, new PartitionPosition(tp.topic(), tp.partition(), first.get(tp), bounded ? ends.get(tp) : -1));
+        }
+        if (bounded) {
+            endless.forEach(tp -> positions.put(tp, new PartitionPosition(tp.topic(), tp.partition(), positions.get(tp).next(), ends.get(tp))));
         }
         Set<TopicPartition> assignment = new HashSet<>(consumer.assignment());
         assignment.addAll(partitions.keySet());
