@@ -211,6 +211,33 @@ class KafkaExactlyOnceJobTest {
         assertThat(broker.readCommitted("late-out")).containsExactlyInAnyOrderElementsOf(expected(lines));
     }
 
+    /** A source whose broker does not answer keeps the job running (and checkpointing) rather than failing it. */
+    @Test
+    void waitsForAnUnreachableBroker() throws Exception {
+        int port;
+        try (java.net.ServerSocket free = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            port = free.getLocalPort();
+        }
+        broker.createTopic("unreachable-out", 1);
+        JobGraph.Builder b = JobGraph.builder("unreachable");
+        b.source("read", KafkaSource.builder(KafkaRecordDeserializer.utf8Values()).bootstrapServers("127.0.0.1:" + port)
+                        .topics("anything").build())
+                .keyBy(line -> line, String.class)
+                .process("count", new RunningCount())
+                .sinkTo("write", KafkaSink.builder(KafkaRecordSerializer.utf8Values()).bootstrapServers(broker.bootstrapServers())
+                        .topic("unreachable-out").transactionalIdPrefix("unreachable-write").build());
+        JobMaster job = start(b.build(), config(1));
+        long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+        while (job.lastCompletedCheckpointId() < 3) {
+            assertThat(System.nanoTime()).as("three checkpoints within two minutes").isLessThan(deadline);
+            assertThat(job.status()).as("cause: %s", job.failureCause()).isEqualTo(JobStatus.RUNNING);
+            Thread.sleep(20);
+        }
+        assertThat(job.restarts()).isZero();
+        job.cancel();
+        assertThat(broker.readCommitted("unreachable-out")).isEmpty();
+    }
+
     /** What one pass without failures emits: for each key, its count after each of its records. */
     static List<String> expected(List<String> lines) {
         java.util.Map<String, Integer> counts = new java.util.HashMap<>();

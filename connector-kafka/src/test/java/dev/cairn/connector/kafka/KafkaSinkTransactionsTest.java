@@ -117,6 +117,23 @@ class KafkaSinkTransactionsTest {
     }
 
     @Test
+    void anUnreachableBrokerIsNamed() throws Exception {
+        int port;
+        try (java.net.ServerSocket free = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            port = free.getLocalPort();
+        }
+        KafkaSink<String> sink = KafkaSink.builder(KafkaRecordSerializer.utf8Values()).bootstrapServers("127.0.0.1:" + port)
+                .topic("t").transactionalIdPrefix("nowhere").property("max.block.ms", "500").build();
+        sink.open(0, 1);
+        try {
+            assertThatThrownBy(sink::beginTransaction).hasMessageContaining("bootstrap.servers=127.0.0.1:" + port)
+                    .hasMessageContaining("max.block.ms");
+        } finally {
+            sink.close();
+        }
+    }
+
+    @Test
     void badSettingsAreNamed() {
         assertThatThrownBy(() -> KafkaSink.builder(KafkaRecordSerializer.utf8Values()).bootstrapServers(broker.bootstrapServers())
                 .topic("t").build())
