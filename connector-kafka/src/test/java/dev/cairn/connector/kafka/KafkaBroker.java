@@ -29,14 +29,14 @@ import org.apache.kafka.common.Uuid;
  * own JVM on this test's class path, on free loopback ports, with its data in a temporary
  * directory; {@link #restart()} stops and starts it on the same ports and data.
  */
-final class KafkaBroker implements AutoCloseable {
+public final class KafkaBroker implements AutoCloseable {
 
     private final Path dir;
     private final Path config;
     private final int port;
     private Process process;
 
-    KafkaBroker() throws Exception {
+    public KafkaBroker() throws Exception {
         dir = Files.createTempDirectory("kafka-broker");
         port = freePort();
         int controllerPort = freePort();
@@ -105,7 +105,7 @@ final class KafkaBroker implements AutoCloseable {
     }
 
     /** Stops the broker (as a shutdown would) and starts it again on the same ports and data. */
-    void restart() throws Exception {
+    public void restart() throws Exception {
         stopProcess();
         start();
     }
@@ -120,18 +120,18 @@ final class KafkaBroker implements AutoCloseable {
         }
     }
 
-    String bootstrapServers() {
+    public String bootstrapServers() {
         return "127.0.0.1:" + port;
     }
 
-    void createTopic(String name, int partitions) throws Exception {
+    public void createTopic(String name, int partitions) throws Exception {
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrapServers()))) {
             admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1))).all().get();
         }
     }
 
     /** Writes {@code key,value} lines keyed by their key, so that one key's records stay in order in one partition. */
-    void produce(String topic, List<String> lines) throws Exception {
+    public void produce(String topic, List<String> lines) throws Exception {
         Properties p = new Properties();
         p.put("bootstrap.servers", bootstrapServers());
         p.put("acks", "all");
@@ -147,7 +147,7 @@ final class KafkaBroker implements AutoCloseable {
      * Every committed value of a topic, read with {@code read_committed} up to the last stable
      * offset of each partition as it is now: a prepared transaction holds the read back.
      */
-    List<String> readCommitted(String topic) {
+    public List<String> readCommitted(String topic) {
         Properties p = new Properties();
         p.put("bootstrap.servers", bootstrapServers());
         p.put("isolation.level", "read_committed");

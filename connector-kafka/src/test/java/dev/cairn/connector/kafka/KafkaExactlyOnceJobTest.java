@@ -193,6 +193,32 @@ class KafkaExactlyOnceJobTest {
         assertThat(broker.readCommitted("rescale-out")).hasSize(RECORDS).containsExactlyInAnyOrderElementsOf(expected);
     }
 
+    /** The broker restarts under a running job: the job fails over or rides it out, and its output stays exactly once. */
+    @Test
+    void survivesABrokerRestart() throws Exception {
+        broker.createTopic("restart-in", 4);
+        broker.createTopic("restart-out", 2);
+        List<String> lines = IntStream.range(0, RECORDS).mapToObj(i -> "k" + (i * 3) % KEYS + "," + i).toList();
+        int half = RECORDS / 2;
+        broker.produce("restart-in", lines.subList(0, half));
+        JobMaster job = start(graph("restart", "restart-in", "restart-out", false), config(2).withRestarts(50, Duration.ofMillis(200)));
+        awaitOutput("restart-out", half / 2, job);
+        broker.restart();
+        broker.produce("restart-in", lines.subList(half, RECORDS));
+        awaitOutput("restart-out", RECORDS, job);
+        job.stopWithSavepoint("after").get(2, TimeUnit.MINUTES);
+        assertThat(broker.readCommitted("restart-out")).hasSize(RECORDS).containsExactlyInAnyOrderElementsOf(expected(lines));
+    }
+
+    private static void awaitOutput(String topic, int records, JobMaster job) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
+        while (broker.readCommitted(topic).size() < records) {
+            assertThat(System.nanoTime()).as("%s records in %s within three minutes", records, topic).isLessThan(deadline);
+            assertThat(job.status()).as("cause: %s", job.failureCause()).isNotIn(JobStatus.FAILED, JobStatus.FINISHED);
+            Thread.sleep(100);
+        }
+    }
+
     /** A topic that does not exist yet: the job runs and checkpoints, reading nothing, until it appears. */
     @Test
     void waitsForAMissingTopic() throws Exception {
