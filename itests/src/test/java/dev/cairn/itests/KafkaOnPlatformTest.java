@@ -59,6 +59,54 @@ class KafkaOnPlatformTest {
     }
 
     /**
+     * A new revision of the connector bundle arrives in {@code deploy/} under the running job: the
+     * job bundle that imports it is rewired to it, the job comes back on it, and the output stays
+     * exactly once.
+     */
+    @Test
+    void kafkaJobFollowsAnUpdateOfTheConnectorBundle() throws Exception {
+        try (KafkaBroker broker = new KafkaBroker(); PlatformFixture p = PlatformFixture.create()) {
+            broker.createTopic("in", 4);
+            broker.createTopic("out", 2);
+            List<String> lines = IntStream.range(0, RECORDS).mapToObj(i -> "k" + (i * 7) % KEYS + "," + i).toList();
+            int half = RECORDS / 2;
+            broker.produce("in", lines.subList(0, half));
+            for (String jar : List.of("connector-kafka.jar", "examples-kafka.jar")) {
+                Files.copy(PlatformFixture.HOME.resolve("plugins").resolve(jar), p.deploy.resolve(jar));
+            }
+            p.start();
+            PlatformFixture.await(() -> p.bundle("dev.cairn.examples.kafka") != null
+                    && p.bundle("dev.cairn.examples.kafka").getState() == org.osgi.framework.Bundle.ACTIVE, () -> "the example job's bundle");
+            assertThat(p.text("cairn:create counts job.definition=kafka-counts job.parallelism=2 checkpoint.interval=200ms"
+                    + " job.restart-delay=100ms job.max-restarts=20 param.bootstrap=" + broker.bootstrapServers()
+                    + " param.input=in param.output=out")).isEqualTo("created job counts");
+            PlatformFixture.await(() -> broker.readCommitted("out").size() >= half / 2, () -> "output of the first quarter: " + p.safeJob("counts"));
+
+            Path v2 = HotDeployTest.withVersion(PlatformFixture.HOME.resolve("plugins").resolve("connector-kafka.jar"),
+                    p.root.resolve("connector-kafka-v2.jar"), "0.1.1.itest");
+            HotDeployTest.drop(v2, p.deploy.resolve("connector-kafka.jar"));
+            PlatformFixture.await(() -> connectorVersionOfTheJobBundle(p).equals("0.1.1.itest") && "RUNNING".equals(p.jobValue("counts", "state")),
+                    () -> "the job to run on the connector 0.1.1: " + p.safeJob("counts"));
+            broker.produce("in", lines.subList(half, RECORDS));
+            PlatformFixture.await(() -> broker.readCommitted("out").size() >= RECORDS, () -> "all output: " + p.safeJob("counts"));
+            assertThat(p.text("cairn:stop counts done")).startsWith("stopped job counts");
+            assertThat(broker.readCommitted("out")).hasSize(RECORDS).containsExactlyInAnyOrderElementsOf(expected(lines));
+        }
+    }
+
+    /** The version of the connector bundle the example job's bundle is wired to now. */
+    private static String connectorVersionOfTheJobBundle(PlatformFixture p) {
+        org.osgi.framework.Bundle job = p.bundle("dev.cairn.examples.kafka");
+        org.osgi.framework.wiring.BundleWiring wiring = job == null ? null : job.adapt(org.osgi.framework.wiring.BundleWiring.class);
+        if (wiring == null) {
+            return "";
+        }
+        return wiring.getRequiredWires("osgi.wiring.package").stream()
+                .filter(w -> "dev.cairn.connector.kafka".equals(w.getCapability().getAttributes().get("osgi.wiring.package")))
+                .map(w -> w.getProvider().getBundle().getVersion().toString()).findFirst().orElse("");
+    }
+
+    /**
      * The platform process halts (as kill -9 would: no shutdown, producers gone with their
      * transactions open on the broker) right after the sinks flushed a checkpoint's transactions,
      * or after a checkpoint completed but before its transactions were committed; restarted, it
