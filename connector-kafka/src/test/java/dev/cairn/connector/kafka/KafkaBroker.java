@@ -34,22 +34,30 @@ public final class KafkaBroker implements AutoCloseable {
     private final Path dir;
     private final Path config;
     private final int port;
+    /** A second listener that wants SASL/PLAIN as {@link #SASL_USER} with {@link #SASL_PASSWORD}. */
+    private final int saslPort;
+    public static final String SASL_USER = "cairn";
+    public static final String SASL_PASSWORD = "right-password";
     private Process process;
 
     public KafkaBroker() throws Exception {
         dir = Files.createTempDirectory("kafka-broker");
         port = freePort();
+        saslPort = freePort();
         int controllerPort = freePort();
         config = dir.resolve("server.properties");
         Files.writeString(config, String.join("\n",
                 "process.roles=broker,controller",
                 "node.id=1",
                 "controller.quorum.bootstrap.servers=127.0.0.1:" + controllerPort,
-                "listeners=PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort,
-                "advertised.listeners=PLAINTEXT://127.0.0.1:" + port,
+                "listeners=PLAINTEXT://127.0.0.1:" + port + ",SASL_PLAINTEXT://127.0.0.1:" + saslPort + ",CONTROLLER://127.0.0.1:" + controllerPort,
+                "advertised.listeners=PLAINTEXT://127.0.0.1:" + port + ",SASL_PLAINTEXT://127.0.0.1:" + saslPort,
+                "sasl.enabled.mechanisms=PLAIN",
+                "listener.name.sasl_plaintext.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required"
+                        + " user_" + SASL_USER + "=\"" + SASL_PASSWORD + "\";",
                 "controller.listener.names=CONTROLLER",
                 "inter.broker.listener.name=PLAINTEXT",
-                "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+                "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT,CONTROLLER:PLAINTEXT",
                 "log.dirs=" + dir.resolve("data"),
                 "offsets.topic.replication.factor=1",
                 "transaction.state.log.replication.factor=1",
@@ -122,6 +130,18 @@ public final class KafkaBroker implements AutoCloseable {
 
     public String bootstrapServers() {
         return "127.0.0.1:" + port;
+    }
+
+    /** The listener that wants SASL/PLAIN credentials. */
+    public String saslBootstrapServers() {
+        return "127.0.0.1:" + saslPort;
+    }
+
+    /** Client properties for the SASL listener with {@code password}. */
+    public static Map<String, String> saslProperties(String password) {
+        return Map.of("security.protocol", "SASL_PLAINTEXT", "sasl.mechanism", "PLAIN",
+                "sasl.jaas.config", "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"" + SASL_USER
+                        + "\" password=\"" + password + "\";");
     }
 
     public void createTopic(String name, int partitions) throws Exception {

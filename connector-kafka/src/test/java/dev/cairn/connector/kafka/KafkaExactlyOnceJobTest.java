@@ -264,6 +264,29 @@ class KafkaExactlyOnceJobTest {
         assertThat(broker.readCommitted("unreachable-out")).isEmpty();
     }
 
+    /** A source whose credentials are refused fails the job, naming the settings and not the secret. */
+    @Test
+    void refusedCredentialsFailTheJobNamingTheSettings() throws Exception {
+        broker.createTopic("secured-in", 1);
+        broker.createTopic("secured-out", 1);
+        KafkaSource.Builder<String> source = KafkaSource.builder(KafkaRecordDeserializer.utf8Values())
+                .bootstrapServers(broker.saslBootstrapServers()).topics("secured-in");
+        KafkaBroker.saslProperties("wrong-password").forEach(source::property);
+        JobGraph.Builder b = JobGraph.builder("secured");
+        b.source("read", source.build())
+                .keyBy(line -> line, String.class)
+                .process("count", new RunningCount())
+                .sinkTo("write", KafkaSink.builder(KafkaRecordSerializer.utf8Values()).bootstrapServers(broker.bootstrapServers())
+                        .topic("secured-out").transactionalIdPrefix("secured-write").build());
+        JobMaster job = start(b.build(), config(1).withRestarts(1, Duration.ofMillis(10)));
+        assertThat(job.await(Duration.ofMinutes(2))).isEqualTo(JobStatus.FAILED);
+        StringBuilder causes = new StringBuilder();
+        for (Throwable t = job.failureCause(); t != null; t = t.getCause()) {
+            causes.append(t.getMessage()).append('\n');
+        }
+        assertThat(causes.toString()).contains("sasl.jaas.config").contains(broker.saslBootstrapServers()).doesNotContain("wrong-password");
+    }
+
     /** What one pass without failures emits: for each key, its count after each of its records. */
     static List<String> expected(List<String> lines) {
         java.util.Map<String, Integer> counts = new java.util.HashMap<>();

@@ -133,6 +133,35 @@ class KafkaSinkTransactionsTest {
         }
     }
 
+    /** Refused credentials fail at once, naming the settings to check and not the secret. */
+    @Test
+    void wrongCredentialsAreNamedWithoutTheSecret() throws Exception {
+        broker.createTopic("secured", 1);
+        KafkaSink.Builder<String> builder = KafkaSink.builder(KafkaRecordSerializer.utf8Values()).bootstrapServers(broker.saslBootstrapServers())
+                .topic("secured").transactionalIdPrefix("secured-job");
+        KafkaBroker.saslProperties("wrong-password").forEach(builder::property);
+        KafkaSink<String> wrong = builder.build();
+        wrong.open(0, 1);
+        try {
+            assertThatThrownBy(wrong::beginTransaction).hasMessageContaining("sasl.jaas.config")
+                    .hasMessageContaining(broker.saslBootstrapServers()).hasMessageNotContaining("wrong-password");
+        } finally {
+            wrong.close();
+        }
+
+        KafkaSink.Builder<String> right = KafkaSink.builder(KafkaRecordSerializer.utf8Values()).bootstrapServers(broker.saslBootstrapServers())
+                .topic("secured").transactionalIdPrefix("secured-job");
+        KafkaBroker.saslProperties(KafkaBroker.SASL_PASSWORD).forEach(right::property);
+        KafkaSink<String> sink = right.build();
+        sink.open(0, 1);
+        KafkaTransaction t = sink.beginTransaction();
+        sink.write(t, "through SASL");
+        sink.preCommit(t);
+        sink.commit(t);
+        sink.close();
+        assertThat(broker.readCommitted("secured")).containsExactly("through SASL");
+    }
+
     @Test
     void badSettingsAreNamed() {
         assertThatThrownBy(() -> KafkaSink.builder(KafkaRecordSerializer.utf8Values()).bootstrapServers(broker.bootstrapServers())

@@ -187,6 +187,10 @@ public final class SinkWriter<T> implements AutoCloseable {
             p.close(Duration.ZERO);
             throw new IllegalStateException("bootstrap.servers=" + settings.bootstrapServers() + " refused transactional id '" + id
                     + "': the client needs the WRITE and DESCRIBE permissions on transactional ids " + prefix + "-*", e);
+        } catch (org.apache.kafka.common.errors.AuthenticationException e) {
+            p.close(Duration.ZERO);
+            throw new IllegalStateException("KafkaSink subtask " + subtask + " was refused by bootstrap.servers=" + settings.bootstrapServers()
+                    + ": " + e.getMessage() + " (check the security properties: security.protocol, sasl.mechanism, sasl.jaas.config)", e);
         } catch (org.apache.kafka.common.errors.TimeoutException e) {
             p.close(Duration.ZERO);
             throw new IllegalStateException("KafkaSink subtask " + subtask + " got no answer from bootstrap.servers=" + settings.bootstrapServers()
