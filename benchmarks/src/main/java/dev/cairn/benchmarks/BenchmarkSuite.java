@@ -38,6 +38,12 @@ public final class BenchmarkSuite {
             System.out.println(markdown);
             return;
         }
+        if (flags.contains("--kafka")) {
+            String markdown = reportOnly ? KafkaSuite.report(out) : KafkaSuite.run(quick, out);
+            Files.writeString(out.resolve("kafka.md"), markdown);
+            System.out.println(markdown);
+            return;
+        }
         if (flags.contains("--changelog")) {
             String markdown = reportOnly ? ChangelogSuite.report(out) : ChangelogSuite.run(quick, out);
             Files.writeString(out.resolve("changelog.md"), markdown);

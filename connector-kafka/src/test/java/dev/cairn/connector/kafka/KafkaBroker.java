@@ -150,6 +150,12 @@ public final class KafkaBroker implements AutoCloseable {
         }
     }
 
+    public void addPartitions(String topic, int total) throws Exception {
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrapServers()))) {
+            admin.createPartitions(Map.of(topic, org.apache.kafka.clients.admin.NewPartitions.increaseTo(total))).all().get();
+        }
+    }
+
     /** Writes {@code key,value} lines keyed by their key, so that one key's records stay in order in one partition. */
     public void produce(String topic, List<String> lines) throws Exception {
         Properties p = new Properties();

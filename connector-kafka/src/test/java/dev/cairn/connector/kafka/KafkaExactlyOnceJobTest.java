@@ -219,6 +219,31 @@ class KafkaExactlyOnceJobTest {
         }
     }
 
+    /** Partitions added to the input topic while the job runs are found and read from their start. */
+    @Test
+    void readsPartitionsAddedWhileRunning() throws Exception {
+        broker.createTopic("grow-in", 2);
+        broker.createTopic("grow-out", 2);
+        List<String> lines = IntStream.range(0, RECORDS).mapToObj(i -> "k" + (i * 5) % KEYS + "," + i).toList();
+        int half = RECORDS / 2;
+        broker.produce("grow-in", lines.subList(0, half));
+        JobGraph.Builder b = JobGraph.builder("grow");
+        b.source("read", KafkaSource.builder(KafkaRecordDeserializer.utf8Values()).bootstrapServers(broker.bootstrapServers())
+                        .topics("grow-in").partitionDiscoveryInterval(100).build())
+                .keyBy(line -> line.substring(0, line.indexOf(',')), String.class)
+                .process("count", new RunningCount())
+                .sinkTo("write", KafkaSink.builder(KafkaRecordSerializer.utf8Values()).bootstrapServers(broker.bootstrapServers())
+                        .topic("grow-out").transactionalIdPrefix("grow-write").build());
+        JobMaster job = start(b.build(), config(2));
+        awaitOutput("grow-out", half, job);
+        broker.addPartitions("grow-in", 6);
+        // keyed by their key, these records land on all six partitions, the new ones included
+        broker.produce("grow-in", lines.subList(half, RECORDS));
+        awaitOutput("grow-out", RECORDS, job);
+        job.stopWithSavepoint("grown").get(2, TimeUnit.MINUTES);
+        assertThat(broker.readCommitted("grow-out")).hasSize(RECORDS).containsExactlyInAnyOrderElementsOf(expected(lines));
+    }
+
     /** A topic that does not exist yet: the job runs and checkpoints, reading nothing, until it appears. */
     @Test
     void waitsForAMissingTopic() throws Exception {

@@ -92,6 +92,10 @@ public final class KafkaSourceReader<T> implements SourceReader<T> {
         if (settings.property("isolation.level") == null) {
             own.put("isolation.level", "read_committed");
         }
+        if (settings.property("metadata.max.age.ms") == null) {
+            // partitionsFor answers from the client's metadata: without this, new partitions show after 5 minutes
+            own.put("metadata.max.age.ms", String.valueOf(discoveryIntervalMillis));
+        }
         this.consumer = ClientSettings.create(() -> new KafkaConsumer<>(settings.with(own), new ByteArrayDeserializer(), new ByteArrayDeserializer()));
     }
 
