@@ -27,21 +27,9 @@ class KafkaOnPlatformTest {
     @Test
     void kafkaJobIsExactlyOnceThroughFailures() throws Exception {
         try (KafkaBroker broker = new KafkaBroker(); PlatformFixture p = PlatformFixture.create()) {
-            broker.createTopic("in", 4);
-            broker.createTopic("out", 2);
             List<String> lines = IntStream.range(0, RECORDS).mapToObj(i -> "k" + (i * 13) % KEYS + "," + i).toList();
             int half = RECORDS / 2;
-            broker.produce("in", lines.subList(0, half));
-            for (String jar : List.of("connector-kafka.jar", "examples-kafka.jar")) {
-                Files.copy(PlatformFixture.HOME.resolve("plugins").resolve(jar), p.deploy.resolve(jar));
-            }
-            p.start();
-            PlatformFixture.await(() -> p.bundle("dev.cairn.examples.kafka") != null
-                            && p.bundle("dev.cairn.examples.kafka").getState() == org.osgi.framework.Bundle.ACTIVE,
-                    () -> "the example job's bundle to start");
-            assertThat(p.text("cairn:create counts job.definition=kafka-counts job.parallelism=2 checkpoint.interval=200ms"
-                    + " job.restart-delay=100ms job.max-restarts=20 param.bootstrap=" + broker.bootstrapServers()
-                    + " param.input=in param.output=out")).isEqualTo("created job counts");
+            startCountsJob(broker, p, lines.subList(0, half));
             p.awaitJobState("counts", "RUNNING");
 
             PlatformFixture.await(() -> broker.readCommitted("out").size() >= half / 2, () -> "output of the first quarter");
@@ -66,20 +54,9 @@ class KafkaOnPlatformTest {
     @Test
     void kafkaJobFollowsAnUpdateOfTheConnectorBundle() throws Exception {
         try (KafkaBroker broker = new KafkaBroker(); PlatformFixture p = PlatformFixture.create()) {
-            broker.createTopic("in", 4);
-            broker.createTopic("out", 2);
             List<String> lines = IntStream.range(0, RECORDS).mapToObj(i -> "k" + (i * 7) % KEYS + "," + i).toList();
             int half = RECORDS / 2;
-            broker.produce("in", lines.subList(0, half));
-            for (String jar : List.of("connector-kafka.jar", "examples-kafka.jar")) {
-                Files.copy(PlatformFixture.HOME.resolve("plugins").resolve(jar), p.deploy.resolve(jar));
-            }
-            p.start();
-            PlatformFixture.await(() -> p.bundle("dev.cairn.examples.kafka") != null
-                    && p.bundle("dev.cairn.examples.kafka").getState() == org.osgi.framework.Bundle.ACTIVE, () -> "the example job's bundle");
-            assertThat(p.text("cairn:create counts job.definition=kafka-counts job.parallelism=2 checkpoint.interval=200ms"
-                    + " job.restart-delay=100ms job.max-restarts=20 param.bootstrap=" + broker.bootstrapServers()
-                    + " param.input=in param.output=out")).isEqualTo("created job counts");
+            startCountsJob(broker, p, lines.subList(0, half));
             PlatformFixture.await(() -> broker.readCommitted("out").size() >= half / 2, () -> "output of the first quarter: " + p.safeJob("counts"));
 
             Path v2 = HotDeployTest.withVersion(PlatformFixture.HOME.resolve("plugins").resolve("connector-kafka.jar"),
@@ -91,6 +68,29 @@ class KafkaOnPlatformTest {
             PlatformFixture.await(() -> broker.readCommitted("out").size() >= RECORDS, () -> "all output: " + p.safeJob("counts"));
             assertThat(p.text("cairn:stop counts done")).startsWith("stopped job counts");
             assertThat(broker.readCommitted("out")).hasSize(RECORDS).containsExactlyInAnyOrderElementsOf(expected(lines));
+        }
+    }
+
+    /**
+     * Topics {@code in} (4 partitions, holding {@code firstLines}) and {@code out}; the connector and
+     * the example job dropped into {@code deploy/} of a starting platform; job {@code counts} created.
+     */
+    private static void startCountsJob(KafkaBroker broker, PlatformFixture p, List<String> firstLines) throws Exception {
+        broker.createTopic("in", 4);
+        broker.createTopic("out", 2);
+        broker.produce("in", firstLines);
+        deployKafkaJars(p.deploy);
+        p.start();
+        PlatformFixture.await(() -> p.bundle("dev.cairn.examples.kafka") != null
+                && p.bundle("dev.cairn.examples.kafka").getState() == org.osgi.framework.Bundle.ACTIVE, () -> "the example job's bundle");
+        assertThat(p.text("cairn:create counts job.definition=kafka-counts job.parallelism=2 checkpoint.interval=200ms"
+                + " job.restart-delay=100ms job.max-restarts=20 param.bootstrap=" + broker.bootstrapServers()
+                + " param.input=in param.output=out")).isEqualTo("created job counts");
+    }
+
+    private static void deployKafkaJars(Path deploy) throws java.io.IOException {
+        for (String jar : List.of("connector-kafka.jar", "examples-kafka.jar")) {
+            Files.copy(PlatformFixture.HOME.resolve("plugins").resolve(jar), deploy.resolve(jar));
         }
     }
 
@@ -120,9 +120,7 @@ class KafkaOnPlatformTest {
             broker.createTopic("out", 2);
             List<String> lines = IntStream.range(0, RECORDS).mapToObj(i -> "k" + (i * 17) % KEYS + "," + i).toList();
             broker.produce("in", lines);
-            for (String jar : List.of("connector-kafka.jar", "examples-kafka.jar")) {
-                Files.copy(PlatformFixture.HOME.resolve("plugins").resolve(jar), platform.home.resolve("deploy").resolve(jar));
-            }
+            deployKafkaJars(platform.home.resolve("deploy"));
             platform.start(crashAt);
             platform.run("cairn:create counts job.definition=kafka-counts job.parallelism=2 checkpoint.interval=100ms"
                     + " job.restart-delay=100ms job.max-restarts=20 param.bootstrap=" + broker.bootstrapServers()
