@@ -48,6 +48,7 @@ public final class SinkWriter<T> implements AutoCloseable {
     private KafkaProducer<byte[], byte[]> plain;
     /** Ids whose transaction is open or flushed: not to be begun again before it is committed or aborted. */
     private final Set<String> inUse = new HashSet<>();
+    private boolean transactionVersionChecked;
     /** The first failed send of each transaction, reported at its prepare. */
     private final Map<String, Exception> failures = new HashMap<>();
 
@@ -78,7 +79,14 @@ public final class SinkWriter<T> implements AutoCloseable {
         }
         ResumableProducer p = producers.get(id);
         if (p == null) {
-            p = new ResumableProducer(initialised(id));
+            KafkaProducer<byte[], byte[]> initialised = initialised(id); // reached the brokers: the feature check can ask them
+            try {
+                requireTransactionVersion2();
+            } catch (Exception | Error e) {
+                initialised.close(Duration.ZERO);
+                throw e;
+            }
+            p = new ResumableProducer(initialised);
             producers.put(id, p);
         }
         p.producer().beginTransaction();
@@ -135,8 +143,13 @@ public final class SinkWriter<T> implements AutoCloseable {
         ResumableProducer p = new ResumableProducer(producer(id));
         try {
             p.commitResumed(prepared, topic);
-        } catch (ProducerFencedException | InvalidProducerEpochException | InvalidTxnStateException e) {
-            LOG.info(() -> "Transaction " + id + "@" + prepared + " had ended before the restore committed it: " + e.getMessage());
+        } catch (ProducerFencedException | InvalidProducerEpochException e) {
+            // transaction version 2 moves the epoch on at each commit: this one was committed before the restore
+            LOG.info(() -> "Transaction " + id + "@" + prepared + " was committed before the restore: " + e.getMessage());
+        } catch (InvalidTxnStateException e) {
+            LOG.severe(() -> "Transaction " + id + "@" + prepared + " of the restored checkpoint was aborted by the broker before the"
+                    + " restore could commit it (longer than transaction.timeout.ms, at most the brokers' transaction.max.timeout.ms):"
+                    + " its records are missing from topic '" + topic + "'");
         } finally {
             p.producer().close(Duration.ZERO);
         }
@@ -175,6 +188,26 @@ public final class SinkWriter<T> implements AutoCloseable {
             initialised(id).close(CLOSE);
             LOG.info(() -> "KafkaSink aborted transaction " + id + ", left open by an earlier run");
         }
+    }
+
+    /**
+     * Under transaction version 1 an id's next transaction keeps its epoch, so a restore's commit
+     * by producer id and epoch could commit a later transaction of the same id: refused.
+     */
+    private void requireTransactionVersion2() throws Exception {
+        if (transactionVersionChecked) {
+            return;
+        }
+        try (Admin admin = ClientSettings.create(() -> Admin.create(settings.with(Map.of())))) {
+            var version = admin.describeFeatures().featureMetadata().get().finalizedFeatures().get("transaction.version");
+            int level = version == null ? 0 : version.maxVersionLevel();
+            if (level < 2) {
+                throw new IllegalStateException("bootstrap.servers=" + settings.bootstrapServers() + " runs transaction.version=" + level
+                        + ": the exactly-once KafkaSink needs 2 (kafka-features.sh upgrade --feature transaction.version=2),"
+                        + " or use DeliveryGuarantee.AT_LEAST_ONCE");
+            }
+        }
+        transactionVersionChecked = true;
     }
 
     /** A producer that has taken {@code id} over, aborting any transaction left open under it. */
