@@ -19,6 +19,10 @@ import java.util.Objects;
  * set) only when a checkpoint completes, for monitoring; the job never reads them back unless
  * {@link StartingOffsets#COMMITTED} says so for a partition its state does not know.
  *
+ * <p>Records removed from a partition (retention, a deletion) before the source read them fail the
+ * job with a message naming the partition and offsets; the property {@code auto.offset.reset=earliest}
+ * makes it go on from the first remaining record instead.
+ *
  * <p>Watermarks are per partition: the highest timestamp seen minus the allowed lateness; the
  * subtask's watermark is the lowest over its partitions, leaving out partitions idle for longer
  * than the idle timeout, so that one quiet partition does not hold event time back.
@@ -136,7 +140,13 @@ public final class KafkaSource<T> implements Source<T> {
             if (startingOffsets == StartingOffsets.COMMITTED && !properties.containsKey("group.id")) {
                 throw new IllegalArgumentException("startingOffsets=COMMITTED needs the property group.id");
             }
-            for (String owned : List.of("enable.auto.commit", "key.deserializer", "value.deserializer", "auto.offset.reset")) {
+            String reset = properties.get("auto.offset.reset");
+            if (reset != null && !reset.equals("none") && !reset.equals("earliest")) {
+                throw new IllegalArgumentException("property auto.offset.reset=" + reset + " is not allowed: use none (the default:"
+                        + " the job fails when records it has not read yet were removed by retention) or earliest (it goes on from"
+                        + " the first remaining record); where a new job starts is startingOffsets(…)");
+            }
+            for (String owned : List.of("enable.auto.commit", "key.deserializer", "value.deserializer")) {
                 if (properties.containsKey(owned)) {
                     throw new IllegalArgumentException("property " + owned + "=" + properties.get(owned)
                             + " is not allowed: the source sets it (offsets are the job's state; use startingOffsets(…))");

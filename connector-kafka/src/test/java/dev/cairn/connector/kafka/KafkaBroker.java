@@ -14,11 +14,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListOffsetsOptions;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.admin.RecordsToDelete;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -192,6 +196,34 @@ public final class KafkaBroker implements AutoCloseable {
             }
         }
         return values;
+    }
+
+    /**
+     * The partitions of a topic that hold an open transaction: their last stable offset (what a
+     * {@code read_committed} reader may reach) is behind their end.
+     */
+    public List<Integer> partitionsWithOpenTransactions(String topic) throws Exception {
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrapServers()))) {
+            int partitions = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions().size();
+            Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+            for (int i = 0; i < partitions; i++) {
+                latest.put(new TopicPartition(topic, i), OffsetSpec.latest());
+            }
+            var stable = admin.listOffsets(latest, new ListOffsetsOptions(
+                    IsolationLevel.READ_COMMITTED)).all().get();
+            var end = admin.listOffsets(latest, new ListOffsetsOptions(
+                    IsolationLevel.READ_UNCOMMITTED)).all().get();
+            return latest.keySet().stream().filter(tp -> stable.get(tp).offset() < end.get(tp).offset())
+                    .map(TopicPartition::partition).sorted().toList();
+        }
+    }
+
+    /** Removes a partition's records below {@code offset}, as retention would. */
+    public void deleteRecordsBefore(String topic, int partition, long offset) throws Exception {
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrapServers()))) {
+            admin.deleteRecords(Map.of(new TopicPartition(topic, partition), RecordsToDelete.beforeOffset(offset)))
+                    .all().get();
+        }
     }
 
     @Override

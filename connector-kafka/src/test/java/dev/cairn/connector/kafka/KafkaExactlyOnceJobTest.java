@@ -20,6 +20,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -131,12 +132,20 @@ class KafkaExactlyOnceJobTest {
                 .withCheckpoints(CheckpointConfig.defaults().withInterval(Duration.ofMillis(40)).withRetained(2));
         Failures failures = new Failures(seed);
         ClassLoader cl = getClass().getClassLoader();
-        JobMaster job = new JobMaster(graph("kafka-" + seed, in, out, true), config, new ServiceLoaderPluginRegistry(cl), cl, failures, System::currentTimeMillis).start();
+        JobMaster job = new JobMaster(graph("kafka-" + seed, in, out, false), config, new ServiceLoaderPluginRegistry(cl), cl, failures, System::currentTimeMillis).start();
+        // unbounded: the job checkpoints on until every injected failure happened, however fast it read
+        long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
+        while (!(failures.taskFailed.get() && failures.asyncFailed.get() && failures.commitFailed.get())
+                || broker.readCommitted(out).size() < RECORDS) {
+            assertThat(System.nanoTime()).as("all output and the three failures within three minutes").isLessThan(deadline);
+            assertThat(job.status()).as("cause: %s", job.failureCause()).isNotIn(JobStatus.FAILED, JobStatus.FINISHED);
+            Thread.sleep(50);
+        }
+        job.stopWithSavepoint("done").get(2, TimeUnit.MINUTES);
 
-        assertThat(job.await(Duration.ofMinutes(3))).as("final status, cause: %s", job.failureCause()).isEqualTo(JobStatus.FINISHED);
         assertThat(broker.readCommitted(out)).hasSize(RECORDS).containsExactlyInAnyOrderElementsOf(expected(lines));
-        assertThat(failures.taskFailed).as("the task failure happened").isTrue();
-        assertThat(job.restarts()).isGreaterThanOrEqualTo(1);
+        assertThat(broker.partitionsWithOpenTransactions(out)).as("transactions of failed attempts aborted").isEmpty();
+        assertThat(job.restarts()).isGreaterThanOrEqualTo(3);
     }
 
     static JobGraph graph(String name, String in, String out, boolean bounded) {
@@ -191,6 +200,7 @@ class KafkaExactlyOnceJobTest {
                 config(3).withRestore(RestoreSettings.noClaim(savepoint)));
         assertThat(second.await(Duration.ofMinutes(3))).as("cause: %s", second.failureCause()).isEqualTo(JobStatus.FINISHED);
         assertThat(broker.readCommitted("rescale-out")).hasSize(RECORDS).containsExactlyInAnyOrderElementsOf(expected);
+        assertThat(broker.partitionsWithOpenTransactions("rescale-out")).isEmpty();
     }
 
     /** The broker restarts under a running job: the job fails over or rides it out, and its output stays exactly once. */
@@ -242,6 +252,88 @@ class KafkaExactlyOnceJobTest {
         awaitOutput("grow-out", RECORDS, job);
         job.stopWithSavepoint("grown").get(2, TimeUnit.MINUTES);
         assertThat(broker.readCommitted("grow-out")).hasSize(RECORDS).containsExactlyInAnyOrderElementsOf(expected(lines));
+    }
+
+    /**
+     * LATEST skips what a new job's topics hold when it starts, and nothing else: partitions added
+     * later are read from their first record.
+     */
+    @Test
+    void latestAppliesToThePartitionsFoundAtTheStartOnly() throws Exception {
+        broker.createTopic("latest-in", 2);
+        broker.createTopic("latest-out", 2);
+        List<String> before = IntStream.range(0, 300).mapToObj(i -> "k" + i % 9 + ",old" + i).toList();
+        List<String> after = IntStream.range(0, 600).mapToObj(i -> "k" + i % 13 + "," + i).toList();
+        broker.produce("latest-in", before);
+        JobGraph.Builder b = JobGraph.builder("latest");
+        b.source("read", KafkaSource.builder(KafkaRecordDeserializer.utf8Values()).bootstrapServers(broker.bootstrapServers())
+                        .topics("latest-in").startingOffsets(StartingOffsets.LATEST).partitionDiscoveryInterval(1000).build())
+                .keyBy(line -> line.substring(0, line.indexOf(',')), String.class)
+                .process("count", new RunningCount())
+                .sinkTo("write", KafkaSink.builder(KafkaRecordSerializer.utf8Values()).bootstrapServers(broker.bootstrapServers())
+                        .topic("latest-out").transactionalIdPrefix("latest-write").build());
+        JobMaster job = start(b.build(), config(2));
+        // barriers come between reads: after the second checkpoint every subtask has read once, so found its partitions
+        long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+        while (job.lastCompletedCheckpointId() < 2) {
+            assertThat(System.nanoTime()).as("two checkpoints within two minutes").isLessThan(deadline);
+            assertThat(job.status()).as("cause: %s", job.failureCause()).isEqualTo(JobStatus.RUNNING);
+            Thread.sleep(20);
+        }
+        broker.produce("latest-in", after.subList(0, 300));
+        broker.addPartitions("latest-in", 5);
+        // written before the source finds the new partitions (it looks once a second): LATEST there would skip them
+        broker.produce("latest-in", after.subList(300, 600));
+        awaitOutput("latest-out", after.size(), job);
+        job.stopWithSavepoint("done").get(2, TimeUnit.MINUTES);
+        assertThat(broker.readCommitted("latest-out")).hasSize(after.size()).containsExactlyInAnyOrderElementsOf(expected(after));
+    }
+
+    /**
+     * Records that retention removed before the job read them fail the job, naming the partition,
+     * the offset it wanted and the first one left; with auto.offset.reset=earliest it goes on from there.
+     */
+    @Test
+    void recordsRemovedBeforeTheyWereReadAreNamed() throws Exception {
+        broker.createTopic("removed-in", 1);
+        broker.createTopic("removed-out", 1);
+        List<String> lines = IntStream.range(0, 200).mapToObj(i -> "k" + i % 5 + "," + i).toList();
+        broker.produce("removed-in", lines.subList(0, 100));
+        JobMaster first = start(removedJob(Map.of()), config(1));
+        awaitOutput("removed-out", 100, first);
+        String savepoint = first.stopWithSavepoint("at-100").get(2, TimeUnit.MINUTES);
+        broker.produce("removed-in", lines.subList(100, 200));
+        broker.deleteRecordsBefore("removed-in", 0, 150);
+
+        JobMaster failing = start(removedJob(Map.of()), config(1).withRestarts(0, Duration.ofMillis(10))
+                .withRestore(RestoreSettings.noClaim(savepoint)));
+        assertThat(failing.await(Duration.ofMinutes(2))).isEqualTo(JobStatus.FAILED);
+        StringBuilder causes = new StringBuilder();
+        for (Throwable t = failing.failureCause(); t != null; t = t.getCause()) {
+            causes.append(t.getMessage()).append('\n');
+        }
+        assertThat(causes.toString()).contains("removed-in-0 at offset 100").contains("first offset is now 150")
+                .contains("auto.offset.reset=earliest");
+
+        JobMaster skipping = start(removedJob(Map.of("auto.offset.reset", "earliest")), config(1).withRestore(RestoreSettings.noClaim(savepoint)));
+        List<String> read = new ArrayList<>(lines.subList(0, 100));
+        read.addAll(lines.subList(150, 200));
+        awaitOutput("removed-out", read.size(), skipping);
+        skipping.stopWithSavepoint("done").get(2, TimeUnit.MINUTES);
+        assertThat(broker.readCommitted("removed-out")).hasSize(read.size()).containsExactlyInAnyOrderElementsOf(expected(read));
+    }
+
+    private static JobGraph removedJob(Map<String, String> properties) {
+        KafkaSource.Builder<String> source = KafkaSource.builder(KafkaRecordDeserializer.utf8Values())
+                .bootstrapServers(broker.bootstrapServers()).topics("removed-in");
+        properties.forEach(source::property);
+        JobGraph.Builder b = JobGraph.builder("removed");
+        b.source("read", source.build())
+                .keyBy(line -> line.substring(0, line.indexOf(',')), String.class)
+                .process("count", new RunningCount())
+                .sinkTo("write", KafkaSink.builder(KafkaRecordSerializer.utf8Values()).bootstrapServers(broker.bootstrapServers())
+                        .topic("removed-out").transactionalIdPrefix("removed-write").build());
+        return b.build();
     }
 
     /** A topic that does not exist yet: the job runs and checkpoints, reading nothing, until it appears. */

@@ -96,6 +96,7 @@ class KafkaSinkTransactionsTest {
         restored.close();
 
         assertThat(broker.readCommitted("restored")).containsExactlyInAnyOrder("kept-1", "kept-2", "new");
+        assertThat(broker.partitionsWithOpenTransactions("restored")).as("the lingering transactions of both subtasks aborted").isEmpty();
     }
 
     @Test

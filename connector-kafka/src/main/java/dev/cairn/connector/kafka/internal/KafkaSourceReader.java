@@ -23,6 +23,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.consumer.OffsetOutOfRangeException;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.AuthenticationException;
@@ -63,6 +64,13 @@ public final class KafkaSourceReader<T> implements SourceReader<T> {
     private final TreeMap<Long, Map<TopicPartition, OffsetAndMetadata>> toCommit = new TreeMap<>();
     private long nextDiscovery = System.nanoTime();
     private boolean warnedUnreachable;
+    /**
+     * The configured starting offsets apply to the partitions a job that starts without state finds
+     * first; a partition or topic that shows up later, or that a restored job's state does not know,
+     * is new since, and is read from its start (as Flink's Kafka source does), lest records written
+     * to it before the source saw it be skipped.
+     */
+    private boolean initialPartitions;
 
     public KafkaSourceReader(SourceContext context, ClientSettings settings, List<String> topics, KafkaRecordDeserializer<T> deserializer,
                              StartingOffsets startingOffsets, boolean bounded, long outOfOrdernessMillis, long idleTimeoutMillis,
@@ -78,6 +86,7 @@ public final class KafkaSourceReader<T> implements SourceReader<T> {
         this.watermarks = outOfOrdernessMillis < 0 ? null : new PartitionWatermarks(outOfOrdernessMillis, idleTimeoutMillis);
         // union state: after a rescale every subtask sees every partition's offset and keeps its own
         this.state = context.operatorState().getUnionListState(new ListStateDescriptor<>(STATE, Serializers.STRING));
+        this.initialPartitions = !context.isRestored();
         if (context.isRestored()) {
             for (String s : state.get()) {
                 PartitionPosition p = PartitionPosition.parse(s);
@@ -87,8 +96,10 @@ public final class KafkaSourceReader<T> implements SourceReader<T> {
             }
         }
         this.commitToGroup = settings.property("group.id") != null;
-        Map<String, String> own = new HashMap<>(Map.of("enable.auto.commit", "false", "auto.offset.reset", "none",
-                "client.id", "cairn-source-" + subtask));
+        Map<String, String> own = new HashMap<>(Map.of("enable.auto.commit", "false", "client.id", "cairn-source-" + subtask));
+        if (settings.property("auto.offset.reset") == null) {
+            own.put("auto.offset.reset", "none"); // records removed before they were read fail the job, see poll()
+        }
         if (settings.property("isolation.level") == null) {
             own.put("isolation.level", "read_committed");
         }
@@ -146,7 +157,28 @@ public final class KafkaSourceReader<T> implements SourceReader<T> {
             return consumer.poll(POLL);
         } catch (AuthenticationException | AuthorizationException e) {
             throw refused(e);
+        } catch (OffsetOutOfRangeException e) {
+            throw removedBeforeRead(e.offsetOutOfRangePartitions());
         }
+    }
+
+    /** Skipping records silently would break exactly-once without a word: the job fails, saying what was lost and how to go on. */
+    private IllegalStateException removedBeforeRead(Map<TopicPartition, Long> wanted) {
+        StringBuilder lost = new StringBuilder();
+        Map<TopicPartition, Long> first;
+        try {
+            first = consumer.beginningOffsets(wanted.keySet(), METADATA);
+        } catch (RuntimeException e) {
+            first = Map.of();
+        }
+        for (Map.Entry<TopicPartition, Long> e : wanted.entrySet()) {
+            lost.append(lost.length() == 0 ? "" : ", ").append(e.getKey()).append(" at offset ").append(e.getValue())
+                    .append(" (the broker's first offset is now ").append(first.getOrDefault(e.getKey(), -1L)).append(')');
+        }
+        return new IllegalStateException("KafkaSource subtask " + subtask + " cannot read " + lost + " at bootstrap.servers="
+                + settings.bootstrapServers() + ": the records were removed (the topic's retention.ms or retention.bytes, or a"
+                + " deletion) before the job read them. Set auto.offset.reset=earliest on the source to go on from the first"
+                + " remaining record, accepting the loss");
     }
 
     private long unfinished() {
@@ -211,8 +243,17 @@ public final class KafkaSourceReader<T> implements SourceReader<T> {
         }
         warnedUnreachable = false;
         if (!found.isEmpty()) {
-            start(found, now);
+            try {
+                start(found, now);
+            } catch (TimeoutException e) {
+                // the broker answered the metadata request and not this one: the task fails over and starts afresh
+                throw new IllegalStateException("KafkaSource subtask " + subtask + " could not look up the offsets of " + found.keySet()
+                        + " at bootstrap.servers=" + settings.bootstrapServers() + ": " + e.getMessage(), e);
+            } catch (AuthenticationException | AuthorizationException e) {
+                throw refused(e);
+            }
         }
+        initialPartitions = false;
     }
 
     private void start(Map<TopicPartition, PartitionPosition> partitions, long now) {
@@ -244,7 +285,7 @@ public final class KafkaSourceReader<T> implements SourceReader<T> {
             return Map.of();
         }
         Map<TopicPartition, Long> earliest = consumer.beginningOffsets(fresh, METADATA);
-        return switch (startingOffsets) {
+        return switch (initialPartitions ? startingOffsets : StartingOffsets.EARLIEST) {
             case EARLIEST -> earliest;
             case LATEST -> consumer.endOffsets(fresh, METADATA);
             case COMMITTED -> {

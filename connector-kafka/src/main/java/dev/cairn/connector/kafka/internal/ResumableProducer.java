@@ -17,23 +17,41 @@ import org.apache.kafka.common.utils.internals.ProducerIdAndEpoch;
  */
 final class ResumableProducer {
 
-    private static final Field TRANSACTION_MANAGER = field(KafkaProducer.class, "transactionManager");
-    private static final Field PRODUCER_ID_AND_EPOCH = field(TransactionManager.class, "producerIdAndEpoch");
-    private static final Field PARTITIONS = field(TransactionManager.class, "txnPartitionMap");
-    private static final Field STARTED = field(TransactionManager.class, "transactionStarted");
-    private static final Method TRANSITION;
-    private static final Method RESET_PARTITIONS;
-    private static final Class<?> STATE;
+    /** The client's internals this class uses, looked up once; {@code null} if the embedded client lacks one. */
+    private static final Internals INTERNALS;
+    private static final IllegalStateException INCOMPATIBLE;
 
     static {
+        Internals found = null;
+        IllegalStateException failure = null;
         try {
-            STATE = Class.forName("org.apache.kafka.clients.producer.internals.TransactionManager$State");
-            TRANSITION = TransactionManager.class.getDeclaredMethod("transitionTo", STATE);
-            TRANSITION.setAccessible(true);
-            RESET_PARTITIONS = PARTITIONS.getType().getDeclaredMethod("reset");
-            RESET_PARTITIONS.setAccessible(true);
-        } catch (ReflectiveOperationException e) {
-            throw incompatible(e);
+            found = new Internals();
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            failure = incompatible(e);
+        }
+        INTERNALS = found;
+        INCOMPATIBLE = failure;
+    }
+
+    private record Internals(Field transactionManager, Field producerIdAndEpoch, Field partitions, Field started,
+                             Method transition, Method resetPartitions, Class<?> state) {
+        Internals() throws ReflectiveOperationException {
+            this(field(KafkaProducer.class, "transactionManager"), field(TransactionManager.class, "producerIdAndEpoch"),
+                    field(TransactionManager.class, "txnPartitionMap"), field(TransactionManager.class, "transactionStarted"),
+                    method(TransactionManager.class, "transitionTo",
+                            Class.forName("org.apache.kafka.clients.producer.internals.TransactionManager$State")),
+                    method(field(TransactionManager.class, "txnPartitionMap").getType(), "reset"),
+                    Class.forName("org.apache.kafka.clients.producer.internals.TransactionManager$State"));
+        }
+    }
+
+    /**
+     * Fails, naming what it misses, if the embedded client is not the one this class was written
+     * for: called before any producer exists, so a mismatch leaks none and fails every attempt alike.
+     */
+    static void requireCompatibleClient() {
+        if (INCOMPATIBLE != null) {
+            throw new IllegalStateException(INCOMPATIBLE.getMessage(), INCOMPATIBLE.getCause());
         }
     }
 
@@ -41,9 +59,10 @@ final class ResumableProducer {
     private final TransactionManager transactions;
 
     ResumableProducer(KafkaProducer<byte[], byte[]> producer) {
+        requireCompatibleClient();
         this.producer = producer;
         try {
-            this.transactions = (TransactionManager) TRANSACTION_MANAGER.get(producer);
+            this.transactions = (TransactionManager) INTERNALS.transactionManager().get(producer);
         } catch (IllegalAccessException e) {
             throw incompatible(e);
         }
@@ -57,7 +76,7 @@ final class ResumableProducer {
     String flush() {
         producer.flush();
         try {
-            ProducerIdAndEpoch p = (ProducerIdAndEpoch) PRODUCER_ID_AND_EPOCH.get(transactions);
+            ProducerIdAndEpoch p = (ProducerIdAndEpoch) INTERNALS.producerIdAndEpoch().get(transactions);
             return p.producerId + ":" + p.epoch;
         } catch (IllegalAccessException e) {
             throw incompatible(e);
@@ -75,12 +94,13 @@ final class ResumableProducer {
         transactions.maybeUpdateTransactionV2Enabled(true);
         synchronized (transactions) {
             try {
-                TRANSITION.invoke(transactions, state("INITIALIZING"));
-                RESET_PARTITIONS.invoke(PARTITIONS.get(transactions));
-                PRODUCER_ID_AND_EPOCH.set(transactions, p);
-                TRANSITION.invoke(transactions, state("READY"));
-                TRANSITION.invoke(transactions, state("IN_TRANSACTION"));
-                STARTED.setBoolean(transactions, true); // otherwise the commit sends no EndTxn
+                Method transition = INTERNALS.transition();
+                transition.invoke(transactions, state("INITIALIZING"));
+                INTERNALS.resetPartitions().invoke(INTERNALS.partitions().get(transactions));
+                INTERNALS.producerIdAndEpoch().set(transactions, p);
+                transition.invoke(transactions, state("READY"));
+                transition.invoke(transactions, state("IN_TRANSACTION"));
+                INTERNALS.started().setBoolean(transactions, true); // otherwise the commit sends no EndTxn
             } catch (ReflectiveOperationException e) {
                 throw incompatible(e);
             }
@@ -90,17 +110,19 @@ final class ResumableProducer {
 
     @SuppressWarnings({"unchecked", "rawtypes"})
     private static Object state(String name) {
-        return Enum.valueOf((Class) STATE, name);
+        return Enum.valueOf((Class) INTERNALS.state(), name);
     }
 
-    private static Field field(Class<?> type, String name) {
-        try {
-            Field f = type.getDeclaredField(name);
-            f.setAccessible(true);
-            return f;
-        } catch (NoSuchFieldException e) {
-            throw incompatible(e);
-        }
+    private static Field field(Class<?> type, String name) throws NoSuchFieldException {
+        Field f = type.getDeclaredField(name);
+        f.setAccessible(true);
+        return f;
+    }
+
+    private static Method method(Class<?> type, String name, Class<?>... parameters) throws NoSuchMethodException {
+        Method m = type.getDeclaredMethod(name, parameters);
+        m.setAccessible(true);
+        return m;
     }
 
     private static IllegalStateException incompatible(Exception e) {

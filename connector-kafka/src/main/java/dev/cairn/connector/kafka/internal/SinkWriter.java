@@ -60,6 +60,9 @@ public final class SinkWriter<T> implements AutoCloseable {
         this.exactlyOnce = guarantee == DeliveryGuarantee.EXACTLY_ONCE;
         this.prefix = prefix;
         this.subtask = subtask;
+        if (exactlyOnce) {
+            ResumableProducer.requireCompatibleClient();
+        }
     }
 
     /** Begins a transaction (exactly once) or a batch; returns its transactional id ({@code ""} for a batch). */
