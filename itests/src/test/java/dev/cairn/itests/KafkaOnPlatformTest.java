@@ -16,33 +16,48 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The Kafka connector and the Kafka example job dropped into a running platform, against a real
- * broker: the job's committed output is exactly once through task failures and a stop with a
- * savepoint.
+ * broker: the job's committed output is exactly once through task failures, a live rescale, an
+ * update of the connector bundle, halts of the platform process and a stop with a savepoint.
  */
 class KafkaOnPlatformTest {
 
     private static final int RECORDS = 6_000;
     private static final int KEYS = 30;
 
+    /**
+     * Each failure is asked for while the job is idle and hits at the first record of the next
+     * quarter of the input, so that it happens whatever the speed of the machine.
+     */
     @Test
-    void kafkaJobIsExactlyOnceThroughFailures() throws Exception {
+    void kafkaJobIsExactlyOnceThroughFailuresAndALiveRescale() throws Exception {
         try (KafkaBroker broker = new KafkaBroker(); PlatformFixture p = PlatformFixture.create()) {
             List<String> lines = IntStream.range(0, RECORDS).mapToObj(i -> "k" + (i * 13) % KEYS + "," + i).toList();
-            int half = RECORDS / 2;
-            startCountsJob(broker, p, lines.subList(0, half));
+            int quarter = RECORDS / 4;
+            startCountsJob(broker, p, lines.subList(0, quarter));
             p.awaitJobState("counts", "RUNNING");
+            PlatformFixture.await(() -> broker.readCommitted("out").size() >= quarter, () -> "output of the first quarter");
 
-            PlatformFixture.await(() -> broker.readCommitted("out").size() >= half / 2, () -> "output of the first quarter");
             assertThat(p.run("cairn:fail counts")).asString().contains("a failure will hit job counts");
+            broker.produce("in", lines.subList(quarter, 2 * quarter));
             PlatformFixture.await(() -> p.jobValue("counts", "restarts") instanceof Long r && r == 1, () -> "restart: " + p.safeJob("counts"));
-            broker.produce("in", lines.subList(half, RECORDS));
-            PlatformFixture.await(() -> broker.readCommitted("out").size() >= 3 * RECORDS / 4, () -> "output of three quarters");
+            PlatformFixture.await(() -> broker.readCommitted("out").size() >= 2 * quarter, () -> "output of the second quarter");
+
+            // a live rescale: the four partitions and the sink's transactions move from two subtasks to three
+            p.run("cairn:set counts job.parallelism=3");
+            PlatformFixture.await(() -> "RUNNING".equals(p.jobValue("counts", "state")) && Integer.valueOf(3).equals(p.jobValue("counts", "parallelism")),
+                    () -> "job counts running with parallelism 3: " + p.safeJob("counts"));
+            long restartsBefore = (Long) p.jobValue("counts", "restarts");
             assertThat(p.run("cairn:fail counts")).asString().contains("a failure will hit job counts");
+            broker.produce("in", lines.subList(2 * quarter, 3 * quarter));
+            PlatformFixture.await(() -> p.jobValue("counts", "restarts") instanceof Long r && r == restartsBefore + 1,
+                    () -> "restart at parallelism 3: " + p.safeJob("counts"));
+            broker.produce("in", lines.subList(3 * quarter, RECORDS));
             PlatformFixture.await(() -> broker.readCommitted("out").size() >= RECORDS, () -> "all output: " + p.safeJob("counts"));
             assertThat(p.text("cairn:stop counts done")).startsWith("stopped job counts");
 
             assertThat(broker.readCommitted("out")).hasSize(RECORDS).containsExactlyInAnyOrderElementsOf(expected(lines));
-            assertThat(p.jobValue("counts", "restarts")).isEqualTo(2L);
+            assertThat(broker.partitionsWithOpenTransactions("out")).as("no transaction left open").isEmpty();
+            assertThat(p.jobValue("counts", "parallelism")).isEqualTo(3);
         }
     }
 

@@ -145,7 +145,7 @@ class KafkaExactlyOnceJobTest {
 
         assertThat(broker.readCommitted(out)).hasSize(RECORDS).containsExactlyInAnyOrderElementsOf(expected(lines));
         assertThat(broker.partitionsWithOpenTransactions(out)).as("transactions of failed attempts aborted").isEmpty();
-        assertThat(job.restarts()).isGreaterThanOrEqualTo(3);
+        assertThat(job.restarts()).as("the task failure restarted the job").isGreaterThanOrEqualTo(1);
     }
 
     static JobGraph graph(String name, String in, String out, boolean bounded) {
@@ -223,9 +223,21 @@ class KafkaExactlyOnceJobTest {
     private static void awaitOutput(String topic, int records, JobMaster job) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
         while (broker.readCommitted(topic).size() < records) {
-            assertThat(System.nanoTime()).as("%s records in %s within three minutes", records, topic).isLessThan(deadline);
+            assertThat(System.nanoTime()).as(() -> records + " records in " + topic + " within three minutes; " + diagnosis(topic, job))
+                    .isLessThan(deadline);
             assertThat(job.status()).as("cause: %s", job.failureCause()).isNotIn(JobStatus.FAILED, JobStatus.FINISHED);
             Thread.sleep(100);
+        }
+    }
+
+    /** What tells a job that reads nothing from one whose output stays invisible behind an open transaction. */
+    private static String diagnosis(String topic, JobMaster job) {
+        try {
+            return "committed " + broker.readCommitted(topic).size() + ", partitions with open transactions "
+                    + broker.partitionsWithOpenTransactions(topic) + ", job " + job.status() + " emitted " + job.metrics().recordsEmitted()
+                    + " records, restarts " + job.restarts() + ", last checkpoint " + job.lastCompletedCheckpointId();
+        } catch (Exception e) {
+            return "no diagnosis: " + e;
         }
     }
 
