@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -17,6 +18,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.RecordsToDelete;
+import org.apache.kafka.clients.admin.NewPartitions;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -151,12 +153,30 @@ public final class KafkaBroker implements AutoCloseable {
     public void createTopic(String name, int partitions) throws Exception {
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrapServers()))) {
             admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1))).all().get();
+            awaitLeaders(admin, name, partitions);
         }
     }
 
     public void addPartitions(String topic, int total) throws Exception {
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrapServers()))) {
-            admin.createPartitions(Map.of(topic, org.apache.kafka.clients.admin.NewPartitions.increaseTo(total))).all().get();
+            admin.createPartitions(Map.of(topic, NewPartitions.increaseTo(total))).all().get();
+            awaitLeaders(admin, topic, total);
+        }
+    }
+
+    /** Until every partition has a leader: a producer may otherwise hold records for a new partition until they time out. */
+    private static void awaitLeaders(Admin admin, String topic, int partitions) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
+        while (true) {
+            var description = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic);
+            if (description.partitions().size() == partitions && description.partitions().stream().allMatch(p -> p.leader() != null
+                    && !p.leader().isEmpty())) {
+                return;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("partitions of " + topic + " without a leader after a minute: " + description);
+            }
+            Thread.sleep(20);
         }
     }
 
@@ -166,10 +186,14 @@ public final class KafkaBroker implements AutoCloseable {
         p.put("bootstrap.servers", bootstrapServers());
         p.put("acks", "all");
         try (KafkaProducer<String, String> producer = new KafkaProducer<>(p, new StringSerializer(), new StringSerializer())) {
+            List<Future<?>> sent = new ArrayList<>(lines.size());
             for (String line : lines) {
-                producer.send(new ProducerRecord<>(topic, line.substring(0, line.indexOf(',')), line));
+                sent.add(producer.send(new ProducerRecord<>(topic, line.substring(0, line.indexOf(',')), line)));
             }
             producer.flush();
+            for (Future<?> f : sent) {
+                f.get(); // a record the broker refused must fail the test here, not as missing output later
+            }
         }
     }
 
