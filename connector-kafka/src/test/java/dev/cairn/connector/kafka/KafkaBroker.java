@@ -26,6 +26,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.common.Uuid;
@@ -168,13 +169,22 @@ public final class KafkaBroker implements AutoCloseable {
     private static void awaitLeaders(Admin admin, String topic, int partitions) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
         while (true) {
-            var description = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic);
-            if (description.partitions().size() == partitions && description.partitions().stream().allMatch(p -> p.leader() != null
-                    && !p.leader().isEmpty())) {
-                return;
+            Object seen;
+            try {
+                var description = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic);
+                if (description.partitions().size() == partitions && description.partitions().stream().allMatch(p -> p.leader() != null
+                        && !p.leader().isEmpty())) {
+                    return;
+                }
+                seen = description;
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof UnknownTopicOrPartitionException)) {
+                    throw e;
+                }
+                seen = e.getCause().getMessage(); // the broker's metadata does not hold the new topic yet
             }
             if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("partitions of " + topic + " without a leader after a minute: " + description);
+                throw new IllegalStateException("partitions of " + topic + " without a leader after a minute: " + seen);
             }
             Thread.sleep(20);
         }
