@@ -31,6 +31,7 @@ public final class Cairn {
         }
         int exit = switch (command) {
             case "run" -> run(home, data);
+            case "state" -> OfflineTool.run(home, "dev.cairn.tools.state.StateTool", java.util.Arrays.copyOfRange(args, 1, args.length));
             case "demo" -> {
                 logTo(Files.createTempFile("cairn-demo-", ".log"));
                 yield new Demo(System.out).run(home);
@@ -48,7 +49,9 @@ public final class Cairn {
                                  savepoint <name> [savepoint] | resume <name> <snapshot> [claim|no-claim]
                                  snapshots <job> | snapshot <job> <path> | discard <job> <path>
                                  plugins | config <job|pid> | set <job|pid> key=value… | unset <job|pid> key…
-                               bin/cairn help <command>      one command's usage (asks the running platform)""");
+                               bin/cairn help <command>      one command's usage (asks the running platform)
+                               bin/cairn state <verb> <snapshot> [options]   read a snapshot offline (no platform needed):
+                                 info [--json] | verify""");
                 yield 0;
             }
             default -> ConsoleClient.run(data, String.join(" ", args), System.out);

@@ -44,7 +44,7 @@ class KafkaOnPlatformTest {
 
             // a live rescale: the four partitions and the sink's transactions move from two subtasks to three
             p.run("cairn:set counts job.parallelism=3");
-            PlatformFixture.await(() -> "RUNNING".equals(p.jobValue("counts", "state")) && Integer.valueOf(3).equals(p.jobValue("counts", "parallelism")),
+            PlatformFixture.await(() -> p.runningWith("counts", "parallelism", 3),
                     () -> "job counts running with parallelism 3: " + p.safeJob("counts"));
             long restartsBefore = (Long) p.jobValue("counts", "restarts");
             assertThat(p.run("cairn:fail counts")).asString().contains("a failure will hit job counts");

@@ -86,12 +86,24 @@ final class PlatformFixture implements AutoCloseable {
         return (Map<String, Object>) console.execute("cairn:job " + name);
     }
 
-    Object jobValue(String name, String key) {
+    /** The job's details read at once (values read one by one may come from two runs), or null if it cannot be read now. */
+    Map<String, Object> jobOrNull(String name) {
         try {
-            return job(name).get(key);
+            return job(name);
         } catch (Exception e) {
             return null;
         }
+    }
+
+    /** Whether the job's current run is RUNNING with {@code key} = {@code value}, from one reading of the job. */
+    boolean runningWith(String name, String key, Object value) {
+        Map<String, Object> job = jobOrNull(name);
+        return job != null && "RUNNING".equals(job.get("state")) && value.equals(job.get(key));
+    }
+
+    Object jobValue(String name, String key) {
+        Map<String, Object> job = jobOrNull(name);
+        return job == null ? null : job.get(key);
     }
 
     /** The web server's address, once it has written its port to {@code data/web.port}. */

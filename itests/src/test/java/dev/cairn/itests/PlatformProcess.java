@@ -37,7 +37,7 @@ final class PlatformProcess implements AutoCloseable {
     static PlatformProcess create() throws IOException {
         PlatformProcess p = new PlatformProcess(Files.createTempDirectory("cairn-process-"));
         Files.createDirectories(p.home);
-        for (String linked : List.of("bin", "bundle", "conf", "lib", "plugins")) {
+        for (String linked : List.of("bin", "bundle", "conf", "lib", "plugins", "tools")) {
             Files.createSymbolicLink(p.home.resolve(linked), PlatformFixture.HOME.resolve(linked));
         }
         PlatformFixture.copyFolder(PlatformFixture.HOME.resolve("deploy"), p.home.resolve("deploy"));

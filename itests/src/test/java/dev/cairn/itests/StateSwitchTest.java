@@ -18,7 +18,7 @@ class StateSwitchTest {
     private static final int EVENTS = 30_000;
 
     private static void awaitRunningOn(PlatformFixture p, String key, Object value) throws Exception {
-        PlatformFixture.await(() -> "RUNNING".equals(p.jobValue("offers", "state")) && value.equals(p.jobValue("offers", key)),
+        PlatformFixture.await(() -> p.runningWith("offers", key, value),
                 () -> "job offers running with " + key + "=" + value + ": " + p.safeJob("offers"));
     }
 

@@ -5,6 +5,7 @@ import dev.cairn.api.job.JobConfig;
 import dev.cairn.api.monitor.CheckpointView;
 import dev.cairn.api.monitor.JobView;
 import dev.cairn.core.internal.checkpoint.JobMetrics;
+import dev.cairn.core.internal.job.JobMaster;
 import dev.cairn.core.internal.platform.InvalidConfigurationException;
 import dev.cairn.core.internal.platform.JobInstance;
 import dev.cairn.core.internal.platform.JobSpec;
@@ -67,15 +68,17 @@ public final class JobCommands {
     public Map<String, Object> job(String name) {
         JobInstance j = find(name);
         Map<String, Object> m = new LinkedHashMap<>();
+        JobInstance.View view = j.view();
+        JobMaster master = view.master();
         m.put("name", j.name());
-        m.put("state", j.state().name());
+        m.put("state", view.state().name());
         m.put("pid", j.pid());
         if (j.spec() != null) {
             m.put("definition", j.spec().definition());
             // while a reconfiguration moves over, the job still runs on its old backend, storage and parallelism
-            JobConfig config = j.master() != null ? j.master().jobConfig() : j.spec().config();
+            JobConfig config = master != null ? master.jobConfig() : j.spec().config();
             m.put("backend", config.backend());
-            m.put("changelog", j.master() != null ? j.master().changelog() : j.spec().changelog());
+            m.put("changelog", master != null ? master.changelog() : j.spec().changelog());
             m.put("storage", config.storage());
             m.put("parallelism", config.parallelism());
             m.put("max-parallelism", config.maxParallelism());
@@ -98,7 +101,7 @@ public final class JobCommands {
             m.put("checkpoint.written-bytes", cp.writtenBytes());
             m.put("checkpoint.state-bytes", cp.stateBytes());
         }
-        if (j.master() != null) {
+        if (master != null) {
             m.put("plugins", j.pluginsInUse().stream().map(p -> p.kind().name().toLowerCase() + " " + p.name() + " (" + p.origin() + ")").toList());
         }
         return m;

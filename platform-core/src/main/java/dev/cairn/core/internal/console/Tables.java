@@ -4,15 +4,15 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
-/** Plain-text tables for the console: columns padded to their widest cell. */
-final class Tables {
+/** Plain-text tables for the console and the offline tools: columns padded to their widest cell. */
+public final class Tables {
     private final List<String[]> rows = new ArrayList<>();
 
-    Tables(String... header) {
+    public Tables(String... header) {
         rows.add(header);
     }
 
-    Tables row(Object... cells) {
+    public Tables row(Object... cells) {
         String[] r = new String[cells.length];
         for (int i = 0; i < cells.length; i++) {
             r[i] = cells[i] == null ? "-" : cells[i].toString();
@@ -44,11 +44,11 @@ final class Tables {
             .writerWithDefaultPrettyPrinter();
 
     /** What {@code --json} prints: records and maps as indented JSON. */
-    static String json(Object value) throws java.io.IOException {
+    public static String json(Object value) throws java.io.IOException {
         return JSON.writeValueAsString(value);
     }
 
-    static String bytes(long n) {
+    public static String bytes(long n) {
         if (n < 1024) {
             return n + " B";
         }

@@ -143,10 +143,22 @@ public final class JobInstance {
     }
 
     public JobState state() {
+        return stateIn(phase);
+    }
+
+    /** The job's state and the run it comes from, read together: a console reading them one after the other could mix two runs. */
+    public record View(JobState state, JobMaster master) {
+    }
+
+    public View view() {
+        Phase p = phase;
+        return new View(stateIn(p), p instanceof Phase.Running r ? r.run().master() : null);
+    }
+
+    private JobState stateIn(Phase p) {
         if (spec == null) {
             return JobState.REFUSED;
         }
-        Phase p = phase;
         if (p instanceof Phase.Running r) {
             return stateOf(r.run().master().status());
         }

@@ -1,0 +1,53 @@
+package dev.cairn.launcher;
+
+import java.io.IOException;
+import java.net.MalformedURLException;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * Runs an offline tool ({@code tools/}) on a plain JVM, with the platform's own jars from
+ * {@code bundle/} on its class path: the launcher shares no classes with the bundles, so the
+ * tool gets a class loader of its own.
+ */
+final class OfflineTool {
+
+    /** The bundles a tool reads snapshots with: the kernel and its libraries. */
+    private static final List<String> LIBRARIES = List.of("platform-core-", "jackson-", "kryo-", "minlog-", "objenesis-", "reflectasm-");
+
+    private OfflineTool() {
+    }
+
+    static int run(Path home, String mainClass, String[] args) throws IOException, ReflectiveOperationException {
+        List<URL> jars = new ArrayList<>();
+        try (Stream<Path> tools = Files.list(home.resolve("tools"))) {
+            for (Path jar : tools.filter(p -> p.toString().endsWith(".jar")).sorted().toList()) {
+                jars.add(url(jar));
+            }
+        }
+        try (Stream<Path> bundles = Files.list(home.resolve("bundle"))) {
+            for (Path jar : bundles.sorted().toList()) {
+                String name = jar.getFileName().toString();
+                if (name.endsWith(".jar") && LIBRARIES.stream().anyMatch(name::startsWith)) {
+                    jars.add(url(jar));
+                }
+            }
+        }
+        try (URLClassLoader loader = new URLClassLoader(jars.toArray(URL[]::new), ClassLoader.getPlatformClassLoader())) {
+            Thread.currentThread().setContextClassLoader(loader);
+            Class<?> tool = loader.loadClass(mainClass);
+            // the tool answers bad input itself, as one line and an exit code
+            return (int) tool.getMethod("run", String[].class, java.io.PrintStream.class, java.io.PrintStream.class)
+                    .invoke(null, args, System.out, System.err);
+        }
+    }
+
+    private static URL url(Path jar) throws MalformedURLException {
+        return jar.toUri().toURL();
+    }
+}
