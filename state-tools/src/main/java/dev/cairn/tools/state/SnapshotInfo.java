@@ -20,8 +20,9 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * {@code state info}: a snapshot's job, kind, format and backend, its operators with their
- * subtasks' key-group ranges and files, and every state with its kind, serializers and TTL —
+ * {@code state info}: a snapshot's job, kind, format and backend, its operators with their key
+ * serializer and their subtasks' key-group ranges and files, and every state with its kind,
+ * serializers and TTL —
  * as a screenful of text, or as JSON for scripts.
  */
 final class SnapshotInfo {
@@ -60,6 +61,9 @@ final class SnapshotInfo {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("uid", op.uid());
         out.put("parallelism", op.parallelism());
+        if (op.keySerializer() != null) {
+            out.put("key-serializer", serializer(op.keySerializer()));
+        }
         Map<String, Map<String, Object>> keyedStates = new LinkedHashMap<>();
         Map<String, Map<String, Object>> operatorStates = new LinkedHashMap<>();
         List<Map<String, Object>> subtasks = new ArrayList<>();
@@ -148,7 +152,8 @@ final class SnapshotInfo {
                 .row("size", Tables.bytes((Long) m.get("bytes")) + " in " + m.get("files") + " files"
                         + ((Integer) m.get("inlined-files") == 0 ? "" : " (" + m.get("inlined-files") + " inlined in the metadata)")));
         for (Map<String, Object> op : (List<Map<String, Object>>) m.get("operators")) {
-            out.append("\n\noperator ").append(op.get("uid")).append(", parallelism ").append(op.get("parallelism"));
+            out.append("\n\noperator ").append(op.get("uid")).append(", parallelism ").append(op.get("parallelism"))
+                    .append(op.containsKey("key-serializer") ? ", keys " + op.get("key-serializer") : "");
             Tables subtasks = new Tables("  SUBTASK", "KEY GROUPS", "FILES", "SIZE", "KEYED STATE");
             for (Map<String, Object> st : (List<Map<String, Object>>) op.get("subtasks")) {
                 subtasks.row("  " + st.get("index"), st.get("key-groups"), st.get("files"), Tables.bytes((Long) st.get("bytes")), st.get("layout"));

@@ -123,7 +123,7 @@ class StateToolTest {
         Result text = state("info", sp.toString());
         assertThat(text.exit()).as(text.err()).isZero();
         assertThat(text.out()).contains("offers-" + backend, "savepoint 'sp'", "backend " + backend,
-                "operator enrich", "operator offers", "operator product-updates", "operator enriched-offers",
+                "operator enrich, parallelism 2, keys String", "operator offers", "operator product-updates", "operator enriched-offers",
                 "product", "next-seq", "parked", "split-positions");
 
         Result json = state("info", sp.toString(), "--json");
@@ -136,6 +136,12 @@ class StateToolTest {
         assertThat(uids).containsExactlyInAnyOrder("offers", "product-updates", "enrich", "enriched-offers");
         JsonNode enrich = StreamSupport.stream(root.get("operators").spliterator(), false)
                 .filter(op -> op.get("uid").asText().equals("enrich")).findFirst().orElseThrow();
+        assertThat(enrich.get("key-serializer").asText()).as("keyed by the SKU, a String").isEqualTo("String");
+        root.get("operators").forEach(op -> {
+            if (!op.get("uid").asText().equals("enrich")) {
+                assertThat(op.has("key-serializer")).as("%s has no keys", op.get("uid")).isFalse();
+            }
+        });
         Map<String, JsonNode> states = new TreeMap<>();
         enrich.get("keyed-states").forEach(s -> states.put(s.get("name").asText(), s));
         assertThat(states).containsKeys("product", "next-seq", "parked");

@@ -28,7 +28,12 @@ public record SnapshotMetadata(int formatVersion, long snapshotId, SnapshotKind 
     /** 2: keyed state handles are typed (sections of the shared layout, or a backend's native files). */
     public static final int CURRENT_FORMAT_VERSION = 2;
 
-    public record OperatorSnapshot(String uid, int parallelism, List<SubtaskSnapshot> subtasks) {
+    /**
+     * @param keySerializer the keyed operator's key serializer, {@code null} for an operator without
+     *                      keys (and in snapshots written before it was recorded)
+     */
+    public record OperatorSnapshot(String uid, int parallelism, List<SubtaskSnapshot> subtasks,
+                                   dev.cairn.spi.snapshot.SerializerSnapshotRef keySerializer) {
     }
 
     /** Either part may be {@code null} when the subtask has no such state. */

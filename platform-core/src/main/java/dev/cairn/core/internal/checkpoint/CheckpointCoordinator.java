@@ -227,7 +227,8 @@ public final class CheckpointCoordinator {
         pending.remove(p.id());
         List<OperatorSnapshot> operators = new ArrayList<>();
         for (Map.Entry<String, TreeMap<Integer, SubtaskSnapshot>> e : p.acks.entrySet()) {
-            operators.add(new OperatorSnapshot(e.getKey(), attempt.parallelism(), new ArrayList<>(e.getValue().values())));
+            operators.add(new OperatorSnapshot(e.getKey(), attempt.parallelism(), new ArrayList<>(e.getValue().values()),
+                    attempt.keySerializers().get(e.getKey())));
         }
         SnapshotKind kind = p.barrier.savepoint() ? SnapshotKind.SAVEPOINT : SnapshotKind.CHECKPOINT;
         SnapshotMetadata md = new SnapshotMetadata(SnapshotMetadata.CURRENT_FORMAT_VERSION, p.id(), kind, p.name, p.barrier.describedFormat(),

@@ -21,6 +21,9 @@ public interface CheckpointedAttempt {
 
     int maxParallelism();
 
+    /** The key serializer of each keyed operator, by uid: recorded in the snapshot so that tools can read keys without the job. */
+    java.util.Map<String, dev.cairn.spi.snapshot.SerializerSnapshotRef> keySerializers();
+
     /** Whether checkpoints are incremental (the job asks and the backend can). */
     boolean incremental();
 

@@ -1,6 +1,7 @@
 package dev.cairn.core.internal.task;
 
 import dev.cairn.api.job.JobGraph;
+import dev.cairn.spi.snapshot.SerializerSnapshotRef;
 import dev.cairn.api.job.KeyedProcessFunction;
 import dev.cairn.api.job.Source;
 import dev.cairn.api.job.TwoPhaseCommitSink;
@@ -408,6 +409,22 @@ public final class ExecutionAttempt implements CheckpointedAttempt {
     @Override
     public int maxParallelism() {
         return job.config().maxParallelism();
+    }
+
+    private Map<String, SerializerSnapshotRef> keySerializers;
+
+    @Override
+    public synchronized Map<String, SerializerSnapshotRef> keySerializers() {
+        if (keySerializers == null) {
+            Map<String, SerializerSnapshotRef> refs = new HashMap<>();
+            for (JobGraph.Node node : job.graph().nodes()) {
+                if (node.keyType() != null || node.keySerializer() != null) {
+                    refs.put(node.uid(), SerializerSnapshotRef.of(job.functions().keySerializer(node.uid())));
+                }
+            }
+            keySerializers = Map.copyOf(refs);
+        }
+        return keySerializers;
     }
 
     @Override
