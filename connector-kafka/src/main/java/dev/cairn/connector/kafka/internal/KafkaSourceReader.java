@@ -41,6 +41,8 @@ public final class KafkaSourceReader<T> implements SourceReader<T> {
 
     private static final Logger LOG = Logger.getLogger(KafkaSourceReader.class.getName());
     static final String STATE = "kafka-partition-offsets";
+    /** In the state once the source found its first partitions: a restore then reads partitions new to it from their start. */
+    private static final String DISCOVERED = "#discovered";
     private static final Duration POLL = Duration.ofMillis(100);
     private static final Duration METADATA = Duration.ofSeconds(2);
 
@@ -86,15 +88,22 @@ public final class KafkaSourceReader<T> implements SourceReader<T> {
         this.watermarks = outOfOrdernessMillis < 0 ? null : new PartitionWatermarks(outOfOrdernessMillis, idleTimeoutMillis);
         // union state: after a rescale every subtask sees every partition's offset and keeps its own
         this.state = context.operatorState().getUnionListState(new ListStateDescriptor<>(STATE, Serializers.STRING));
-        this.initialPartitions = !context.isRestored();
+        boolean discoveredBefore = false;
         if (context.isRestored()) {
             for (String s : state.get()) {
+                if (s.equals(DISCOVERED)) {
+                    discoveredBefore = true;
+                    continue;
+                }
+                discoveredBefore = true; // a snapshot from before the marker: it held positions, so it had found partitions
                 PartitionPosition p = PartitionPosition.parse(s);
                 if (topics.contains(p.topic()) && PartitionPosition.owner(p.topic(), p.partition(), parallelism) == subtask) {
                     positions.put(new TopicPartition(p.topic(), p.partition()), p);
                 }
             }
         }
+        // a snapshot taken before the first discovery holds no position: the job starts as if new
+        this.initialPartitions = !discoveredBefore;
         this.commitToGroup = settings.property("group.id") != null;
         Map<String, String> own = new HashMap<>(Map.of("enable.auto.commit", "false", "client.id", "cairn-source-" + subtask));
         if (settings.property("auto.offset.reset") == null) {
@@ -313,6 +322,9 @@ public final class KafkaSourceReader<T> implements SourceReader<T> {
         for (Map.Entry<TopicPartition, PartitionPosition> e : positions.entrySet()) {
             encoded.add(e.getValue().encode());
             offsets.put(e.getKey(), new OffsetAndMetadata(e.getValue().next()));
+        }
+        if (!initialPartitions) {
+            encoded.add(DISCOVERED);
         }
         state.update(encoded);
         if (commitToGroup) {
