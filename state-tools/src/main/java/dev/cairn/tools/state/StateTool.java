@@ -9,8 +9,8 @@ import java.util.Locale;
 
 /**
  * {@code bin/cairn state <verb> <snapshot> …}: reads snapshots offline, with no platform running.
- * Exit codes: 0 done, 1 the snapshot is damaged ({@code verify}), 2 bad input (each a one-line
- * message, never a stack trace).
+ * Exit codes: 0 done, 1 the snapshot is damaged ({@code verify}), 2 bad input, 3 the storage could
+ * not be read (each a one-line message, never a stack trace).
  */
 public final class StateTool {
 
