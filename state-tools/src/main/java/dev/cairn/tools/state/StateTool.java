@@ -2,10 +2,11 @@ package dev.cairn.tools.state;
 
 import java.io.IOException;
 import java.io.PrintStream;
-import java.util.ArrayList;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 
 /**
  * {@code bin/cairn state <verb> <snapshot> …}: reads snapshots offline, with no platform running.
@@ -15,9 +16,18 @@ import java.util.Locale;
 public final class StateTool {
 
     static final String USAGE = """
-            usage: cairn state <verb> <snapshot directory> [options]
-              info   [--json]   job, kind, format, backend, operators, states (kind, serializers, TTL), key groups, files
-              verify            every file and key-group section against its recorded size and CRC32C; exit 1 if damaged""";
+            usage: cairn state <verb> <snapshot> [arguments] [options]
+              info   <snapshot> [--json]                     job, kind, format, backend, operators, states (kind, serializers, TTL), key groups, files
+              verify <snapshot>                              every file and key-group section against its recorded size and CRC32C; exit 1 if damaged
+              keys   <snapshot> <operator> [--limit N]       the operator's keys, each once, as get takes them
+              get    <snapshot> <operator> <key> [--state S] [--json]
+                                                             what each state holds for the key (reads only the key's key group)
+              scan   <snapshot> <operator> [--state S] [--limit N]
+                                                             entries as JSON Lines: state, key, namespace, map-key, value, ttl-timestamp
+              export <snapshot> <operator> <directory> [--state S] [--csv]
+                                                             one file per state: <state>.jsonl, or <state>.csv for flat types
+            options: --job <jar>   the job's jar, for states or keys of the job's own types
+            a <snapshot> is a job's chk-<n> directory, a savepoint's directory, or its _metadata file""";
 
     private StateTool() {
     }
@@ -46,26 +56,55 @@ public final class StateTool {
             return args.length == 0 ? ToolException.BAD_INPUT : 0;
         }
         String verb = args[0];
-        List<String> rest = new ArrayList<>(Arrays.asList(args).subList(1, args.length));
-        boolean json = rest.remove("--json");
-        for (String option : rest) {
-            if (option.startsWith("--")) {
-                throw new ToolException("state " + verb + ": unknown option " + option + " (cairn state help)");
-            }
-        }
-        if (rest.size() != 1) {
-            throw new ToolException("state " + verb + " needs one snapshot directory, not " + rest.size() + " arguments (cairn state help)");
-        }
+        List<String> rest = Arrays.asList(args).subList(1, args.length);
         switch (verb) {
             case "info" -> {
-                SnapshotInfo info = new SnapshotInfo(OpenedSnapshot.open(rest.get(0)));
-                out.println(json ? info.json() : info.text());
+                ToolArguments a = new ToolArguments(verb, rest, Set.of("--json"), Set.of());
+                SnapshotInfo info = new SnapshotInfo(OpenedSnapshot.open(a.positional("<snapshot>").get(0)));
+                out.println(a.flag("--json") ? info.json() : info.text());
                 return 0;
             }
             case "verify" -> {
-                return verify(OpenedSnapshot.open(rest.get(0)), out);
+                ToolArguments a = new ToolArguments(verb, rest, Set.of(), Set.of());
+                return verify(OpenedSnapshot.open(a.positional("<snapshot>").get(0)), out);
             }
-            default -> throw new ToolException("state " + verb + " is not a verb: use info or verify (cairn state help)");
+            case "keys" -> {
+                ToolArguments a = new ToolArguments(verb, rest, Set.of(), Set.of("--limit", "--job"));
+                List<String> p = a.positional("<snapshot>", "<operator>");
+                try (JobClassLoader job = JobClassLoader.of(a.option("--job"))) {
+                    return new StateScan(OpenedSnapshot.open(p.get(0)), job.loader()).keys(p.get(1), a.count("--limit", Long.MAX_VALUE), out);
+                }
+            }
+            case "get" -> {
+                ToolArguments a = new ToolArguments(verb, rest, Set.of("--json"), Set.of("--state", "--job"));
+                List<String> p = a.positional("<snapshot>", "<operator>", "<key>");
+                try (JobClassLoader job = JobClassLoader.of(a.option("--job"))) {
+                    return new KeyLookup(OpenedSnapshot.open(p.get(0)), job.loader()).run(p.get(1), p.get(2), a.option("--state"),
+                            a.flag("--json"), out);
+                }
+            }
+            case "scan" -> {
+                ToolArguments a = new ToolArguments(verb, rest, Set.of(), Set.of("--state", "--limit", "--job"));
+                List<String> p = a.positional("<snapshot>", "<operator>");
+                try (JobClassLoader job = JobClassLoader.of(a.option("--job"))) {
+                    return new StateScan(OpenedSnapshot.open(p.get(0)), job.loader()).scan(p.get(1), a.option("--state"),
+                            a.count("--limit", Long.MAX_VALUE), out);
+                }
+            }
+            case "export" -> {
+                ToolArguments a = new ToolArguments(verb, rest, Set.of("--csv"), Set.of("--state", "--job"));
+                List<String> p = a.positional("<snapshot>", "<operator>", "<directory>");
+                OpenedSnapshot opened = OpenedSnapshot.open(p.get(0));
+                Path target = Path.of(p.get(2)).toAbsolutePath().normalize();
+                if (target.startsWith(opened.root())) {
+                    throw new ToolException("state export: " + target + " lies inside the snapshot's storage " + opened.root()
+                            + "; export elsewhere (the input is never written)");
+                }
+                try (JobClassLoader job = JobClassLoader.of(a.option("--job"))) {
+                    return new StateScan(opened, job.loader()).export(p.get(1), target, a.option("--state"), a.flag("--csv"), out);
+                }
+            }
+            default -> throw new ToolException("state " + verb + " is not a verb: use info, verify, keys, get, scan or export (cairn state help)");
         }
     }
 

@@ -1,34 +1,23 @@
 package dev.cairn.tools.state;
 
+import static dev.cairn.tools.state.ExampleSnapshots.state;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.cairn.api.job.CheckpointConfig;
-import dev.cairn.api.job.JobConfig;
-import dev.cairn.api.job.JobStatus;
-import dev.cairn.core.internal.crash.FailureInjector;
-import dev.cairn.core.internal.job.JobMaster;
-import dev.cairn.core.internal.job.ServiceLoaderPluginRegistry;
-import dev.cairn.examples.offers.OfferEnrichmentJob;
-import java.io.ByteArrayOutputStream;
+import dev.cairn.tools.state.ExampleSnapshots.Result;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.io.RandomAccessFile;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.time.Duration;
 import java.util.HashSet;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -40,78 +29,27 @@ class StateToolTest {
     @TempDir
     Path dir;
 
-    /** What {@code state …} printed and returned. */
-    record Result(int exit, String out, String err) {
-    }
+    private ExampleSnapshots snapshots;
 
-    static Result state(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int exit = StateTool.run(args, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
-        return new Result(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    @BeforeEach
+    void snapshots() {
+        snapshots = new ExampleSnapshots(dir);
     }
 
     private Path storage() {
-        return dir.resolve("snapshots");
+        return snapshots.storage();
     }
 
-    private JobConfig config(String backend, boolean incremental) {
-        return JobConfig.defaults(storage().toString()).withParallelism(2).withBackend(backend)
-                .withRestarts(0, Duration.ofMillis(10))
-                .withCheckpoints(CheckpointConfig.defaults().withInterval(Duration.ofMillis(30)).withIncremental(incremental)
-                        .withRetained(3).withInlineThreshold(0));
-    }
-
-    private JobMaster start(String name, JobConfig config) throws IOException {
-        ClassLoader cl = getClass().getClassLoader();
-        // throttled, so that checkpoints happen while it runs: 20,000 events at 5,000 per second and source
-        return new JobMaster(OfferEnrichmentJob.build(name, 7, 20_000, 300, dir.resolve("out-" + name), 5_000), config,
-                new ServiceLoaderPluginRegistry(cl), cl, FailureInjector.NONE, System::currentTimeMillis).start();
-    }
-
-    private static void awaitCheckpoints(JobMaster job, long n) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
-        while (job.lastCompletedCheckpointId() < n) {
-            assertThat(System.nanoTime()).as("%s checkpoints within two minutes", n).isLessThan(deadline);
-            assertThat(job.status()).as("cause: %s", job.failureCause()).isEqualTo(JobStatus.RUNNING);
-            Thread.sleep(10);
-        }
-    }
-
-    /** A savepoint of the example job on {@code backend}, stopped; its directory. */
     private Path savepoint(String backend) throws Exception {
-        JobMaster job = start("offers-" + backend, config(backend, false));
-        awaitCheckpoints(job, 2);
-        String path = job.stopWithSavepoint("sp").get(2, TimeUnit.MINUTES);
-        assertThat(job.await(Duration.ofMinutes(1))).isEqualTo(JobStatus.STOPPED);
-        return storage().resolve(path);
+        return snapshots.savepoint(backend, "full");
     }
 
-    /** The newest retained incremental checkpoint of the example job on RocksDB, after several (so it has shared files). */
     private Path incrementalCheckpoint() throws Exception {
-        JobMaster job = start("offers-inc", config("rocksdb", true));
-        awaitCheckpoints(job, 4);
-        job.cancel();
-        job.await(Duration.ofMinutes(1));
-        try (Stream<Path> dirs = Files.list(storage().resolve("offers-inc"))) {
-            return dirs.filter(d -> d.getFileName().toString().startsWith("chk-") && Files.exists(d.resolve("_metadata")))
-                    .max((a, b) -> Long.compare(id(a), id(b))).orElseThrow();
-        }
+        return snapshots.incrementalCheckpoint();
     }
 
-    private static long id(Path chk) {
-        return Long.parseLong(chk.getFileName().toString().substring(4));
-    }
-
-    /** SHA-256 of every file under the storage root: the input must stay byte-identical whatever a verb does. */
     private Map<String, String> digests() throws Exception {
-        Map<String, String> out = new TreeMap<>();
-        try (Stream<Path> files = Files.walk(storage())) {
-            for (Path f : files.filter(Files::isRegularFile).toList()) {
-                out.put(storage().relativize(f).toString(), HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(f))));
-            }
-        }
-        return out;
+        return snapshots.digests();
     }
 
     @ParameterizedTest(name = "{0}")
@@ -226,7 +164,7 @@ class StateToolTest {
 
         Result verb = state("explode", dir.toString());
         assertThat(verb.exit()).isEqualTo(2);
-        assertThat(verb.err().strip()).isEqualTo("state explode is not a verb: use info or verify (cairn state help)");
+        assertThat(verb.err().strip()).isEqualTo("state explode is not a verb: use info, verify, keys, get, scan or export (cairn state help)");
 
         Result option = state("info", dir.toString(), "--yaml");
         assertThat(option.exit()).isEqualTo(2);

@@ -1,0 +1,51 @@
+package dev.cairn.tools.state;
+
+import java.io.IOException;
+import java.net.MalformedURLException;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Where the tool finds a job's own types (state values, keys stored with Kryo): the job's jar
+ * given with {@code --job}, over the tool's class path, or the tool's class path alone.
+ */
+final class JobClassLoader implements AutoCloseable {
+
+    private final ClassLoader loader;
+    private final URLClassLoader opened;
+
+    private JobClassLoader(ClassLoader loader, URLClassLoader opened) {
+        this.loader = loader;
+        this.opened = opened;
+    }
+
+    static JobClassLoader of(String jar) throws ToolException {
+        ClassLoader tool = JobClassLoader.class.getClassLoader();
+        if (jar == null) {
+            return new JobClassLoader(tool, null);
+        }
+        Path path = Path.of(jar).toAbsolutePath().normalize();
+        if (!Files.isRegularFile(path)) {
+            throw new ToolException("--job " + jar + ": no such file (give the job's jar, e.g. deploy/<job>.jar)");
+        }
+        try {
+            URLClassLoader job = new URLClassLoader(new URL[]{path.toUri().toURL()}, tool);
+            return new JobClassLoader(job, job);
+        } catch (MalformedURLException e) {
+            throw new ToolException("--job " + jar + ": " + e.getMessage());
+        }
+    }
+
+    ClassLoader loader() {
+        return loader;
+    }
+
+    @Override
+    public void close() throws IOException {
+        if (opened != null) {
+            opened.close();
+        }
+    }
+}

@@ -1,0 +1,138 @@
+package dev.cairn.tools.state;
+
+import dev.cairn.spi.backend.KeyGroupRange;
+import dev.cairn.spi.backend.KeyGroups;
+import dev.cairn.spi.snapshot.StateMetaInfo;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * {@code state get}: every state one key holds in one operator, read from the one key group the
+ * key hashes to (only that key group's sections are read), as the job would see it.
+ */
+final class KeyLookup {
+
+    /** What one state holds for the key: per namespace, a value, a list or a map; and TTL write times. */
+    private static final class Found {
+        final Map<String, Object> byNamespace = new LinkedHashMap<>();
+        final Map<String, String> ttl = new LinkedHashMap<>();
+    }
+
+    private final OpenedSnapshot opened;
+    private final ClassLoader loader;
+
+    KeyLookup(OpenedSnapshot opened, ClassLoader loader) {
+        this.opened = opened;
+        this.loader = loader;
+    }
+
+    int run(String uid, String keyText, String stateName, boolean json, PrintStream out) throws ToolException, IOException {
+        OperatorKeyedState.operator(opened, uid);
+        int maxParallelism = opened.metadata().maxParallelism();
+        // the key type comes from the snapshot; the key group from the key, as the job computes it
+        Object key;
+        int keyGroup;
+        byte[] keyBytes;
+        try (OperatorKeyedState keysOnly = OperatorKeyedState.open(opened, uid, KeyGroupRange.EMPTY, loader)) {
+            StateDecoder d = new StateDecoder(keysOnly, loader);
+            key = d.parseKey(keyText);
+            keyBytes = d.keyBytes(key);
+            keyGroup = KeyGroups.keyGroupFor(key, maxParallelism);
+        }
+        try (OperatorKeyedState state = OperatorKeyedState.open(opened, uid, new KeyGroupRange(keyGroup, keyGroup), loader)) {
+            StateDecoder decoder = new StateDecoder(state, loader);
+            List<Integer> wanted = new ArrayList<>();
+            if (stateName != null) {
+                wanted.add(decoder.stateIndex(stateName));
+            } else {
+                for (int i = 0; i < state.states().size(); i++) {
+                    if (!state.states().get(i).kind().equals("TIMERS")) {
+                        wanted.add(i);
+                    }
+                }
+            }
+            for (int i : wanted) {
+                decoder.requireSerializers(i);
+            }
+            Found[] found = new Found[state.states().size()];
+            state.read(keyGroup, (s, parts, k, n, mk, v) -> {
+                if (!wanted.contains(s) || !Arrays.equals(parts, 0, k, keyBytes, 0, keyBytes.length)) {
+                    return;
+                }
+                collect(decoder, s, found, parts, k, n, mk, v);
+            });
+            String where = String.format(Locale.ROOT, "key group %d of %d, %d section(s), %,d bytes read", keyGroup, maxParallelism,
+                    state.sectionsRead(), state.bytesRead());
+            if (json) {
+                Map<String, Object> model = new LinkedHashMap<>();
+                model.put("operator", uid);
+                model.put("key", key);
+                model.put("key-group", keyGroup);
+                model.put("sections-read", state.sectionsRead());
+                model.put("bytes-read", state.bytesRead());
+                Map<String, Object> states = new LinkedHashMap<>();
+                Map<String, Object> ttl = new LinkedHashMap<>();
+                for (int i : wanted) {
+                    states.put(state.states().get(i).name(), found[i] == null ? null : plain(found[i]));
+                    if (found[i] != null && !found[i].ttl.isEmpty()) {
+                        ttl.put(state.states().get(i).name(), plainTtl(found[i]));
+                    }
+                }
+                model.put("states", states);
+                if (!ttl.isEmpty()) {
+                    model.put("ttl-written", ttl);
+                }
+                out.println(StateDecoder.JSON.writeValueAsString(model));
+            } else {
+                out.println("operator " + uid + ", key " + StateDecoder.keyText(key) + ": " + where);
+                int width = wanted.stream().mapToInt(i -> state.states().get(i).name().length()).max().orElse(0);
+                for (int i : wanted) {
+                    StateMetaInfo m = state.states().get(i);
+                    String shown = found[i] == null ? "(none)" : StateDecoder.JSON.writeValueAsString(plain(found[i]));
+                    String ttl = found[i] == null || found[i].ttl.isEmpty() ? "" : "   TTL, written " + plainTtl(found[i]);
+                    out.println(String.format(Locale.ROOT, "  %-" + width + "s  %s%s", m.name(), shown, ttl));
+                }
+            }
+            return 0;
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static void collect(StateDecoder d, int s, Found[] found, byte[] parts, int k, int n, int mk, int v)
+            throws IOException {
+        Found f = found[s] == null ? (found[s] = new Found()) : found[s];
+        Object ns = d.namespace(s, parts, k, n);
+        String nsText = ns == null ? "" : StateDecoder.keyText(ns);
+        int valueAt = k + n + Math.max(mk, 0);
+        Object stored = d.value(s, parts, valueAt, v);
+        Object value = StateDecoder.unwrapped(stored);
+        String written = StateDecoder.ttlTime(stored);
+        switch (d.meta(s).kind()) {
+            case "LIST" -> ((List<Object>) f.byNamespace.computeIfAbsent(nsText, x -> new ArrayList<>())).add(value);
+            case "MAP" -> {
+                Object mapKey = d.mapKey(s, parts, k + n, mk);
+                ((Map<String, Object>) f.byNamespace.computeIfAbsent(nsText, x -> new LinkedHashMap<>()))
+                        .put(StateDecoder.keyText(mapKey), value);
+            }
+            default -> f.byNamespace.put(nsText, value);
+        }
+        if (written != null) {
+            f.ttl.merge(nsText, written, (a, b) -> a.compareTo(b) >= 0 ? a : b); // a list or map shows its newest write
+        }
+    }
+
+    /** Outside windows there is one namespace: the value itself; else the values by namespace. */
+    private static Object plain(Found f) {
+        return f.byNamespace.size() == 1 && f.byNamespace.containsKey("") ? f.byNamespace.get("") : f.byNamespace;
+    }
+
+    private static Object plainTtl(Found f) {
+        return f.ttl.size() == 1 && f.ttl.containsKey("") ? f.ttl.get("") : f.ttl;
+    }
+}

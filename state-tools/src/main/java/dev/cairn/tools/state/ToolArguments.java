@@ -1,0 +1,76 @@
+package dev.cairn.tools.state;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A verb's command line: positional arguments, flags ({@code --json}) and options with a value
+ * ({@code --state product}). Anything the verb does not take is refused naming it.
+ */
+final class ToolArguments {
+
+    private final String verb;
+    private final List<String> positional = new ArrayList<>();
+    private final Map<String, String> options = new HashMap<>();
+
+    /**
+     * @param flags   the flags the verb takes, with their dashes
+     * @param valued  the options with a value the verb takes
+     */
+    ToolArguments(String verb, List<String> args, Set<String> flags, Set<String> valued) throws ToolException {
+        this.verb = verb;
+        for (int i = 0; i < args.size(); i++) {
+            String a = args.get(i);
+            if (flags.contains(a)) {
+                options.put(a, "true");
+            } else if (valued.contains(a)) {
+                if (i + 1 == args.size()) {
+                    throw new ToolException("state " + verb + ": option " + a + " needs a value (cairn state help)");
+                }
+                options.put(a, args.get(++i));
+            } else if (a.startsWith("--")) {
+                throw new ToolException("state " + verb + ": unknown option " + a + " (cairn state help)");
+            } else {
+                positional.add(a);
+            }
+        }
+    }
+
+    /** The positional arguments, which must be exactly {@code names} (for the message when they are not). */
+    List<String> positional(String... names) throws ToolException {
+        if (positional.size() != names.length) {
+            throw new ToolException("state " + verb + " needs " + String.join(", ", names) + " (" + names.length + " argument"
+                    + (names.length == 1 ? "" : "s") + "), not " + positional.size() + " (cairn state help)");
+        }
+        return positional;
+    }
+
+    boolean flag(String name) {
+        return options.containsKey(name);
+    }
+
+    /** The option's value, or {@code null}. */
+    String option(String name) {
+        return options.get(name);
+    }
+
+    /** A positive count option ({@code --limit}), or {@code fallback}. */
+    long count(String name, long fallback) throws ToolException {
+        String v = options.get(name);
+        if (v == null) {
+            return fallback;
+        }
+        try {
+            long n = Long.parseLong(v);
+            if (n > 0) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // named below
+        }
+        throw new ToolException("state " + verb + ": " + name + " " + v + " is not a positive whole number");
+    }
+}
