@@ -17,8 +17,12 @@ import java.util.stream.Stream;
  */
 final class OfflineTool {
 
-    /** The bundles a tool reads snapshots with: the kernel and its libraries. */
-    private static final List<String> LIBRARIES = List.of("platform-core-", "jackson-", "kryo-", "minlog-", "objenesis-", "reflectasm-");
+    /** The bundles a tool reads snapshots with: the kernel and its libraries, and RocksDB's library for its native files. */
+    private static final List<String> LIBRARIES = List.of("platform-core-", "jackson-", "kryo-", "minlog-", "objenesis-", "reflectasm-",
+            "lib-rocksdb-");
+
+    /** The plugins in {@code deploy/} a tool decodes with (found through their service entries): formats and backends. */
+    private static final List<String> PLUGINS = List.of("plugin-format-", "plugin-backend-");
 
     private OfflineTool() {
     }
@@ -30,20 +34,28 @@ final class OfflineTool {
                 jars.add(url(jar));
             }
         }
-        try (Stream<Path> bundles = Files.list(home.resolve("bundle"))) {
-            for (Path jar : bundles.sorted().toList()) {
-                String name = jar.getFileName().toString();
-                if (name.endsWith(".jar") && LIBRARIES.stream().anyMatch(name::startsWith)) {
-                    jars.add(url(jar));
-                }
-            }
-        }
+        addJars(home.resolve("bundle"), LIBRARIES, jars);
+        addJars(home.resolve("deploy"), PLUGINS, jars);
         try (URLClassLoader loader = new URLClassLoader(jars.toArray(URL[]::new), ClassLoader.getPlatformClassLoader())) {
             Thread.currentThread().setContextClassLoader(loader);
             Class<?> tool = loader.loadClass(mainClass);
             // the tool answers bad input itself, as one line and an exit code
             return (int) tool.getMethod("run", String[].class, java.io.PrintStream.class, java.io.PrintStream.class)
                     .invoke(null, args, System.out, System.err);
+        }
+    }
+
+    private static void addJars(Path dir, List<String> prefixes, List<URL> jars) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return;
+        }
+        try (Stream<Path> files = Files.list(dir)) {
+            for (Path jar : files.sorted().toList()) {
+                String name = jar.getFileName().toString();
+                if (name.endsWith(".jar") && prefixes.stream().anyMatch(name::startsWith)) {
+                    jars.add(url(jar));
+                }
+            }
         }
     }
 

@@ -12,7 +12,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * {@code bin/cairn state} as a user runs it, from the distribution in a process of its own, over
- * savepoints a platform took: canonical, native (RocksDB's files) and the kernel's full format.
+ * savepoints a platform took: canonical, native (RocksDB's files, restored by the RocksDB plugin on
+ * the tool's class path) and the kernel's full format.
  */
 class StateToolOnDistributionTest {
 
@@ -31,11 +32,12 @@ class StateToolOnDistributionTest {
     }
 
     @Test
-    void infoAndVerifyReadTheSavepointsOfAPlatformsJob() throws Exception {
+    void everyVerbReadsTheSavepointsOfAPlatformsJob() throws Exception {
         try (PlatformFixture p = PlatformFixture.create().start()) {
             p.createOfferJob("offers", 20_000, 300, "job.backend=rocksdb");
             p.awaitRecords("offers", 1_000);
             Path savepoints = p.data.resolve("snapshots/offers/savepoints");
+            Path jobJar = PlatformFixture.HOME.resolve("deploy/examples.jar");
             for (String format : List.of("canonical", "native", "full")) {
                 p.run("cairn:savepoint offers sp-" + format + " --format " + format);
                 Path sp = savepoints.resolve("sp-" + format);
@@ -49,6 +51,26 @@ class StateToolOnDistributionTest {
                 Run verify = cairn("state", "verify", sp.toString());
                 assertThat(verify.exit()).as(verify.output()).isZero();
                 assertThat(verify.output()).startsWith("intact: " + sp);
+
+                // the job's own types (Product, stored with Kryo) come from the job's jar, given with --job
+                Run keys = cairn("state", "keys", sp.toString(), "enrich", "--limit", "3", "--job", jobJar.toString());
+                assertThat(keys.exit()).as(keys.output()).isZero();
+                List<String> skus = keys.output().lines().toList();
+                assertThat(skus).hasSize(3).allMatch(k -> k.matches("sku-\\d+"));
+                Run withoutJob = cairn("state", "get", sp.toString(), "enrich", skus.get(0));
+                assertThat(withoutJob.exit()).isEqualTo(2);
+                assertThat(withoutJob.output().strip()).as("one line naming the class and the way on")
+                        .startsWith(format.equals("native") ? "operator 'enrich' is stored in rocksdb's own files"
+                                : "state 'product' of operator 'enrich' is stored with Ttl(Kryo(dev.cairn.examples.offers.Product))")
+                        .endsWith(": class dev.cairn.examples.offers.Product is not on the tool's class path; give the job's jar with --job <jar>")
+                        .doesNotContain("\n");
+                Run get = cairn("state", "get", sp.toString(), "enrich", skus.get(0), "--job", jobJar.toString(), "--json");
+                assertThat(get.exit()).as(get.output()).isZero();
+                assertThat(get.output()).contains("\"key\":\"" + skus.get(0) + "\"", "\"next-seq\":");
+                Run export = cairn("state", "export", sp.toString(), "enrich", p.data.resolve("export-" + format).toString(),
+                        "--job", jobJar.toString());
+                assertThat(export.exit()).as(export.output()).isZero();
+                assertThat(p.data.resolve("export-" + format + "/product.jsonl")).isNotEmptyFile();
             }
             Run notASnapshot = cairn("state", "info", savepoints.toString());
             assertThat(notASnapshot.exit()).isEqualTo(2);

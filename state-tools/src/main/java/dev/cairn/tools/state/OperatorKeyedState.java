@@ -145,9 +145,20 @@ final class OperatorKeyedState implements AutoCloseable {
             backends.add(restored);
             KeyGroupEntries entries = restored.captureEntries();
             parts.add(new Part(range, entries, mapStates(entries.states())));
-        } catch (IOException | RuntimeException e) {
-            throw e;
         } catch (Exception e) {
+            Throwable cause = e;
+            while (cause.getCause() != null && cause.getCause() != cause) {
+                cause = cause.getCause();
+            }
+            if (cause instanceof ClassNotFoundException) {
+                // a backend restores every state's serializers, so a job type is needed whichever state is asked for
+                throw new ToolException("operator '" + uid + "' is stored in " + handle.backend() + "'s own files, restored with every"
+                        + " state's serializers: class " + cause.getMessage() + " is not on the tool's class path; give the job's jar"
+                        + " with --job <jar>");
+            }
+            if (e instanceof IOException io) {
+                throw io;
+            }
             throw new IOException("restoring subtask " + subtask + " of operator '" + uid + "' into " + handle.backend() + ": "
                     + OpenedSnapshot.firstLine(e), e);
         }

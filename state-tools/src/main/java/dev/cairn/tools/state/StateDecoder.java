@@ -63,8 +63,11 @@ final class StateDecoder {
         try {
             return ref.restoreSerializer(what, uid, StateDecoder.class.getClassLoader(), loader);
         } catch (IOException | RuntimeException e) {
-            throw new ToolException(what + " of operator '" + uid + "' is stored with " + ref.serializer()
-                    + ", which the tool cannot load (" + OpenedSnapshot.firstLine(rootCause(e)) + "): give the job's jar with --job <jar>");
+            Throwable cause = rootCause(e);
+            String missing = cause instanceof ClassNotFoundException ? "class " + cause.getMessage() + " is not on the tool's class path"
+                    : "it cannot be restored (" + OpenedSnapshot.firstLine(cause) + ")";
+            throw new ToolException(what + " of operator '" + uid + "' is stored with " + ref.serializer() + ": " + missing
+                    + "; give the job's jar with --job <jar>");
         }
     }
 
