@@ -58,6 +58,7 @@ final class OperatorKeyedState implements AutoCloseable {
     private final List<KeyedStateBackend<?>> backends = new ArrayList<>();
     private final AtomicLong bytesRead = new AtomicLong();
     private final List<Path> scratch = new ArrayList<>();
+    private SnapshotFormats formats;
     private int sectionsRead;
 
     private OperatorKeyedState(String uid, TypeSerializer<?> keySerializer, int maxParallelism) {
@@ -104,7 +105,7 @@ final class OperatorKeyedState implements AutoCloseable {
     private void openParts(OpenedSnapshot opened, SnapshotMetadata.OperatorSnapshot op, KeyGroupRange wanted, ClassLoader loader)
             throws ToolException, IOException {
         SnapshotReader reader = new CountingReader(new StorageSnapshotReader(opened.storage(), opened.snapshot()));
-        SnapshotFormats formats = formats(loader);
+        formats = installedFormats(loader);
         List<KeyedStateHandle> sections = new ArrayList<>();
         for (SnapshotMetadata.SubtaskSnapshot st : op.subtasks()) {
             KeyedStateHandle h = st.keyedState();
@@ -184,7 +185,7 @@ final class OperatorKeyedState implements AutoCloseable {
     }
 
     /** The formats on the tool's class path (the kernel's own {@code full}, and canonical when its plugin is there). */
-    private static SnapshotFormats formats(ClassLoader loader) {
+    static SnapshotFormats installedFormats(ClassLoader loader) {
         Map<String, SnapshotFormat> found = new TreeMap<>();
         for (ClassLoader l : List.of(SnapshotFormat.class.getClassLoader(), loader)) {
             ServiceLoader.load(SnapshotFormat.class, l).forEach(f -> found.putIfAbsent(f.name(), f));
@@ -194,6 +195,35 @@ final class OperatorKeyedState implements AutoCloseable {
 
     String uid() {
         return uid;
+    }
+
+    /** The section formats the tool can read and write. */
+    SnapshotFormats formats() {
+        return formats;
+    }
+
+    /** The entries of key groups {@code range} as the kernel's snapshot writer takes them; closing it leaves this open. */
+    KeyGroupEntries entries(KeyGroupRange range) {
+        return new KeyGroupEntries() {
+            @Override
+            public List<StateMetaInfo> states() {
+                return List.copyOf(states);
+            }
+
+            @Override
+            public KeyGroupRange keyGroupRange() {
+                return range;
+            }
+
+            @Override
+            public void read(int keyGroup, StateEntrySink sink) throws IOException {
+                OperatorKeyedState.this.read(keyGroup, sink::accept);
+            }
+
+            @Override
+            public void close() {
+            }
+        };
     }
 
     TypeSerializer<?> keySerializer() {

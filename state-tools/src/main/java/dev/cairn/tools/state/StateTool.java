@@ -26,6 +26,11 @@ public final class StateTool {
                                                              entries as JSON Lines: state, key, namespace, map-key, value, ttl-timestamp
               export <snapshot> <operator> <directory> [--state S] [--csv]
                                                              one file per state: <state>.jsonl, or <state>.csv for flat types
+              convert <snapshot> <new savepoint directory> [--format canonical|full]
+                                                             a savepoint of key-group sections (any backend reads it) from any snapshot
+              rewrite <snapshot> <new savepoint directory> [--max-parallelism N] [--rename-operator OLD=NEW] [--drop-operator UID]
+                      [--rename-state UID/OLD=NEW] [--drop-state UID/STATE] [--format canonical|full]
+                                                             a new savepoint with those changes (options may repeat); the input stays as it is
             options: --job <jar>   the job's jar, for states or keys of the job's own types
             a <snapshot> is a job's chk-<n> directory, a savepoint's directory, or its _metadata file""";
 
@@ -104,7 +109,19 @@ public final class StateTool {
                     return new StateScan(opened, job.loader()).export(p.get(1), target, a.option("--state"), a.flag("--csv"), out);
                 }
             }
-            default -> throw new ToolException("state " + verb + " is not a verb: use info, verify, keys, get, scan or export (cairn state help)");
+            case "convert", "rewrite" -> {
+                boolean rewrite = verb.equals("rewrite");
+                ToolArguments a = new ToolArguments(verb, rest, Set.of(), rewrite
+                        ? Set.of("--format", "--job", "--max-parallelism", "--rename-operator", "--drop-operator", "--rename-state", "--drop-state")
+                        : Set.of("--format", "--job"));
+                List<String> p = a.positional("<snapshot>", "<new savepoint directory>");
+                OpenedSnapshot opened = OpenedSnapshot.open(p.get(0));
+                try (JobClassLoader job = JobClassLoader.of(a.option("--job"))) {
+                    return SavepointCommand.run(opened, Path.of(p.get(1)), a, job.loader(), out);
+                }
+            }
+            default -> throw new ToolException("state " + verb + " is not a verb: use info, verify, keys, get, scan, export, convert or rewrite"
+                    + " (cairn state help)");
         }
     }
 

@@ -14,7 +14,7 @@ final class ToolArguments {
 
     private final String verb;
     private final List<String> positional = new ArrayList<>();
-    private final Map<String, String> options = new HashMap<>();
+    private final Map<String, List<String>> options = new HashMap<>();
 
     /**
      * @param flags   the flags the verb takes, with their dashes
@@ -25,12 +25,12 @@ final class ToolArguments {
         for (int i = 0; i < args.size(); i++) {
             String a = args.get(i);
             if (flags.contains(a)) {
-                options.put(a, "true");
+                options.computeIfAbsent(a, k -> new ArrayList<>()).add("true");
             } else if (valued.contains(a)) {
                 if (i + 1 == args.size()) {
                     throw new ToolException("state " + verb + ": option " + a + " needs a value (cairn state help)");
                 }
-                options.put(a, args.get(++i));
+                options.computeIfAbsent(a, k -> new ArrayList<>()).add(args.get(++i));
             } else if (a.startsWith("--")) {
                 throw new ToolException("state " + verb + ": unknown option " + a + " (cairn state help)");
             } else {
@@ -52,14 +52,20 @@ final class ToolArguments {
         return options.containsKey(name);
     }
 
-    /** The option's value, or {@code null}. */
+    /** The option's value (the last one given), or {@code null}. */
     String option(String name) {
-        return options.get(name);
+        List<String> v = options.get(name);
+        return v == null ? null : v.get(v.size() - 1);
+    }
+
+    /** Every value of an option that may be given several times. */
+    List<String> all(String name) {
+        return options.getOrDefault(name, List.of());
     }
 
     /** A positive count option ({@code --limit}), or {@code fallback}. */
     long count(String name, long fallback) throws ToolException {
-        String v = options.get(name);
+        String v = option(name);
         if (v == null) {
             return fallback;
         }

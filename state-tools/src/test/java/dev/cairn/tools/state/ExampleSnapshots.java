@@ -5,11 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.cairn.api.job.CheckpointConfig;
 import dev.cairn.api.job.JobConfig;
 import dev.cairn.api.job.JobStatus;
+import dev.cairn.api.job.RestoreSettings;
 import dev.cairn.core.internal.crash.FailureInjector;
 import dev.cairn.core.internal.job.JobMaster;
 import dev.cairn.core.internal.job.ServiceLoaderPluginRegistry;
 import dev.cairn.core.internal.ledger.Ownership;
 import dev.cairn.examples.offers.OfferEnrichmentJob;
+import dev.cairn.examples.offers.OutputCheck;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -89,6 +91,21 @@ final class ExampleSnapshots {
                 .get(2, TimeUnit.MINUTES);
         assertThat(job.await(Duration.ofMinutes(1))).isEqualTo(JobStatus.STOPPED);
         return storage().resolve(path);
+    }
+
+    /**
+     * Resumes job {@code name} (writing to the same output as the run that took the snapshot) from
+     * {@code snapshot} with {@code maxParallelism} key groups on {@code backend}, unthrottled, until
+     * it has read all its input; then compares the output with the expectation computed from the timeline.
+     */
+    OutputCheck.Result resume(String name, String backend, Path snapshot, int maxParallelism) throws Exception {
+        JobConfig config = config(backend, false).withMaxParallelism(maxParallelism)
+                .withRestore(RestoreSettings.noClaim(storage().relativize(snapshot).toString()));
+        ClassLoader cl = getClass().getClassLoader();
+        JobMaster job = new JobMaster(OfferEnrichmentJob.build(name, SEED, EVENTS, SKUS, dir.resolve("out-" + name), 0), config,
+                new ServiceLoaderPluginRegistry(cl), cl, FailureInjector.NONE, System::currentTimeMillis).start();
+        assertThat(job.await(Duration.ofMinutes(2))).as("cause: %s", job.failureCause()).isEqualTo(JobStatus.FINISHED);
+        return OutputCheck.check(dir.resolve("out-" + name), SEED, EVENTS, SKUS);
     }
 
     /** The newest retained incremental checkpoint of the example job on RocksDB, after several (so it has shared files). */

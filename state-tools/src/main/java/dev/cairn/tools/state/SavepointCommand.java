@@ -1,0 +1,80 @@
+package dev.cairn.tools.state;
+
+import dev.cairn.core.internal.snapshot.SnapshotFormats;
+import dev.cairn.spi.snapshot.SnapshotFormat;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/** {@code convert} and {@code rewrite}: reads their options into {@link SavepointRewriter.Changes} and reports what was written. */
+final class SavepointCommand {
+
+    private SavepointCommand() {
+    }
+
+    static int run(OpenedSnapshot opened, Path target, ToolArguments a, ClassLoader loader, PrintStream out) throws ToolException, IOException {
+        String count = a.option("--max-parallelism");
+        int maxParallelism = opened.metadata().maxParallelism();
+        if (count != null) {
+            maxParallelism = (int) Math.min(a.count("--max-parallelism", maxParallelism), Integer.MAX_VALUE);
+        }
+        Map<String, String> operatorRenames = new LinkedHashMap<>();
+        for (String r : a.all("--rename-operator")) {
+            putRename(operatorRenames, "--rename-operator", r, "OLD=NEW");
+        }
+        Map<String, String> stateRenames = new LinkedHashMap<>();
+        for (String r : a.all("--rename-state")) {
+            int eq = r.indexOf('=');
+            int slash = r.indexOf('/');
+            if (slash <= 0 || eq < slash + 2 || eq == r.length() - 1) {
+                throw new ToolException("--rename-state " + r + " is not UID/OLD=NEW");
+            }
+            stateRenames.put(SavepointRewriter.Changes.stateKey(r.substring(0, slash), r.substring(slash + 1, eq)), r.substring(eq + 1));
+        }
+        Set<String> droppedStates = new LinkedHashSet<>();
+        for (String d : a.all("--drop-state")) {
+            int slash = d.indexOf('/');
+            if (slash <= 0 || slash == d.length() - 1) {
+                throw new ToolException("--drop-state " + d + " is not UID/STATE");
+            }
+            droppedStates.add(d);
+        }
+        SavepointRewriter.Changes changes = new SavepointRewriter.Changes(maxParallelism, operatorRenames,
+                new LinkedHashSet<>(a.all("--drop-operator")), stateRenames, droppedStates);
+        SavepointRewriter rewriter = new SavepointRewriter(opened, loader);
+        SavepointRewriter.Written w = rewriter.write(target, format(a.option("--format"), loader), changes);
+        double seconds = w.nanos() / 1e9;
+        out.println(String.format(Locale.ROOT, "savepoint written: %s: %d operator(s), %,d keyed entries, max parallelism %d;"
+                        + " %.1f MiB read, %.1f MiB written in %.2f s (%.0f MiB/s written)", w.directory(), w.operators(), w.entries(),
+                maxParallelism, w.bytesRead() / 1048576.0, w.bytesWritten() / 1048576.0, seconds,
+                w.bytesWritten() / 1048576.0 / Math.max(seconds, 1e-9)));
+        return 0;
+    }
+
+    private static void putRename(Map<String, String> renames, String option, String value, String shape) throws ToolException {
+        int eq = value.indexOf('=');
+        if (eq <= 0 || eq == value.length() - 1) {
+            throw new ToolException(option + " " + value + " is not " + shape);
+        }
+        renames.put(value.substring(0, eq), value.substring(eq + 1));
+    }
+
+    /** The format asked for; canonical by default when its plugin is there (as savepoints are), else full. */
+    private static SnapshotFormat format(String name, ClassLoader loader) throws ToolException {
+        SnapshotFormats formats = OperatorKeyedState.installedFormats(loader);
+        if (name == null) {
+            return formats.find("canonical").orElseGet(() -> formats.find(SnapshotFormat.FULL).orElseThrow());
+        }
+        if (name.equals("native")) {
+            throw new ToolException("--format native is not written offline: a backend writes its own files on the platform"
+                    + " (cairn:savepoint <job> --format native); offline: canonical or full");
+        }
+        return formats.find(name).orElseThrow(() -> new ToolException("--format " + name + " is not installed (installed: "
+                + formats.installedNames() + ")"));
+    }
+}

@@ -1,0 +1,261 @@
+package dev.cairn.tools.state;
+
+import dev.cairn.core.internal.catalog.CompletedSnapshot;
+import dev.cairn.core.internal.catalog.MetadataCodec;
+import dev.cairn.core.internal.catalog.OperatorStateHandle;
+import dev.cairn.core.internal.catalog.SnapshotCatalog;
+import dev.cairn.core.internal.catalog.SnapshotKind;
+import dev.cairn.core.internal.catalog.SnapshotMetadata;
+import dev.cairn.core.internal.catalog.StorageSnapshotReader;
+import dev.cairn.core.internal.catalog.StorageSnapshotStreams;
+import dev.cairn.core.internal.snapshot.KeyGroupSnapshotWriter;
+import dev.cairn.core.internal.snapshot.SectionsRestoreContext;
+import dev.cairn.core.internal.storage.LocalFileStorage;
+import dev.cairn.spi.backend.KeyGroupRange;
+import dev.cairn.spi.backend.KeyGroups;
+import dev.cairn.spi.backend.SnapshotOutput;
+import dev.cairn.spi.snapshot.KeyGroupEntries;
+import dev.cairn.spi.snapshot.KeyGroupSectionsHandle;
+import dev.cairn.spi.snapshot.KeyedStateHandle;
+import dev.cairn.spi.snapshot.SnapshotFormat;
+import dev.cairn.spi.snapshot.StateEntrySink;
+import dev.cairn.spi.snapshot.StateMetaInfo;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Writes a new savepoint from a snapshot: {@code convert} into another section format,
+ * {@code rewrite} with another key-group count, operators renamed or dropped, states renamed or
+ * dropped. The input is only read; the output is a self-contained savepoint in a directory that did
+ * not exist, whose metadata is committed last (a failed run leaves no snapshot that looks whole).
+ *
+ * <p>Keyed state is written as key-group sections in the chosen format, so any backend restores
+ * it. A native snapshot is read through its backend; a new key-group count needs sections as
+ * input (the entries are re-hashed by the kernel's restore code), so a native one is converted first.
+ */
+final class SavepointRewriter {
+
+    /** What to change; empty maps and sets change nothing. */
+    record Changes(int maxParallelism, Map<String, String> operatorRenames, Set<String> droppedOperators,
+                   Map<String, String> stateRenames, Set<String> droppedStates) {
+
+        /** {@code uid/state} as the maps and sets key states. */
+        static String stateKey(String uid, String state) {
+            return uid + "/" + state;
+        }
+    }
+
+    /** What was written: the new savepoint, its size, how much was read, and how long it took. */
+    record Written(Path directory, long bytesWritten, long bytesRead, long nanos, int operators, long entries) {
+    }
+
+    private final OpenedSnapshot opened;
+    private final ClassLoader loader;
+
+    SavepointRewriter(OpenedSnapshot opened, ClassLoader loader) {
+        this.opened = opened;
+        this.loader = loader;
+    }
+
+    Written write(Path target, SnapshotFormat format, Changes changes) throws ToolException, IOException {
+        long start = System.nanoTime();
+        SnapshotMetadata in = opened.metadata();
+        checkChanges(changes);
+        Path dir = target.toAbsolutePath().normalize();
+        if (Files.exists(dir)) {
+            throw new ToolException(target + " exists already: a new savepoint goes into a new directory");
+        }
+        if (dir.getParent() == null) {
+            throw new ToolException(target + " cannot hold a savepoint: give a directory inside another");
+        }
+        Files.createDirectories(dir.getParent());
+        LocalFileStorage storage = new LocalFileStorage(dir.getParent());
+        String relative = dir.getFileName().toString();
+        StorageSnapshotReader reader = new StorageSnapshotReader(opened.storage(), opened.snapshot());
+        List<SnapshotMetadata.OperatorSnapshot> operators = new ArrayList<>();
+        List<StorageSnapshotStreams> streams = new ArrayList<>();
+        long[] entries = {0};
+        long[] read = {0};
+        for (SnapshotMetadata.OperatorSnapshot op : in.operators()) {
+            if (changes.droppedOperators().contains(op.uid())) {
+                continue;
+            }
+            String uid = changes.operatorRenames().getOrDefault(op.uid(), op.uid());
+            boolean keyed = op.subtasks().stream().anyMatch(st -> st.keyedState() != null);
+            OperatorKeyedState keyedState = keyed ? OperatorKeyedState.open(opened, op.uid(),
+                    new KeyGroupRange(0, in.maxParallelism() - 1), loader) : null;
+            try {
+                List<SnapshotMetadata.SubtaskSnapshot> subtasks = new ArrayList<>();
+                for (SnapshotMetadata.SubtaskSnapshot st : op.subtasks()) {
+                    String owned = relative + "/" + uid + "/" + st.index();
+                    StorageSnapshotStreams out = new StorageSnapshotStreams(storage, relative, owned, owned, 0);
+                    streams.add(out);
+                    KeyedStateHandle keyedHandle = null;
+                    if (keyedState != null) {
+                        KeyGroupRange range = KeyGroups.rangeForSubtask(changes.maxParallelism(), op.parallelism(), st.index());
+                        KeyGroupEntries view = new RenamedStates(op.uid(), entriesFor(op, keyedState, reader, range, changes), changes, entries);
+                        keyedHandle = KeyGroupSnapshotWriter.write(view, range, format, out);
+                    }
+                    subtasks.add(new SnapshotMetadata.SubtaskSnapshot(st.index(), keyedHandle, copyOperatorState(st, reader, out)));
+                }
+                operators.add(new SnapshotMetadata.OperatorSnapshot(uid, op.parallelism(), subtasks, op.keySerializer()));
+            } finally {
+                if (keyedState != null) {
+                    read[0] += keyedState.bytesRead();
+                    keyedState.close();
+                }
+            }
+        }
+        Map<String, byte[]> inlined = new java.util.TreeMap<>();
+        streams.forEach(s -> inlined.putAll(s.inlinedFiles()));
+        SnapshotMetadata out = new SnapshotMetadata(SnapshotMetadata.CURRENT_FORMAT_VERSION, in.snapshotId(), SnapshotKind.SAVEPOINT,
+                relative, format.name(), in.backend(), in.jobName(), System.currentTimeMillis(), changes.maxParallelism(), in.jobConfig(),
+                operators, inlined);
+        storage.commitMetadata(SnapshotCatalog.metadataPath(relative), MetadataCodec.write(out));
+        long written = new CompletedSnapshot(relative, relative, out).metadata().totalSize();
+        return new Written(dir, written, read[0], System.nanoTime() - start, operators.size(), entries[0]);
+    }
+
+    private void checkChanges(Changes changes) throws ToolException {
+        SnapshotMetadata in = opened.metadata();
+        Set<String> uids = new java.util.TreeSet<>();
+        in.operators().forEach(o -> uids.add(o.uid()));
+        for (String uid : concat(changes.operatorRenames().keySet(), changes.droppedOperators())) {
+            if (!uids.contains(uid)) {
+                throw new ToolException(opened.location() + " has no operator '" + uid + "' (operators: " + String.join(", ", uids) + ")");
+            }
+        }
+        for (String renamed : changes.operatorRenames().values()) {
+            if (uids.contains(renamed) && !changes.operatorRenames().containsKey(renamed) && !changes.droppedOperators().contains(renamed)) {
+                throw new ToolException("cannot rename an operator to '" + renamed + "': the snapshot has an operator of that name");
+            }
+        }
+        for (String key : concat(changes.stateRenames().keySet(), changes.droppedStates())) {
+            int slash = key.indexOf('/');
+            String uid = key.substring(0, slash);
+            SnapshotMetadata.OperatorSnapshot op = OperatorKeyedState.operator(opened, uid);
+            String state = key.substring(slash + 1);
+            Set<String> names = new java.util.TreeSet<>();
+            op.subtasks().stream().filter(st -> st.keyedState() != null).forEach(st -> st.keyedState().states().forEach(s -> names.add(s.name())));
+            if (!names.contains(state)) {
+                throw new ToolException("operator '" + uid + "' has no keyed state '" + state + "' (states: " + String.join(", ", names) + ")");
+            }
+        }
+        if (changes.maxParallelism() < 1 || changes.maxParallelism() > 32_768) {
+            throw new ToolException("--max-parallelism " + changes.maxParallelism() + " is not allowed: 1 to 32768 key groups");
+        }
+        if (changes.maxParallelism() != in.maxParallelism()) {
+            for (SnapshotMetadata.OperatorSnapshot op : in.operators()) {
+                if (changes.maxParallelism() < op.parallelism()) {
+                    throw new ToolException("--max-parallelism " + changes.maxParallelism() + " is below the parallelism " + op.parallelism()
+                            + " of operator '" + op.uid() + "': every subtask needs a key group");
+                }
+                for (SnapshotMetadata.SubtaskSnapshot st : op.subtasks()) {
+                    if (st.keyedState() != null && !(st.keyedState() instanceof KeyGroupSectionsHandle)) {
+                        throw new ToolException("operator '" + op.uid() + "' is stored in the backend's own files: convert the snapshot"
+                                + " first (cairn state convert), then change its key-group count");
+                    }
+                }
+            }
+        }
+    }
+
+    private static List<String> concat(Set<String> a, Set<String> b) {
+        List<String> out = new ArrayList<>(a);
+        out.addAll(b);
+        return out;
+    }
+
+    /** The entries of the new key groups {@code range}: read as they are, or re-hashed from all sections when the count changes. */
+    private KeyGroupEntries entriesFor(SnapshotMetadata.OperatorSnapshot op, OperatorKeyedState keyed, StorageSnapshotReader reader,
+                                       KeyGroupRange range, Changes changes) throws IOException {
+        int oldCount = opened.metadata().maxParallelism();
+        if (changes.maxParallelism() == oldCount) {
+            return keyed.entries(range);
+        }
+        List<KeyedStateHandle> handles = op.subtasks().stream().map(SnapshotMetadata.SubtaskSnapshot::keyedState)
+                .filter(h -> h != null).toList();
+        return new SectionsRestoreContext(handles, reader, false, range, changes.maxParallelism(), oldCount, keyed.keySerializer(),
+                keyed.formats()).entries();
+    }
+
+    private static OperatorStateHandle copyOperatorState(SnapshotMetadata.SubtaskSnapshot st, StorageSnapshotReader reader,
+                                                         StorageSnapshotStreams out) throws IOException {
+        OperatorStateHandle old = st.operatorState();
+        if (old == null) {
+            return null;
+        }
+        byte[] bytes = reader.readFile(old.file()); // checks the file's CRC32C
+        try (SnapshotOutput file = out.createOwned("operator-state.bin")) {
+            file.write(bytes);
+            return new OperatorStateHandle(file.closeAndGetRef(), old.states());
+        }
+    }
+
+    /** The states of one operator's entries with the renames and drops applied; counts what passes. */
+    private static final class RenamedStates implements KeyGroupEntries {
+        private final KeyGroupEntries inner;
+        private final List<StateMetaInfo> states = new ArrayList<>();
+        private final int[] map;
+        private final long[] counted;
+
+        RenamedStates(String uid, KeyGroupEntries inner, Changes changes, long[] counted) {
+            this.inner = inner;
+            this.counted = counted;
+            List<StateMetaInfo> old = inner.states();
+            map = new int[old.size()];
+            for (int i = 0; i < map.length; i++) {
+                StateMetaInfo m = old.get(i);
+                String key = Changes.stateKey(uid, m.name());
+                if (changes.droppedStates().contains(key)) {
+                    map[i] = -1;
+                    continue;
+                }
+                String name = changes.stateRenames().getOrDefault(key, m.name());
+                states.add(new StateMetaInfo(name, m.kind(), m.namespaceSerializer(), m.valueSerializer(), m.mapKeySerializer(), m.ttl()));
+                map[i] = states.size() - 1;
+            }
+        }
+
+        @Override
+        public List<StateMetaInfo> states() {
+            return states;
+        }
+
+        @Override
+        public KeyGroupRange keyGroupRange() {
+            return inner.keyGroupRange();
+        }
+
+        @Override
+        public void read(int keyGroup, StateEntrySink sink) throws IOException {
+            inner.read(keyGroup, new StateEntrySink() {
+                @Override
+                public void accept(int state, byte[] key, byte[] namespace, byte[] mapKey, byte[] value) throws IOException {
+                    if (map[state] >= 0) {
+                        counted[0]++;
+                        sink.accept(map[state], key, namespace, mapKey, value);
+                    }
+                }
+
+                @Override
+                public void accept(int state, byte[] parts, int k, int n, int mk, int v) throws IOException {
+                    if (map[state] >= 0) {
+                        counted[0]++;
+                        sink.accept(map[state], parts, k, n, mk, v);
+                    }
+                }
+            });
+        }
+
+        @Override
+        public void close() {
+            inner.close();
+        }
+    }
+}
