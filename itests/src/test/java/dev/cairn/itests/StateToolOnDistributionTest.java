@@ -71,6 +71,17 @@ class StateToolOnDistributionTest {
                         "--job", jobJar.toString());
                 assertThat(export.exit()).as(export.output()).isZero();
                 assertThat(p.data.resolve("export-" + format + "/product.jsonl")).isNotEmptyFile();
+
+                // a new savepoint of sections with another key-group count (from native files through a conversion first)
+                Path converted = p.data.resolve("snapshots/imported/converted-" + format);
+                Run convert = cairn("state", "convert", sp.toString(), converted.toString(), "--job", jobJar.toString());
+                assertThat(convert.exit()).as(convert.output()).isZero();
+                Run rewrite = cairn("state", "rewrite", converted.toString(), p.data.resolve("snapshots/imported/rewritten-" + format).toString(),
+                        "--max-parallelism", "64", "--job", jobJar.toString());
+                assertThat(rewrite.exit()).as(rewrite.output()).isZero();
+                assertThat(rewrite.output()).contains("max parallelism 64");
+                Run verifyNew = cairn("state", "verify", p.data.resolve("snapshots/imported/rewritten-" + format).toString());
+                assertThat(verifyNew.exit()).as(verifyNew.output()).isZero();
             }
             Run notASnapshot = cairn("state", "info", savepoints.toString());
             assertThat(notASnapshot.exit()).isEqualTo(2);

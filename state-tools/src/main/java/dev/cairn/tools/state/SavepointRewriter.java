@@ -73,6 +73,13 @@ final class SavepointRewriter {
         if (dir.getParent() == null) {
             throw new ToolException(target + " cannot hold a savepoint: give a directory inside another");
         }
+        for (Path d = dir.getParent(); d != null; d = d.getParent()) {
+            if (Files.isDirectory(d.resolve("ledger"))) {
+                throw new ToolException(target + " lies inside the directory of job '" + d.getFileName() + "' (" + d + "), where the platform"
+                        + " deletes what the job's ledger does not list: write the new savepoint elsewhere, e.g. " + d.resolveSibling("imported")
+                        .resolve(dir.getFileName()));
+            }
+        }
         Files.createDirectories(dir.getParent());
         LocalFileStorage storage = new LocalFileStorage(dir.getParent());
         String relative = dir.getFileName().toString();

@@ -41,7 +41,7 @@ class SavepointRewriteTest {
     void anotherKeyGroupCountResumesExactlyOnce() throws Exception {
         Path sp = snapshots.savepoint("heap", "canonical");
         Map<String, String> before = snapshots.digests();
-        Path rewritten = sp.resolveSibling("sp-256");
+        Path rewritten = snapshots.storage().resolve("imported/sp-256");
 
         Result rewrite = state("rewrite", sp.toString(), rewritten.toString(), "--max-parallelism", "256");
         assertThat(rewrite.exit()).as(rewrite.err()).isZero();
@@ -70,7 +70,7 @@ class SavepointRewriteTest {
     void aNativeRocksDBSavepointConvertedToCanonicalResumesOnHeapExactlyOnce() throws Exception {
         Path sp = snapshots.savepoint("rocksdb", "native");
         Map<String, ExpectedEnrichState.SkuState> expected = ExpectedEnrichState.of(OpenedSnapshot.open(sp.toString()));
-        Path converted = sp.resolveSibling("sp-canonical");
+        Path converted = snapshots.storage().resolve("imported/sp-canonical");
 
         Result convert = state("convert", sp.toString(), converted.toString());
         assertThat(convert.exit()).as(convert.err()).isZero();
@@ -102,7 +102,7 @@ class SavepointRewriteTest {
     @Test
     void renamesAndDropsOperatorsAndStates() throws Exception {
         Path sp = snapshots.savepoint("heap", "full");
-        Path rewritten = sp.resolveSibling("sp-renamed");
+        Path rewritten = snapshots.storage().resolve("imported/sp-renamed");
         Result rewrite = state("rewrite", sp.toString(), rewritten.toString(), "--rename-operator", "offers=offers-v2",
                 "--drop-operator", "product-updates", "--rename-state", "enrich/parked=parked-events", "--drop-state", "enrich/product",
                 "--format", "full");
@@ -157,6 +157,12 @@ class SavepointRewriteTest {
         });
         Result one = state("rewrite", sp.toString(), target.toString(), "--max-parallelism", "1");
         assertThat(one.err().strip()).isEqualTo("--max-parallelism 1 is below the parallelism 2 of operator 'enrich': every subtask needs a key group");
+        Path inJob = sp.resolveSibling("sp-new");
+        Result insideJob = state("convert", sp.toString(), inJob.toString());
+        assertThat(insideJob.err().strip()).isEqualTo(inJob + " lies inside the directory of job 'offers-rocksdb-native' ("
+                + snapshots.storage().resolve("offers-rocksdb-native") + "), where the platform deletes what the job's ledger does not list:"
+                + " write the new savepoint elsewhere, e.g. " + snapshots.storage().resolve("imported/sp-new"));
+        assertThat(inJob).doesNotExist();
         Files.createDirectories(target);
         Result exists = state("convert", sp.toString(), target.toString());
         assertThat(exists.exit()).isEqualTo(2);
