@@ -59,6 +59,8 @@ final class OperatorKeyedState implements AutoCloseable {
     private final AtomicLong bytesRead = new AtomicLong();
     private final List<Path> scratch = new ArrayList<>();
     private SnapshotFormats formats;
+    private SnapshotReader reader;
+    private final List<KeyedStateHandle> sectionHandles = new ArrayList<>();
     private int sectionsRead;
 
     private OperatorKeyedState(String uid, TypeSerializer<?> keySerializer, int maxParallelism) {
@@ -104,7 +106,7 @@ final class OperatorKeyedState implements AutoCloseable {
 
     private void openParts(OpenedSnapshot opened, SnapshotMetadata.OperatorSnapshot op, KeyGroupRange wanted, ClassLoader loader)
             throws ToolException, IOException {
-        SnapshotReader reader = new CountingReader(new StorageSnapshotReader(opened.storage(), opened.snapshot()));
+        reader = new CountingReader(new StorageSnapshotReader(opened.storage(), opened.snapshot()));
         formats = installedFormats(loader);
         List<KeyedStateHandle> sections = new ArrayList<>();
         for (SnapshotMetadata.SubtaskSnapshot st : op.subtasks()) {
@@ -123,6 +125,7 @@ final class OperatorKeyedState implements AutoCloseable {
                         + " (canonical or native) and read that");
             }
         }
+        sectionHandles.addAll(sections);
         if (!sections.isEmpty()) {
             KeyGroupEntries entries = new SectionsRestoreContext(sections, reader, false, wanted, maxParallelism, maxParallelism,
                     keySerializer, formats).entries();
@@ -197,9 +200,17 @@ final class OperatorKeyedState implements AutoCloseable {
         return uid;
     }
 
-    /** The section formats the tool can read and write. */
-    SnapshotFormats formats() {
-        return formats;
+    /**
+     * The entries of key groups {@code range} of a key-group count other than the snapshot's: every
+     * section is read, and each entry's key hashed into the new key groups (the kernel's restore
+     * code does this). Sections only: a backend's native files are converted first.
+     */
+    KeyGroupEntries regrouped(KeyGroupRange range, int newMaxParallelism) throws IOException {
+        if (!backends.isEmpty()) {
+            throw new IllegalStateException("native files of operator '" + uid + "' cannot be regrouped");
+        }
+        return new SectionsRestoreContext(sectionHandles, reader, false, range, newMaxParallelism, maxParallelism, keySerializer, formats)
+                .entries();
     }
 
     /** The entries of key groups {@code range} as the kernel's snapshot writer takes them; closing it leaves this open. */

@@ -9,7 +9,6 @@ import dev.cairn.core.internal.catalog.SnapshotMetadata;
 import dev.cairn.core.internal.catalog.StorageSnapshotReader;
 import dev.cairn.core.internal.catalog.StorageSnapshotStreams;
 import dev.cairn.core.internal.snapshot.KeyGroupSnapshotWriter;
-import dev.cairn.core.internal.snapshot.SectionsRestoreContext;
 import dev.cairn.core.internal.storage.LocalFileStorage;
 import dev.cairn.spi.backend.KeyGroupRange;
 import dev.cairn.spi.backend.KeyGroups;
@@ -105,7 +104,9 @@ final class SavepointRewriter {
                     KeyedStateHandle keyedHandle = null;
                     if (keyedState != null) {
                         KeyGroupRange range = KeyGroups.rangeForSubtask(changes.maxParallelism(), op.parallelism(), st.index());
-                        KeyGroupEntries view = new RenamedStates(op.uid(), entriesFor(op, keyedState, reader, range, changes), changes, entries);
+                        KeyGroupEntries source = changes.maxParallelism() == in.maxParallelism() ? keyedState.entries(range)
+                                : keyedState.regrouped(range, changes.maxParallelism());
+                        KeyGroupEntries view = new RenamedStates(op.uid(), source, changes, entries);
                         keyedHandle = KeyGroupSnapshotWriter.write(view, range, format, out);
                     }
                     subtasks.add(new SnapshotMetadata.SubtaskSnapshot(st.index(), keyedHandle, copyOperatorState(st, reader, out)));
@@ -176,19 +177,6 @@ final class SavepointRewriter {
         List<String> out = new ArrayList<>(a);
         out.addAll(b);
         return out;
-    }
-
-    /** The entries of the new key groups {@code range}: read as they are, or re-hashed from all sections when the count changes. */
-    private KeyGroupEntries entriesFor(SnapshotMetadata.OperatorSnapshot op, OperatorKeyedState keyed, StorageSnapshotReader reader,
-                                       KeyGroupRange range, Changes changes) throws IOException {
-        int oldCount = opened.metadata().maxParallelism();
-        if (changes.maxParallelism() == oldCount) {
-            return keyed.entries(range);
-        }
-        List<KeyedStateHandle> handles = op.subtasks().stream().map(SnapshotMetadata.SubtaskSnapshot::keyedState)
-                .filter(h -> h != null).toList();
-        return new SectionsRestoreContext(handles, reader, false, range, changes.maxParallelism(), oldCount, keyed.keySerializer(),
-                keyed.formats()).entries();
     }
 
     private static OperatorStateHandle copyOperatorState(SnapshotMetadata.SubtaskSnapshot st, StorageSnapshotReader reader,
