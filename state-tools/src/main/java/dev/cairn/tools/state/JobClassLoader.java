@@ -15,16 +15,18 @@ final class JobClassLoader implements AutoCloseable {
 
     private final ClassLoader loader;
     private final URLClassLoader opened;
+    private final Path jar;
 
-    private JobClassLoader(ClassLoader loader, URLClassLoader opened) {
+    private JobClassLoader(ClassLoader loader, URLClassLoader opened, Path jar) {
         this.loader = loader;
         this.opened = opened;
+        this.jar = jar;
     }
 
     static JobClassLoader of(String jar) throws ToolException {
         ClassLoader tool = JobClassLoader.class.getClassLoader();
         if (jar == null) {
-            return new JobClassLoader(tool, null);
+            return new JobClassLoader(tool, null, null);
         }
         Path path = Path.of(jar).toAbsolutePath().normalize();
         if (!Files.isRegularFile(path)) {
@@ -32,10 +34,15 @@ final class JobClassLoader implements AutoCloseable {
         }
         try {
             URLClassLoader job = new URLClassLoader(new URL[]{path.toUri().toURL()}, tool);
-            return new JobClassLoader(job, job);
+            return new JobClassLoader(job, job, path);
         } catch (MalformedURLException e) {
             throw new ToolException("--job " + jar + ": " + e.getMessage());
         }
+    }
+
+    /** The job's jar, or {@code null} when none was given. */
+    Path jar() {
+        return jar;
     }
 
     ClassLoader loader() {

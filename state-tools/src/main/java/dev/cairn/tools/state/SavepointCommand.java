@@ -1,5 +1,6 @@
 package dev.cairn.tools.state;
 
+import dev.cairn.api.job.JobGraph;
 import dev.cairn.core.internal.snapshot.SnapshotFormats;
 import dev.cairn.spi.snapshot.SnapshotFormat;
 import java.io.IOException;
@@ -53,6 +54,27 @@ final class SavepointCommand {
                         + " %.1f MiB read, %.1f MiB written in %.2f s (%.0f MiB/s written)", w.directory(), w.operators(), w.entries(),
                 maxParallelism, w.bytesRead() / 1048576.0, w.bytesWritten() / 1048576.0, seconds,
                 w.bytesWritten() / 1048576.0 / Math.max(seconds, 1e-9)));
+        return 0;
+    }
+
+    static int bootstrap(Path input, Path target, ToolArguments a, JobClassLoader job, PrintStream out) throws ToolException, IOException {
+        Map<String, String> parameters = new LinkedHashMap<>();
+        for (String p : a.all("--param")) {
+            putRename(parameters, "--param", p, "KEY=VALUE");
+        }
+        String definition = a.require("--definition");
+        String uid = a.require("--operator");
+        int maxParallelism = (int) Math.min(a.count("--max-parallelism", 128), Integer.MAX_VALUE);
+        JobGraph graph = JobDefinitions.build(job.jar(), job.loader(), definition, a.option("--name") == null ? definition : a.option("--name"),
+                parameters);
+        long start = System.nanoTime();
+        Map<String, Long> counts = new SavepointBootstrap(graph, job.loader()).write(target, uid, input, maxParallelism,
+                format(a.option("--format"), job.loader()));
+        StringBuilder states = new StringBuilder();
+        counts.forEach((state, n) -> states.append(states.length() == 0 ? "" : ", ").append(state).append(' ').append(String.format(Locale.ROOT, "%,d", n)));
+        out.println(String.format(Locale.ROOT, "savepoint written: %s: operator %s of job %s, max parallelism %d, entries per state: %s"
+                + " (%.2f s); a job starts from it with restore.path", target.toAbsolutePath().normalize(), uid, graph.name(),
+                maxParallelism, states, (System.nanoTime() - start) / 1e9));
         return 0;
     }
 

@@ -1,15 +1,10 @@
 package dev.cairn.tools.state;
 
-import dev.cairn.core.internal.catalog.CompletedSnapshot;
-import dev.cairn.core.internal.catalog.MetadataCodec;
 import dev.cairn.core.internal.catalog.OperatorStateHandle;
-import dev.cairn.core.internal.catalog.SnapshotCatalog;
-import dev.cairn.core.internal.catalog.SnapshotKind;
 import dev.cairn.core.internal.catalog.SnapshotMetadata;
 import dev.cairn.core.internal.catalog.StorageSnapshotReader;
 import dev.cairn.core.internal.catalog.StorageSnapshotStreams;
 import dev.cairn.core.internal.snapshot.KeyGroupSnapshotWriter;
-import dev.cairn.core.internal.storage.LocalFileStorage;
 import dev.cairn.spi.backend.KeyGroupRange;
 import dev.cairn.spi.backend.KeyGroups;
 import dev.cairn.spi.backend.SnapshotOutput;
@@ -20,7 +15,6 @@ import dev.cairn.spi.snapshot.SnapshotFormat;
 import dev.cairn.spi.snapshot.StateEntrySink;
 import dev.cairn.spi.snapshot.StateMetaInfo;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,8 +24,7 @@ import java.util.Set;
 /**
  * Writes a new savepoint from a snapshot: {@code convert} into another section format,
  * {@code rewrite} with another key-group count, operators renamed or dropped, states renamed or
- * dropped. The input is only read; the output is a self-contained savepoint in a directory that did
- * not exist, whose metadata is committed last (a failed run leaves no snapshot that looks whole).
+ * dropped. The input is only read; the output is a self-contained {@link NewSavepoint}.
  *
  * <p>Keyed state is written as key-group sections in the chosen format, so any backend restores
  * it. A native snapshot is read through its backend; a new key-group count needs sections as
@@ -65,68 +58,49 @@ final class SavepointRewriter {
         long start = System.nanoTime();
         SnapshotMetadata in = opened.metadata();
         checkChanges(changes);
-        Path dir = target.toAbsolutePath().normalize();
-        if (Files.exists(dir)) {
-            throw new ToolException(target + " exists already: a new savepoint goes into a new directory");
-        }
-        if (dir.getParent() == null) {
-            throw new ToolException(target + " cannot hold a savepoint: give a directory inside another");
-        }
-        for (Path d = dir.getParent(); d != null; d = d.getParent()) {
-            if (Files.isDirectory(d.resolve("ledger"))) {
-                throw new ToolException(target + " lies inside the directory of job '" + d.getFileName() + "' (" + d + "), where the platform"
-                        + " deletes what the job's ledger does not list: write the new savepoint elsewhere, e.g. " + d.resolveSibling("imported")
-                        .resolve(dir.getFileName()));
-            }
-        }
-        Files.createDirectories(dir.getParent());
-        LocalFileStorage storage = new LocalFileStorage(dir.getParent());
-        String relative = dir.getFileName().toString();
-        StorageSnapshotReader reader = new StorageSnapshotReader(opened.storage(), opened.snapshot());
-        List<SnapshotMetadata.OperatorSnapshot> operators = new ArrayList<>();
-        List<StorageSnapshotStreams> streams = new ArrayList<>();
-        long[] entries = {0};
-        long[] read = {0};
-        for (SnapshotMetadata.OperatorSnapshot op : in.operators()) {
-            if (changes.droppedOperators().contains(op.uid())) {
-                continue;
-            }
-            String uid = changes.operatorRenames().getOrDefault(op.uid(), op.uid());
-            boolean keyed = op.subtasks().stream().anyMatch(st -> st.keyedState() != null);
-            OperatorKeyedState keyedState = keyed ? OperatorKeyedState.open(opened, op.uid(),
-                    new KeyGroupRange(0, in.maxParallelism() - 1), loader) : null;
-            try {
-                List<SnapshotMetadata.SubtaskSnapshot> subtasks = new ArrayList<>();
-                for (SnapshotMetadata.SubtaskSnapshot st : op.subtasks()) {
-                    String owned = relative + "/" + uid + "/" + st.index();
-                    StorageSnapshotStreams out = new StorageSnapshotStreams(storage, relative, owned, owned, 0);
-                    streams.add(out);
-                    KeyedStateHandle keyedHandle = null;
-                    if (keyedState != null) {
-                        KeyGroupRange range = KeyGroups.rangeForSubtask(changes.maxParallelism(), op.parallelism(), st.index());
-                        KeyGroupEntries source = changes.maxParallelism() == in.maxParallelism() ? keyedState.entries(range)
-                                : keyedState.regrouped(range, changes.maxParallelism());
-                        KeyGroupEntries view = new RenamedStates(op.uid(), source, changes, entries);
-                        keyedHandle = KeyGroupSnapshotWriter.write(view, range, format, out);
+        NewSavepoint written = NewSavepoint.at(target);
+        try {
+            StorageSnapshotReader reader = new StorageSnapshotReader(opened.storage(), opened.snapshot());
+            List<SnapshotMetadata.OperatorSnapshot> operators = new ArrayList<>();
+            long[] entries = {0};
+            long[] read = {0};
+            for (SnapshotMetadata.OperatorSnapshot op : in.operators()) {
+                if (changes.droppedOperators().contains(op.uid())) {
+                    continue;
+                }
+                String uid = changes.operatorRenames().getOrDefault(op.uid(), op.uid());
+                boolean keyed = op.subtasks().stream().anyMatch(st -> st.keyedState() != null);
+                OperatorKeyedState keyedState = keyed ? OperatorKeyedState.open(opened, op.uid(),
+                        new KeyGroupRange(0, in.maxParallelism() - 1), loader) : null;
+                try {
+                    List<SnapshotMetadata.SubtaskSnapshot> subtasks = new ArrayList<>();
+                    for (SnapshotMetadata.SubtaskSnapshot st : op.subtasks()) {
+                        StorageSnapshotStreams out = written.streams(uid, st.index());
+                        KeyedStateHandle keyedHandle = null;
+                        if (keyedState != null) {
+                            KeyGroupRange range = KeyGroups.rangeForSubtask(changes.maxParallelism(), op.parallelism(), st.index());
+                            KeyGroupEntries source = changes.maxParallelism() == in.maxParallelism() ? keyedState.entries(range)
+                                    : keyedState.regrouped(range, changes.maxParallelism());
+                            KeyGroupEntries view = new RenamedStates(op.uid(), source, changes, entries);
+                            keyedHandle = KeyGroupSnapshotWriter.write(view, range, format, out);
+                        }
+                        subtasks.add(new SnapshotMetadata.SubtaskSnapshot(st.index(), keyedHandle, copyOperatorState(st, reader, out)));
                     }
-                    subtasks.add(new SnapshotMetadata.SubtaskSnapshot(st.index(), keyedHandle, copyOperatorState(st, reader, out)));
-                }
-                operators.add(new SnapshotMetadata.OperatorSnapshot(uid, op.parallelism(), subtasks, op.keySerializer()));
-            } finally {
-                if (keyedState != null) {
-                    read[0] += keyedState.bytesRead();
-                    keyedState.close();
+                    operators.add(new SnapshotMetadata.OperatorSnapshot(uid, op.parallelism(), subtasks, op.keySerializer()));
+                } finally {
+                    if (keyedState != null) {
+                        read[0] += keyedState.bytesRead();
+                        keyedState.close();
+                    }
                 }
             }
+            long bytes = written.commit(in.snapshotId(), format.name(), in.backend(), in.jobName(), changes.maxParallelism(), in.jobConfig(),
+                    operators);
+            return new Written(written.directory(), bytes, read[0], System.nanoTime() - start, operators.size(), entries[0]);
+        } catch (ToolException | IOException | RuntimeException e) {
+            written.abandon();
+            throw e;
         }
-        Map<String, byte[]> inlined = new java.util.TreeMap<>();
-        streams.forEach(s -> inlined.putAll(s.inlinedFiles()));
-        SnapshotMetadata out = new SnapshotMetadata(SnapshotMetadata.CURRENT_FORMAT_VERSION, in.snapshotId(), SnapshotKind.SAVEPOINT,
-                relative, format.name(), in.backend(), in.jobName(), System.currentTimeMillis(), changes.maxParallelism(), in.jobConfig(),
-                operators, inlined);
-        storage.commitMetadata(SnapshotCatalog.metadataPath(relative), MetadataCodec.write(out));
-        long written = new CompletedSnapshot(relative, relative, out).metadata().totalSize();
-        return new Written(dir, written, read[0], System.nanoTime() - start, operators.size(), entries[0]);
     }
 
     private void checkChanges(Changes changes) throws ToolException {

@@ -31,6 +31,9 @@ public final class StateTool {
               rewrite <snapshot> <new savepoint directory> [--max-parallelism N] [--rename-operator OLD=NEW] [--drop-operator UID]
                       [--rename-state UID/OLD=NEW] [--drop-state UID/STATE] [--format canonical|full]
                                                              a new savepoint with those changes (options may repeat); the input stays as it is
+              bootstrap <input directory> <new savepoint directory> --job <jar> --definition NAME --operator UID
+                      [--name JOB] [--param KEY=VALUE] [--max-parallelism N] [--format canonical|full]
+                                                             a savepoint of one keyed operator of a job, its states from <state>.jsonl files
             options: --job <jar>   the job's jar, for states or keys of the job's own types
             a <snapshot> is a job's chk-<n> directory, a savepoint's directory, or its _metadata file""";
 
@@ -120,8 +123,16 @@ public final class StateTool {
                     return SavepointCommand.run(opened, Path.of(p.get(1)), a, job.loader(), out);
                 }
             }
-            default -> throw new ToolException("state " + verb + " is not a verb: use info, verify, keys, get, scan, export, convert or rewrite"
-                    + " (cairn state help)");
+            case "bootstrap" -> {
+                ToolArguments a = new ToolArguments(verb, rest, Set.of(), Set.of("--job", "--definition", "--operator", "--name", "--param",
+                        "--max-parallelism", "--format"));
+                List<String> p = a.positional("<input directory>", "<new savepoint directory>");
+                try (JobClassLoader job = JobClassLoader.of(a.require("--job"))) {
+                    return SavepointCommand.bootstrap(Path.of(p.get(0)), Path.of(p.get(1)), a, job, out);
+                }
+            }
+            default -> throw new ToolException("state " + verb + " is not a verb: use info, verify, keys, get, scan, export, convert, rewrite"
+                    + " or bootstrap (cairn state help)");
         }
     }
 

@@ -58,6 +58,15 @@ final class ToolArguments {
         return v == null ? null : v.get(v.size() - 1);
     }
 
+    /** The value of an option the verb cannot do without. */
+    String require(String name) throws ToolException {
+        String v = option(name);
+        if (v == null) {
+            throw new ToolException("state " + verb + " needs " + name + " (cairn state help)");
+        }
+        return v;
+    }
+
     /** Every value of an option that may be given several times. */
     List<String> all(String name) {
         return options.getOrDefault(name, List.of());

@@ -99,13 +99,18 @@ final class ExampleSnapshots {
      * it has read all its input; then compares the output with the expectation computed from the timeline.
      */
     OutputCheck.Result resume(String name, String backend, Path snapshot, int maxParallelism) throws Exception {
+        return OutputCheck.check(run(name, backend, snapshot, maxParallelism), SEED, EVENTS, SKUS);
+    }
+
+    /** Runs job {@code name} from {@code snapshot} until it has read all its input; returns its output directory. */
+    Path run(String name, String backend, Path snapshot, int maxParallelism) throws Exception {
         JobConfig config = config(backend, false).withMaxParallelism(maxParallelism)
                 .withRestore(RestoreSettings.noClaim(storage().relativize(snapshot).toString()));
         ClassLoader cl = getClass().getClassLoader();
         JobMaster job = new JobMaster(OfferEnrichmentJob.build(name, SEED, EVENTS, SKUS, dir.resolve("out-" + name), 0), config,
                 new ServiceLoaderPluginRegistry(cl), cl, FailureInjector.NONE, System::currentTimeMillis).start();
         assertThat(job.await(Duration.ofMinutes(2))).as("cause: %s", job.failureCause()).isEqualTo(JobStatus.FINISHED);
-        return OutputCheck.check(dir.resolve("out-" + name), SEED, EVENTS, SKUS);
+        return dir.resolve("out-" + name);
     }
 
     /** The newest retained incremental checkpoint of the example job on RocksDB, after several (so it has shared files). */
