@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -83,6 +84,25 @@ class StateToolOnDistributionTest {
                 Run verifyNew = cairn("state", "verify", p.data.resolve("snapshots/imported/rewritten-" + format).toString());
                 assertThat(verifyNew.exit()).as(verifyNew.output()).isZero();
             }
+            // a savepoint built from JSON Lines for the job definition in the job's jar; a job on the platform starts from it
+            Path input = p.data.resolve("bootstrap-input");
+            java.nio.file.Files.createDirectories(input);
+            List<String> products = new ArrayList<>();
+            for (int i = 0; i < 500; i++) {
+                products.add("{\"key\":\"sku-" + i + "\",\"value\":{\"title\":\"boot-" + i + "\",\"version\":0}}");
+            }
+            java.nio.file.Files.write(input.resolve("product.jsonl"), products);
+            Run boot = cairn("state", "bootstrap", input.toString(), p.data.resolve("snapshots/imported/boot").toString(), "--job",
+                    jobJar.toString(), "--definition", "offer-enrichment", "--operator", "enrich", "--name", "boot",
+                    "--param", "output=" + p.data.resolve("unused"));
+            assertThat(boot.exit()).as(boot.output()).isZero();
+            p.createOfferJob("boot", 5_000, 0, "restore.path=imported/boot");
+            p.awaitJobState("boot", "FINISHED");
+            // the same output as without state, except that the offers before their SKU's first product update have a title now
+            Map<String, Object> check = p.verifyOfferJob("boot", 5_000);
+            assertThat(check).containsEntry("duplicated", 0L).containsEntry("committed", check.get("expected"));
+            assertThat((Long) check.get("missing")).isPositive().isEqualTo(check.get("unexpected"));
+
             Run notASnapshot = cairn("state", "info", savepoints.toString());
             assertThat(notASnapshot.exit()).isEqualTo(2);
             assertThat(notASnapshot.output().strip()).isEqualTo(savepoints + " is not a snapshot: it holds no _metadata file"
