@@ -73,7 +73,7 @@ final class SavepointCommand {
         StringBuilder states = new StringBuilder();
         counts.forEach((state, n) -> states.append(states.length() == 0 ? "" : ", ").append(state).append(' ').append(String.format(Locale.ROOT, "%,d", n)));
         out.println(String.format(Locale.ROOT, "savepoint written: %s: operator %s of job %s, max parallelism %d, entries per state: %s"
-                + " (%.2f s); a job starts from it with restore.path", target.toAbsolutePath().normalize(), uid, graph.name(),
+                + " (%.2f s); a job starts from it with restore.path=<this directory relative to the storage root>", target.toAbsolutePath().normalize(), uid, graph.name(),
                 maxParallelism, states, (System.nanoTime() - start) / 1e9));
         return 0;
     }
