@@ -12,7 +12,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
-/** {@code convert} and {@code rewrite}: reads their options into {@link SavepointRewriter.Changes} and reports what was written. */
+/** {@code convert}, {@code rewrite} and {@code bootstrap}: reads their options into {@link SavepointChanges} and reports what was written. */
 final class SavepointCommand {
 
     private SavepointCommand() {
@@ -35,7 +35,7 @@ final class SavepointCommand {
             if (slash <= 0 || eq < slash + 2 || eq == r.length() - 1) {
                 throw new ToolException("--rename-state " + r + " is not UID/OLD=NEW");
             }
-            stateRenames.put(SavepointRewriter.Changes.stateKey(r.substring(0, slash), r.substring(slash + 1, eq)), r.substring(eq + 1));
+            stateRenames.put(SavepointChanges.stateKey(r.substring(0, slash), r.substring(slash + 1, eq)), r.substring(eq + 1));
         }
         Set<String> droppedStates = new LinkedHashSet<>();
         for (String d : a.all("--drop-state")) {
@@ -45,7 +45,7 @@ final class SavepointCommand {
             }
             droppedStates.add(d);
         }
-        SavepointRewriter.Changes changes = new SavepointRewriter.Changes(maxParallelism, operatorRenames,
+        SavepointChanges changes = new SavepointChanges(maxParallelism, operatorRenames,
                 new LinkedHashSet<>(a.all("--drop-operator")), stateRenames, droppedStates);
         SavepointRewriter rewriter = new SavepointRewriter(opened, loader);
         SavepointRewriter.Written w = rewriter.write(target, format(a.option("--format"), loader), changes);

@@ -15,6 +15,7 @@ import dev.cairn.spi.snapshot.SnapshotFormat;
 import dev.cairn.spi.snapshot.StateEntrySink;
 import dev.cairn.spi.snapshot.StateMetaInfo;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,20 +28,10 @@ import java.util.Set;
  * dropped. The input is only read; the output is a self-contained {@link NewSavepoint}.
  *
  * <p>Keyed state is written as key-group sections in the chosen format, so any backend restores
- * it. A native snapshot is read through its backend; a new key-group count needs sections as
- * input (the entries are re-hashed by the kernel's restore code), so a native one is converted first.
+ * it. A native snapshot is read through its backend; a new key-group count re-hashes entries from
+ * sections (the kernel's restore code does), so a native one is converted into sections first.
  */
 final class SavepointRewriter {
-
-    /** What to change; empty maps and sets change nothing. */
-    record Changes(int maxParallelism, Map<String, String> operatorRenames, Set<String> droppedOperators,
-                   Map<String, String> stateRenames, Set<String> droppedStates) {
-
-        /** {@code uid/state} as the maps and sets key states. */
-        static String stateKey(String uid, String state) {
-            return uid + "/" + state;
-        }
-    }
 
     /** What was written: the new savepoint, its size, how much was read, and how long it took. */
     record Written(Path directory, long bytesWritten, long bytesRead, long nanos, int operators, long entries) {
@@ -54,10 +45,14 @@ final class SavepointRewriter {
         this.loader = loader;
     }
 
-    Written write(Path target, SnapshotFormat format, Changes changes) throws ToolException, IOException {
+    Written write(Path target, SnapshotFormat format, SavepointChanges asked) throws ToolException, IOException {
         long start = System.nanoTime();
         SnapshotMetadata in = opened.metadata();
+        SavepointChanges changes = asked.withMaxParallelism(asked.maxParallelismFor(in.maxParallelism()));
         checkChanges(changes);
+        if (changes.maxParallelism() != in.maxParallelism() && !sectionsOnly()) {
+            return regroupNative(target, format, changes, start);
+        }
         NewSavepoint written = NewSavepoint.at(target);
         try {
             StorageSnapshotReader reader = new StorageSnapshotReader(opened.storage(), opened.snapshot());
@@ -103,7 +98,33 @@ final class SavepointRewriter {
         }
     }
 
-    private void checkChanges(Changes changes) throws ToolException {
+    private boolean sectionsOnly() {
+        return opened.metadata().operators().stream().flatMap(op -> op.subtasks().stream())
+                .allMatch(st -> st.keyedState() == null || st.keyedState() instanceof KeyGroupSectionsHandle);
+    }
+
+    /**
+     * A new key-group count re-hashes entries from sections: a backend's native files are first
+     * converted into a temporary savepoint of sections, which is then rewritten.
+     */
+    private Written regroupNative(Path target, SnapshotFormat format, SavepointChanges changes, long start) throws ToolException, IOException {
+        NewSavepoint.at(target); // refuses a target that exists or lies in a job's directory before any work
+        Path scratch = Files.createTempDirectory("cairn-convert-");
+        try {
+            Written converted = write(scratch.resolve("sections"), format, SavepointChanges.none());
+            Written done = new SavepointRewriter(OpenedSnapshot.open(converted.directory().toString()), loader).write(target, format, changes);
+            return new Written(done.directory(), done.bytesWritten(), converted.bytesRead() + done.bytesRead(), System.nanoTime() - start,
+                    done.operators(), done.entries());
+        } finally {
+            try (java.util.stream.Stream<Path> files = Files.walk(scratch)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            } catch (IOException | java.io.UncheckedIOException e) {
+                // a scratch directory left in the temporary directory is harmless
+            }
+        }
+    }
+
+    private void checkChanges(SavepointChanges changes) throws ToolException {
         SnapshotMetadata in = opened.metadata();
         Set<String> uids = new java.util.TreeSet<>();
         in.operators().forEach(o -> uids.add(o.uid()));
@@ -137,12 +158,6 @@ final class SavepointRewriter {
                     throw new ToolException("--max-parallelism " + changes.maxParallelism() + " is below the parallelism " + op.parallelism()
                             + " of operator '" + op.uid() + "': every subtask needs a key group");
                 }
-                for (SnapshotMetadata.SubtaskSnapshot st : op.subtasks()) {
-                    if (st.keyedState() != null && !(st.keyedState() instanceof KeyGroupSectionsHandle)) {
-                        throw new ToolException("operator '" + op.uid() + "' is stored in the backend's own files: convert the snapshot"
-                                + " first (cairn state convert), then change its key-group count");
-                    }
-                }
             }
         }
     }
@@ -173,14 +188,14 @@ final class SavepointRewriter {
         private final int[] map;
         private final long[] counted;
 
-        RenamedStates(String uid, KeyGroupEntries inner, Changes changes, long[] counted) {
+        RenamedStates(String uid, KeyGroupEntries inner, SavepointChanges changes, long[] counted) {
             this.inner = inner;
             this.counted = counted;
             List<StateMetaInfo> old = inner.states();
             map = new int[old.size()];
             for (int i = 0; i < map.length; i++) {
                 StateMetaInfo m = old.get(i);
-                String key = Changes.stateKey(uid, m.name());
+                String key = SavepointChanges.stateKey(uid, m.name());
                 if (changes.droppedStates().contains(key)) {
                     map[i] = -1;
                     continue;

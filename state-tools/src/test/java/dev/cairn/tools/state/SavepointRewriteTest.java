@@ -138,8 +138,6 @@ class SavepointRewriteTest {
         Map<String, String> before = snapshots.digests();
         Path target = dir.resolve("new");
         Map<List<String>, String> cases = Map.of(
-                List.of("--max-parallelism", "64"), "operator 'enrich' is stored in the backend's own files: convert the snapshot first"
-                        + " (cairn state convert), then change its key-group count",
                 List.of("--rename-operator", "nope=other"), sp + " has no operator 'nope' (operators: enrich, enriched-offers, offers, product-updates)",
                 List.of("--rename-operator", "offers=enrich"), "cannot rename an operator to 'enrich': the snapshot has an operator of that name",
                 List.of("--drop-state", "enrich/prodcut"), "operator 'enrich' has no keyed state 'prodcut' (states: _timers_event,"

@@ -164,7 +164,7 @@ class StateToolTest {
 
         Result verb = state("explode", dir.toString());
         assertThat(verb.exit()).isEqualTo(2);
-        assertThat(verb.err().strip()).isEqualTo("state explode is not a verb: use info, verify, keys, get, scan, export, convert or rewrite (cairn state help)");
+        assertThat(verb.err().strip()).isEqualTo("state explode is not a verb: use info, verify, keys, get, scan, export, convert, rewrite or bootstrap (cairn state help)");
 
         Result option = state("info", dir.toString(), "--yaml");
         assertThat(option.exit()).isEqualTo(2);
