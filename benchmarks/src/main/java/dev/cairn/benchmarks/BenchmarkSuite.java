@@ -50,6 +50,12 @@ public final class BenchmarkSuite {
             System.out.println(markdown);
             return;
         }
+        if (flags.contains("--state-tools")) {
+            String markdown = reportOnly ? StateToolSuite.report(out) : StateToolSuite.run(quick, out);
+            Files.writeString(out.resolve("state-tools.md"), markdown);
+            System.out.println(markdown);
+            return;
+        }
         if (flags.contains("--savepoints")) {
             String keep = flags.contains("--keep-rescales") ? "rescales" : flags.contains("--keep-savepoints") ? "savepoints" : null;
             String markdown = reportOnly ? SavepointSuite.report(out, DiskBandwidth.load(out, DiskBandwidth.SAVEPOINT_RUN)) : SavepointSuite.run(quick, keep, out);

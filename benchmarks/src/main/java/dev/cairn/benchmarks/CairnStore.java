@@ -118,6 +118,11 @@ final class CairnStore implements StateStore {
     private record Done(List<KeyedStateHandle> handles) implements PendingSnapshot.Done {
     }
 
+    /** The handles a completed snapshot of a Cairn store wrote. */
+    static List<KeyedStateHandle> handles(PendingSnapshot.Done done) {
+        return ((Done) done).handles();
+    }
+
     @Override
     public PendingSnapshot snapshot(long checkpointId, boolean incremental) throws Exception {
         AsyncSnapshot async = harness.startSnapshot(checkpointId, incremental);

@@ -195,22 +195,35 @@ final class StateScan {
             json.writeStringField("state", stateName);
         }
         json.writeFieldName("key");
-        json.writeObject(key);
+        write(json, key);
         if (ns != null) {
             json.writeFieldName("namespace");
-            json.writeObject(ns);
+            write(json, ns);
         }
         if (mapKey != null) {
             json.writeFieldName("map-key");
-            json.writeObject(mapKey);
+            write(json, mapKey);
         }
         json.writeFieldName("value");
-        json.writeObject(StateDecoder.unwrapped(value));
+        write(json, StateDecoder.unwrapped(value));
         if (value instanceof TtlValue<?> t) {
             json.writeNumberField("ttl-timestamp", t.timestamp());
         }
         json.writeEndObject();
         json.writeRaw('\n');
+    }
+
+    /** Strings and numbers straight to the generator (most keys and many values are), anything else through the mapper. */
+    private static void write(JsonGenerator json, Object v) throws IOException {
+        if (v instanceof String s) {
+            json.writeString(s);
+        } else if (v instanceof Long l) {
+            json.writeNumber(l);
+        } else if (v instanceof Integer i) {
+            json.writeNumber(i);
+        } else {
+            json.writeObject(v);
+        }
     }
 
     private static void requireFlat(String uid, StateMetaInfo m, String keyType) throws ToolException {
