@@ -109,4 +109,48 @@ class StateToolOnDistributionTest {
                     + " (give a job's chk-<n> directory or a savepoint's directory)");
         }
     }
+
+    @Test
+    void readsAndRewritesASavepointOnS3ThroughTheStoragePlugin() throws Exception {
+        try (StorageUnderTest s3 = StorageUnderTest.start("s3"); PlatformFixture p = PlatformFixture.create()) {
+            s3.configure(p).deploy(p);
+            p.start();
+            p.createOfferJob("offers", 20_000, 300, s3.jobProperties());
+            p.awaitRecords("offers", 1_000);
+            p.run("cairn:savepoint offers sp");
+            String sp = "s3://itest/cairn/offers/savepoints/sp";
+            String config = p.etc.resolve("cairn.storage.s3.cfg").toString();
+            Path jobJar = PlatformFixture.HOME.resolve("deploy/examples.jar");
+
+            Run info = cairn("state", "info", sp, "--storage-config", config);
+            assertThat(info.exit()).as(info.output()).isZero();
+            assertThat(info.output()).contains("kind      savepoint 'sp'", "operator enrich", "product", "next-seq", "parked");
+            Run verify = cairn("state", "verify", sp, "--storage-config", config);
+            assertThat(verify.exit()).as(verify.output()).isZero();
+            assertThat(verify.output()).startsWith("intact: " + sp);
+            Run keys = cairn("state", "keys", sp, "enrich", "--limit", "2", "--storage-config", config);
+            assertThat(keys.exit()).as(keys.output()).isZero();
+            String sku = keys.output().lines().findFirst().orElseThrow();
+            Run get = cairn("state", "get", sp, "enrich", sku, "--json", "--job", jobJar.toString(), "--storage-config", config);
+            assertThat(get.exit()).as(get.output()).isZero();
+            assertThat(get.output()).contains("\"sections-read\":1", "\"next-seq\":");
+
+            // from the object store to a new local savepoint, which reads the same
+            Path local = p.data.resolve("snapshots/imported/from-s3");
+            Run rewrite = cairn("state", "rewrite", sp, local.toString(), "--max-parallelism", "256", "--job", jobJar.toString(),
+                    "--storage-config", config);
+            assertThat(rewrite.exit()).as(rewrite.output()).isZero();
+            Run again = cairn("state", "get", local.toString(), "enrich", sku, "--json", "--job", jobJar.toString());
+            com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+            assertThat(json.readTree(again.output()).get("states")).isEqualTo(json.readTree(get.output()).get("states"));
+
+            for (Run r : List.of(info, verify, keys, get, rewrite)) {
+                assertThat(r.output()).as("credentials are never printed").doesNotContain("cairn-test-secret-value");
+            }
+            Run missing = cairn("state", "info", "s3://itest/cairn/offers/savepoints/nope", "--storage-config", config);
+            assertThat(missing.exit()).isEqualTo(2);
+            assertThat(missing.output().strip()).isEqualTo("s3://itest/cairn/offers/savepoints/nope is not a snapshot: it holds no _metadata"
+                    + " object (give a job's chk-<n> or a savepoint's location)");
+        }
+    }
 }

@@ -14,8 +14,11 @@ import java.nio.file.Path;
 /**
  * A snapshot found from what a user typed: the storage its files are on, and the snapshot as the
  * platform's catalog sees it (paths relative to the storage root, checked to stay inside it).
+ *
+ * @param root the storage root on local disk; {@code null} on an object store
+ * @param base the storage root as a user names it (a directory, or {@code s3://bucket/prefix})
  */
-record OpenedSnapshot(String location, Path root, SnapshotStorage storage, CompletedSnapshot snapshot) {
+record OpenedSnapshot(String location, Path root, String base, SnapshotStorage storage, CompletedSnapshot snapshot) {
 
     SnapshotMetadata metadata() {
         return snapshot.metadata();
@@ -24,9 +27,13 @@ record OpenedSnapshot(String location, Path root, SnapshotStorage storage, Compl
     /** Where a file of the snapshot is, for messages: the file on disk, or the metadata it is inlined in. */
     String describe(String relative) {
         if (metadata().inlined().containsKey(relative)) {
-            return relative + " (inlined in " + root.resolve(snapshot.metadataPath()) + ")";
+            return relative + " (inlined in " + at(snapshot.metadataPath()) + ")";
         }
-        return root.resolve(snapshot.resolve(relative)).toString();
+        return at(snapshot.resolve(relative));
+    }
+
+    private String at(String path) {
+        return root != null ? root.resolve(path).toString() : base + "/" + path;
     }
 
     /**
@@ -34,9 +41,20 @@ record OpenedSnapshot(String location, Path root, SnapshotStorage storage, Compl
      * whose {@code _metadata} file is given.
      */
     static OpenedSnapshot open(String location) throws ToolException {
+        return open(location, null);
+    }
+
+    /**
+     * The same, and a snapshot on an object store ({@code s3://bucket/path}) through its storage
+     * plugin, configured from {@code storageConfig} (or the platform's {@code etc/}).
+     */
+    static OpenedSnapshot open(String location, Path storageConfig) throws ToolException {
         if (location.contains("://")) {
-            throw new ToolException(location + ": object stores are not read offline yet; copy the snapshot to a local"
-                    + " directory (a savepoint is self-contained) and give its path");
+            try {
+                return openOnObjectStore(location, storageConfig);
+            } catch (IOException e) {
+                throw new ToolException(location + " could not be read: " + firstLine(e), 3);
+            }
         }
         Path dir = Path.of(location).toAbsolutePath().normalize();
         if (Files.isRegularFile(dir) && dir.getFileName().toString().equals(SnapshotCatalog.METADATA)) {
@@ -64,11 +82,48 @@ record OpenedSnapshot(String location, Path root, SnapshotStorage storage, Compl
         String relative = root.relativize(dir).toString().replace('\\', '/');
         try {
             SnapshotStorage storage = new LocalFileStorage(root);
-            return new OpenedSnapshot(location, root, storage,
+            return new OpenedSnapshot(location, root, root.toString(), storage,
                     new CompletedSnapshot(relative, SnapshotCatalog.baseOf(relative, metadata.kind()), metadata));
         } catch (IOException e) {
             throw new ToolException(location + ": " + firstLine(e));
         }
+    }
+
+    /** As on disk: a savepoint's paths are relative to its own directory, a checkpoint's to its job's. */
+    private static OpenedSnapshot openOnObjectStore(String location, Path storageConfig) throws ToolException, IOException {
+        ObjectStores.Location at = ObjectStores.parse(location);
+        String[] segments = at.path().split("/");
+        String parent = String.join("/", java.util.Arrays.copyOf(segments, segments.length - 1));
+        String name = segments[segments.length - 1];
+        SnapshotStorage storage = ObjectStores.open(at, parent, storageConfig);
+        SnapshotMetadata metadata;
+        String metadataPath = name + "/" + SnapshotCatalog.METADATA;
+        if (!storage.exists(metadataPath)) {
+            storage.close();
+            throw new ToolException(location + " is not a snapshot: it holds no " + SnapshotCatalog.METADATA
+                    + " object (give a job's chk-<n> or a savepoint's location)");
+        }
+        try (java.io.InputStream in = storage.open(metadataPath)) {
+            metadata = MetadataCodec.read(in.readAllBytes(), location + "/" + SnapshotCatalog.METADATA);
+        } catch (RuntimeException e) {
+            storage.close();
+            throw new ToolException(location + " is not a readable snapshot: " + firstLine(e));
+        }
+        String relative = name;
+        String prefix = parent;
+        if (metadata.kind() != SnapshotKind.SAVEPOINT) {
+            if (segments.length < 2) {
+                storage.close();
+                throw new ToolException(location + " is not a snapshot: a checkpoint lies in <storage root>/<job>/chk-<n>");
+            }
+            storage.close();
+            relative = segments[segments.length - 2] + "/" + name;
+            prefix = String.join("/", java.util.Arrays.copyOf(segments, segments.length - 2));
+            storage = ObjectStores.open(at, prefix, storageConfig);
+        }
+        String base = location.substring(0, location.indexOf("://") + 3) + at.bucket() + (prefix.isEmpty() ? "" : "/" + prefix);
+        return new OpenedSnapshot(location, null, base, storage,
+                new CompletedSnapshot(relative, SnapshotCatalog.baseOf(relative, metadata.kind()), metadata));
     }
 
     static String firstLine(Throwable e) {

@@ -34,7 +34,9 @@ public final class StateTool {
               bootstrap <input directory> <new savepoint directory> --job <jar> --definition NAME --operator UID
                       [--name JOB] [--param KEY=VALUE] [--max-parallelism N] [--format canonical|full]
                                                              a savepoint of one keyed operator of a job, its states from <state>.jsonl files
-            options: --job <jar>   the job's jar, for states or keys of the job's own types
+            options: --storage-config <file>  an object store's settings as the platform's etc/cairn.storage.<name>.cfg
+                                               holds them (that file by default), for s3://, gs:// and azure:// locations
+                     --job <jar>   the job's jar, for states or keys of the job's own types
             a <snapshot> is a job's chk-<n> directory, a savepoint's directory, or its _metadata file""";
 
     private StateTool() {
@@ -68,26 +70,26 @@ public final class StateTool {
         switch (verb) {
             case "info" -> {
                 ToolArguments a = new ToolArguments(verb, rest, Set.of("--json"), Set.of());
-                SnapshotInfo info = new SnapshotInfo(OpenedSnapshot.open(a.positional("<snapshot>").get(0)));
+                SnapshotInfo info = new SnapshotInfo(open(a, a.positional("<snapshot>").get(0)));
                 out.println(a.flag("--json") ? info.json() : info.text());
                 return 0;
             }
             case "verify" -> {
                 ToolArguments a = new ToolArguments(verb, rest, Set.of(), Set.of());
-                return verify(OpenedSnapshot.open(a.positional("<snapshot>").get(0)), out);
+                return verify(open(a, a.positional("<snapshot>").get(0)), out);
             }
             case "keys" -> {
                 ToolArguments a = new ToolArguments(verb, rest, Set.of(), Set.of("--limit", "--job"));
                 List<String> p = a.positional("<snapshot>", "<operator>");
                 try (JobClassLoader job = JobClassLoader.of(a.option("--job"))) {
-                    return new StateScan(OpenedSnapshot.open(p.get(0)), job.loader()).keys(p.get(1), a.count("--limit", Long.MAX_VALUE), out);
+                    return new StateScan(open(a, p.get(0)), job.loader()).keys(p.get(1), a.count("--limit", Long.MAX_VALUE), out);
                 }
             }
             case "get" -> {
                 ToolArguments a = new ToolArguments(verb, rest, Set.of("--json"), Set.of("--state", "--job"));
                 List<String> p = a.positional("<snapshot>", "<operator>", "<key>");
                 try (JobClassLoader job = JobClassLoader.of(a.option("--job"))) {
-                    return new KeyLookup(OpenedSnapshot.open(p.get(0)), job.loader()).run(p.get(1), p.get(2), a.option("--state"),
+                    return new KeyLookup(open(a, p.get(0)), job.loader()).run(p.get(1), p.get(2), a.option("--state"),
                             a.flag("--json"), out);
                 }
             }
@@ -95,16 +97,16 @@ public final class StateTool {
                 ToolArguments a = new ToolArguments(verb, rest, Set.of(), Set.of("--state", "--limit", "--job"));
                 List<String> p = a.positional("<snapshot>", "<operator>");
                 try (JobClassLoader job = JobClassLoader.of(a.option("--job"))) {
-                    return new StateScan(OpenedSnapshot.open(p.get(0)), job.loader()).scan(p.get(1), a.option("--state"),
+                    return new StateScan(open(a, p.get(0)), job.loader()).scan(p.get(1), a.option("--state"),
                             a.count("--limit", Long.MAX_VALUE), out);
                 }
             }
             case "export" -> {
                 ToolArguments a = new ToolArguments(verb, rest, Set.of("--csv"), Set.of("--state", "--job"));
                 List<String> p = a.positional("<snapshot>", "<operator>", "<directory>");
-                OpenedSnapshot opened = OpenedSnapshot.open(p.get(0));
+                OpenedSnapshot opened = open(a, p.get(0));
                 Path target = Path.of(p.get(2)).toAbsolutePath().normalize();
-                if (target.startsWith(opened.root())) {
+                if (opened.root() != null && target.startsWith(opened.root())) {
                     throw new ToolException("state export: " + target + " lies inside the snapshot's storage " + opened.root()
                             + "; export elsewhere (the input is never written)");
                 }
@@ -118,7 +120,7 @@ public final class StateTool {
                         ? Set.of("--format", "--job", "--max-parallelism", "--rename-operator", "--drop-operator", "--rename-state", "--drop-state")
                         : Set.of("--format", "--job"));
                 List<String> p = a.positional("<snapshot>", "<new savepoint directory>");
-                OpenedSnapshot opened = OpenedSnapshot.open(p.get(0));
+                OpenedSnapshot opened = open(a, p.get(0));
                 try (JobClassLoader job = JobClassLoader.of(a.option("--job"))) {
                     return SavepointCommand.run(opened, Path.of(p.get(1)), a, job.loader(), out);
                 }
@@ -134,6 +136,12 @@ public final class StateTool {
             default -> throw new ToolException("state " + verb + " is not a verb: use info, verify, keys, get, scan, export, convert, rewrite"
                     + " or bootstrap (cairn state help)");
         }
+    }
+
+    /** The snapshot a verb names: local, or on an object store with the storage settings given or in the platform's etc/. */
+    private static OpenedSnapshot open(ToolArguments a, String location) throws ToolException {
+        String config = a.option("--storage-config");
+        return OpenedSnapshot.open(location, config == null ? null : Path.of(config));
     }
 
     private static int verify(OpenedSnapshot opened, PrintStream out) throws IOException {

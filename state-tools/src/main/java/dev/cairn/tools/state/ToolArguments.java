@@ -12,6 +12,9 @@ import java.util.Set;
  */
 final class ToolArguments {
 
+    /** Every verb that reads a snapshot takes it: where an object store's settings are. */
+    static final String STORAGE_CONFIG = "--storage-config";
+
     private final String verb;
     private final List<String> positional = new ArrayList<>();
     private final Map<String, List<String>> options = new HashMap<>();
@@ -26,7 +29,7 @@ final class ToolArguments {
             String a = args.get(i);
             if (flags.contains(a)) {
                 options.computeIfAbsent(a, k -> new ArrayList<>()).add("true");
-            } else if (valued.contains(a)) {
+            } else if (valued.contains(a) || a.equals(STORAGE_CONFIG)) {
                 if (i + 1 == args.size()) {
                     throw new ToolException("state " + verb + ": option " + a + " needs a value (cairn state help)");
                 }
