@@ -5,6 +5,7 @@ import dev.cairn.core.internal.snapshot.SnapshotFormats;
 import dev.cairn.spi.snapshot.SnapshotFormat;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -47,8 +48,9 @@ final class SavepointCommand {
         }
         SavepointChanges changes = new SavepointChanges(maxParallelism, operatorRenames,
                 new LinkedHashSet<>(a.all("--drop-operator")), stateRenames, droppedStates);
-        SavepointRewriter rewriter = new SavepointRewriter(opened, loader);
-        SavepointRewriter.Written w = rewriter.write(target, format(a.option("--format"), loader), changes);
+        SavepointRewriter.Written w = "native".equals(a.option("--format"))
+                ? writeNative(opened, target, a.option("--backend") == null ? opened.metadata().backend() : a.option("--backend"), changes, loader)
+                : new SavepointRewriter(opened, loader).write(target, format(a.option("--format"), loader), changes);
         double seconds = w.nanos() / 1e9;
         out.println(String.format(Locale.ROOT, "savepoint written: %s: %d operator(s), %,d keyed entries, max parallelism %d;"
                         + " %.1f MiB read, %.1f MiB written in %.2f s (%.0f MiB/s written)", w.directory(), w.operators(), w.entries(),
@@ -78,6 +80,28 @@ final class SavepointCommand {
         return 0;
     }
 
+    /**
+     * A savepoint in a backend's own files. From sections directly; from anything else (another
+     * backend's files, or with changes) through a temporary savepoint of sections.
+     */
+    private static SavepointRewriter.Written writeNative(OpenedSnapshot opened, Path target, String backend, SavepointChanges changes,
+                                                         ClassLoader loader) throws ToolException, IOException {
+        if (NativeSavepointWriter.sectionsOnly(opened) && changes.equals(SavepointChanges.none().withMaxParallelism(opened.metadata().maxParallelism()))) {
+            return new NativeSavepointWriter(opened, loader).write(target, backend);
+        }
+        NewSavepoint.at(target); // refuses a target that exists or lies in a job's directory before any work
+        Path scratch = Files.createTempDirectory("cairn-sections-");
+        try {
+            SavepointRewriter.Written sections = new SavepointRewriter(opened, loader).write(scratch.resolve("sections"),
+                    format(null, loader), changes);
+            return new NativeSavepointWriter(OpenedSnapshot.open(sections.directory().toString()), loader).write(target, backend);
+        } finally {
+            try (java.util.stream.Stream<Path> files = Files.walk(scratch)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            }
+        }
+    }
+
     private static void putRename(Map<String, String> renames, String option, String value, String shape) throws ToolException {
         int eq = value.indexOf('=');
         if (eq <= 0 || eq == value.length() - 1) {
@@ -91,10 +115,6 @@ final class SavepointCommand {
         SnapshotFormats formats = OperatorKeyedState.installedFormats(loader);
         if (name == null) {
             return formats.find("canonical").orElseGet(() -> formats.find(SnapshotFormat.FULL).orElseThrow());
-        }
-        if (name.equals("native")) {
-            throw new ToolException("--format native is not written offline: a backend writes its own files on the platform"
-                    + " (cairn:savepoint <job> --format native); offline: canonical or full");
         }
         return formats.find(name).orElseThrow(() -> new ToolException("--format " + name + " is not installed (installed: "
                 + formats.installedNames() + ")"));

@@ -1,15 +1,12 @@
 package dev.cairn.tools.state;
 
-import dev.cairn.core.internal.catalog.OperatorStateHandle;
 import dev.cairn.core.internal.catalog.SnapshotMetadata;
 import dev.cairn.core.internal.catalog.StorageSnapshotReader;
 import dev.cairn.core.internal.catalog.StorageSnapshotStreams;
 import dev.cairn.core.internal.snapshot.KeyGroupSnapshotWriter;
 import dev.cairn.spi.backend.KeyGroupRange;
 import dev.cairn.spi.backend.KeyGroups;
-import dev.cairn.spi.backend.SnapshotOutput;
 import dev.cairn.spi.snapshot.KeyGroupEntries;
-import dev.cairn.spi.snapshot.KeyGroupSectionsHandle;
 import dev.cairn.spi.snapshot.KeyedStateHandle;
 import dev.cairn.spi.snapshot.SnapshotFormat;
 import dev.cairn.spi.snapshot.StateEntrySink;
@@ -19,7 +16,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 
 /**
@@ -50,7 +46,7 @@ final class SavepointRewriter {
         SnapshotMetadata in = opened.metadata();
         SavepointChanges changes = asked.withMaxParallelism(asked.maxParallelismFor(in.maxParallelism()));
         checkChanges(changes);
-        if (changes.maxParallelism() != in.maxParallelism() && !sectionsOnly()) {
+        if (changes.maxParallelism() != in.maxParallelism() && !NativeSavepointWriter.sectionsOnly(opened)) {
             return regroupNative(target, format, changes, start);
         }
         NewSavepoint written = NewSavepoint.at(target);
@@ -79,7 +75,7 @@ final class SavepointRewriter {
                             KeyGroupEntries view = new RenamedStates(op.uid(), source, changes, entries);
                             keyedHandle = KeyGroupSnapshotWriter.write(view, range, format, out);
                         }
-                        subtasks.add(new SnapshotMetadata.SubtaskSnapshot(st.index(), keyedHandle, copyOperatorState(st, reader, out)));
+                        subtasks.add(new SnapshotMetadata.SubtaskSnapshot(st.index(), keyedHandle, NativeSavepointWriter.copyOperatorState(st.operatorState(), reader, out)));
                     }
                     operators.add(new SnapshotMetadata.OperatorSnapshot(uid, op.parallelism(), subtasks, op.keySerializer()));
                 } finally {
@@ -96,11 +92,6 @@ final class SavepointRewriter {
             written.abandon();
             throw e;
         }
-    }
-
-    private boolean sectionsOnly() {
-        return opened.metadata().operators().stream().flatMap(op -> op.subtasks().stream())
-                .allMatch(st -> st.keyedState() == null || st.keyedState() instanceof KeyGroupSectionsHandle);
     }
 
     /**
@@ -166,19 +157,6 @@ final class SavepointRewriter {
         List<String> out = new ArrayList<>(a);
         out.addAll(b);
         return out;
-    }
-
-    private static OperatorStateHandle copyOperatorState(SnapshotMetadata.SubtaskSnapshot st, StorageSnapshotReader reader,
-                                                         StorageSnapshotStreams out) throws IOException {
-        OperatorStateHandle old = st.operatorState();
-        if (old == null) {
-            return null;
-        }
-        byte[] bytes = reader.readFile(old.file()); // checks the file's CRC32C
-        try (SnapshotOutput file = out.createOwned("operator-state.bin")) {
-            file.write(bytes);
-            return new OperatorStateHandle(file.closeAndGetRef(), old.states());
-        }
     }
 
     /** The states of one operator's entries with the renames and drops applied; counts what passes. */

@@ -26,10 +26,11 @@ public final class StateTool {
                                                              entries as JSON Lines: state, key, namespace, map-key, value, ttl-timestamp
               export <snapshot> <operator> <directory> [--state S] [--csv]
                                                              one file per state: <state>.jsonl, or <state>.csv for flat types
-              convert <snapshot> <new savepoint directory> [--format canonical|full]
-                                                             a savepoint of key-group sections (any backend reads it) from any snapshot
+              convert <snapshot> <new savepoint directory> [--format canonical|full|native] [--backend heap|rocksdb]
+                                                             a savepoint of key-group sections (any backend reads it) from any snapshot,
+                                                             or in a backend's own files (--format native; the snapshot's backend by default)
               rewrite <snapshot> <new savepoint directory> [--max-parallelism N] [--rename-operator OLD=NEW] [--drop-operator UID]
-                      [--rename-state UID/OLD=NEW] [--drop-state UID/STATE] [--format canonical|full]
+                      [--rename-state UID/OLD=NEW] [--drop-state UID/STATE] [--format …] [--backend …]
                                                              a new savepoint with those changes (options may repeat); the input stays as it is
               bootstrap <input directory> <new savepoint directory> --job <jar> --definition NAME --operator UID
                       [--name JOB] [--param KEY=VALUE] [--max-parallelism N] [--format canonical|full]
@@ -117,8 +118,9 @@ public final class StateTool {
             case "convert", "rewrite" -> {
                 boolean rewrite = verb.equals("rewrite");
                 ToolArguments a = new ToolArguments(verb, rest, Set.of(), rewrite
-                        ? Set.of("--format", "--job", "--max-parallelism", "--rename-operator", "--drop-operator", "--rename-state", "--drop-state")
-                        : Set.of("--format", "--job"));
+                        ? Set.of("--format", "--backend", "--job", "--max-parallelism", "--rename-operator", "--drop-operator", "--rename-state",
+                        "--drop-state")
+                        : Set.of("--format", "--backend", "--job"));
                 List<String> p = a.positional("<snapshot>", "<new savepoint directory>");
                 OpenedSnapshot opened = open(a, p.get(0));
                 try (JobClassLoader job = JobClassLoader.of(a.option("--job"))) {

@@ -70,10 +70,14 @@ class SavepointRewriteTest {
     void aNativeRocksDBSavepointConvertedToCanonicalResumesOnHeapExactlyOnce() throws Exception {
         Path sp = snapshots.savepoint("rocksdb", "native");
         Map<String, ExpectedEnrichState.SkuState> expected = ExpectedEnrichState.of(OpenedSnapshot.open(sp.toString()));
+        Map<String, String> before = snapshots.digests();
         Path converted = snapshots.storage().resolve("imported/sp-canonical");
 
         Result convert = state("convert", sp.toString(), converted.toString());
         assertThat(convert.exit()).as(convert.err()).isZero();
+        Map<String, String> after = snapshots.digests();
+        after.keySet().removeIf(f -> f.startsWith("imported/"));
+        assertThat(after).as("the input is byte-identical").isEqualTo(before);
         JsonNode info = JSON.readTree(state("info", converted.toString(), "--json").out());
         assertThat(info.get("format").asText()).isEqualTo("canonical");
         info.get("operators").forEach(op -> op.get("subtasks").forEach(st -> {
@@ -96,6 +100,31 @@ class SavepointRewriteTest {
         assertThat(read).isEqualTo(want);
 
         OutputCheck.Result output = snapshots.resume("offers-rocksdb-native", "heap", converted, 128);
+        assertThat(output.exactlyOnce()).as(output.toString()).isTrue();
+    }
+
+    @Test
+    void aCanonicalSavepointConvertedIntoRocksDBFilesResumesOnRocksDBExactlyOnce() throws Exception {
+        Path sp = snapshots.savepoint("heap", "canonical");
+        Map<String, String> before = snapshots.digests();
+        Path converted = snapshots.storage().resolve("imported/sp-rocksdb");
+
+        Result convert = state("convert", sp.toString(), converted.toString(), "--format", "native", "--backend", "rocksdb");
+        assertThat(convert.exit()).as(convert.err()).isZero();
+        Map<String, String> after = snapshots.digests();
+        after.keySet().removeIf(f -> f.startsWith("imported/"));
+        assertThat(after).as("the input is byte-identical").isEqualTo(before);
+        JsonNode info = JSON.readTree(state("info", converted.toString(), "--json").out());
+        assertThat(info.get("format").asText()).isEqualTo("native");
+        assertThat(info.get("backend").asText()).isEqualTo("rocksdb");
+        info.get("operators").forEach(op -> op.get("subtasks").forEach(st -> {
+            if (op.get("uid").asText().equals("enrich")) {
+                assertThat(st.get("layout").asText()).isEqualTo("rocksdb files");
+            }
+        }));
+        assertThat(state("verify", converted.toString()).exit()).isZero();
+
+        OutputCheck.Result output = snapshots.resume("offers-heap-canonical", "rocksdb", converted, 128);
         assertThat(output.exactlyOnce()).as(output.toString()).isTrue();
     }
 
@@ -143,8 +172,7 @@ class SavepointRewriteTest {
                 List.of("--drop-state", "enrich/prodcut"), "operator 'enrich' has no keyed state 'prodcut' (states: _timers_event,"
                         + " _timers_processing, next-seq, parked, product)",
                 List.of("--rename-state", "enrich-parked"), "--rename-state enrich-parked is not UID/OLD=NEW",
-                List.of("--format", "native"), "--format native is not written offline: a backend writes its own files on the platform"
-                        + " (cairn:savepoint <job> --format native); offline: canonical or full");
+                List.of("--format", "native", "--backend", "nope"), "--backend nope is not on the tool's class path (backends: heap, rocksdb)");
         cases.forEach((options, message) -> {
             List<String> args = new java.util.ArrayList<>(List.of("rewrite", sp.toString(), target.toString()));
             args.addAll(options);
