@@ -33,7 +33,7 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * {@code bin/cairn state export} and {@code rewrite --max-parallelism} over a canonical savepoint of
+ * {@code bin/cairn state export} and {@code rewrite --max-parallelism} over a canonical snapshot (a checkpoint of sections) of
  * {@code keyCount} value-state keys (Long keys, String values) on local disk, run as a user runs
  * them (the command's entry point, one thread). The sizes read and written go beside the results,
  * for MB/s; {@code get} of one key is not timed, only what it read is recorded.

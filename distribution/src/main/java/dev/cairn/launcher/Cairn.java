@@ -31,7 +31,11 @@ public final class Cairn {
         }
         int exit = switch (command) {
             case "run" -> run(home, data);
-            case "state" -> OfflineTool.run(home, "dev.cairn.tools.state.StateTool", java.util.Arrays.copyOfRange(args, 1, args.length));
+            case "state" -> {
+                // the tool answers in one line itself; a plugin's warnings (a refused setting) would only repeat it
+                java.util.logging.Logger.getLogger("").setLevel(java.util.logging.Level.SEVERE);
+                yield OfflineTool.run(home, "dev.cairn.tools.state.StateTool", java.util.Arrays.copyOfRange(args, 1, args.length));
+            }
             case "demo" -> {
                 logTo(Files.createTempFile("cairn-demo-", ".log"));
                 yield new Demo(System.out).run(home);
@@ -50,8 +54,8 @@ public final class Cairn {
                                  snapshots <job> | snapshot <job> <path> | discard <job> <path>
                                  plugins | config <job|pid> | set <job|pid> key=value… | unset <job|pid> key…
                                bin/cairn help <command>      one command's usage (asks the running platform)
-                               bin/cairn state <verb> <snapshot> [options]   read a snapshot offline (no platform needed):
-                                 info [--json] | verify""");
+                               bin/cairn state <verb> <snapshot> [options]   read and write snapshots offline (no platform needed):
+                                 info | verify | keys | get | scan | export | convert | rewrite | bootstrap (bin/cairn state help)""");
                 yield 0;
             }
             default -> ConsoleClient.run(data, String.join(" ", args), System.out);

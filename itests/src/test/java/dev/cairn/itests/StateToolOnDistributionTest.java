@@ -21,6 +21,9 @@ class StateToolOnDistributionTest {
     record Run(int exit, String output) {
     }
 
+    /** The S3 test server's secret key (dev.cairn.storage.s3.S3TestServer), which no output may show. */
+    private static final String S3_SECRET = "cairn-test-secret-value";
+
     /** The distribution's launcher in its own JVM, as {@code bin/cairn state …} starts it. */
     static Run cairn(String... args) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
@@ -144,13 +147,18 @@ class StateToolOnDistributionTest {
             com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
             assertThat(json.readTree(again.output()).get("states")).isEqualTo(json.readTree(get.output()).get("states"));
 
-            for (Run r : List.of(info, verify, keys, get, rewrite)) {
-                assertThat(r.output()).as("credentials are never printed").doesNotContain("cairn-test-secret-value");
-            }
             Run missing = cairn("state", "info", "s3://itest/cairn/offers/savepoints/nope", "--storage-config", config);
             assertThat(missing.exit()).isEqualTo(2);
             assertThat(missing.output().strip()).isEqualTo("s3://itest/cairn/offers/savepoints/nope is not a snapshot: it holds no _metadata"
                     + " object (give a job's chk-<n> or a savepoint's location)");
+            java.nio.file.Files.writeString(p.data.resolve("wrong.cfg"), java.nio.file.Files.readString(java.nio.file.Path.of(config))
+                    .replace("credentials=static", "credentials=sideways"));
+            Run refused = cairn("state", "info", sp, "--storage-config", p.data.resolve("wrong.cfg").toString());
+            assertThat(refused.exit()).as(refused.output()).isEqualTo(2);
+            assertThat(refused.output().strip()).as("one line naming the setting").contains("credentials").doesNotContain("\n");
+            for (Run r : List.of(info, verify, keys, get, rewrite, missing, refused)) {
+                assertThat(r.output()).as("credentials are never printed").doesNotContain(S3_SECRET);
+            }
         }
     }
 }

@@ -14,14 +14,15 @@ import java.util.Map;
 
 /**
  * {@code state get}: every state one key holds in one operator, read from the one key group the
- * key hashes to (only that key group's sections are read), as the job would see it.
+ * key hashes to, as the job would see it. Of key-group sections only that key group's are read; a
+ * backend's native files are restored for the subtask that holds the key group.
  */
 final class KeyLookup {
 
     /** What one state holds for the key: per namespace, a value, a list or a map; and TTL write times. */
     private static final class Found {
         final Map<String, Object> byNamespace = new LinkedHashMap<>();
-        final Map<String, String> ttl = new LinkedHashMap<>();
+        final Map<String, Long> ttl = new LinkedHashMap<>();
     }
 
     private final OpenedSnapshot opened;
@@ -112,7 +113,7 @@ final class KeyLookup {
         int valueAt = k + n + Math.max(mk, 0);
         Object stored = d.value(s, parts, valueAt, v);
         Object value = StateDecoder.unwrapped(stored);
-        String written = StateDecoder.ttlTime(stored);
+
         switch (d.meta(s).kind()) {
             case "LIST" -> ((List<Object>) f.byNamespace.computeIfAbsent(nsText, x -> new ArrayList<>())).add(value);
             case "MAP" -> {
@@ -122,8 +123,8 @@ final class KeyLookup {
             }
             default -> f.byNamespace.put(nsText, value);
         }
-        if (written != null) {
-            f.ttl.merge(nsText, written, (a, b) -> a.compareTo(b) >= 0 ? a : b); // a list or map shows its newest write
+        if (stored instanceof dev.cairn.core.internal.state.TtlValue<?> t) {
+            f.ttl.merge(nsText, t.timestamp(), Math::max); // a list or map shows its newest write
         }
     }
 
@@ -133,6 +134,8 @@ final class KeyLookup {
     }
 
     private static Object plainTtl(Found f) {
-        return f.ttl.size() == 1 && f.ttl.containsKey("") ? f.ttl.get("") : f.ttl;
+        Map<String, String> times = new LinkedHashMap<>();
+        f.ttl.forEach((ns, millis) -> times.put(ns, java.time.Instant.ofEpochMilli(millis).toString()));
+        return times.size() == 1 && times.containsKey("") ? times.get("") : times;
     }
 }

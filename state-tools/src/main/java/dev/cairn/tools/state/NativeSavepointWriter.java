@@ -18,14 +18,10 @@ import dev.cairn.spi.backend.StateBackend;
 import dev.cairn.spi.snapshot.KeyGroupSectionsHandle;
 import dev.cairn.spi.snapshot.KeyedStateHandle;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 
 /**
  * {@code convert --format native --backend B}: a savepoint in backend B's own files (for RocksDB,
@@ -55,12 +51,13 @@ final class NativeSavepointWriter {
                 .orElseThrow(() -> new ToolException("--backend " + backendName + " is not on the tool's class path (backends: "
                         + String.join(", ", new ServiceLoaderPluginRegistry(NativeSavepointWriter.class.getClassLoader()).backendNames()) + ")"));
         SnapshotMetadata in = opened.metadata();
-        NewSavepoint written = NewSavepoint.at(target);
-        Path scratch = Files.createTempDirectory("cairn-native-");
-        try {
+        NewSavepoint written = NewSavepoint.at(target, opened);
+        try (ScratchDirectory scratch = new ScratchDirectory("cairn-native-")) {
             StorageSnapshotReader reader = new StorageSnapshotReader(opened.storage(), opened.snapshot());
             List<SnapshotMetadata.OperatorSnapshot> operators = new ArrayList<>();
+            int opIndex = 0;
             for (SnapshotMetadata.OperatorSnapshot op : in.operators()) {
+                opIndex++;
                 List<KeyedStateHandle> sections = op.subtasks().stream().map(SnapshotMetadata.SubtaskSnapshot::keyedState)
                         .filter(h -> h != null).toList();
                 TypeSerializer<?> keySerializer = sections.isEmpty() ? null
@@ -70,22 +67,17 @@ final class NativeSavepointWriter {
                     StorageSnapshotStreams out = written.streams(op.uid(), st.index());
                     KeyedStateHandle handle = st.keyedState() == null ? null
                             : nativeSnapshot(backend, op.uid(), st.index(), st.keyedState().keyGroupRange(), sections, keySerializer, reader,
-                            scratch.resolve(op.uid() + "-" + st.index()), out);
+                            scratch.path().resolve(opIndex + "-" + st.index()), out); // not by uid: metadata names it
                     subtasks.add(new SnapshotMetadata.SubtaskSnapshot(st.index(), handle, copyOperatorState(st.operatorState(), reader, out)));
                 }
                 operators.add(new SnapshotMetadata.OperatorSnapshot(op.uid(), op.parallelism(), subtasks, op.keySerializer()));
             }
             long bytes = written.commit(in.snapshotId(), "native", backendName, in.jobName(), in.maxParallelism(), in.jobConfig(), operators);
-            return new SavepointRewriter.Written(written.directory(), bytes, 0, System.nanoTime() - start, operators.size(), 0);
+            // what the backend read and how many entries it holds are its own business: not counted
+            return new SavepointRewriter.Written(written.directory(), bytes, -1, System.nanoTime() - start, operators.size(), -1);
         } catch (ToolException | IOException | RuntimeException e) {
             written.abandon();
             throw e;
-        } finally {
-            try (Stream<Path> files = Files.walk(scratch)) {
-                files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-            } catch (IOException | UncheckedIOException e) {
-                // a scratch directory left in the temporary directory is harmless
-            }
         }
     }
 

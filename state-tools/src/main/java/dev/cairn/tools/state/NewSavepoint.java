@@ -33,8 +33,15 @@ final class NewSavepoint {
         this.relative = directory.getFileName().toString();
     }
 
-    static NewSavepoint at(Path target) throws ToolException, IOException {
+    /** @param input the snapshot read, whose directory the new one must not lie in; {@code null} for none */
+    static NewSavepoint at(Path target, OpenedSnapshot input) throws ToolException, IOException {
         Path dir = target.toAbsolutePath().normalize();
+        if (input != null && input.root() != null) {
+            Path inputDir = real(input.root().resolve(input.snapshot().directory()));
+            if (real(dir).startsWith(inputDir)) {
+                throw new ToolException(target + " lies inside the snapshot it is made from (" + inputDir + "): write it elsewhere");
+            }
+        }
         if (Files.exists(dir)) {
             throw new ToolException(target + " exists already: a new savepoint goes into a new directory");
         }
@@ -52,12 +59,24 @@ final class NewSavepoint {
         return new NewSavepoint(dir, new LocalFileStorage(dir.getParent()));
     }
 
+    /** The path with the links of its existing part resolved: a link must not hide that a target lies in the input. */
+    private static Path real(Path p) throws IOException {
+        Path existing = p;
+        while (existing != null && !Files.exists(existing)) {
+            existing = existing.getParent();
+        }
+        return existing == null ? p : existing.toRealPath().resolve(existing.relativize(p)).normalize();
+    }
+
     Path directory() {
         return directory;
     }
 
-    /** Where subtask {@code subtask} of operator {@code uid} writes its files. */
-    StorageSnapshotStreams streams(String uid, int subtask) {
+    /** Where subtask {@code subtask} of operator {@code uid} writes its files; a uid that is not one path segment is refused. */
+    StorageSnapshotStreams streams(String uid, int subtask) throws ToolException {
+        if (uid.isEmpty() || uid.equals(".") || uid.equals("..") || uid.contains("/") || uid.contains("\\")) {
+            throw new ToolException("operator uid '" + uid + "' cannot name a directory of the new savepoint");
+        }
         String owned = relative + "/" + uid + "/" + subtask;
         StorageSnapshotStreams s = new StorageSnapshotStreams(storage, relative, owned, owned, 0);
         streams.add(s);
@@ -66,11 +85,7 @@ final class NewSavepoint {
 
     /** Deletes what a run that failed wrote (it has no metadata, so nothing took it for a snapshot). */
     void abandon() {
-        try (java.util.stream.Stream<Path> files = Files.walk(directory)) {
-            files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-        } catch (IOException | java.io.UncheckedIOException e) {
-            // nothing was written yet, or a partial directory without metadata stays: harmless
-        }
+        ScratchDirectory.delete(directory);
     }
 
     /** Commits the metadata; returns the bytes the savepoint's files hold. */

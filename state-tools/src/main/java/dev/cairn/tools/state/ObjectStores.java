@@ -70,8 +70,8 @@ final class ObjectStores {
                 return configured(p, platform);
             }
         }
-        throw new ToolException("no " + name + " storage plugin on the tool's class path: put plugin-storage-" + name
-                + ".jar into deploy/ (from plugins/)");
+        throw new ToolException("no " + name + " storage plugin on the tool's class path: bin/cairn state loads plugin-storage-" + name
+                + ".jar from deploy/ or plugins/");
     }
 
     /**
@@ -109,7 +109,7 @@ final class ObjectStores {
             p.load(r);
         }
         Map<String, Object> out = new TreeMap<>();
-        p.stringPropertyNames().forEach(k -> out.put(k, p.getProperty(k).trim()));
+        p.stringPropertyNames().forEach(k -> out.put(k, p.getProperty(k))); // as the platform reads them: a secret is never trimmed
         return out;
     }
 }

@@ -18,7 +18,17 @@ import java.nio.file.Path;
  * @param root the storage root on local disk; {@code null} on an object store
  * @param base the storage root as a user names it (a directory, or {@code s3://bucket/prefix})
  */
-record OpenedSnapshot(String location, Path root, String base, SnapshotStorage storage, CompletedSnapshot snapshot) {
+record OpenedSnapshot(String location, Path root, String base, SnapshotStorage storage, CompletedSnapshot snapshot) implements AutoCloseable {
+
+    /** Releases the storage (an object store's client); a failure to do so is no reason to fail a verb that is done. */
+    @Override
+    public void close() {
+        try {
+            storage.close();
+        } catch (IOException | RuntimeException e) {
+            // nothing left to read
+        }
+    }
 
     SnapshotMetadata metadata() {
         return snapshot.metadata();
@@ -93,36 +103,31 @@ record OpenedSnapshot(String location, Path root, String base, SnapshotStorage s
     private static OpenedSnapshot openOnObjectStore(String location, Path storageConfig) throws ToolException, IOException {
         ObjectStores.Location at = ObjectStores.parse(location);
         String[] segments = at.path().split("/");
-        String parent = String.join("/", java.util.Arrays.copyOf(segments, segments.length - 1));
         String name = segments[segments.length - 1];
-        SnapshotStorage storage = ObjectStores.open(at, parent, storageConfig);
+        String prefix = String.join("/", java.util.Arrays.copyOf(segments, segments.length - 1));
         SnapshotMetadata metadata;
-        String metadataPath = name + "/" + SnapshotCatalog.METADATA;
-        if (!storage.exists(metadataPath)) {
-            storage.close();
-            throw new ToolException(location + " is not a snapshot: it holds no " + SnapshotCatalog.METADATA
-                    + " object (give a job's chk-<n> or a savepoint's location)");
-        }
-        try (java.io.InputStream in = storage.open(metadataPath)) {
-            metadata = MetadataCodec.read(in.readAllBytes(), location + "/" + SnapshotCatalog.METADATA);
-        } catch (RuntimeException e) {
-            storage.close();
-            throw new ToolException(location + " is not a readable snapshot: " + firstLine(e));
+        try (SnapshotStorage parent = ObjectStores.open(at, prefix, storageConfig)) {
+            String metadataPath = name + "/" + SnapshotCatalog.METADATA;
+            if (!parent.exists(metadataPath)) {
+                throw new ToolException(location + " is not a snapshot: it holds no " + SnapshotCatalog.METADATA
+                        + " object (give a job's chk-<n> or a savepoint's location)");
+            }
+            try (java.io.InputStream in = parent.open(metadataPath)) {
+                metadata = MetadataCodec.read(in.readAllBytes(), location + "/" + SnapshotCatalog.METADATA);
+            } catch (RuntimeException e) {
+                throw new ToolException(location + " is not a readable snapshot: " + firstLine(e));
+            }
         }
         String relative = name;
-        String prefix = parent;
         if (metadata.kind() != SnapshotKind.SAVEPOINT) {
             if (segments.length < 2) {
-                storage.close();
                 throw new ToolException(location + " is not a snapshot: a checkpoint lies in <storage root>/<job>/chk-<n>");
             }
-            storage.close();
             relative = segments[segments.length - 2] + "/" + name;
             prefix = String.join("/", java.util.Arrays.copyOf(segments, segments.length - 2));
-            storage = ObjectStores.open(at, prefix, storageConfig);
         }
         String base = location.substring(0, location.indexOf("://") + 3) + at.bucket() + (prefix.isEmpty() ? "" : "/" + prefix);
-        return new OpenedSnapshot(location, null, base, storage,
+        return new OpenedSnapshot(location, null, base, ObjectStores.open(at, prefix, storageConfig),
                 new CompletedSnapshot(relative, SnapshotCatalog.baseOf(relative, metadata.kind()), metadata));
     }
 

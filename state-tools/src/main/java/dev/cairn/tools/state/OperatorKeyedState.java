@@ -22,7 +22,6 @@ import dev.cairn.spi.snapshot.SnapshotFormat;
 import dev.cairn.spi.snapshot.StateEntrySink;
 import dev.cairn.spi.snapshot.StateMetaInfo;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -57,7 +56,7 @@ final class OperatorKeyedState implements AutoCloseable {
     private final List<Part> parts = new ArrayList<>();
     private final List<KeyedStateBackend<?>> backends = new ArrayList<>();
     private final AtomicLong bytesRead = new AtomicLong();
-    private final List<Path> scratch = new ArrayList<>();
+    private final List<ScratchDirectory> scratch = new ArrayList<>();
     private SnapshotFormats formats;
     private SnapshotReader reader;
     private final List<KeyedStateHandle> sectionHandles = new ArrayList<>();
@@ -140,8 +139,9 @@ final class OperatorKeyedState implements AutoCloseable {
                 .or(() -> new ServiceLoaderPluginRegistry(loader).backend(handle.backend()))
                 .orElseThrow(() -> new ToolException("subtask " + subtask + " of operator '" + uid + "' is stored in "
                         + handle.backend() + "'s own files, and no " + handle.backend() + " backend is on the tool's class path"));
-        Path dir = Files.createTempDirectory("cairn-state-" + handle.backend() + "-");
-        scratch.add(dir);
+        ScratchDirectory work = new ScratchDirectory("cairn-state-"); // not named by the metadata's backend: a name could be a path
+        scratch.add(work);
+        Path dir = work.path();
         try {
             KeyedStateBackend<?> restored = backend.createKeyedBackend(new KeyedBackendParameters(job, uid, subtask, keySerializer,
                     range, maxParallelism, dir, Map.of(), loader,
@@ -250,7 +250,7 @@ final class OperatorKeyedState implements AutoCloseable {
         return states;
     }
 
-    /** The key groups that hold entries, ascending. */
+    /** The key groups of the parts opened (every key group of their ranges, with entries or not), ascending. */
     List<Integer> keyGroups() {
         return parts.stream().flatMap(p -> Stream.iterate(p.range().start(), kg -> kg <= p.range().end(), kg -> kg + 1))
                 .distinct().sorted(Comparator.naturalOrder()).toList();
@@ -297,13 +297,7 @@ final class OperatorKeyedState implements AutoCloseable {
     public void close() {
         parts.forEach(p -> p.entries().close());
         backends.forEach(KeyedStateBackend::close);
-        for (Path dir : scratch) {
-            try (Stream<Path> files = Files.walk(dir)) {
-                files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-            } catch (IOException | UncheckedIOException e) {
-                // a scratch directory left in the temporary directory is harmless
-            }
-        }
+        scratch.forEach(ScratchDirectory::close);
     }
 
     /** Counts what is read, and copies native files instead of linking them: a backend must not touch the input. */

@@ -34,11 +34,9 @@ import dev.cairn.spi.snapshot.SerializerSnapshotRef;
 import dev.cairn.spi.snapshot.SnapshotFormat;
 import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -83,14 +81,19 @@ final class SavepointBootstrap {
         StateBackend heap = new ServiceLoaderPluginRegistry(SavepointBootstrap.class.getClassLoader()).backend("heap")
                 .orElseThrow(() -> new ToolException("state bootstrap needs the heap backend on the tool's class path (deploy/plugin-backend-heap.jar)"));
         KeyGroupRange all = new KeyGroupRange(0, maxParallelism - 1);
-        Path scratch = Files.createTempDirectory("cairn-bootstrap-");
-        NewSavepoint savepoint = NewSavepoint.at(target);
-        try (KeyedStateBackend<Object> backend = heap.createKeyedBackend(new KeyedBackendParameters<>(graph.name(), uid, 0, keySerializer, all,
-                maxParallelism, scratch, Map.of(), loader, RestoreContext.NONE))) {
+        NewSavepoint savepoint = NewSavepoint.at(target, null);
+        try (ScratchDirectory scratch = new ScratchDirectory("cairn-bootstrap-");
+             KeyedStateBackend<Object> backend = heap.createKeyedBackend(new KeyedBackendParameters<>(graph.name(), uid, 0, keySerializer, all,
+                     maxParallelism, scratch.path(), Map.of(), loader, RestoreContext.NONE))) {
             KeyedStateFactory<Object> factory = new KeyedStateFactory<>(backend, new SerializerResolver(loader), System::currentTimeMillis, uid);
             Map<String, Registered> states = new LinkedHashMap<>();
             function.open(new RecordingContext(factory, states, maxParallelism, loader));
-            Map<String, Long> counts = load(input, uid, node.keyType(), backend, states);
+            Map<String, Long> counts;
+            try {
+                counts = load(input, uid, node.keyType(), backend, states);
+            } finally {
+                function.close();
+            }
             KeyGroupSectionsHandle handle = KeyGroupSnapshotWriter.write(backend.captureEntries(), all, format, savepoint.streams(uid, 0));
             List<dev.cairn.core.internal.catalog.SnapshotMetadata.OperatorSnapshot> operators = List.of(
                     new dev.cairn.core.internal.catalog.SnapshotMetadata.OperatorSnapshot(uid, 1,
@@ -101,16 +104,10 @@ final class SavepointBootstrap {
         } catch (ToolException | IOException | RuntimeException e) {
             savepoint.abandon();
             throw e;
-        } catch (Exception e) {
+        } catch (Exception | LinkageError e) {
             savepoint.abandon();
             throw new ToolException("operator '" + uid + "' of job " + graph.name() + " could not be opened outside the platform: "
                     + OpenedSnapshot.firstLine(e));
-        } finally {
-            try (Stream<Path> files = Files.walk(scratch)) {
-                files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-            } catch (IOException | UncheckedIOException e) {
-                // a scratch directory left in the temporary directory is harmless
-            }
         }
     }
 
@@ -128,7 +125,13 @@ final class SavepointBootstrap {
             for (Path file : files.filter(f -> f.getFileName().toString().endsWith(".jsonl")).sorted().toList()) {
                 String name = file.getFileName().toString();
                 name = name.substring(0, name.length() - ".jsonl".length());
-                Registered r = states.get(name);
+                Registered r = null;
+                for (Map.Entry<String, Registered> e : states.entrySet()) {
+                    if (StateScan.fileName(e.getKey()).equals(name)) { // the file name export gives the state
+                        r = e.getValue();
+                        name = e.getKey();
+                    }
+                }
                 if (r == null) {
                     throw new ToolException(file + " names no state operator '" + uid + "' registers (states: "
                             + String.join(", ", states.keySet()) + ")");

@@ -5,7 +5,6 @@ import dev.cairn.core.internal.snapshot.SnapshotFormats;
 import dev.cairn.spi.snapshot.SnapshotFormat;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -48,14 +47,18 @@ final class SavepointCommand {
         }
         SavepointChanges changes = new SavepointChanges(maxParallelism, operatorRenames,
                 new LinkedHashSet<>(a.all("--drop-operator")), stateRenames, droppedStates);
+        if (a.option("--backend") != null && !"native".equals(a.option("--format"))) {
+            throw new ToolException("--backend " + a.option("--backend") + " needs --format native (sections are read by every backend)");
+        }
         SavepointRewriter.Written w = "native".equals(a.option("--format"))
                 ? writeNative(opened, target, a.option("--backend") == null ? opened.metadata().backend() : a.option("--backend"), changes, loader)
                 : new SavepointRewriter(opened, loader).write(target, format(a.option("--format"), loader), changes);
         double seconds = w.nanos() / 1e9;
-        out.println(String.format(Locale.ROOT, "savepoint written: %s: %d operator(s), %,d keyed entries, max parallelism %d;"
-                        + " %.1f MiB read, %.1f MiB written in %.2f s (%.0f MiB/s written)", w.directory(), w.operators(), w.entries(),
-                maxParallelism, w.bytesRead() / 1048576.0, w.bytesWritten() / 1048576.0, seconds,
-                w.bytesWritten() / 1048576.0 / Math.max(seconds, 1e-9)));
+        String read = w.bytesRead() < 0 ? "" : String.format(Locale.ROOT, " %.1f MiB read,", w.bytesRead() / 1048576.0);
+        String entries = w.entries() < 0 ? "" : String.format(Locale.ROOT, " %,d keyed entries,", w.entries());
+        out.println(String.format(Locale.ROOT, "savepoint written: %s: %d operator(s),%s max parallelism %d;%s %.1f MiB written in %.2f s"
+                        + " (%.0f MiB/s written)", w.directory(), w.operators(), entries, maxParallelism, read, w.bytesWritten() / 1048576.0,
+                seconds, w.bytesWritten() / 1048576.0 / Math.max(seconds, 1e-9)));
         return 0;
     }
 
@@ -89,16 +92,15 @@ final class SavepointCommand {
         if (NativeSavepointWriter.sectionsOnly(opened) && changes.equals(SavepointChanges.none().withMaxParallelism(opened.metadata().maxParallelism()))) {
             return new NativeSavepointWriter(opened, loader).write(target, backend);
         }
-        NewSavepoint.at(target); // refuses a target that exists or lies in a job's directory before any work
-        Path scratch = Files.createTempDirectory("cairn-sections-");
-        try {
-            SavepointRewriter.Written sections = new SavepointRewriter(opened, loader).write(scratch.resolve("sections"),
+        long start = System.nanoTime();
+        NewSavepoint.at(target, opened); // refuses a target that exists or lies in a job's directory before any work
+        try (ScratchDirectory scratch = new ScratchDirectory("cairn-sections-")) {
+            SavepointRewriter.Written sections = new SavepointRewriter(opened, loader).write(scratch.path().resolve("sections"),
                     format(null, loader), changes);
-            return new NativeSavepointWriter(OpenedSnapshot.open(sections.directory().toString()), loader).write(target, backend);
-        } finally {
-            try (java.util.stream.Stream<Path> files = Files.walk(scratch)) {
-                files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-            }
+            SavepointRewriter.Written done = new NativeSavepointWriter(OpenedSnapshot.open(sections.directory().toString()), loader)
+                    .write(target, backend);
+            return new SavepointRewriter.Written(done.directory(), done.bytesWritten(), sections.bytesRead(), System.nanoTime() - start,
+                    done.operators(), sections.entries());
         }
     }
 

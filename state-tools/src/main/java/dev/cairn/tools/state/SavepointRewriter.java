@@ -12,7 +12,6 @@ import dev.cairn.spi.snapshot.SnapshotFormat;
 import dev.cairn.spi.snapshot.StateEntrySink;
 import dev.cairn.spi.snapshot.StateMetaInfo;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -49,7 +48,7 @@ final class SavepointRewriter {
         if (changes.maxParallelism() != in.maxParallelism() && !NativeSavepointWriter.sectionsOnly(opened)) {
             return regroupNative(target, format, changes, start);
         }
-        NewSavepoint written = NewSavepoint.at(target);
+        NewSavepoint written = NewSavepoint.at(target, opened);
         try {
             StorageSnapshotReader reader = new StorageSnapshotReader(opened.storage(), opened.snapshot());
             List<SnapshotMetadata.OperatorSnapshot> operators = new ArrayList<>();
@@ -99,19 +98,12 @@ final class SavepointRewriter {
      * converted into a temporary savepoint of sections, which is then rewritten.
      */
     private Written regroupNative(Path target, SnapshotFormat format, SavepointChanges changes, long start) throws ToolException, IOException {
-        NewSavepoint.at(target); // refuses a target that exists or lies in a job's directory before any work
-        Path scratch = Files.createTempDirectory("cairn-convert-");
-        try {
-            Written converted = write(scratch.resolve("sections"), format, SavepointChanges.none());
+        NewSavepoint.at(target, opened); // refuses a target that exists or lies in a job's directory before any work
+        try (ScratchDirectory scratch = new ScratchDirectory("cairn-convert-")) {
+            Written converted = write(scratch.path().resolve("sections"), format, SavepointChanges.none());
             Written done = new SavepointRewriter(OpenedSnapshot.open(converted.directory().toString()), loader).write(target, format, changes);
             return new Written(done.directory(), done.bytesWritten(), converted.bytesRead() + done.bytesRead(), System.nanoTime() - start,
                     done.operators(), done.entries());
-        } finally {
-            try (java.util.stream.Stream<Path> files = Files.walk(scratch)) {
-                files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-            } catch (IOException | java.io.UncheckedIOException e) {
-                // a scratch directory left in the temporary directory is harmless
-            }
         }
     }
 
@@ -134,10 +126,26 @@ final class SavepointRewriter {
             String uid = key.substring(0, slash);
             SnapshotMetadata.OperatorSnapshot op = OperatorKeyedState.operator(opened, uid);
             String state = key.substring(slash + 1);
-            Set<String> names = new java.util.TreeSet<>();
-            op.subtasks().stream().filter(st -> st.keyedState() != null).forEach(st -> st.keyedState().states().forEach(s -> names.add(s.name())));
+            Set<String> names = stateNames(op);
             if (!names.contains(state)) {
                 throw new ToolException("operator '" + uid + "' has no keyed state '" + state + "' (states: " + String.join(", ", names) + ")");
+            }
+        }
+        Set<String> newUids = new java.util.HashSet<>();
+        for (SnapshotMetadata.OperatorSnapshot op : in.operators()) {
+            if (!changes.droppedOperators().contains(op.uid())) {
+                String uid = changes.operatorRenames().getOrDefault(op.uid(), op.uid());
+                if (!newUids.add(uid)) {
+                    throw new ToolException("two operators would be named '" + uid + "' in the new savepoint: rename or drop one of them");
+                }
+                Set<String> newStates = new java.util.HashSet<>();
+                for (String state : stateNames(op)) {
+                    String key = SavepointChanges.stateKey(op.uid(), state);
+                    if (!changes.droppedStates().contains(key) && !newStates.add(changes.stateRenames().getOrDefault(key, state))) {
+                        throw new ToolException("two states of operator '" + op.uid() + "' would be named '"
+                                + changes.stateRenames().getOrDefault(key, state) + "' in the new savepoint: rename or drop one of them");
+                    }
+                }
             }
         }
         if (changes.maxParallelism() < 1 || changes.maxParallelism() > 32_768) {
@@ -151,6 +159,12 @@ final class SavepointRewriter {
                 }
             }
         }
+    }
+
+    private static Set<String> stateNames(SnapshotMetadata.OperatorSnapshot op) {
+        Set<String> names = new java.util.TreeSet<>();
+        op.subtasks().stream().filter(st -> st.keyedState() != null).forEach(st -> st.keyedState().states().forEach(s -> names.add(s.name())));
+        return names;
     }
 
     private static List<String> concat(Set<String> a, Set<String> b) {

@@ -13,7 +13,6 @@ import dev.cairn.core.internal.state.TtlValue;
 import dev.cairn.spi.snapshot.SerializerSnapshotRef;
 import dev.cairn.spi.snapshot.StateMetaInfo;
 import java.io.IOException;
-import java.time.Instant;
 import java.util.List;
 
 /**
@@ -132,13 +131,9 @@ final class StateDecoder {
         return serializers(state).value().deserialize(in.over(bytes, offset, length));
     }
 
-    /** Writes a decoded value: with TTL, its value (the time goes to {@link #ttlTime}). */
+    /** A decoded value without its TTL wrapper (the time it was written is the wrapper's). */
     static Object unwrapped(Object value) {
         return value instanceof TtlValue<?> t ? t.value() : value;
-    }
-
-    static String ttlTime(Object value) {
-        return value instanceof TtlValue<?> t ? Instant.ofEpochMilli(t.timestamp()).toString() : null;
     }
 
     /** The key as {@code get} takes it back. */

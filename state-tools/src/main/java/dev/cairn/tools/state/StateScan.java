@@ -57,11 +57,9 @@ final class StateScan {
                 if (printed[0] == limit) {
                     break;
                 }
-                List<byte[]> seen = new ArrayList<>();
+                java.util.Set<java.nio.ByteBuffer> seen = new java.util.HashSet<>();
                 state.read(kg, (s, parts, k, n, mk, v) -> {
-                    byte[] key = Arrays.copyOf(parts, k);
-                    if (printed[0] < limit && seen.stream().noneMatch(b -> Arrays.equals(b, key))) {
-                        seen.add(key);
+                    if (printed[0] < limit && seen.add(java.nio.ByteBuffer.wrap(Arrays.copyOf(parts, k)))) {
                         out.println(StateDecoder.keyText(decoder.key(parts, 0, k)));
                         printed[0]++;
                     }
@@ -95,6 +93,15 @@ final class StateScan {
             List<Integer> wanted = wanted(decoder, state, stateName);
             Files.createDirectories(dir);
             Path[] files = new Path[state.states().size()];
+            java.util.Map<String, String> taken = new java.util.HashMap<>();
+            for (int s : wanted) {
+                String name = state.states().get(s).name();
+                String other = taken.put(fileName(name), name);
+                if (other != null) {
+                    throw new ToolException("states '" + other + "' and '" + name + "' would both be exported to " + fileName(name)
+                            + ": export them one at a time (--state) into different directories");
+                }
+            }
             for (int s : wanted) {
                 StateMetaInfo m = state.states().get(s);
                 if (csv) {
@@ -279,7 +286,7 @@ final class StateScan {
     }
 
     /** A state's name as a file name: anything but letters, digits, dot, dash and underscore becomes an underscore. */
-    private static String fileName(String state) {
+    static String fileName(String state) {
         return state.replaceAll("[^A-Za-z0-9._-]", "_");
     }
 }

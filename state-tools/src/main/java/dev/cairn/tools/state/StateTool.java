@@ -2,6 +2,8 @@ package dev.cairn.tools.state;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import dev.cairn.spi.snapshot.CorruptSnapshotException;
+import java.util.ArrayList;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
@@ -49,19 +51,26 @@ public final class StateTool {
 
     /** Runs one verb; returns the exit code. */
     public static int run(String[] args, PrintStream out, PrintStream err) {
+        List<OpenedSnapshot> opened = new ArrayList<>();
         try {
-            return dispatch(args, out);
+            return dispatch(args, out, opened);
         } catch (ToolException e) {
             err.println(e.getMessage());
             return e.exitCode();
-        } catch (IOException | RuntimeException e) {
-            // a failure reading the storage, not bad input: still one line, naming what failed
+        } catch (CorruptSnapshotException e) {
+            // a file or section that fails its checksum, or passed it and cannot be read: the snapshot is damaged
+            err.println("damaged: " + OpenedSnapshot.firstLine(e));
+            return 1;
+        } catch (IOException | RuntimeException | LinkageError e) {
+            // a failure reading the storage (or loading a library), not bad input: still one line, naming what failed
             err.println("state " + (args.length > 0 ? args[0] : "") + " failed: " + OpenedSnapshot.firstLine(e));
             return 3;
+        } finally {
+            opened.forEach(OpenedSnapshot::close);
         }
     }
 
-    private static int dispatch(String[] args, PrintStream out) throws ToolException, IOException {
+    private static int dispatch(String[] args, PrintStream out, List<OpenedSnapshot> opened) throws ToolException, IOException {
         if (args.length == 0 || args[0].equals("help") || args[0].equals("--help")) {
             out.println(USAGE);
             return args.length == 0 ? ToolException.BAD_INPUT : 0;
@@ -71,26 +80,26 @@ public final class StateTool {
         switch (verb) {
             case "info" -> {
                 ToolArguments a = new ToolArguments(verb, rest, Set.of("--json"), Set.of());
-                SnapshotInfo info = new SnapshotInfo(open(a, a.positional("<snapshot>").get(0)));
+                SnapshotInfo info = new SnapshotInfo(open(a, a.positional("<snapshot>").get(0), opened));
                 out.println(a.flag("--json") ? info.json() : info.text());
                 return 0;
             }
             case "verify" -> {
                 ToolArguments a = new ToolArguments(verb, rest, Set.of(), Set.of());
-                return verify(open(a, a.positional("<snapshot>").get(0)), out);
+                return verify(open(a, a.positional("<snapshot>").get(0), opened), out);
             }
             case "keys" -> {
                 ToolArguments a = new ToolArguments(verb, rest, Set.of(), Set.of("--limit", "--job"));
                 List<String> p = a.positional("<snapshot>", "<operator>");
                 try (JobClassLoader job = JobClassLoader.of(a.option("--job"))) {
-                    return new StateScan(open(a, p.get(0)), job.loader()).keys(p.get(1), a.count("--limit", Long.MAX_VALUE), out);
+                    return new StateScan(open(a, p.get(0), opened), job.loader()).keys(p.get(1), a.count("--limit", Long.MAX_VALUE), out);
                 }
             }
             case "get" -> {
                 ToolArguments a = new ToolArguments(verb, rest, Set.of("--json"), Set.of("--state", "--job"));
                 List<String> p = a.positional("<snapshot>", "<operator>", "<key>");
                 try (JobClassLoader job = JobClassLoader.of(a.option("--job"))) {
-                    return new KeyLookup(open(a, p.get(0)), job.loader()).run(p.get(1), p.get(2), a.option("--state"),
+                    return new KeyLookup(open(a, p.get(0), opened), job.loader()).run(p.get(1), p.get(2), a.option("--state"),
                             a.flag("--json"), out);
                 }
             }
@@ -98,21 +107,21 @@ public final class StateTool {
                 ToolArguments a = new ToolArguments(verb, rest, Set.of(), Set.of("--state", "--limit", "--job"));
                 List<String> p = a.positional("<snapshot>", "<operator>");
                 try (JobClassLoader job = JobClassLoader.of(a.option("--job"))) {
-                    return new StateScan(open(a, p.get(0)), job.loader()).scan(p.get(1), a.option("--state"),
+                    return new StateScan(open(a, p.get(0), opened), job.loader()).scan(p.get(1), a.option("--state"),
                             a.count("--limit", Long.MAX_VALUE), out);
                 }
             }
             case "export" -> {
                 ToolArguments a = new ToolArguments(verb, rest, Set.of("--csv"), Set.of("--state", "--job"));
                 List<String> p = a.positional("<snapshot>", "<operator>", "<directory>");
-                OpenedSnapshot opened = open(a, p.get(0));
+                OpenedSnapshot snapshot = open(a, p.get(0), opened);
                 Path target = Path.of(p.get(2)).toAbsolutePath().normalize();
-                if (opened.root() != null && target.startsWith(opened.root())) {
-                    throw new ToolException("state export: " + target + " lies inside the snapshot's storage " + opened.root()
+                if (snapshot.root() != null && target.startsWith(snapshot.root())) {
+                    throw new ToolException("state export: " + target + " lies inside the snapshot's storage " + snapshot.root()
                             + "; export elsewhere (the input is never written)");
                 }
                 try (JobClassLoader job = JobClassLoader.of(a.option("--job"))) {
-                    return new StateScan(opened, job.loader()).export(p.get(1), target, a.option("--state"), a.flag("--csv"), out);
+                    return new StateScan(snapshot, job.loader()).export(p.get(1), target, a.option("--state"), a.flag("--csv"), out);
                 }
             }
             case "convert", "rewrite" -> {
@@ -122,9 +131,9 @@ public final class StateTool {
                         "--drop-state")
                         : Set.of("--format", "--backend", "--job"));
                 List<String> p = a.positional("<snapshot>", "<new savepoint directory>");
-                OpenedSnapshot opened = open(a, p.get(0));
+                OpenedSnapshot snapshot = open(a, p.get(0), opened);
                 try (JobClassLoader job = JobClassLoader.of(a.option("--job"))) {
-                    return SavepointCommand.run(opened, Path.of(p.get(1)), a, job.loader(), out);
+                    return SavepointCommand.run(snapshot, Path.of(p.get(1)), a, job.loader(), out);
                 }
             }
             case "bootstrap" -> {
@@ -141,9 +150,11 @@ public final class StateTool {
     }
 
     /** The snapshot a verb names: local, or on an object store with the storage settings given or in the platform's etc/. */
-    private static OpenedSnapshot open(ToolArguments a, String location) throws ToolException {
+    private static OpenedSnapshot open(ToolArguments a, String location, List<OpenedSnapshot> opened) throws ToolException {
         String config = a.option("--storage-config");
-        return OpenedSnapshot.open(location, config == null ? null : Path.of(config));
+        OpenedSnapshot snapshot = OpenedSnapshot.open(location, config == null ? null : Path.of(config));
+        opened.add(snapshot);
+        return snapshot;
     }
 
     private static int verify(OpenedSnapshot opened, PrintStream out) throws IOException {

@@ -18,6 +18,11 @@ class StateSnapshotTest {
     @TempDir
     Path dir;
 
+    /** A key read twice is a defect, not something to merge away. */
+    private static Product once(Product a, Product b) {
+        throw new AssertionError("a value state read twice for one key: " + a + ", " + b);
+    }
+
     @Test
     void readsStatesAsStreamsAndWritesANewSavepoint() throws Exception {
         ExampleSnapshots snapshots = new ExampleSnapshots(dir);
@@ -37,15 +42,15 @@ class StateSnapshotTest {
         });
         try (Stream<StateEntry> products = snapshot.entries("enrich", "product")) {
             Map<String, Product> read = products.peek(e -> assertThat(e.ttlTimestamp()).isNotNull())
-                    .collect(Collectors.toMap(e -> (String) e.key(), e -> (Product) e.value(), (a, b) -> a, TreeMap::new));
+                    .collect(Collectors.toMap(e -> (String) e.key(), e -> (Product) e.value(), StateSnapshotTest::once, TreeMap::new));
             assertThat(read).isEqualTo(want);
         }
 
         Path rewritten = snapshot.rewrite(snapshots.storage().resolve("imported/api"),
                 SavepointChanges.none().withMaxParallelism(64).renameState("enrich", "product", "products"));
         try (Stream<StateEntry> products = StateSnapshot.open(rewritten, job).entries("enrich", "products")) {
-            Map<String, Product> read = products.collect(Collectors.toMap(e -> (String) e.key(), e -> (Product) e.value(), (a, b) -> a,
-                    TreeMap::new));
+            Map<String, Product> read = products.collect(Collectors.toMap(e -> (String) e.key(), e -> (Product) e.value(),
+                    StateSnapshotTest::once, TreeMap::new));
             assertThat(read).isEqualTo(want);
         }
         assertThatThrownBy(() -> snapshot.entries("enrich", "prodcut")).isInstanceOf(IllegalArgumentException.class)
