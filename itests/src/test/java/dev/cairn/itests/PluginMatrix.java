@@ -10,8 +10,8 @@ final class PluginMatrix {
 
     static Stream<Arguments> backendsAndStorages() {
         return Stream.of(Arguments.of("heap", "file"), Arguments.of("rocksdb", "file"),
-                Arguments.of("heap", "s3"), Arguments.of("rocksdb", "s3"), Arguments.of("heap", "azure"),
-                Arguments.of("heap", "gcs"));
+                Arguments.of("heap", "s3"), Arguments.of("rocksdb", "s3"), Arguments.of("heap", "azure"), Arguments.of("rocksdb", "azure"),
+                Arguments.of("heap", "gcs"), Arguments.of("rocksdb", "gcs"), Arguments.of("rocksdb", "flatdir"));
     }
 
     /** The changelog over each backend, on local disk and on an object store. */

@@ -35,6 +35,12 @@ final class StorageUnderTest implements AutoCloseable {
         switch (name) {
             case "file":
                 return new StorageUnderTest(name, null, null, "job.storage=file", Map.of());
+            case "flatdir": {
+                // the template vendors copy: built by this build, deployed like any third-party plugin
+                Path objects = Files.createTempDirectory("cairn-flatdir-");
+                return new StorageUnderTest(name, () -> deleteRecursively(objects), null, "job.storage=flatdir",
+                        Map.of("directory", objects.toString()));
+            }
             case "s3": {
                 S3TestServer s3 = new S3TestServer();
                 s3.createBucket("itest");
@@ -98,10 +104,19 @@ final class StorageUnderTest implements AutoCloseable {
     /** Drops the plugin bundle into the platform's {@code deploy/} (FileInstall picks it up, live or at start). */
     StorageUnderTest deploy(PlatformFixture platform) throws Exception {
         if (!name.equals("file")) {
-            Path jar = PlatformFixture.HOME.resolve("plugins").resolve("plugin-storage-" + name + ".jar");
+            Path jar = name.equals("flatdir") ? Path.of(System.getProperty("example.plugins", "target/example-plugins"), "example-storage-plugin.jar")
+                    : PlatformFixture.HOME.resolve("plugins").resolve("plugin-storage-" + name + ".jar");
             Files.copy(jar, platform.deploy.resolve(jar.getFileName()));
         }
         return this;
+    }
+
+    private static void deleteRecursively(Path dir) throws java.io.IOException {
+        try (var files = Files.walk(dir)) {
+            for (Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(f);
+            }
+        }
     }
 
     @Override
