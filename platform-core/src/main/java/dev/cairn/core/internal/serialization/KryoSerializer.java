@@ -71,7 +71,7 @@ public final class KryoSerializer<T> implements TypeSerializer<T> {
 
     @Override
     public TypeSerializerSnapshot<T> snapshotConfiguration() {
-        return new KryoSerializerSnapshot<>(type.getName());
+        return new KryoSerializerSnapshot<>(type);
     }
 
     @Override

@@ -48,8 +48,9 @@ public final class SchemaCheck {
         }
         SerializerCompatibility c = snapshot.resolveCompatibility(now);
         if (c == SerializerCompatibility.INCOMPATIBLE) {
+            String why = snapshot instanceof dev.cairn.core.internal.serialization.KryoSerializerSnapshot<?> kryo ? kryo.incompatibility(now) : null;
             throw new StateCompatibilityException(where + ": its " + what + " were written with serializer " + ref.serializer()
-                    + ", and the job now declares " + now.describe() + ", which cannot read them");
+                    + ", and the job now declares " + now.describe() + ", which cannot read them" + (why == null ? "" : ": " + why));
         }
         return c;
     }
