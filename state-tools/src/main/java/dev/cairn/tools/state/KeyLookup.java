@@ -48,19 +48,7 @@ final class KeyLookup {
         }
         try (OperatorKeyedState state = OperatorKeyedState.open(opened, uid, new KeyGroupRange(keyGroup, keyGroup), loader)) {
             StateDecoder decoder = new StateDecoder(state, loader);
-            List<Integer> wanted = new ArrayList<>();
-            if (stateName != null) {
-                wanted.add(decoder.stateIndex(stateName));
-            } else {
-                for (int i = 0; i < state.states().size(); i++) {
-                    if (!state.states().get(i).kind().equals("TIMERS")) {
-                        wanted.add(i);
-                    }
-                }
-            }
-            for (int i : wanted) {
-                decoder.requireSerializers(i);
-            }
+            List<Integer> wanted = StateScan.wanted(decoder, state, stateName);
             Found[] found = new Found[state.states().size()];
             state.read(keyGroup, (s, parts, k, n, mk, v) -> {
                 if (!wanted.contains(s) || !Arrays.equals(parts, 0, k, keyBytes, 0, keyBytes.length)) {

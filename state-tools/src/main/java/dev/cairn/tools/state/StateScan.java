@@ -161,7 +161,7 @@ final class StateScan {
     }
 
     /** The states asked for (all but timers when none is named), their serializers restored. */
-    private static List<Integer> wanted(StateDecoder decoder, OperatorKeyedState state, String stateName) throws ToolException {
+    static List<Integer> wanted(StateDecoder decoder, OperatorKeyedState state, String stateName) throws ToolException {
         List<Integer> wanted = new ArrayList<>();
         if (stateName != null) {
             wanted.add(decoder.stateIndex(stateName));
