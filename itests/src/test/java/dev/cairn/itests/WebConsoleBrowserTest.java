@@ -12,10 +12,11 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
-import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebDriverException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
@@ -159,18 +160,21 @@ class WebConsoleBrowserTest {
     }
 
     /**
-     * Clicks a button that posts the form and waits until the page it was on is gone: just after
-     * the click the old page (and its result) can still be found, then turns stale under load.
+     * Clicks a button that posts the form and waits until the next page has loaded. The old page
+     * is marked first: just after the click it (and its result) can still be found, and while it is
+     * being replaced the driver may answer with a stale element or an inspector error, so the wait
+     * asks again until a page without the mark is complete.
      */
     private static void clickAndAwaitNextPage(WebDriver browser, WebElement button) throws Exception {
-        WebElement page = browser.findElement(By.tagName("html"));
+        JavascriptExecutor script = (JavascriptExecutor) browser;
+        script.executeScript("window.cairnPageBeforeClick = true;");
         button.click();
         PlatformFixture.await(() -> {
             try {
-                page.isEnabled();
+                return Boolean.TRUE.equals(script.executeScript(
+                        "return window.cairnPageBeforeClick === undefined && document.readyState === 'complete';"));
+            } catch (WebDriverException navigating) {
                 return false;
-            } catch (StaleElementReferenceException e) {
-                return true;
             }
         }, () -> "the page after clicking " + button);
     }
