@@ -1,6 +1,7 @@
 package dev.cairn.backend.heap;
 
 import dev.cairn.api.serialization.SerializerCompatibility;
+import dev.cairn.api.serialization.Serializers;
 import dev.cairn.api.serialization.TypeSerializer;
 import dev.cairn.spi.backend.AsyncSnapshot;
 import dev.cairn.spi.backend.InternalKvState;
@@ -80,10 +81,14 @@ final class HeapKeyedStateBackend<K> implements KeyedStateBackend<K> {
     /** Called by restore: the state as the snapshot describes it. */
     HeapState restoredState(StateMetaInfo meta, TypeSerializer<?> ns, TypeSerializer<?> value, TypeSerializer<?> mapKey) {
         HeapState s = states.computeIfAbsent(meta.name(),
-                n -> new HeapState(n, StateKind.forUserKind(meta.kind()), range.size()));
+                n -> new HeapState(n, StateKind.forUserKind(meta.kind()), range.size(), longKeys(), ns));
         s.useSerializers(meta, ns, value, mapKey);
         restored.putIfAbsent(meta.name(), meta);
         return s;
+    }
+
+    private boolean longKeys() {
+        return params.keySerializer() == (Object) Serializers.LONG;
     }
 
     void useBase(SnapshotLayout layout) {
@@ -96,7 +101,7 @@ final class HeapKeyedStateBackend<K> implements KeyedStateBackend<K> {
     public <N> InternalKvState<N> createState(StateSpec spec, SerializerCompatibility compatibility) {
         HeapState s = states.get(spec.name());
         if (s == null) {
-            s = new HeapState(spec.name(), spec.kind(), range.size());
+            s = new HeapState(spec.name(), spec.kind(), range.size(), longKeys(), spec.namespaceSerializer());
             states.put(spec.name(), s);
         } else if (s.kind != spec.kind()) {
             throw new IllegalStateException("State '" + spec.name() + "' exists as " + s.kind + " state, not " + spec.kind());

@@ -31,12 +31,14 @@ final class HeapState {
     private Object[] cleanupKeys = new Object[0];
     private int cleanupPosition;
 
-    HeapState(String name, StateKind kind, int keyGroups) {
+    /** {@code longKeys}: the backend's keys are {@code Long}s; with no namespace, the tables then store them unboxed. */
+    HeapState(String name, StateKind kind, int keyGroups, boolean longKeys, TypeSerializer<?> namespaceSerializer) {
         this.name = name;
         this.kind = kind;
         this.tables = new KeyGroupTable[keyGroups];
+        boolean unboxed = longKeys && namespaceSerializer == (Object) Serializers.VOID_NAMESPACE;
         for (int i = 0; i < keyGroups; i++) {
-            tables[i] = new KeyGroupTable();
+            tables[i] = KeyGroupTable.forKeys(unboxed);
         }
     }
 
@@ -46,6 +48,16 @@ final class HeapState {
         this.namespaceSerializer = (TypeSerializer<Object>) ns;
         this.valueSerializer = (TypeSerializer<Object>) value;
         this.mapKeySerializer = (TypeSerializer<Object>) mapKey;
+        if (!voidNamespace() && tables.length > 0 && tables[0] instanceof LongKeyGroupTable) {
+            // restored without a namespace, registered with one: keys become namespaced, which only a chained table holds
+            for (int i = 0; i < tables.length; i++) {
+                KeyGroupTable chained = KeyGroupTable.forKeys(false);
+                for (Object key : tables[i].keys()) {
+                    chained.putRestored(key, tables[i].get(key));
+                }
+                tables[i] = chained;
+            }
+        }
     }
 
     boolean voidNamespace() {

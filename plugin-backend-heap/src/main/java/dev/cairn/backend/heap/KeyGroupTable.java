@@ -1,350 +1,62 @@
 package dev.cairn.backend.heap;
 
+import java.io.IOException;
+
 /**
- * The entries of one state in one key group: a chained hash table with copy-on-write at entry
- * granularity. A snapshot keeps the bucket array as it is ({@link #view}); the table copies the
- * array before it next changes a bucket, and an entry the snapshot can see is never changed but
- * replaced by a copy, and so is every entry on the way to it in its chain. A checkpoint thus
- * costs nothing on the task thread when it starts, and the next writes one array copy per key
- * group and one small copy per entry they change, not a copy of every key group's map they touch.
+ * The entries of one state in one key group, with copy-on-write for snapshots: a {@link View}
+ * taken when a snapshot begins keeps what it saw, readable from any thread, while the task thread
+ * goes on changing the table. The table also logs which keys changed and which were removed, with
+ * the version of the change, so that an incremental snapshot visits only those.
  *
- * <p>The table logs the keys it changed and removed with the version of the change: an
- * incremental snapshot visits only what changed since the snapshot it builds on
- * ({@link View#forEachChangedSince}, {@link View#forEachRemovedSince}), not every entry.
+ * <p>Keys are the backend's keys, or {@link NamespacedKey}s for states with a namespace; values
+ * are never {@code null}.
  */
-final class KeyGroupTable {
+interface KeyGroupTable {
 
-    private static final int MIN_CAPACITY = 16;
-
-    /**
-     * One mapping; its fields change only while no running snapshot sees it (its version is newer):
-     * the version then becomes the current one. The stamp is the version shifted left by one, its
-     * low bit set when the mapping changed at that version and is in the change log for it (a copy
-     * made only because a snapshot saw the entry has the bit clear: it did not change).
-     */
-    private static final class Entry {
-        final Object key;
-        final int hash;
-        Object value;
-        Entry next;
-        int stamp;
-
-        Entry(Object key, int hash, Object value, Entry next, int stamp) {
-            this.key = key;
-            this.hash = hash;
-            this.value = value;
-            this.next = next;
-            this.stamp = stamp;
-        }
-
-        int version() {
-            return stamp >>> 1;
-        }
+    /** A table for a state's keys: {@code Long} keys without namespace get a table that stores them unboxed. */
+    static KeyGroupTable forKeys(boolean longKeysWithoutNamespace) {
+        return longKeysWithoutNamespace ? new LongKeyGroupTable() : new ChainedKeyGroupTable();
     }
 
-    private static int copied(int version) {
-        return version << 1;
-    }
+    int size();
 
-    private static int changed(int version) {
-        return (version << 1) | 1;
-    }
+    Object get(Object key);
+
+    void put(Object key, Object value, CopyOnWriteVersions versions);
+
+    void remove(Object key, CopyOnWriteVersions versions);
+
+    /** Adds or replaces a mapping while the table is restored: no snapshot can see it yet. */
+    void putRestored(Object key, Object value);
+
+    /** The table as it is now, for a snapshot that has just begun: from now on it copies what that snapshot sees before changing it. */
+    View view();
+
+    /** The keys as they are now, for the task thread (incremental cleanup walks them). */
+    Object[] keys();
 
     /** The table as a snapshot saw it: safe to read from any thread while the snapshot runs. */
-    static final class View {
-        private final Entry[] buckets;
-        private final int size;
-        // the logs as of the view: later records go to indexes past their counts, or to new arrays
-        private final KeyLog.Frozen removed;
-        private final KeyLog.Frozen changes;
-
-        private View(KeyGroupTable table) {
-            this.buckets = table.buckets;
-            this.size = table.size;
-            this.removed = table.removed.freeze();
-            this.changes = table.changes.freeze();
-        }
-
-        int size() {
-            return size;
-        }
+    interface View {
+        int size();
 
         /**
          * The entries written after the snapshot of version {@code version} began (-1: all of
          * them). Since a snapshot, the change log names them: only they are visited, not the table.
          */
-        void forEachChangedSince(int version, Visitor visitor) throws java.io.IOException {
-            if (version < 0) {
-                for (Entry head : buckets) {
-                    for (Entry e = head; e != null; e = e.next) {
-                        visitor.visit(e.key, e.value);
-                    }
-                }
-                return;
-            }
-            // a key changed at several versions, or removed and added again, is logged more than once
-            java.util.Set<Object> visited = new java.util.HashSet<>();
-            changes.forEachSince(version, key -> {
-                Entry e = find(buckets, key);
-                if (e != null && visited.add(key)) {
-                    visitor.visit(e.key, e.value);
-                }
-            });
-        }
+        void forEachChangedSince(int version, Visitor visitor) throws IOException;
 
         /** At least the number of entries {@link #forEachChangedSince} visits, and not more than the table holds. */
-        int countChangedSince(int version) {
-            return version < 0 ? size : Math.min(size, changes.countSince(version));
-        }
+        int countChangedSince(int version);
 
         /** The keys removed after the snapshot of version {@code version} began (some may be back). */
-        void forEachRemovedSince(int version, KeyVisitor visitor) throws java.io.IOException {
-            removed.forEachSince(version, visitor);
-        }
-    }
-
-    /**
-     * Keys with the version at which something happened to them (removed, changed), for the
-     * incremental snapshots to come. Records no later snapshot builds on are dropped when the
-     * arrays fill; dropping makes new arrays, as a view may hold these.
-     */
-    private static final class KeyLog {
-        private Object[] keys = new Object[0];
-        private int[] versions = new int[0];
-        private int count;
-
-        void add(Object key, CopyOnWriteVersions cow) {
-            if (count == keys.length) {
-                compact(cow.removalFloor());
-            }
-            keys[count] = key;
-            versions[count] = cow.current();
-            count++;
-        }
-
-        private void compact(int floor) {
-            int kept = 0;
-            for (int i = 0; i < count; i++) {
-                if (versions[i] > floor) {
-                    kept++;
-                }
-            }
-            int capacity = Math.max(8, kept * 2);
-            Object[] k = new Object[capacity];
-            int[] at = new int[capacity];
-            int n = 0;
-            for (int i = 0; i < count; i++) {
-                if (versions[i] > floor) {
-                    k[n] = keys[i];
-                    at[n++] = versions[i];
-                }
-            }
-            keys = k;
-            versions = at;
-            count = n;
-        }
-
-        Frozen freeze() {
-            return new Frozen(keys, versions, count);
-        }
-
-        record Frozen(Object[] keys, int[] versions, int count) {
-            void forEachSince(int version, KeyVisitor visitor) throws java.io.IOException {
-                for (int i = 0; i < count; i++) {
-                    if (versions[i] > version) {
-                        visitor.visit(keys[i]);
-                    }
-                }
-            }
-
-            int countSince(int version) {
-                int n = 0;
-                for (int i = 0; i < count; i++) {
-                    if (versions[i] > version) {
-                        n++;
-                    }
-                }
-                return n;
-            }
-        }
+        void forEachRemovedSince(int version, KeyVisitor visitor) throws IOException;
     }
 
     interface KeyVisitor {
-        void visit(Object key) throws java.io.IOException;
+        void visit(Object key) throws IOException;
     }
 
     interface Visitor {
-        void visit(Object key, Object value) throws java.io.IOException;
-    }
-
-    private Entry[] buckets = new Entry[MIN_CAPACITY];
-    /** The version {@link #buckets} was created at: a snapshot of that version or later may hold it. */
-    private int bucketsVersion;
-    private int size;
-    private final KeyLog removed = new KeyLog();
-    private final KeyLog changes = new KeyLog();
-
-    private static int hash(Object key) {
-        int h = key.hashCode();
-        return h ^ (h >>> 16);
-    }
-
-    int size() {
-        return size;
-    }
-
-    Object get(Object key) {
-        Entry e = find(buckets, key);
-        return e == null ? null : e.value;
-    }
-
-    private static Entry find(Entry[] buckets, Object key) {
-        int h = hash(key);
-        for (Entry e = buckets[h & (buckets.length - 1)]; e != null; e = e.next) {
-            if (e.hash == h && (e.key == key || e.key.equals(key))) {
-                return e;
-            }
-        }
-        return null;
-    }
-
-    void put(Object key, Object value, CopyOnWriteVersions versions) {
-        int h = hash(key);
-        int i = h & (buckets.length - 1);
-        Entry previous = null;
-        for (Entry e = buckets[i]; e != null; previous = e, e = e.next) {
-            if (e.hash == h && (e.key == key || e.key.equals(key))) {
-                int stamp = changed(versions.current());
-                if (e.stamp != stamp) {
-                    changes.add(key, versions);
-                }
-                if (!versions.shared(e.version())) {
-                    e.value = value;
-                    e.stamp = stamp;
-                } else {
-                    relink(i, previous, e, new Entry(key, h, value, e.next, stamp), versions);
-                }
-                return;
-            }
-        }
-        ownBuckets(versions);
-        changes.add(key, versions);
-        buckets[i] = new Entry(key, h, value, buckets[i], changed(versions.current())); // a new head: no entry changes
-        if (++size > buckets.length - (buckets.length >>> 2)) {
-            resize(versions);
-        }
-    }
-
-    void remove(Object key, CopyOnWriteVersions versions) {
-        int h = hash(key);
-        int i = h & (buckets.length - 1);
-        Entry previous = null;
-        for (Entry e = buckets[i]; e != null; previous = e, e = e.next) {
-            if (e.hash == h && (e.key == key || e.key.equals(key))) {
-                relink(i, previous, e, e.next, versions);
-                size--;
-                removed.add(key, versions);
-                return;
-            }
-        }
-    }
-
-    /**
-     * Puts {@code replacement} where {@code old} was in chain {@code i}: the entry before it points
-     * to it, or, if a snapshot sees that entry, a copy does, and so on back to the bucket.
-     */
-    private void relink(int i, Entry before, Entry old, Entry replacement, CopyOnWriteVersions versions) {
-        if (before == null) {
-            ownBuckets(versions);
-            buckets[i] = replacement;
-            return;
-        }
-        if (!versions.shared(before.version())) {
-            before.next = replacement;
-            return;
-        }
-        // the chain up to `before` is rebuilt from copies, as far as a snapshot sees its entries
-        Entry[] prefix = new Entry[8];
-        int n = 0;
-        for (Entry e = buckets[i]; e != old; e = e.next) {
-            if (n == prefix.length) {
-                prefix = java.util.Arrays.copyOf(prefix, n * 2);
-            }
-            prefix[n++] = e;
-        }
-        Entry next = replacement;
-        for (int j = n - 1; j >= 0; j--) {
-            Entry p = prefix[j];
-            if (!versions.shared(p.version())) {
-                p.next = next;
-                return;
-            }
-            next = new Entry(p.key, p.hash, p.value, next, copied(versions.current()));
-        }
-        ownBuckets(versions);
-        buckets[i] = next;
-    }
-
-    /** Copies the bucket array first if a running snapshot holds it. */
-    private void ownBuckets(CopyOnWriteVersions versions) {
-        if (versions.shared(bucketsVersion)) {
-            buckets = buckets.clone();
-            bucketsVersion = versions.current();
-        }
-    }
-
-    /** Adds or replaces a mapping while the table is restored: no snapshot can see it yet. */
-    void putRestored(Object key, Object value) {
-        int h = hash(key);
-        int i = h & (buckets.length - 1);
-        for (Entry e = buckets[i]; e != null; e = e.next) {
-            if (e.hash == h && e.key.equals(key)) {
-                e.value = value;
-                return;
-            }
-        }
-        buckets[i] = new Entry(key, h, value, buckets[i], 0);
-        if (++size > buckets.length - (buckets.length >>> 2)) {
-            resize(NO_SNAPSHOT);
-        }
-    }
-
-    private static final CopyOnWriteVersions NO_SNAPSHOT = new CopyOnWriteVersions();
-
-    /** Doubles the buckets; entries a snapshot sees are copied rather than re-chained. */
-    private void resize(CopyOnWriteVersions versions) {
-        Entry[] grown = new Entry[buckets.length * 2];
-        int mask = grown.length - 1;
-        for (Entry head : buckets) {
-            for (Entry e = head, next; e != null; e = next) {
-                next = e.next;
-                int j = e.hash & mask;
-                if (versions.shared(e.version())) {
-                    grown[j] = new Entry(e.key, e.hash, e.value, grown[j], copied(versions.current()));
-                } else {
-                    e.next = grown[j];
-                    grown[j] = e;
-                }
-            }
-        }
-        buckets = grown;
-        bucketsVersion = versions.current();
-    }
-
-    /** The table as it is now, for a snapshot that has just begun: from now on it copies what that snapshot sees before changing it. */
-    View view() {
-        return new View(this);
-    }
-
-    /** The keys as they are now, for the task thread (incremental cleanup walks them). */
-    Object[] keys() {
-        Object[] keys = new Object[size];
-        int n = 0;
-        for (Entry head : buckets) {
-            for (Entry e = head; e != null; e = e.next) {
-                keys[n++] = e.key;
-            }
-        }
-        return keys;
+        void visit(Object key, Object value) throws IOException;
     }
 }

@@ -7,12 +7,38 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
-import org.junit.jupiter.api.Test;
+import java.util.function.IntFunction;
+import java.util.function.Supplier;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
-/** Copy-on-write per entry: what a snapshot saw stays as it was, whatever the table does next. */
+/**
+ * Copy-on-write: what a snapshot saw stays as it was, whatever the table does next; and the change
+ * logs of both tables, chained (any key) and unboxed {@code Long} keys.
+ */
 class KeyGroupTableTest {
 
-    /** Keys with few hash values: long chains, so copies of chain prefixes are exercised. */
+    enum Table {
+        /** Any key, half of them with few hash values: long chains, so copies of chain prefixes are exercised. */
+        CHAINED(ChainedKeyGroupTable::new, id -> id % 2 == 0 ? Integer.valueOf(id) : new CollidingKey(id % 600)),
+        /** Long keys, half of them far apart: long probe runs that wrap around, and pages copied as runs shift back. */
+        LONG_KEYS(LongKeyGroupTable::new, id -> id % 2 == 0 ? Long.valueOf(id) : Long.valueOf(id * 0xC2B2_AE3D_27D4_EB4FL));
+
+        final Supplier<KeyGroupTable> create;
+        final IntFunction<Object> key;
+
+        Table(Supplier<KeyGroupTable> create, IntFunction<Object> key) {
+            this.create = create;
+            this.key = key;
+        }
+
+        /** One of {@code distinct} keys, or fewer. */
+        Object key(SplittableRandom random, int distinct) {
+            return key.apply(random.nextInt(distinct));
+        }
+    }
+
+    /** Keys with few hash values. */
     private record CollidingKey(int id) {
         @Override
         public int hashCode() {
@@ -26,18 +52,19 @@ class KeyGroupTableTest {
         return seen;
     }
 
-    @Test
-    void everyViewKeepsTheContentsOfItsMomentThroughPutsRemovesAndGrowth() throws Exception {
+    @ParameterizedTest
+    @EnumSource(Table.class)
+    void everyViewKeepsTheContentsOfItsMomentThroughPutsRemovesAndGrowth(Table kind) throws Exception {
         SplittableRandom random = new SplittableRandom(3);
         CopyOnWriteVersions versions = new CopyOnWriteVersions();
-        KeyGroupTable table = new KeyGroupTable();
+        KeyGroupTable table = kind.create.get();
         Map<Object, Object> model = new HashMap<>();
         record Open(int version, KeyGroupTable.View view, Map<Object, Object> expected) {
         }
         List<Open> open = new ArrayList<>();
         for (int step = 0; step < 200_000; step++) {
             int op = random.nextInt(100);
-            Object key = random.nextBoolean() ? Integer.valueOf(random.nextInt(3_000)) : new CollidingKey(random.nextInt(300));
+            Object key = kind.key(random, 6_000);
             if (op < 60) {
                 Object value = random.nextInt();
                 table.put(key, value, versions);
@@ -74,11 +101,12 @@ class KeyGroupTableTest {
      * turns the earlier snapshot's contents into its own, and visits only keys written since:
      * entries copied because a snapshot saw them, though unchanged, are not in the delta.
      */
-    @Test
-    void aDeltaOverTheLastSnapshotVisitsOnlyWhatWasWrittenSinceAndRebuildsTheNext() throws Exception {
+    @ParameterizedTest
+    @EnumSource(Table.class)
+    void aDeltaOverTheLastSnapshotVisitsOnlyWhatWasWrittenSinceAndRebuildsTheNext(Table kind) throws Exception {
         SplittableRandom random = new SplittableRandom(11);
         CopyOnWriteVersions versions = new CopyOnWriteVersions();
-        KeyGroupTable table = new KeyGroupTable();
+        KeyGroupTable table = kind.create.get();
         Map<Object, Object> model = new HashMap<>();
         Map<Object, Object> atBase = new HashMap<>();
         java.util.Set<Object> writtenSinceBase = new java.util.HashSet<>();
@@ -90,7 +118,7 @@ class KeyGroupTableTest {
             int held = versions.startSnapshot();
             int writes = 1 + random.nextInt(400);
             for (int w = 0; w < writes; w++) {
-                Object key = random.nextBoolean() ? Integer.valueOf(random.nextInt(5_000)) : new CollidingKey(random.nextInt(500));
+                Object key = kind.key(random, 10_000);
                 if (random.nextInt(10) < 8) {
                     Object value = random.nextInt();
                     table.put(key, value, versions);
