@@ -15,6 +15,8 @@ final class CopyOnWriteVersions {
     private volatile int baseVersion = -1;
     /** Checkpoints taken but not yet completed or aborted, by id: each may become the base. */
     private final java.util.TreeMap<Long, Integer> candidates = new java.util.TreeMap<>();
+    /** Whether a snapshot may yet build on what changes now (see {@link #keepsChangeLog}). */
+    private volatile boolean changeLogKept;
 
     int current() {
         return current;
@@ -28,6 +30,7 @@ final class CopyOnWriteVersions {
         int v = current++;
         running.add(v);
         highestRunning = v;
+        changeLogKept = true;
         return v;
     }
 
@@ -35,16 +38,19 @@ final class CopyOnWriteVersions {
     synchronized void releaseSnapshot(int version) {
         running.remove(version);
         highestRunning = running.isEmpty() ? -1 : running.last();
+        updateChangeLogKept();
     }
 
     /** The snapshot of {@code version} completed: later incremental snapshots build on it. */
-    void useBase(int version) {
+    synchronized void useBase(int version) {
         baseVersion = version;
+        updateChangeLogKept();
     }
 
     /** Checkpoint {@code checkpointId} took the snapshot of {@code version}, which becomes the base if it completes. */
     synchronized void candidate(long checkpointId, int version) {
         candidates.put(checkpointId, version);
+        changeLogKept = true;
     }
 
     /** Checkpoint {@code checkpointId} completed or was aborted: it and earlier ones no longer become the base. */
@@ -54,6 +60,20 @@ final class CopyOnWriteVersions {
         } else {
             candidates.remove(checkpointId);
         }
+        updateChangeLogKept();
+    }
+
+    private void updateChangeLogKept() {
+        changeLogKept = baseVersion >= 0 || !candidates.isEmpty() || !running.isEmpty();
+    }
+
+    /**
+     * Whether the tables must log what changes now: only an incremental snapshot building on the
+     * base, on a checkpoint that may become it, or on a running snapshot reads the logs, and with
+     * none of them (no incremental checkpoints, the default) a change made now is never read.
+     */
+    boolean keepsChangeLog() {
+        return changeLogKept;
     }
 
     /**

@@ -11,6 +11,9 @@ final class KeyLog {
     private int count;
 
     void add(Object key, CopyOnWriteVersions cow) {
+        if (!cow.keepsChangeLog()) {
+            return;
+        }
         if (count == keys.length) {
             compact(cow.removalFloor());
         }

@@ -92,17 +92,22 @@ final class LongKeyGroupTable implements KeyGroupTable {
 
     @Override
     public void put(Object key, Object value, CopyOnWriteVersions versions) {
-        int i = slotOf((Long) key);
+        long k = (Long) key;
+        int i = slotOf(k);
         int page = i >>> PAGE_SHIFT;
         int offset = i & OFFSET;
         boolean added = values[page][offset] == null;
         ownPage(page, versions);
-        keys[page][offset] = (Long) key;
         values[page][offset] = value;
-        int version = versions.current();
-        if (added || logged[page][offset] != version) {
-            changes.add(key, versions);
-            logged[page][offset] = version;
+        if (added) {
+            keys[page][offset] = k;
+        }
+        if (versions.keepsChangeLog()) {
+            int version = versions.current();
+            if (added || logged[page][offset] != version) {
+                changes.add(key, versions);
+                logged[page][offset] = version;
+            }
         }
         if (added && ++size > threshold()) {
             grow(versions.current());
