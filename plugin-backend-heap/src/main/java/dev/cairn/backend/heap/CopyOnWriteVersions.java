@@ -53,6 +53,11 @@ final class CopyOnWriteVersions {
         changeLogKept = true;
     }
 
+    /** Whether checkpoint {@code checkpointId} took a snapshot that may still become the base. */
+    synchronized boolean isCandidate(long checkpointId) {
+        return candidates.containsKey(checkpointId);
+    }
+
     /** Checkpoint {@code checkpointId} completed or was aborted: it and earlier ones no longer become the base. */
     synchronized void settled(long checkpointId, boolean andEarlier) {
         if (andEarlier) {

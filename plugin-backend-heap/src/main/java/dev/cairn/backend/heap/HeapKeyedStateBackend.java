@@ -167,6 +167,11 @@ final class HeapKeyedStateBackend<K> implements KeyedStateBackend<K> {
 
     @Override
     public void notifyCheckpointComplete(long checkpointId) {
+        if (!versions.isCandidate(checkpointId)) {
+            // a savepoint, a snapshot the kernel wrote, or a checkpoint a later one already settled: it neither
+            // becomes the base nor settles the checkpoints still running (a savepoint does not subsume them)
+            return;
+        }
         SnapshotLayout layout = pendingLayouts.get(checkpointId);
         if (layout != null) {
             useBase(layout);

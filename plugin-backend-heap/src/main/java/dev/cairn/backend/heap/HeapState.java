@@ -49,7 +49,7 @@ final class HeapState {
         this.valueSerializer = (TypeSerializer<Object>) value;
         this.mapKeySerializer = (TypeSerializer<Object>) mapKey;
         if (!voidNamespace() && tables.length > 0 && tables[0] instanceof LongKeyGroupTable) {
-            // restored without a namespace, registered with one: keys become namespaced, which only a chained table holds
+            // restored without a namespace, registered with one: only a chained table holds the namespaced keys to come
             for (int i = 0; i < tables.length; i++) {
                 KeyGroupTable chained = KeyGroupTable.forKeys(false);
                 for (Object key : tables[i].keys()) {

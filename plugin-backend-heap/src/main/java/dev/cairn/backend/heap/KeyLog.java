@@ -10,10 +10,15 @@ final class KeyLog {
     private int[] versions = new int[0];
     private int count;
 
+    /** Records {@code key} at the current version, unless no snapshot may read the log ({@link CopyOnWriteVersions#keepsChangeLog}). */
     void add(Object key, CopyOnWriteVersions cow) {
-        if (!cow.keepsChangeLog()) {
-            return;
+        if (cow.keepsChangeLog()) {
+            record(key, cow);
         }
+    }
+
+    /** Records {@code key} at the current version; the caller checked that the log is kept. */
+    void record(Object key, CopyOnWriteVersions cow) {
         if (count == keys.length) {
             compact(cow.removalFloor());
         }

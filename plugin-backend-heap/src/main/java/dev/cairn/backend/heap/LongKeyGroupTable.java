@@ -56,10 +56,18 @@ final class LongKeyGroupTable implements KeyGroupTable {
         mask = capacity - 1;
     }
 
-    /** Fibonacci hashing: keys that differ only in a few bits (ids, timestamps) still spread over the slots. */
+    /**
+     * MurmurHash3's finalizer over the key and the capacity: keys that differ in a few bits (ids,
+     * timestamps) spread over the slots, and each capacity hashes differently. Tables are filled in
+     * the slot order of another table (a restore reads what a snapshot wrote in slot order, growth
+     * re-inserts in slot order): under the same hash those keys would come in sweeps over the table,
+     * each sweep crowding the runs the one before left, and inserts would take ever longer.
+     */
     private static int home(long key, int mask) {
-        long h = key * 0x9E3779B97F4A7C15L;
-        return (int) (h ^ (h >>> 32)) & mask;
+        long h = key + mask * 0xC2B2AE3D27D4EB4FL;
+        h = (h ^ (h >>> 33)) * 0xFF51AFD7ED558CCDL;
+        h = (h ^ (h >>> 33)) * 0xC4CEB9FE1A85EC53L;
+        return (int) (h ^ (h >>> 33)) & mask;
     }
 
     private static Object find(long[][] keys, Object[][] values, int mask, long key) {
@@ -105,7 +113,7 @@ final class LongKeyGroupTable implements KeyGroupTable {
         if (versions.keepsChangeLog()) {
             int version = versions.current();
             if (added || logged[page][offset] != version) {
-                changes.add(key, versions);
+                changes.record(key, versions);
                 logged[page][offset] = version;
             }
         }
@@ -212,6 +220,17 @@ final class LongKeyGroupTable implements KeyGroupTable {
             }
         }
         return all;
+    }
+
+    /** The mean distance of the entries from their home slots: what a lookup walks past. */
+    double meanDisplacement() {
+        long total = 0;
+        for (int i = 0; i <= mask; i++) {
+            if (values[i >>> PAGE_SHIFT][i & OFFSET] != null) {
+                total += (i - home(keys[i >>> PAGE_SHIFT][i & OFFSET], mask)) & mask;
+            }
+        }
+        return size == 0 ? 0 : (double) total / size;
     }
 
     private record View(long[][] keys, Object[][] values, int mask, int size, KeyLog.Frozen removed,
