@@ -35,6 +35,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -63,6 +64,7 @@ public final class JobMaster implements JobClient {
     private volatile ExecutionAttempt current;
     private volatile Throwable failureCause;
     private volatile int restarts;
+    private final RestartPolicy restartPolicy;
     /** The snapshot the user named to start from in this run: a damaged one fails the job instead of falling back. */
     private String seededDirectory;
     private Thread thread;
@@ -77,6 +79,7 @@ public final class JobMaster implements JobClient {
                      FailureInjector injector, LongSupplier clock, JobMetrics metrics) throws IOException {
         this.graph = graph;
         this.config = config;
+        this.restartPolicy = new RestartPolicy(config.restarts(), System::nanoTime);
         StateBackend backend = plugins.backend(config.backend()).orElseThrow(() -> new IllegalArgumentException(
                 "job.backend=" + config.backend() + " is not allowed: no such state backend is installed; available: " + plugins.backendNames()));
         this.storage = plugins.storage(config.storage()).orElseThrow(() -> new IllegalArgumentException(
@@ -134,8 +137,9 @@ public final class JobMaster implements JobClient {
         if (e == null) {
             return null;
         }
-        // a savepoint's files live in its own directory: the next checkpoint never builds on them
-        boolean reusable = e.kind() == SnapshotKind.CHECKPOINT && e.ownership().platformDeletes();
+        // a savepoint's files live in its own directory: the next checkpoint never builds on them; nor does
+        // a full one (a backend keeping a base for deltas that never come would keep its change logs forever)
+        boolean reusable = e.kind() == SnapshotKind.CHECKPOINT && e.ownership().platformDeletes() && config.checkpoints().incremental();
         return new RestorePoint(snapshots.ledger().snapshot(e), reusable, e.dropsUnknownState());
     }
 
@@ -181,17 +185,21 @@ public final class JobMaster implements JobClient {
                     }
                     continue;
                 }
-                if (attempt == null || restarts >= config.maxRestarts()) {
+                Optional<Duration> pause = attempt == null ? Optional.empty() : restartPolicy.onFailure();
+                if (pause.isEmpty()) {
+                    if (attempt != null) {
+                        LOG.info(() -> "Job " + graph.name() + " fails: its restart strategy allows no more restarts (" + restartPolicy.limit() + ")");
+                    }
                     finish(JobStatus.FAILED, cause);
                     return;
                 }
                 restarts++;
                 snapshots.metrics().restarted();
                 status = JobStatus.RESTARTING;
-                int attemptNumber = restarts;
                 Throwable reason = cause;
-                LOG.info(() -> "Job " + graph.name() + " failed (" + reason + "); restart " + attemptNumber + " of " + config.maxRestarts());
-                Thread.sleep(config.restartDelay().toMillis());
+                String limit = restartPolicy.limit();
+                LOG.info(() -> "Job " + graph.name() + " failed (" + reason + "); restarts in " + pause.get().toMillis() + " ms (" + limit + ")");
+                Thread.sleep(pause.get().toMillis());
                 status = JobStatus.RUNNING;
             }
         } catch (InterruptedException e) {

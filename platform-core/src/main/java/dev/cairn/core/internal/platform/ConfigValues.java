@@ -63,6 +63,28 @@ final class ConfigValues {
         return (int) n;
     }
 
+    double decimal(String key, double defaultValue, double min) throws InvalidConfigurationException {
+        if (!has(key)) {
+            return defaultValue;
+        }
+        Object v = properties.get(key);
+        String allowed = "use a number >= " + min + " such as " + Math.max(min, 2.0);
+        double d;
+        if (v instanceof Number n) {
+            d = n.doubleValue();
+        } else {
+            try {
+                d = Double.parseDouble(v.toString().trim());
+            } catch (NumberFormatException e) {
+                throw InvalidConfigurationException.of(key, v, allowed);
+            }
+        }
+        if (!(d >= min) || Double.isInfinite(d)) {
+            throw InvalidConfigurationException.of(key, v, allowed);
+        }
+        return d;
+    }
+
     boolean bool(String key, boolean defaultValue) throws InvalidConfigurationException {
         if (!has(key)) {
             return defaultValue;

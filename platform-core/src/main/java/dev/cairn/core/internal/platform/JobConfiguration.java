@@ -69,11 +69,33 @@ import org.osgi.service.metatype.annotations.Option;
             description = "Snapshot files up to this size go into the metadata instead of objects of their own; 0 turns it off")
     int checkpoint_inline$_$threshold() default 20480;
 
-    @AttributeDefinition(name = "Max restarts", min = "0", description = "Restarts after task failures before the job fails")
+    @AttributeDefinition(name = "Restart strategy", options = {
+            @Option(label = "fixed-delay", value = "fixed-delay"), @Option(label = "exponential-delay", value = "exponential-delay"),
+            @Option(label = "failure-rate", value = "failure-rate")},
+            description = "fixed-delay: at most max-restarts restarts, each after restart-delay; exponential-delay: pauses from restart-delay"
+                    + " growing to restart-max-delay, counted anew after restart-reset-after without failure; failure-rate: the job fails when"
+                    + " more than max-restarts failures fall within restart-failure-interval")
+    String job_restart$_$strategy() default "fixed-delay";
+
+    @AttributeDefinition(name = "Max restarts", min = "0",
+            description = "Fixed delay: restarts before the job fails; exponential delay: restarts since the last start-over (unlimited when unset);"
+                    + " failure rate: failures allowed within the interval")
     int job_max$_$restarts() default 3;
 
-    @AttributeDefinition(name = "Restart delay")
+    @AttributeDefinition(name = "Restart delay", description = "The pause before a restart; the first pause for exponential delay")
     String job_restart$_$delay() default "1s";
+
+    @AttributeDefinition(name = "Restart max delay", description = "Exponential delay: the longest pause")
+    String job_restart$_$max$_$delay() default "1m";
+
+    @AttributeDefinition(name = "Restart backoff multiplier", description = "Exponential delay: each pause is this many times the one before (>= 1)")
+    double job_restart$_$backoff$_$multiplier() default 1.5;
+
+    @AttributeDefinition(name = "Restart reset after", description = "Exponential delay: a job that ran this long without failing starts over at the first pause")
+    String job_restart$_$reset$_$after() default "1h";
+
+    @AttributeDefinition(name = "Restart failure interval", description = "Failure rate: the window in which at most max-restarts failures are allowed")
+    String job_restart$_$failure$_$interval() default "1m";
 
     @AttributeDefinition(name = "Fall back to the previous checkpoint", description = "When the newest checkpoint is damaged")
     boolean job_fallback$_$to$_$previous$_$checkpoint() default false;

@@ -3,6 +3,7 @@ package dev.cairn.core.internal.platform;
 import dev.cairn.api.job.CheckpointConfig;
 import dev.cairn.api.job.ClaimMode;
 import dev.cairn.api.job.JobConfig;
+import dev.cairn.api.job.RestartStrategy;
 import dev.cairn.api.job.RestoreSettings;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -32,7 +33,8 @@ public record JobSpec(String name, String definition, DesiredState desiredState,
     private static final Set<String> KNOWN = Set.of("job.name", "job.definition", "job.state", "job.parallelism",
             "job.max-parallelism", "job.backend", "job.changelog", "job.storage", "checkpoint.interval", "checkpoint.timeout",
             "checkpoint.min-pause", "checkpoint.max-concurrent", "checkpoint.tolerable-failures", "checkpoint.retained",
-            "checkpoint.incremental", "checkpoint.inline-threshold", "job.max-restarts", "job.restart-delay", "job.fallback-to-previous-checkpoint",
+            "checkpoint.incremental", "checkpoint.inline-threshold", "job.max-restarts", "job.restart-delay", "job.restart-strategy", "job.restart-max-delay",
+            "job.restart-backoff-multiplier", "job.restart-reset-after", "job.restart-failure-interval", "job.fallback-to-previous-checkpoint",
             "restore.path", "restore.claim-mode", "restore.allow-non-restored-state");
 
     /** Set by ConfigAdmin, DS and FileInstall rather than by users. */
@@ -101,14 +103,32 @@ public record JobSpec(String name, String definition, DesiredState desiredState,
         }
         try {
             JobConfig config = new JobConfig(parallelism, maxParallelism, v.string("job.backend", "heap"),
-                    storageName, storageConfig, checkpoints,
-                    v.integer("job.max-restarts", 3, 0, Integer.MAX_VALUE),
-                    v.duration("job.restart-delay", Duration.ofSeconds(1), Duration.ZERO),
+                    storageName, storageConfig, checkpoints, restartStrategy(v),
                     v.bool("job.fallback-to-previous-checkpoint", false), restore);
             return new JobSpec(name, definition, state, config, Map.copyOf(params), changelog);
         } catch (IllegalArgumentException e) {
             throw new InvalidConfigurationException(e.getMessage());
         }
+    }
+
+    /** The strategies' names as {@code job.restart-strategy} takes them. */
+    enum RestartStrategyName { FIXED_DELAY, EXPONENTIAL_DELAY, FAILURE_RATE }
+
+    /** Every restart setting is validated, also those the chosen strategy does not read: a typo must not wait for a switch. */
+    private static RestartStrategy restartStrategy(ConfigValues v) throws InvalidConfigurationException {
+        RestartStrategyName name = v.choice("job.restart-strategy", RestartStrategyName.FIXED_DELAY, RestartStrategyName.class);
+        // as Flink: exponential delay keeps trying unless told otherwise, the pauses growing by half each time
+        int maxRestarts = v.integer("job.max-restarts", name == RestartStrategyName.EXPONENTIAL_DELAY ? Integer.MAX_VALUE : 3, 0, Integer.MAX_VALUE);
+        Duration delay = v.duration("job.restart-delay", Duration.ofSeconds(1), Duration.ZERO);
+        Duration maxDelay = v.duration("job.restart-max-delay", Duration.ofMinutes(1), Duration.ZERO);
+        double multiplier = v.decimal("job.restart-backoff-multiplier", 1.5, 1.0);
+        Duration resetAfter = v.duration("job.restart-reset-after", Duration.ofHours(1), Duration.ofMillis(1));
+        Duration interval = v.duration("job.restart-failure-interval", Duration.ofMinutes(1), Duration.ofMillis(1));
+        return switch (name) {
+            case FIXED_DELAY -> RestartStrategy.fixedDelay(maxRestarts, delay);
+            case EXPONENTIAL_DELAY -> RestartStrategy.exponentialDelay(delay, maxDelay, multiplier, resetAfter, maxRestarts);
+            case FAILURE_RATE -> RestartStrategy.failureRate(maxRestarts, interval, delay);
+        };
     }
 
     /** Whether {@code other} runs the same job the same way; only the desired state may differ. */

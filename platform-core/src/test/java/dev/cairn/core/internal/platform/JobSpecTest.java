@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.cairn.api.job.ClaimMode;
+import dev.cairn.api.job.RestartStrategy;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -91,5 +92,32 @@ class JobSpecTest {
     private static void assertRefused(Map<String, Object> props, String message) {
         assertThatThrownBy(() -> JobSpec.parse(props, "a", "/data")).isInstanceOf(InvalidConfigurationException.class)
                 .hasMessageContaining(message);
+    }
+
+    @Test
+    void restartStrategiesAreReadAndBadValuesNamed() throws Exception {
+        assertThat(JobSpec.parse(props(), "a", "/data").config().restarts())
+                .isEqualTo(RestartStrategy.fixedDelay(3, Duration.ofSeconds(1)));
+        assertThat(JobSpec.parse(props("job.restart-strategy", "exponential-delay", "job.restart-delay", "2s",
+                "job.restart-backoff-multiplier", "1.5", "job.max-restarts", "20"), "a", "/data").config().restarts())
+                .isEqualTo(RestartStrategy.exponentialDelay(Duration.ofSeconds(2), Duration.ofMinutes(1), 1.5, Duration.ofHours(1), 20));
+        assertThat(JobSpec.parse(props("job.restart-strategy", "failure-rate", "job.restart-failure-interval", "5m",
+                "job.max-restarts", 1), "a", "/data").config().restarts())
+                .isEqualTo(RestartStrategy.failureRate(1, Duration.ofMinutes(5), Duration.ofSeconds(1)));
+        assertThat(JobSpec.parse(props("job.restart-strategy", "exponential-delay"), "a", "/data").config().restarts())
+                .as("Flink's defaults: unlimited restarts, pauses from 1 s growing by half up to a minute, start-over after an hour")
+                .isEqualTo(RestartStrategy.exponentialDelay(Duration.ofSeconds(1), Duration.ofMinutes(1), 1.5, Duration.ofHours(1), Integer.MAX_VALUE));
+
+        assertThatThrownBy(() -> JobSpec.parse(props("job.restart-strategy", "backoff"), "a", "/data"))
+                .isInstanceOf(InvalidConfigurationException.class)
+                .hasMessage("job.restart-strategy=backoff is not allowed: use one of [fixed-delay, exponential-delay, failure-rate]");
+        assertThatThrownBy(() -> JobSpec.parse(props("job.restart-backoff-multiplier", "0.5"), "a", "/data"))
+                .isInstanceOf(InvalidConfigurationException.class)
+                .hasMessageStartingWith("job.restart-backoff-multiplier=0.5 is not allowed: use a number >= 1.0");
+        assertThatThrownBy(() -> JobSpec.parse(props("job.restart-strategy", "exponential-delay", "job.restart-delay", "2m"), "a", "/data"))
+                .isInstanceOf(InvalidConfigurationException.class)
+                .hasMessage("job.restart-max-delay=1m is not allowed: use a duration >= job.restart-delay (2m)");
+        assertThatThrownBy(() -> JobSpec.parse(props("job.restart-reset-after", "0ms"), "a", "/data"))
+                .isInstanceOf(InvalidConfigurationException.class).hasMessageStartingWith("job.restart-reset-after=0ms is not allowed");
     }
 }
