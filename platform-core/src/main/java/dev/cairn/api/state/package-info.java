@@ -3,7 +3,7 @@
  * their descriptors and time-to-live.
  */
 @Export
-@Version("0.1.0")
+@Version("0.2.0")
 package dev.cairn.api.state;
 
 import org.osgi.annotation.bundle.Export;

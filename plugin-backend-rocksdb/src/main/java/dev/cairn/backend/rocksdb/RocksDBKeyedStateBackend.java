@@ -48,6 +48,7 @@ final class RocksDBKeyedStateBackend<K> implements KeyedStateBackend<K> {
     private final RocksDB db;
     private final ColumnFamilyHandle defaultColumnFamily;
     private final ColumnFamilyOptions columnFamilyOptions;
+    private final TtlCompactionFilters ttlFilters;
     private final DBOptions dbOptions;
     private final RocksDBResources resources;
     private boolean closed;
@@ -88,6 +89,7 @@ final class RocksDBKeyedStateBackend<K> implements KeyedStateBackend<K> {
         }
         this.resources = resources; // released once the database has closed
         this.columnFamilyOptions = resources.columnFamilyOptions();
+        this.ttlFilters = new TtlCompactionFilters(columnFamilyOptions);
         this.dbOptions = resources.dbOptions();
         List<ColumnFamilyDescriptor> descriptors = new ArrayList<>();
         List<ColumnFamilyHandle> handles = new ArrayList<>();
@@ -95,7 +97,8 @@ final class RocksDBKeyedStateBackend<K> implements KeyedStateBackend<K> {
             if (Files.exists(directory.resolve("CURRENT"))) {
                 try (Options options = new Options()) {
                     for (byte[] name : RocksDB.listColumnFamilies(options, directory.toString())) {
-                        descriptors.add(new ColumnFamilyDescriptor(name, columnFamilyOptions));
+                        descriptors.add(new ColumnFamilyDescriptor(name, Arrays.equals(name, RocksDB.DEFAULT_COLUMN_FAMILY)
+                                ? columnFamilyOptions : ttlFilters.optionsFor(new String(name, StandardCharsets.UTF_8))));
                     }
                 }
             } else {
@@ -103,6 +106,7 @@ final class RocksDBKeyedStateBackend<K> implements KeyedStateBackend<K> {
             }
             this.db = RocksDB.open(resources.dbOptions(), directory.toString(), descriptors, handles);
         } catch (RocksDBException | RuntimeException | Error e) {
+            ttlFilters.close();
             resources.release();
             if (e instanceof RuntimeException r) {
                 throw r;
@@ -217,7 +221,7 @@ final class RocksDBKeyedStateBackend<K> implements KeyedStateBackend<K> {
             return s;
         }
         try {
-            ColumnFamilyHandle cf = db.createColumnFamily(new ColumnFamilyDescriptor(name.getBytes(StandardCharsets.UTF_8), columnFamilyOptions));
+            ColumnFamilyHandle cf = db.createColumnFamily(new ColumnFamilyDescriptor(name.getBytes(StandardCharsets.UTF_8), ttlFilters.optionsFor(name)));
             s = new RocksState(name, kind, cf);
             states.put(name, s);
             columnFamilyChanges++;
@@ -242,6 +246,9 @@ final class RocksDBKeyedStateBackend<K> implements KeyedStateBackend<K> {
         }
         s.snapshotFilter = spec.snapshotFilter();
         s.cleanupFilter = spec.cleanupFilter();
+        if (spec.compactionCleanup() != null) {
+            ttlFilters.configure(db, s, spec.compactionCleanup());
+        }
         s.registered = true;
         RocksState state = s;
         return (InternalKvState<N>) accessors.computeIfAbsent(spec.name(), n -> switch (state.kind) {
@@ -457,6 +464,7 @@ final class RocksDBKeyedStateBackend<K> implements KeyedStateBackend<K> {
         localRecovery.close();
         defaultColumnFamily.close();
         db.close();
+        ttlFilters.close();
         resources.release();
         writeOptions.close();
         try (var files = Files.walk(directory)) {

@@ -101,7 +101,8 @@ public final class KeyedStateFactory<K> {
         SerializerCompatibility compatibility = SchemaCheck.check(operatorUid, backend.restoredStates().get(d.getName()), meta,
                 stored, mapKeySerializer, serializers.classLoader());
         StateSpec spec = new StateSpec(d.getName(), kind, nsSerializer, stored, mapKeySerializer,
-                ttl ? policy.snapshotFilter() : null, ttl ? policy.cleanupFilter() : null, meta);
+                ttl ? policy.snapshotFilter() : null, ttl ? policy.cleanupFilter() : null, meta,
+                ttl ? policy.compactionCleanup() : null);
         InternalKvState<N> internal = backend.createState(spec, compatibility);
         if (ttl) {
             internal = switch (kind) {

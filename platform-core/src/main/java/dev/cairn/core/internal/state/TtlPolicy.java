@@ -2,6 +2,7 @@ package dev.cairn.core.internal.state;
 
 import dev.cairn.api.state.StateTtlConfig;
 import dev.cairn.spi.backend.ElementFilter;
+import dev.cairn.spi.backend.TtlCompactionCleanup;
 import java.util.function.LongSupplier;
 
 /** One state's TTL rules against one processing-time clock. */
@@ -42,6 +43,12 @@ final class TtlPolicy {
 
     ElementFilter snapshotFilter() {
         return config.isCleanupFullSnapshot() ? liveFilter() : null;
+    }
+
+    TtlCompactionCleanup compactionCleanup() {
+        return config.isCleanupInRocksdbCompactFilter()
+                ? new TtlCompactionCleanup(ttlMillis, clock, config.getCompactionQueryTimeAfterEntries(), config.getPeriodicCompaction())
+                : null;
     }
 
     ElementFilter cleanupFilter() {
