@@ -40,6 +40,20 @@ import org.osgi.service.metatype.annotations.Option;
     @AttributeDefinition(name = "Snapshot storage", description = "Name of a snapshot storage plugin (file, …)")
     String job_storage() default "file";
 
+    @AttributeDefinition(name = "Job definition versions", required = false, description = "OSGi version range of the job"
+            + " definition's bundle, e.g. [1.2,2); empty means any (the first installed)")
+    String job_definition_version();
+
+    @AttributeDefinition(name = "State backend versions", required = false, description = "OSGi version range of the backend's bundle;"
+            + " the highest installed version in it is used")
+    String job_backend_version();
+
+    @AttributeDefinition(name = "Snapshot storage versions", required = false, description = "OSGi version range of the storage plugin's bundle")
+    String job_storage_version();
+
+    @AttributeDefinition(name = "Changelog versions", required = false, description = "OSGi version range of the changelog plugin's bundle")
+    String job_changelog_version();
+
     @AttributeDefinition(name = "Storage root", required = false,
             description = "For file storage: absolute directory; empty means the kernel's storage.root")
     String storage_root();

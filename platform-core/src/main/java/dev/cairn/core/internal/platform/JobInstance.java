@@ -217,8 +217,8 @@ public final class JobInstance {
         if (spec == null) {
             throw new IllegalStateException("Job configuration " + pid + " was refused: " + refusal);
         }
-        Plugin storage = platform.plugins().find(Kind.STORAGE, spec.config().storage()).orElseThrow(() ->
-                new IllegalStateException("storage '" + spec.config().storage() + "' is not installed"));
+        Plugin storage = spec.plugin(platform.plugins(), Kind.STORAGE).orElseThrow(() ->
+                new IllegalStateException(spec.wanted(Kind.STORAGE) + " is not installed (" + spec.installed(platform.plugins(), Kind.STORAGE) + ")"));
         try (SnapshotStorage st = ((SnapshotStorageProvider) storage.service()).open(spec.config().storageConfig())) {
             SnapshotCatalog catalog = new SnapshotCatalog(st, spec.name());
             SnapshotLedger ledger = SnapshotLedger.open(catalog);
@@ -234,7 +234,7 @@ public final class JobInstance {
             return true;
         }
         try {
-            return platform.plugins().find(Kind.STORAGE, spec.config().storage()).isPresent()
+            return spec.plugin(platform.plugins(), Kind.STORAGE).isPresent()
                     && withCatalog((catalog, ledger, running) -> ledger.recoveryPoint().isPresent()
                     || catalog.storage().exists(StorageMove.markerPath(spec.name()))); // a move not finished yet
         } catch (IOException | RuntimeException e) {
@@ -373,7 +373,7 @@ public final class JobInstance {
             CrashPoint.HANDOVER_AFTER_RESTART.reach();
             return;
         }
-        if (isActive() && !previous.sameRun(next)) {
+        if (isActive() && (!previous.sameRun(next) || (!previous.versions().equals(next.versions()) && !runsOnPluginsOf(next)))) {
             LOG.info(() -> "Job " + next.name() + " reconfigured: stopping with a snapshot to resume with the new configuration");
             stopForHandover(handoverFor(previous, next), "reconfigured");
             CrashPoint.HANDOVER_BEFORE_RESTART.reach();
@@ -382,6 +382,13 @@ public final class JobInstance {
             return;
         }
         reconcile();
+    }
+
+    /** Whether the current run is on the plugins {@code next} picks (another version range may pick others). */
+    private boolean runsOnPluginsOf(JobSpec next) {
+        List<Plugin> used = pluginsInUse();
+        return JobRun.kindsUsedBy(next).stream().allMatch(kind -> next.plugin(platform.plugins(), kind)
+                .map(p -> used.stream().anyMatch(u -> u.service() == p.service())).orElse(false));
     }
 
     /**

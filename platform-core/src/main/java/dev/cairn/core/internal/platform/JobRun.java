@@ -45,19 +45,18 @@ record JobRun(JobMaster master, List<Plugin> plugins, ChaosInjector chaos) {
     /** What a job needs that is not installed, or empty. */
     static Optional<String> missingPlugins(JobSpec spec, PluginTracker plugins) {
         List<String> missing = new ArrayList<>();
-        if (plugins.find(Kind.DEFINITION, spec.definition()).isEmpty()) {
-            missing.add("job definition '" + spec.definition() + "' (installed: " + plugins.names(Kind.DEFINITION) + ")");
-        }
-        if (plugins.find(Kind.BACKEND, spec.config().backend()).isEmpty()) {
-            missing.add("state backend '" + spec.config().backend() + "' (installed: " + plugins.names(Kind.BACKEND) + ")");
-        }
-        if (spec.changelog() && plugins.find(Kind.DECORATOR, JobSpec.CHANGELOG).isEmpty()) {
-            missing.add("the changelog plugin, for job.changelog=true (installed: " + plugins.names(Kind.DECORATOR) + ")");
-        }
-        if (plugins.find(Kind.STORAGE, spec.config().storage()).isEmpty()) {
-            missing.add("storage '" + spec.config().storage() + "' (installed: " + plugins.names(Kind.STORAGE) + ")");
+        for (Kind kind : kindsUsedBy(spec)) {
+            if (spec.plugin(plugins, kind).isEmpty()) {
+                missing.add(spec.wanted(kind) + " (" + spec.installed(plugins, kind) + ")");
+            }
         }
         return missing.isEmpty() ? Optional.empty() : Optional.of("waiting for " + String.join(", ", missing));
+    }
+
+    /** The kinds of plugin a run of {@code spec} is wired with. */
+    static List<Kind> kindsUsedBy(JobSpec spec) {
+        return spec.changelog() ? List.of(Kind.DEFINITION, Kind.BACKEND, Kind.DECORATOR, Kind.STORAGE)
+                : List.of(Kind.DEFINITION, Kind.BACKEND, Kind.STORAGE);
     }
 
     /**
@@ -65,9 +64,9 @@ record JobRun(JobMaster master, List<Plugin> plugins, ChaosInjector chaos) {
      * snapshots comes back from; {@code restore.path} only seeds one without ({@code seed}).
      */
     static JobRun start(JobSpec spec, PluginTracker plugins, boolean seed, JobMetrics metrics) throws IOException {
-        Plugin definition = plugins.find(Kind.DEFINITION, spec.definition()).orElseThrow();
-        Plugin backend = plugins.find(Kind.BACKEND, spec.config().backend()).orElseThrow();
-        Plugin storage = plugins.find(Kind.STORAGE, spec.config().storage()).orElseThrow();
+        Plugin definition = spec.plugin(plugins, Kind.DEFINITION).orElseThrow();
+        Plugin backend = spec.plugin(plugins, Kind.BACKEND).orElseThrow();
+        Plugin storage = spec.plugin(plugins, Kind.STORAGE).orElseThrow();
         JobConfig config = spec.config().withRestore(seed ? spec.config().restore() : null);
         JobDefinition def = (JobDefinition) definition.service();
         JobGraph graph = def.build(spec.name(), spec.parameters());
@@ -75,7 +74,7 @@ record JobRun(JobMaster master, List<Plugin> plugins, ChaosInjector chaos) {
             throw new IllegalStateException("job definition '" + spec.definition() + "' built a graph named '" + graph.name()
                     + "', not '" + spec.name() + "'");
         }
-        Plugin changelog = spec.changelog() ? plugins.find(Kind.DECORATOR, JobSpec.CHANGELOG).orElseThrow() : null;
+        Plugin changelog = spec.changelog() ? spec.plugin(plugins, Kind.DECORATOR).orElseThrow() : null;
         StateBackend used = changelog == null ? (StateBackend) backend.service()
                 : ((StateBackendDecorator) changelog.service()).wrap((StateBackend) backend.service());
         PluginRegistry pinned = new PinnedPlugins(used, (SnapshotStorageProvider) storage.service(), plugins, changelog != null);

@@ -5,19 +5,23 @@ import dev.cairn.api.job.ClaimMode;
 import dev.cairn.api.job.JobConfig;
 import dev.cairn.api.job.RestartStrategy;
 import dev.cairn.api.job.RestoreSettings;
+import dev.cairn.core.internal.platform.PluginTracker.Kind;
+import dev.cairn.core.internal.platform.PluginTracker.Plugin;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
+import org.osgi.framework.VersionRange;
 
 /**
  * A validated job instance configuration. {@link #parse} is the only way in: whatever reaches a
  * job went through it, so a bad value is refused before it can touch a running job.
  */
 public record JobSpec(String name, String definition, DesiredState desiredState, JobConfig config,
-               Map<String, String> parameters, boolean changelog) {
+               Map<String, String> parameters, boolean changelog, PluginVersions versions) {
 
     /** The plugin that wraps the job's backend when {@code job.changelog} is on. */
     static final String CHANGELOG = "changelog";
@@ -35,6 +39,7 @@ public record JobSpec(String name, String definition, DesiredState desiredState,
             "checkpoint.min-pause", "checkpoint.max-concurrent", "checkpoint.tolerable-failures", "checkpoint.retained",
             "checkpoint.incremental", "checkpoint.inline-threshold", "job.max-restarts", "job.restart-delay", "job.restart-strategy", "job.restart-max-delay",
             "job.restart-backoff-multiplier", "job.restart-reset-after", "job.restart-failure-interval", "job.fallback-to-previous-checkpoint",
+            "job.definition.version", "job.backend.version", "job.storage.version", "job.changelog.version",
             "restore.path", "restore.claim-mode", "restore.allow-non-restored-state");
 
     /** Set by ConfigAdmin, DS and FileInstall rather than by users. */
@@ -105,7 +110,7 @@ public record JobSpec(String name, String definition, DesiredState desiredState,
             JobConfig config = new JobConfig(parallelism, maxParallelism, v.string("job.backend", "heap"),
                     storageName, storageConfig, checkpoints, restartStrategy(v),
                     v.bool("job.fallback-to-previous-checkpoint", false), restore);
-            return new JobSpec(name, definition, state, config, Map.copyOf(params), changelog);
+            return new JobSpec(name, definition, state, config, Map.copyOf(params), changelog, PluginVersions.parse(v));
         } catch (IllegalArgumentException e) {
             throw new InvalidConfigurationException(e.getMessage());
         }
@@ -129,6 +134,41 @@ public record JobSpec(String name, String definition, DesiredState desiredState,
             case EXPONENTIAL_DELAY -> RestartStrategy.exponentialDelay(delay, maxDelay, multiplier, resetAfter, maxRestarts);
             case FAILURE_RATE -> RestartStrategy.failureRate(maxRestarts, interval, delay);
         };
+    }
+
+    /** The name of the plugin of {@code kind} this job runs on. */
+    String pluginName(Kind kind) {
+        return switch (kind) {
+            case DEFINITION -> definition;
+            case BACKEND -> config.backend();
+            case STORAGE -> config.storage();
+            case DECORATOR -> CHANGELOG;
+            case FORMAT -> throw new IllegalArgumentException("a job names no snapshot format");
+        };
+    }
+
+    /** The installed plugin of {@code kind} this job gets: its name, in its version range. */
+    Optional<Plugin> plugin(PluginTracker plugins, Kind kind) {
+        return plugins.find(kind, pluginName(kind), versions.of(kind));
+    }
+
+    /** What the job wants of {@code kind}, for messages: "state backend 'rocksdb' in [1.2.0,2.0.0)". */
+    String wanted(Kind kind) {
+        String what = switch (kind) {
+            case DEFINITION -> "job definition '" + definition + "'";
+            case BACKEND -> "state backend '" + config.backend() + "'";
+            case STORAGE -> "storage '" + config.storage() + "'";
+            case DECORATOR -> "the changelog plugin (job.changelog=true)";
+            case FORMAT -> throw new IllegalArgumentException("a job names no snapshot format");
+        };
+        VersionRange range = versions.of(kind);
+        return range == null ? what : what + " in " + range + " (" + PluginVersions.PROPERTIES.get(kind) + ")";
+    }
+
+    /** What is installed in place of what {@link #wanted} names, for messages. */
+    String installed(PluginTracker plugins, Kind kind) {
+        return versions.of(kind) == null ? "installed: " + plugins.names(kind)
+                : "installed: " + pluginName(kind) + " " + plugins.versions(kind, pluginName(kind));
     }
 
     /** Whether {@code other} runs the same job the same way; only the desired state may differ. */

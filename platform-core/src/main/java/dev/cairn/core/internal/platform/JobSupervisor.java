@@ -188,7 +188,7 @@ public final class JobSupervisor implements PluginTracker.Listener, JobInstance.
      * plugin the job will wait for it and be checked then.
      */
     private void checkPluginSettings(JobSpec spec) throws InvalidConfigurationException {
-        Optional<PluginTracker.Plugin> storage = plugins.find(PluginTracker.Kind.STORAGE, spec.config().storage());
+        Optional<PluginTracker.Plugin> storage = spec.plugin(plugins, PluginTracker.Kind.STORAGE);
         if (storage.isPresent() && storage.get().service() instanceof SnapshotStorageProvider provider) {
             try {
                 provider.validate(spec.config().storageConfig());
@@ -196,7 +196,7 @@ public final class JobSupervisor implements PluginTracker.Listener, JobInstance.
                 throw new InvalidConfigurationException(e.getMessage());
             }
         }
-        Optional<PluginTracker.Plugin> definition = plugins.find(PluginTracker.Kind.DEFINITION, spec.definition());
+        Optional<PluginTracker.Plugin> definition = spec.plugin(plugins, PluginTracker.Kind.DEFINITION);
         if (definition.isEmpty() || !(definition.get().service() instanceof JobDefinition def)) {
             return;
         }

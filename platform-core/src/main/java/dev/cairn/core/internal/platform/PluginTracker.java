@@ -13,6 +13,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.ServiceReference;
+import org.osgi.framework.VersionRange;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
@@ -58,10 +59,36 @@ public final class PluginTracker {
     }
 
     public Optional<Plugin> find(Kind kind, String name) {
+        return find(kind, name, null);
+    }
+
+    /**
+     * The plugin of {@code name} a job gets: without a range the one that came first, else the
+     * highest bundle version in {@code range} (the first of equal ones).
+     */
+    public Optional<Plugin> find(Kind kind, String name, VersionRange range) {
         List<Plugin> list = byName(kind).get(name);
         synchronized (this) {
-            return list == null || list.isEmpty() ? Optional.empty() : Optional.of(list.get(0));
+            if (list == null || list.isEmpty()) {
+                return Optional.empty();
+            }
+            if (range == null) {
+                return Optional.of(list.get(0));
+            }
+            Plugin best = null;
+            for (Plugin p : list) {
+                if (range.includes(p.bundle().getVersion()) && (best == null || p.bundle().getVersion().compareTo(best.bundle().getVersion()) > 0)) {
+                    best = p;
+                }
+            }
+            return Optional.ofNullable(best);
         }
+    }
+
+    /** The bundle versions of {@code name} installed now, for messages. */
+    public synchronized List<String> versions(Kind kind, String name) {
+        List<Plugin> list = byName(kind).get(name);
+        return list == null ? List.of() : list.stream().map(p -> p.bundle().getVersion().toString()).toList();
     }
 
     /** Every registered plugin, by kind then name. */

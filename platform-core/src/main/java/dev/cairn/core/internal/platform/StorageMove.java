@@ -50,8 +50,7 @@ final class StorageMove {
         if (a.config().storageConfig().equals(b.config().storageConfig())) {
             return false;
         }
-        try (SnapshotStorage from = open(plugins, a.config().storage(), a.config().storageConfig());
-             SnapshotStorage to = open(plugins, b.config().storage(), b.config().storageConfig())) {
+        try (SnapshotStorage from = open(plugins, a); SnapshotStorage to = open(plugins, b)) {
             return !from.describe().equals(to.describe()); // bucket, prefix, endpoint, root: never credentials
         } catch (IOException | RuntimeException e) {
             return true; // cannot tell: preparing the move says why it cannot be done
@@ -63,7 +62,7 @@ final class StorageMove {
         Map<String, Object> from = new LinkedHashMap<>();
         from.put("storage", current.config().storage());
         from.put("config", current.config().storageConfig()); // a job's own storage settings: never credentials
-        try (SnapshotStorage target = open(plugins, next.config().storage(), next.config().storageConfig())) {
+        try (SnapshotStorage target = open(plugins, next)) {
             // checked twice (before the configuration is stored and when it arrives): the second write replaces the first
             target.delete(markerPath(next.name()));
             try (OutputStream out = target.create(markerPath(next.name()))) {
@@ -79,7 +78,7 @@ final class StorageMove {
      * @return the directory of the snapshot moved over, or empty when there was no move to finish
      */
     static Optional<String> complete(JobSpec spec, PluginTracker plugins) throws IOException {
-        try (SnapshotStorage target = open(plugins, spec.config().storage(), spec.config().storageConfig())) {
+        try (SnapshotStorage target = open(plugins, spec)) {
             String marker = markerPath(spec.name());
             if (!target.exists(marker)) {
                 return Optional.empty();
@@ -99,7 +98,10 @@ final class StorageMove {
 
     private static Optional<String> copyRecoveryPoint(String job, PluginTracker plugins, String storage, Map<String, String> config,
                                                       SnapshotStorage target) throws IOException {
-        try (SnapshotStorage source = open(plugins, storage, config)) {
+        // the storage the state moves away from, in whatever version is installed: the marker records no range
+        SnapshotStorageProvider provider = (SnapshotStorageProvider) plugins.find(Kind.STORAGE, storage).orElseThrow(() ->
+                new IOException("storage '" + storage + "' is not installed (installed: " + plugins.names(Kind.STORAGE) + ")")).service();
+        try (SnapshotStorage source = provider.open(config)) {
             SnapshotCatalog from = new SnapshotCatalog(source, job);
             SnapshotLedger oldLedger = SnapshotLedger.open(from);
             Optional<LedgerEntry> point = oldLedger.recoveryPoint();
@@ -116,9 +118,9 @@ final class StorageMove {
         }
     }
 
-    private static SnapshotStorage open(PluginTracker plugins, String storage, Map<String, String> config) throws IOException {
-        SnapshotStorageProvider provider = (SnapshotStorageProvider) plugins.find(Kind.STORAGE, storage).orElseThrow(() ->
-                new IOException("storage '" + storage + "' is not installed (installed: " + plugins.names(Kind.STORAGE) + ")")).service();
-        return provider.open(config);
+    private static SnapshotStorage open(PluginTracker plugins, JobSpec spec) throws IOException {
+        SnapshotStorageProvider provider = (SnapshotStorageProvider) spec.plugin(plugins, Kind.STORAGE).orElseThrow(() ->
+                new IOException(spec.wanted(Kind.STORAGE) + " is not installed (" + spec.installed(plugins, Kind.STORAGE) + ")")).service();
+        return provider.open(spec.config().storageConfig());
     }
 }

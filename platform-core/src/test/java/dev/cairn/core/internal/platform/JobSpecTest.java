@@ -120,4 +120,29 @@ class JobSpecTest {
         assertThatThrownBy(() -> JobSpec.parse(props("job.restart-reset-after", "0ms"), "a", "/data"))
                 .isInstanceOf(InvalidConfigurationException.class).hasMessageStartingWith("job.restart-reset-after=0ms is not allowed");
     }
+
+    @Test
+    void pluginVersionRangesAreReadAndBadOnesNamed() throws Exception {
+        JobSpec pinned = JobSpec.parse(props("job.backend.version", "[1.2,2)", "job.definition.version", "3.1",
+                "job.storage.version", "[0.1.0,0.1.0]", "job.changelog.version", "(1,2]"), "a", "/data");
+        assertThat(pinned.versions().of(PluginTracker.Kind.BACKEND)).isEqualTo(new org.osgi.framework.VersionRange("[1.2,2)"));
+        assertThat(pinned.versions().of(PluginTracker.Kind.DEFINITION).includes(new org.osgi.framework.Version(7, 0, 0))).isTrue();
+        assertThat(pinned.versions().of(PluginTracker.Kind.STORAGE).includes(new org.osgi.framework.Version(0, 1, 1))).isFalse();
+        assertThat(pinned.wanted(PluginTracker.Kind.BACKEND)).isEqualTo("state backend 'heap' in [1.2.0,2.0.0) (job.backend.version)");
+        JobSpec any = JobSpec.parse(props(), "a", "/data");
+        assertThat(any.versions()).isEqualTo(PluginVersions.ANY);
+        assertThat(any.wanted(PluginTracker.Kind.STORAGE)).isEqualTo("storage 'file'");
+        // another range is the same run: whether the job moves depends on what is installed
+        assertThat(any.sameRun(pinned)).isTrue();
+
+        assertThatThrownBy(() -> JobSpec.parse(props("job.storage.version", "[2,1)"), "a", "/data"))
+                .isInstanceOf(InvalidConfigurationException.class)
+                .hasMessageStartingWith("job.storage.version=[2,1) is not allowed: the range includes no version");
+        for (String bad : new String[] {"banana", "[1.2,", "1.x"}) {
+            assertThatThrownBy(() -> JobSpec.parse(props("job.backend.version", bad), "a", "/data"))
+                    .isInstanceOf(InvalidConfigurationException.class)
+                    .hasMessageStartingWith("job.backend.version=" + bad + " is not allowed: use an OSGi version range")
+                    .hasMessageContaining("[1.2,2)");
+        }
+    }
 }
