@@ -33,25 +33,33 @@ final class KeyLookup {
         this.loader = loader;
     }
 
-    int run(String uid, String keyText, String stateName, boolean json, PrintStream out) throws ToolException, IOException {
+    /** A key as given on the command line: parsed with the snapshot's key serializer, its bytes and key group as the job computes them. */
+    record Key(Object value, byte[] bytes, int keyGroup) {
+        boolean matches(byte[] parts, int length) {
+            return Arrays.equals(parts, 0, length, bytes, 0, bytes.length);
+        }
+    }
+
+    static Key parse(OpenedSnapshot opened, String uid, String keyText, ClassLoader loader) throws ToolException, IOException {
         OperatorKeyedState.operator(opened, uid);
-        int maxParallelism = opened.metadata().maxParallelism();
-        // the key type comes from the snapshot; the key group from the key, as the job computes it
-        Object key;
-        int keyGroup;
-        byte[] keyBytes;
         try (OperatorKeyedState keysOnly = OperatorKeyedState.open(opened, uid, KeyGroupRange.EMPTY, loader)) {
             StateDecoder d = new StateDecoder(keysOnly, loader);
-            key = d.parseKey(keyText);
-            keyBytes = d.keyBytes(key);
-            keyGroup = KeyGroups.keyGroupFor(key, maxParallelism);
+            Object key = d.parseKey(keyText);
+            return new Key(key, d.keyBytes(key), KeyGroups.keyGroupFor(key, opened.metadata().maxParallelism()));
         }
+    }
+
+    int run(String uid, String keyText, String stateName, boolean json, PrintStream out) throws ToolException, IOException {
+        int maxParallelism = opened.metadata().maxParallelism();
+        Key parsed = parse(opened, uid, keyText, loader);
+        Object key = parsed.value();
+        int keyGroup = parsed.keyGroup();
         try (OperatorKeyedState state = OperatorKeyedState.open(opened, uid, new KeyGroupRange(keyGroup, keyGroup), loader)) {
             StateDecoder decoder = new StateDecoder(state, loader);
             List<Integer> wanted = StateScan.wanted(decoder, state, stateName);
             Found[] found = new Found[state.states().size()];
             state.read(keyGroup, (s, parts, k, n, mk, v) -> {
-                if (!wanted.contains(s) || !Arrays.equals(parts, 0, k, keyBytes, 0, keyBytes.length)) {
+                if (!wanted.contains(s) || !parsed.matches(parts, k)) {
                     return;
                 }
                 collect(decoder, s, found, parts, k, n, mk, v);

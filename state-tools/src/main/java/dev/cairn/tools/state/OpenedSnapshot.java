@@ -70,6 +70,10 @@ record OpenedSnapshot(String location, Path root, String base, SnapshotStorage s
         if (Files.isRegularFile(dir) && dir.getFileName().toString().equals(SnapshotCatalog.METADATA)) {
             dir = dir.getParent();
         }
+        if (Files.isRegularFile(dir)) {
+            throw new ToolException(location + " is not a snapshot: a file, not a snapshot's directory or its "
+                    + SnapshotCatalog.METADATA + " file");
+        }
         if (!Files.isDirectory(dir)) {
             throw new ToolException(location + " is not a snapshot: no such directory");
         }

@@ -5,17 +5,25 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 
 /** A temporary directory a verb works in (a restored backend, an intermediate savepoint), deleted when it closes. */
 final class ScratchDirectory implements AutoCloseable {
 
+    /** Directories not closed yet: an interrupted run (Ctrl-C) removes them on its way out. */
+    private static final Set<Path> OPEN = ConcurrentHashMap.newKeySet();
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> OPEN.forEach(ScratchDirectory::delete), "cairn-state-scratch-cleanup"));
+    }
+
     private final Path path;
 
     ScratchDirectory(String prefix) throws IOException {
         this.path = Files.createTempDirectory(prefix);
-        // an interrupted run (Ctrl-C) still removes it
-        this.path.toFile().deleteOnExit();
+        OPEN.add(path);
     }
 
     Path path() {
@@ -25,6 +33,7 @@ final class ScratchDirectory implements AutoCloseable {
     @Override
     public void close() {
         delete(path);
+        OPEN.remove(path);
     }
 
     /** Deletes {@code dir} and what it holds, as far as it can: what is left in the temporary directory is harmless. */

@@ -69,14 +69,19 @@ final class StateScan {
         }
     }
 
-    /** {@code scan}: entries as JSON Lines with their state's name, up to {@code limit}. */
-    int scan(String uid, String stateName, long limit, PrintStream out) throws ToolException, IOException {
-        try (OperatorKeyedState state = openAll(uid)) {
+    /**
+     * {@code scan}: entries as JSON Lines with their state's name, up to {@code limit}; with a
+     * {@code keyText} only that key's, read from its key group alone.
+     */
+    int scan(String uid, String stateName, String keyText, long limit, PrintStream out) throws ToolException, IOException {
+        KeyLookup.Key only = keyText == null ? null : KeyLookup.parse(opened, uid, keyText, loader);
+        try (OperatorKeyedState state = only == null ? openAll(uid)
+                : OperatorKeyedState.open(opened, uid, new KeyGroupRange(only.keyGroup(), only.keyGroup()), loader)) {
             StateDecoder decoder = new StateDecoder(state, loader);
             List<Integer> wanted = wanted(decoder, state, stateName);
             JsonGenerator json = StateDecoder.lines((OutputStream) out);
             long[] written = {0};
-            read(state, decoder, wanted, limit, written, (s, key, ns, mk, value) -> {
+            read(state, decoder, wanted, only, limit, written, (s, key, ns, mk, value) -> {
                 writeLine(json, state.states().get(s).name(), key, ns, mk, value);
                 written[0]++;
             });
@@ -124,7 +129,7 @@ final class StateScan {
                         generators[s] = StateDecoder.lines(writers[s]);
                     }
                 }
-                read(state, decoder, wanted, Long.MAX_VALUE, new long[1], (s, key, ns, mk, value) -> {
+                read(state, decoder, wanted, null, Long.MAX_VALUE, new long[1], (s, key, ns, mk, value) -> {
                     if (csv) {
                         writeCsv(writers[s], key, ns, mk, value);
                     } else {
@@ -178,9 +183,12 @@ final class StateScan {
         return wanted;
     }
 
-    /** Hands the entries of the states {@code wanted} to {@code output} until {@code done} (which it counts up) reaches {@code limit}. */
-    private static void read(OperatorKeyedState state, StateDecoder decoder, List<Integer> wanted, long limit, long[] done,
-                             EntryOutput output) throws IOException {
+    /**
+     * Hands the entries of the states {@code wanted} (of key {@code only}, unless {@code null}) to
+     * {@code output} until {@code done} (which it counts up) reaches {@code limit}.
+     */
+    private static void read(OperatorKeyedState state, StateDecoder decoder, List<Integer> wanted, KeyLookup.Key only, long limit,
+                             long[] done, EntryOutput output) throws IOException {
         boolean[] take = new boolean[state.states().size()];
         wanted.forEach(s -> take[s] = true);
         for (int kg : state.keyGroups()) {
@@ -188,7 +196,7 @@ final class StateScan {
                 return; // a key group is read to its end, its entries past the limit ignored
             }
             state.read(kg, (s, parts, k, n, mk, v) -> {
-                if (take[s] && done[0] < limit) {
+                if (take[s] && done[0] < limit && (only == null || only.matches(parts, k))) {
                     output.entry(s, decoder.key(parts, 0, k), decoder.namespace(s, parts, k, n),
                             mk < 0 ? null : decoder.mapKey(s, parts, k + n, mk), decoder.value(s, parts, k + n + Math.max(mk, 0), v));
                 }

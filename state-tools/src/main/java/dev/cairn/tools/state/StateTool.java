@@ -12,8 +12,9 @@ import java.util.Set;
 
 /**
  * {@code bin/cairn state <verb> <snapshot> …}: reads snapshots offline, with no platform running.
- * Exit codes: 0 done, 1 the snapshot is damaged ({@code verify}), 2 bad input, 3 the storage could
- * not be read (each a one-line message, never a stack trace).
+ * Exit codes: 0 done, 1 the snapshot is damaged ({@code verify}), 2 bad input, 3 the snapshot could
+ * not be read (storage, memory, a value its serializer cannot decode), each a one-line message,
+ * never a stack trace.
  */
 public final class StateTool {
 
@@ -24,8 +25,9 @@ public final class StateTool {
               keys   <snapshot> <operator> [--limit N]       the operator's keys, each once, as get takes them
               get    <snapshot> <operator> <key> [--state S] [--json]
                                                              what each state holds for the key (reads only the key's key group)
-              scan   <snapshot> <operator> [--state S] [--limit N]
+              scan   <snapshot> <operator> [--state S] [--key K] [--limit N]
                                                              entries as JSON Lines: state, key, namespace, map-key, value, ttl-timestamp
+                                                             (with --key, one key's, read from its key group only)
               export <snapshot> <operator> <directory> [--state S] [--csv]
                                                              one file per state: <state>.jsonl, or <state>.csv for flat types
               convert <snapshot> <new savepoint directory> [--format canonical|full|native] [--backend heap|rocksdb]
@@ -61,8 +63,12 @@ public final class StateTool {
             // a file or section that fails its checksum, or passed it and cannot be read: the snapshot is damaged
             err.println("damaged: " + OpenedSnapshot.firstLine(e));
             return 1;
-        } catch (IOException | RuntimeException | LinkageError e) {
-            // a failure reading the storage (or loading a library), not bad input: still one line, naming what failed
+        } catch (OutOfMemoryError e) {
+            err.println("state " + (args.length > 0 ? args[0] : "") + " ran out of memory (" + Runtime.getRuntime().maxMemory() / 1048576
+                    + " MiB): give the tool more with CAIRN_JAVA_OPTS=-Xmx<size>");
+            return 3;
+        } catch (IOException | RuntimeException | Error e) {
+            // a failure reading the storage, loading a library or decoding a value, not bad input: still one line, naming what failed
             err.println("state " + (args.length > 0 ? args[0] : "") + " failed: " + OpenedSnapshot.firstLine(e));
             return 3;
         } finally {
@@ -104,10 +110,10 @@ public final class StateTool {
                 }
             }
             case "scan" -> {
-                ToolArguments a = new ToolArguments(verb, rest, Set.of(), Set.of("--state", "--limit", "--job"));
+                ToolArguments a = new ToolArguments(verb, rest, Set.of(), Set.of("--state", "--key", "--limit", "--job"));
                 List<String> p = a.positional("<snapshot>", "<operator>");
                 try (JobClassLoader job = JobClassLoader.of(a.option("--job"))) {
-                    return new StateScan(open(a, p.get(0), opened), job.loader()).scan(p.get(1), a.option("--state"),
+                    return new StateScan(open(a, p.get(0), opened), job.loader()).scan(p.get(1), a.option("--state"), a.option("--key"),
                             a.count("--limit", Long.MAX_VALUE), out);
                 }
             }

@@ -63,8 +63,11 @@ class BootstrapTest {
     @ValueSource(strings = {"heap", "rocksdb"})
     void theJobStartsFromBootstrappedStateAndSeesIt(String backend) throws Exception {
         Path savepoint = snapshots.storage().resolve("imported/boot");
-        Result boot = bootstrap(products(), savepoint);
+        Path input = products();
+        Map<String, String> inputs = digests(input, jobJar);
+        Result boot = bootstrap(input, savepoint);
         assertThat(boot.exit()).as(boot.err()).isZero();
+        assertThat(digests(input, jobJar)).as("the input files and the job's jar are byte-identical").isEqualTo(inputs);
         assertThat(boot.out()).startsWith("savepoint written: " + savepoint + ": operator enrich of job offers-boot, max parallelism 128,"
                 + " entries per state: product 300 ");
 
@@ -119,5 +122,19 @@ class BootstrapTest {
             assertThat(r.err().strip().lines()).hasSize(1);
         }
         assertThat(target).as("nothing left of a failed run").doesNotExist();
+    }
+
+    /** SHA-256 of every file under {@code paths} (a directory or a file). */
+    private static Map<String, String> digests(Path... paths) throws Exception {
+        Map<String, String> out = new java.util.TreeMap<>();
+        for (Path root : paths) {
+            try (java.util.stream.Stream<Path> files = Files.walk(root)) {
+                for (Path f : files.filter(Files::isRegularFile).toList()) {
+                    out.put(f.toString(), java.util.HexFormat.of().formatHex(
+                            java.security.MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(f))));
+                }
+            }
+        }
+        return out;
     }
 }

@@ -131,11 +131,15 @@ class SavepointRewriteTest {
     @Test
     void renamesAndDropsOperatorsAndStates() throws Exception {
         Path sp = snapshots.savepoint("heap", "full");
+        Map<String, String> input = snapshots.digests();
         Path rewritten = snapshots.storage().resolve("imported/sp-renamed");
         Result rewrite = state("rewrite", sp.toString(), rewritten.toString(), "--rename-operator", "offers=offers-v2",
                 "--drop-operator", "product-updates", "--rename-state", "enrich/parked=parked-events", "--drop-state", "enrich/product",
                 "--format", "full");
         assertThat(rewrite.exit()).as(rewrite.err()).isZero();
+        Map<String, String> inputAfter = snapshots.digests();
+        inputAfter.keySet().removeIf(f -> f.startsWith(snapshots.storage().relativize(rewritten).toString()));
+        assertThat(inputAfter).as("the input is byte-identical").isEqualTo(input);
 
         JsonNode info = JSON.readTree(state("info", rewritten.toString(), "--json").out());
         assertThat(info.get("format").asText()).isEqualTo("full");

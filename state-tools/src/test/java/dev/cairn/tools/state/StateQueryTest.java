@@ -93,6 +93,32 @@ class StateQueryTest {
             assertThat(n.get("value").asLong()).isEqualTo(expected.get(n.get("key").asText()).nextSeq());
         }
 
+        // scan --key: that key's entries only, as many as its states hold
+        Map.Entry<String, SkuState> one = expected.entrySet().stream().filter(e -> !e.getValue().parked().isEmpty()).findFirst()
+                .orElse(expected.entrySet().iterator().next());
+        Result scanKey = state("scan", snapshot.toString(), "enrich", "--key", one.getKey());
+        assertThat(scanKey.exit()).as(scanKey.err()).isZero();
+        Map<String, Integer> perState = new java.util.TreeMap<>();
+        for (String line : scanKey.out().lines().toList()) {
+            JsonNode n = JSON.readTree(line);
+            assertThat(n.get("key").asText()).isEqualTo(one.getKey());
+            perState.merge(n.get("state").asText(), 1, Integer::sum);
+            if (n.get("state").asText().equals("next-seq")) {
+                assertThat(n.get("value").asLong()).isEqualTo(one.getValue().nextSeq());
+            }
+        }
+        Map<String, Integer> wantedPerState = new java.util.TreeMap<>();
+        if (one.getValue().nextSeq() != null) {
+            wantedPerState.put("next-seq", 1);
+        }
+        if (one.getValue().product() != null) {
+            wantedPerState.put("product", 1);
+        }
+        if (!one.getValue().parked().isEmpty()) {
+            wantedPerState.put("parked", one.getValue().parked().size());
+        }
+        assertThat(perState).as("entries of %s by state", one.getKey()).isEqualTo(wantedPerState);
+
         // get: what each state holds for a key, reading only that key's key group
         int checked = 0;
         for (Map.Entry<String, SkuState> e : expected.entrySet()) {

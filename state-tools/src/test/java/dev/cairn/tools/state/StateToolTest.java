@@ -156,6 +156,11 @@ class StateToolTest {
         assertThat(missing.exit()).isEqualTo(2);
         assertThat(missing.err().strip()).isEqualTo(dir.resolve("nowhere") + " is not a snapshot: no such directory");
 
+        Files.writeString(dir.resolve("notes.txt"), "hello");
+        Result aFile = state("info", dir.resolve("notes.txt").toString());
+        assertThat(aFile.exit()).isEqualTo(2);
+        assertThat(aFile.err().strip()).isEqualTo(dir.resolve("notes.txt") + " is not a snapshot: a file, not a snapshot's directory or its _metadata file");
+
         Files.writeString(dir.resolve("empty/_metadata"), "{ not json");
         Result garbage = state("info", dir.resolve("empty").toString());
         assertThat(garbage.exit()).isEqualTo(2);
