@@ -21,7 +21,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /** {@code state info} and {@code state verify} over real snapshots of the example job, heap and RocksDB. */
 class StateToolTest {
@@ -52,10 +52,10 @@ class StateToolTest {
         return snapshots.digests();
     }
 
-    @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"heap", "rocksdb"})
-    void infoNamesEveryOperatorAndStateAndVerifyFindsItIntact(String backend) throws Exception {
-        Path sp = savepoint(backend);
+    @ParameterizedTest(name = "{0}, {1}")
+    @CsvSource({"heap, full", "heap, canonical", "rocksdb, full", "rocksdb, canonical", "rocksdb, native"})
+    void infoNamesEveryOperatorAndStateAndVerifyFindsItIntact(String backend, String format) throws Exception {
+        Path sp = snapshots.savepoint(backend, format);
         Map<String, String> before = digests();
 
         Result text = state("info", sp.toString());
@@ -68,6 +68,7 @@ class StateToolTest {
         assertThat(json.exit()).as(json.err()).isZero();
         JsonNode root = new ObjectMapper().readTree(json.out());
         assertThat(root.get("backend").asText()).isEqualTo(backend);
+        assertThat(root.get("format").asText()).isEqualTo(format);
         assertThat(root.get("kind").asText()).isEqualTo("savepoint");
         Set<String> uids = new HashSet<>();
         root.get("operators").forEach(op -> uids.add(op.get("uid").asText()));
