@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -41,13 +42,27 @@ class TimersRescaleTest {
     static final class SplitNumberSource implements Source<Long> {
         private static final long serialVersionUID = 1L;
 
+        /**
+         * Positions in union list state instead: a restore gives every subtask every position, and
+         * each keeps the splits {@code split mod parallelism} assigns it (as Flink's legacy Kafka source did).
+         */
+        private final boolean union;
+
+        SplitNumberSource(boolean union) {
+            this.union = union;
+        }
+
         @Override
         public SourceReader<Long> createReader(SourceContext ctx) throws Exception {
-            ListState<String> state = ctx.operatorState().getListState(new ListStateDescriptor<>("splits", Serializers.STRING));
+            ListStateDescriptor<String> descriptor = new ListStateDescriptor<>("splits", Serializers.STRING);
+            ListState<String> state = union ? ctx.operatorState().getUnionListState(descriptor) : ctx.operatorState().getListState(descriptor);
             List<long[]> splits = new ArrayList<>(); // {split, next}
             for (String s : state.get()) {
                 String[] parts = s.split(":");
-                splits.add(new long[]{Long.parseLong(parts[0]), Long.parseLong(parts[1])});
+                long split = Long.parseLong(parts[0]);
+                if (!union || split % ctx.parallelism() == ctx.subtaskIndex()) {
+                    splits.add(new long[]{split, Long.parseLong(parts[1])});
+                }
             }
             if (!ctx.isRestored()) {
                 for (int r = ctx.subtaskIndex(); r < SPLITS; r += ctx.parallelism()) {
@@ -82,9 +97,9 @@ class TimersRescaleTest {
         }
     }
 
-    private JobGraph graph(String name) {
+    private JobGraph graph(String name, boolean union) {
         JobGraph.Builder b = JobGraph.builder(name);
-        b.source("numbers", new SplitNumberSource())
+        b.source("numbers", new SplitNumberSource(union))
                 .keyBy(v -> v % TimersTest.KEYS, Long.class)
                 .process("timers", new TimersTest.TimerFunction())
                 .sinkTo("sink", new TransactionalFileSink(dir.resolve("out")));
@@ -92,9 +107,9 @@ class TimersRescaleTest {
     }
 
     /** Runs the job from {@code restore} at {@code parallelism}, stops it with a savepoint once it emitted records; its path. */
-    private String runAndStop(String name, String backend, int parallelism, String restore) throws Exception {
+    private String runAndStop(String name, String backend, boolean union, int parallelism, String restore) throws Exception {
         var config = JobRunner.config(dir.resolve("snapshots"), parallelism, false, 2).withBackend(backend);
-        JobMaster job = JobRunner.start(graph(name), restore == null ? config : config.withRestore(RestoreSettings.noClaim(restore)));
+        JobMaster job = JobRunner.start(graph(name, union), restore == null ? config : config.withRestore(RestoreSettings.noClaim(restore)));
         long start = job.metrics().recordsEmitted();
         JobRunner.waitUntil(() -> job.metrics().recordsEmitted() >= start + 500 && job.lastCompletedCheckpointId() >= 1,
                 "records and a checkpoint at parallelism " + parallelism);
@@ -106,10 +121,20 @@ class TimersRescaleTest {
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"heap", "rocksdb"})
     void timersFireExactlyOnceAcrossRescales(String backend) throws Exception {
-        String two = runAndStop("timers", backend, 2, null);
-        String three = runAndStop("timers", backend, 3, two);
+        rescaleTwoThreeOne(backend, false);
+    }
+
+    /** Every split's position reaches every subtask after each rescale; each takes its own, none is lost or read twice. */
+    @Test
+    void unionListStateGoesWholeToEverySubtaskAcrossRescales() throws Exception {
+        rescaleTwoThreeOne("heap", true);
+    }
+
+    private void rescaleTwoThreeOne(String backend, boolean union) throws Exception {
+        String two = runAndStop("timers", backend, union, 2, null);
+        String three = runAndStop("timers", backend, union, 3, two);
         var config = JobRunner.config(dir.resolve("snapshots"), 1, false, 2).withBackend(backend).withRestore(RestoreSettings.noClaim(three));
-        JobMaster last = JobRunner.start(graph("timers"), config);
+        JobMaster last = JobRunner.start(graph("timers", union), config);
         assertThat(last.await(Duration.ofMinutes(2))).as(JobRunner.messages(last.failureCause())).isEqualTo(JobStatus.FINISHED);
 
         List<String> expected = new ArrayList<>();
