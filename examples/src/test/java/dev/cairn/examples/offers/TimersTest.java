@@ -23,7 +23,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /** Event- and processing-time timers fire exactly once per registration, across failures and restores. */
 class TimersTest {
@@ -98,9 +98,9 @@ class TimersTest {
         }
     }
 
-    @ParameterizedTest(name = "incremental {0}")
-    @ValueSource(booleans = {false, true})
-    void timersFireExactlyOnceDespiteFailures(boolean incremental) throws Exception {
+    @ParameterizedTest(name = "{0}, incremental {1}")
+    @CsvSource({"heap, false", "heap, true", "rocksdb, false", "rocksdb, true"})
+    void timersFireExactlyOnceDespiteFailures(String backend, boolean incremental) throws Exception {
         Path output = dir.resolve("out");
         JobGraph.Builder b = JobGraph.builder("timers");
         b.source("numbers", new NumberSource())
@@ -108,7 +108,7 @@ class TimersTest {
                 .process("timers", new TimerFunction())
                 .sinkTo("sink", new TransactionalFileSink(output));
         RandomFailures failures = new RandomFailures(incremental ? 3 : 4, EVENTS);
-        JobMaster job = JobRunner.start(b.build(), JobRunner.config(dir.resolve("snapshots"), 2, incremental, 2), failures);
+        JobMaster job = JobRunner.start(b.build(), JobRunner.config(dir.resolve("snapshots"), 2, incremental, 2).withBackend(backend), failures);
         assertThat(job.await(Duration.ofMinutes(2))).as(JobRunner.messages(job.failureCause())).isEqualTo(JobStatus.FINISHED);
 
         List<String> expected = new ArrayList<>();

@@ -29,6 +29,15 @@ public interface KeyedStateBackend<K> extends AutoCloseable {
     /** The schema of every state restored from the snapshot, by name. */
     Map<String, StateMetaInfo> restoredStates();
 
+    /**
+     * The index that orders the timers of timer state {@code state} (registered before), holding
+     * every timer the state holds now; {@code null} lets the kernel keep the index on the heap.
+     * A backend whose state outgrows the heap keeps it with the state.
+     */
+    default TimerIndex<K> timerIndex(String state) throws Exception {
+        return null;
+    }
+
     /** Every key with a value in {@code state} under {@code namespace}. */
     <N> Iterable<K> keys(String state, N namespace);
 

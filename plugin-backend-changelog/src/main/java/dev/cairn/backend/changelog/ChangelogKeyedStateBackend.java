@@ -14,6 +14,7 @@ import dev.cairn.spi.backend.KeyedStateBackend;
 import dev.cairn.spi.backend.SnapshotRequest;
 import dev.cairn.spi.backend.StateKind;
 import dev.cairn.spi.backend.StateSpec;
+import dev.cairn.spi.backend.TimerIndex;
 import dev.cairn.spi.snapshot.ChangelogHandle;
 import dev.cairn.spi.snapshot.KeyGroupEntries;
 import dev.cairn.spi.snapshot.StateMetaInfo;
@@ -140,6 +141,12 @@ final class ChangelogKeyedStateBackend<K> implements KeyedStateBackend<K>, Logge
         Map<String, StateMetaInfo> all = new LinkedHashMap<>(inner.restoredStates());
         restoredMetas.forEach(all::putIfAbsent);
         return all;
+    }
+
+    @Override
+    public TimerIndex<K> timerIndex(String state) throws Exception {
+        // derived from the timer state, which the log holds: the index itself needs no logging
+        return inner.timerIndex(state);
     }
 
     @Override

@@ -11,6 +11,7 @@ import dev.cairn.spi.backend.KeyedStateBackend;
 import dev.cairn.spi.backend.SnapshotRequest;
 import dev.cairn.spi.backend.StateKind;
 import dev.cairn.spi.backend.StateSpec;
+import dev.cairn.spi.backend.TimerIndex;
 import dev.cairn.spi.snapshot.StateMetaInfo;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -62,6 +63,7 @@ final class RocksDBKeyedStateBackend<K> implements KeyedStateBackend<K> {
     private final Map<String, StateMetaInfo> restored = new LinkedHashMap<>();
     /** Column families a restored checkpoint brought that no state has claimed yet. */
     private final Map<String, ColumnFamilyHandle> openedColumnFamilies = new LinkedHashMap<>();
+    private final Map<String, RocksTimerIndex<K>> timerIndexes = new ConcurrentHashMap<>();
     private final LocalRecovery localRecovery;
     private final AsyncDatabaseAccess asyncAccess;
     private final String instanceId = java.util.UUID.randomUUID().toString().substring(0, 8);
@@ -118,8 +120,33 @@ final class RocksDBKeyedStateBackend<K> implements KeyedStateBackend<K> {
         }
         this.defaultColumnFamily = handles.get(0);
         this.asyncAccess = new AsyncDatabaseAccess(db);
+        List<ColumnFamilyHandle> restoredIndexes = new ArrayList<>();
         for (int i = 1; i < handles.size(); i++) {
-            openedColumnFamilies.put(new String(descriptors.get(i).getName(), StandardCharsets.UTF_8), handles.get(i));
+            String name = new String(descriptors.get(i).getName(), StandardCharsets.UTF_8);
+            if (RocksTimerIndex.isIndex(name)) {
+                restoredIndexes.add(handles.get(i));
+            } else {
+                openedColumnFamilies.put(name, handles.get(i));
+            }
+        }
+        dropRestoredIndexes(restoredIndexes);
+    }
+
+    /**
+     * Timer indexes a checkpoint brought along: each is rebuilt from its timer state instead, for
+     * the key groups this instance holds (a clipped or merged restore would leave an index that
+     * does not match its state).
+     */
+    private void dropRestoredIndexes(List<ColumnFamilyHandle> indexes) throws IOException {
+        try {
+            for (ColumnFamilyHandle index : indexes) {
+                db.dropColumnFamily(index);
+            }
+        } catch (RocksDBException e) {
+            close();
+            throw new IOException("Cannot drop a restored timer index in " + directory + ": " + e.getMessage(), e);
+        } finally {
+            indexes.forEach(ColumnFamilyHandle::close);
         }
     }
 
@@ -189,6 +216,41 @@ final class RocksDBKeyedStateBackend<K> implements KeyedStateBackend<K> {
     @Override
     public K getCurrentKey() {
         return currentKey;
+    }
+
+    /** The key part of row keys for {@code key}: the current key's without serializing it again. */
+    byte[] keyPartOf(K key) {
+        if (key == currentKey && currentKeyPart != null) {
+            return currentKeyPart;
+        }
+        int kg = KeyGroups.keyGroupIn(key, params.maxParallelism(), range);
+        return Bytes.keyPart(kg, Bytes.serialize(params.keySerializer(), key));
+    }
+
+    /** The key of the key part at {@code offset} of {@code row}. */
+    K keyOf(byte[] row, int offset) {
+        int[] pos = {offset + 2};
+        int n = Bytes.readVarInt(row, pos);
+        return Bytes.deserialize(params.keySerializer(), row, pos[0], n);
+    }
+
+    @Override
+    public TimerIndex<K> timerIndex(String state) throws IOException {
+        RocksState timers = states.get(state);
+        if (timers == null) {
+            throw new IllegalStateException("Timer state '" + state + "' is not registered");
+        }
+        RocksTimerIndex<K> existing = timerIndexes.get(state);
+        if (existing != null) {
+            return existing;
+        }
+        try {
+            RocksTimerIndex<K> built = RocksTimerIndex.build(this, timers);
+            timerIndexes.put(state, built);
+            return built;
+        } catch (RocksDBException e) {
+            throw new IOException("Cannot index the timers of '" + state + "': " + e.getMessage(), e);
+        }
     }
 
     @Override
@@ -459,6 +521,8 @@ final class RocksDBKeyedStateBackend<K> implements KeyedStateBackend<K> {
             s.columnFamily.close();
         }
         states.clear();
+        timerIndexes.values().forEach(RocksTimerIndex::close);
+        timerIndexes.clear();
         openedColumnFamilies.values().forEach(ColumnFamilyHandle::close);
         openedColumnFamilies.clear();
         localRecovery.close();

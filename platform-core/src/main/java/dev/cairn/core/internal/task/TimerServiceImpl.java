@@ -9,8 +9,11 @@ import dev.cairn.spi.backend.InternalMapState;
 import dev.cairn.spi.backend.KeyedStateBackend;
 import dev.cairn.spi.backend.StateKind;
 import dev.cairn.spi.backend.StateSpec;
+import dev.cairn.spi.backend.TimerIndex;
+import dev.cairn.spi.backend.TimerIndex.Timer;
 import dev.cairn.spi.snapshot.SerializerSnapshotRef;
 import dev.cairn.spi.snapshot.StateMetaInfo;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.PriorityQueue;
 import java.util.Set;
@@ -18,8 +21,9 @@ import java.util.function.LongSupplier;
 
 /**
  * Event- and processing-time timers of a keyed subtask. Timers are keyed state (a map from time
- * to a marker, per key) so they are snapshotted, restored and rescaled with the other state; the
- * in-memory queues only order them for firing and are rebuilt on restore.
+ * to a marker, per key) so they are snapshotted, restored and rescaled with the other state; an
+ * index orders them for firing: the backend's own where it keeps one (RocksDB: a column family),
+ * else one on the heap, rebuilt from the state on restore.
  */
 final class TimerServiceImpl<K> implements TimerService {
 
@@ -27,16 +31,40 @@ final class TimerServiceImpl<K> implements TimerService {
         void fire(long time, TimeDomain domain) throws Exception;
     }
 
-    private record Timer(long time, Object key) implements Comparable<Timer> {
-        public int compareTo(Timer o) {
-            return Long.compare(time, o.time);
+    /** The kernel's own index: every timer on the heap, deletions lazy. Used when the backend keeps none. */
+    private static final class HeapTimerIndex<K> implements TimerIndex<K> {
+        private final PriorityQueue<Timer<K>> queue = new PriorityQueue<>(Comparator.comparingLong(Timer::time));
+        private final Set<Timer<K>> live = new HashSet<>();
+
+        @Override
+        public void add(long time, K key) {
+            Timer<K> t = new Timer<>(time, key);
+            if (live.add(t)) {
+                queue.add(t);
+            }
+        }
+
+        @Override
+        public void remove(long time, K key) {
+            live.remove(new Timer<>(time, key));
+        }
+
+        @Override
+        public Timer<K> pollUpTo(long maxTime) {
+            Timer<K> head;
+            while ((head = queue.peek()) != null && head.time() <= maxTime) {
+                queue.poll();
+                if (live.remove(head)) {
+                    return head;
+                }
+            }
+            return null;
         }
     }
 
     private final class Timers {
         final InternalMapState<VoidNamespace, Long, Boolean> state;
-        final PriorityQueue<Timer> queue = new PriorityQueue<>();
-        final Set<Timer> live = new HashSet<>();
+        final TimerIndex<K> index;
 
         Timers(String name) throws Exception {
             StateMetaInfo meta = new StateMetaInfo(name, "TIMERS", SerializerSnapshotRef.of(Serializers.VOID_NAMESPACE),
@@ -44,39 +72,38 @@ final class TimerServiceImpl<K> implements TimerService {
             state = (InternalMapState<VoidNamespace, Long, Boolean>) backend.<VoidNamespace>createState(new StateSpec(name, StateKind.MAP,
                     Serializers.VOID_NAMESPACE, Serializers.BOOLEAN, Serializers.LONG, null, null, meta), SerializerCompatibility.COMPATIBLE_AS_IS);
             state.setCurrentNamespace(VoidNamespace.INSTANCE);
-            for (K key : backend.keys(name, VoidNamespace.INSTANCE)) {
-                backend.setCurrentKey(key);
-                for (Long time : state.entries().keySet()) {
-                    Timer t = new Timer(time, key);
-                    live.add(t);
-                    queue.add(t);
+            TimerIndex<K> kept = backend.timerIndex(name);
+            if (kept != null) {
+                index = kept;
+            } else {
+                index = new HeapTimerIndex<>();
+                for (K key : backend.keys(name, VoidNamespace.INSTANCE)) {
+                    backend.setCurrentKey(key);
+                    for (Long time : state.entries().keySet()) {
+                        index.add(time, key);
+                    }
                 }
             }
         }
 
-        void register(long time) {
-            Timer t = new Timer(time, backend.getCurrentKey());
-            if (live.add(t)) {
-                queue.add(t);
+        void register(long time) throws Exception {
+            if (!state.contains(time)) {
                 state.put(time, Boolean.TRUE);
+                index.add(time, backend.getCurrentKey());
             }
         }
 
-        void delete(long time) {
-            if (live.remove(new Timer(time, backend.getCurrentKey()))) {
+        void delete(long time) throws Exception {
+            if (state.contains(time)) {
                 state.remove(time);
+                index.remove(time, backend.getCurrentKey());
             }
         }
 
-        @SuppressWarnings("unchecked")
         void fireUpTo(long time, TimeDomain domain, Firing firing) throws Exception {
-            Timer head;
-            while ((head = queue.peek()) != null && head.time() <= time) {
-                queue.poll();
-                if (!live.remove(head)) {
-                    continue; // deleted
-                }
-                backend.setCurrentKey((K) head.key());
+            TimerIndex.Timer<K> head;
+            while ((head = index.pollUpTo(time)) != null) {
+                backend.setCurrentKey(head.key());
                 state.remove(head.time());
                 firing.fire(head.time(), domain);
             }
@@ -107,22 +134,22 @@ final class TimerServiceImpl<K> implements TimerService {
     }
 
     @Override
-    public void registerEventTimeTimer(long time) {
+    public void registerEventTimeTimer(long time) throws Exception {
         eventTimers.register(time);
     }
 
     @Override
-    public void registerProcessingTimeTimer(long time) {
+    public void registerProcessingTimeTimer(long time) throws Exception {
         processingTimers.register(time);
     }
 
     @Override
-    public void deleteEventTimeTimer(long time) {
+    public void deleteEventTimeTimer(long time) throws Exception {
         eventTimers.delete(time);
     }
 
     @Override
-    public void deleteProcessingTimeTimer(long time) {
+    public void deleteProcessingTimeTimer(long time) throws Exception {
         processingTimers.delete(time);
     }
 
