@@ -59,10 +59,15 @@ public final class BackendHarness implements AutoCloseable {
 
     public BackendHarness(StateBackend plugin, SnapshotStorage storage, KeyGroupRange range, int maxParallelism, Path workDir,
                           AtomicLong clock, RestoreContext restore) throws Exception {
+        this(plugin, storage, range, maxParallelism, workDir, clock, restore, BackendHarness.class.getClassLoader());
+    }
+
+    /** A subtask whose job's classes come from {@code cl}. */
+    public BackendHarness(StateBackend plugin, SnapshotStorage storage, KeyGroupRange range, int maxParallelism, Path workDir,
+                          AtomicLong clock, RestoreContext restore, ClassLoader cl) throws Exception {
         this.plugin = plugin;
         this.storage = storage;
         this.range = range;
-        ClassLoader cl = BackendHarness.class.getClassLoader();
         this.background = new HarnessBackgroundSnapshots(storage, JOB + "/shared/op/" + range.start());
         this.backend = plugin.createKeyedBackend(new KeyedBackendParameters<>(JOB, "op", range.start(), Serializers.LONG, range,
                 maxParallelism, workDir, Map.of(), cl, restore, background));

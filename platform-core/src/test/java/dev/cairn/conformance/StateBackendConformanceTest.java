@@ -741,6 +741,99 @@ public abstract class StateBackendConformanceTest {
                 .hasMessageContaining("'name'").hasMessageContaining("EvolvingString(v2)").hasMessageContaining("EvolvingString(v1)");
     }
 
+    private static final String SKU_V1 = """
+            package shop;
+            public class Sku {
+                private String title;
+                private int version;
+                private Long stock;
+                public Sku() {
+                }
+                public Sku(String title, int version, Long stock) {
+                    this.title = title;
+                    this.version = version;
+                    this.stock = stock;
+                }
+            }
+            """;
+    /** {@code version} removed, {@code priceCents} and {@code tags} added. */
+    private static final String SKU_V2 = """
+            package shop;
+            public class Sku {
+                private String title;
+                private Long stock;
+                private long priceCents = -1;
+                private java.util.List<String> tags;
+                public String toString() {
+                    return title + "/" + stock + "/" + priceCents + "/" + tags;
+                }
+            }
+            """;
+    /** {@code stock} retyped from Long to String. */
+    private static final String SKU_RETYPED = """
+            package shop;
+            public class Sku {
+                private String title;
+                private int version;
+                private String stock;
+            }
+            """;
+
+    private BackendHarness withClasses(RestoreContext restore, ClassLoader classes) throws Exception {
+        BackendHarness h = new BackendHarness(backend(), storage, ALL, BackendHarness.MAX_PARALLELISM, Files.createTempDirectory(temp, "work"),
+                clock, restore, classes);
+        open.add(h);
+        return h;
+    }
+
+    @Test
+    void pojoStateMigratesWhenItsClassGainsAndLosesFields() throws Exception {
+        ClassLoader v1 = JobClasses.compile(temp.resolve("v1"), Map.of("shop.Sku", SKU_V1));
+        ClassLoader v2 = JobClasses.compile(temp.resolve("v2"), Map.of("shop.Sku", SKU_V2));
+        ClassLoader retyped = JobClasses.compile(temp.resolve("retyped"), Map.of("shop.Sku", SKU_RETYPED));
+        Class<?> sku1 = v1.loadClass("shop.Sku");
+        BackendHarness h = withClasses(RestoreContext.NONE, v1);
+        ValueState<Object> s1 = h.states.getState(new ValueStateDescriptor<>("sku", objects(sku1)));
+        MapState<String, Object> m1 = h.states.getState(new MapStateDescriptor<>("by-region", String.class, objects(sku1)));
+        for (long k = 0; k < 200; k++) {
+            h.key(k);
+            s1.update(sku1.getConstructor(String.class, int.class, Long.class).newInstance("t" + k, (int) k, k % 3 == 0 ? null : k * 10));
+            m1.put("eu", sku1.getConstructor(String.class, int.class, Long.class).newInstance("eu" + k, 1, 5L));
+        }
+        KeyedStateHandle written = h.snapshot(1, true);
+        assertThat(written.states()).anySatisfy(st -> assertThat(st.valueSerializer().serializer()).isEqualTo("Pojo(shop.Sku)"));
+
+        // fields added and removed: the values move to the new class, kept fields kept, new ones at their defaults
+        BackendHarness migrated = restored(written, v2);
+        Class<?> sku2 = v2.loadClass("shop.Sku");
+        ValueState<Object> s2 = migrated.states.getState(new ValueStateDescriptor<>("sku", objects(sku2)));
+        MapState<String, Object> m2 = migrated.states.getState(new MapStateDescriptor<>("by-region", String.class, objects(sku2)));
+        for (long k = 0; k < 200; k++) {
+            migrated.key(k);
+            assertThat(s2.value()).hasToString("t" + k + "/" + (k % 3 == 0 ? null : k * 10) + "/-1/null");
+            assertThat(m2.get("eu")).hasToString("eu" + k + "/5/-1/null");
+        }
+        KeyedStateHandle rewritten = migrated.snapshot(2, true);
+        BackendHarness again = restored(rewritten, v2);
+        ValueState<Object> s2again = again.states.getState(new ValueStateDescriptor<>("sku", objects(sku2)));
+        again.key(7);
+        assertThat(s2again.value()).hasToString("t7/70/-1/null");
+
+        // a field retyped: refused, naming the field
+        assertThatThrownBy(() -> restored(written, retyped).states.getState(new ValueStateDescriptor<>("sku", objects(retyped.loadClass("shop.Sku")))))
+                .hasMessageContaining("'sku'").hasMessageContaining("changed the type of field stock (Long in the snapshot, String now)");
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Class<Object> objects(Class<?> type) {
+        return (Class<Object>) type;
+    }
+
+    private BackendHarness restored(KeyedStateHandle handle, ClassLoader classes) throws Exception {
+        return withClasses(BackendHarness.restoreFrom(List.of(handle), BackendHarness.reader(storage), true, ALL,
+                BackendHarness.MAX_PARALLELISM, BackendHarness.MAX_PARALLELISM), classes);
+    }
+
     /** The key group of every entry the backend holds, as a snapshot would read them. */
     protected static List<Integer> entryKeyGroups(BackendHarness h) throws Exception {
         List<Integer> keyGroups = new ArrayList<>();

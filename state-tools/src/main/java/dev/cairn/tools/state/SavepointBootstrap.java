@@ -20,7 +20,7 @@ import dev.cairn.api.state.StateDescriptor;
 import dev.cairn.api.state.ValueState;
 import dev.cairn.api.state.ValueStateDescriptor;
 import dev.cairn.core.internal.job.ServiceLoaderPluginRegistry;
-import dev.cairn.core.internal.serialization.KryoSerializer;
+import dev.cairn.core.internal.serialization.TypedSerializer;
 import dev.cairn.core.internal.serialization.SerializerResolver;
 import dev.cairn.core.internal.snapshot.KeyGroupSnapshotWriter;
 import dev.cairn.core.internal.state.KeyedStateFactory;
@@ -198,7 +198,7 @@ final class SavepointBootstrap {
         if (declared != null) {
             return declared;
         }
-        if (serializer instanceof KryoSerializer<?> k) {
+        if (serializer instanceof TypedSerializer<?> k) {
             return k.type();
         }
         return switch (serializer == null ? "" : serializer.describe()) {

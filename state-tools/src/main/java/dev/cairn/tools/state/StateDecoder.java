@@ -8,7 +8,7 @@ import dev.cairn.api.serialization.ByteArrayDataInput;
 import dev.cairn.api.serialization.ByteArrayDataOutput;
 import dev.cairn.api.serialization.TypeSerializer;
 import dev.cairn.api.serialization.VoidNamespace;
-import dev.cairn.core.internal.serialization.KryoSerializer;
+import dev.cairn.core.internal.serialization.TypedSerializer;
 import dev.cairn.core.internal.state.TtlValue;
 import dev.cairn.spi.snapshot.SerializerSnapshotRef;
 import dev.cairn.spi.snapshot.StateMetaInfo;
@@ -23,8 +23,10 @@ import java.util.List;
  */
 final class StateDecoder {
 
+    /** Fields of any visibility are read and written, as the state's serializers (POJO, Kryo) see them. */
     static final ObjectMapper JSON = new ObjectMapper().disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
-            .disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
+            .disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET)
+            .setVisibility(com.fasterxml.jackson.annotation.PropertyAccessor.FIELD, com.fasterxml.jackson.annotation.JsonAutoDetect.Visibility.ANY);
 
     /** A generator writing one JSON value per line (no separator before a line). */
     static JsonGenerator lines(java.io.OutputStream out) throws IOException {
@@ -155,8 +157,8 @@ final class StateDecoder {
                 case "Double" -> Double.valueOf(text.strip());
                 case "Boolean" -> parseBoolean(text.strip());
                 default -> {
-                    if (keySerializer instanceof KryoSerializer<?> kryo) {
-                        yield JSON.readValue(text, kryo.type());
+                    if (keySerializer instanceof TypedSerializer<?> typed) {
+                        yield JSON.readValue(text, typed.type());
                     }
                     throw new ToolException("keys of operator '" + uid + "' are " + type + ", which the tool cannot read from text");
                 }

@@ -15,7 +15,7 @@ import java.io.IOException;
  * the job's class loader and come from the job's pool (never shared across jobs, dropped with
  * the job, so an updated job bundle never meets its old classes).
  */
-public final class KryoSerializer<T> implements TypeSerializer<T> {
+public final class KryoSerializer<T> implements TypedSerializer<T> {
 
     private final Class<T> type;
     private final Pool<Kryo> pool;

@@ -23,7 +23,7 @@ import java.util.Set;
  * position, so a field added, removed or retyped would read garbage or fail half way. Version 1
  * snapshots (before the shape was recorded) are matched by the type's name only.
  */
-public final class KryoSerializerSnapshot<T> implements TypeSerializerSnapshot<T> {
+public final class KryoSerializerSnapshot<T> implements TypeSerializerSnapshot<T>, ExplainedSnapshot {
 
     private String typeName;
     /** {@code name:type} per field, comma-separated; {@code null} in a version 1 snapshot. */
@@ -87,18 +87,24 @@ public final class KryoSerializerSnapshot<T> implements TypeSerializerSnapshot<T
 
     @Override
     public SerializerCompatibility resolveCompatibility(TypeSerializer<T> newSerializer) {
-        return incompatibility(newSerializer) == null ? SerializerCompatibility.COMPATIBLE_AS_IS : SerializerCompatibility.INCOMPATIBLE;
+        if (incompatibility(newSerializer) != null) {
+            return SerializerCompatibility.INCOMPATIBLE;
+        }
+        // the same class now has a POJO serializer: read with Kryo once, written by fields from then on
+        return newSerializer instanceof PojoSerializer ? SerializerCompatibility.COMPATIBLE_AFTER_MIGRATION : SerializerCompatibility.COMPATIBLE_AS_IS;
     }
 
     /** Why {@code newSerializer} cannot read what this snapshot describes (the fields added and removed), or {@code null} if it can. */
+    @Override
     public String incompatibility(TypeSerializer<?> newSerializer) {
-        if (!(newSerializer instanceof KryoSerializer<?> k) || !k.type().getName().equals(typeName)) {
+        if (!(newSerializer instanceof TypedSerializer<?> k) || !(k instanceof KryoSerializer || k instanceof PojoSerializer)
+                || !k.type().getName().equals(typeName)) {
             return "the state was written with Kryo for " + typeName;
         }
         if (shape == null) {
             return null;
         }
-        String now = shapeOf(k.type());
+        String now = shapeOf(k.type()); // Kryo reads the old values even when they move to a POJO serializer: the class must be as it was
         if (now.equals(shape)) {
             return null;
         }

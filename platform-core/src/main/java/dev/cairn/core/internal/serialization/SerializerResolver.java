@@ -5,7 +5,10 @@ import com.esotericsoftware.kryo.util.Pool;
 import dev.cairn.api.serialization.Serializers;
 import dev.cairn.api.serialization.TypeSerializer;
 
-/** Picks the serializer for a declared type: built-in if there is one, else Kryo in the job's loader. */
+/**
+ * Picks the serializer for a declared type: built-in if there is one, else the POJO serializer
+ * (which can evolve) for a POJO, else Kryo, all in the job's loader.
+ */
 public final class SerializerResolver {
 
     private final ClassLoader classLoader;
@@ -25,6 +28,10 @@ public final class SerializerResolver {
             return declared;
         }
         TypeSerializer<T> builtIn = Serializers.forType(type);
-        return builtIn != null ? builtIn : new KryoSerializer<>(type, kryoPool);
+        if (builtIn != null) {
+            return builtIn;
+        }
+        PojoSerializer<T> pojo = PojoSerializer.of(type, kryoPool);
+        return pojo != null ? pojo : new KryoSerializer<>(type, kryoPool);
     }
 }

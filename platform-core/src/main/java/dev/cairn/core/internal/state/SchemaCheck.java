@@ -34,6 +34,11 @@ public final class SchemaCheck {
         SerializerCompatibility values = compare(where, "values", restored.valueSerializer(), valueSerializer, userClassLoader);
         SerializerCompatibility keys = mapKeySerializer == null ? SerializerCompatibility.COMPATIBLE_AS_IS
                 : compare(where, "map keys", restored.mapKeySerializer(), mapKeySerializer, userClassLoader);
+        if (keys == SerializerCompatibility.COMPATIBLE_AFTER_MIGRATION) {
+            // map keys are part of where entries are stored (and of their order): backends migrate values only
+            throw new StateCompatibilityException(where + ": its map keys were written with serializer " + restored.mapKeySerializer().serializer()
+                    + ", and the job now declares " + mapKeySerializer.describe() + ", which would need them migrated; map keys cannot be");
+        }
         return values == SerializerCompatibility.COMPATIBLE_AS_IS ? keys : values;
     }
 
@@ -48,7 +53,7 @@ public final class SchemaCheck {
         }
         SerializerCompatibility c = snapshot.resolveCompatibility(now);
         if (c == SerializerCompatibility.INCOMPATIBLE) {
-            String why = snapshot instanceof dev.cairn.core.internal.serialization.KryoSerializerSnapshot<?> kryo ? kryo.incompatibility(now) : null;
+            String why = snapshot instanceof dev.cairn.core.internal.serialization.ExplainedSnapshot explained ? explained.incompatibility(now) : null;
             throw new StateCompatibilityException(where + ": its " + what + " were written with serializer " + ref.serializer()
                     + ", and the job now declares " + now.describe() + ", which cannot read them" + (why == null ? "" : ": " + why));
         }
