@@ -28,7 +28,9 @@ public final class JobClasses {
         }
         Path src = Files.createDirectories(dir.resolve("src"));
         Path classes = Files.createDirectories(dir.resolve("classes"));
-        List<String> args = new ArrayList<>(List.of("--release", "17", "-d", classes.toString()));
+        // the test's class path, so a job's classes may use its libraries (Avro's generated records)
+        String classPath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+        List<String> args = new ArrayList<>(List.of("--release", "17", "-cp", classPath, "-d", classes.toString()));
         for (Map.Entry<String, String> e : sources.entrySet()) {
             Path file = src.resolve(e.getKey().replace('.', '/') + ".java");
             Files.createDirectories(file.getParent());

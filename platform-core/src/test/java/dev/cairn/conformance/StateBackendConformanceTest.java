@@ -10,6 +10,10 @@ import dev.cairn.api.state.AggregatingState;
 import dev.cairn.api.state.AggregatingStateDescriptor;
 import dev.cairn.api.state.ListState;
 import dev.cairn.api.state.ListStateDescriptor;
+import dev.cairn.api.serialization.TypeSerializerSnapshot;
+import dev.cairn.api.serialization.SerializerCompatibility;
+import dev.cairn.core.internal.serialization.SerializerResolver;
+import dev.cairn.spi.snapshot.StateMetaInfo;
 import dev.cairn.api.state.MapState;
 import dev.cairn.api.state.MapStateDescriptor;
 import dev.cairn.api.state.ReducingState;
@@ -814,6 +818,11 @@ public abstract class StateBackendConformanceTest {
             assertThat(m2.get("eu")).hasToString("eu" + k + "/5/-1/null");
         }
         KeyedStateHandle rewritten = migrated.snapshot(2, true);
+        // the new snapshot is in the new shape: the class as it is now reads it as it is
+        StateMetaInfo written2 = rewritten.states().stream().filter(st -> st.name().equals("sku")).findFirst().orElseThrow();
+        TypeSerializerSnapshot<Object> shape = written2.valueSerializer().restore(BackendHarness.class.getClassLoader(), v2);
+        assertThat(shape.resolveCompatibility(new SerializerResolver(v2).resolve(null, objects(sku2))))
+                .isEqualTo(SerializerCompatibility.COMPATIBLE_AS_IS);
         BackendHarness again = restored(rewritten, v2);
         ValueState<Object> s2again = again.states.getState(new ValueStateDescriptor<>("sku", objects(sku2)));
         again.key(7);

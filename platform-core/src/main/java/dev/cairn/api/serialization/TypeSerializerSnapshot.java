@@ -22,4 +22,13 @@ public interface TypeSerializerSnapshot<T> {
 
     /** Whether values written under this snapshot can be read or migrated by {@code newSerializer}. */
     SerializerCompatibility resolveCompatibility(TypeSerializer<T> newSerializer);
+
+    /**
+     * Why {@code newSerializer} cannot read the values ({@link #resolveCompatibility} said
+     * {@link SerializerCompatibility#INCOMPATIBLE}), for the restore's error: e.g. the fields that
+     * changed. {@code null} when there is nothing to add to the two serializers' names.
+     */
+    default String explainIncompatibility(TypeSerializer<T> newSerializer) {
+        return null;
+    }
 }

@@ -3,7 +3,7 @@
  * decides whether the bytes on storage can still be read by the serializer a job declares now.
  */
 @Export
-@Version("0.2.0")
+@Version("0.3.0")
 package dev.cairn.api.serialization;
 
 import org.osgi.annotation.bundle.Export;

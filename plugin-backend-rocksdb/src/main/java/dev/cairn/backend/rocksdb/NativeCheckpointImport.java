@@ -65,8 +65,8 @@ final class NativeCheckpointImport {
             try {
                 for (int i = 0; i < names.size(); i++) {
                     String name = new String(names.get(i), StandardCharsets.UTF_8);
-                    if (name.equals("default") || RocksTimerIndex.isIndex(name)) {
-                        continue; // a timer index is rebuilt from the timer state, never restored
+                    if (name.equals("default")) {
+                        continue;
                     }
                     RocksState state = states.get(name);
                     if (state == null) {

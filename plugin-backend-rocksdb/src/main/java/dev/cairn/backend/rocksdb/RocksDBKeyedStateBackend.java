@@ -64,6 +64,8 @@ final class RocksDBKeyedStateBackend<K> implements KeyedStateBackend<K> {
     /** Column families a restored checkpoint brought that no state has claimed yet. */
     private final Map<String, ColumnFamilyHandle> openedColumnFamilies = new LinkedHashMap<>();
     private final Map<String, RocksTimerIndex<K>> timerIndexes = new ConcurrentHashMap<>();
+    private RocksDB timerDb;
+    private ColumnFamilyHandle timerDbDefault;
     private final LocalRecovery localRecovery;
     private final AsyncDatabaseAccess asyncAccess;
     private final String instanceId = java.util.UUID.randomUUID().toString().substring(0, 8);
@@ -120,33 +122,8 @@ final class RocksDBKeyedStateBackend<K> implements KeyedStateBackend<K> {
         }
         this.defaultColumnFamily = handles.get(0);
         this.asyncAccess = new AsyncDatabaseAccess(db);
-        List<ColumnFamilyHandle> restoredIndexes = new ArrayList<>();
         for (int i = 1; i < handles.size(); i++) {
-            String name = new String(descriptors.get(i).getName(), StandardCharsets.UTF_8);
-            if (RocksTimerIndex.isIndex(name)) {
-                restoredIndexes.add(handles.get(i));
-            } else {
-                openedColumnFamilies.put(name, handles.get(i));
-            }
-        }
-        dropRestoredIndexes(restoredIndexes);
-    }
-
-    /**
-     * Timer indexes a checkpoint brought along: each is rebuilt from its timer state instead, for
-     * the key groups this instance holds (a clipped or merged restore would leave an index that
-     * does not match its state).
-     */
-    private void dropRestoredIndexes(List<ColumnFamilyHandle> indexes) throws IOException {
-        try {
-            for (ColumnFamilyHandle index : indexes) {
-                db.dropColumnFamily(index);
-            }
-        } catch (RocksDBException e) {
-            close();
-            throw new IOException("Cannot drop a restored timer index in " + directory + ": " + e.getMessage(), e);
-        } finally {
-            indexes.forEach(ColumnFamilyHandle::close);
+            openedColumnFamilies.put(new String(descriptors.get(i).getName(), StandardCharsets.UTF_8), handles.get(i));
         }
     }
 
@@ -245,12 +222,31 @@ final class RocksDBKeyedStateBackend<K> implements KeyedStateBackend<K> {
             return existing;
         }
         try {
-            RocksTimerIndex<K> built = RocksTimerIndex.build(this, timers);
+            RocksTimerIndex<K> built = RocksTimerIndex.build(this, timerDatabase(), timers);
             timerIndexes.put(state, built);
             return built;
         } catch (RocksDBException e) {
             throw new IOException("Cannot index the timers of '" + state + "': " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * The database of this instance's timer indexes, beside its own, opened with the first: a
+     * separate one so that checkpoints neither copy the indexes nor see their flushes (they are
+     * derived, and rebuilt whenever a backend opens).
+     */
+    private RocksDB timerDatabase() throws RocksDBException {
+        if (timerDb == null) {
+            List<ColumnFamilyHandle> handles = new ArrayList<>();
+            timerDb = RocksDB.open(dbOptions, timerDirectory().toString(),
+                    List.of(new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, columnFamilyOptions)), handles);
+            timerDbDefault = handles.get(0);
+        }
+        return timerDb;
+    }
+
+    private Path timerDirectory() {
+        return directory.resolveSibling(directory.getFileName() + "-timers");
     }
 
     @Override
@@ -523,6 +519,11 @@ final class RocksDBKeyedStateBackend<K> implements KeyedStateBackend<K> {
         states.clear();
         timerIndexes.values().forEach(RocksTimerIndex::close);
         timerIndexes.clear();
+        if (timerDb != null) {
+            timerDbDefault.close();
+            timerDb.close();
+            RocksIncrementalSnapshot.deleteRecursively(timerDirectory());
+        }
         openedColumnFamilies.values().forEach(ColumnFamilyHandle::close);
         openedColumnFamilies.clear();
         localRecovery.close();

@@ -10,6 +10,9 @@ import org.rocksdb.WriteBatch;
 
 /** Rewrites a restored state's values from the serializer that wrote them to the one registered now. */
 final class StateMigration {
+    /** Rows are written in batches of about this size: a whole large state in one batch would have to fit in memory. */
+    private static final long BATCH_BYTES = 16 << 20;
+
     private StateMigration() {
     }
 
@@ -28,7 +31,12 @@ final class StateMigration {
                     rewritten = Bytes.serialize(s.valueSerializer, Bytes.deserialize(old, value));
                 }
                 batch.put(s.columnFamily, it.key(), rewritten);
+                if (batch.getDataSize() >= BATCH_BYTES) {
+                    backend.db().write(backend.writeOptions(), batch);
+                    batch.clear();
+                }
             }
+            it.status();
             backend.db().write(backend.writeOptions(), batch);
         } catch (RocksDBException e) {
             throw RocksDBKeyedStateBackend.failure("migrate", s, e);

@@ -30,9 +30,9 @@ import org.rocksdb.Options;
 import org.rocksdb.RocksDB;
 
 /**
- * Timers kept in RocksDB: the index that orders them is a column family of the database, filled
- * from the timer state when a backend opens (restored, rescaled or new), and fires them in time
- * order with only the earliest time on the heap.
+ * Timers kept in RocksDB: the index that orders them is a column family of a timer database beside
+ * the subtask's (never checkpointed), filled from the timer state when a backend opens (restored,
+ * rescaled or new), and fires them in time order with only a seek position on the heap.
  */
 class RocksDBTimerIndexTest {
 
@@ -94,7 +94,8 @@ class RocksDBTimerIndexTest {
             expected.remove(deleted);
             expected.sort(ORDER);
 
-            assertThat(columnFamilies(h)).contains("\u0000timers-by-time:" + TIMERS);
+            assertThat(columnFamilies(h, "")).as("the checkpointed database: the timer state only").containsExactly("default", TIMERS);
+            assertThat(columnFamilies(h, "-timers")).as("the timer database beside it").contains(TIMERS);
             assertThat(t.index().pollUpTo(expected.get(0).time() - 1)).as("nothing before the earliest timer").isNull();
             List<TimerIndex.Timer<Long>> firstHalf = pollAll(t, 0);
             assertThat(firstHalf).isSortedAccordingTo(Comparator.comparingLong(TimerIndex.Timer::time))
@@ -136,11 +137,11 @@ class RocksDBTimerIndexTest {
         }
     }
 
-    private static List<String> columnFamilies(BackendHarness h) throws Exception {
+    /** The column families of the backend's database, or of the one whose directory has {@code suffix} added. */
+    private static List<String> columnFamilies(BackendHarness h, String suffix) throws Exception {
         RocksDBKeyedStateBackend<?> backend = (RocksDBKeyedStateBackend<?>) h.backend;
-        backend.flushAll();
         try (Options options = new Options()) {
-            return RocksDB.listColumnFamilies(options, backend.db().getName()).stream().map(b -> new String(b, StandardCharsets.UTF_8)).toList();
+            return RocksDB.listColumnFamilies(options, backend.db().getName() + suffix).stream().map(b -> new String(b, StandardCharsets.UTF_8)).toList();
         }
     }
 }

@@ -115,7 +115,7 @@ final class SavepointBootstrap {
     private TypeSerializer<Object> keySerializer(JobGraph.Node node) {
         TypeSerializer<?> declared = node.keySerializer();
         return (TypeSerializer<Object>) (declared != null ? declared
-                : new SerializerResolver(loader).resolve(null, (Class<Object>) node.keyType()));
+                : new SerializerResolver(loader).resolveFixed(null, (Class<Object>) node.keyType()));
     }
 
     private Map<String, Long> load(Path input, String uid, Class<?> keyType, KeyedStateBackend<Object> backend, Map<String, Registered> states)

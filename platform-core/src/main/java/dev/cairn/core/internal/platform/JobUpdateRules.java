@@ -27,11 +27,11 @@ final class JobUpdateRules {
         JobConfig then = next.config();
         if (!then.backend().equals(now.backend()) && next.plugin(plugins, Kind.BACKEND).isEmpty()) {
             throw InvalidConfigurationException.of("job.backend", then.backend(), "the job's " + now.backend()
-                    + " state can move only to a backend that is installed now: " + plugins.names(Kind.BACKEND));
+                    + " state can move only to a backend that is installed now (" + next.installed(plugins, Kind.BACKEND) + ")");
         }
         if (!then.storage().equals(now.storage()) && next.plugin(plugins, Kind.STORAGE).isEmpty()) {
             throw InvalidConfigurationException.of("job.storage", then.storage(), "the job's snapshots can move only to a storage that is"
-                    + " installed now: " + plugins.names(Kind.STORAGE));
+                    + " installed now (" + next.installed(plugins, Kind.STORAGE) + ")");
         }
         for (Kind kind : JobRun.kindsUsedBy(next)) {
             VersionRange range = next.versions().of(kind);

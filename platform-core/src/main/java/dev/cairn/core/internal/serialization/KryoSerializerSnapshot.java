@@ -23,7 +23,7 @@ import java.util.Set;
  * position, so a field added, removed or retyped would read garbage or fail half way. Version 1
  * snapshots (before the shape was recorded) are matched by the type's name only.
  */
-public final class KryoSerializerSnapshot<T> implements TypeSerializerSnapshot<T>, ExplainedSnapshot {
+public final class KryoSerializerSnapshot<T> implements TypeSerializerSnapshot<T> {
 
     private String typeName;
     /** {@code name:type} per field, comma-separated; {@code null} in a version 1 snapshot. */
@@ -87,7 +87,7 @@ public final class KryoSerializerSnapshot<T> implements TypeSerializerSnapshot<T
 
     @Override
     public SerializerCompatibility resolveCompatibility(TypeSerializer<T> newSerializer) {
-        if (incompatibility(newSerializer) != null) {
+        if (explainIncompatibility(newSerializer) != null) {
             return SerializerCompatibility.INCOMPATIBLE;
         }
         // the same class now has a POJO serializer: read with Kryo once, written by fields from then on
@@ -96,7 +96,7 @@ public final class KryoSerializerSnapshot<T> implements TypeSerializerSnapshot<T
 
     /** Why {@code newSerializer} cannot read what this snapshot describes (the fields added and removed), or {@code null} if it can. */
     @Override
-    public String incompatibility(TypeSerializer<?> newSerializer) {
+    public String explainIncompatibility(TypeSerializer<T> newSerializer) {
         if (!(newSerializer instanceof TypedSerializer<?> k) || !(k instanceof KryoSerializer || k instanceof PojoSerializer)
                 || !k.type().getName().equals(typeName)) {
             return "the state was written with Kryo for " + typeName;

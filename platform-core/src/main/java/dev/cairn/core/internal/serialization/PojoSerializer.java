@@ -20,16 +20,22 @@ import java.util.Map;
 
 /**
  * Serializes a POJO field by field, by name: a concrete class (not a record, enum or array) with a
- * no-argument constructor, whose fields (non-static, non-transient, its own and inherited) are
- * written in a fixed order, each with a presence flag and its type's serializer (built-in, else
- * Kryo). Because the snapshot records each field's name and serializer, a class that gained or lost
- * fields is migrated on restore: fields still there are read into the new class, removed ones are
- * skipped, added ones keep their defaults. A field whose type changed cannot be migrated.
+ * no-argument constructor, whose fields (non-static, non-transient, its own and inherited, no two
+ * of one name) are written in a fixed order, each with a presence flag and its type's serializer
+ * (built-in, else Kryo). Because the snapshot records each field's name and serializer, a class
+ * that gained or lost fields is migrated on restore: fields still there are read into the new
+ * class, removed ones are skipped, added ones keep their defaults. A field whose type changed
+ * cannot be migrated. A value of a subclass is written whole by Kryo (class and object), behind a
+ * marker, so it keeps its type.
  */
 public final class PojoSerializer<T> implements TypedSerializer<T> {
 
     private static final Map<Class<?>, Class<?>> BOXED = Map.of(long.class, Long.class, int.class, Integer.class,
-            double.class, Double.class, boolean.class, Boolean.class);
+            double.class, Double.class, boolean.class, Boolean.class, float.class, Float.class, short.class, Short.class,
+            byte.class, Byte.class, char.class, Character.class);
+    /** The first byte of a value: its fields follow, or (a subclass) Kryo's class and object. */
+    private static final int FIELDS = 0;
+    private static final int SUBCLASS = 1;
 
     /** A field as written: its name, the class's field it is read into ({@code null}: skipped), its serializer. */
     record Slot(String name, Field field, TypeSerializer<Object> serializer) {
@@ -38,11 +44,13 @@ public final class PojoSerializer<T> implements TypedSerializer<T> {
     private final Class<T> type;
     private final Constructor<T> constructor;
     private final List<Slot> slots;
+    private final KryoSerializer<T> subclasses;
 
-    PojoSerializer(Class<T> type, List<Slot> slots) {
+    PojoSerializer(Class<T> type, List<Slot> slots, Pool<Kryo> kryo) {
         this.type = type;
         this.constructor = constructorOf(type);
         this.slots = List.copyOf(slots);
+        this.subclasses = new KryoSerializer<>(type, kryo);
     }
 
     /** A serializer of {@code type} as it is now, or {@code null} if it is not a POJO. */
@@ -55,7 +63,7 @@ public final class PojoSerializer<T> implements TypedSerializer<T> {
             f.setAccessible(true);
             slots.add(new Slot(f.getName(), f, fieldSerializer(f.getType(), kryo)));
         }
-        return new PojoSerializer<>(type, slots);
+        return new PojoSerializer<>(type, slots, kryo);
     }
 
     static boolean isPojo(Class<?> type) {
@@ -67,8 +75,8 @@ public final class PojoSerializer<T> implements TypedSerializer<T> {
         try {
             type.getDeclaredConstructor();
             List<Field> fields = fields(type);
-            if (fields.isEmpty()) {
-                return false;
+            if (fields.isEmpty() || fields.stream().map(Field::getName).distinct().count() < fields.size()) {
+                return false; // a field that hides an inherited one of its name could not be told apart in the snapshot
             }
             for (Field f : fields) {
                 if (Modifier.isFinal(f.getModifiers())) {
@@ -127,6 +135,12 @@ public final class PojoSerializer<T> implements TypedSerializer<T> {
 
     @Override
     public void serialize(T value, DataOutput out) throws IOException {
+        if (value.getClass() != type) {
+            out.writeByte(SUBCLASS);
+            subclasses.serialize(value, out);
+            return;
+        }
+        out.writeByte(FIELDS);
         try {
             for (Slot s : slots) {
                 Object v = s.field().get(value);
@@ -142,6 +156,9 @@ public final class PojoSerializer<T> implements TypedSerializer<T> {
 
     @Override
     public T deserialize(DataInput in) throws IOException {
+        if (in.readByte() == SUBCLASS) {
+            return subclasses.deserialize(in);
+        }
         try {
             T value = constructor.newInstance();
             for (Slot s : slots) {

@@ -19,7 +19,7 @@ import java.util.Map;
  * and migrates them when fields were added or removed; a field whose serializer cannot read its
  * old values makes the state incompatible, naming the field.
  */
-public final class PojoSerializerSnapshot<T> implements TypeSerializerSnapshot<T>, ExplainedSnapshot {
+public final class PojoSerializerSnapshot<T> implements TypeSerializerSnapshot<T> {
 
     private String typeName;
     private final Map<String, SerializerSnapshotRef> fields = new LinkedHashMap<>();
@@ -77,12 +77,12 @@ public final class PojoSerializerSnapshot<T> implements TypeSerializerSnapshot<T
             TypeSerializer<Object> old = (TypeSerializer<Object>) restore(f.getKey(), f.getValue()).restoreSerializer();
             slots.add(new PojoSerializer.Slot(f.getKey(), now.get(f.getKey()), old));
         }
-        return new PojoSerializer<>(type, slots);
+        return new PojoSerializer<>(type, slots, KryoSerializer.newPool(classLoader));
     }
 
     @Override
     public SerializerCompatibility resolveCompatibility(TypeSerializer<T> newSerializer) {
-        if (incompatibility(newSerializer) != null) {
+        if (explainIncompatibility(newSerializer) != null) {
             return SerializerCompatibility.INCOMPATIBLE;
         }
         PojoSerializer<?> pojo = (PojoSerializer<?>) newSerializer;
@@ -99,7 +99,7 @@ public final class PojoSerializerSnapshot<T> implements TypeSerializerSnapshot<T
     }
 
     @Override
-    public String incompatibility(TypeSerializer<?> newSerializer) {
+    public String explainIncompatibility(TypeSerializer<T> newSerializer) {
         if (!(newSerializer instanceof PojoSerializer<?> pojo) || !pojo.type().getName().equals(typeName)) {
             return "the state was written with the POJO serializer of " + typeName;
         }

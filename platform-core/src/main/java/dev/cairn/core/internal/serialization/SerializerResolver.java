@@ -7,7 +7,8 @@ import dev.cairn.api.serialization.TypeSerializer;
 
 /**
  * Picks the serializer for a declared type: built-in if there is one, else the POJO serializer
- * (which can evolve) for a POJO, else Kryo, all in the job's loader.
+ * (which can evolve) for a POJO, else Kryo, all in the job's loader. Keys (of a job, of map
+ * state) and operator state are never migrated, so their POJOs stay with Kryo, as they always were.
  */
 public final class SerializerResolver {
 
@@ -23,6 +24,7 @@ public final class SerializerResolver {
         return classLoader;
     }
 
+    /** For keyed state's values (and list elements): the serializer that can evolve where there is one. */
     public <T> TypeSerializer<T> resolve(TypeSerializer<T> declared, Class<T> type) {
         if (declared != null) {
             return declared;
@@ -33,5 +35,17 @@ public final class SerializerResolver {
         }
         PojoSerializer<T> pojo = PojoSerializer.of(type, kryoPool);
         return pojo != null ? pojo : new KryoSerializer<>(type, kryoPool);
+    }
+
+    /**
+     * For what is stored by its bytes or never migrated: a job's keys, map keys, operator state.
+     * Built-in, else Kryo (a change of these serializers would orphan what earlier snapshots hold).
+     */
+    public <T> TypeSerializer<T> resolveFixed(TypeSerializer<T> declared, Class<T> type) {
+        if (declared != null) {
+            return declared;
+        }
+        TypeSerializer<T> builtIn = Serializers.forType(type);
+        return builtIn != null ? builtIn : new KryoSerializer<>(type, kryoPool);
     }
 }

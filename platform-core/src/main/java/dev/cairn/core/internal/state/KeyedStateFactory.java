@@ -86,7 +86,7 @@ public final class KeyedStateFactory<K> {
         TypeSerializer valueSerializer = serializers.resolve((TypeSerializer) d.getSerializer(), (Class) d.getType());
         TypeSerializer mapKeySerializer = null;
         if (d instanceof MapStateDescriptor<?, ?> m) {
-            mapKeySerializer = serializers.resolve((TypeSerializer) m.getKeySerializer(), (Class) m.getKeyType());
+            mapKeySerializer = serializers.resolveFixed((TypeSerializer) m.getKeySerializer(), (Class) m.getKeyType());
         }
         boolean ttl = d.getTtlConfig().isEnabled();
         TtlPolicy policy = ttl ? new TtlPolicy(d.getTtlConfig(), processingTime) : null;

@@ -53,7 +53,7 @@ public final class SchemaCheck {
         }
         SerializerCompatibility c = snapshot.resolveCompatibility(now);
         if (c == SerializerCompatibility.INCOMPATIBLE) {
-            String why = snapshot instanceof dev.cairn.core.internal.serialization.ExplainedSnapshot explained ? explained.incompatibility(now) : null;
+            String why = snapshot.explainIncompatibility(now);
             throw new StateCompatibilityException(where + ": its " + what + " were written with serializer " + ref.serializer()
                     + ", and the job now declares " + now.describe() + ", which cannot read them" + (why == null ? "" : ": " + why));
         }

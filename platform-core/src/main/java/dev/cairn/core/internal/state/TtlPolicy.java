@@ -47,7 +47,7 @@ final class TtlPolicy {
 
     TtlCompactionCleanup compactionCleanup() {
         return config.isCleanupInRocksdbCompactFilter()
-                ? new TtlCompactionCleanup(ttlMillis, clock, config.getCompactionQueryTimeAfterEntries(), config.getPeriodicCompaction())
+                ? new TtlCompactionCleanup(Math.max(1, ttlMillis), clock, config.getCompactionQueryTimeAfterEntries(), config.getPeriodicCompaction())
                 : null;
     }
 

@@ -54,6 +54,6 @@ public final class OperatorFunctions {
     @SuppressWarnings({"unchecked", "rawtypes"})
     TypeSerializer<?> keySerializer(String uid) {
         JobGraph.Node node = graph.node(uid);
-        return serializers.resolve((TypeSerializer) node.keySerializer(), (Class) node.keyType());
+        return serializers.resolveFixed((TypeSerializer) node.keySerializer(), (Class) node.keyType());
     }
 }

@@ -74,7 +74,7 @@ final class OperatorStateStoreImpl implements OperatorStateStore {
     private <T> ListState<T> register(ListStateDescriptor<T> d, String mode) throws IOException {
         Registered r = registered.get(d.getName());
         if (r == null) {
-            TypeSerializer<Object> serializer = (TypeSerializer) serializers.resolve(d.getSerializer(), d.getType());
+            TypeSerializer<Object> serializer = (TypeSerializer) serializers.resolveFixed(d.getSerializer(), d.getType());
             List<Object> elements = new ArrayList<>();
             Restored old = restored.get(d.getName());
             if (old != null) {

@@ -5,14 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.cairn.api.serialization.SerializerCompatibility;
 import dev.cairn.api.serialization.TypeSerializer;
 import dev.cairn.api.serialization.TypeSerializerSnapshot;
+import dev.cairn.conformance.JobClasses;
 import dev.cairn.spi.snapshot.SerializerSnapshotRef;
-import java.net.URL;
-import java.net.URLClassLoader;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import javax.tools.JavaCompiler;
-import javax.tools.ToolProvider;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -27,16 +24,9 @@ class KryoSchemaChangeTest {
     @TempDir
     Path dir;
 
-    /** Compiles {@code shop.Item} from {@code body} into a directory of its own; a loader over it. */
+    /** Compiles {@code shop.Item} from {@code source} into a directory of its own; a loader over it. */
     private ClassLoader revision(String name, String source) throws Exception {
-        Path src = dir.resolve(name + "/src/shop/Item.java");
-        Path out = dir.resolve(name + "/classes");
-        Files.createDirectories(src.getParent());
-        Files.createDirectories(out);
-        Files.writeString(src, "package shop;\n" + source + "\n");
-        JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
-        assertThat(javac.run(null, null, null, "-d", out.toString(), src.toString())).as("javac").isZero();
-        return new URLClassLoader(new URL[]{out.toUri().toURL()}, getClass().getClassLoader());
+        return JobClasses.compile(dir.resolve(name), Map.of("shop.Item", "package shop;\n" + source + "\n"));
     }
 
     @SuppressWarnings({"unchecked", "rawtypes"})
@@ -61,12 +51,12 @@ class KryoSchemaChangeTest {
 
         KryoSerializerSnapshot<Object> afterAdding = stored(v1, added);
         assertThat(afterAdding.resolveCompatibility(kryo(added))).isEqualTo(SerializerCompatibility.INCOMPATIBLE);
-        assertThat(afterAdding.incompatibility(kryo(added))).startsWith("shop.Item changed since the snapshot")
+        assertThat(afterAdding.explainIncompatibility(kryo(added))).startsWith("shop.Item changed since the snapshot")
                 .contains("added price:long").doesNotContain("removed");
 
         KryoSerializerSnapshot<Object> afterRetyping = stored(v1, retyped);
         assertThat(afterRetyping.resolveCompatibility(kryo(retyped))).isEqualTo(SerializerCompatibility.INCOMPATIBLE);
-        assertThat(afterRetyping.incompatibility(kryo(retyped))).contains("removed version:int; added version:long");
+        assertThat(afterRetyping.explainIncompatibility(kryo(retyped))).contains("removed version:int; added version:long");
 
         KryoSerializerSnapshot<Object> unchanged = stored(v1, same);
         assertThat(unchanged.resolveCompatibility(kryo(same))).as("methods do not change what Kryo writes")
@@ -79,7 +69,7 @@ class KryoSchemaChangeTest {
         ClassLoader v2 = revision("bean2", "public class Item { public String title; }");
         KryoSerializerSnapshot<Object> s = stored(v1, v2);
         assertThat(s.resolveCompatibility(kryo(v2))).isEqualTo(SerializerCompatibility.INCOMPATIBLE);
-        assertThat(s.incompatibility(kryo(v2))).contains("removed version:int").doesNotContain("cache");
+        assertThat(s.explainIncompatibility(kryo(v2))).contains("removed version:int").doesNotContain("cache");
         assertThat(List.of(KryoSerializerSnapshot.shapeOf(Class.forName("shop.Item", false, v1)))).containsExactly("title:java.lang.String,version:int");
     }
 }

@@ -23,10 +23,22 @@ class PojoSerializerTest {
         int quantity;
         Double price;
         List<String> lines;
+        float discount;
+        short box;
+        byte flags;
+        char grade;
         transient String cache;
 
         Order() {
         }
+    }
+
+    static class RushOrder extends Order {
+        int hours;
+    }
+
+    static class Shadowing extends Base {
+        long id;
     }
 
     record Point(int x, int y) {
@@ -50,6 +62,8 @@ class PojoSerializerTest {
         assertThat(resolver.resolve(null, Point.class)).as("records stay with Kryo").isInstanceOf(KryoSerializer.class);
         assertThat(resolver.resolve(null, Frozen.class)).as("final fields cannot be set").isInstanceOf(KryoSerializer.class);
         assertThat(resolver.resolve(null, java.util.ArrayList.class)).isInstanceOf(KryoSerializer.class);
+        assertThat(resolver.resolve(null, Shadowing.class)).as("two fields named id").isInstanceOf(KryoSerializer.class);
+        assertThat(resolver.resolveFixed(null, Order.class)).as("keys and operator state stay with Kryo").isInstanceOf(KryoSerializer.class);
     }
 
     @Test
@@ -61,10 +75,21 @@ class PojoSerializerTest {
         o.quantity = 3;
         o.price = null;
         o.lines = List.of("a", "b");
+        o.discount = 0.25f;
+        o.box = 12;
+        o.flags = 3;
+        o.grade = 'A';
         o.cache = "not written";
         Order back = s.deserialize(new ByteArrayDataInput().over(write(s, o), 0, write(s, o).length));
         assertThat(back).usingRecursiveComparison().ignoringFields("cache").isEqualTo(o);
         assertThat(back.cache).isNull();
+        // a subclass keeps its type and its own fields, whole through Kryo
+        RushOrder rush = new RushOrder();
+        rush.customer = "lin";
+        rush.hours = 4;
+        byte[] rushBytes = write(s, rush);
+        Order rushBack = s.deserialize(new ByteArrayDataInput().over(rushBytes, 0, rushBytes.length));
+        assertThat(rushBack).isInstanceOf(RushOrder.class).usingRecursiveComparison().isEqualTo(rush);
     }
 
     @Test
