@@ -67,61 +67,48 @@ class PluginVersionsTest {
 
     @Test
     void aJobFollowsItsStoragePluginThroughUpdateRemovalAndReinstall() throws Exception {
-        String bundle = "dev.cairn.example.storage";
         try (PlatformFixture p = PlatformFixture.create(); StorageUnderTest storage = StorageUnderTest.start("flatdir")) {
             storage.configure(p).deploy(p);
-            String jar = "example-storage-plugin.jar";
-            Path original = p.root.resolve(jar);
-            Files.copy(p.deploy.resolve(jar), original);
             p.start();
             p.createOfferJob("offers", EVENTS, 1_000, storage.jobProperties() + " 'job.storage.version=[0.1,1)'");
-            p.awaitJobState("offers", "RUNNING");
-            p.awaitRecords("offers", 8_000);
-            assertThat(String.valueOf(p.jobValue("offers", "plugins"))).contains(bundle);
-
-            // a new version of the storage plugin: the job stops with a checkpoint and resumes on it
-            drop(withVersion(original, p.root.resolve("v2-" + jar), "0.1.1.itest"), p.deploy.resolve(jar));
-            PlatformFixture.await(() -> runsOn(p, bundle + " 0.1.1.itest"), () -> "the job on the storage plugin 0.1.1: " + p.safeJob("offers"));
-            long records = ((Number) p.jobValue("offers", "records")).longValue();
-            p.awaitRecords("offers", records + 4_000);
-
-            // removed: the job stops while the plugin can still write its checkpoint, and waits
-            Files.delete(p.deploy.resolve(jar));
-            p.awaitJobState("offers", "WAITING");
-            assertThat((String) p.jobValue("offers", "reason")).contains("storage 'flatdir' in [0.1.0,1.0.0)");
-
-            // reinstalled: the job runs again from its last checkpoint, to the end
-            drop(original, p.deploy.resolve(jar));
-            p.awaitJobState("offers", "FINISHED");
-            assertThat(p.verifyOfferJob("offers", EVENTS)).containsEntry("exactly-once", true);
+            // removed: the job stops while the plugin can still write its checkpoint
+            followsThroughUpdateRemovalAndReinstall(p, "example-storage-plugin.jar", "dev.cairn.example.storage",
+                    "storage 'flatdir' in [0.1.0,1.0.0)");
         }
     }
 
     @Test
     void aJobFollowsItsDefinitionBundleThroughUpdateRemovalAndReinstall() throws Exception {
-        String jar = "examples.jar";
-        String bundle = "dev.cairn.examples";
         try (PlatformFixture p = PlatformFixture.create().start()) {
-            Path original = p.root.resolve(jar);
-            Files.copy(p.deploy.resolve(jar), original);
             p.createOfferJob("offers", EVENTS, 1_000, "'job.definition.version=[0.1,1)'");
-            p.awaitJobState("offers", "RUNNING");
-            p.awaitRecords("offers", 8_000);
-
-            // the job's own code is updated: it stops with a checkpoint and resumes on the new revision
-            drop(withVersion(original, p.root.resolve("v2-" + jar), "0.1.1.itest"), p.deploy.resolve(jar));
-            PlatformFixture.await(() -> runsOn(p, bundle + " 0.1.1.itest"), () -> "the job on its definition 0.1.1: " + p.safeJob("offers"));
-            long records = ((Number) p.jobValue("offers", "records")).longValue();
-            p.awaitRecords("offers", records + 4_000);
-
-            // removed: the job stops and waits for its definition
-            Files.delete(p.deploy.resolve(jar));
-            p.awaitJobState("offers", "WAITING");
-            assertThat((String) p.jobValue("offers", "reason")).contains("job definition 'offer-enrichment' in [0.1.0,1.0.0)");
-
-            drop(original, p.deploy.resolve(jar));
-            p.awaitJobState("offers", "FINISHED");
-            assertThat(p.verifyOfferJob("offers", EVENTS)).containsEntry("exactly-once", true);
+            // the job's own code: updated, removed and back
+            followsThroughUpdateRemovalAndReinstall(p, "examples.jar", "dev.cairn.examples", "job definition 'offer-enrichment' in [0.1.0,1.0.0)");
         }
+    }
+
+    /**
+     * The running job {@code offers} moves to a new version of {@code jar} through a checkpoint,
+     * stops and waits (the reason naming {@code waitsFor}) when it is removed, and finishes
+     * exactly once once it is back.
+     */
+    private static void followsThroughUpdateRemovalAndReinstall(PlatformFixture p, String jar, String bundle, String waitsFor) throws Exception {
+        Path original = p.root.resolve(jar);
+        Files.copy(p.deploy.resolve(jar), original);
+        p.awaitJobState("offers", "RUNNING");
+        p.awaitRecords("offers", 8_000);
+        assertThat(String.valueOf(p.jobValue("offers", "plugins"))).contains(bundle);
+
+        drop(withVersion(original, p.root.resolve("v2-" + jar), "0.1.1.itest"), p.deploy.resolve(jar));
+        PlatformFixture.await(() -> runsOn(p, bundle + " 0.1.1.itest"), () -> "the job on " + bundle + " 0.1.1: " + p.safeJob("offers"));
+        long records = ((Number) p.jobValue("offers", "records")).longValue();
+        p.awaitRecords("offers", records + 4_000);
+
+        Files.delete(p.deploy.resolve(jar));
+        p.awaitJobState("offers", "WAITING");
+        assertThat((String) p.jobValue("offers", "reason")).contains(waitsFor);
+
+        drop(original, p.deploy.resolve(jar));
+        p.awaitJobState("offers", "FINISHED");
+        assertThat(p.verifyOfferJob("offers", EVENTS)).containsEntry("exactly-once", true);
     }
 }

@@ -4,7 +4,9 @@ import dev.cairn.api.serialization.TypeSerializer;
 import dev.cairn.api.serialization.TypeSerializerSnapshot;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.DataInput;
 import java.io.DataInputStream;
+import java.io.DataOutput;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.util.Base64;
@@ -25,6 +27,24 @@ public record SerializerSnapshotRef(String snapshotClass, int version, String da
         }
         return new SerializerSnapshotRef(snapshot.getClass().getName(), snapshot.currentVersion(),
                 Base64.getEncoder().encodeToString(bytes.toByteArray()), serializer.describe());
+    }
+
+    /** Writes this reference into another serializer's snapshot (a wrapper's, a composite's); {@link #readFrom} reads it. */
+    public void writeTo(DataOutput out) throws IOException {
+        out.writeUTF(snapshotClass);
+        out.writeInt(version);
+        byte[] bytes = data.getBytes(java.nio.charset.StandardCharsets.US_ASCII); // base64: a large schema outgrows writeUTF
+        out.writeInt(bytes.length);
+        out.write(bytes);
+        out.writeUTF(serializer);
+    }
+
+    public static SerializerSnapshotRef readFrom(DataInput in) throws IOException {
+        String snapshotClass = in.readUTF();
+        int version = in.readInt();
+        byte[] bytes = new byte[in.readInt()];
+        in.readFully(bytes);
+        return new SerializerSnapshotRef(snapshotClass, version, new String(bytes, java.nio.charset.StandardCharsets.US_ASCII), in.readUTF());
     }
 
     /**

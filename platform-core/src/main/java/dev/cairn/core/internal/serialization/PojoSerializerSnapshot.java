@@ -44,11 +44,7 @@ public final class PojoSerializerSnapshot<T> implements TypeSerializerSnapshot<T
         out.writeInt(fields.size());
         for (Map.Entry<String, SerializerSnapshotRef> f : fields.entrySet()) {
             out.writeUTF(f.getKey());
-            SerializerSnapshotRef r = f.getValue();
-            out.writeUTF(r.snapshotClass());
-            out.writeInt(r.version());
-            out.writeUTF(r.data());
-            out.writeUTF(r.serializer());
+            f.getValue().writeTo(out);
         }
     }
 
@@ -57,7 +53,7 @@ public final class PojoSerializerSnapshot<T> implements TypeSerializerSnapshot<T
         typeName = in.readUTF();
         int n = in.readInt();
         for (int i = 0; i < n; i++) {
-            fields.put(in.readUTF(), new SerializerSnapshotRef(in.readUTF(), in.readInt(), in.readUTF(), in.readUTF()));
+            fields.put(in.readUTF(), SerializerSnapshotRef.readFrom(in));
         }
         classLoader = userClassLoader;
     }

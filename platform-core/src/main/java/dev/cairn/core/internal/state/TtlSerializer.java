@@ -60,22 +60,20 @@ public final class TtlSerializer<T> implements TypeSerializer<TtlValue<T>> {
             this.inner = inner;
         }
 
+        /** Version 2 writes the inner snapshot's bytes with a length (version 1's writeUTF stopped at 64 KiB). */
         @Override
         public int currentVersion() {
-            return 1;
+            return 2;
         }
 
         @Override
         public void writeSnapshot(DataOutput out) throws IOException {
-            out.writeUTF(inner.snapshotClass());
-            out.writeInt(inner.version());
-            out.writeUTF(inner.data());
-            out.writeUTF(inner.serializer());
+            inner.writeTo(out);
         }
 
         @Override
         public void readSnapshot(int version, DataInput in, ClassLoader userClassLoader) throws IOException {
-            inner = new SerializerSnapshotRef(in.readUTF(), in.readInt(), in.readUTF(), in.readUTF());
+            inner = version >= 2 ? SerializerSnapshotRef.readFrom(in) : new SerializerSnapshotRef(in.readUTF(), in.readInt(), in.readUTF(), in.readUTF());
             restoredInner = inner.restore(TtlSerializer.class.getClassLoader(), userClassLoader);
         }
 
