@@ -828,6 +828,13 @@ public abstract class StateBackendConformanceTest {
         again.key(7);
         assertThat(s2again.value()).hasToString("t7/70/-1/null");
 
+        // a run that never registers the state passes it on; the next run migrates it as before
+        KeyedStateHandle passedOn = restored(written, v2).snapshot(3, true);
+        BackendHarness later = restored(passedOn, v2);
+        ValueState<Object> s2later = later.states.getState(new ValueStateDescriptor<>("sku", objects(sku2)));
+        later.key(4);
+        assertThat(s2later.value()).hasToString("t4/40/-1/null");
+
         // a field retyped: refused, naming the field
         assertThatThrownBy(() -> restored(written, retyped).states.getState(new ValueStateDescriptor<>("sku", objects(retyped.loadClass("shop.Sku")))))
                 .hasMessageContaining("'sku'").hasMessageContaining("changed the type of field stock (Long in the snapshot, String now)");

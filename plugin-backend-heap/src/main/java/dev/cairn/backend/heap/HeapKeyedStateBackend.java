@@ -12,6 +12,7 @@ import dev.cairn.spi.backend.KeyedStateBackend;
 import dev.cairn.spi.backend.SnapshotRequest;
 import dev.cairn.spi.backend.StateKind;
 import dev.cairn.spi.backend.StateSpec;
+import dev.cairn.spi.snapshot.SerializerSnapshotRef;
 import dev.cairn.spi.snapshot.StateMetaInfo;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -82,7 +83,10 @@ final class HeapKeyedStateBackend<K> implements KeyedStateBackend<K> {
     HeapState restoredState(StateMetaInfo meta, TypeSerializer<?> ns, TypeSerializer<?> value, TypeSerializer<?> mapKey) {
         HeapState s = states.computeIfAbsent(meta.name(),
                 n -> new HeapState(n, StateKind.forUserKind(meta.kind()), range.size(), longKeys(), ns));
-        s.useSerializers(meta, ns, value, mapKey);
+        // a state the job never registers is written again by the serializers that read it: the metadata says what they write
+        StateMetaInfo written = new StateMetaInfo(meta.name(), meta.kind(), SerializerSnapshotRef.of(ns), SerializerSnapshotRef.of(value),
+                mapKey == null ? null : SerializerSnapshotRef.of(mapKey), meta.ttl());
+        s.useSerializers(written, ns, value, mapKey);
         restored.putIfAbsent(meta.name(), meta);
         return s;
     }
@@ -106,11 +110,18 @@ final class HeapKeyedStateBackend<K> implements KeyedStateBackend<K> {
         } else if (s.kind != spec.kind()) {
             throw new IllegalStateException("State '" + spec.name() + "' exists as " + s.kind + " state, not " + spec.kind());
         }
-        if (compatibility == SerializerCompatibility.COMPATIBLE_AFTER_MIGRATION && !s.registered) {
-            // objects read with the old serializer are rewritten with the new one by the next snapshot
+        boolean migrate = compatibility == SerializerCompatibility.COMPATIBLE_AFTER_MIGRATION && !s.registered;
+        s.useSerializers(spec.metaInfo(), spec.namespaceSerializer(), spec.valueSerializer(), spec.mapKeySerializer());
+        if (migrate) {
+            try {
+                s.migrate(s.valueSerializer, versions);
+            } catch (java.io.IOException e) {
+                throw new IllegalStateException("Cannot migrate state '" + spec.name() + "' to " + spec.valueSerializer().describe()
+                        + ": " + e.getMessage(), e);
+            }
+            // and the next snapshot writes every key group whole, in the new serializer
             dirty.rewriteAll();
         }
-        s.useSerializers(spec.metaInfo(), spec.namespaceSerializer(), spec.valueSerializer(), spec.mapKeySerializer());
         s.snapshotFilter = spec.snapshotFilter();
         s.cleanupFilter = spec.cleanupFilter();
         s.registered = true;

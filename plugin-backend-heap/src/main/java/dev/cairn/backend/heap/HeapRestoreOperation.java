@@ -49,6 +49,7 @@ final class HeapRestoreOperation<K> {
             for (StateMetaInfo meta : entries.states()) {
                 HeapState s = backend.restoredState(meta, restore(meta.namespaceSerializer(), meta), restore(meta.valueSerializer(), meta),
                         meta.mapKeySerializer() == null ? null : restore(meta.mapKeySerializer(), meta));
+                rewritten |= !s.meta.equals(meta);
                 states.add(s);
                 shareable &= s.namespaceSerializer.isStateless() && s.valueSerializer.isStateless()
                         && (s.mapKeySerializer == null || s.mapKeySerializer.isStateless());
@@ -66,7 +67,14 @@ final class HeapRestoreOperation<K> {
         if (params.restore().baseReusable()) {
             backend.useBase(baseLayout(restoredNames));
         }
+        if (rewritten) {
+            // a state is written in another form than the snapshot's (a serializer that resolves old values): no old section may be reused
+            backend.dirty().rewriteAll();
+        }
     }
+
+    /** Whether a restored state's serializers write other bytes than those they read. */
+    private boolean rewritten;
 
     private static void readInParallel(KeyGroupEntries entries, List<HeapState> states, TypeSerializer<Object> keySerializer,
                                        KeyGroupRange range, int threads) throws IOException {

@@ -96,6 +96,46 @@ final class HeapState {
         }
     }
 
+    /**
+     * Puts every stored value through {@code now} (written, then read back): restored objects take
+     * the form the new serializer gives them (a generic Avro record its new schema), as they would
+     * have from a backend that stores bytes.
+     */
+    void migrate(TypeSerializer<Object> now, CopyOnWriteVersions versions) throws java.io.IOException {
+        for (KeyGroupTable table : tables) {
+            for (Object key : table.keys()) {
+                Object value = table.get(key);
+                Object migrated = switch (kind) {
+                    case VALUE -> roundTrip(now, value);
+                    case LIST -> {
+                        List<Object> elements = new java.util.ArrayList<>();
+                        for (Object e : (List<?>) value) {
+                            elements.add(roundTrip(now, e));
+                        }
+                        yield new VersionedList(versions.current(), elements);
+                    }
+                    case MAP -> {
+                        Map<Object, Object> entries = new HashMap<>();
+                        for (Map.Entry<?, ?> e : ((Map<?, ?>) value).entrySet()) {
+                            entries.put(e.getKey(), roundTrip(now, e.getValue()));
+                        }
+                        yield new VersionedMap(versions.current(), entries);
+                    }
+                };
+                table.put(key, migrated, versions);
+            }
+        }
+    }
+
+    private static Object roundTrip(TypeSerializer<Object> serializer, Object value) throws java.io.IOException {
+        if (value == null) {
+            return null;
+        }
+        dev.cairn.api.serialization.ByteArrayDataOutput out = new dev.cairn.api.serialization.ByteArrayDataOutput(64);
+        serializer.serialize(value, out);
+        return serializer.deserialize(new dev.cairn.api.serialization.ByteArrayDataInput().over(out.buffer(), 0, out.length()));
+    }
+
     /** Checks up to {@code entries} entries against the cleanup filter, resuming where the last call stopped. */
     void cleanupSome(int entries, CopyOnWriteVersions versions, KeyGroupDirtyTracker dirty) {
         if (cleanupFilter == null) {

@@ -46,8 +46,9 @@ public final class AvroSerializer<T> implements TypeSerializer<T> {
         this.specificClass = specificClass;
         this.schema = schema;
         if (specificClass != null) {
-            // the class's own loader finds the records it refers to (a job's bundle, not Avro's)
+            // the class's own loader finds the records it refers to (a job's bundle, not Avro's), with the class's logical-type conversions
             SpecificData data = new SpecificData(specificClass.getClassLoader());
+            SpecificData.getForClass(specificClass).getConversions().forEach(data::addLogicalTypeConversion);
             this.reader = ThreadLocal.withInitial(() -> new SpecificDatumReader<>(writtenWith, schema, data));
             this.writer = ThreadLocal.withInitial(() -> new SpecificDatumWriter<>(schema, data));
         } else {
@@ -88,7 +89,8 @@ public final class AvroSerializer<T> implements TypeSerializer<T> {
     @SuppressWarnings("unchecked")
     public void serialize(T value, DataOutput out) throws IOException {
         T written = value;
-        if (specificClass == null && !((GenericRecord) value).getSchema().equals(schema)) {
+        Schema recordSchema = specificClass == null ? ((GenericRecord) value).getSchema() : schema;
+        if (recordSchema != schema && !recordSchema.equals(schema)) {
             written = (T) convert((GenericRecord) value, schema); // a record restored in its old schema, written in the new one
         }
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(64);

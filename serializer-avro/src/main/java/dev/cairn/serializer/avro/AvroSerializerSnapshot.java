@@ -63,7 +63,13 @@ public final class AvroSerializerSnapshot<T> implements TypeSerializerSnapshot<T
         if (className == null) {
             return (TypeSerializer<T>) AvroSerializer.resolving(null, writtenWith, writtenWith);
         }
-        Class<T> type = specificClass();
+        Class<T> type;
+        try {
+            type = specificClass();
+        } catch (IllegalStateException gone) {
+            // the job no longer has the class (and so no longer this state): its values stay readable as generic records
+            return (TypeSerializer<T>) AvroSerializer.resolving(null, writtenWith, writtenWith);
+        }
         Schema now = SpecificData.get().getSchema(type);
         if (SchemaCompatibility.checkReaderWriterCompatibility(now, writtenWith).getType() != SchemaCompatibility.SchemaCompatibilityType.COMPATIBLE) {
             // read as written (a backend that reads at restore must not fail here): registering the state refuses it, saying why

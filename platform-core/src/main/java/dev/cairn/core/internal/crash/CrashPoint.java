@@ -6,10 +6,12 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Named places in the platform where a crash hurts exactly-once the most. Started with
- * {@code -Dcairn.crash-at=<point>[@<n>]}, the platform halts the whole JVM (as {@code kill -9}
- * would: no shutdown hook, no flush, no cleanup) the n-th time it reaches that point, exiting
- * with {@link #EXIT_CODE}. Without the property every point is a no-op. The crash-point matrix
- * restarts the platform afterwards and compares the job's output with the expected one.
+ * {@code -Dcairn.crash-at=<point>[@<n>]}, the platform kills itself with {@code kill -9} the n-th
+ * time it reaches that point: no shutdown hook, no flush, no cleanup, and no process exit either
+ * (a halting JVM still runs the native libraries' exit code, where RocksDB's open databases can
+ * abort the process). Without {@code kill} it halts with {@link #EXIT_CODE}. Without the property
+ * every point is a no-op. The crash-point matrix restarts the platform afterwards and compares the
+ * job's output with the expected one.
  */
 public enum CrashPoint {
     TASK_BEFORE_SNAPSHOT,
@@ -77,9 +79,16 @@ public enum CrashPoint {
         if (this == ARMED && REACHED.incrementAndGet() == NTH) {
             // straight to the process's stderr: the console redirects System.err of the threads it runs commands on
             try (java.io.FileOutputStream err = new java.io.FileOutputStream(java.io.FileDescriptor.err)) {
-                err.write(("cairn: crash point " + id() + "@" + NTH + " reached; halting\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                err.write(("cairn: crash point " + id() + "@" + NTH + " reached; killing the process\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
             } catch (java.io.IOException e) {
                 // halting matters more than saying so
+            }
+            try {
+                new ProcessBuilder("kill", "-KILL", Long.toString(ProcessHandle.current().pid())).start().waitFor();
+            } catch (java.io.IOException e) {
+                // no kill command: halt below
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
             Runtime.getRuntime().halt(EXIT_CODE);
         }

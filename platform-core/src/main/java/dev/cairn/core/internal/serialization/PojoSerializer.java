@@ -143,7 +143,8 @@ public final class PojoSerializer<T> implements TypedSerializer<T> {
         out.writeByte(FIELDS);
         try {
             for (Slot s : slots) {
-                Object v = s.field().get(value);
+                // a field the class no longer has (a serializer restored for reading old values) is written as absent
+                Object v = s.field() == null ? null : s.field().get(value);
                 out.writeBoolean(v != null);
                 if (v != null) {
                     s.serializer().serialize(v, out);

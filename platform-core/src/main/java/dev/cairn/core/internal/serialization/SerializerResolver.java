@@ -8,7 +8,8 @@ import dev.cairn.api.serialization.TypeSerializer;
 /**
  * Picks the serializer for a declared type: built-in if there is one, else the POJO serializer
  * (which can evolve) for a POJO, else Kryo, all in the job's loader. Keys (of a job, of map
- * state) and operator state are never migrated, so their POJOs stay with Kryo, as they always were.
+ * state) are stored by their bytes and never migrated, and operator state has no migration check
+ * of its own: their POJOs stay with Kryo, as they always were.
  */
 public final class SerializerResolver {
 
@@ -38,7 +39,7 @@ public final class SerializerResolver {
     }
 
     /**
-     * For what is stored by its bytes or never migrated: a job's keys, map keys, operator state.
+     * For what is stored by its bytes or has no migration: a job's keys, map keys, operator state.
      * Built-in, else Kryo (a change of these serializers would orphan what earlier snapshots hold).
      */
     public <T> TypeSerializer<T> resolveFixed(TypeSerializer<T> declared, Class<T> type) {

@@ -89,5 +89,10 @@ public final class TtlSerializer<T> implements TypeSerializer<TtlValue<T>> {
             }
             return restoredInner.resolveCompatibility(ttl.valueSerializer());
         }
+
+        @Override
+        public String explainIncompatibility(TypeSerializer<TtlValue<T>> newSerializer) {
+            return newSerializer instanceof TtlSerializer<T> ttl ? restoredInner.explainIncompatibility(ttl.valueSerializer()) : null;
+        }
     }
 }
