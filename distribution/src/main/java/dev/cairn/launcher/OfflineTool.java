@@ -19,7 +19,7 @@ final class OfflineTool {
 
     /** The bundles a tool reads snapshots with: the kernel and its libraries, and RocksDB's library for its native files. */
     private static final List<String> LIBRARIES = List.of("platform-core-", "jackson-", "kryo-", "minlog-", "objenesis-", "reflectasm-",
-            "lib-rocksdb-", "serializer-avro-", "slf4j-api-", "slf4j-jdk14-");
+            "lib-rocksdb-", "serializer-avro-", "slf4j-api-"); // no SLF4J provider: a storage plugin brings its own
 
     /** The plugins in {@code deploy/} a tool decodes with (found through their service entries): formats and backends. */
     private static final List<String> PLUGINS = List.of("plugin-format-", "plugin-backend-");
