@@ -36,8 +36,14 @@ public record SnapshotMetadata(int formatVersion, long snapshotId, SnapshotKind 
                                    dev.cairn.spi.snapshot.SerializerSnapshotRef keySerializer) {
     }
 
-    /** Either part may be {@code null} when the subtask has no such state. */
-    public record SubtaskSnapshot(int index, KeyedStateHandle keyedState, OperatorStateHandle operatorState) {
+    /**
+     * Any part may be {@code null} when the subtask has no such state; {@code inFlight}: the records
+     * an unaligned checkpoint found queued before the subtask's input barriers.
+     */
+    public record SubtaskSnapshot(int index, KeyedStateHandle keyedState, OperatorStateHandle operatorState, InFlightHandle inFlight) {
+        public SubtaskSnapshot(int index, KeyedStateHandle keyedState, OperatorStateHandle operatorState) {
+            this(index, keyedState, operatorState, null);
+        }
     }
 
     public OperatorSnapshot operator(String uid) {
@@ -64,6 +70,9 @@ public record SnapshotMetadata(int formatVersion, long snapshotId, SnapshotKind 
                 if (st.operatorState() != null) {
                     files.add(st.operatorState().file().path());
                 }
+                if (st.inFlight() != null) {
+                    files.add(st.inFlight().file().path());
+                }
             }
         }
         return files;
@@ -85,9 +94,18 @@ public record SnapshotMetadata(int formatVersion, long snapshotId, SnapshotKind 
                 if (st.operatorState() != null) {
                     sizes.put(st.operatorState().file().path(), st.operatorState().file().size());
                 }
+                if (st.inFlight() != null) {
+                    sizes.put(st.inFlight().file().path(), st.inFlight().file().size());
+                }
             }
         }
         return sizes;
+    }
+
+    /** Bytes of records in flight the snapshot holds (an unaligned checkpoint's). */
+    public long inFlightSize() {
+        return operators.stream().flatMap(o -> o.subtasks().stream()).filter(st -> st.inFlight() != null)
+                .mapToLong(st -> st.inFlight().file().size()).sum();
     }
 
     public long totalSize() {

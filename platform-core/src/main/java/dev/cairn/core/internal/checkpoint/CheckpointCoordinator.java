@@ -142,9 +142,14 @@ public final class CheckpointCoordinator {
 
     private PendingCheckpoint trigger(boolean savepoint, boolean stopAfter, boolean endOfData, String name, Ownership ownership, String format) {
         long id = job.nextId();
-        CheckpointBarrier barrier = new CheckpointBarrier(id, savepoint, stopAfter, endOfData, format);
+        long now = job.clock().getAsLong();
+        // savepoints, the final checkpoint and a handover's stop are aligned, as in Flink: a snapshot the job ends with or that
+        // may move to another job holds no records in flight
+        boolean unaligned = config.unaligned() && !savepoint && !stopAfter && !endOfData;
+        CheckpointBarrier barrier = new CheckpointBarrier(id, savepoint, stopAfter, endOfData, format, unaligned, now,
+                config.alignedTimeout().toMillis());
         String dir = savepoint ? catalog.savepointDirectory(name) : catalog.checkpointDirectory(id);
-        PendingCheckpoint p = new PendingCheckpoint(barrier, dir, name, ownership, job.clock().getAsLong(), attempt.taskCount());
+        PendingCheckpoint p = new PendingCheckpoint(barrier, dir, name, ownership, now, attempt.taskCount());
         if (shutDown || ending) {
             p.completion.completeExceptionally(new IllegalStateException("Job " + job.jobName() + (ending ? " is ending" : " is not running")));
             return p;
@@ -184,8 +189,9 @@ public final class CheckpointCoordinator {
         return streams;
     }
 
+    /** @param unaligned the subtask snapshotted before its input was aligned */
     public synchronized void acknowledge(long id, String uid, int subtask, SubtaskSnapshot snapshot, StorageSnapshotStreams streams,
-                                         long alignmentNanos) {
+                                         long alignmentNanos, boolean unaligned) {
         PendingCheckpoint p = pending.get(id);
         if (p == null) {
             discard(streams); // aborted meanwhile
@@ -198,7 +204,7 @@ public final class CheckpointCoordinator {
             abort(p, new IllegalStateException("Checkpoint " + id + " was aborted: job " + job.jobName() + " is failing over or cancelling"));
             return;
         }
-        if (p.acknowledge(uid, subtask, snapshot, alignmentNanos)) {
+        if (p.acknowledge(uid, subtask, snapshot, alignmentNanos, unaligned)) {
             complete(p);
         } else if (p.acks.size() == 1 && p.acks.values().iterator().next().size() == 1) {
             CrashPoint.CHECKPOINT_AFTER_FIRST_ACK.reach();
@@ -263,7 +269,7 @@ public final class CheckpointCoordinator {
                 + p.barrier.describedFormat() + ", " + md.totalSize() + " bytes) completed in " + millis + " ms");
         if (!savepoint) {
             job.metrics().checkpointCompleted(new JobMetrics.CheckpointStats(p.id(), millis, p.alignmentNanos(),
-                    md.totalSize(), md.bytesNotIn(previous), System.currentTimeMillis()));
+                    md.totalSize(), md.bytesNotIn(previous), System.currentTimeMillis(), p.unalignedSubtasks(), md.inFlightSize()));
             // older checkpoints still pending are subsumed: the sinks are about to commit past them
             for (PendingCheckpoint older : new ArrayList<>(pending.headMap(p.id()).values())) {
                 if (!older.barrier.savepoint()) {

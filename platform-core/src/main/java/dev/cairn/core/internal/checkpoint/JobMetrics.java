@@ -17,9 +17,11 @@ public final class JobMetrics {
 
     /**
      * One completed checkpoint: how long it took, the longest barrier alignment of its subtasks,
-     * how much state it covers, what it wrote, when it completed.
+     * how much state it covers, what it wrote, when it completed; how many subtasks snapshotted
+     * unaligned and the bytes of records in flight it holds.
      */
-    public record CheckpointStats(long id, long durationMillis, long alignmentNanos, long stateBytes, long writtenBytes, long completedAt) {
+    public record CheckpointStats(long id, long durationMillis, long alignmentNanos, long stateBytes, long writtenBytes, long completedAt,
+                                  int unalignedSubtasks, long inFlightBytes) {
     }
 
     private final LongAdder recordsEmitted = new LongAdder();

@@ -21,6 +21,7 @@ final class PendingCheckpoint {
     final CompletableFuture<String> completion = new CompletableFuture<>();
     private int ackCount;
     private long alignmentNanos;
+    private int unalignedSubtasks;
 
     PendingCheckpoint(CheckpointBarrier barrier, String directory, String name, dev.cairn.core.internal.ledger.Ownership ownership,
                       long triggeredAt, int expectedAcks) {
@@ -37,13 +38,19 @@ final class PendingCheckpoint {
         return alignmentNanos;
     }
 
+    /** How many subtasks snapshotted before their input was aligned. */
+    int unalignedSubtasks() {
+        return unalignedSubtasks;
+    }
+
     long id() {
         return barrier.checkpointId();
     }
 
     /** @return true when every subtask has acknowledged */
-    boolean acknowledge(String uid, int subtask, SubtaskSnapshot snapshot, long subtaskAlignmentNanos) {
+    boolean acknowledge(String uid, int subtask, SubtaskSnapshot snapshot, long subtaskAlignmentNanos, boolean unaligned) {
         alignmentNanos = Math.max(alignmentNanos, subtaskAlignmentNanos);
+        unalignedSubtasks += unaligned ? 1 : 0;
         if (acks.computeIfAbsent(uid, u -> new TreeMap<>()).put(subtask, snapshot) == null) {
             ackCount++;
         }

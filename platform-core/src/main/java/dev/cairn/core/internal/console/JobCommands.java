@@ -100,6 +100,8 @@ public final class JobCommands {
             m.put("checkpoint.alignment-ms", Math.round(cp.alignmentNanos() / 1e4) / 100.0);
             m.put("checkpoint.written-bytes", cp.writtenBytes());
             m.put("checkpoint.state-bytes", cp.stateBytes());
+            m.put("checkpoint.unaligned-subtasks", cp.unalignedSubtasks());
+            m.put("checkpoint.in-flight-bytes", cp.inFlightBytes());
         }
         if (master != null) {
             m.put("plugins", j.pluginsInUse().stream().map(p -> p.kind().name().toLowerCase() + " " + p.name() + " (" + p.origin() + ")").toList());

@@ -83,6 +83,16 @@ import org.osgi.service.metatype.annotations.Option;
             description = "Snapshot files up to this size go into the metadata instead of objects of their own; 0 turns it off")
     int checkpoint_inline$_$threshold() default 20480;
 
+    @AttributeDefinition(name = "Unaligned checkpoints",
+            description = "Barriers overtake queued records, which become part of the checkpoint: checkpoints of a backpressured job"
+                    + " do not wait for its queues to drain (savepoints stay aligned)")
+    boolean checkpoint_unaligned() default false;
+
+    @AttributeDefinition(name = "Aligned timeout",
+            description = "With unaligned checkpoints: start aligned and turn unaligned where alignment still waits this long after"
+                    + " the trigger (e.g. 2s); 0 starts unaligned")
+    String checkpoint_aligned$_$timeout() default "0ms";
+
     @AttributeDefinition(name = "Restart strategy", options = {
             @Option(label = "fixed-delay", value = "fixed-delay"), @Option(label = "exponential-delay", value = "exponential-delay"),
             @Option(label = "failure-rate", value = "failure-rate")},

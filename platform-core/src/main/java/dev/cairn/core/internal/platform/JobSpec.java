@@ -37,7 +37,7 @@ public record JobSpec(String name, String definition, DesiredState desiredState,
     private static final Set<String> KNOWN = Set.of("job.name", "job.definition", "job.state", "job.parallelism",
             "job.max-parallelism", "job.backend", "job.changelog", "job.storage", "checkpoint.interval", "checkpoint.timeout",
             "checkpoint.min-pause", "checkpoint.max-concurrent", "checkpoint.tolerable-failures", "checkpoint.retained",
-            "checkpoint.incremental", "checkpoint.inline-threshold", "job.max-restarts", "job.restart-delay", "job.restart-strategy", "job.restart-max-delay",
+            "checkpoint.incremental", "checkpoint.inline-threshold", "checkpoint.unaligned", "checkpoint.aligned-timeout", "job.max-restarts", "job.restart-delay", "job.restart-strategy", "job.restart-max-delay",
             "job.restart-backoff-multiplier", "job.restart-reset-after", "job.restart-failure-interval", "job.fallback-to-previous-checkpoint",
             "job.definition.version", "job.backend.version", "job.storage.version", "job.changelog.version",
             "restore.path", "restore.claim-mode", "restore.allow-non-restored-state");
@@ -76,7 +76,9 @@ public record JobSpec(String name, String definition, DesiredState desiredState,
                 v.integer("checkpoint.tolerable-failures", 0, 0, Integer.MAX_VALUE),
                 v.integer("checkpoint.retained", 1, 1, 10_000),
                 v.bool("checkpoint.incremental", false),
-                v.integer("checkpoint.inline-threshold", CheckpointConfig.DEFAULT_INLINE_THRESHOLD, 0, CheckpointConfig.MAX_INLINE_THRESHOLD));
+                v.integer("checkpoint.inline-threshold", CheckpointConfig.DEFAULT_INLINE_THRESHOLD, 0, CheckpointConfig.MAX_INLINE_THRESHOLD),
+                v.bool("checkpoint.unaligned", false),
+                v.duration("checkpoint.aligned-timeout", Duration.ZERO, Duration.ZERO));
         Map<String, String> storageConfig = new LinkedHashMap<>();
         Map<String, String> params = new TreeMap<>();
         properties.forEach((k, val) -> {

@@ -43,14 +43,20 @@ final class ChannelBuffer {
         }
     }
 
-    /** Called by the producer: the buffered records, then {@code control}. */
+    /**
+     * Called by the producer: the buffered records, then {@code control}; an unaligned checkpoint's
+     * barrier is then announced ahead of the queue.
+     */
     void addControl(StreamElement control) throws InterruptedException {
         lock.lock();
         try {
             if (size > 0) {
-                gate.put(takeBatch());
+                gate.putAhead(takeBatch());
             }
-            gate.put(control);
+            gate.putAhead(control);
+            if (control instanceof StreamElement.Barrier b && b.barrier().unaligned()) {
+                gate.announce(b.barrier());
+            }
         } finally {
             lock.unlock();
         }

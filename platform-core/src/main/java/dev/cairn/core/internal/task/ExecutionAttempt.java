@@ -135,9 +135,15 @@ public final class ExecutionAttempt implements CheckpointedAttempt {
             }
         }
         for (SnapshotMetadata.OperatorSnapshot op : md.operators()) {
-            if (job.graph().node(op.uid()) == null && !restore.allowNonRestoredState()) {
+            JobGraph.Node node = job.graph().node(op.uid());
+            if (node == null && !restore.allowNonRestoredState()) {
                 throw new IOException("Snapshot " + restore.snapshot().directory() + " holds state for operator '" + op.uid()
                         + "', which job '" + job.jobName() + "' does not have. Restore with allowNonRestoredState to drop it.");
+            }
+            boolean inFlight = op.subtasks().stream().anyMatch(st -> st.inFlight() != null);
+            if (node != null && inFlight && (node.inputs().isEmpty() || chainsToItsInput(node))) {
+                throw new IOException("Snapshot " + dir + " holds records in flight to operator '" + op.uid() + "', which now has no input"
+                        + " queue of its own to replay them into: restore an aligned snapshot (a savepoint) for this change of the job");
             }
         }
     }
@@ -155,11 +161,14 @@ public final class ExecutionAttempt implements CheckpointedAttempt {
             if (node.inputs().isEmpty() || chainsToItsInput(node)) {
                 continue;
             }
-            int channels = node.inputs().stream()
-                    .mapToInt(in -> in.partitioning() == JobGraph.Partitioning.FORWARD ? 1 : parallelism).sum();
+            int[] inputOfChannel = node.inputs().stream().flatMapToInt(in -> java.util.stream.IntStream.generate(
+                    () -> node.inputs().indexOf(in)).limit(in.partitioning() == JobGraph.Partitioning.FORWARD ? 1 : parallelism)).toArray();
+            int channels = inputOfChannel.length;
             InputGate[] g = new InputGate[parallelism];
             for (int i = 0; i < parallelism; i++) {
-                g[i] = new InputGate(channels, CHANNEL_CAPACITY);
+                g[i] = job.config().checkpoints().unaligned()
+                        ? new InputGate(channels, CHANNEL_CAPACITY, inFlightRecords(), inputOfChannel, clock())
+                        : new InputGate(channels, CHANNEL_CAPACITY);
             }
             gates.put(node, g);
             int base = 0;
@@ -464,6 +473,56 @@ public final class ExecutionAttempt implements CheckpointedAttempt {
         List<OperatorStateHandle> handles = op.subtasks().stream().map(SnapshotMetadata.SubtaskSnapshot::operatorState).toList();
         OperatorStateStoreImpl.Restored all = OperatorStateStoreImpl.redistribute(handles, reader, 0, 1, serializers().classLoader()).get(name);
         return all == null ? List.of() : all.elements();
+    }
+
+    private InFlightRecords inFlightRecords;
+
+    /** How this attempt keeps records in flight: values by Kryo, through the job's class loader. */
+    private synchronized InFlightRecords inFlightRecords() {
+        if (inFlightRecords == null) {
+            inFlightRecords = new InFlightRecords(serializers().resolveFixed(null, Object.class));
+        }
+        return inFlightRecords;
+    }
+
+    /**
+     * This subtask's share of the records in flight the restored checkpoint holds for operator
+     * {@code uid}, in each old subtask's order, old subtasks in index order: a keyed input's records
+     * by their key's group (the keys are taken again with the job's key selector), a forward
+     * input's records from old subtask i at subtask i mod parallelism.
+     */
+    List<InputGate.Replayed> restoredInFlight(String uid, int subtask) throws Exception {
+        SnapshotMetadata.OperatorSnapshot op = restore == null ? null : restore.snapshot().metadata().operator(uid);
+        if (op == null || op.subtasks().stream().allMatch(st -> st.inFlight() == null)) {
+            return List.of();
+        }
+        List<JobGraph.Input> inputs = job.graph().node(uid).inputs();
+        KeyGroupRange range = keyGroupRange(subtask);
+        List<InputGate.Replayed> mine = new ArrayList<>();
+        for (SnapshotMetadata.SubtaskSnapshot st : op.subtasks()) {
+            if (st.inFlight() == null) {
+                continue;
+            }
+            for (InFlightRecords.Restored r : inFlightRecords().read(st.inFlight(), reader)) {
+                if (r.input() >= inputs.size()) {
+                    throw new dev.cairn.core.internal.catalog.InvalidSnapshotException(st.inFlight().file().path() + " holds records in flight"
+                            + " of input " + r.input() + " of operator '" + uid + "', which now has " + inputs.size() + " inputs");
+                }
+                JobGraph.Input in = inputs.get(r.input());
+                Object key = null;
+                boolean ours;
+                if (in.partitioning() == JobGraph.Partitioning.KEY_GROUPS) {
+                    key = in.keySelector().getKey(r.value());
+                    ours = range.contains(KeyGroups.keyGroupFor(key, maxParallelism()));
+                } else {
+                    ours = st.index() % parallelism == subtask;
+                }
+                if (ours) {
+                    mine.add(new InputGate.Replayed(new StreamElement.Record(0, r.value(), r.timestamp(), r.hasTimestamp(), key), r.input()));
+                }
+            }
+        }
+        return mine;
     }
 
     @SuppressWarnings("unchecked")

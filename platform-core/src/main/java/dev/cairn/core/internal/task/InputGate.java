@@ -3,21 +3,36 @@ package dev.cairn.core.internal.task;
 import dev.cairn.core.internal.checkpoint.CheckpointBarrier;
 import java.util.ArrayDeque;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
-import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 
 /**
  * The input of one subtask: a bounded queue shared by all its input channels (so producers block
  * when the subtask falls behind) and barrier alignment. When a barrier arrives on one channel,
  * that channel's later elements are held back until the same barrier has arrived on every other
  * live channel; then the subtask sees the barrier once and the held elements follow.
+ *
+ * <p>With unaligned checkpoints, a barrier is also announced ahead of the queue. Once its
+ * alignment deadline has passed (at once, without an aligned timeout) the subtask snapshots on
+ * the announcement, and an {@link InFlightCapture} keeps every record queued before the barrier on
+ * each channel: those already queued at once, later ones as they arrive, until the channel's own
+ * barrier arrives. Producers then wait for room only before records, never before a control
+ * element, so a barrier reaches the queue while it is full.
  */
 final class InputGate {
 
     private final BlockingQueue<StreamElement> queue;
+    private final int capacity;
     private final int channels;
     private final boolean[] blocked;
     private final boolean[] ended;
@@ -32,9 +47,43 @@ final class InputGate {
     // an ended channel can advance the watermark in the same step that completes an alignment
     private boolean watermarkPending;
 
-    @SuppressWarnings("unchecked")
+    // ---- unaligned checkpoints; codec is null for a gate of aligned checkpoints only
+    private final InFlightRecords codec;
+    private final int[] inputOfChannel;
+    private final LongSupplier clock;
+    private final ConcurrentLinkedQueue<CheckpointBarrier> announcements = new ConcurrentLinkedQueue<>();
+    /** Announced checkpoints this subtask has not snapshotted yet, by id. */
+    private final TreeMap<Long, CheckpointBarrier> announced = new TreeMap<>();
+    /** Checkpoints this subtask snapshotted unaligned: their barriers in the queue only close captures. */
+    private final TreeSet<Long> unalignedIds = new TreeSet<>();
+    private final Map<Long, InFlightCapture> started = new HashMap<>();
+    /** Captures still waiting for a channel's barrier; guarded by itself, as is every enqueue. */
+    private final Map<Long, InFlightCapture> capturing = new HashMap<>();
+    private final ArrayDeque<Replayed> restored = new ArrayDeque<>();
+    private final Object room = new Object();
+    private volatile int waitingForRoom;
+
+    /** A record restored from a checkpoint's records in flight, with the job graph input it came in on. */
+    record Replayed(StreamElement.Record record, int input) {
+    }
+
+    /** A gate of aligned checkpoints only. */
     InputGate(int channels, int capacity) {
-        this.queue = new ArrayBlockingQueue<>(capacity);
+        this(channels, capacity, null, new int[channels], () -> 0);
+    }
+
+    /**
+     * @param codec          how records in flight are kept; {@code null} for aligned checkpoints only
+     * @param inputOfChannel the job graph input each channel belongs to
+     * @param clock          the job's clock, which barriers' alignment deadlines are on
+     */
+    @SuppressWarnings("unchecked")
+    InputGate(int channels, int capacity, InFlightRecords codec, int[] inputOfChannel, LongSupplier clock) {
+        this.queue = codec == null ? new ArrayBlockingQueue<>(capacity) : new LinkedBlockingQueue<>();
+        this.capacity = capacity;
+        this.codec = codec;
+        this.inputOfChannel = inputOfChannel;
+        this.clock = clock;
         this.channels = channels;
         this.blocked = new boolean[channels];
         this.ended = new boolean[channels];
@@ -56,12 +105,103 @@ final class InputGate {
 
     /** Called by producers; blocks while the queue is full. */
     void put(StreamElement element) throws InterruptedException {
-        queue.put(element);
+        if (codec == null) {
+            queue.put(element);
+            return;
+        }
+        awaitRoom();
+        enqueue(element);
+    }
+
+    /**
+     * Called by producers for a control element and the records a channel buffered ahead of it:
+     * with unaligned checkpoints it never waits for room, so a barrier is not held up by a full queue.
+     */
+    void putAhead(StreamElement element) throws InterruptedException {
+        if (codec == null) {
+            queue.put(element);
+        } else {
+            enqueue(element);
+        }
     }
 
     /** Called by a consumer handing over a producer's partial batch: never blocks. */
     boolean offer(StreamElement element) {
-        return queue.offer(element);
+        if (codec == null) {
+            return queue.offer(element);
+        }
+        if (queue.size() >= capacity) {
+            return false;
+        }
+        enqueue(element);
+        return true;
+    }
+
+    /** Announces {@code barrier} ahead of the queue; a gate of aligned checkpoints ignores it. */
+    void announce(CheckpointBarrier barrier) {
+        if (codec != null) {
+            announcements.add(barrier);
+        }
+    }
+
+    /** Records a restore replays before anything else. */
+    void restore(List<Replayed> records) {
+        restored.addAll(records);
+    }
+
+    /** The capture of checkpoint {@code id} when this subtask snapshotted it unaligned, else {@code null}. */
+    InFlightCapture takeCapture(long id) {
+        return started.remove(id);
+    }
+
+    private void awaitRoom() throws InterruptedException {
+        if (queue.size() < capacity) {
+            return;
+        }
+        synchronized (room) {
+            waitingForRoom++;
+            try {
+                while (queue.size() >= capacity) {
+                    room.wait();
+                }
+            } finally {
+                waitingForRoom--;
+            }
+        }
+    }
+
+    private void enqueue(StreamElement element) {
+        synchronized (capturing) {
+            if (!capturing.isEmpty()) {
+                for (InFlightCapture c : List.copyOf(capturing.values())) {
+                    c.found(element);
+                    if (c.isComplete()) {
+                        capturing.remove(c.checkpointId());
+                    }
+                }
+            }
+            queue.add(element);
+        }
+    }
+
+    private StreamElement poll() {
+        StreamElement e = queue.poll();
+        if (e != null && waitingForRoom > 0) {
+            synchronized (room) {
+                room.notifyAll();
+            }
+        }
+        return e;
+    }
+
+    private StreamElement poll(long timeout, TimeUnit unit) throws InterruptedException {
+        StreamElement e = queue.poll(timeout, unit);
+        if (e != null && waitingForRoom > 0) {
+            synchronized (room) {
+                room.notifyAll();
+            }
+        }
+        return e;
     }
 
     void addProducer(ChannelBuffer producer) {
@@ -86,6 +226,15 @@ final class InputGate {
                 return w;
             }
         }
+        if (codec != null) {
+            StreamElement b = unalignedBarrier();
+            if (b != null) {
+                return b;
+            }
+        }
+        if (!restored.isEmpty()) {
+            return restored.poll().record();
+        }
         while (true) {
             if (batch != null) {
                 if (next < batch.size()) {
@@ -97,16 +246,16 @@ final class InputGate {
             }
             StreamElement e = replay.poll();
             if (e == null) {
-                e = queue.poll();
+                e = poll();
             }
             if (e == null) {
                 // out of input: a fast producer fills its batch within the patience; a slow one's records are
                 // taken as they are (taking them at once would hand records over one at a time again)
-                e = queue.poll(PATIENCE_MICROS, TimeUnit.MICROSECONDS);
+                e = poll(PATIENCE_MICROS, TimeUnit.MICROSECONDS);
             }
             if (e == null) {
                 producers.forEach(ChannelBuffer::handOverPartial);
-                e = queue.poll(timeoutMillis, TimeUnit.MILLISECONDS);
+                e = poll(timeoutMillis, TimeUnit.MILLISECONDS);
                 if (e == null) {
                     return null;
                 }
@@ -137,6 +286,9 @@ final class InputGate {
             return advancedWatermark();
         }
         if (e instanceof StreamElement.Barrier b) {
+            if (unalignedIds.contains(b.barrier().checkpointId())) {
+                return null; // snapshotted unaligned: its capture saw this barrier arrive
+            }
             if (aligning == null) {
                 aligning = b.barrier();
                 alignmentStartedNanos = System.nanoTime();
@@ -170,6 +322,12 @@ final class InputGate {
             }
         }
         StreamElement aligned = new StreamElement.Barrier(-1, aligning);
+        announced.remove(aligning.checkpointId());
+        endAlignment();
+        return aligned;
+    }
+
+    private void endAlignment() {
         aligning = null;
         lastAlignmentNanos = System.nanoTime() - alignmentStartedNanos;
         for (int i = 0; i < channels; i++) {
@@ -177,7 +335,54 @@ final class InputGate {
             replay.addAll(held[i]);
             held[i].clear();
         }
-        return aligned;
+    }
+
+    /**
+     * The oldest announced checkpoint once its alignment deadline has passed, snapshotted unaligned:
+     * its capture starts with everything queued before its barriers, in each channel's order (the
+     * current batch, released elements, held elements, the queue); {@code null} if none is due.
+     */
+    private StreamElement unalignedBarrier() {
+        CheckpointBarrier a;
+        while ((a = announcements.poll()) != null) {
+            announced.put(a.checkpointId(), a);
+        }
+        if (announced.isEmpty() || clock.getAsLong() < announced.firstEntry().getValue().alignmentDeadline()) {
+            return null;
+        }
+        CheckpointBarrier barrier = announced.pollFirstEntry().getValue();
+        long id = barrier.checkpointId();
+        boolean aligningThis = aligning != null && aligning.checkpointId() == id;
+        boolean[] done = new boolean[channels];
+        for (int c = 0; c < channels; c++) {
+            done[c] = ended[c] || aligningThis && blocked[c];
+        }
+        InFlightCapture capture = new InFlightCapture(id, done, inputOfChannel, codec);
+        synchronized (capturing) {
+            for (Replayed r : restored) {
+                capture.keepFromInput(r.record(), r.input());
+            }
+            if (batch != null) {
+                for (int i = next; i < batch.size(); i++) {
+                    capture.keep(batch.records()[i], batch.channel());
+                }
+            }
+            replay.forEach(capture::found);
+            for (ArrayDeque<StreamElement> h : held) {
+                h.forEach(capture::found);
+            }
+            queue.forEach(capture::found);
+            if (!capture.isComplete()) {
+                capturing.put(id, capture);
+            }
+        }
+        unalignedIds.add(id);
+        unalignedIds.headSet(id - 1024).clear(); // long closed: a subtask never has that many checkpoints in flight
+        started.put(id, capture);
+        if (aligningThis) {
+            endAlignment();
+        }
+        return new StreamElement.Barrier(-1, barrier);
     }
 
     /**

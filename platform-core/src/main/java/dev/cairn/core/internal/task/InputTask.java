@@ -31,7 +31,8 @@ abstract class InputTask extends StreamTask {
                 processWatermark(w.time());
             } else if (e instanceof StreamElement.Barrier b) {
                 onBarrier(b.barrier());
-                snapshotAndForward(b.barrier(), gate.lastAlignmentNanos());
+                InFlightCapture inFlight = gate.takeCapture(b.barrier().checkpointId());
+                snapshotAndForward(b.barrier(), inFlight == null ? gate.lastAlignmentNanos() : 0, inFlight);
             } else {
                 // completion notices sent before the end must run before the operator finishes
                 processMailbox();
@@ -55,7 +56,7 @@ abstract class InputTask extends StreamTask {
 
     final void acceptBarrier(CheckpointBarrier barrier) throws Exception {
         onBarrier(barrier);
-        snapshotAndForward(barrier, 0); // aligned, if at all, by the task it is chained to
+        snapshotAndForward(barrier, 0, null); // aligned, if at all, by the task it is chained to; its input is that task's
     }
 
     final void acceptEnd() throws Exception {
@@ -64,6 +65,13 @@ abstract class InputTask extends StreamTask {
     }
 
     void onIdle() throws Exception {
+    }
+
+    @Override
+    final void restoreInFlight() throws Exception {
+        if (gate != null) {
+            gate.restore(attempt.restoredInFlight(uid, subtask));
+        }
     }
 
     abstract void processRecord(StreamElement.Record record) throws Exception;

@@ -104,7 +104,7 @@ final class SourceTask<T> extends StreamTask {
     void trigger(CheckpointBarrier barrier) {
         post(() -> {
             reader.snapshotState(barrier.checkpointId());
-            snapshotAndForward(barrier, 0);
+            snapshotAndForward(barrier, 0, null);
             if (barrier.stopAfter()) {
                 pausedForStop = true;
             }

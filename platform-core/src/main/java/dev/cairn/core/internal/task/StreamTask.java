@@ -69,6 +69,7 @@ abstract class StreamTask implements Runnable {
             for (StreamTask t : chain) {
                 t.operatorState = new OperatorStateStoreImpl(t.uid, attempt.serializers(), attempt.restoredOperatorState(t.uid, t.subtask));
                 t.restoreState();
+                t.restoreInFlight();
             }
             // no subtask opens (and no sink commits) before every subtask has read its state: a damaged
             // snapshot must fail the attempt before it has any effect, so that falling back stays exactly-once
@@ -103,6 +104,10 @@ abstract class StreamTask implements Runnable {
 
     /** Reads this subtask's state from the restore snapshot (keyed backends are created here). */
     void restoreState() throws Exception {
+    }
+
+    /** Queues the records in flight a restored unaligned checkpoint holds for this subtask's input. */
+    void restoreInFlight() throws Exception {
     }
 
     /** Opens the operator once every subtask has restored. */
@@ -159,9 +164,10 @@ abstract class StreamTask implements Runnable {
 
     /**
      * The synchronous part of this subtask's snapshot, then the barrier goes downstream, then the
-     * asynchronous part runs on the I/O pool and acknowledges to the coordinator.
+     * asynchronous part runs on the I/O pool and acknowledges to the coordinator; snapshotted
+     * unaligned, once {@code inFlight} has every record queued before the barrier and they are stored too.
      */
-    final void snapshotAndForward(CheckpointBarrier barrier, long alignmentNanos) throws Exception {
+    final void snapshotAndForward(CheckpointBarrier barrier, long alignmentNanos, InFlightCapture inFlight) throws Exception {
         long id = barrier.checkpointId();
         dev.cairn.core.internal.crash.CrashPoint.TASK_BEFORE_SNAPSHOT.reach();
         StorageSnapshotStreams streams = attempt.coordinator().streamsFor(barrier, uid, subtask);
@@ -180,14 +186,15 @@ abstract class StreamTask implements Runnable {
                     dev.cairn.core.internal.crash.CrashPoint.SNAPSHOT_BEFORE_UPLOAD.reach();
                     KeyedStateHandle keyedHandle = keyed == null ? null : keyed.write();
                     OperatorStateHandle opHandle = OperatorStateStoreImpl.write(op, streams);
-                    dev.cairn.core.internal.crash.CrashPoint.SNAPSHOT_AFTER_UPLOAD.reach();
-                    attempt.coordinator().acknowledge(id, uid, subtask, new SubtaskSnapshot(subtask, keyedHandle, opHandle), streams,
-                            alignmentNanos);
-                } catch (Throwable t) {
-                    attempt.coordinator().decline(id, uid, subtask, t, streams);
-                    if (outOfMemory(t)) {
-                        attempt.fail(new SubtaskFailure(uid, subtask, t)); // not a checkpoint failure to tolerate: the job fails
+                    if (inFlight == null) {
+                        dev.cairn.core.internal.crash.CrashPoint.SNAPSHOT_AFTER_UPLOAD.reach();
+                        attempt.coordinator().acknowledge(id, uid, subtask, new SubtaskSnapshot(subtask, keyedHandle, opHandle, null), streams,
+                                alignmentNanos, false);
+                    } else {
+                        inFlight.whenComplete(c -> storeInFlight(c, keyedHandle, opHandle, streams));
                     }
+                } catch (Throwable t) {
+                    declined(id, t, streams);
                 } finally {
                     if (stop) {
                         snapshotWritten();
@@ -199,6 +206,34 @@ abstract class StreamTask implements Runnable {
                 snapshotWritten(); // the attempt is over
             }
             throw e;
+        }
+    }
+
+    /** Runs once the capture has every channel's barrier (on the thread that delivered the last one). */
+    private void storeInFlight(InFlightCapture capture, KeyedStateHandle keyedHandle, OperatorStateHandle opHandle,
+                               StorageSnapshotStreams streams) {
+        long id = capture.checkpointId();
+        try {
+            attempt.ioPool().execute(() -> {
+                try {
+                    dev.cairn.core.internal.catalog.InFlightHandle handle = InFlightRecords.store(capture.buffer(), capture.length(),
+                            capture.records(), streams);
+                    dev.cairn.core.internal.crash.CrashPoint.SNAPSHOT_AFTER_UPLOAD.reach();
+                    attempt.coordinator().acknowledge(id, uid, subtask, new SubtaskSnapshot(subtask, keyedHandle, opHandle, handle), streams,
+                            0, true);
+                } catch (Throwable t) {
+                    declined(id, t, streams);
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            declined(id, e, streams); // the attempt is over
+        }
+    }
+
+    private void declined(long id, Throwable t, StorageSnapshotStreams streams) {
+        attempt.coordinator().decline(id, uid, subtask, t, streams);
+        if (outOfMemory(t)) {
+            attempt.fail(new SubtaskFailure(uid, subtask, t)); // not a checkpoint failure to tolerate: the job fails
         }
     }
 
