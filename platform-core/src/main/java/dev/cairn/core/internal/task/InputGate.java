@@ -56,6 +56,8 @@ final class InputGate {
     private final TreeMap<Long, CheckpointBarrier> announced = new TreeMap<>();
     /** Checkpoints this subtask snapshotted unaligned: their barriers in the queue only close captures. */
     private final TreeSet<Long> unalignedIds = new TreeSet<>();
+    /** The newest checkpoint this subtask snapshotted, aligned or not: every input channel announces it again. */
+    private long lastSnapshotted = Long.MIN_VALUE;
     private final Map<Long, InFlightCapture> started = new HashMap<>();
     /** Captures still waiting for a channel's barrier; guarded by itself, as is every enqueue. */
     private final Map<Long, InFlightCapture> capturing = new HashMap<>();
@@ -323,6 +325,7 @@ final class InputGate {
         }
         StreamElement aligned = new StreamElement.Barrier(-1, aligning);
         announced.remove(aligning.checkpointId());
+        lastSnapshotted = Math.max(lastSnapshotted, aligning.checkpointId());
         endAlignment();
         return aligned;
     }
@@ -345,13 +348,16 @@ final class InputGate {
     private StreamElement unalignedBarrier() {
         CheckpointBarrier a;
         while ((a = announcements.poll()) != null) {
-            announced.put(a.checkpointId(), a);
+            if (a.checkpointId() > lastSnapshotted) {
+                announced.put(a.checkpointId(), a);
+            }
         }
         if (announced.isEmpty() || clock.getAsLong() < announced.firstEntry().getValue().alignmentDeadline()) {
             return null;
         }
         CheckpointBarrier barrier = announced.pollFirstEntry().getValue();
         long id = barrier.checkpointId();
+        lastSnapshotted = id;
         boolean aligningThis = aligning != null && aligning.checkpointId() == id;
         boolean[] done = new boolean[channels];
         for (int c = 0; c < channels; c++) {
