@@ -14,6 +14,11 @@ public final class OfferEnrichmentJob {
 
     /** @param recordsPerSecond per source subtask; 0 for unthrottled */
     public static JobGraph build(String name, long seed, int events, int skus, Path output, int recordsPerSecond) {
+        return build(name, seed, events, skus, output, recordsPerSecond, 0);
+    }
+
+    /** @param sinkDelayMicros how long the sink waits per record (0: not at all): a slow sink backpressures the job */
+    public static JobGraph build(String name, long seed, int events, int skus, Path output, int recordsPerSecond, int sinkDelayMicros) {
         JobGraph.Builder job = JobGraph.builder(name);
         JobGraph.Stream<SkuEvent> offers = job.source("offers",
                 new TimelineSource(seed, events, skus, SPLITS, TimelineSource.Kind.OFFERS, recordsPerSecond));
@@ -22,7 +27,7 @@ public final class OfferEnrichmentJob {
         offers.union(updates)
                 .keyBy(SkuEvent::sku, String.class)
                 .process("enrich", new EnrichOffers(Duration.ofHours(1)))
-                .sinkTo("enriched-offers", new TransactionalFileSink(output));
+                .sinkTo("enriched-offers", new TransactionalFileSink(output, sinkDelayMicros));
         return job.build();
     }
 }

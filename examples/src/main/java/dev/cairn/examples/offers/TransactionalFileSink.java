@@ -29,11 +29,18 @@ public final class TransactionalFileSink implements TwoPhaseCommitSink<String, S
     private static final String IN_PROGRESS = ".in-progress";
 
     private final String directory;
+    private final long writeDelayNanos;
     private transient Map<String, BufferedWriter> writers;
     private transient int subtask;
 
     public TransactionalFileSink(Path directory) {
+        this(directory, 0);
+    }
+
+    /** @param writeDelayMicros how long each write waits: a slow sink, which backpressures the job */
+    public TransactionalFileSink(Path directory, int writeDelayMicros) {
         this.directory = directory.toAbsolutePath().toString();
+        this.writeDelayNanos = writeDelayMicros * 1_000L;
     }
 
     @Override
@@ -58,6 +65,9 @@ public final class TransactionalFileSink implements TwoPhaseCommitSink<String, S
 
     @Override
     public void write(String txn, String line) throws IOException {
+        if (writeDelayNanos > 0) {
+            java.util.concurrent.locks.LockSupport.parkNanos(writeDelayNanos);
+        }
         BufferedWriter w = writers.get(txn);
         w.write(line);
         w.newLine();

@@ -12,7 +12,8 @@ import org.osgi.service.component.annotations.Component;
  * for the committed output, required), {@code param.seed}, {@code param.events} (the timeline's
  * length, default one million), {@code param.skus} (default 1,000) and {@code param.rate}
  * (records per second per source subtask, default 1,000 so that the job runs for minutes; 0 for
- * as fast as possible).
+ * as fast as possible), {@code param.sink-delay-us} (how long the sink waits per record, default 0:
+ * a slow sink, which backpressures the job).
  */
 @Component(property = JobDefinition.NAME_PROPERTY + "=" + OfferEnrichmentDefinition.NAME)
 public final class OfferEnrichmentDefinition implements JobDefinition {
@@ -28,7 +29,8 @@ public final class OfferEnrichmentDefinition implements JobDefinition {
         return OfferEnrichmentJob.build(jobName, number(parameters, "seed", 1, Long.MIN_VALUE, Long.MAX_VALUE),
                 (int) number(parameters, "events", 1_000_000, 1, Integer.MAX_VALUE),
                 (int) number(parameters, "skus", 1_000, 1, Integer.MAX_VALUE), Path.of(output),
-                (int) number(parameters, "rate", 1_000, 0, Integer.MAX_VALUE));
+                (int) number(parameters, "rate", 1_000, 0, Integer.MAX_VALUE),
+                (int) number(parameters, "sink-delay-us", 0, 0, 1_000_000));
     }
 
     static long number(Map<String, String> parameters, String name, long defaultValue, long min, long max) {

@@ -266,7 +266,8 @@ public final class CheckpointCoordinator {
         }
         long millis = job.clock().getAsLong() - p.triggeredAt;
         LOG.info(() -> (savepoint ? "Savepoint " + p.directory : "Checkpoint " + p.id()) + " of job " + job.jobName() + " ("
-                + p.barrier.describedFormat() + ", " + md.totalSize() + " bytes) completed in " + millis + " ms");
+                + p.barrier.describedFormat() + ", " + md.totalSize() + " bytes" + (p.unalignedSubtasks() > 0 ? ", unaligned in "
+                + p.unalignedSubtasks() + " subtasks, " + md.inFlightSize() + " bytes of records in flight" : "") + ") completed in " + millis + " ms");
         if (!savepoint) {
             job.metrics().checkpointCompleted(new JobMetrics.CheckpointStats(p.id(), millis, p.alignmentNanos(),
                     md.totalSize(), md.bytesNotIn(previous), System.currentTimeMillis(), p.unalignedSubtasks(), md.inFlightSize()));

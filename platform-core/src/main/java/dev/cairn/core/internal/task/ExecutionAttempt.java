@@ -522,6 +522,8 @@ public final class ExecutionAttempt implements CheckpointedAttempt {
                 }
             }
         }
+        LOG.info(() -> "Job " + job.jobName() + ": subtask " + subtask + " of '" + uid + "' replays " + mine.size()
+                + " records in flight from " + restore.snapshot().directory());
         return mine;
     }
 
