@@ -34,6 +34,18 @@ record OpenedSnapshot(String location, Path root, String base, SnapshotStorage s
         return snapshot.metadata();
     }
 
+    /**
+     * Refuses a snapshot holding records in flight (an unaligned checkpoint) for a verb that writes a
+     * savepoint from it: the savepoint would hold the state without the records the state still needs.
+     */
+    void requireNoRecordsInFlight(String verb) throws ToolException {
+        if (metadata().inFlightSize() > 0) {
+            throw new ToolException(location() + " is an unaligned checkpoint holding " + metadata().inFlightSize() + " bytes of records in"
+                    + " flight, which a savepoint cannot carry: " + verb + " would lose them; take a savepoint of the job instead"
+                    + " (savepoints are aligned)");
+        }
+    }
+
     /** Where a file of the snapshot is, for messages: the file on disk, or the metadata it is inlined in. */
     String describe(String relative) {
         if (metadata().inlined().containsKey(relative)) {

@@ -19,6 +19,7 @@ final class SavepointCommand {
     }
 
     static int run(OpenedSnapshot opened, Path target, ToolArguments a, ClassLoader loader, PrintStream out) throws ToolException, IOException {
+        opened.requireNoRecordsInFlight(a.verb());
         String count = a.option("--max-parallelism");
         int maxParallelism = opened.metadata().maxParallelism();
         if (count != null) {

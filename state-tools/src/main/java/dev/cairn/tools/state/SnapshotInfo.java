@@ -89,6 +89,10 @@ final class SnapshotInfo {
                     s.merge("entries", e.count(), (a, b) -> ((Number) a).longValue() + ((Number) b).longValue());
                 }
             }
+            if (st.inFlight() != null) {
+                files.add(st.inFlight().file());
+                subtask.put("records-in-flight", st.inFlight().records());
+            }
             subtask.put("files", files.size());
             subtask.put("bytes", files.stream().mapToLong(FileRef::size).sum());
             subtasks.add(subtask);

@@ -65,6 +65,9 @@ final class SnapshotVerifier {
                 if (st.operatorState() != null) {
                     file(st.operatorState().file());
                 }
+                if (st.inFlight() != null) {
+                    file(st.inFlight().file());
+                }
                 if (st.keyedState() != null) {
                     keyed(st.keyedState());
                 }

@@ -41,6 +41,10 @@ final class ToolArguments {
             }
         }
     }
+    String verb() {
+        return verb;
+    }
+
 
     /** The positional arguments, which must be exactly {@code names} (for the message when they are not). */
     List<String> positional(String... names) throws ToolException {

@@ -125,6 +125,27 @@ final class ExampleSnapshots {
         }
     }
 
+    /**
+     * A checkpoint of the example job with unaligned checkpoints and a slow sink, taken once one
+     * holding records in flight completed (the job is cancelled there); its directory.
+     */
+    Path unalignedCheckpoint() throws Exception {
+        JobConfig config = config("heap", false);
+        config = config.withCheckpoints(config.checkpoints().withUnaligned(true, Duration.ZERO));
+        ClassLoader cl = getClass().getClassLoader();
+        JobMaster job = new JobMaster(OfferEnrichmentJob.build("offers-unaligned", SEED, EVENTS, SKUS, dir.resolve("out-unaligned"), 5_000, 500),
+                config, new ServiceLoaderPluginRegistry(cl), cl, FailureInjector.NONE, System::currentTimeMillis).start();
+        long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+        while (job.metrics().checkpointHistory().stream().noneMatch(c -> c.inFlightBytes() > 0)) {
+            assertThat(System.nanoTime()).as("a checkpoint with records in flight within two minutes").isLessThan(deadline);
+            assertThat(job.status()).as("cause: %s", job.failureCause()).isEqualTo(JobStatus.RUNNING);
+            Thread.sleep(10);
+        }
+        job.cancel();
+        job.await(Duration.ofMinutes(1));
+        return storage().resolve(job.snapshotLedger().recoveryPoint().orElseThrow().directory());
+    }
+
     private static long id(Path chk) {
         return Long.parseLong(chk.getFileName().toString().substring(4));
     }

@@ -146,6 +146,35 @@ class StateToolTest {
     }
 
     @Test
+    void anUnalignedCheckpointShowsItsRecordsInFlightVerifiesThemAndIsNotConvertedWithoutThem() throws Exception {
+        Path chk = snapshots.unalignedCheckpoint();
+        JsonNode info = new ObjectMapper().readTree(state("info", chk.toString(), "--json").out());
+        long inFlight = 0;
+        for (JsonNode op : info.get("operators")) {
+            for (JsonNode st : op.get("subtasks")) {
+                inFlight += st.path("records-in-flight").asLong(0);
+            }
+        }
+        assertThat(inFlight).as("records in flight shown by info").isPositive();
+        Result intact = state("verify", chk.toString());
+        assertThat(intact.exit()).as(intact.out() + intact.err()).isZero();
+
+        Result convert = state("convert", chk.toString(), dir.resolve("converted").toString());
+        assertThat(convert.exit()).isNotZero();
+        assertThat(convert.err()).contains("unaligned checkpoint holding").contains("convert would lose them");
+        assertThat(dir.resolve("converted")).doesNotExist();
+
+        Path records;
+        try (Stream<Path> files = Files.walk(chk)) {
+            records = files.filter(f -> f.getFileName().toString().equals("in-flight.bin")).findFirst().orElseThrow();
+        }
+        flipByteInTheMiddle(records);
+        Result verify = state("verify", chk.toString());
+        assertThat(verify.exit()).isEqualTo(1);
+        assertThat(verify.out()).contains("DAMAGED " + records + ": damaged, CRC32C ");
+    }
+
+    @Test
     void badInputIsOneLineAndAnExitCode() throws Exception {
         Files.createDirectories(dir.resolve("empty"));
         Result notASnapshot = state("info", dir.resolve("empty").toString());
