@@ -50,6 +50,12 @@ public final class BenchmarkSuite {
             System.out.println(markdown);
             return;
         }
+        if (flags.contains("--backpressure")) {
+            String markdown = reportOnly ? BackpressureSuite.report(out) : BackpressureSuite.run(quick, out);
+            Files.writeString(out.resolve("backpressure.md"), markdown);
+            System.out.println(markdown);
+            return;
+        }
         if (flags.contains("--state-tools")) {
             String markdown = reportOnly ? StateToolSuite.report(out) : StateToolSuite.run(quick, out);
             Files.writeString(out.resolve("state-tools.md"), markdown);

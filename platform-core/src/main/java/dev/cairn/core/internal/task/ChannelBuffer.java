@@ -30,6 +30,10 @@ final class ChannelBuffer {
         return channel;
     }
 
+    InputGate gate() {
+        return gate;
+    }
+
     /** Called by the producer; blocks while the gate is full. */
     void add(Object value, long timestamp, boolean hasTimestamp, Object key) throws InterruptedException {
         lock.lock();

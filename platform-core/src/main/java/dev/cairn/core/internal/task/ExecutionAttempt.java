@@ -47,7 +47,7 @@ public final class ExecutionAttempt implements CheckpointedAttempt {
 
     public enum Outcome { FINISHED, STOPPED, FAILED, CANCELLED }
 
-    private static final int CHANNEL_CAPACITY = 512;
+    private static final int CHANNEL_CAPACITY = 64;
     private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(ExecutionAttempt.class.getName());
 
     private final JobRuntime job;
@@ -439,6 +439,11 @@ public final class ExecutionAttempt implements CheckpointedAttempt {
     @Override
     public boolean incremental() {
         return job.config().checkpoints().incremental() && nativeSnapshots();
+    }
+
+    /** Whether this attempt's checkpoints may go unaligned: its subtasks then wait for room where they can still snapshot. */
+    boolean unalignedCheckpoints() {
+        return job.config().checkpoints().unaligned();
     }
 
     @Override

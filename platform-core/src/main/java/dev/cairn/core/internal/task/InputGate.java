@@ -156,6 +156,33 @@ final class InputGate {
         return started.remove(id);
     }
 
+    /** Whether a producer can put a batch without waiting. */
+    boolean hasRoom() {
+        return codec == null ? queue.remainingCapacity() > 0 : queue.size() < capacity;
+    }
+
+    /** Waits until there is room or {@code millis} passed: a producer that must go on handling its own input meanwhile. */
+    void awaitRoom(long millis) throws InterruptedException {
+        synchronized (room) {
+            waitingForRoom++;
+            try {
+                if (!hasRoom()) {
+                    room.wait(millis);
+                }
+            } finally {
+                waitingForRoom--;
+            }
+        }
+    }
+
+    /**
+     * An announced checkpoint this subtask is to snapshot unaligned now, else {@code null}: what a
+     * subtask waiting for room downstream still reacts to.
+     */
+    StreamElement unalignedBarrierDue() {
+        return codec == null ? null : unalignedBarrier();
+    }
+
     private void awaitRoom() throws InterruptedException {
         if (queue.size() < capacity) {
             return;

@@ -7,10 +7,12 @@ import dev.cairn.core.internal.crash.FailureInjector;
 abstract class InputTask extends StreamTask {
 
     private final InputGate gate;
+    private final boolean unaligned;
 
     InputTask(ExecutionAttempt attempt, String uid, int subtask, OutputRouter output, InputGate gate) {
         super(attempt, uid, subtask, output);
         this.gate = gate;
+        this.unaligned = attempt.unalignedCheckpoints();
     }
 
     @Override
@@ -19,6 +21,17 @@ abstract class InputTask extends StreamTask {
             if (!gate.inBatch()) { // once per batch: checkpoint notices and processing-time timers can wait that long
                 processMailbox();
                 onIdle();
+            }
+            if (unaligned && !output.hasRoom()) {
+                // backpressured: wait here, where an unaligned checkpoint can still be snapshotted, rather than inside an emit
+                StreamElement b = gate.unalignedBarrierDue();
+                if (b != null) {
+                    barrier(((StreamElement.Barrier) b).barrier());
+                } else {
+                    processMailbox();
+                    output.awaitRoom(1);
+                }
+                continue;
             }
             StreamElement e = gate.next(5);
             if (e == null) {
@@ -30,9 +43,7 @@ abstract class InputTask extends StreamTask {
             } else if (e instanceof StreamElement.Watermark w) {
                 processWatermark(w.time());
             } else if (e instanceof StreamElement.Barrier b) {
-                onBarrier(b.barrier());
-                InFlightCapture inFlight = gate.takeCapture(b.barrier().checkpointId());
-                snapshotAndForward(b.barrier(), inFlight == null ? gate.lastAlignmentNanos() : 0, inFlight);
+                barrier(b.barrier());
             } else {
                 // completion notices sent before the end must run before the operator finishes
                 processMailbox();
@@ -41,6 +52,12 @@ abstract class InputTask extends StreamTask {
                 return;
             }
         }
+    }
+
+    private void barrier(CheckpointBarrier barrier) throws Exception {
+        onBarrier(barrier);
+        InFlightCapture inFlight = gate.takeCapture(barrier.checkpointId());
+        snapshotAndForward(barrier, inFlight == null ? gate.lastAlignmentNanos() : 0, inFlight);
     }
 
     // ---- chained to the task before it: its elements arrive by these calls, on that task's thread

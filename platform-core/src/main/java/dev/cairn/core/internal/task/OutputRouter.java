@@ -91,6 +91,30 @@ final class OutputRouter {
         }
     }
 
+    /** A downstream gate without room, or {@code null} if every one has room. */
+    private InputGate full() {
+        for (Route r : routes) {
+            for (ChannelBuffer b : targets(r)) {
+                if (!b.gate().hasRoom()) {
+                    return b.gate();
+                }
+            }
+        }
+        return null;
+    }
+
+    boolean hasRoom() {
+        return full() == null;
+    }
+
+    /** Waits up to {@code millis} for room in a downstream gate that has none. */
+    void awaitRoom(long millis) throws InterruptedException {
+        InputGate full = full();
+        if (full != null) {
+            full.awaitRoom(millis);
+        }
+    }
+
     private ChannelBuffer[] targets(Route r) {
         return r.partitioning() == JobGraph.Partitioning.FORWARD ? new ChannelBuffer[]{r.buffers()[subtask]} : r.buffers();
     }

@@ -79,6 +79,11 @@ final class SourceTask<T> extends StreamTask {
                 Thread.sleep(1);
                 continue;
             }
+            if (attempt.unalignedCheckpoints() && !output.hasRoom()) {
+                // backpressured: wait here, where a checkpoint can still be triggered, rather than inside an emit
+                output.awaitRoom(1);
+                continue;
+            }
             attempt.injector().check(FailureInjector.Point.PROCESS_RECORD, uid, subtask, -1);
             if (!reader.pollNext(out)) {
                 dataFinished = true;
