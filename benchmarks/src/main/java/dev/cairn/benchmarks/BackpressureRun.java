@@ -115,7 +115,8 @@ public final class BackpressureRun {
                 "execution.checkpointing.dir", dir.toUri().toString(),
                 "execution.checkpointing.interval", "1 s",
                 "execution.checkpointing.unaligned.enabled", Boolean.toString(unaligned),
-                "execution.checkpointing.aligned-checkpoint-timeout", "0 s"));
+                "execution.checkpointing.aligned-checkpoint-timeout", "0 s",
+                "web.checkpoints.history", "100")); // the statistics keep 10 checkpoints by default
         try (MiniCluster cluster = new MiniCluster(new MiniClusterConfiguration.Builder().setConfiguration(conf)
                 .setNumTaskManagers(1).setNumSlotsPerTaskManager(PARALLELISM).build())) {
             cluster.start();

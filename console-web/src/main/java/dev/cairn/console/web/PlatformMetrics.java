@@ -45,6 +45,8 @@ final class PlatformMetrics {
                 j -> last(j).stateBytes()));
         metrics.add(gauge("cairn_job_last_checkpoint_written_bytes", "Bytes the last completed checkpoint wrote itself", checkpointed,
                 j -> last(j).writtenBytes()));
+        metrics.add(gauge("cairn_job_last_checkpoint_in_flight_bytes", "Bytes of queued records the last completed checkpoint holds"
+                + " (unaligned checkpoints)", checkpointed, j -> last(j).inFlightBytes()));
         metrics.add(gauge("cairn_job_last_checkpoint_id", "The id of the last completed checkpoint", checkpointed, j -> last(j).id()));
         GaugeSnapshot.Builder state = GaugeSnapshot.builder().name("cairn_job_state").help("1 for the job's current state");
         for (JobView j : jobs) {

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 class PlatformMetricsTest {
 
     private static final JobView ORDERS = new JobView("orders", "RUNNING", "offer-enrichment", "rocksdb", "file", 2, 1, 12_345, 250.5,
-            7, 1, List.of(new CheckpointView(6, 1_000, 120, 3.0, 4_096, 512), new CheckpointView(7, 2_000, 250, 12.5, 8_192, 1_024)), null);
+            7, 1, List.of(new CheckpointView(6, 1_000, 120, 3.0, 4_096, 512), new CheckpointView(7, 2_000, 250, 12.5, 8_192, 1_024, 300)), null);
     private static final JobView IDLE = new JobView("idle", "STOPPED", "offer-enrichment", "heap", "file", 1, 0, 0, 0, 0, 0, List.of(), null);
 
     private static String scrape(PlatformMonitor monitor) throws Exception {
@@ -51,6 +51,7 @@ class PlatformMetricsTest {
                 .contains("cairn_job_last_checkpoint_duration_seconds{job=\"orders\"} 0.25")
                 .contains("cairn_job_last_checkpoint_written_bytes{job=\"orders\"} 1024.0")
                 .contains("cairn_job_last_checkpoint_alignment_seconds{job=\"orders\"} 0.0125")
+                .contains("cairn_job_last_checkpoint_in_flight_bytes{job=\"orders\"} 300.0")
                 .contains("cairn_job_last_checkpoint_id{job=\"orders\"} 7.0")
                 .contains("cairn_job_state{job=\"orders\",state=\"RUNNING\"} 1.0");
         // a job without a checkpoint has no last-checkpoint sample rather than a made-up zero

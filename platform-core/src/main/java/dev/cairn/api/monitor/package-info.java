@@ -5,7 +5,7 @@
  * configuration change (for editors such as Felix's web console). Provided by the kernel as OSGi services.
  */
 @Export
-@Version("2.0.0")
+@Version("2.1.0")
 package dev.cairn.api.monitor;
 
 import org.osgi.annotation.bundle.Export;

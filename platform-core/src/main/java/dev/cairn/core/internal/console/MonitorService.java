@@ -47,7 +47,8 @@ public final class MonitorService implements PlatformMonitor {
             note = (note == null ? "" : note + "; ") + "refused configuration: " + j.refusal();
         }
         List<CheckpointView> checkpoints = m.checkpointHistory().stream()
-                .map(c -> new CheckpointView(c.id(), c.completedAt(), c.durationMillis(), c.alignmentNanos() / 1e6, c.stateBytes(), c.writtenBytes())).toList();
+                .map(c -> new CheckpointView(c.id(), c.completedAt(), c.durationMillis(), c.alignmentNanos() / 1e6, c.stateBytes(), c.writtenBytes(),
+                        c.inFlightBytes())).toList();
         return new JobView(j.name(), j.state().name(), spec == null ? null : spec.definition(),
                 spec == null ? null : spec.config().backend(), spec == null ? null : spec.config().storage(),
                 spec == null ? 0 : spec.config().parallelism(), m.restarts(), m.recordsEmitted(), m.recordsPerSecond(),
