@@ -33,6 +33,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.io.TempDir;
@@ -182,24 +183,41 @@ class UnalignedCheckpointsTest {
                         .withIncremental("rocksdb".equals(backend)).withUnaligned(true, Duration.ZERO));
     }
 
-    /** Fails the attempt right after each of the first {@code limit} checkpoints holding records in flight completed. */
+    /**
+     * Fails the attempt right after each of the first {@code limit} checkpoints holding records in
+     * flight to operator {@code operator} completed.
+     */
     private static final class FailAfterInFlightCheckpoints implements FailureInjector {
         final AtomicReference<JobMaster> job = new AtomicReference<>();
         final AtomicInteger failed = new AtomicInteger();
         private final int limit;
+        private final String operator;
 
-        FailAfterInFlightCheckpoints(int limit) {
+        FailAfterInFlightCheckpoints(int limit, String operator) {
             this.limit = limit;
+            this.operator = operator;
         }
 
         @Override
         public void check(Point point, String uid, int subtask, long checkpointId) {
             JobMaster j = job.get();
-            if (point == Point.AFTER_LEDGER_UPDATE && j != null && j.metrics().lastCheckpoint() != null
-                    && j.metrics().lastCheckpoint().id() == checkpointId && j.metrics().lastCheckpoint().inFlightBytes() > 0
-                    && failed.get() < limit) {
+            if (point == Point.AFTER_LEDGER_UPDATE && j != null && failed.get() < limit && holdsRecordsInFlight(j, checkpointId)) {
                 failed.incrementAndGet();
-                throw new IllegalStateException("injected failure after checkpoint " + checkpointId + ", which holds records in flight");
+                throw new IllegalStateException("injected failure after checkpoint " + checkpointId + ", which holds records in flight"
+                        + " to '" + operator + "'");
+            }
+        }
+
+        private boolean holdsRecordsInFlight(JobMaster j, long checkpointId) {
+            var entry = j.snapshotLedger().recoveryPoint().orElse(null);
+            if (entry == null || entry.id() != checkpointId) {
+                return false;
+            }
+            try {
+                SnapshotMetadata.OperatorSnapshot op = j.snapshotCatalog().load(entry.directory()).metadata().operator(operator);
+                return op.subtasks().stream().anyMatch(st -> st.inFlight() != null);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
             }
         }
     }
@@ -214,7 +232,7 @@ class UnalignedCheckpointsTest {
     @ValueSource(strings = {"heap", "rocksdb"})
     void recoveriesFromCheckpointsHoldingRecordsInFlightLoseAndRepeatNothing(String backend) throws Exception {
         HOLD.put("unaligned", new AtomicBoolean(true));
-        FailAfterInFlightCheckpoints failures = new FailAfterInFlightCheckpoints(3);
+        FailAfterInFlightCheckpoints failures = new FailAfterInFlightCheckpoints(3, "count");
         JobMaster job = start("unaligned", config(backend, 2, 10), failures);
         JobRunner.waitUntil(() -> failures.failed.get() == 3 || job.status() == JobStatus.FAILED,
                 "three recoveries from checkpoints with records in flight; " + job.status() + " " + JobRunner.messages(job.failureCause()));
@@ -238,17 +256,58 @@ class UnalignedCheckpointsTest {
         assertExactlyTheExpectedOutput();
     }
 
+    /**
+     * A checkpoint triggered while an aligned savepoint is still pending is aligned too: announced,
+     * its barrier would overtake the savepoint's, and a sink would pre-commit the two in the wrong order.
+     */
+    @org.junit.jupiter.api.Test
+    void aCheckpointTriggeredWhileASavepointIsPendingStaysAligned() throws Exception {
+        HOLD.put("savepoint-pending", new AtomicBoolean(true));
+        java.util.concurrent.CountDownLatch checkpointTriggered = new java.util.concurrent.CountDownLatch(1);
+        AtomicReference<JobMaster> self = new AtomicReference<>();
+        AtomicLong savepointId = new AtomicLong(-1);
+        // the savepoint's snapshot is held until the checkpoint was triggered: it is pending then, however fast the machine
+        JobMaster job = JobRunner.start(graph("savepoint-pending"), config("heap", 2, 0).withCheckpoints(CheckpointConfig.defaults()
+                .withInterval(Duration.ofHours(1)).withUnaligned(true, Duration.ZERO)), (point, uid, subtask, id) -> {
+            if (point == FailureInjector.Point.ASYNC_SNAPSHOT && id == savepointId.get()) {
+                try {
+                    checkpointTriggered.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        });
+        self.set(job);
+        JobRunner.waitUntil(() -> job.metrics().recordsEmitted() > 1_000, "records");
+        long unalignedId = job.triggerCheckpoint().get(1, java.util.concurrent.TimeUnit.MINUTES);
+        savepointId.set(unalignedId + 1);
+        var savepoint = job.triggerSavepoint("pending");
+        var checkpoint = job.triggerCheckpoint();
+        checkpointTriggered.countDown();
+        savepoint.get(1, java.util.concurrent.TimeUnit.MINUTES);
+        long alignedId = checkpoint.get(1, java.util.concurrent.TimeUnit.MINUTES);
+        assertThat(alignedId).isEqualTo(unalignedId + 2);
+        var stats = job.metrics().checkpointHistory();
+        assertThat(stats).filteredOn(c -> c.id() == unalignedId).singleElement()
+                .satisfies(c -> assertThat(c.unalignedSubtasks()).as("the first checkpoint, nothing pending").isPositive());
+        assertThat(stats).filteredOn(c -> c.id() == alignedId).singleElement()
+                .satisfies(c -> assertThat(c.unalignedSubtasks()).as("the checkpoint triggered behind the savepoint").isZero());
+        HOLD.get("savepoint-pending").set(false);
+        assertThat(job.await(Duration.ofMinutes(3))).as(JobRunner.messages(job.failureCause())).isEqualTo(JobStatus.FINISHED);
+        assertExactlyTheExpectedOutput();
+    }
+
     private String failAfterAnInFlightCheckpoint(String name, String backend, int parallelism, String restore) throws Exception {
         HOLD.put(name, new AtomicBoolean(true));
-        FailAfterInFlightCheckpoints failures = new FailAfterInFlightCheckpoints(1);
+        FailAfterInFlightCheckpoints failures = new FailAfterInFlightCheckpoints(1, "count");
         JobConfig config = config(backend, parallelism, 0);
         JobMaster job = start(name, restore == null ? config : config.withRestore(RestoreSettings.noClaim(restore)), failures);
         assertThat(job.await(Duration.ofMinutes(3))).as("ends with the injected failure").isEqualTo(JobStatus.FAILED);
         assertThat(failures.failed).hasValue(1);
         var checkpoint = job.snapshotLedger().recoveryPoint().orElseThrow();
-        SnapshotMetadata md = job.snapshotCatalog().load(checkpoint.directory()).metadata();
-        long subtasksWithRecordsInFlight = md.operators().stream().flatMap(o -> o.subtasks().stream()).filter(st -> st.inFlight() != null).count();
-        assertThat(subtasksWithRecordsInFlight).as("subtasks of %s holding records in flight", checkpoint.directory()).isPositive();
+        // a platform that cannot replay records in flight must refuse the snapshot, not drop them
+        assertThat(java.nio.file.Files.readString(dir.resolve("snapshots").resolve(checkpoint.directory()).resolve("_metadata")))
+                .contains("\"formatVersion\" : 3");
         return checkpoint.directory();
     }
 

@@ -45,9 +45,9 @@ public final class MetadataCodec {
         try {
             // the version first: a snapshot of another version must say so, not fail on a field it lacks
             int version = MAPPER.readTree(bytes).path("formatVersion").asInt(-1);
-            if (version != SnapshotMetadata.CURRENT_FORMAT_VERSION) {
-                throw new InvalidSnapshotException(source + " has metadata format version " + version + "; this platform reads version "
-                        + SnapshotMetadata.CURRENT_FORMAT_VERSION + (version == 1 ? " (version 1 was written before keyed state handles were"
+            if (version != SnapshotMetadata.CURRENT_FORMAT_VERSION && version != SnapshotMetadata.IN_FLIGHT_FORMAT_VERSION) {
+                throw new InvalidSnapshotException(source + " has metadata format version " + version + "; this platform reads versions "
+                        + SnapshotMetadata.CURRENT_FORMAT_VERSION + " and " + SnapshotMetadata.IN_FLIGHT_FORMAT_VERSION + (version == 1 ? " (version 1 was written before keyed state handles were"
                         + " typed; take a new savepoint with the platform that wrote it)" : ""));
             }
             md = MAPPER.readValue(bytes, SnapshotMetadata.class);

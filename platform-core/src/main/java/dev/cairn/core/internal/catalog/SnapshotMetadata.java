@@ -27,6 +27,11 @@ public record SnapshotMetadata(int formatVersion, long snapshotId, SnapshotKind 
 
     /** 2: keyed state handles are typed (sections of the shared layout, or a backend's native files). */
     public static final int CURRENT_FORMAT_VERSION = 2;
+    /**
+     * 3: version 2 with records in flight (an unaligned checkpoint's), written only then, so that a
+     * platform that cannot replay them refuses the snapshot instead of dropping them.
+     */
+    public static final int IN_FLIGHT_FORMAT_VERSION = 3;
 
     /**
      * @param keySerializer the keyed operator's key serializer, {@code null} for an operator without

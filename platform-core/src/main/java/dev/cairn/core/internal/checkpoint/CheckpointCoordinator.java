@@ -144,8 +144,10 @@ public final class CheckpointCoordinator {
         long id = job.nextId();
         long now = job.clock().getAsLong();
         // savepoints, the final checkpoint and a handover's stop are aligned, as in Flink: a snapshot the job ends with or that
-        // may move to another job holds no records in flight
-        boolean unaligned = config.unaligned() && !savepoint && !stopAfter && !endOfData;
+        // may move to another job holds no records in flight. A checkpoint triggered while such a one is pending is aligned
+        // too: announced, it would overtake the older barrier, and subtasks would snapshot the two in the wrong order
+        boolean unaligned = config.unaligned() && !savepoint && !stopAfter && !endOfData
+                && pending.values().stream().allMatch(o -> o.barrier.unaligned());
         CheckpointBarrier barrier = new CheckpointBarrier(id, savepoint, stopAfter, endOfData, format, unaligned, now,
                 config.alignedTimeout().toMillis());
         String dir = savepoint ? catalog.savepointDirectory(name) : catalog.checkpointDirectory(id);
@@ -237,7 +239,9 @@ public final class CheckpointCoordinator {
                     attempt.keySerializers().get(e.getKey())));
         }
         SnapshotKind kind = p.barrier.savepoint() ? SnapshotKind.SAVEPOINT : SnapshotKind.CHECKPOINT;
-        SnapshotMetadata md = new SnapshotMetadata(SnapshotMetadata.CURRENT_FORMAT_VERSION, p.id(), kind, p.name, p.barrier.describedFormat(),
+        boolean inFlight = operators.stream().flatMap(o -> o.subtasks().stream()).anyMatch(st -> st.inFlight() != null);
+        SnapshotMetadata md = new SnapshotMetadata(inFlight ? SnapshotMetadata.IN_FLIGHT_FORMAT_VERSION : SnapshotMetadata.CURRENT_FORMAT_VERSION,
+                p.id(), kind, p.name, p.barrier.describedFormat(),
                 job.backend(), job.jobName(), System.currentTimeMillis(), attempt.maxParallelism(),
                 job.describedConfig(), operators, inlinedFiles(p));
         boolean savepoint = kind == SnapshotKind.SAVEPOINT;

@@ -24,6 +24,8 @@ final class InFlightCapture {
     private long count;
     private Consumer<InFlightCapture> listener;
     private boolean complete;
+    /** Why a record could not be kept: the checkpoint is then declined, the job goes on. */
+    private Throwable failure;
 
     InFlightCapture(long checkpointId, boolean[] done, int[] inputOfChannel, InFlightRecords codec) {
         this.checkpointId = checkpointId;
@@ -76,12 +78,23 @@ final class InFlightCapture {
 
     /** A record that came in on job graph input {@code input}: one a restore replays and the subtask has not processed yet. */
     void keepFromInput(StreamElement.Record r, int input) {
+        if (failure != null) {
+            return;
+        }
         try {
             codec.write(r, input, out);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            count++;
+        } catch (IOException | RuntimeException | OutOfMemoryError e) {
+            // a record Kryo cannot write (or too many to hold): this checkpoint fails, the record still goes to the subtask
+            failure = new IllegalStateException("Checkpoint " + checkpointId + " cannot keep a record in flight of "
+                    + (r.value() == null ? "null" : r.value().getClass().getName()) + ": " + e, e);
+            bytes.reset();
         }
-        count++;
+    }
+
+    /** Why the records could not be kept, or {@code null}. */
+    Throwable failure() {
+        return failure;
     }
 
     void close(int channel) {

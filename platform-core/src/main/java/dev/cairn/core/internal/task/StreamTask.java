@@ -216,6 +216,9 @@ abstract class StreamTask implements Runnable {
         try {
             attempt.ioPool().execute(() -> {
                 try {
+                    if (capture.failure() != null) {
+                        throw capture.failure();
+                    }
                     dev.cairn.core.internal.catalog.InFlightHandle handle = InFlightRecords.store(capture.buffer(), capture.length(),
                             capture.records(), streams);
                     dev.cairn.core.internal.crash.CrashPoint.SNAPSHOT_AFTER_UPLOAD.reach();

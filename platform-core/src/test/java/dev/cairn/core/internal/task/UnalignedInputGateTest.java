@@ -123,6 +123,83 @@ class UnalignedInputGateTest {
     }
 
     @Test
+    void aChannelThatEndsBeforeItsBarrierClosesTheCapture() throws Exception {
+        InputGate gate = gate(2, 100);
+        sendBarrier(gate, 0, unaligned(1, 0));
+        assertThat(gate.next(1)).isInstanceOf(StreamElement.Barrier.class);
+        InFlightCapture capture = gate.takeCapture(1);
+        gate.put(record(1, "b1"));
+        assertThat(capture.isComplete()).isFalse();
+        gate.putAhead(new StreamElement.EndOfInput(1)); // its producer finished: no barrier will come
+        assertThat(kept(capture)).containsExactly("b1");
+    }
+
+    @Test
+    void twoCheckpointsInFlightAtOnceEachKeepWhatCameBeforeTheirOwnBarrier() throws Exception {
+        InputGate gate = gate(2, 100);
+        gate.put(record(1, "b1"));
+        sendBarrier(gate, 0, unaligned(1, 0));
+        sendBarrier(gate, 0, unaligned(2, 0));
+        assertThat(gate.next(1)).isInstanceOf(StreamElement.Barrier.class);
+        assertThat(gate.next(1)).as("the second snapshot, in order").isInstanceOf(StreamElement.Barrier.class);
+        InFlightCapture first = gate.takeCapture(1);
+        InFlightCapture second = gate.takeCapture(2);
+        gate.put(record(1, "b2"));
+        sendBarrier(gate, 1, unaligned(1, 0));
+        gate.put(record(1, "b3"));
+        sendBarrier(gate, 1, unaligned(2, 0));
+        gate.put(record(1, "b4-after"));
+        assertThat(kept(first)).containsExactly("b1", "b2");
+        assertThat(kept(second)).containsExactly("b1", "b2", "b3");
+        assertThat(drain(gate)).containsExactly("b1", "b2", "b3", "b4-after");
+    }
+
+    @Test
+    void aPartialBatchTheConsumerTakesOverIsKeptToo() throws Exception {
+        InputGate gate = gate(1, 100);
+        ChannelBuffer producer = new ChannelBuffer(gate, 0);
+        gate.announce(unaligned(1, 0)); // announced ahead of the in-band barrier, which its producer has yet to send
+        assertThat(gate.next(1)).isInstanceOf(StreamElement.Barrier.class);
+        InFlightCapture capture = gate.takeCapture(1);
+        producer.add("x", 0, false, null);
+        assertThat(gate.next(1)).as("out of input, the consumer takes the producer's partial batch")
+                .isInstanceOf(StreamElement.Record.class);
+        producer.addControl(new StreamElement.Barrier(0, unaligned(1, 0)));
+        assertThat(kept(capture)).containsExactly("x");
+    }
+
+    @Test
+    void aRecordKryoCannotWriteFailsTheCheckpointNotTheSubtask() throws Exception {
+        InputGate gate = gate(1, 100);
+        gate.announce(unaligned(1, 0)); // ahead of the in-band barrier, which comes after the record
+        assertThat(gate.next(1)).isInstanceOf(StreamElement.Barrier.class);
+        InFlightCapture capture = gate.takeCapture(1);
+        Unwritable unwritable = new Unwritable();
+        gate.put(record(0, unwritable));
+        gate.putAhead(new StreamElement.Barrier(0, unaligned(1, 0)));
+        assertThat(capture.isComplete()).isTrue();
+        assertThat(capture.failure()).hasMessageContaining(Unwritable.class.getName()).hasMessageContaining("cannot write this");
+        assertThat(drain(gate)).as("the subtask still gets the record").containsExactly(unwritable);
+    }
+
+    /** A record type Kryo fails on. */
+    @com.esotericsoftware.kryo.DefaultSerializer(UnwritableSerializer.class)
+    static final class Unwritable {
+    }
+
+    public static final class UnwritableSerializer extends com.esotericsoftware.kryo.Serializer<Unwritable> {
+        @Override
+        public void write(com.esotericsoftware.kryo.Kryo kryo, com.esotericsoftware.kryo.io.Output output, Unwritable u) {
+            throw new com.esotericsoftware.kryo.KryoException("cannot write this");
+        }
+
+        @Override
+        public Unwritable read(com.esotericsoftware.kryo.Kryo kryo, com.esotericsoftware.kryo.io.Input input, Class<? extends Unwritable> type) {
+            throw new com.esotericsoftware.kryo.KryoException("cannot read this");
+        }
+    }
+
+    @Test
     void aBarrierReachesAFullQueueWithoutWaitingForRoom() throws Exception {
         InputGate gate = gate(1, 1);
         ChannelBuffer producer = new ChannelBuffer(gate, 0);
