@@ -234,6 +234,22 @@ public final class KafkaBroker implements AutoCloseable {
      * Every committed value of a topic, read with {@code read_committed} up to the last stable
      * offset of each partition as it is now: a prepared transaction holds the read back.
      */
+    /**
+     * What {@link #readCommitted} reads once no transaction is open on the topic's partitions: a
+     * commit returns when the transaction coordinator has decided it, and the commit markers reach
+     * the partitions after that, so a read right after a commit can still stop short of them.
+     */
+    public List<String> readCommittedOnceSettled(String topic) throws Exception {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+        while (!partitionsWithOpenTransactions(topic).isEmpty()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("Transactions on " + topic + " still open after 60 s: " + partitionsWithOpenTransactions(topic));
+            }
+            Thread.sleep(10);
+        }
+        return readCommitted(topic);
+    }
+
     public List<String> readCommitted(String topic) {
         Properties p = new Properties();
         p.put("bootstrap.servers", bootstrapServers());

@@ -193,13 +193,13 @@ class KafkaExactlyOnceJobTest {
             Thread.sleep(100);
         }
         String savepoint = first.stopWithSavepoint("half").get(2, TimeUnit.MINUTES);
-        assertThat(broker.readCommitted("rescale-out")).containsExactlyInAnyOrderElementsOf(expected(lines.subList(0, half)));
+        assertThat(broker.readCommittedOnceSettled("rescale-out")).containsExactlyInAnyOrderElementsOf(expected(lines.subList(0, half)));
 
         broker.produce("rescale-in", lines.subList(half, RECORDS));
         JobMaster second = start(graph("rescale", "rescale-in", "rescale-out", true),
                 config(3).withRestore(RestoreSettings.noClaim(savepoint)));
         assertThat(second.await(Duration.ofMinutes(3))).as("cause: %s", second.failureCause()).isEqualTo(JobStatus.FINISHED);
-        assertThat(broker.readCommitted("rescale-out")).hasSize(RECORDS).containsExactlyInAnyOrderElementsOf(expected);
+        assertThat(broker.readCommittedOnceSettled("rescale-out")).hasSize(RECORDS).containsExactlyInAnyOrderElementsOf(expected);
         assertThat(broker.partitionsWithOpenTransactions("rescale-out")).isEmpty();
     }
 
@@ -217,7 +217,7 @@ class KafkaExactlyOnceJobTest {
         broker.produce("restart-in", lines.subList(half, RECORDS));
         awaitOutput("restart-out", RECORDS, job);
         job.stopWithSavepoint("after").get(2, TimeUnit.MINUTES);
-        assertThat(broker.readCommitted("restart-out")).hasSize(RECORDS).containsExactlyInAnyOrderElementsOf(expected(lines));
+        assertThat(broker.readCommittedOnceSettled("restart-out")).hasSize(RECORDS).containsExactlyInAnyOrderElementsOf(expected(lines));
     }
 
     private static void awaitOutput(String topic, int records, JobMaster job) throws InterruptedException {

@@ -52,7 +52,7 @@ class KafkaSinkTransactionsTest {
         assertThat(broker.readCommitted("visible")).isEmpty();
 
         sink.commit(t);
-        assertThat(broker.readCommitted("visible")).containsExactlyInAnyOrder("a", "b");
+        assertThat(broker.readCommittedOnceSettled("visible")).containsExactlyInAnyOrder("a", "b");
         sink.abort(next);
         sink.close();
     }
@@ -95,7 +95,7 @@ class KafkaSinkTransactionsTest {
         restored.commit(fresh);
         restored.close();
 
-        assertThat(broker.readCommitted("restored")).containsExactlyInAnyOrder("kept-1", "kept-2", "new");
+        assertThat(broker.readCommittedOnceSettled("restored")).containsExactlyInAnyOrder("kept-1", "kept-2", "new");
         assertThat(broker.partitionsWithOpenTransactions("restored")).as("the lingering transactions of both subtasks aborted").isEmpty();
     }
 
@@ -112,7 +112,7 @@ class KafkaSinkTransactionsTest {
         shorter.open(0, 1);
         shorter.abortLingering(List.of());
         longer.commit(t);
-        assertThat(broker.readCommitted("prefixes")).containsExactly("x");
+        assertThat(broker.readCommittedOnceSettled("prefixes")).containsExactly("x");
         longer.close();
         shorter.close();
     }
@@ -160,7 +160,7 @@ class KafkaSinkTransactionsTest {
         sink.preCommit(t);
         sink.commit(t);
         sink.close();
-        assertThat(broker.readCommitted("secured")).containsExactly("through SASL");
+        assertThat(broker.readCommittedOnceSettled("secured")).containsExactly("through SASL");
     }
 
     @Test

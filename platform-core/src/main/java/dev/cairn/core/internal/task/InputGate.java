@@ -26,8 +26,9 @@ import java.util.function.LongSupplier;
  * alignment deadline has passed (at once, without an aligned timeout) the subtask snapshots on
  * the announcement, and an {@link InFlightCapture} keeps every record queued before the barrier on
  * each channel: those already queued at once, later ones as they arrive, until the channel's own
- * barrier arrives. Producers then wait for room only before records, never before a control
- * element, so a barrier reaches the queue while it is full.
+ * barrier arrives. Producers then wait for room before their next record (see {@link #hasRoom}),
+ * inside a record only past a burst limit, and never before a control element, so a barrier
+ * reaches the queue while it is full.
  */
 final class InputGate {
 
@@ -105,13 +106,20 @@ final class InputGate {
     private StreamElement.Batch batch;
     private int next;
 
-    /** Called by producers; blocks while the queue is full. */
+    /**
+     * How far past its capacity a queue of unaligned checkpoints may grow while a producer is inside
+     * a record: such producers wait for room before their next record (where a checkpoint can still
+     * reach them), and only a burst (many timers firing at once) meets this limit.
+     */
+    private static final int BURST_LIMIT = 4;
+
+    /** Called by producers; blocks while the queue is full (with unaligned checkpoints: past its burst limit). */
     void put(StreamElement element) throws InterruptedException {
         if (codec == null) {
             queue.put(element);
             return;
         }
-        awaitRoom();
+        awaitRoom(BURST_LIMIT * capacity);
         enqueue(element);
     }
 
@@ -183,14 +191,14 @@ final class InputGate {
         return codec == null ? null : unalignedBarrier();
     }
 
-    private void awaitRoom() throws InterruptedException {
-        if (queue.size() < capacity) {
+    private void awaitRoom(int limit) throws InterruptedException {
+        if (queue.size() < limit) {
             return;
         }
         synchronized (room) {
             waitingForRoom++;
             try {
-                while (queue.size() >= capacity) {
+                while (queue.size() >= limit) {
                     room.wait();
                 }
             } finally {
