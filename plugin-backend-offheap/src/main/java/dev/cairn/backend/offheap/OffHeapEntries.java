@@ -1,0 +1,122 @@
+package dev.cairn.backend.offheap;
+
+import dev.cairn.api.serialization.TypeSerializer;
+import dev.cairn.spi.backend.ElementFilter;
+import dev.cairn.spi.backend.KeyGroupRange;
+import dev.cairn.spi.backend.StateKind;
+import dev.cairn.spi.snapshot.KeyGroupEntries;
+import dev.cairn.spi.snapshot.StateEntrySink;
+import dev.cairn.spi.snapshot.StateMetaInfo;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The off-heap state as a snapshot's synchronous part saw it: a {@link StoreCapture} of every
+ * store that held rows then, read later key group by key group while the task goes on writing.
+ * The synchronous part only registers the captures (no copy, no flush).
+ */
+final class OffHeapEntries implements KeyGroupEntries {
+
+    private record CapturedState(StateKind kind, StateMetaInfo meta, TypeSerializer<Object> valueSerializer, ElementFilter filter,
+                                 KeyGroupStore[] stores, StoreCapture[] captures) {
+    }
+
+    private final KeyGroupRange range;
+    private final List<CapturedState> states = new ArrayList<>();
+    private boolean closed;
+
+    OffHeapEntries(KeyGroupRange range, Iterable<OffHeapState> live) {
+        this.range = range;
+        for (OffHeapState s : live) {
+            StoreCapture[] captures = new StoreCapture[s.stores.length];
+            for (int i = 0; i < captures.length; i++) {
+                captures[i] = s.stores[i].capture();
+            }
+            // the serializers as of now: a later registration must not change this snapshot
+            states.add(new CapturedState(s.kind, s.meta, s.valueSerializer, s.snapshotFilter, s.stores, captures));
+        }
+    }
+
+    @Override
+    public List<StateMetaInfo> states() {
+        return states.stream().map(CapturedState::meta).toList();
+    }
+
+    @Override
+    public KeyGroupRange keyGroupRange() {
+        return range;
+    }
+
+    @Override
+    public void read(int keyGroup, StateEntrySink sink) throws IOException {
+        int local = keyGroup - range.start();
+        for (int i = 0; i < states.size(); i++) {
+            CapturedState s = states.get(i);
+            StoreCapture capture;
+            synchronized (this) {
+                if (closed) {
+                    throw new IOException("The snapshot of key groups " + range + " was closed before key group " + keyGroup + " was read");
+                }
+                capture = s.captures()[local];
+                s.captures()[local] = null; // each key group is read once
+            }
+            if (capture == null) {
+                continue;
+            }
+            int index = i;
+            try {
+                s.stores()[local].read(capture, (row, value) -> emit(index, s, row, value, sink));
+            } catch (UncheckedIOException e) {
+                throw e.getCause();
+            }
+        }
+    }
+
+    private static void emit(int index, CapturedState s, byte[] row, byte[] stored, StateEntrySink sink) {
+        Rows.Parsed parsed = Rows.parse(row);
+        if (s.kind() == StateKind.MAP && OffHeapState.isMapIndex(parsed)) {
+            return; // derived from the entries again on restore
+        }
+        byte[] value = OffHeapState.filter(s.kind(), s.valueSerializer(), row, stored, s.filter());
+        if (value == null) {
+            return;
+        }
+        try {
+            byte[] key = parsed.key(row);
+            byte[] namespace = parsed.namespace(row);
+            if (s.kind() == StateKind.LIST) {
+                for (byte[] element : Rows.elements(value)) {
+                    sink.accept(index, key, namespace, null, element);
+                }
+            } else {
+                sink.accept(index, key, namespace, s.kind() == StateKind.MAP ? parsed.userKey(row) : null, value);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        List<Runnable> releases = new ArrayList<>();
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            for (CapturedState s : states) {
+                for (int i = 0; i < s.captures().length; i++) {
+                    StoreCapture capture = s.captures()[i];
+                    if (capture != null) {
+                        KeyGroupStore store = s.stores()[i];
+                        releases.add(() -> store.release(capture));
+                        s.captures()[i] = null;
+                    }
+                }
+            }
+        }
+        releases.forEach(Runnable::run);
+    }
+}

@@ -1,0 +1,211 @@
+package dev.cairn.backend.offheap;
+
+import dev.cairn.api.serialization.SerializerCompatibility;
+import dev.cairn.api.serialization.TypeSerializer;
+import dev.cairn.spi.backend.AsyncSnapshot;
+import dev.cairn.spi.backend.InternalKvState;
+import dev.cairn.spi.backend.KeyGroupRange;
+import dev.cairn.spi.backend.KeyGroups;
+import dev.cairn.spi.backend.KeyedBackendParameters;
+import dev.cairn.spi.backend.KeyedStateBackend;
+import dev.cairn.spi.backend.SnapshotRequest;
+import dev.cairn.spi.backend.StateKind;
+import dev.cairn.spi.backend.StateSpec;
+import dev.cairn.spi.snapshot.SerializerSnapshotRef;
+import dev.cairn.spi.snapshot.StateMetaInfo;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/** The off-heap backend of one operator subtask: its states' rows in Chronicle Map files under its working directory. */
+final class OffHeapKeyedStateBackend<K> implements KeyedStateBackend<K> {
+
+    private final KeyedBackendParameters<K> params;
+    private final KeyGroupRange range;
+    private final Path directory;
+    private final Map<String, OffHeapState> states = new LinkedHashMap<>();
+    private final Map<String, InternalKvState<?>> accessors = new HashMap<>();
+    private final Map<String, StateMetaInfo> restored = new LinkedHashMap<>();
+    private K currentKey;
+    private byte[] currentKeyBytes;
+    private long keyVersion;
+    private int currentLocalKeyGroup;
+
+    OffHeapKeyedStateBackend(KeyedBackendParameters<K> params) throws IOException {
+        this.params = params;
+        this.range = params.keyGroupRange();
+        this.directory = params.workingDirectory().resolve("offheap");
+        deleteRecursively(directory); // the maps of an earlier run in this directory are not this run's state
+        Files.createDirectories(directory);
+    }
+
+    KeyedBackendParameters<K> params() {
+        return params;
+    }
+
+    int currentLocalKeyGroup() {
+        return currentLocalKeyGroup;
+    }
+
+    /** Changes whenever the current key does: accessors cache their row prefix against it. */
+    long keyVersion() {
+        return keyVersion;
+    }
+
+    byte[] currentKeyBytes() {
+        if (currentKeyBytes == null) {
+            if (currentKey == null) {
+                throw new IllegalStateException("State accessed without a current key");
+            }
+            currentKeyBytes = Rows.serialize(params.keySerializer(), currentKey);
+        }
+        return currentKeyBytes;
+    }
+
+    @Override
+    public void setCurrentKey(K key) {
+        int kg = KeyGroups.keyGroupIn(key, params.maxParallelism(), range);
+        currentKey = key;
+        currentKeyBytes = null;
+        keyVersion++;
+        currentLocalKeyGroup = kg - range.start();
+    }
+
+    @Override
+    public K getCurrentKey() {
+        return currentKey;
+    }
+
+    @Override
+    public Map<String, StateMetaInfo> restoredStates() {
+        return Collections.unmodifiableMap(restored);
+    }
+
+    private OffHeapState state(String name, StateKind kind) {
+        return states.computeIfAbsent(name, n -> new OffHeapState(n, kind, range.size(), directory, states.size()));
+    }
+
+    /** Called by restore: the state as the snapshot describes it. */
+    OffHeapState restoredState(StateMetaInfo meta, TypeSerializer<?> ns, TypeSerializer<?> value, TypeSerializer<?> mapKey) {
+        OffHeapState s = state(meta.name(), StateKind.forUserKind(meta.kind()));
+        // a state the job never registers is written again by the serializers that read it: the metadata says what they write
+        StateMetaInfo written = new StateMetaInfo(meta.name(), meta.kind(), SerializerSnapshotRef.of(ns), SerializerSnapshotRef.of(value),
+                mapKey == null ? null : SerializerSnapshotRef.of(mapKey), meta.ttl());
+        s.useSerializers(written, ns, value, mapKey);
+        restored.putIfAbsent(meta.name(), meta);
+        return s;
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public <N> InternalKvState<N> createState(StateSpec spec, SerializerCompatibility compatibility) {
+        OffHeapState s = states.get(spec.name());
+        if (s == null) {
+            s = state(spec.name(), spec.kind());
+        } else if (s.kind != spec.kind()) {
+            throw new IllegalStateException("State '" + spec.name() + "' exists as " + s.kind + " state, not " + spec.kind());
+        }
+        TypeSerializer<Object> old = s.valueSerializer;
+        boolean migrate = compatibility == SerializerCompatibility.COMPATIBLE_AFTER_MIGRATION && !s.registered && old != null;
+        s.useSerializers(spec.metaInfo(), spec.namespaceSerializer(), spec.valueSerializer(), spec.mapKeySerializer());
+        if (migrate) {
+            try {
+                migrate(s, old);
+            } catch (RuntimeException e) {
+                throw new IllegalStateException("Cannot migrate state '" + spec.name() + "' to " + spec.valueSerializer().describe()
+                        + ": " + e.getMessage(), e);
+            }
+        }
+        s.snapshotFilter = spec.snapshotFilter();
+        s.cleanupFilter = spec.cleanupFilter();
+        s.registered = true;
+        OffHeapState state = s;
+        return (InternalKvState<N>) accessors.computeIfAbsent(spec.name(), n -> switch (state.kind) {
+            case VALUE -> new OffHeapValueState<>(this, state);
+            case LIST -> new OffHeapListState<>(this, state);
+            case MAP -> new OffHeapMapState<>(this, state);
+        });
+    }
+
+    /** Rewrites a restored state's values from the serializer that wrote them to the one registered now. */
+    private static void migrate(OffHeapState s, TypeSerializer<Object> old) {
+        for (KeyGroupStore store : s.stores) {
+            store.forEach((row, value) -> {
+                if (s.kind == StateKind.LIST) {
+                    List<byte[]> elements = new ArrayList<>();
+                    for (byte[] e : Rows.elements(value)) {
+                        elements.add(Rows.serialize(s.valueSerializer, Rows.deserialize(old, e)));
+                    }
+                    store.put(row, Rows.join(elements));
+                } else if (s.kind == StateKind.VALUE || !OffHeapState.isMapIndex(Rows.parse(row))) {
+                    store.put(row, Rows.serialize(s.valueSerializer, Rows.deserialize(old, value)));
+                }
+            });
+        }
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public <N> Iterable<K> keys(String state, N namespace) {
+        OffHeapState s = states.get(state);
+        if (s == null) {
+            return List.of();
+        }
+        byte[] wanted = Rows.serialize(s.namespaceSerializer, namespace);
+        List<K> keys = new ArrayList<>();
+        for (KeyGroupStore store : s.stores) {
+            store.forEach((row, value) -> {
+                Rows.Parsed p = Rows.parse(row);
+                boolean oneRowPerKey = s.kind != StateKind.MAP || OffHeapState.isMapIndex(p);
+                if (oneRowPerKey && Arrays.equals(row, p.namespaceStart(), p.prefixLength(), wanted, 0, wanted.length)) {
+                    keys.add((K) Rows.deserialize(params.keySerializer(), row, p.keyStart(), p.keyLength()));
+                }
+            });
+        }
+        return keys;
+    }
+
+    /** Full and canonical snapshots only: the kernel writes them from {@link #captureEntries()}. */
+    @Override
+    public AsyncSnapshot snapshot(SnapshotRequest request) {
+        throw new UnsupportedOperationException("The off-heap backend takes no native snapshots");
+    }
+
+    @Override
+    public OffHeapEntries captureEntries() {
+        return new OffHeapEntries(range, states.values());
+    }
+
+    @Override
+    public void close() {
+        states.values().forEach(OffHeapState::close);
+        states.clear();
+        accessors.clear();
+        try {
+            deleteRecursively(directory);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot delete the off-heap state in " + directory, e);
+        }
+    }
+
+    private static void deleteRecursively(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+}

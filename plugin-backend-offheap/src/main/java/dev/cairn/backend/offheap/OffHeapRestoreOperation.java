@@ -1,0 +1,138 @@
+package dev.cairn.backend.offheap;
+
+import dev.cairn.api.serialization.TypeSerializer;
+import dev.cairn.spi.backend.KeyGroupRange;
+import dev.cairn.spi.backend.KeyedBackendParameters;
+import dev.cairn.spi.snapshot.KeyGroupEntries;
+import dev.cairn.spi.snapshot.SerializerSnapshotRef;
+import dev.cairn.spi.snapshot.StateEntrySink;
+import dev.cairn.spi.snapshot.StateMetaInfo;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * Fills this backend's stores from the entries the kernel reads out of the snapshot (any
+ * backend's, any format, any key-group count). Entries arrive in the states' own serialized form,
+ * which is what the stores hold, so nothing is deserialized; key groups are filled on several
+ * threads at once, each into stores of its own.
+ */
+final class OffHeapRestoreOperation<K> {
+    private final OffHeapKeyedStateBackend<K> backend;
+    private final KeyedBackendParameters<K> params;
+
+    OffHeapRestoreOperation(OffHeapKeyedStateBackend<K> backend, KeyedBackendParameters<K> params) {
+        this.backend = backend;
+        this.params = params;
+    }
+
+    void restore() throws IOException {
+        KeyGroupRange range = params.keyGroupRange();
+        try (KeyGroupEntries entries = params.restore().entries()) {
+            List<OffHeapState> states = new ArrayList<>();
+            for (StateMetaInfo meta : entries.states()) {
+                states.add(backend.restoredState(meta, restore(meta.namespaceSerializer(), meta), restore(meta.valueSerializer(), meta),
+                        meta.mapKeySerializer() == null ? null : restore(meta.mapKeySerializer(), meta)));
+            }
+            if (states.isEmpty()) {
+                return;
+            }
+            int threads = Math.min(range.size(), Runtime.getRuntime().availableProcessors());
+            ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
+                Thread t = new Thread(r, "cairn-offheap-restore");
+                t.setDaemon(true);
+                return t;
+            });
+            try {
+                List<Future<?>> reads = new ArrayList<>();
+                for (int kg = range.start(); kg <= range.end(); kg++) {
+                    int keyGroup = kg;
+                    reads.add(pool.submit(() -> {
+                        KeyGroupFiller filler = new KeyGroupFiller(states, keyGroup - range.start());
+                        entries.read(keyGroup, filler);
+                        filler.flush();
+                        return null;
+                    }));
+                }
+                for (Future<?> f : reads) {
+                    f.get();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("Interrupted while restoring key groups " + range, e);
+            } catch (ExecutionException e) {
+                throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
+            } finally {
+                pool.shutdownNow();
+            }
+        }
+    }
+
+    private TypeSerializer<?> restore(SerializerSnapshotRef ref, StateMetaInfo meta) throws IOException {
+        return ref.restoreSerializer(meta.name(), params.operatorUid(), OffHeapRestoreOperation.class.getClassLoader(),
+                TypeSerializer.class.getClassLoader(), params.userClassLoader());
+    }
+
+    /**
+     * Puts the entries of one key group into its stores: values replace, map entries add. List
+     * elements and the user keys of each map are gathered first and written as one row each
+     * (appending row by row would copy a long list once per element).
+     */
+    private static final class KeyGroupFiller implements StateEntrySink {
+        private final List<OffHeapState> states;
+        private final int local;
+        private final Map<RowKey, List<byte[]>> gathered = new LinkedHashMap<>();
+        private int gatheredState = -1;
+
+        KeyGroupFiller(List<OffHeapState> states, int local) {
+            this.states = states;
+            this.local = local;
+        }
+
+        @Override
+        public void accept(int state, byte[] key, byte[] namespace, byte[] mapKey, byte[] value) {
+            if (state != gatheredState) {
+                flush(); // the entries of one state come together
+                gatheredState = state;
+            }
+            OffHeapState s = states.get(state);
+            KeyGroupStore store = s.stores[local];
+            byte[] prefix = Rows.prefix(key, namespace);
+            switch (s.kind) {
+                case VALUE -> store.put(prefix, value);
+                case LIST -> gathered.computeIfAbsent(new RowKey(prefix), r -> new ArrayList<>()).add(value);
+                case MAP -> {
+                    byte[] entryRow = Rows.mapEntry(prefix, mapKey);
+                    if (store.get(entryRow) == null) {
+                        gathered.computeIfAbsent(new RowKey(Rows.mapIndex(prefix)), r -> new ArrayList<>()).add(mapKey);
+                    }
+                    store.put(entryRow, value);
+                }
+            }
+        }
+
+        void flush() {
+            if (gathered.isEmpty()) {
+                return;
+            }
+            KeyGroupStore store = states.get(gatheredState).stores[local];
+            gathered.forEach((row, elements) -> {
+                byte[] existing = store.get(row.bytes()); // a list or map restored from several old subtasks' sections
+                byte[] joined = Rows.join(elements);
+                if (existing != null) {
+                    byte[] both = java.util.Arrays.copyOf(existing, existing.length + joined.length);
+                    System.arraycopy(joined, 0, both, existing.length, joined.length);
+                    joined = both;
+                }
+                store.put(row.bytes(), joined);
+            });
+            gathered.clear();
+        }
+    }
+}
