@@ -67,9 +67,10 @@ final class PlatformProcess implements AutoCloseable {
         return launch(home, data, crashAt, log);
     }
 
-    /** {@code bin/cairn run} with {@code home} and {@code data}, its output going to {@code log}. */
+    /** {@code bin/cairn run} with {@code home} and {@code data} (and bin/cairn's JVM options), its output going to {@code log}. */
     static Process launch(Path home, Path data, String crashAt, Path log) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx768m",
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "@" + home.resolve("conf/jvm.options"), "-Xmx768m",
                 "-Dcairn.home=" + home, "-Dcairn.data=" + data));
         if (crashAt != null) {
             cmd.add("-Dcairn.crash-at=" + crashAt);

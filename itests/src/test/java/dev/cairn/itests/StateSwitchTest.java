@@ -127,4 +127,30 @@ class StateSwitchTest {
             assertThat(p.verifyOfferJob("offers", EVENTS)).containsEntry("exactly-once", true);
         }
     }
+
+    @Test
+    void aRunningHeapJobMovesToTheOffheapPluginOnceItIsDeployedAndBackExactlyOnce() throws Exception {
+        try (PlatformFixture p = PlatformFixture.create().start()) {
+            p.createOfferJob("offers", EVENTS, 300, "");
+            p.awaitRecords("offers", 1_000);
+
+            Files.copy(PlatformFixture.HOME.resolve("plugins/plugin-backend-offheap.jar"), p.deploy.resolve("plugin-backend-offheap.jar"));
+            PlatformFixture.await(() -> {
+                try {
+                    p.run("cairn:set offers job.backend=offheap");
+                    return true;
+                } catch (Exception refusedUntilTheBackendIsUp) {
+                    return false;
+                }
+            }, () -> "job.backend=offheap to be accepted: " + p.safeText("cairn:plugins"));
+            awaitRunningOn(p, "backend", "offheap");
+            p.awaitRecords("offers", 1_000); // in the run on offheap
+            p.run("cairn:set offers job.backend=heap");
+            awaitRunningOn(p, "backend", "heap");
+
+            p.run("cairn:set offers param.rate=0");
+            p.awaitJobState("offers", "FINISHED");
+            assertThat(p.verifyOfferJob("offers", EVENTS)).containsEntry("exactly-once", true);
+        }
+    }
 }
