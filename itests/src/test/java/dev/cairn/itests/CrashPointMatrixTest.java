@@ -87,10 +87,11 @@ class CrashPointMatrixTest {
 
     /**
      * Backend and snapshot kind: heap full, heap incremental, RocksDB incremental, the changelog over
-     * each backend, and unaligned checkpoints of a job whose slow sink keeps records queued.
+     * each backend, unaligned checkpoints of a job whose slow sink keeps records queued, and the
+     * off-heap plugin (deployed from plugins/).
      */
     private static final List<String> SETUPS = List.of("heap incremental=false", "heap incremental=true", "rocksdb incremental=true",
-            "heap changelog=true", "rocksdb changelog=true", "heap unaligned=true", "rocksdb unaligned=true");
+            "heap changelog=true", "rocksdb changelog=true", "heap unaligned=true", "rocksdb unaligned=true", "offheap incremental=false");
     /** A shorter timeline for the unaligned runs: at 2 ms per record the sink takes 8 s for it, the sources 1.6 s. */
     private static final int UNALIGNED_EVENTS = 8_000;
 
@@ -130,6 +131,9 @@ class CrashPointMatrixTest {
             // (reached by each of the 6 subtasks per checkpoint: the 15th is in checkpoint 3)
             runs.add(Arguments.of("snapshot.after-upload", "heap unaligned=true", 15, Action.RUN));
             runs.add(Arguments.of("checkpoint.after-metadata-commit", "rocksdb unaligned=true", 3, Action.RUN));
+            // the off-heap backend: a crash while snapshots read its maps, and after a commit
+            runs.add(Arguments.of("snapshot.after-upload", "offheap incremental=false", 5, Action.RUN));
+            runs.add(Arguments.of("checkpoint.after-metadata-commit", "offheap incremental=false", 4, Action.RUN));
             return runs.stream();
         }
         for (String setup : SETUPS) {
@@ -164,6 +168,9 @@ class CrashPointMatrixTest {
         int events = unaligned ? UNALIGNED_EVENTS : EVENTS;
         try (PlatformProcess platform = PlatformProcess.create()) {
             Path out = platform.root.resolve("out");
+            if (backend.equals("offheap")) {
+                platform.deploy(PlatformFixture.HOME.resolve("plugins/plugin-backend-offheap.jar"));
+            }
             platform.start(point + "@" + nth);
             if (changelog) {
                 // materialisations during the run, so that checkpoints build on them and the log is truncated

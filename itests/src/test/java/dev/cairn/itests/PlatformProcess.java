@@ -45,6 +45,11 @@ final class PlatformProcess implements AutoCloseable {
         return p;
     }
 
+    /** Puts a plugin into deploy/ before the platform starts. */
+    void deploy(Path plugin) throws IOException {
+        Files.copy(plugin, home.resolve("deploy").resolve(plugin.getFileName()));
+    }
+
     /** Starts the platform; with {@code crashAt} ({@code <point>[@<n>]}) it halts there. Returns once its console answers. */
     PlatformProcess start(String crashAt) throws Exception {
         process = launch(crashAt);
