@@ -39,6 +39,11 @@ final class KeyGroupStore {
         return size;
     }
 
+    /** The entries the current map was planned for. */
+    long capacity() {
+        return current == null ? 0 : current.entries;
+    }
+
     byte[] get(byte[] row) {
         return current == null ? null : current.map.get(row);
     }
