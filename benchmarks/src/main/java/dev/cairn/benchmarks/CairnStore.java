@@ -56,6 +56,12 @@ final class CairnStore implements StateStore {
                 new LocalFileStorage(workDir.resolve("snapshots")), KeyGroups.rangeForSubtask(BackendHarness.MAX_PARALLELISM, parallelism, index));
     }
 
+    /** Off-heap state in Chronicle Map files under {@code workDir}. */
+    static CairnStore offHeap(Path workDir, int index, int parallelism) throws Exception {
+        return new CairnStore(new dev.cairn.backend.offheap.OffHeapStateBackend(), workDir, RestoreContext.NONE,
+                new LocalFileStorage(workDir.resolve("snapshots")), KeyGroups.rangeForSubtask(BackendHarness.MAX_PARALLELISM, parallelism, index));
+    }
+
     /** Canonical savepoints with sections stored plain rather than LZ4-compressed. */
     CairnStore uncompressed() {
         canonical = new CanonicalFormat(false);

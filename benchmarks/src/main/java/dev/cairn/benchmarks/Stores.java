@@ -12,6 +12,7 @@ final class Stores {
     static final String CAIRN_ROCKSDB = "cairn-rocksdb";
     static final String FLINK_ROCKSDB = "flink-rocksdb";
     static final String ROCKSDB_JNI = "rocksdb-jni";
+    static final String CAIRN_OFFHEAP = "cairn-offheap";
 
     private Stores() {
     }
@@ -30,6 +31,7 @@ final class Stores {
             case CAIRN_ROCKSDB -> CairnStore.rocksDb(workDir, index, parallelism);
             case FLINK_ROCKSDB -> FlinkStore.rocksDb(workDir, index, parallelism);
             case ROCKSDB_JNI -> new RocksJniStore(workDir);
+            case CAIRN_OFFHEAP -> CairnStore.offHeap(workDir, index, parallelism);
             default -> throw new IllegalArgumentException("No store named " + name);
         };
     }

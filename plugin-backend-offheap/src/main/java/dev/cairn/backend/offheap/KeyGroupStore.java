@@ -18,6 +18,7 @@ import net.openhft.chronicle.map.MapSegmentContext;
  */
 final class KeyGroupStore {
     static final long FIRST_ENTRIES = 1024;
+    /** A new map is planned for this many times the rows and bytes the store holds when it moves. */
     private static final int GROWTH = 4;
 
     private final Path directory;
@@ -26,9 +27,8 @@ final class KeyGroupStore {
     private OffHeapMap current;
     private int generation;
     private long size;
-    private long insertedKeyBytes;
-    private long insertedValueBytes;
-    private long inserts;
+    private long keyBytes;
+    private long valueBytes;
 
     KeyGroupStore(Path directory, String name) {
         this.directory = directory;
@@ -52,15 +52,36 @@ final class KeyGroupStore {
         if (current == null) {
             current = OffHeapMap.create(file(), FIRST_ENTRIES, row.length, value.length);
         }
-        write(row, value);
-        if (size > current.entries) {
-            grow();
-        }
+        writeOrMove(row, value);
     }
 
     void remove(byte[] row) {
         if (current != null) {
-            write(row, null);
+            writeOrMove(row, null);
+        }
+    }
+
+    /**
+     * Writes the row, moving the rows to a bigger map once they outgrow the plan of the current
+     * one: more rows, or more bytes (lists that grow), than it was sized for. Chronicle also
+     * refuses an entry when the segment it hashes to has no room left (a skewed or very large
+     * row): the store then moves to a map with more and larger segments and writes again.
+     */
+    private void writeOrMove(byte[] row, byte[] value) {
+        for (int attempt = 0; ; attempt++) {
+            try {
+                write(row, value);
+                break;
+            } catch (IllegalStateException | IllegalArgumentException full) {
+                if (value == null || attempt == 8) {
+                    throw new IllegalStateException("Cannot " + (value == null ? "remove a row" : "store a row of " + value.length + " bytes")
+                            + " in " + current.file() + " after " + attempt + " moves to bigger maps: " + full.getMessage(), full);
+                }
+                move(Math.max(current.entries * 2, size * GROWTH), Math.max(2 * current.averageValueSize, value.length));
+            }
+        }
+        if (size > current.entries || keyBytes + valueBytes > current.plannedBytes()) {
+            move(Math.max(FIRST_ENTRIES, size * GROWTH), (double) valueBytes / Math.max(1, size));
         }
     }
 
@@ -76,28 +97,30 @@ final class KeyGroupStore {
                     }
                 }
             }
-            if (value == null) {
-                if (entry != null) {
+            if (entry != null) {
+                long old = entry.value().size();
+                if (value == null) {
                     c.remove(entry);
                     size--;
+                    keyBytes -= row.length;
+                    valueBytes -= old;
+                } else {
+                    c.replaceValue(entry, c.wrapValueAsData(value));
+                    valueBytes += value.length - old;
                 }
-            } else if (entry != null) {
-                c.replaceValue(entry, c.wrapValueAsData(value));
-            } else {
+            } else if (value != null) {
                 c.insert(c.absentEntry(), c.wrapValueAsData(value));
                 size++;
-                inserts++;
-                insertedKeyBytes += row.length;
-                insertedValueBytes += value.length;
+                keyBytes += row.length;
+                valueBytes += value.length;
             }
         }
     }
 
-    private void grow() {
+    /** Moves every row into a new map planned for {@code entries} rows of the given average value size. */
+    private void move(long entries, double averageValueSize) {
         OffHeapMap old = current;
-        double averageKey = (double) insertedKeyBytes / inserts;
-        double averageValue = (double) insertedValueBytes / inserts;
-        OffHeapMap bigger = OffHeapMap.create(file(), old.entries * GROWTH, averageKey, averageValue);
+        OffHeapMap bigger = OffHeapMap.create(file(), entries, (double) keyBytes / Math.max(1, size), averageValueSize);
         old.map.forEachEntry(e -> bigger.map.put(e.key().getUsing(null), e.value().getUsing(null)));
         current = bigger;
         old.release(); // snapshots that captured it keep it open until they are done

@@ -17,26 +17,43 @@ final class OffHeapMap {
 
     final ChronicleMap<byte[], byte[]> map;
     final long entries;
+    final double averageKeySize;
+    final double averageValueSize;
     private final Path file;
     private int references = 1;
 
-    private OffHeapMap(ChronicleMap<byte[], byte[]> map, long entries, Path file) {
+    private OffHeapMap(ChronicleMap<byte[], byte[]> map, long entries, double averageKeySize, double averageValueSize, Path file) {
         this.map = map;
         this.entries = entries;
+        this.averageKeySize = averageKeySize;
+        this.averageValueSize = averageValueSize;
         this.file = file;
+    }
+
+    /** The bytes of keys and values the map was sized for. */
+    double plannedBytes() {
+        return entries * (averageKeySize + averageValueSize);
+    }
+
+    Path file() {
+        return file;
     }
 
     static OffHeapMap create(Path file, long entries, double averageKeySize, double averageValueSize) {
         try {
             Files.deleteIfExists(file);
+            double keySize = Math.max(1, averageKeySize);
+            double valueSize = Math.max(1, averageValueSize);
             ChronicleMap<byte[], byte[]> map = ChronicleMap.of(byte[].class, byte[].class)
                     .name(file.getFileName().toString())
                     .entries(entries)
-                    .averageKeySize(Math.max(1, averageKeySize))
-                    .averageValueSize(Math.max(1, averageValueSize))
+                    .averageKeySize(keySize)
+                    .averageValueSize(valueSize)
                     .maxBloatFactor(MAX_BLOAT)
+                    // a map never outlives its run (a restart restores from a snapshot): no checksum per entry
+                    .checksumEntries(false)
                     .createPersistedTo(file.toFile());
-            return new OffHeapMap(map, entries, file);
+            return new OffHeapMap(map, entries, keySize, valueSize, file);
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot create the off-heap map " + file, e);
         }

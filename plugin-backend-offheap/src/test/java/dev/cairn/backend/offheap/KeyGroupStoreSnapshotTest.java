@@ -62,14 +62,13 @@ class KeyGroupStoreSnapshotTest {
             Map<String, String> read = new HashMap<>();
             int generation = seed;
             // every row handed over is followed by writes: they land in segments read already and in those still to come,
-            // and in the first rounds on 17,000 more keys as well, so the store grows while the snapshot reads its old map
-            int[] calls = {0};
+            // and new keys as well until the store moved to a bigger map, so the snapshot goes on reading the old one
             store.read(capture, (row, value) -> {
                 assertThat(read.put(text(row), text(value))).as("row %s handed over twice", text(row)).isNull();
-                for (int i = 0; i < (calls[0] < 500 ? 10 : 3); i++) {
-                    write(store, model, random, calls[0] < 500 ? 20_000 : 3_000, generation + 1);
+                boolean grow = store.capacity() == capacity; // new keys until the store moved to a bigger map
+                for (int i = 0; i < (grow ? 20 : 3); i++) {
+                    write(store, model, random, grow ? 100_000 : 3_000, generation + 1);
                 }
-                calls[0]++;
             });
             assertThat(read).as("seed %d", seed).isEqualTo(expected);
             assertThat(store.capacity()).as("the store grew during the read").isGreaterThan(capacity);
@@ -126,6 +125,31 @@ class KeyGroupStoreSnapshotTest {
         Map<String, String> read = new HashMap<>();
         store.read(capture, (row, value) -> read.put(text(row), text(value)));
         assertThat(read).containsExactly(Map.entry("row-1", "row-1"));
+        store.close();
+    }
+
+    @Test
+    void rowsThatKeepGrowingAndOneVeryLargeRowFitBecauseTheStoreMovesToBiggerMaps() {
+        KeyGroupStore store = new KeyGroupStore(dir, "g");
+        Map<String, Integer> lengths = new HashMap<>();
+        // lists of 200 keys that grow by appends, as list state does, far past the sizes the first map was planned for
+        for (int round = 0; round < 300; round++) {
+            for (int k = 0; k < 200; k++) {
+                byte[] old = store.get(row(k));
+                byte[] longer = Rows.append(old, ("element-" + round).getBytes(StandardCharsets.UTF_8));
+                store.put(row(k), longer);
+                lengths.put(text(row(k)), longer.length);
+            }
+        }
+        byte[] large = new byte[8 << 20];
+        new Random(1).nextBytes(large);
+        store.put(row(7), large);
+        lengths.put(text(row(7)), large.length);
+        Map<String, Integer> stored = new HashMap<>();
+        store.forEach((row, value) -> stored.put(text(row), value.length));
+        assertThat(stored).isEqualTo(lengths);
+        assertThat(store.get(row(7))).isEqualTo(large);
+        assertThat(Rows.elements(store.get(row(3)))).hasSize(300);
         store.close();
     }
 }
