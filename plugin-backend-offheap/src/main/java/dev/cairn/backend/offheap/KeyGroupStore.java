@@ -3,6 +3,7 @@ package dev.cairn.backend.offheap;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BiConsumer;
 import net.openhft.chronicle.map.ExternalMapQueryContext;
@@ -53,6 +54,21 @@ final class KeyGroupStore {
             current = OffHeapMap.create(file(), FIRST_ENTRIES, row.length, value.length);
         }
         writeOrMove(row, value);
+    }
+
+    /** Puts many rows at once (a restore): an empty store first gets a map sized for them. */
+    void load(Map<RowKey, byte[]> rows) {
+        if (current == null && !rows.isEmpty()) {
+            long keys = 0;
+            long values = 0;
+            for (Map.Entry<RowKey, byte[]> r : rows.entrySet()) {
+                keys += r.getKey().bytes().length;
+                values += r.getValue().length;
+            }
+            current = OffHeapMap.create(file(), Math.max(FIRST_ENTRIES, rows.size() * 2L), (double) keys / rows.size(),
+                    (double) values / rows.size());
+        }
+        rows.forEach((row, value) -> put(row.bytes(), value));
     }
 
     void remove(byte[] row) {

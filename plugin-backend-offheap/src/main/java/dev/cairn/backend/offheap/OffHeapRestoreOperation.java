@@ -9,6 +9,7 @@ import dev.cairn.spi.snapshot.StateEntrySink;
 import dev.cairn.spi.snapshot.StateMetaInfo;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -80,14 +81,16 @@ final class OffHeapRestoreOperation<K> {
     }
 
     /**
-     * Puts the entries of one key group into its stores: values replace, map entries add. List
-     * elements and the user keys of each map are gathered first and written as one row each
-     * (appending row by row would copy a long list once per element).
+     * Puts the entries of one key group into its stores: values replace, map entries add. The
+     * rows of a state are gathered first and written together, into a map sized for them (growing
+     * row by row would move them to bigger maps twice or more); list elements and the user keys of
+     * each map become one row each.
      */
     private static final class KeyGroupFiller implements StateEntrySink {
         private final List<OffHeapState> states;
         private final int local;
-        private final Map<RowKey, List<byte[]>> gathered = new LinkedHashMap<>();
+        private final Map<RowKey, byte[]> rows = new LinkedHashMap<>();
+        private final Map<RowKey, List<byte[]>> joined = new LinkedHashMap<>();
         private int gatheredState = -1;
 
         KeyGroupFiller(List<OffHeapState> states, int local) {
@@ -102,37 +105,36 @@ final class OffHeapRestoreOperation<K> {
                 gatheredState = state;
             }
             OffHeapState s = states.get(state);
-            KeyGroupStore store = s.stores[local];
             byte[] prefix = Rows.prefix(key, namespace);
             switch (s.kind) {
-                case VALUE -> store.put(prefix, value);
-                case LIST -> gathered.computeIfAbsent(new RowKey(prefix), r -> new ArrayList<>()).add(value);
+                case VALUE -> rows.put(new RowKey(prefix), value);
+                case LIST -> joined.computeIfAbsent(new RowKey(prefix), r -> new ArrayList<>()).add(value);
                 case MAP -> {
-                    byte[] entryRow = Rows.mapEntry(prefix, mapKey);
-                    if (store.get(entryRow) == null) {
-                        gathered.computeIfAbsent(new RowKey(Rows.mapIndex(prefix)), r -> new ArrayList<>()).add(mapKey);
+                    if (rows.put(new RowKey(Rows.mapEntry(prefix, mapKey)), value) == null) {
+                        joined.computeIfAbsent(new RowKey(Rows.mapIndex(prefix)), r -> new ArrayList<>()).add(mapKey);
                     }
-                    store.put(entryRow, value);
                 }
             }
         }
 
         void flush() {
-            if (gathered.isEmpty()) {
+            if (rows.isEmpty() && joined.isEmpty()) {
                 return;
             }
             KeyGroupStore store = states.get(gatheredState).stores[local];
-            gathered.forEach((row, elements) -> {
+            joined.forEach((row, elements) -> {
                 byte[] existing = store.get(row.bytes()); // a list or map restored from several old subtasks' sections
-                byte[] joined = Rows.join(elements);
+                byte[] added = Rows.join(elements);
                 if (existing != null) {
-                    byte[] both = java.util.Arrays.copyOf(existing, existing.length + joined.length);
-                    System.arraycopy(joined, 0, both, existing.length, joined.length);
-                    joined = both;
+                    byte[] both = Arrays.copyOf(existing, existing.length + added.length);
+                    System.arraycopy(added, 0, both, existing.length, added.length);
+                    added = both;
                 }
-                store.put(row.bytes(), joined);
+                rows.put(row, added);
             });
-            gathered.clear();
+            store.load(rows);
+            rows.clear();
+            joined.clear();
         }
     }
 }
