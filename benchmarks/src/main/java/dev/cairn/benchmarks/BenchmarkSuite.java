@@ -50,6 +50,12 @@ public final class BenchmarkSuite {
             System.out.println(markdown);
             return;
         }
+        if (flags.contains("--offheap")) {
+            String markdown = reportOnly ? OffHeapSuite.report(out) : OffHeapSuite.run(quick, out);
+            Files.writeString(out.resolve("offheap.md"), markdown);
+            System.out.println(markdown);
+            return;
+        }
         if (flags.contains("--backpressure")) {
             String markdown = reportOnly ? BackpressureSuite.report(out) : BackpressureSuite.run(quick, out);
             Files.writeString(out.resolve("backpressure.md"), markdown);

@@ -17,7 +17,8 @@ import javax.management.NotificationEmitter;
 import javax.management.openmbean.CompositeData;
 
 /**
- * One fork of the off-heap comparison: one store, one state size. Loads {@code keys} value-state
+ * One fork of the off-heap comparison: one store, one state size. After a small store warmed the
+ * process up (what it pays once is no cost per entry), loads {@code keys} value-state
  * keys, recording every stop-the-world collection during the load (the state growing); then the
  * memory each entry costs once collected (heap, and resident memory outside the heap: the heap is
  * pre-touched, so what the process gains beyond it is native memory and mapped files) and the
@@ -50,6 +51,14 @@ public final class OffHeapRun {
     }
 
     private static void measure(String name, int keys, Path dir, int shots, int restores, ObjectNode result) throws Exception {
+        // what a process pays once (classes, compiled code, Chronicle's own start-up) is not a cost per entry
+        try (StateStore warmUp = Stores.create(name, dir.resolve("warm-up"))) {
+            for (int k = 0; k < 20_000; k++) {
+                warmUp.setKey(k);
+                warmUp.valueUpdate(Stores.value(k));
+            }
+        }
+        Stores.deleteRecursively(dir.resolve("warm-up"));
         collectTwice();
         long heapBefore = heapUsed();
         long residentBefore = resident();
