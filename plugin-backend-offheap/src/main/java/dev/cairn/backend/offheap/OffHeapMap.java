@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import net.openhft.chronicle.hash.serialization.impl.ByteArraySizedReader;
 import net.openhft.chronicle.map.ChronicleMap;
 
 /**
@@ -50,6 +51,8 @@ final class OffHeapMap {
                     .averageKeySize(keySize)
                     .averageValueSize(valueSize)
                     .maxBloatFactor(MAX_BLOAT)
+                    .keyReaderAndDataAccess(ByteArraySizedReader.INSTANCE, new RowBytesAccess())
+                    .valueReaderAndDataAccess(ByteArraySizedReader.INSTANCE, new RowBytesAccess())
                     // a map never outlives its run (a restart restores from a snapshot): no checksum per entry
                     .checksumEntries(false)
                     .createPersistedTo(file.toFile());
