@@ -1,11 +1,13 @@
 package dev.cairn.backend.offheap;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BiConsumer;
+import java.util.logging.Logger;
 import net.openhft.chronicle.map.ExternalMapQueryContext;
 import net.openhft.chronicle.map.MapEntry;
 import net.openhft.chronicle.map.MapSegmentContext;
@@ -18,12 +20,17 @@ import net.openhft.chronicle.map.MapSegmentContext;
  * thread only; snapshots read it through {@link StoreCapture}s.
  */
 final class KeyGroupStore {
+    private static final Logger LOG = Logger.getLogger(KeyGroupStore.class.getName());
     static final long FIRST_ENTRIES = 1024;
+    /** Moves to larger segments a row may cause before its write fails. */
+    private static final int MAX_MOVES_FOR_A_ROW = 8;
     /** A new map is planned for this many times the rows and bytes the store holds when it moves. */
     private static final int GROWTH = 4;
 
     private final Path directory;
     private final String name;
+    /** What the store is, for messages: its state and key group. */
+    private final String label;
     private final List<StoreCapture> captures = new CopyOnWriteArrayList<>();
     private OffHeapMap current;
     private int generation;
@@ -31,9 +38,10 @@ final class KeyGroupStore {
     private long keyBytes;
     private long valueBytes;
 
-    KeyGroupStore(Path directory, String name) {
+    KeyGroupStore(Path directory, String name, String label) {
         this.directory = directory;
         this.name = name;
+        this.label = label;
     }
 
     long size() {
@@ -81,23 +89,30 @@ final class KeyGroupStore {
      * Writes the row, moving the rows to a bigger map once they outgrow the plan of the current
      * one: more rows, or more bytes (lists that grow), than it was sized for. Chronicle also
      * refuses an entry when the segment it hashes to has no room left (a skewed or very large
-     * row): the store then moves to a map with more and larger segments and writes again.
+     * row): the store then moves to a map with larger segments and writes again.
      */
     private void writeOrMove(byte[] row, byte[] value) {
-        for (int attempt = 0; ; attempt++) {
+        for (int attempt = 1; ; attempt++) {
             try {
                 write(row, value);
                 break;
             } catch (IllegalStateException | IllegalArgumentException full) {
-                if (value == null || attempt == 8) {
+                if (value == null || attempt > MAX_MOVES_FOR_A_ROW) {
                     throw new IllegalStateException("Cannot " + (value == null ? "remove a row" : "store a row of " + value.length + " bytes")
-                            + " in " + current.file() + " after " + attempt + " moves to bigger maps: " + full.getMessage(), full);
+                            + " in " + label + " (" + current.file() + ", " + size + " rows) after " + (attempt - 1)
+                            + " moves to bigger maps: " + full.getMessage(), full);
                 }
-                move(Math.max(current.entries * 2, size * GROWTH), Math.max(2 * current.averageValueSize, value.length));
+                // larger segments, by doubling: a map planned for rows this large throughout would be mostly empty
+                move(Math.max(current.entries, size * GROWTH), Math.max(2 * current.averageValueSize, value.length / 64.0));
             }
         }
         if (size > current.entries || keyBytes + valueBytes > current.plannedBytes()) {
-            move(Math.max(FIRST_ENTRIES, size * GROWTH), (double) valueBytes / Math.max(1, size));
+            try {
+                move(Math.max(FIRST_ENTRIES, size * GROWTH), (double) valueBytes / Math.max(1, size));
+            } catch (RuntimeException e) {
+                // the row is written; the current map takes more rows past its plan (Chronicle chains segments) until a move succeeds
+                LOG.warning("Cannot move " + label + " to a bigger map yet (" + e + "); it stays in " + current.file());
+            }
         }
     }
 
@@ -137,7 +152,12 @@ final class KeyGroupStore {
     private void move(long entries, double averageValueSize) {
         OffHeapMap old = current;
         OffHeapMap bigger = OffHeapMap.create(file(), entries, (double) keyBytes / Math.max(1, size), averageValueSize);
-        old.map.forEachEntry(e -> bigger.map.put(e.key().getUsing(null), e.value().getUsing(null)));
+        try {
+            old.map.forEachEntry(e -> bigger.map.put(e.key().getUsing(null), e.value().getUsing(null)));
+        } catch (RuntimeException e) {
+            bigger.release();
+            throw e;
+        }
         current = bigger;
         old.release(); // snapshots that captured it keep it open until they are done
     }
@@ -157,12 +177,24 @@ final class KeyGroupStore {
         return capture;
     }
 
+    /** Takes rows as a snapshot reads them. */
+    @FunctionalInterface
+    interface RowSink {
+        void accept(byte[] row, byte[] value) throws IOException;
+    }
+
     /** Reads every row as of the capture's moment, segment by segment, then releases the capture. */
-    void read(StoreCapture capture, BiConsumer<byte[], byte[]> rows) {
+    void read(StoreCapture capture, RowSink rows) throws IOException {
+        if (!capture.beginRead()) {
+            throw new IOException("The snapshot of " + label + " was given up before it was read");
+        }
         try {
             int segments = capture.map.map.segments();
             List<byte[]> batch = new ArrayList<>();
             for (int i = 0; i < segments; i++) {
+                if (capture.cancelled()) {
+                    throw new IOException(label + " closed while a snapshot read it");
+                }
                 batch.clear();
                 try (MapSegmentContext<byte[], byte[], ?> c = capture.map.map.segmentContext(i)) {
                     c.forEachSegmentEntry(e -> {
@@ -179,20 +211,21 @@ final class KeyGroupStore {
                     }
                 }
             }
-            capture.preserved.forEach((row, bytes) -> {
-                if (bytes != StoreCapture.ABSENT) {
-                    rows.accept(row.bytes(), bytes);
+            for (Map.Entry<RowKey, byte[]> e : capture.preserved.entrySet()) {
+                if (e.getValue() != StoreCapture.ABSENT) {
+                    rows.accept(e.getKey().bytes(), e.getValue());
                 }
-            });
+            }
         } finally {
-            release(capture);
+            captures.remove(capture);
+            capture.endRead();
         }
     }
 
+    /** Gives up a capture that may not have been read. */
     void release(StoreCapture capture) {
-        if (captures.remove(capture)) {
-            capture.map.release();
-        }
+        captures.remove(capture);
+        capture.cancel();
     }
 
     /** Every row now (task thread). */
@@ -208,6 +241,7 @@ final class KeyGroupStore {
         return current == null ? 0 : current.memoryUsed();
     }
 
+    /** Releases the map; a snapshot still reading it keeps it until its read stops. */
     void close() {
         for (StoreCapture capture : captures) {
             release(capture);

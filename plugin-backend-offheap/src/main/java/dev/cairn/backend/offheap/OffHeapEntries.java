@@ -8,7 +8,6 @@ import dev.cairn.spi.snapshot.KeyGroupEntries;
 import dev.cairn.spi.snapshot.StateEntrySink;
 import dev.cairn.spi.snapshot.StateMetaInfo;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -66,15 +65,11 @@ final class OffHeapEntries implements KeyGroupEntries {
                 continue;
             }
             int index = i;
-            try {
-                s.stores()[local].read(capture, (row, value) -> emit(index, s, row, value, sink));
-            } catch (UncheckedIOException e) {
-                throw e.getCause();
-            }
+            s.stores()[local].read(capture, (row, value) -> emit(index, s, row, value, sink));
         }
     }
 
-    private static void emit(int index, CapturedState s, byte[] row, byte[] stored, StateEntrySink sink) {
+    private static void emit(int index, CapturedState s, byte[] row, byte[] stored, StateEntrySink sink) throws IOException {
         Rows.Parsed parsed = Rows.parse(row);
         if (s.kind() == StateKind.MAP && OffHeapState.isMapIndex(parsed)) {
             return; // derived from the entries again on restore
@@ -83,18 +78,14 @@ final class OffHeapEntries implements KeyGroupEntries {
         if (value == null) {
             return;
         }
-        try {
-            byte[] key = parsed.key(row);
-            byte[] namespace = parsed.namespace(row);
-            if (s.kind() == StateKind.LIST) {
-                for (byte[] element : Rows.elements(value)) {
-                    sink.accept(index, key, namespace, null, element);
-                }
-            } else {
-                sink.accept(index, key, namespace, s.kind() == StateKind.MAP ? parsed.userKey(row) : null, value);
+        byte[] key = parsed.key(row);
+        byte[] namespace = parsed.namespace(row);
+        if (s.kind() == StateKind.LIST) {
+            for (byte[] element : Rows.elements(value)) {
+                sink.accept(index, key, namespace, null, element);
             }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        } else {
+            sink.accept(index, key, namespace, s.kind() == StateKind.MAP ? parsed.userKey(row) : null, value);
         }
     }
 

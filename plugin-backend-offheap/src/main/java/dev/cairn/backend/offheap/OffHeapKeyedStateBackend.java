@@ -44,9 +44,8 @@ final class OffHeapKeyedStateBackend<K> implements KeyedStateBackend<K> {
     OffHeapKeyedStateBackend(KeyedBackendParameters<K> params) throws IOException {
         this.params = params;
         this.range = params.keyGroupRange();
-        this.directory = params.workingDirectory().resolve("offheap");
-        deleteRecursively(directory); // the maps of an earlier run in this directory are not this run's state
-        Files.createDirectories(directory);
+        // a directory of its own: another backend of this subtask (a cancelled attempt still closing) keeps its files
+        this.directory = Files.createTempDirectory(Files.createDirectories(params.workingDirectory()), "offheap-");
     }
 
     KeyedBackendParameters<K> params() {
@@ -92,7 +91,7 @@ final class OffHeapKeyedStateBackend<K> implements KeyedStateBackend<K> {
     }
 
     private OffHeapState state(String name, StateKind kind) {
-        return states.computeIfAbsent(name, n -> new OffHeapState(n, kind, range.size(), directory, states.size()));
+        return states.computeIfAbsent(name, n -> new OffHeapState(n, kind, range, directory, states.size()));
     }
 
     /** Called by restore: the state as the snapshot describes it. */

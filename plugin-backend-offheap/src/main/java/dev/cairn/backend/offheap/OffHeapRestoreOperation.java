@@ -17,6 +17,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Fills this backend's stores from the entries the kernel reads out of the snapshot (any
@@ -56,8 +57,12 @@ final class OffHeapRestoreOperation<K> {
                     int keyGroup = kg;
                     reads.add(pool.submit(() -> {
                         KeyGroupFiller filler = new KeyGroupFiller(states, keyGroup - range.start());
-                        entries.read(keyGroup, filler);
-                        filler.flush();
+                        try {
+                            entries.read(keyGroup, filler);
+                            filler.flush();
+                        } catch (RuntimeException e) {
+                            throw new IOException("Cannot restore key group " + keyGroup + " into the off-heap backend: " + e.getMessage(), e);
+                        }
                         return null;
                     }));
                 }
@@ -71,7 +76,24 @@ final class OffHeapRestoreOperation<K> {
                 throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
             } finally {
                 pool.shutdownNow();
+                awaitEnd(pool); // the backend closes its maps after a failure: no thread may still be writing into them
             }
+        }
+    }
+
+    private static void awaitEnd(ExecutorService pool) {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                if (pool.awaitTermination(1, TimeUnit.MINUTES)) {
+                    break;
+                }
+            } catch (InterruptedException e) {
+                interrupted = true; // waited for all the same, and told again below
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
         }
     }
 

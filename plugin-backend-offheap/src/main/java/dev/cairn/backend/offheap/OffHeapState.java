@@ -3,6 +3,7 @@ package dev.cairn.backend.offheap;
 import dev.cairn.api.serialization.Serializers;
 import dev.cairn.api.serialization.TypeSerializer;
 import dev.cairn.spi.backend.ElementFilter;
+import dev.cairn.spi.backend.KeyGroupRange;
 import dev.cairn.spi.backend.StateKind;
 import dev.cairn.spi.snapshot.StateMetaInfo;
 import java.nio.file.Path;
@@ -26,12 +27,12 @@ final class OffHeapState {
     private List<byte[]> cleanupRows = List.of();
     private int cleanupPosition;
 
-    OffHeapState(String name, StateKind kind, int keyGroups, Path directory, int index) {
+    OffHeapState(String name, StateKind kind, KeyGroupRange range, Path directory, int index) {
         this.name = name;
         this.kind = kind;
-        this.stores = new KeyGroupStore[keyGroups];
-        for (int i = 0; i < keyGroups; i++) {
-            stores[i] = new KeyGroupStore(directory, "s" + index + "-kg" + i);
+        this.stores = new KeyGroupStore[range.size()];
+        for (int i = 0; i < stores.length; i++) {
+            stores[i] = new KeyGroupStore(directory, "s" + index + "-kg" + i, "state '" + name + "', key group " + (range.start() + i));
         }
     }
 

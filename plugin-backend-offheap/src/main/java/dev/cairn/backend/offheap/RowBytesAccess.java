@@ -52,7 +52,7 @@ final class RowBytesAccess extends AbstractData<byte[]> implements DataAccess<by
     @Override
     public Data<byte[]> getData(byte[] instance) {
         if (buffer == null || buffer.length < instance.length) {
-            buffer = new byte[Math.max(64, Integer.highestOneBit(instance.length) << 1)];
+            buffer = new byte[(int) Math.min(Integer.MAX_VALUE - 8, Math.max(64L, 2L * instance.length))];
             store = BytesStore.wrap(buffer);
         }
         System.arraycopy(instance, 0, buffer, 0, instance.length);

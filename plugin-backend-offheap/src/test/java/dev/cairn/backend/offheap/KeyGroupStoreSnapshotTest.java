@@ -1,6 +1,7 @@
 package dev.cairn.backend.offheap;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -51,10 +52,10 @@ class KeyGroupStoreSnapshotTest {
     }
 
     @Test
-    void writesBetweenTheSegmentsASnapshotReadsDoNotReachIt() {
+    void writesBetweenTheSegmentsASnapshotReadsDoNotReachIt() throws Exception {
         for (int seed = 0; seed < 20; seed++) {
             Random random = new Random(seed);
-            KeyGroupStore store = new KeyGroupStore(dir, "t" + seed);
+            KeyGroupStore store = new KeyGroupStore(dir, "t" + seed, "test store");
             Map<String, String> model = fill(store, random, 3_000);
             Map<String, String> expected = new HashMap<>(model);
             StoreCapture capture = store.capture();
@@ -84,7 +85,7 @@ class KeyGroupStoreSnapshotTest {
     void aWriterThreadRacingTheSnapshotReaderNeverReachesIt() throws Exception {
         for (int seed = 0; seed < 10; seed++) {
             Random random = new Random(seed);
-            KeyGroupStore store = new KeyGroupStore(dir, "r" + seed);
+            KeyGroupStore store = new KeyGroupStore(dir, "r" + seed, "test store");
             Map<String, String> model = fill(store, random, 20_000);
             Map<String, String> expected = new HashMap<>(model);
             StoreCapture capture = store.capture();
@@ -93,7 +94,11 @@ class KeyGroupStoreSnapshotTest {
             AtomicReference<Throwable> failure = new AtomicReference<>();
             Thread reader = new Thread(() -> {
                 try {
-                    store.read(capture, (row, value) -> read.put(text(row), text(value)));
+                    store.read(capture, (row, value) -> {
+                        if (read.put(text(row), text(value)) != null) {
+                            throw new AssertionError("row " + text(row) + " handed over twice");
+                        }
+                    });
                 } catch (Throwable t) {
                     failure.set(t);
                 } finally {
@@ -115,8 +120,8 @@ class KeyGroupStoreSnapshotTest {
     }
 
     @Test
-    void anEmptyStoreHasNothingToCaptureAndRowsWrittenAfterACaptureAreNotInIt() {
-        KeyGroupStore store = new KeyGroupStore(dir, "e");
+    void anEmptyStoreHasNothingToCaptureAndRowsWrittenAfterACaptureAreNotInIt() throws Exception {
+        KeyGroupStore store = new KeyGroupStore(dir, "e", "test store");
         assertThat(store.capture()).isNull();
         store.put(row(1), row(1));
         StoreCapture capture = store.capture();
@@ -130,7 +135,7 @@ class KeyGroupStoreSnapshotTest {
 
     @Test
     void rowsThatKeepGrowingAndOneVeryLargeRowFitBecauseTheStoreMovesToBiggerMaps() {
-        KeyGroupStore store = new KeyGroupStore(dir, "g");
+        KeyGroupStore store = new KeyGroupStore(dir, "g", "test store");
         Map<String, Integer> lengths = new HashMap<>();
         // lists of 200 keys that grow by appends, as list state does, far past the sizes the first map was planned for
         for (int round = 0; round < 300; round++) {
@@ -150,6 +155,60 @@ class KeyGroupStoreSnapshotTest {
         assertThat(stored).isEqualTo(lengths);
         assertThat(store.get(row(7))).isEqualTo(large);
         assertThat(Rows.elements(store.get(row(3)))).hasSize(300);
+        store.close();
+    }
+
+    @Test
+    void twoSnapshotsAtOnceEachReadTheirOwnMoment() throws Exception {
+        Random random = new Random(3);
+        KeyGroupStore store = new KeyGroupStore(dir, "two", "test store");
+        Map<String, String> model = fill(store, random, 2_000);
+        Map<String, String> atFirst = new HashMap<>(model);
+        StoreCapture first = store.capture();
+        for (int i = 0; i < 1_000; i++) {
+            write(store, model, random, 2_000, 1);
+        }
+        Map<String, String> atSecond = new HashMap<>(model);
+        StoreCapture second = store.capture();
+        Map<String, String> readSecond = new HashMap<>();
+        store.read(second, (row, value) -> {
+            readSecond.put(text(row), text(value));
+            write(store, model, random, 2_000, 2);
+        });
+        Map<String, String> readFirst = new HashMap<>();
+        store.read(first, (row, value) -> readFirst.put(text(row), text(value)));
+        assertThat(readFirst).isEqualTo(atFirst);
+        assertThat(readSecond).isEqualTo(atSecond);
+        store.close();
+    }
+
+    @Test
+    void aStoreClosedWhileASnapshotReadsItStopsTheReadWithAnErrorNotACrash() throws Exception {
+        KeyGroupStore store = new KeyGroupStore(dir, "closing", "state 'counts', key group 7");
+        fill(store, new Random(5), 5_000);
+        StoreCapture capture = store.capture();
+        int[] rows = {0};
+        assertThatThrownBy(() -> store.read(capture, (row, value) -> {
+            if (rows[0]++ == 0) {
+                store.close(); // as the task does when it fails while a checkpoint is being written
+            }
+        })).isInstanceOf(java.io.IOException.class).hasMessageContaining("state 'counts', key group 7 closed while a snapshot read it");
+        assertThat(rows[0]).isPositive();
+    }
+
+    @Test
+    void aCaptureGivenUpBeforeItsReadCannotBeReadAndNoLongerCopiesChangedRows() throws Exception {
+        KeyGroupStore store = new KeyGroupStore(dir, "given-up", "test store");
+        Random random = new Random(9);
+        Map<String, String> model = fill(store, random, 1_000);
+        StoreCapture capture = store.capture();
+        store.release(capture);
+        for (int i = 0; i < 1_000; i++) {
+            write(store, model, random, 1_000, 1);
+        }
+        assertThat(capture.preserved).isEmpty();
+        assertThatThrownBy(() -> store.read(capture, (row, value) -> { })).isInstanceOf(java.io.IOException.class)
+                .hasMessageContaining("given up before it was read");
         store.close();
     }
 }

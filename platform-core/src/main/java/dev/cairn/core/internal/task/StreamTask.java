@@ -15,6 +15,7 @@ import dev.cairn.spi.backend.SnapshotRequest;
 import dev.cairn.spi.snapshot.KeyGroupEntries;
 import dev.cairn.spi.snapshot.KeyedStateHandle;
 import dev.cairn.spi.snapshot.SnapshotFormat;
+import java.io.IOException;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 
@@ -194,6 +195,7 @@ abstract class StreamTask implements Runnable {
                         inFlight.whenComplete(c -> storeInFlight(c, keyedHandle, opHandle, streams));
                     }
                 } catch (Throwable t) {
+                    CapturedEntries.discard(keyed);
                     declined(id, t, streams);
                 } finally {
                     if (stop) {
@@ -202,6 +204,7 @@ abstract class StreamTask implements Runnable {
                 }
             });
         } catch (java.util.concurrent.RejectedExecutionException e) {
+            CapturedEntries.discard(keyed);
             if (stop) {
                 snapshotWritten(); // the attempt is over
             }
@@ -277,8 +280,27 @@ abstract class StreamTask implements Runnable {
                 throw e; // removed since the snapshot was triggered: the snapshot is declined, the job goes on
             };
         }
-        KeyGroupEntries entries = backend.captureEntries();
-        return () -> KeyGroupSnapshotWriter.write(entries, entries.keyGroupRange(), format, streams);
+        return new CapturedEntries(backend.captureEntries(), format, streams);
+    }
+
+    /**
+     * A full or canonical snapshot's asynchronous part over the view its synchronous part captured.
+     * The view pins what the backend keeps for it (copy-on-write versions, a database snapshot, maps
+     * being read), so it is closed when the asynchronous part fails or never runs, not only when it
+     * completes.
+     */
+    private record CapturedEntries(KeyGroupEntries entries, SnapshotFormat format, StorageSnapshotStreams streams) implements AsyncSnapshot {
+        @Override
+        public KeyedStateHandle write() throws IOException {
+            return KeyGroupSnapshotWriter.write(entries, entries.keyGroupRange(), format, streams);
+        }
+
+        /** Closing twice is harmless: the writer closes the view too. */
+        static void discard(AsyncSnapshot snapshot) {
+            if (snapshot instanceof CapturedEntries captured) {
+                captured.entries().close();
+            }
+        }
     }
 
     /** A failure of one subtask, naming it. */
