@@ -237,10 +237,6 @@ final class KeyGroupStore {
         }
     }
 
-    long memoryUsed() {
-        return current == null ? 0 : current.memoryUsed();
-    }
-
     /** Releases the map; a snapshot still reading it keeps it until its read stops. */
     void close() {
         for (StoreCapture capture : captures) {

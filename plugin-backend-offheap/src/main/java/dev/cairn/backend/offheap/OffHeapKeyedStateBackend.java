@@ -48,10 +48,6 @@ final class OffHeapKeyedStateBackend<K> implements KeyedStateBackend<K> {
         this.directory = Files.createTempDirectory(Files.createDirectories(params.workingDirectory()), "offheap-");
     }
 
-    KeyedBackendParameters<K> params() {
-        return params;
-    }
-
     int currentLocalKeyGroup() {
         return currentLocalKeyGroup;
     }

@@ -82,8 +82,4 @@ final class OffHeapMap {
             }
         }
     }
-
-    long memoryUsed() {
-        return map.offHeapMemoryUsed();
-    }
 }

@@ -114,14 +114,6 @@ final class OffHeapState {
         }
     }
 
-    long size() {
-        long n = 0;
-        for (KeyGroupStore s : stores) {
-            n += s.size();
-        }
-        return n;
-    }
-
     void close() {
         for (KeyGroupStore s : stores) {
             s.close();
