@@ -32,6 +32,8 @@ final class KeyGroupStore {
     /** What the store is, for messages: its state and key group. */
     private final String label;
     private final List<StoreCapture> captures = new CopyOnWriteArrayList<>();
+    /** What changed since the checkpoint incremental ones build on; a restore's rows are not logged. */
+    final ChangeLog changes = new ChangeLog();
     private OffHeapMap current;
     private int generation;
     private long size;
@@ -58,6 +60,7 @@ final class KeyGroupStore {
     }
 
     void put(byte[] row, byte[] value) {
+        changes.append(row, keyBytes + valueBytes);
         if (current == null) {
             current = OffHeapMap.create(file(), FIRST_ENTRIES, row.length, value.length);
         }
@@ -76,11 +79,12 @@ final class KeyGroupStore {
             current = OffHeapMap.create(file(), Math.max(FIRST_ENTRIES, rows.size() * 2L), (double) keys / rows.size(),
                     (double) values / rows.size());
         }
-        rows.forEach((row, value) -> put(row.bytes(), value));
+        rows.forEach((row, value) -> writeOrMove(row.bytes(), value));
     }
 
     void remove(byte[] row) {
         if (current != null) {
+            changes.append(row, keyBytes + valueBytes);
             writeOrMove(row, null);
         }
     }
@@ -216,6 +220,50 @@ final class KeyGroupStore {
                     rows.accept(e.getKey().bytes(), e.getValue());
                 }
             }
+        } finally {
+            captures.remove(capture);
+            capture.endRead();
+        }
+    }
+
+    /** Reads rows by row key, as of a capture's moment. */
+    @FunctionalInterface
+    interface CapturedRows {
+        /** The row's value when the capture was taken, {@code null} when it had none. */
+        byte[] get(byte[] row) throws IOException;
+    }
+
+    /** What reads single rows of a capture, given a {@link CapturedRows} for as long as it runs. */
+    @FunctionalInterface
+    interface CapturedRowsReader {
+        void read(CapturedRows rows) throws IOException;
+    }
+
+    /**
+     * Reads single rows as of the capture's moment (an incremental checkpoint reads the rows that
+     * changed), then releases the capture. The capture's segments count as unread throughout, so
+     * every row the task changes meanwhile keeps its bytes of that moment; a row is looked up
+     * under its segment's lock, where the writer keeps them before it changes the row.
+     */
+    void readRows(StoreCapture capture, CapturedRowsReader reader) throws IOException {
+        if (!capture.beginRead()) {
+            throw new IOException("The snapshot of " + label + " was given up before it was read");
+        }
+        try {
+            reader.read(row -> {
+                if (capture.cancelled()) {
+                    throw new IOException(label + " closed while a snapshot read it");
+                }
+                try (ExternalMapQueryContext<byte[], byte[], ?> c = capture.map.map.queryContext(row)) {
+                    c.readLock().lock();
+                    byte[] kept = capture.preserved.isEmpty() ? null : capture.preserved.get(new RowKey(row));
+                    if (kept != null) {
+                        return kept == StoreCapture.ABSENT ? null : kept;
+                    }
+                    MapEntry<byte[], byte[]> entry = c.entry();
+                    return entry == null ? null : entry.value().getUsing(null);
+                }
+            });
         } finally {
             captures.remove(capture);
             capture.endRead();

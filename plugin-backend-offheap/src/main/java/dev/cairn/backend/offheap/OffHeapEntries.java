@@ -4,11 +4,13 @@ import dev.cairn.api.serialization.TypeSerializer;
 import dev.cairn.spi.backend.ElementFilter;
 import dev.cairn.spi.backend.KeyGroupRange;
 import dev.cairn.spi.backend.StateKind;
+import dev.cairn.spi.snapshot.KeyGroupChanges;
 import dev.cairn.spi.snapshot.KeyGroupEntries;
 import dev.cairn.spi.snapshot.StateEntrySink;
 import dev.cairn.spi.snapshot.StateMetaInfo;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 
 /**
@@ -53,30 +55,101 @@ final class OffHeapEntries implements KeyGroupEntries {
         int local = keyGroup - range.start();
         for (int i = 0; i < states.size(); i++) {
             CapturedState s = states.get(i);
-            StoreCapture capture;
-            synchronized (this) {
-                if (closed) {
-                    throw new IOException("The snapshot of key groups " + range + " was closed before key group " + keyGroup + " was read");
-                }
-                capture = s.captures()[local];
-                s.captures()[local] = null; // each key group is read once
+            StoreCapture capture = take(s, local, keyGroup);
+            if (capture != null) {
+                int index = i;
+                s.stores()[local].read(capture, (row, value) -> emit(index, s, row, value, sink));
             }
-            if (capture == null) {
-                continue;
-            }
-            int index = i;
-            s.stores()[local].read(capture, (row, value) -> emit(index, s, row, value, sink));
         }
     }
 
-    private static void emit(int index, CapturedState s, byte[] row, byte[] stored, StateEntrySink sink) throws IOException {
+    /**
+     * Reads the keys and namespaces {@code prefixes} (per state, in {@link #states()}'s order) of
+     * {@code keyGroup}: what each holds goes to {@code sink}, and each that holds nothing (or
+     * only entries the snapshot filter drops) to {@code removed}.
+     */
+    void readKeys(int keyGroup, List<? extends Collection<RowKey>> prefixes, StateEntrySink sink, KeyGroupChanges.RemovalSink removed)
+            throws IOException {
+        int local = keyGroup - range.start();
+        for (int i = 0; i < states.size(); i++) {
+            CapturedState s = states.get(i);
+            StoreCapture capture = take(s, local, keyGroup);
+            Collection<RowKey> keys = i < prefixes.size() ? prefixes.get(i) : List.of();
+            int index = i;
+            if (capture == null) {
+                for (RowKey prefix : keys) {
+                    removed(index, prefix.bytes(), removed);
+                }
+                continue;
+            }
+            s.stores()[local].readRows(capture, rows -> {
+                for (RowKey prefix : keys) {
+                    if (!emitKey(index, s, prefix.bytes(), rows, sink)) {
+                        removed(index, prefix.bytes(), removed);
+                    }
+                }
+            });
+        }
+    }
+
+    /** Hands what one key and namespace holds to {@code sink}; false when it holds nothing the snapshot keeps. */
+    private static boolean emitKey(int index, CapturedState s, byte[] prefix, KeyGroupStore.CapturedRows rows, StateEntrySink sink)
+            throws IOException {
+        if (s.kind() != StateKind.MAP) {
+            byte[] value = rows.get(prefix);
+            return value != null && emit(index, s, prefix, value, sink);
+        }
+        byte[] userKeys = rows.get(Rows.mapIndex(prefix));
+        boolean any = false;
+        if (userKeys != null) {
+            for (byte[] userKey : Rows.elements(userKeys)) {
+                byte[] row = Rows.mapEntry(prefix, userKey);
+                byte[] value = rows.get(row);
+                any |= value != null && emit(index, s, row, value, sink);
+            }
+        }
+        return any;
+    }
+
+    private static void removed(int index, byte[] prefix, KeyGroupChanges.RemovalSink removed) throws IOException {
+        Rows.Parsed parsed = Rows.parse(prefix);
+        removed.removed(index, parsed.key(prefix), parsed.namespace(prefix));
+    }
+
+    /** The key group's capture of the state, handed out once. */
+    private synchronized StoreCapture take(CapturedState s, int local, int keyGroup) throws IOException {
+        if (closed) {
+            throw new IOException("The snapshot of key groups " + range + " was closed before key group " + keyGroup + " was read");
+        }
+        StoreCapture capture = s.captures()[local];
+        s.captures()[local] = null; // each key group is read once
+        return capture;
+    }
+
+    /** Gives up the key group's captures unread (a checkpoint that references its earlier sections). */
+    void skip(int keyGroup) {
+        int local = keyGroup - range.start();
+        for (CapturedState s : states) {
+            StoreCapture capture;
+            synchronized (this) {
+                capture = s.captures()[local];
+                s.captures()[local] = null;
+            }
+            if (capture != null) {
+                s.stores()[local].release(capture);
+            }
+        }
+    }
+
+    /** Hands an entry (each element of a list) to {@code sink}; false when the snapshot filter keeps nothing of it. */
+    private static boolean emit(int index, CapturedState s, byte[] row, byte[] stored, StateEntrySink sink) throws IOException {
         Rows.Parsed parsed = Rows.parse(row);
         if (s.kind() == StateKind.MAP && OffHeapState.isMapIndex(parsed)) {
-            return; // derived from the entries again on restore
+            return false; // derived from the entries again on restore
         }
         byte[] value = OffHeapState.filter(s.kind(), s.valueSerializer(), row, stored, s.filter());
         if (value == null) {
-            return;
+            return false;
         }
         byte[] key = parsed.key(row);
         byte[] namespace = parsed.namespace(row);
@@ -87,6 +160,7 @@ final class OffHeapEntries implements KeyGroupEntries {
         } else {
             sink.accept(index, key, namespace, s.kind() == StateKind.MAP ? parsed.userKey(row) : null, value);
         }
+        return true;
     }
 
     @Override

@@ -25,6 +25,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 
 /** The off-heap backend of one operator subtask: its states' rows in Chronicle Map files under its working directory. */
@@ -36,6 +37,10 @@ final class OffHeapKeyedStateBackend<K> implements KeyedStateBackend<K> {
     private final Map<String, OffHeapState> states = new LinkedHashMap<>();
     private final Map<String, InternalKvState<?>> accessors = new HashMap<>();
     private final Map<String, StateMetaInfo> restored = new LinkedHashMap<>();
+    /** Native checkpoints written, by id; filled from the I/O pool, settled on the task thread. */
+    private final Map<Long, PendingCheckpoint> pending = new ConcurrentHashMap<>();
+    private OffHeapSnapshotWriter.Layout base;
+    private long baseCheckpoint = Long.MIN_VALUE;
     private K currentKey;
     private byte[] currentKeyBytes;
     private long keyVersion;
@@ -146,6 +151,7 @@ final class OffHeapKeyedStateBackend<K> implements KeyedStateBackend<K> {
                     store.put(row, Rows.serialize(s.valueSerializer, Rows.deserialize(old, value)));
                 }
             });
+            store.changes.stop(); // earlier sections hold the old serializer's bytes: the next checkpoint writes the key group whole
         }
     }
 
@@ -170,10 +176,69 @@ final class OffHeapKeyedStateBackend<K> implements KeyedStateBackend<K> {
         return keys;
     }
 
-    /** Full and canonical snapshots only: the kernel writes them from {@link #captureEntries()}. */
     @Override
     public AsyncSnapshot snapshot(SnapshotRequest request) {
-        throw new UnsupportedOperationException("The off-heap backend takes no native snapshots");
+        OffHeapEntries entries = captureEntries();
+        List<OffHeapState> captured = new ArrayList<>(states.values());
+        OffHeapSnapshotWriter.KeyGroupChangeLog[] logs = new OffHeapSnapshotWriter.KeyGroupChangeLog[range.size()];
+        long[][] positions = new long[captured.size()][range.size()];
+        for (int local = 0; local < logs.length; local++) {
+            ChangeLog.Slice[] slices = new ChangeLog.Slice[captured.size()];
+            long rows = 0;
+            for (int i = 0; i < slices.length; i++) {
+                KeyGroupStore store = captured.get(i).stores[local];
+                // a savepoint leaves the logs alone: the next checkpoint builds on the last checkpoint, not on it
+                slices[i] = request.savepoint() ? null : store.changes.freeze();
+                positions[i][local] = slices[i] == null ? 0 : slices[i].position();
+                rows += store.size();
+            }
+            logs[local] = new OffHeapSnapshotWriter.KeyGroupChangeLog(slices, rows);
+        }
+        OffHeapSnapshotWriter writer = new OffHeapSnapshotWriter(request, entries, logs, request.savepoint() ? null : base);
+        for (int local = 0; local < logs.length; local++) {
+            if (writer.unchanged(local)) {
+                entries.skip(range.start() + local); // no copy-on-write for key groups the checkpoint does not read
+            }
+        }
+        return () -> {
+            OffHeapSnapshotWriter.Result result = writer.write();
+            if (!request.savepoint()) {
+                pending.put(request.checkpointId(), new PendingCheckpoint(result.layout(), captured, positions));
+            }
+            return result.handle();
+        };
+    }
+
+    /** A native checkpoint written and not yet confirmed: its layout, and where each store's log stood at its synchronous part. */
+    private record PendingCheckpoint(OffHeapSnapshotWriter.Layout layout, List<OffHeapState> states, long[][] positions) {
+    }
+
+    /** The base of the next incremental checkpoint: a restored snapshot's sections (the logs start empty). */
+    void useBase(OffHeapSnapshotWriter.Layout layout) {
+        base = layout;
+    }
+
+    @Override
+    public void notifyCheckpointComplete(long checkpointId) {
+        PendingCheckpoint done = pending.get(checkpointId);
+        if (done == null || checkpointId <= baseCheckpoint) {
+            // a savepoint, a snapshot the kernel wrote, or a checkpoint a later one already settled
+            return;
+        }
+        base = done.layout();
+        baseCheckpoint = checkpointId;
+        for (int i = 0; i < done.states().size(); i++) {
+            KeyGroupStore[] stores = done.states().get(i).stores;
+            for (int local = 0; local < stores.length; local++) {
+                stores[local].changes.rebase(done.positions()[i][local]);
+            }
+        }
+        pending.keySet().removeIf(id -> id <= checkpointId);
+    }
+
+    @Override
+    public void notifyCheckpointAborted(long checkpointId) {
+        pending.remove(checkpointId);
     }
 
     @Override
@@ -186,6 +251,7 @@ final class OffHeapKeyedStateBackend<K> implements KeyedStateBackend<K> {
         states.values().forEach(OffHeapState::close);
         states.clear();
         accessors.clear();
+        pending.clear();
         try {
             deleteRecursively(directory);
         } catch (IOException e) {

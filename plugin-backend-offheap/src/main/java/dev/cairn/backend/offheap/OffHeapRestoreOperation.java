@@ -3,16 +3,24 @@ package dev.cairn.backend.offheap;
 import dev.cairn.api.serialization.TypeSerializer;
 import dev.cairn.spi.backend.KeyGroupRange;
 import dev.cairn.spi.backend.KeyedBackendParameters;
+import dev.cairn.spi.snapshot.FileRef;
 import dev.cairn.spi.snapshot.KeyGroupEntries;
+import dev.cairn.spi.snapshot.KeyGroupSection;
+import dev.cairn.spi.snapshot.KeyGroupSectionsHandle;
+import dev.cairn.spi.snapshot.KeyedStateHandle;
+import dev.cairn.spi.snapshot.SnapshotFormat;
 import dev.cairn.spi.snapshot.SerializerSnapshotRef;
 import dev.cairn.spi.snapshot.StateEntrySink;
 import dev.cairn.spi.snapshot.StateMetaInfo;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -45,40 +53,84 @@ final class OffHeapRestoreOperation<K> {
             if (states.isEmpty()) {
                 return;
             }
-            int threads = Math.min(range.size(), Runtime.getRuntime().availableProcessors());
-            ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
-                Thread t = new Thread(r, "cairn-offheap-restore");
-                t.setDaemon(true);
-                return t;
-            });
-            try {
-                List<Future<?>> reads = new ArrayList<>();
-                for (int kg = range.start(); kg <= range.end(); kg++) {
-                    int keyGroup = kg;
-                    reads.add(pool.submit(() -> {
-                        KeyGroupFiller filler = new KeyGroupFiller(states, keyGroup - range.start());
-                        try {
-                            entries.read(keyGroup, filler);
-                            filler.flush();
-                        } catch (RuntimeException e) {
-                            throw new IOException("Cannot restore key group " + keyGroup + " into the off-heap backend: " + e.getMessage(), e);
-                        }
-                        return null;
-                    }));
-                }
-                for (Future<?> f : reads) {
-                    f.get();
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IOException("Interrupted while restoring key groups " + range, e);
-            } catch (ExecutionException e) {
-                throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
-            } finally {
-                pool.shutdownNow();
-                awaitEnd(pool); // the backend closes its maps after a failure: no thread may still be writing into them
+            fill(entries, states, range);
+            if (params.restore().baseReusable()) {
+                backend.useBase(baseLayout(states));
             }
         }
+    }
+
+    private void fill(KeyGroupEntries entries, List<OffHeapState> states, KeyGroupRange range) throws IOException {
+        int threads = Math.min(range.size(), Runtime.getRuntime().availableProcessors());
+        ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
+            Thread t = new Thread(r, "cairn-offheap-restore");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            List<Future<?>> reads = new ArrayList<>();
+            for (int kg = range.start(); kg <= range.end(); kg++) {
+                int keyGroup = kg;
+                reads.add(pool.submit(() -> {
+                    KeyGroupFiller filler = new KeyGroupFiller(states, keyGroup - range.start());
+                    try {
+                        entries.read(keyGroup, filler);
+                        filler.flush();
+                    } catch (RuntimeException e) {
+                        throw new IOException("Cannot restore key group " + keyGroup + " into the off-heap backend: " + e.getMessage(), e);
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : reads) {
+                f.get();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("Interrupted while restoring key groups " + range, e);
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
+        } finally {
+            pool.shutdownNow();
+            awaitEnd(pool); // the backend closes its maps after a failure: no thread may still be writing into them
+        }
+    }
+
+    /**
+     * Where this backend's key groups lie in the snapshot: the base of its next incremental
+     * checkpoint. A section names its states by their place in its handle's list, so only sections
+     * of handles in the kernel's own format whose states come in the order they have here are
+     * reused; every other key group's stores forget their (empty) logs, so that it is written whole.
+     */
+    private OffHeapSnapshotWriter.Layout baseLayout(List<OffHeapState> states) {
+        List<String> names = states.stream().map(s -> s.name).toList();
+        KeyGroupRange range = params.keyGroupRange();
+        Map<Integer, List<KeyGroupSection>> sections = new LinkedHashMap<>();
+        Map<String, FileRef> files = new HashMap<>();
+        Set<Integer> elsewhere = new HashSet<>();
+        for (KeyedStateHandle h : params.restore().handles()) {
+            List<String> theirs = h.states().stream().map(StateMetaInfo::name).toList();
+            if (h instanceof KeyGroupSectionsHandle handle && handle.format().equals(SnapshotFormat.FULL)
+                    && theirs.size() <= names.size() && names.subList(0, theirs.size()).equals(theirs)) {
+                for (KeyGroupSection s : handle.sections()) {
+                    if (range.contains(s.keyGroup())) {
+                        sections.computeIfAbsent(s.keyGroup(), kg -> new ArrayList<>()).add(s); // its whole section, then its deltas
+                    }
+                }
+                handle.files().forEach(f -> files.put(f.path(), f));
+            } else {
+                for (int kg = Math.max(range.start(), h.keyGroupRange().start()); kg <= Math.min(range.end(), h.keyGroupRange().end()); kg++) {
+                    elsewhere.add(kg);
+                }
+            }
+        }
+        for (int kg : elsewhere) {
+            sections.remove(kg);
+            for (OffHeapState s : states) {
+                s.stores[kg - range.start()].changes.stop();
+            }
+        }
+        return new OffHeapSnapshotWriter.Layout(sections, files);
     }
 
     private static void awaitEnd(ExecutorService pool) {

@@ -25,7 +25,7 @@ public final class OffHeapStateBackend implements StateBackend {
 
     @Override
     public boolean supportsIncremental() {
-        return false;
+        return true;
     }
 
     @Override
