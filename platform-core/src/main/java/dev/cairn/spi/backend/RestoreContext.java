@@ -37,6 +37,11 @@ public interface RestoreContext {
         }
 
         @Override
+        public RestoreContext withReader(SnapshotReader reader) {
+            return this;
+        }
+
+        @Override
         public KeyGroupEntries entries() {
             return new KeyGroupEntries() {
                 @Override
@@ -89,4 +94,13 @@ public interface RestoreContext {
      * @since 1.1
      */
     RestoreContext withHandles(List<KeyedStateHandle> handles);
+
+    /**
+     * The same restore reading every file through {@code reader}: a backend that keeps copies of
+     * its last checkpoint on local disk (local recovery) reads them instead of the stored files,
+     * and falls back to {@link #reader()} for what it does not have.
+     *
+     * @since 1.4
+     */
+    RestoreContext withReader(SnapshotReader reader);
 }

@@ -4,7 +4,7 @@
  * synchronous part and an asynchronous part, and restoring from handles of any key-group range.
  */
 @Export
-@Version("1.3.0")
+@Version("1.4.0")
 package dev.cairn.spi.backend;
 
 import org.osgi.annotation.bundle.Export;

@@ -22,9 +22,11 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 
@@ -34,6 +36,7 @@ final class OffHeapKeyedStateBackend<K> implements KeyedStateBackend<K> {
     private final KeyedBackendParameters<K> params;
     private final KeyGroupRange range;
     private final Path directory;
+    private final LocalCopies copies;
     private final Map<String, OffHeapState> states = new LinkedHashMap<>();
     private final Map<String, InternalKvState<?>> accessors = new HashMap<>();
     private final Map<String, StateMetaInfo> restored = new LinkedHashMap<>();
@@ -46,8 +49,10 @@ final class OffHeapKeyedStateBackend<K> implements KeyedStateBackend<K> {
     private long keyVersion;
     private int currentLocalKeyGroup;
 
-    OffHeapKeyedStateBackend(KeyedBackendParameters<K> params) throws IOException {
+    /** {@code copies} keeps local copies of the checkpoints for local recovery; null turns it off. */
+    OffHeapKeyedStateBackend(KeyedBackendParameters<K> params, LocalCopies copies) throws IOException {
         this.params = params;
+        this.copies = copies;
         this.range = params.keyGroupRange();
         // a directory of its own: another backend of this subtask (a cancelled attempt still closing) keeps its files
         this.directory = Files.createTempDirectory(Files.createDirectories(params.workingDirectory()), "offheap-");
@@ -194,7 +199,7 @@ final class OffHeapKeyedStateBackend<K> implements KeyedStateBackend<K> {
             }
             logs[local] = new OffHeapSnapshotWriter.KeyGroupChangeLog(slices, rows);
         }
-        OffHeapSnapshotWriter writer = new OffHeapSnapshotWriter(request, entries, logs, request.savepoint() ? null : base);
+        OffHeapSnapshotWriter writer = new OffHeapSnapshotWriter(request, entries, logs, request.savepoint() ? null : base, copies);
         for (int local = 0; local < logs.length; local++) {
             if (writer.unchanged(local)) {
                 entries.skip(range.start() + local); // no copy-on-write for key groups the checkpoint does not read
@@ -234,6 +239,11 @@ final class OffHeapKeyedStateBackend<K> implements KeyedStateBackend<K> {
             }
         }
         pending.keySet().removeIf(id -> id <= checkpointId);
+        if (copies != null) {
+            Set<String> needed = new HashSet<>(base.files().keySet());
+            pending.values().forEach(p -> needed.addAll(p.layout().files().keySet()));
+            copies.retainOnly(needed);
+        }
     }
 
     @Override

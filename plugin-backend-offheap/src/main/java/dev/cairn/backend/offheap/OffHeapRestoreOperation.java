@@ -3,6 +3,7 @@ package dev.cairn.backend.offheap;
 import dev.cairn.api.serialization.TypeSerializer;
 import dev.cairn.spi.backend.KeyGroupRange;
 import dev.cairn.spi.backend.KeyedBackendParameters;
+import dev.cairn.spi.backend.RestoreContext;
 import dev.cairn.spi.snapshot.FileRef;
 import dev.cairn.spi.snapshot.KeyGroupEntries;
 import dev.cairn.spi.snapshot.KeyGroupSection;
@@ -36,15 +37,19 @@ import java.util.concurrent.TimeUnit;
 final class OffHeapRestoreOperation<K> {
     private final OffHeapKeyedStateBackend<K> backend;
     private final KeyedBackendParameters<K> params;
+    private final RestoreContext restore;
 
-    OffHeapRestoreOperation(OffHeapKeyedStateBackend<K> backend, KeyedBackendParameters<K> params) {
+    /** {@code copies}: local copies of earlier checkpoints to read sections from first (null without local recovery). */
+    OffHeapRestoreOperation(OffHeapKeyedStateBackend<K> backend, KeyedBackendParameters<K> params, LocalCopies copies) {
         this.backend = backend;
         this.params = params;
+        this.restore = copies == null || params.restore().handles().isEmpty() ? params.restore()
+                : params.restore().withReader(copies.reader(params.restore().reader()));
     }
 
     void restore() throws IOException {
         KeyGroupRange range = params.keyGroupRange();
-        try (KeyGroupEntries entries = params.restore().entries()) {
+        try (KeyGroupEntries entries = restore.entries()) {
             List<OffHeapState> states = new ArrayList<>();
             for (StateMetaInfo meta : entries.states()) {
                 states.add(backend.restoredState(meta, restore(meta.namespaceSerializer(), meta), restore(meta.valueSerializer(), meta),
@@ -54,7 +59,7 @@ final class OffHeapRestoreOperation<K> {
                 return;
             }
             fill(entries, states, range);
-            if (params.restore().baseReusable()) {
+            if (restore.baseReusable()) {
                 backend.useBase(baseLayout(states));
             }
         }
@@ -108,7 +113,7 @@ final class OffHeapRestoreOperation<K> {
         Map<Integer, List<KeyGroupSection>> sections = new LinkedHashMap<>();
         Map<String, FileRef> files = new HashMap<>();
         Set<Integer> elsewhere = new HashSet<>();
-        for (KeyedStateHandle h : params.restore().handles()) {
+        for (KeyedStateHandle h : restore.handles()) {
             List<String> theirs = h.states().stream().map(StateMetaInfo::name).toList();
             if (h instanceof KeyGroupSectionsHandle handle && handle.format().equals(SnapshotFormat.FULL)
                     && theirs.size() <= names.size() && names.subList(0, theirs.size()).equals(theirs)) {

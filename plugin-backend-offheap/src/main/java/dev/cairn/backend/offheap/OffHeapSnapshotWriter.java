@@ -63,13 +63,18 @@ final class OffHeapSnapshotWriter {
     private final OffHeapEntries entries;
     private final KeyGroupChangeLog[] logs;
     private final Layout base;
+    private final LocalCopies copies;
 
-    /** {@code base} is null for a savepoint or when no checkpoint to build on completed; {@code logs} are by local key group. */
-    OffHeapSnapshotWriter(SnapshotRequest request, OffHeapEntries entries, KeyGroupChangeLog[] logs, Layout base) {
+    /**
+     * {@code base} is null for a savepoint or when no checkpoint to build on completed; {@code logs} are by local key
+     * group; a checkpoint's new file is also copied to {@code copies} (null without local recovery).
+     */
+    OffHeapSnapshotWriter(SnapshotRequest request, OffHeapEntries entries, KeyGroupChangeLog[] logs, Layout base, LocalCopies copies) {
         this.request = request;
         this.entries = entries;
         this.logs = logs;
         this.base = base;
+        this.copies = copies;
     }
 
     /** Whether the key group references its base sections as they are: the synchronous part gives up its captures then. */
@@ -85,9 +90,12 @@ final class OffHeapSnapshotWriter {
         boolean wrote = false;
         boolean committed = false;
         try (entries) {
-            out = request.savepoint()
-                    ? request.streams().createOwned("offheap-keyed.bin")
-                    : request.streams().createShared("offheap-keyed-" + request.checkpointId() + ".bin");
+            if (request.savepoint()) {
+                out = request.streams().createOwned("offheap-keyed.bin");
+            } else {
+                out = request.streams().createShared("offheap-keyed-" + request.checkpointId() + ".bin");
+                out = copies == null ? out : copies.copying(out);
+            }
             for (int local = 0; local < logs.length; local++) {
                 int kg = start + local;
                 List<KeyGroupSection> chain = base == null ? List.of() : base.sections().getOrDefault(kg, List.of());

@@ -3,20 +3,73 @@ package dev.cairn.backend.offheap;
 import dev.cairn.spi.backend.KeyedBackendParameters;
 import dev.cairn.spi.backend.KeyedStateBackend;
 import dev.cairn.spi.backend.StateBackend;
+import java.util.Map;
+import java.util.logging.Logger;
 import net.openhft.chronicle.core.io.BackgroundResourceReleaser;
 import net.openhft.chronicle.core.shutdown.PriorityHook;
+import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
+import org.osgi.service.metatype.annotations.Designate;
 
 /**
  * Keyed state off the Java heap, in Chronicle Map files per state and key group under the
  * subtask's working directory: point access without garbage-collected entries, and state larger
  * than the heap through memory-mapped files.
  */
-@Component(service = StateBackend.class, property = "cairn.backend=" + OffHeapStateBackend.NAME)
+@Component(service = StateBackend.class, configurationPid = OffHeapStateBackend.PID, property = "cairn.backend=" + OffHeapStateBackend.NAME)
+@Designate(ocd = OffHeapConfiguration.class)
 public final class OffHeapStateBackend implements StateBackend {
 
     public static final String NAME = "offheap";
+    static final String PID = "cairn.backend.offheap";
+    private static final Logger LOG = Logger.getLogger(OffHeapStateBackend.class.getName());
+    /** Where local copies go, in the subtask's working directory. */
+    static final String LOCAL_COPIES = "offheap-local-recovery";
+
+    private final boolean localRecovery;
+
+    /** Embedded use (ServiceLoader): local recovery on. */
+    public OffHeapStateBackend() {
+        this(Map.of());
+    }
+
+    /** A refused configuration leaves the default in place rather than taking the backend away from its jobs. */
+    @Activate
+    public OffHeapStateBackend(Map<String, Object> properties) {
+        boolean local;
+        try {
+            local = localRecovery(properties);
+        } catch (IllegalArgumentException e) {
+            LOG.warning("Configuration " + PID + " refused, using the defaults: " + e.getMessage());
+            local = true;
+        }
+        this.localRecovery = local;
+    }
+
+    /** A valid change applies when the backend next starts (the component is activated again). */
+    @Modified
+    void modified(Map<String, Object> properties) {
+        try {
+            localRecovery(properties);
+            LOG.info("Configuration " + PID + " changed; it applies when the off-heap backend next starts");
+        } catch (IllegalArgumentException e) {
+            LOG.warning("Configuration " + PID + " refused, the backend keeps its current one: " + e.getMessage());
+        }
+    }
+
+    private static boolean localRecovery(Map<String, Object> properties) {
+        Object v = properties.getOrDefault("local-recovery", Boolean.TRUE);
+        if (v instanceof Boolean b) {
+            return b;
+        }
+        return switch (v.toString().trim()) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw new IllegalArgumentException("local-recovery=" + v + " is not allowed: use true or false");
+        };
+    }
 
     @Override
     public String name() {
@@ -30,9 +83,10 @@ public final class OffHeapStateBackend implements StateBackend {
 
     @Override
     public <K> KeyedStateBackend<K> createKeyedBackend(KeyedBackendParameters<K> parameters) throws Exception {
-        OffHeapKeyedStateBackend<K> backend = new OffHeapKeyedStateBackend<>(parameters);
+        LocalCopies copies = localRecovery ? new LocalCopies(parameters.workingDirectory().resolve(LOCAL_COPIES)) : null;
+        OffHeapKeyedStateBackend<K> backend = new OffHeapKeyedStateBackend<>(parameters, copies);
         try {
-            new OffHeapRestoreOperation<>(backend, parameters).restore();
+            new OffHeapRestoreOperation<>(backend, parameters, copies).restore();
         } catch (Exception e) {
             backend.close();
             throw e;

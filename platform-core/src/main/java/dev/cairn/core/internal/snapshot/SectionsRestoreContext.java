@@ -82,6 +82,11 @@ public final class SectionsRestoreContext implements RestoreContext {
     }
 
     @Override
+    public RestoreContext withReader(SnapshotReader other) {
+        return new SectionsRestoreContext(handles, other, baseReusable, range, maxParallelism, snapshotMaxParallelism, keySerializer, formats);
+    }
+
+    @Override
     public KeyGroupEntries entries() throws IOException {
         Map<String, Integer> stateIndex = new LinkedHashMap<>();
         List<StateMetaInfo> states = new ArrayList<>();
