@@ -124,7 +124,8 @@ final class OffHeapSuite {
     // ---- report
 
     private record Run(String store, int keys, List<Double> pauses, double heap, double nativeResident, double files,
-                       double sync, double snapshot, long checkpointBytes, double restore, double load) {
+                       double sync, double snapshot, long checkpointBytes, double restore, double load,
+                       double incrementalSync, double incremental, long incrementalBytes) {
 
         static Run of(JsonNode n) {
             return new Run(n.path("store").asText(), n.path("keys").asInt(), doubles(n.path("loadPausesMs")),
@@ -132,7 +133,10 @@ final class OffHeapSuite {
                     n.path("fileBytesPerEntry").asDouble(), SavepointSuite.median(doubles(n.path("syncPauseMs"))),
                     SavepointSuite.median(doubles(n.path("snapshotMs"))),
                     n.path("snapshotBytes").asLong() / (n.path("snapshotMs").size() + 1), // every checkpoint is kept, the warm-up's too
-                    SavepointSuite.median(doubles(n.path("restoreMs"))), n.path("load").asDouble());
+                    SavepointSuite.median(doubles(n.path("restoreMs"))), n.path("load").asDouble(),
+                    n.has("incrementalMs") ? SavepointSuite.median(doubles(n.path("incrementalSyncMs"))) : Double.NaN,
+                    n.has("incrementalMs") ? SavepointSuite.median(doubles(n.path("incrementalMs"))) : Double.NaN,
+                    n.path("incrementalBytes").asLong());
         }
 
         /** Heap and resident memory outside the heap: what the state costs in memory. */
@@ -214,6 +218,24 @@ final class OffHeapSuite {
                         range(row, Run::sync, "%.2f ms"), range(row, Run::snapshot, "%.0f ms"),
                         BenchmarkSuite.bytes((long) med(row, r -> (double) r.checkpointBytes())), range(row, Run::restore, "%.0f ms"),
                         loadRange(row.stream().map(Run::load).toList())));
+            }
+        }
+        md.append("\n**Incremental checkpoints** after 1 % of the keys changed, 10 per fork: Cairn's stores with native incremental"
+                + " checkpoints (after the full ones above, the first not counted), Flink's RocksDB as above; bytes: what one checkpoint"
+                + " adds to the snapshot directory.\n\n| keys | store | sync pause | whole checkpoint | bytes per checkpoint |\n|---|---|---|---|---|\n");
+        for (int keys : sizes) {
+            for (String store : STORES) {
+                List<Run> row = runs.get(store + "|" + keys);
+                if (row == null) {
+                    continue;
+                }
+                boolean rocks = store.equals(Stores.FLINK_ROCKSDB);
+                if (!rocks && Double.isNaN(row.get(0).incremental())) {
+                    continue;
+                }
+                md.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s |%n", count(keys), store,
+                        range(row, rocks ? Run::sync : Run::incrementalSync, "%.2f ms"), range(row, rocks ? Run::snapshot : Run::incremental, "%.0f ms"),
+                        BenchmarkSuite.bytes((long) med(row, r -> (double) (rocks ? r.checkpointBytes() : r.incrementalBytes())))));
             }
         }
         return md.toString();
