@@ -2,6 +2,7 @@ package dev.cairn.itests;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.file.Files;
 import org.junit.jupiter.api.Test;
 
 /** Stopping, resuming, restarting the platform and running jobs side by side: output stays exactly once. */
@@ -71,5 +72,43 @@ class JobLifecycleTest {
             assertThat(p.data.resolve("snapshots/incremental")).doesNotExist();
             assertThat(p.text("cairn:plugins")).containsPattern("restores-fetched 0, restores-from-local-copy [1-9]");
         }
+    }
+
+    @Test
+    void aJobTurnedToIncrementalCheckpointsWhileRunningRecoversExactlyOnce() throws Exception {
+        try (PlatformFixture p = PlatformFixture.create().start()) {
+            p.createOfferJob("offers", EVENTS, 600, "checkpoint.incremental=false");
+            p.awaitRecords("offers", 3_000);
+            // the run stops with a full checkpoint and the next run resumes from it, now taking incremental ones: they must not
+            // build on the full checkpoint's files (its own, small ones inlined in its metadata), which go when it is subsumed
+            p.run("cairn:set offers checkpoint.incremental=true");
+            long before = completedCheckpoints(p, "offers");
+            PlatformFixture.await(() -> completedCheckpoints(p, "offers") >= before + 2,
+                    () -> "two incremental checkpoints of job offers: " + p.safeText("cairn:job offers"));
+            p.run("cairn:fail offers");
+            p.awaitJobState("offers", "FINISHED");
+            assertThat(p.verifyOfferJob("offers", EVENTS)).containsEntry("exactly-once", true);
+        }
+    }
+
+    @Test
+    void aFailedOffheapJobRestoresFromItsLocalCopiesExactlyOnce() throws Exception {
+        try (PlatformFixture p = PlatformFixture.create().start()) {
+            Files.copy(PlatformFixture.HOME.resolve("plugins/plugin-backend-offheap.jar"), p.deploy.resolve("plugin-backend-offheap.jar"));
+            PlatformFixture.await(() -> p.safeText("cairn:plugins").contains("dev.cairn.backend.offheap"),
+                    () -> "the offheap plugin to be up: " + p.safeText("cairn:plugins"));
+            p.createOfferJob("offers", EVENTS, 800, "job.backend=offheap checkpoint.incremental=true");
+            p.awaitJobState("offers", "RUNNING");
+            PlatformFixture.await(() -> completedCheckpoints(p, "offers") >= 2, () -> "two checkpoints of job offers: " + p.safeText("cairn:job offers"));
+            p.run("cairn:fail offers");
+            p.awaitJobState("offers", "FINISHED");
+            assertThat(p.verifyOfferJob("offers", EVENTS)).containsEntry("exactly-once", true);
+            // each subtask restored its key groups from the copies in its working directory, fetching none
+            assertThat(p.text("cairn:plugins")).containsPattern("restored-sections-fetched 0, restored-sections-local [1-9]");
+        }
+    }
+
+    private static long completedCheckpoints(PlatformFixture p, String job) {
+        return p.jobValue(job, "checkpoints.completed") instanceof Number n ? n.longValue() : 0;
     }
 }

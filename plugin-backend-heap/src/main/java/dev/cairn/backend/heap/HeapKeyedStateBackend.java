@@ -162,13 +162,25 @@ final class HeapKeyedStateBackend<K> implements KeyedStateBackend<K> {
             versions.candidate(request.checkpointId(), entries.version());
         }
         HeapSnapshotWriter writer = new HeapSnapshotWriter(request, entries, dirty.capture(), request.savepoint() ? null : base);
-        return () -> {
+        return new NativeSnapshot(writer, entries, request.savepoint() ? null : layout -> pendingLayouts.put(request.checkpointId(), layout));
+    }
+
+    /** The asynchronous part of a native snapshot; closed unrun, it releases the copy-on-write version it pins. */
+    private record NativeSnapshot(HeapSnapshotWriter writer, HeapEntries entries, java.util.function.Consumer<SnapshotLayout> written)
+            implements AsyncSnapshot, AutoCloseable {
+        @Override
+        public dev.cairn.spi.snapshot.KeyedStateHandle write() throws java.io.IOException {
             HeapSnapshotWriter.Result result = writer.write();
-            if (!request.savepoint()) {
-                pendingLayouts.put(request.checkpointId(), result.layout());
+            if (written != null) {
+                written.accept(result.layout());
             }
             return result.handle();
-        };
+        }
+
+        @Override
+        public void close() {
+            entries.close();
+        }
     }
 
     @Override

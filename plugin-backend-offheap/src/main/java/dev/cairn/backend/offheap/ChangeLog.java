@@ -6,13 +6,16 @@ import java.util.Arrays;
  * The key-and-namespace prefixes of the rows one store changed, in order: an incremental
  * checkpoint writes the keys logged since the checkpoint it builds on, read from its capture.
  * Positions count every byte ever logged, so they stay valid when the log drops what no
- * checkpoint can build on any more. A log that grows past half the store's bytes stops (the
- * store's key group is then cheaper to write whole) and starts again at the next checkpoint.
+ * checkpoint can build on any more. A log that grows past half the store's bytes (or 1 MiB) stops
+ * (the store's key group is then cheaper to write whole) and starts again at the next checkpoint.
+ * A log starts when incremental checkpoints do, so a job that takes none keeps none.
  * Used by the task thread; a checkpoint's {@link Slice} is read from the I/O pool.
  */
 final class ChangeLog {
     /** Stores smaller than this many bytes may log this much before the log stops. */
     private static final int MIN_LIMIT = 4096;
+    /** No store's log holds more: a checkpoint that writes a key group whole is cheaper than a long log on the heap. */
+    private static final int MAX_LIMIT = 1 << 20;
     /** Each prefix is logged after its length in two bytes; a longer key stops the log. */
     private static final int HEADER = 2;
     private static final int MAX_PREFIX = 0xFFFF;
@@ -26,8 +29,23 @@ final class ChangeLog {
     private long complete;
     /** Position of the checkpoint the next incremental one builds on. */
     private long base;
-    private boolean logging = true;
+    private boolean logging;
     private int lastStart = -1;
+
+    /** A log that logs from now on (a new store's, once the backend takes incremental checkpoints), or not until the next checkpoint. */
+    ChangeLog(boolean logging) {
+        this.logging = logging;
+    }
+
+    /**
+     * Logs from now on, with now as the base: for a store whose rows are all in the checkpoint
+     * the next one builds on (restored from it).
+     */
+    void startAtBase() {
+        logging = true;
+        complete = end;
+        base = end;
+    }
 
     /** Logs the prefix of {@code row}, a row of a store now holding {@code storeBytes} bytes. */
     void append(byte[] row, long storeBytes) {
@@ -39,7 +57,7 @@ final class ChangeLog {
         if (lastStart >= 0 && at - lastStart - HEADER == prefix && Arrays.equals(bytes, lastStart + HEADER, at, row, 0, prefix)) {
             return; // a map's entry and its user-key row, or one key changed twice in a row
         }
-        if (prefix > MAX_PREFIX || end - Math.max(base, complete) + prefix + HEADER > Math.max(MIN_LIMIT, storeBytes / 2)) {
+        if (prefix > MAX_PREFIX || end - start + prefix + HEADER > Math.min(MAX_LIMIT, Math.max(MIN_LIMIT, storeBytes / 2))) {
             stop();
             return;
         }

@@ -33,14 +33,16 @@ final class KeyGroupStore {
     private final String label;
     private final List<StoreCapture> captures = new CopyOnWriteArrayList<>();
     /** What changed since the checkpoint incremental ones build on; a restore's rows are not logged. */
-    final ChangeLog changes = new ChangeLog();
+    final ChangeLog changes;
     private OffHeapMap current;
     private int generation;
     private long size;
     private long keyBytes;
     private long valueBytes;
 
-    KeyGroupStore(Path directory, String name, String label) {
+    /** {@code logChanges}: the backend takes incremental checkpoints, and this new, empty store logs its changes from the start. */
+    KeyGroupStore(Path directory, String name, String label, boolean logChanges) {
+        this.changes = new ChangeLog(logChanges);
         this.directory = directory;
         this.name = name;
         this.label = label;

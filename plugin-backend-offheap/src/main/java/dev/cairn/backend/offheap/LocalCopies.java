@@ -21,29 +21,28 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Logger;
-import java.util.stream.Stream;
 import java.util.zip.CRC32C;
 
 /**
  * Local recovery: a copy, in the subtask's working directory (which outlives a failed attempt,
- * not the job run), of every file the last completed checkpoints' sections lie in. A restore after
- * a failure reads a section from its copy when the copy holds it with the recorded checksum, and
- * from snapshot storage otherwise. A copy that cannot be written is given up, never the checkpoint.
+ * not the job run), of every file the backend's checkpoints write; the backend deletes the copies
+ * of files its base and its written checkpoints no longer reference. A restore after a failure
+ * reads a section from its copy when the copy holds it with the recorded checksum, and from
+ * snapshot storage otherwise. A copy that cannot be written is given up, never the checkpoint.
  */
 final class LocalCopies {
     private static final Logger LOG = Logger.getLogger(LocalCopies.class.getName());
     private static final String PARTIAL = ".partial-";
 
     private final Path root;
-    private final AtomicLong sectionsReadLocally = new AtomicLong();
+    private final AtomicLong readLocally;
+    private final AtomicLong fetched;
 
-    LocalCopies(Path root) {
+    /** Sections a restore reads count into {@code readLocally} or {@code fetched} (the backend's gauges). */
+    LocalCopies(Path root, AtomicLong readLocally, AtomicLong fetched) {
         this.root = root;
-    }
-
-    /** Sections restores read from the copies rather than from storage, for tests and logs. */
-    long sectionsReadLocally() {
-        return sectionsReadLocally.get();
+        this.readLocally = readLocally;
+        this.fetched = fetched;
     }
 
     /** The local name of a stored file: one file name, whatever the stored path holds ("/" or ".."). */
@@ -66,21 +65,14 @@ final class LocalCopies {
         return new CopyingOutput(stored, local, partial);
     }
 
-    /** Deletes every copy but those of {@code storedPaths} (copies being written stay). */
-    void retainOnly(Set<String> storedPaths) {
-        if (!Files.isDirectory(root)) {
-            return;
-        }
-        Set<Path> kept = new java.util.HashSet<>();
-        storedPaths.forEach(p -> kept.add(copyOf(p)));
-        try (Stream<Path> files = Files.list(root)) {
-            for (Path f : files.toList()) {
-                if (!kept.contains(f) && !f.getFileName().toString().startsWith(PARTIAL)) {
-                    Files.deleteIfExists(f);
-                }
+    /** Deletes the copies of {@code storedPaths}. */
+    void delete(Set<String> storedPaths) {
+        for (String p : storedPaths) {
+            try {
+                Files.deleteIfExists(copyOf(p));
+            } catch (IOException e) {
+                LOG.warning("Cannot delete the local copy " + copyOf(p) + ", which no checkpoint needs: " + e);
             }
-        } catch (IOException e) {
-            LOG.warning("Cannot delete local copies no checkpoint needs in " + root + ": " + e);
         }
     }
 
@@ -90,7 +82,11 @@ final class LocalCopies {
             @Override
             public byte[] readSection(KeyGroupSection section) throws IOException {
                 byte[] local = readLocally(section);
-                return local != null ? local : stored.readSection(section);
+                if (local != null) {
+                    return local;
+                }
+                fetched.incrementAndGet();
+                return stored.readSection(section);
             }
 
             @Override
@@ -105,9 +101,10 @@ final class LocalCopies {
                     }
                 }
                 if (!missing.isEmpty()) {
-                    List<byte[]> fetched = stored.readSections(missing.stream().map(sections::get).toList());
+                    fetched.addAndGet(missing.size());
+                    List<byte[]> fromStorage = stored.readSections(missing.stream().map(sections::get).toList());
                     for (int j = 0; j < missing.size(); j++) {
-                        out.set(missing.get(j), fetched.get(j));
+                        out.set(missing.get(j), fromStorage.get(j));
                     }
                 }
                 return out;
@@ -146,7 +143,7 @@ final class LocalCopies {
                         + Long.toHexString(section.crc32c()) + "; it is read from snapshot storage");
                 return null;
             }
-            sectionsReadLocally.incrementAndGet();
+            readLocally.incrementAndGet();
             return bytes.array();
         } catch (NoSuchFileException e) {
             return null;

@@ -11,6 +11,7 @@ import dev.cairn.spi.backend.KeyedStateBackend;
 import dev.cairn.spi.backend.SnapshotRequest;
 import dev.cairn.spi.backend.StateKind;
 import dev.cairn.spi.backend.StateSpec;
+import dev.cairn.spi.snapshot.KeyedStateHandle;
 import dev.cairn.spi.snapshot.SerializerSnapshotRef;
 import dev.cairn.spi.snapshot.StateMetaInfo;
 import java.io.IOException;
@@ -44,6 +45,8 @@ final class OffHeapKeyedStateBackend<K> implements KeyedStateBackend<K> {
     private final Map<Long, PendingCheckpoint> pending = new ConcurrentHashMap<>();
     private OffHeapSnapshotWriter.Layout base;
     private long baseCheckpoint = Long.MIN_VALUE;
+    /** Whether stores log their changes: once the backend takes native incremental checkpoints, or restored a base for them. */
+    private boolean logChanges;
     private K currentKey;
     private byte[] currentKeyBytes;
     private long keyVersion;
@@ -97,7 +100,7 @@ final class OffHeapKeyedStateBackend<K> implements KeyedStateBackend<K> {
     }
 
     private OffHeapState state(String name, StateKind kind) {
-        return states.computeIfAbsent(name, n -> new OffHeapState(n, kind, range, directory, states.size()));
+        return states.computeIfAbsent(name, n -> new OffHeapState(n, kind, range, directory, states.size(), logChanges));
     }
 
     /** Called by restore: the state as the snapshot describes it. */
@@ -183,6 +186,9 @@ final class OffHeapKeyedStateBackend<K> implements KeyedStateBackend<K> {
 
     @Override
     public AsyncSnapshot snapshot(SnapshotRequest request) {
+        if (!request.savepoint()) {
+            logChanges = true; // each store's log starts at this checkpoint, for the next one
+        }
         OffHeapEntries entries = captureEntries();
         List<OffHeapState> captured = new ArrayList<>(states.values());
         OffHeapSnapshotWriter.KeyGroupChangeLog[] logs = new OffHeapSnapshotWriter.KeyGroupChangeLog[range.size()];
@@ -205,22 +211,49 @@ final class OffHeapKeyedStateBackend<K> implements KeyedStateBackend<K> {
                 entries.skip(range.start() + local); // no copy-on-write for key groups the checkpoint does not read
             }
         }
-        return () -> {
+        return new NativeSnapshot(writer, entries, request.savepoint() ? null
+                : layout -> pending.put(request.checkpointId(), new PendingCheckpoint(layout, captured, positions)));
+    }
+
+    /**
+     * The asynchronous part of a native snapshot. Closed unrun (the I/O pool refused it, or the
+     * snapshot failed before writing), it gives up its captures, which would otherwise keep
+     * copying changed rows onto the heap and keep moved maps mapped.
+     */
+    private record NativeSnapshot(OffHeapSnapshotWriter writer, OffHeapEntries entries,
+                                  java.util.function.Consumer<OffHeapSnapshotWriter.Layout> written) implements AsyncSnapshot, AutoCloseable {
+        @Override
+        public KeyedStateHandle write() throws IOException {
             OffHeapSnapshotWriter.Result result = writer.write();
-            if (!request.savepoint()) {
-                pending.put(request.checkpointId(), new PendingCheckpoint(result.layout(), captured, positions));
+            if (written != null) {
+                written.accept(result.layout());
             }
             return result.handle();
-        };
+        }
+
+        @Override
+        public void close() {
+            entries.close();
+        }
     }
 
     /** A native checkpoint written and not yet confirmed: its layout, and where each store's log stood at its synchronous part. */
     private record PendingCheckpoint(OffHeapSnapshotWriter.Layout layout, List<OffHeapState> states, long[][] positions) {
     }
 
-    /** The base of the next incremental checkpoint: a restored snapshot's sections (the logs start empty). */
+    /**
+     * The base of the next incremental checkpoint after a restore: the restored snapshot's sections,
+     * which hold every restored row, so the stores log from here (key groups restored from
+     * elsewhere then stop their logs).
+     */
     void useBase(OffHeapSnapshotWriter.Layout layout) {
         base = layout;
+        logChanges = true;
+        for (OffHeapState s : states.values()) {
+            for (KeyGroupStore store : s.stores) {
+                store.changes.startAtBase();
+            }
+        }
     }
 
     @Override
@@ -230,6 +263,10 @@ final class OffHeapKeyedStateBackend<K> implements KeyedStateBackend<K> {
             // a savepoint, a snapshot the kernel wrote, or a checkpoint a later one already settled
             return;
         }
+        List<OffHeapSnapshotWriter.Layout> released = new ArrayList<>();
+        if (base != null) {
+            released.add(base);
+        }
         base = done.layout();
         baseCheckpoint = checkpointId;
         for (int i = 0; i < done.states().size(); i++) {
@@ -238,17 +275,34 @@ final class OffHeapKeyedStateBackend<K> implements KeyedStateBackend<K> {
                 stores[local].changes.rebase(done.positions()[i][local]);
             }
         }
-        pending.keySet().removeIf(id -> id <= checkpointId);
-        if (copies != null) {
-            Set<String> needed = new HashSet<>(base.files().keySet());
-            pending.values().forEach(p -> needed.addAll(p.layout().files().keySet()));
-            copies.retainOnly(needed);
-        }
+        pending.entrySet().removeIf(e -> e.getKey() <= checkpointId && released.add(e.getValue().layout()));
+        dropCopies(released);
     }
 
     @Override
     public void notifyCheckpointAborted(long checkpointId) {
-        pending.remove(checkpointId);
+        PendingCheckpoint aborted = pending.remove(checkpointId);
+        if (aborted != null) {
+            dropCopies(List.of(aborted.layout()));
+        }
+    }
+
+    /**
+     * Deletes the local copies of the files of {@code released} layouts that neither the base nor
+     * a written checkpoint references. Only files some layout listed go, so the copy a running
+     * checkpoint is writing stays.
+     */
+    private void dropCopies(List<OffHeapSnapshotWriter.Layout> released) {
+        if (copies == null) {
+            return;
+        }
+        Set<String> obsolete = new HashSet<>();
+        released.forEach(l -> obsolete.addAll(l.files().keySet()));
+        if (base != null) {
+            obsolete.removeAll(base.files().keySet());
+        }
+        pending.values().forEach(p -> obsolete.removeAll(p.layout().files().keySet()));
+        copies.delete(obsolete);
     }
 
     @Override

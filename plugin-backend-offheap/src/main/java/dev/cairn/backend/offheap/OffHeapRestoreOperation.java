@@ -60,7 +60,7 @@ final class OffHeapRestoreOperation<K> {
             }
             fill(entries, states, range);
             if (restore.baseReusable()) {
-                backend.useBase(baseLayout(states));
+                useBase(states);
             }
         }
     }
@@ -102,12 +102,13 @@ final class OffHeapRestoreOperation<K> {
     }
 
     /**
-     * Where this backend's key groups lie in the snapshot: the base of its next incremental
-     * checkpoint. A section names its states by their place in its handle's list, so only sections
-     * of handles in the kernel's own format whose states come in the order they have here are
-     * reused; every other key group's stores forget their (empty) logs, so that it is written whole.
+     * Makes the restored snapshot the base of the next incremental checkpoint, where this
+     * backend's key groups lie in it. A section names its states by their place in its handle's
+     * list, so only sections of handles in the kernel's own format whose states come in the order
+     * they have here are reused; the stores of every other key group stop their logs, so that it
+     * is written whole.
      */
-    private OffHeapSnapshotWriter.Layout baseLayout(List<OffHeapState> states) {
+    private void useBase(List<OffHeapState> states) {
         List<String> names = states.stream().map(s -> s.name).toList();
         KeyGroupRange range = params.keyGroupRange();
         Map<Integer, List<KeyGroupSection>> sections = new LinkedHashMap<>();
@@ -129,13 +130,13 @@ final class OffHeapRestoreOperation<K> {
                 }
             }
         }
+        elsewhere.forEach(sections::remove);
+        backend.useBase(new OffHeapSnapshotWriter.Layout(sections, files));
         for (int kg : elsewhere) {
-            sections.remove(kg);
             for (OffHeapState s : states) {
                 s.stores[kg - range.start()].changes.stop();
             }
         }
-        return new OffHeapSnapshotWriter.Layout(sections, files);
     }
 
     private static void awaitEnd(ExecutorService pool) {

@@ -47,8 +47,11 @@ final class OffHeapSnapshotWriter {
         }
 
         boolean unchanged() {
+            if (!complete()) {
+                return false;
+            }
             for (ChangeLog.Slice s : slices) {
-                if (!s.complete() || !s.empty()) {
+                if (!s.empty()) {
                     return false;
                 }
             }
@@ -100,8 +103,9 @@ final class OffHeapSnapshotWriter {
                 int kg = start + local;
                 List<KeyGroupSection> chain = base == null ? List.of() : base.sections().getOrDefault(kg, List.of());
                 List<KeyGroupSection> now;
-                List<Set<RowKey>> changed = unchanged(local) ? null : changedKeys(chain, local);
-                if (unchanged(local)) {
+                boolean unchanged = unchanged(local);
+                List<Set<RowKey>> changed = unchanged ? null : changedKeys(chain, local);
+                if (unchanged) {
                     now = chain;
                 } else if (changed != null) {
                     KeyGroupSection delta = request.sections().writeDelta(new ChangedKeys(changed), kg, out);

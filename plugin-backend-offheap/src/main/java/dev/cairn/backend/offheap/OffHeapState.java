@@ -27,12 +27,13 @@ final class OffHeapState {
     private List<byte[]> cleanupRows = List.of();
     private int cleanupPosition;
 
-    OffHeapState(String name, StateKind kind, KeyGroupRange range, Path directory, int index) {
+    OffHeapState(String name, StateKind kind, KeyGroupRange range, Path directory, int index, boolean logChanges) {
         this.name = name;
         this.kind = kind;
         this.stores = new KeyGroupStore[range.size()];
         for (int i = 0; i < stores.length; i++) {
-            stores[i] = new KeyGroupStore(directory, "s" + index + "-kg" + i, "state '" + name + "', key group " + (range.start() + i));
+            stores[i] = new KeyGroupStore(directory, "s" + index + "-kg" + i, "state '" + name + "', key group " + (range.start() + i),
+                    logChanges);
         }
     }
 

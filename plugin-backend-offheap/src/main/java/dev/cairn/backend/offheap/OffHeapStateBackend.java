@@ -4,6 +4,7 @@ import dev.cairn.spi.backend.KeyedBackendParameters;
 import dev.cairn.spi.backend.KeyedStateBackend;
 import dev.cairn.spi.backend.StateBackend;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Logger;
 import net.openhft.chronicle.core.io.BackgroundResourceReleaser;
 import net.openhft.chronicle.core.shutdown.PriorityHook;
@@ -29,6 +30,8 @@ public final class OffHeapStateBackend implements StateBackend {
     static final String LOCAL_COPIES = "offheap-local-recovery";
 
     private final boolean localRecovery;
+    private final AtomicLong sectionsReadLocally = new AtomicLong();
+    private final AtomicLong sectionsFetched = new AtomicLong();
 
     /** Embedded use (ServiceLoader): local recovery on. */
     public OffHeapStateBackend() {
@@ -83,7 +86,8 @@ public final class OffHeapStateBackend implements StateBackend {
 
     @Override
     public <K> KeyedStateBackend<K> createKeyedBackend(KeyedBackendParameters<K> parameters) throws Exception {
-        LocalCopies copies = localRecovery ? new LocalCopies(parameters.workingDirectory().resolve(LOCAL_COPIES)) : null;
+        LocalCopies copies = localRecovery
+                ? new LocalCopies(parameters.workingDirectory().resolve(LOCAL_COPIES), sectionsReadLocally, sectionsFetched) : null;
         OffHeapKeyedStateBackend<K> backend = new OffHeapKeyedStateBackend<>(parameters, copies);
         try {
             new OffHeapRestoreOperation<>(backend, parameters, copies).restore();
@@ -92,6 +96,12 @@ public final class OffHeapStateBackend implements StateBackend {
             throw e;
         }
         return backend;
+    }
+
+    /** With local recovery: the key-group sections restores read from local copies, and those they fetched from snapshot storage. */
+    @Override
+    public Map<String, Long> metrics() {
+        return Map.of("restored-sections-local", sectionsReadLocally.get(), "restored-sections-fetched", sectionsFetched.get());
     }
 
     /**

@@ -27,7 +27,7 @@ class ChangeLogTest {
 
     @Test
     void aKeyChangedAgainRightAfterACheckpointIsInTheNextOne() {
-        ChangeLog log = new ChangeLog();
+        ChangeLog log = new ChangeLog(true);
         log.append(row("a"), LARGE_STORE);
         log.append(row("a"), LARGE_STORE); // twice in a row: logged once
         ChangeLog.Slice first = log.freeze();
@@ -39,7 +39,7 @@ class ChangeLogTest {
 
     @Test
     void aCheckpointThatNeverCompletedLeavesTheNextBuildingOnTheOldBase() {
-        ChangeLog log = new ChangeLog();
+        ChangeLog log = new ChangeLog(true);
         log.append(row("a"), LARGE_STORE);
         ChangeLog.Slice first = log.freeze();
         log.rebase(first.position());
@@ -52,7 +52,7 @@ class ChangeLogTest {
 
     @Test
     void aLogPastHalfTheStoreStopsAndIsCompleteAgainOnlyFromACheckpointTakenAfter() {
-        ChangeLog log = new ChangeLog();
+        ChangeLog log = new ChangeLog(true);
         log.rebase(log.freeze().position());
         for (int i = 0; i < 1_000; i++) {
             log.append(row("key-" + i), 2_000); // a store of 2,000 bytes: a log over 4 KiB stops
@@ -73,7 +73,7 @@ class ChangeLogTest {
 
     @Test
     void aStoppedLogIsIncompleteEvenWithNothingLoggedSinceTheBase() {
-        ChangeLog log = new ChangeLog();
+        ChangeLog log = new ChangeLog(true);
         log.rebase(log.freeze().position());
         log.stop(); // rows rewritten without logging (a migration)
         assertThat(log.freeze().complete()).isFalse();
@@ -81,8 +81,39 @@ class ChangeLogTest {
     }
 
     @Test
+    void aLogNotStartedHoldsNothingUntilACheckpointStartsIt() {
+        ChangeLog log = new ChangeLog(false);
+        for (int i = 0; i < 1_000; i++) {
+            log.append(row("key-" + i), LARGE_STORE);
+        }
+        ChangeLog.Slice first = log.freeze();
+        assertThat(first.complete()).isFalse();
+        log.append(row("a"), LARGE_STORE);
+        log.rebase(first.position());
+        assertThat(keys(log.freeze())).containsExactly("a");
+    }
+
+    @Test
+    void noLogHoldsMoreThanAMebibyteWhateverTheStore() {
+        ChangeLog log = new ChangeLog(true);
+        log.rebase(log.freeze().position());
+        for (int i = 0; i < 200_000; i++) { // about 2.4 MB of prefixes into a store of 1 GiB
+            log.append(row("key-" + i), LARGE_STORE);
+        }
+        assertThat(log.freeze().complete()).isFalse();
+    }
+
+    @Test
+    void aStoreRestoredFromTheBaseLogsFromThere() {
+        ChangeLog log = new ChangeLog(false);
+        log.startAtBase();
+        log.append(row("a"), LARGE_STORE);
+        assertThat(keys(log.freeze())).containsExactly("a");
+    }
+
+    @Test
     void aKeyTooLongToLogStopsTheLog() {
-        ChangeLog log = new ChangeLog();
+        ChangeLog log = new ChangeLog(true);
         log.rebase(log.freeze().position());
         log.append(row("x".repeat(70_000)), LARGE_STORE);
         assertThat(log.freeze().complete()).isFalse();

@@ -55,7 +55,7 @@ class KeyGroupStoreSnapshotTest {
     void writesBetweenTheSegmentsASnapshotReadsDoNotReachIt() throws Exception {
         for (int seed = 0; seed < 20; seed++) {
             Random random = new Random(seed);
-            KeyGroupStore store = new KeyGroupStore(dir, "t" + seed, "test store");
+            KeyGroupStore store = new KeyGroupStore(dir, "t" + seed, "test store", false);
             Map<String, String> model = fill(store, random, 3_000);
             Map<String, String> expected = new HashMap<>(model);
             StoreCapture capture = store.capture();
@@ -85,7 +85,7 @@ class KeyGroupStoreSnapshotTest {
     void aWriterThreadRacingTheSnapshotReaderNeverReachesIt() throws Exception {
         for (int seed = 0; seed < 10; seed++) {
             Random random = new Random(seed);
-            KeyGroupStore store = new KeyGroupStore(dir, "r" + seed, "test store");
+            KeyGroupStore store = new KeyGroupStore(dir, "r" + seed, "test store", false);
             Map<String, String> model = fill(store, random, 20_000);
             Map<String, String> expected = new HashMap<>(model);
             StoreCapture capture = store.capture();
@@ -121,7 +121,7 @@ class KeyGroupStoreSnapshotTest {
 
     @Test
     void anEmptyStoreHasNothingToCaptureAndRowsWrittenAfterACaptureAreNotInIt() throws Exception {
-        KeyGroupStore store = new KeyGroupStore(dir, "e", "test store");
+        KeyGroupStore store = new KeyGroupStore(dir, "e", "test store", false);
         assertThat(store.capture()).isNull();
         store.put(row(1), row(1));
         StoreCapture capture = store.capture();
@@ -135,7 +135,7 @@ class KeyGroupStoreSnapshotTest {
 
     @Test
     void rowsThatKeepGrowingAndOneVeryLargeRowFitBecauseTheStoreMovesToBiggerMaps() {
-        KeyGroupStore store = new KeyGroupStore(dir, "g", "test store");
+        KeyGroupStore store = new KeyGroupStore(dir, "g", "test store", false);
         Map<String, Integer> lengths = new HashMap<>();
         // lists of 200 keys that grow by appends, as list state does, far past the sizes the first map was planned for
         for (int round = 0; round < 300; round++) {
@@ -161,7 +161,7 @@ class KeyGroupStoreSnapshotTest {
     @Test
     void twoSnapshotsAtOnceEachReadTheirOwnMoment() throws Exception {
         Random random = new Random(3);
-        KeyGroupStore store = new KeyGroupStore(dir, "two", "test store");
+        KeyGroupStore store = new KeyGroupStore(dir, "two", "test store", false);
         Map<String, String> model = fill(store, random, 2_000);
         Map<String, String> atFirst = new HashMap<>(model);
         StoreCapture first = store.capture();
@@ -184,7 +184,7 @@ class KeyGroupStoreSnapshotTest {
 
     @Test
     void aStoreClosedWhileASnapshotReadsItStopsTheReadWithAnErrorNotACrash() throws Exception {
-        KeyGroupStore store = new KeyGroupStore(dir, "closing", "state 'counts', key group 7");
+        KeyGroupStore store = new KeyGroupStore(dir, "closing", "state 'counts', key group 7", false);
         fill(store, new Random(5), 5_000);
         StoreCapture capture = store.capture();
         int[] rows = {0};
@@ -198,7 +198,7 @@ class KeyGroupStoreSnapshotTest {
 
     @Test
     void aCaptureGivenUpBeforeItsReadCannotBeReadAndNoLongerCopiesChangedRows() throws Exception {
-        KeyGroupStore store = new KeyGroupStore(dir, "given-up", "test store");
+        KeyGroupStore store = new KeyGroupStore(dir, "given-up", "test store", false);
         Random random = new Random(9);
         Map<String, String> model = fill(store, random, 1_000);
         StoreCapture capture = store.capture();

@@ -109,7 +109,6 @@ class OffHeapDeltaCheckpointTest {
     @Test
     void aKeyChangedAgainBetweenACheckpointsSynchronousPartAndItsCompletionIsInTheNextCheckpoint() throws Exception {
         Map<Long, String> values = new HashMap<>();
-        Map<Long, Map<String, Long>> maps = new HashMap<>();
         for (long k = 0; k < 2_000; k++) {
             set(k, "v" + k, values);
         }
@@ -117,13 +116,50 @@ class OffHeapDeltaCheckpointTest {
         set(5, "first", values);
         AsyncSnapshot second = harness.startSnapshot(2, true);
         set(5, "second", values); // the same key as the last one changed: logged again all the same
-        complete(second.write(), 2);
+        KeyedStateHandle secondHandle = complete(second.write(), 2);
         // checkpoint 3 is written but never completes: checkpoint 4 builds on checkpoint 2 again
-        set(6, "lost?", values);
-        harness.startSnapshot(3, true).write();
+        set(6, "sixth", values);
+        KeyedStateHandle third = harness.startSnapshot(3, true).write();
         harness.backend.notifyCheckpointAborted(3);
         set(7, "seventh", values);
-        assertRestores(complete(harness.snapshot(4, true), 4), values, maps);
+        KeyedStateHandle fourth = complete(harness.snapshot(4, true), 4);
+        assertThat(deltas(fourth)).as("key groups checkpoint 4 wrote deltas for").isNotEmpty();
+        assertThat(fourth.storedFiles().stream().map(FileRef::path)).as("files checkpoint 4 references")
+                .doesNotContainAnyElementsOf(written(third, secondHandle));
+        assertRestores(fourth, values, Map.of());
+    }
+
+    @Test
+    void checkpointsCompletingOutOfOrderLeaveTheLaterOneTheBase() throws Exception {
+        Map<Long, String> values = new HashMap<>();
+        for (long k = 0; k < 2_000; k++) {
+            set(k, "v" + k, values);
+        }
+        KeyedStateHandle first = complete(harness.snapshot(1, true), 1);
+        set(5, "in 2", values);
+        AsyncSnapshot second = harness.startSnapshot(2, true);
+        set(6, "in 3", values);
+        AsyncSnapshot third = harness.startSnapshot(3, true);
+        set(7, "in 4", values);
+        KeyedStateHandle thirdHandle = complete(third.write(), 3);
+        complete(second.write(), 2); // late: checkpoint 3 already settled it
+        KeyedStateHandle fourth = complete(harness.snapshot(4, true), 4);
+        List<String> fourthWrote = written(fourth, thirdHandle);
+        // key 7's key group only: keys 5 and 6 are in checkpoint 3, its base (built on checkpoint 2, it would hold key 6 again)
+        assertThat(((KeyGroupSectionsHandle) fourth).sections().stream().filter(x -> fourthWrote.contains(x.path()))).hasSize(1);
+        assertThat(fourth.storedFiles().stream().map(FileRef::path)).containsAll(written(thirdHandle, first));
+        assertRestores(fourth, values, Map.of());
+    }
+
+    /** The key groups with more than one section: a delta written after their whole section. */
+    private static List<Integer> deltas(KeyedStateHandle handle) {
+        return ((KeyGroupSectionsHandle) handle).sections().stream().collect(Collectors.groupingBy(KeyGroupSection::keyGroup, Collectors.counting()))
+                .entrySet().stream().filter(e -> e.getValue() > 1).map(Map.Entry::getKey).toList();
+    }
+
+    /** The files {@code handle} references and {@code before} does not: those its checkpoint wrote. */
+    private static List<String> written(KeyedStateHandle handle, KeyedStateHandle before) {
+        return handle.storedFiles().stream().map(FileRef::path).filter(p -> before.storedFiles().stream().noneMatch(f -> f.path().equals(p))).toList();
     }
 
     @Test

@@ -116,9 +116,12 @@ class OffHeapLocalRecoveryTest {
 
     @Test
     void aRestoreAfterAFailureReadsNoSectionFromStorage() throws Exception {
-        KeyedStateHandle second = twoCheckpoints(new OffHeapStateBackend());
+        OffHeapStateBackend plugin = new OffHeapStateBackend();
+        KeyedStateHandle second = twoCheckpoints(plugin);
         assertThat(copies()).as("copies of the files checkpoint 2 references").hasSize(second.storedFiles().size());
-        assertThat(restoreAndCount(new OffHeapStateBackend(), second)).as("sections read from storage").isZero();
+        assertThat(restoreAndCount(plugin, second)).as("sections read from storage").isZero();
+        assertThat(plugin.metrics()).containsEntry("restored-sections-fetched", 0L).containsKey("restored-sections-local");
+        assertThat(plugin.metrics().get("restored-sections-local")).isGreaterThanOrEqualTo(BackendHarness.MAX_PARALLELISM);
     }
 
     @Test
@@ -141,6 +144,13 @@ class OffHeapLocalRecoveryTest {
         KeyedStateHandle second = twoCheckpoints(off);
         assertThat(copies()).isEmpty();
         assertThat(restoreAndCount(off, second)).as("sections read from storage").isGreaterThanOrEqualTo(BackendHarness.MAX_PARALLELISM);
+    }
+
+    @Test
+    void aCopyThatCannotBeWrittenCostsTheCheckpointNothing() throws Exception {
+        Files.writeString(work.resolve(OffHeapStateBackend.LOCAL_COPIES), "a file where the copies' directory would be");
+        KeyedStateHandle second = twoCheckpoints(new OffHeapStateBackend());
+        assertThat(restoreAndCount(new OffHeapStateBackend(), second)).as("sections read from storage").isGreaterThanOrEqualTo(BackendHarness.MAX_PARALLELISM);
     }
 
     @Test

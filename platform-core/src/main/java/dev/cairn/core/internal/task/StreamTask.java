@@ -295,10 +295,20 @@ abstract class StreamTask implements Runnable {
             return KeyGroupSnapshotWriter.write(entries, entries.keyGroupRange(), format, streams);
         }
 
-        /** Closing twice is harmless: the writer closes the view too. */
+        /**
+         * Releases what a snapshot's synchronous part captured when its asynchronous part failed or
+         * never ran: the kernel's view, or a native snapshot that can be closed. Closing twice is
+         * harmless: the writers close their views too.
+         */
         static void discard(AsyncSnapshot snapshot) {
             if (snapshot instanceof CapturedEntries captured) {
                 captured.entries().close();
+            } else if (snapshot instanceof AutoCloseable closeable) {
+                try {
+                    closeable.close();
+                } catch (Exception e) {
+                    java.util.logging.Logger.getLogger(StreamTask.class.getName()).warning("Cannot release a snapshot that did not complete: " + e);
+                }
             }
         }
     }
