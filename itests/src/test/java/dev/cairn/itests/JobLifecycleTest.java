@@ -79,8 +79,8 @@ class JobLifecycleTest {
         try (PlatformFixture p = PlatformFixture.create().start()) {
             p.createOfferJob("offers", EVENTS, 600, "checkpoint.incremental=false");
             p.awaitRecords("offers", 3_000);
-            // the run stops with a full checkpoint and the next run resumes from it, now taking incremental ones: they must not
-            // build on the full checkpoint's files (its own, small ones inlined in its metadata), which go when it is subsumed
+            // the run stops with a full checkpoint and the next run resumes from it, now taking incremental ones that reference
+            // its sections (small files inlined in its metadata) after it is subsumed
             p.run("cairn:set offers checkpoint.incremental=true");
             long before = completedCheckpoints(p, "offers");
             PlatformFixture.await(() -> completedCheckpoints(p, "offers") >= before + 2,

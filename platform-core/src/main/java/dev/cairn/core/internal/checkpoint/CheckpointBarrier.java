@@ -21,12 +21,9 @@ public record CheckpointBarrier(long checkpointId, boolean savepoint, boolean st
         this(checkpointId, savepoint, stopAfter, endOfData, format, false, 0, 0);
     }
 
-    /** What the metadata and the ledger call a native checkpoint's format. */
-    public static final String INCREMENTAL_FORMAT = "incremental";
-
     /** What the snapshot's metadata and ledger entry call its format. */
     public String describedFormat() {
-        return !SnapshotFormats.NATIVE.equals(format) ? format : savepoint ? "native" : INCREMENTAL_FORMAT;
+        return !SnapshotFormats.NATIVE.equals(format) ? format : savepoint ? "native" : "incremental";
     }
 
     /** When a subtask still aligning this checkpoint stops waiting and snapshots unaligned, on the job's clock. */

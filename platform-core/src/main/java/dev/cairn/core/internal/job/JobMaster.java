@@ -9,7 +9,6 @@ import dev.cairn.core.internal.catalog.CompletedSnapshot;
 import dev.cairn.core.internal.catalog.InvalidSnapshotException;
 import dev.cairn.core.internal.catalog.SnapshotCatalog;
 import dev.cairn.core.internal.catalog.SnapshotKind;
-import dev.cairn.core.internal.checkpoint.CheckpointBarrier;
 import dev.cairn.core.internal.checkpoint.JobMetrics;
 import dev.cairn.core.internal.checkpoint.JobSnapshots;
 import dev.cairn.core.internal.crash.CrashPoint;
@@ -138,12 +137,9 @@ public final class JobMaster implements JobClient {
         if (e == null) {
             return null;
         }
-        // a savepoint's files live in its own directory: the next checkpoint never builds on them; nor does a full one,
-        // whatever the job takes now (its files are the checkpoint's own, small ones inlined in its metadata, and go with it),
-        // nor any when the job takes full checkpoints (a backend keeping a base for deltas that never come would keep its
-        // change logs forever)
-        boolean reusable = e.kind() == SnapshotKind.CHECKPOINT && e.ownership().platformDeletes() && config.checkpoints().incremental()
-                && CheckpointBarrier.INCREMENTAL_FORMAT.equals(e.format());
+        // a savepoint's files live in its own directory: the next checkpoint never builds on them; nor does
+        // a full one (a backend keeping a base for deltas that never come would keep its change logs forever)
+        boolean reusable = e.kind() == SnapshotKind.CHECKPOINT && e.ownership().platformDeletes() && config.checkpoints().incremental();
         return new RestorePoint(snapshots.ledger().snapshot(e), reusable, e.dropsUnknownState());
     }
 
