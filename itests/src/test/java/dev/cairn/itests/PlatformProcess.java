@@ -132,6 +132,11 @@ final class PlatformProcess implements AutoCloseable {
         return process.exitValue();
     }
 
+    /** Kills the platform with SIGKILL (kill -9): no shutdown hook, no handover, producers gone with their transactions open. */
+    void kill() throws InterruptedException {
+        process.destroyForcibly().waitFor();
+    }
+
     /** Stops the platform as Ctrl-C does (its jobs stop with a savepoint). */
     void stop() throws InterruptedException {
         if (alive()) {

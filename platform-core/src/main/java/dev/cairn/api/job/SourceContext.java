@@ -1,6 +1,7 @@
 package dev.cairn.api.job;
 
 import dev.cairn.api.state.OperatorStateStore;
+import java.util.OptionalInt;
 
 public interface SourceContext {
     int subtaskIndex();
@@ -13,4 +14,15 @@ public interface SourceContext {
     boolean isRestored();
 
     ClassLoader userClassLoader();
+
+    /**
+     * The one input partition this job instance owns, when the job is shared between platform
+     * processes by partition ({@code job.placement}): a source then reads only that partition of
+     * each of its topics. Empty otherwise: the source deals its partitions out by subtask.
+     *
+     * @since 1.2
+     */
+    default OptionalInt inputPartition() {
+        return OptionalInt.empty();
+    }
 }

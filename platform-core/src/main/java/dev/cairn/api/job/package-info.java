@@ -3,7 +3,7 @@
  * two-phase-commit sinks; and driving it: checkpoint options, savepoints, restore settings.
  */
 @Export
-@Version("1.1.0")
+@Version("1.2.0")
 package dev.cairn.api.job;
 
 import org.osgi.annotation.bundle.Export;

@@ -15,6 +15,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.logging.Level;
@@ -54,6 +55,8 @@ public final class KafkaSourceReader<T> implements SourceReader<T> {
     private final long discoveryNanos;
     private final int subtask;
     private final int parallelism;
+    /** Set for a range of a job shared by partition: the one partition of each topic it reads. */
+    private final OptionalInt inputPartition;
     private final ListState<String> state;
     private final PartitionWatermarks watermarks;
     private final KafkaConsumer<byte[], byte[]> consumer;
@@ -85,6 +88,7 @@ public final class KafkaSourceReader<T> implements SourceReader<T> {
         this.discoveryNanos = discoveryIntervalMillis * 1_000_000L;
         this.subtask = context.subtaskIndex();
         this.parallelism = context.parallelism();
+        this.inputPartition = context.inputPartition();
         this.watermarks = outOfOrdernessMillis < 0 ? null : new PartitionWatermarks(outOfOrdernessMillis, idleTimeoutMillis);
         // union state: after a rescale every subtask sees every partition's offset and keeps its own
         this.state = context.operatorState().getUnionListState(new ListStateDescriptor<>(STATE, Serializers.STRING));
@@ -97,7 +101,7 @@ public final class KafkaSourceReader<T> implements SourceReader<T> {
                 }
                 discoveredBefore = true; // a snapshot from before the marker: it held positions, so it had found partitions
                 PartitionPosition p = PartitionPosition.parse(s);
-                if (topics.contains(p.topic()) && PartitionPosition.owner(p.topic(), p.partition(), parallelism) == subtask) {
+                if (topics.contains(p.topic()) && owns(p.topic(), p.partition())) {
                     positions.put(new TopicPartition(p.topic(), p.partition()), p);
                 }
             }
@@ -117,6 +121,12 @@ public final class KafkaSourceReader<T> implements SourceReader<T> {
             own.put("metadata.max.age.ms", String.valueOf(discoveryIntervalMillis));
         }
         this.consumer = ClientSettings.create(() -> new KafkaConsumer<>(settings.with(own), new ByteArrayDeserializer(), new ByteArrayDeserializer()));
+    }
+
+    /** Whether this subtask reads {@code partition} of {@code topic}. */
+    private boolean owns(String topic, int partition) {
+        return inputPartition.isPresent() ? partition == inputPartition.getAsInt()
+                : PartitionPosition.owner(topic, partition, parallelism) == subtask;
     }
 
     @Override
@@ -244,7 +254,7 @@ public final class KafkaSourceReader<T> implements SourceReader<T> {
             topicsFound.add(topic);
             for (PartitionInfo info : infos) {
                 TopicPartition tp = new TopicPartition(topic, info.partition());
-                if (PartitionPosition.owner(topic, info.partition(), parallelism) == subtask && !consumer.assignment().contains(tp)
+                if (owns(topic, info.partition()) && !consumer.assignment().contains(tp)
                         && !finished.contains(tp)) {
                     found.put(tp, positions.get(tp));
                 }

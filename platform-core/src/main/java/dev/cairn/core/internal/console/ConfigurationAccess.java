@@ -87,7 +87,7 @@ public final class ConfigurationAccess {
 
     /** Creates the job configuration {@code cairn.job~name} with {@code properties}, after checking them. */
     void createJob(String name, Map<String, Object> properties) throws IOException, InvalidConfigurationException {
-        if (supervisor.job(name).isPresent()) {
+        if (supervisor.job(name).isPresent() || supervisor.sharedJob(name).isPresent()) {
             throw new IllegalArgumentException("A job named '" + name + "' exists already");
         }
         String pid = JOB_FACTORY_PID + "~" + name;

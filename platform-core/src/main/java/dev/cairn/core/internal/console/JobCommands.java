@@ -6,15 +6,18 @@ import dev.cairn.api.monitor.CheckpointView;
 import dev.cairn.api.monitor.JobView;
 import dev.cairn.core.internal.checkpoint.JobMetrics;
 import dev.cairn.core.internal.job.JobMaster;
+import dev.cairn.core.internal.platform.DistributedJob;
 import dev.cairn.core.internal.platform.InvalidConfigurationException;
 import dev.cairn.core.internal.platform.JobInstance;
 import dev.cairn.core.internal.platform.JobSpec;
 import dev.cairn.core.internal.platform.JobSupervisor;
+import dev.cairn.spi.placement.Membership;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -28,7 +31,7 @@ import org.osgi.service.component.annotations.Reference;
         "osgi.command.function=jobs", "osgi.command.function=job", "osgi.command.function=create",
         "osgi.command.function=start", "osgi.command.function=stop", "osgi.command.function=cancel",
         "osgi.command.function=resume", "osgi.command.function=savepoint", "osgi.command.function=fail",
-        "osgi.command.function=remove"})
+        "osgi.command.function=remove", "osgi.command.function=ranges"})
 public final class JobCommands {
 
     private final JobSupervisor supervisor;
@@ -52,6 +55,33 @@ public final class JobCommands {
                     v.restarts(), v.records(), Math.round(v.recordsPerSecond()),
                     cp == null ? null : "#" + cp.id() + " " + cp.durationMillis() + " ms " + Tables.bytes(cp.writtenBytes())
                             + " (state " + Tables.bytes(cp.stateBytes()) + ")", v.note());
+        }
+        for (DistributedJob d : supervisor.sharedJobs()) {
+            JobSpec s = d.spec();
+            String member = d.membership().map(m -> "member " + m.memberName() + ", ranges here " + d.partitionsHere()).orElse(null);
+            t.row(d.name(), d.waitingFor() == null ? "SHARED" : "WAITING", s.definition(), s.config().backend(), s.config().storage(),
+                    null, null, null, null, null, d.waitingFor() != null ? d.waitingFor() : member + " (cairn:ranges " + d.name() + ")");
+        }
+        return t.toString();
+    }
+
+    /**
+     * Which process runs which range of a job shared by partition ({@code job.placement}), as its
+     * group reports it now, with the ranges running here: state, records and last checkpoint.
+     */
+    public String ranges(String name) throws Exception {
+        DistributedJob d = supervisor.sharedJob(name).orElseThrow(() -> new IllegalArgumentException("No job named '" + name
+                + "' is shared by partition (job.placement); shared jobs: " + supervisor.sharedJobs().stream().map(DistributedJob::name).toList()));
+        Membership m = d.membership().orElseThrow(() -> new IllegalStateException("Job " + name + " is not in its group here: " + d.waitingFor()));
+        Map<Integer, String> owner = new java.util.TreeMap<>();
+        m.owners().forEach((member, partitions) -> partitions.forEach(p -> owner.put(p, member)));
+        Tables t = new Tables("RANGE", "OWNER", "HERE", "RECORDS", "LAST CHECKPOINT");
+        for (int p = 0; p < m.partitionCount(); p++) {
+            Optional<JobInstance> here = supervisor.job(d.spec().forPartition(p).name());
+            JobMetrics.CheckpointStats cp = here.map(j -> j.metrics().lastCheckpoint()).orElse(null);
+            t.row(p, owner.getOrDefault(p, "-") + (m.memberName().equals(owner.get(p)) ? " (this process)" : ""),
+                    here.map(j -> j.state().name()).orElse("-"), here.map(j -> j.metrics().recordsEmitted()).orElse(null),
+                    cp == null ? null : "#" + cp.id() + " " + cp.durationMillis() + " ms " + Tables.bytes(cp.writtenBytes()));
         }
         return t.toString();
     }

@@ -35,6 +35,7 @@ final class RemoteCommand {
             new Usage("savepoint", "<name> [savepoint] [--format native|full|canonical]", "takes a savepoint of a running job"),
             new Usage("fail", "<name>", "fails one subtask at its next record, to rehearse recovery"),
             new Usage("remove", "<name>", "stops a job with a savepoint and deletes its configuration"),
+            new Usage("ranges", "<job>", "which process runs which range of a job shared by partition (job.placement)"),
             new Usage("snapshots", "<job> [--json]", "a job's checkpoints and savepoints"),
             new Usage("snapshot", "<job> <path> [--json]", "one snapshot: kind, format, size, operators and states (--json: its metadata)"),
             new Usage("discard", "<job> <path>", "deletes a savepoint"),

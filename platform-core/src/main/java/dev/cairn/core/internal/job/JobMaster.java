@@ -36,6 +36,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -77,6 +78,12 @@ public final class JobMaster implements JobClient {
     /** @param metrics the job's metrics, carried over from its earlier runs on this platform */
     public JobMaster(JobGraph graph, JobConfig config, PluginRegistry plugins, ClassLoader userClassLoader,
                      FailureInjector injector, LongSupplier clock, JobMetrics metrics) throws IOException {
+        this(graph, config, plugins, userClassLoader, injector, clock, metrics, OptionalInt.empty());
+    }
+
+    /** @param inputPartition the input partition the job's sources own, for a range of a job shared by partition */
+    public JobMaster(JobGraph graph, JobConfig config, PluginRegistry plugins, ClassLoader userClassLoader,
+                     FailureInjector injector, LongSupplier clock, JobMetrics metrics, OptionalInt inputPartition) throws IOException {
         this.graph = graph;
         this.config = config;
         this.restartPolicy = new RestartPolicy(config.restarts(), System::nanoTime);
@@ -90,7 +97,7 @@ public final class JobMaster implements JobClient {
         SerializerResolver serializers = new SerializerResolver(userClassLoader);
         this.runtime = new JobRuntime(graph, config, backend, new SnapshotFormats(plugins::format, plugins::formatNames), serializers,
                 new OperatorFunctions(graph, serializers), injector, Files.createTempDirectory("cairn-" + graph.name() + "-"), snapshots,
-                plugins.changelog());
+                plugins.changelog(), inputPartition);
     }
 
     /** The job configuration recorded in snapshot metadata (no storage settings: they may hold credentials). */

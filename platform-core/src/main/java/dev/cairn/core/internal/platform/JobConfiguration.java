@@ -54,6 +54,11 @@ import org.osgi.service.metatype.annotations.Option;
     @AttributeDefinition(name = "Changelog versions", required = false, description = "OSGi version range of the changelog plugin's bundle")
     String job_changelog_version();
 
+    @AttributeDefinition(name = "Placement", required = false, description = "Name of a placement plugin (kafka) that shares the job"
+            + " between platform processes by the partitions of its input: each process runs the partitions its group gives it, each as"
+            + " a range <job>.range-<partition> with a ledger of its own; placement.* properties go to the plugin. Needs parallelism 1")
+    String job_placement();
+
     @AttributeDefinition(name = "Storage root", required = false,
             description = "For file storage: absolute directory; empty means the kernel's storage.root")
     String storage_root();

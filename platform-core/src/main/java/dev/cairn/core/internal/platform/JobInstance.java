@@ -603,6 +603,14 @@ public final class JobInstance {
         return path;
     }
 
+    /**
+     * Stops without a snapshot, as a process does that lost a range it did not hand over: another
+     * process may run it already, and this run's snapshots and commits must not race the new owner's.
+     */
+    synchronized void abandon(String why) {
+        stopRun(JobRun.Stop.CANCEL, why);
+    }
+
     /** Cancels without a savepoint; the job resumes from its newest snapshot. */
     public synchronized void cancel() {
         if (!(phase instanceof Phase.Running)) {

@@ -21,6 +21,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -79,7 +80,9 @@ record JobRun(JobMaster master, List<Plugin> plugins, ChaosInjector chaos) {
                 : ((StateBackendDecorator) changelog.service()).wrap((StateBackend) backend.service());
         PluginRegistry pinned = new PinnedPlugins(used, (SnapshotStorageProvider) storage.service(), plugins, changelog != null);
         ChaosInjector chaos = new ChaosInjector();
-        JobMaster master = new JobMaster(graph, config, pinned, def.getClass().getClassLoader(), chaos, System::currentTimeMillis, metrics).start();
+        OptionalInt partition = spec.inputPartition() < 0 ? OptionalInt.empty() : OptionalInt.of(spec.inputPartition());
+        JobMaster master = new JobMaster(graph, config, pinned, def.getClass().getClassLoader(), chaos, System::currentTimeMillis, metrics,
+                partition).start();
         LOG.info(() -> "Job " + spec.name() + " started" + master.snapshotLedger().recoveryPoint().map(e -> " from " + e.directory()).orElse("")
                 + " on " + backend.origin() + ", " + storage.origin() + ", " + definition.origin());
         List<Plugin> pinnedPlugins = new ArrayList<>(List.of(definition, backend, storage));

@@ -21,7 +21,22 @@ import org.osgi.framework.VersionRange;
  * job went through it, so a bad value is refused before it can touch a running job.
  */
 public record JobSpec(String name, String definition, DesiredState desiredState, JobConfig config,
-               Map<String, String> parameters, boolean changelog, PluginVersions versions) {
+               Map<String, String> parameters, boolean changelog, PluginVersions versions, Placement placement, int inputPartition) {
+
+    /**
+     * How a job is shared between platform processes by partition: the placement plugin
+     * ({@code job.placement}) and its settings ({@code placement.*} without the prefix).
+     */
+    public record Placement(String plugin, Map<String, String> settings) {
+        public Placement {
+            settings = Map.copyOf(settings);
+        }
+    }
+
+    /** How the range of partition {@code p} of a job shared by partition is named. */
+    static final String RANGE_INFIX = ".range-";
+    /** Room {@link #RANGE_INFIX} and a partition number take in a job's name. */
+    private static final int RANGE_NAME_ROOM = RANGE_INFIX.length() + 5;
 
     /** The plugin that wraps the job's backend when {@code job.changelog} is on. */
     static final String CHANGELOG = "changelog";
@@ -29,6 +44,7 @@ public record JobSpec(String name, String definition, DesiredState desiredState,
     static final String FACTORY_PID = "cairn.job";
     static final String PARAM_PREFIX = "param.";
     static final String STORAGE_PREFIX = "storage.";
+    static final String PLACEMENT_PREFIX = "placement.";
 
     public enum DesiredState { RUNNING, SUSPENDED }
 
@@ -39,7 +55,7 @@ public record JobSpec(String name, String definition, DesiredState desiredState,
             "checkpoint.min-pause", "checkpoint.max-concurrent", "checkpoint.tolerable-failures", "checkpoint.retained",
             "checkpoint.incremental", "checkpoint.inline-threshold", "checkpoint.unaligned", "checkpoint.aligned-timeout", "job.max-restarts", "job.restart-delay", "job.restart-strategy", "job.restart-max-delay",
             "job.restart-backoff-multiplier", "job.restart-reset-after", "job.restart-failure-interval", "job.fallback-to-previous-checkpoint",
-            "job.definition.version", "job.backend.version", "job.storage.version", "job.changelog.version",
+            "job.definition.version", "job.backend.version", "job.storage.version", "job.changelog.version", "job.placement",
             "restore.path", "restore.claim-mode", "restore.allow-non-restored-state");
 
     /** Set by ConfigAdmin, DS and FileInstall rather than by users. */
@@ -54,9 +70,10 @@ public record JobSpec(String name, String definition, DesiredState desiredState,
      */
     static JobSpec parse(Map<String, ?> properties, String fallbackName, String defaultRoot) throws InvalidConfigurationException {
         for (String key : new TreeMap<>(properties).keySet()) {
-            if (!KNOWN.contains(key) && !isManaged(key) && !key.startsWith(PARAM_PREFIX) && !key.startsWith(STORAGE_PREFIX)) {
+            if (!KNOWN.contains(key) && !isManaged(key) && !key.startsWith(PARAM_PREFIX) && !key.startsWith(STORAGE_PREFIX)
+                    && !key.startsWith(PLACEMENT_PREFIX)) {
                 throw InvalidConfigurationException.of(key, properties.get(key),
-                        "it is not a job property; use one of " + new java.util.TreeSet<>(KNOWN) + ", param.* or storage.*");
+                        "it is not a job property; use one of " + new java.util.TreeSet<>(KNOWN) + ", param.*, storage.* or placement.*");
             }
         }
         ConfigValues v = new ConfigValues(properties);
@@ -81,11 +98,14 @@ public record JobSpec(String name, String definition, DesiredState desiredState,
                 v.duration("checkpoint.aligned-timeout", Duration.ZERO, Duration.ZERO));
         Map<String, String> storageConfig = new LinkedHashMap<>();
         Map<String, String> params = new TreeMap<>();
+        Map<String, String> placementSettings = new TreeMap<>();
         properties.forEach((k, val) -> {
             if (k.startsWith(STORAGE_PREFIX) && val != null) {
                 storageConfig.put(k.substring(STORAGE_PREFIX.length()), val.toString());
             } else if (k.startsWith(PARAM_PREFIX) && val != null) {
                 params.put(k.substring(PARAM_PREFIX.length()), val.toString());
+            } else if (k.startsWith(PLACEMENT_PREFIX) && val != null) {
+                placementSettings.put(k.substring(PLACEMENT_PREFIX.length()), val.toString());
             }
         });
         String storageName = v.string("job.storage", "file");
@@ -108,14 +128,56 @@ public record JobSpec(String name, String definition, DesiredState desiredState,
             throw InvalidConfigurationException.of("job.changelog", properties.get("job.changelog"),
                     "a changelog needs checkpoint.incremental=true (a full checkpoint rewrites all state, with or without a log)");
         }
+        Placement placement = placement(v, name, parallelism, restore, placementSettings);
         try {
             JobConfig config = new JobConfig(parallelism, maxParallelism, v.string("job.backend", "heap"),
                     storageName, storageConfig, checkpoints, restartStrategy(v),
                     v.bool("job.fallback-to-previous-checkpoint", false), restore);
-            return new JobSpec(name, definition, state, config, Map.copyOf(params), changelog, PluginVersions.parse(v));
+            return new JobSpec(name, definition, state, config, Map.copyOf(params), changelog, PluginVersions.parse(v), placement, -1);
         } catch (IllegalArgumentException e) {
             throw new InvalidConfigurationException(e.getMessage());
         }
+    }
+
+    /**
+     * {@code job.placement}: each partition runs as a range of its own, at parallelism 1, named
+     * {@code <job>.range-<partition>} and restored from its own ledger.
+     */
+    private static Placement placement(ConfigValues v, String name, int parallelism, RestoreSettings restore,
+                                       Map<String, String> settings) throws InvalidConfigurationException {
+        String plugin = v.string("job.placement", null);
+        if (plugin == null || plugin.isBlank()) {
+            if (!settings.isEmpty()) {
+                String first = settings.keySet().iterator().next();
+                throw InvalidConfigurationException.of(PLACEMENT_PREFIX + first, settings.get(first),
+                        "placement.* properties configure job.placement, which is not set");
+            }
+            return null;
+        }
+        if (parallelism != 1) {
+            throw InvalidConfigurationException.of("job.parallelism", parallelism, "with job.placement use 1: every partition a process"
+                    + " is given runs as a range of its own at parallelism 1; a job grows by adding processes");
+        }
+        if (name.length() > 64 - RANGE_NAME_ROOM) {
+            throw InvalidConfigurationException.of("job.name", name, "with job.placement use at most " + (64 - RANGE_NAME_ROOM)
+                    + " characters: the ranges are named <job>" + RANGE_INFIX + "<partition>");
+        }
+        if (restore != null) {
+            throw InvalidConfigurationException.of("restore.path", restore.snapshotPath(), "a job with job.placement restores each range from"
+                    + " its own ledger; leave restore.path unset");
+        }
+        return new Placement(plugin.trim(), settings);
+    }
+
+    /** Whether this is the configuration of a job shared between processes by partition (not one of its ranges). */
+    boolean sharedByPartition() {
+        return placement != null && inputPartition < 0;
+    }
+
+    /** The range of partition {@code partition}: the same job, under its own name and ledger, reading only that partition. */
+    public JobSpec forPartition(int partition) {
+        return new JobSpec(name + RANGE_INFIX + partition, definition, desiredState, config, parameters, changelog, versions, placement,
+                partition);
     }
 
     /** The strategies' names as {@code job.restart-strategy} takes them. */
@@ -145,6 +207,7 @@ public record JobSpec(String name, String definition, DesiredState desiredState,
             case BACKEND -> config.backend();
             case STORAGE -> config.storage();
             case DECORATOR -> CHANGELOG;
+            case PLACEMENT -> placement == null ? "" : placement.plugin();
             case FORMAT -> throw new IllegalArgumentException("a job names no snapshot format");
         };
     }
@@ -161,6 +224,7 @@ public record JobSpec(String name, String definition, DesiredState desiredState,
             case BACKEND -> "state backend '" + config.backend() + "'";
             case STORAGE -> "storage '" + config.storage() + "'";
             case DECORATOR -> "the changelog plugin (job.changelog=true)";
+            case PLACEMENT -> "placement '" + pluginName(kind) + "' (job.placement)";
             case FORMAT -> throw new IllegalArgumentException("a job names no snapshot format");
         };
         VersionRange range = versions.of(kind);
@@ -176,6 +240,6 @@ public record JobSpec(String name, String definition, DesiredState desiredState,
     /** Whether {@code other} runs the same job the same way; only the desired state may differ. */
     boolean sameRun(JobSpec other) {
         return definition.equals(other.definition) && config.equals(other.config) && parameters.equals(other.parameters)
-                && changelog == other.changelog;
+                && changelog == other.changelog && java.util.Objects.equals(placement, other.placement) && inputPartition == other.inputPartition;
     }
 }

@@ -1,6 +1,7 @@
 package dev.cairn.core.internal.platform;
 
 import dev.cairn.api.platform.JobDefinition;
+import dev.cairn.spi.placement.JobPlacement;
 import dev.cairn.spi.storage.SnapshotStorageProvider;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -38,6 +39,17 @@ public final class JobSupervisor implements PluginTracker.Listener, JobInstance.
 
     private final PluginTracker plugins;
     private final Map<String, JobInstance> instances = new ConcurrentHashMap<>();
+    /** Jobs shared between processes by partition, by configuration pid; their ranges running here are in {@link #instances}. */
+    private final Map<String, DistributedJob> shared = new ConcurrentHashMap<>();
+    private final DistributedJob.Ranges ranges = new DistributedJob.Ranges() {
+        public void add(JobInstance range) {
+            instances.put(range.pid(), range);
+        }
+
+        public void remove(JobInstance range) {
+            instances.remove(range.pid(), range);
+        }
+    };
     private final ExecutorService kernelThread = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "cairn-kernel");
         t.setDaemon(true);
@@ -116,13 +128,20 @@ public final class JobSupervisor implements PluginTracker.Listener, JobInstance.
         JobSpec spec;
         try {
             spec = parse(pid, properties);
+            checkPlacementKept(pid, spec);
+            if (spec.sharedByPartition()) {
+                configuredShared(pid, spec);
+                return;
+            }
             if (existing != null) {
                 existing.checkUpdate(spec);
             } else {
                 requireUniqueName(pid, spec.name());
             }
         } catch (InvalidConfigurationException e) {
-            if (existing != null) {
+            if (shared.containsKey(pid)) {
+                LOG.warning("Configuration of job " + shared.get(pid).name() + " refused, the job keeps its current one: " + e.getMessage());
+            } else if (existing != null) {
                 existing.refuse(e.getMessage());
             } else {
                 Object given = properties.get("job.name");
@@ -141,7 +160,38 @@ public final class JobSupervisor implements PluginTracker.Listener, JobInstance.
         }
     }
 
+    private void configuredShared(String pid, JobSpec spec) throws InvalidConfigurationException {
+        DistributedJob existing = shared.get(pid);
+        if (existing == null) {
+            requireUniqueName(pid, spec.name());
+            DistributedJob created = new DistributedJob(pid, spec, this, ranges);
+            shared.put(pid, created);
+            later(created::reconcile);
+        } else {
+            later(() -> existing.configure(spec));
+        }
+    }
+
+    /**
+     * A job keeps or lacks {@code job.placement} for its life: its state lives in one ledger, or in
+     * one ledger per range, and neither is read as the other.
+     */
+    private void checkPlacementKept(String pid, JobSpec spec) throws InvalidConfigurationException {
+        boolean wasShared = shared.containsKey(pid);
+        boolean wasLocal = instances.containsKey(pid) && instances.get(pid).spec() != null;
+        if ((wasShared && !spec.sharedByPartition()) || (wasLocal && spec.sharedByPartition())) {
+            throw InvalidConfigurationException.of("job.placement", spec.placement() == null ? "" : spec.placement().plugin(),
+                    "a job keeps job.placement set or unset for its life (its state is in one ledger per range, or in one);"
+                            + " create a new job, e.g. from a savepoint of this one");
+        }
+    }
+
     void removed(String pid, boolean configurationDeleted) {
+        DistributedJob sharedJob = shared.remove(pid);
+        if (sharedJob != null) {
+            sharedJob.leave(configurationDeleted ? "configuration deleted" : "platform stopping");
+            return;
+        }
         JobInstance instance = instances.remove(pid);
         if (instance != null && instance.spec() != null) {
             CompletableFuture<String> awaited = configurationDeleted ? removals.remove(instance.spec().name()) : null;
@@ -172,8 +222,13 @@ public final class JobSupervisor implements PluginTracker.Listener, JobInstance.
     /** Refuses what {@link #configured} would refuse for the job configuration {@code pid}. */
     public void validateJobUpdate(String pid, Map<String, ?> properties) throws InvalidConfigurationException {
         JobSpec spec = parse(pid, properties);
+        checkPlacementKept(pid, spec);
         JobInstance existing = instances.get(pid);
-        if (existing != null && existing.spec() != null) {
+        if (spec.sharedByPartition()) {
+            if (!shared.containsKey(pid)) {
+                requireUniqueName(pid, spec.name());
+            }
+        } else if (existing != null && existing.spec() != null) {
             existing.checkUpdate(spec);
         } else {
             requireUniqueName(pid, spec.name());
@@ -192,6 +247,14 @@ public final class JobSupervisor implements PluginTracker.Listener, JobInstance.
         if (storage.isPresent() && storage.get().service() instanceof SnapshotStorageProvider provider) {
             try {
                 provider.validate(spec.config().storageConfig());
+            } catch (IllegalArgumentException e) {
+                throw new InvalidConfigurationException(e.getMessage());
+            }
+        }
+        Optional<PluginTracker.Plugin> placement = spec.placement() == null ? Optional.empty() : spec.plugin(plugins, PluginTracker.Kind.PLACEMENT);
+        if (placement.isPresent() && placement.get().service() instanceof JobPlacement p) {
+            try {
+                p.validate(spec.placement().settings());
             } catch (IllegalArgumentException e) {
                 throw new InvalidConfigurationException(e.getMessage());
             }
@@ -217,6 +280,11 @@ public final class JobSupervisor implements PluginTracker.Listener, JobInstance.
         for (JobInstance i : instances.values()) {
             if (!i.pid().equals(pid) && i.spec() != null && i.name().equals(name)) {
                 throw InvalidConfigurationException.of("job.name", name, "another job configuration (" + i.pid() + ") has that name");
+            }
+        }
+        for (Map.Entry<String, DistributedJob> e : shared.entrySet()) {
+            if (!e.getKey().equals(pid) && e.getValue().name().equals(name)) {
+                throw InvalidConfigurationException.of("job.name", name, "another job configuration (" + e.getKey() + ") has that name");
             }
         }
     }
@@ -252,6 +320,15 @@ public final class JobSupervisor implements PluginTracker.Listener, JobInstance.
         return instances.values().stream().filter(i -> i.name().equals(name)).findFirst();
     }
 
+    /** The jobs shared between processes by partition, by name. */
+    public Collection<DistributedJob> sharedJobs() {
+        return shared.values().stream().sorted(java.util.Comparator.comparing(DistributedJob::name)).toList();
+    }
+
+    public Optional<DistributedJob> sharedJob(String name) {
+        return shared.values().stream().filter(j -> j.name().equals(name)).findFirst();
+    }
+
     public String kernelRefusal() {
         return kernelRefusal;
     }
@@ -276,10 +353,18 @@ public final class JobSupervisor implements PluginTracker.Listener, JobInstance.
     @Override
     public void pluginAdded(PluginTracker.Plugin plugin) {
         later(() -> instances.values().forEach(JobInstance::pluginAdded));
+        later(() -> shared.values().forEach(DistributedJob::pluginAdded));
     }
 
     @Override
     public void pluginRemoved(PluginTracker.Plugin plugin) {
+        for (DistributedJob j : shared.values()) {
+            try {
+                j.pluginRemoved(plugin);
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "Job " + j.name() + " did not leave its group cleanly while " + plugin.origin() + " went away", e);
+            }
+        }
         for (JobInstance i : instances.values()) {
             try {
                 i.pluginRemoved(plugin);

@@ -1,6 +1,7 @@
 package dev.cairn.core.internal.platform;
 
 import dev.cairn.api.platform.JobDefinition;
+import dev.cairn.spi.placement.JobPlacement;
 import dev.cairn.spi.backend.StateBackend;
 import dev.cairn.spi.backend.StateBackendDecorator;
 import dev.cairn.spi.snapshot.SnapshotFormat;
@@ -28,7 +29,7 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
 @Component(service = PluginTracker.class)
 public final class PluginTracker {
 
-    public enum Kind { BACKEND, DECORATOR, STORAGE, FORMAT, DEFINITION }
+    public enum Kind { BACKEND, DECORATOR, STORAGE, FORMAT, DEFINITION, PLACEMENT }
 
     /** One registered plugin service. */
     public record Plugin(Kind kind, String name, Object service, Bundle bundle) {
@@ -152,6 +153,16 @@ public final class PluginTracker {
 
     void unbindDefinition(JobDefinition definition) {
         remove(Kind.DEFINITION, definition);
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY,
+            target = "(" + JobPlacement.NAME_PROPERTY + "=*)")
+    void bindPlacement(JobPlacement placement, ServiceReference<JobPlacement> ref) {
+        add(new Plugin(Kind.PLACEMENT, String.valueOf(ref.getProperty(JobPlacement.NAME_PROPERTY)), placement, ref.getBundle()));
+    }
+
+    void unbindPlacement(JobPlacement placement) {
+        remove(Kind.PLACEMENT, placement);
     }
 
     private void add(Plugin p) {

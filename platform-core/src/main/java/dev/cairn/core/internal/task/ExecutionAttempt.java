@@ -31,6 +31,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -403,6 +404,10 @@ public final class ExecutionAttempt implements CheckpointedAttempt {
     @Override
     public int parallelism() {
         return parallelism;
+    }
+
+    OptionalInt inputPartition() {
+        return job.inputPartition();
     }
 
     /** The key groups subtask {@code subtask} of a keyed operator owns in this attempt. */

@@ -8,6 +8,7 @@ import dev.cairn.core.internal.serialization.SerializerResolver;
 import dev.cairn.core.internal.snapshot.SnapshotFormats;
 import dev.cairn.spi.backend.StateBackend;
 import java.nio.file.Path;
+import java.util.OptionalInt;
 
 /**
  * What every execution attempt of a job runs with: its graph and configuration, its state
@@ -19,7 +20,7 @@ import java.nio.file.Path;
  */
 public record JobRuntime(JobGraph graph, JobConfig config, StateBackend backend, SnapshotFormats formats, SerializerResolver serializers,
                          OperatorFunctions functions, FailureInjector injector, Path workingDirectory, JobSnapshots snapshots,
-                         boolean changelog) {
+                         boolean changelog, OptionalInt inputPartition) {
 
     String jobName() {
         return graph.name();

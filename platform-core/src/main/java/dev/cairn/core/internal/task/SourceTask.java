@@ -5,6 +5,7 @@ import dev.cairn.api.job.SourceContext;
 import dev.cairn.api.job.SourceOutput;
 import dev.cairn.api.job.SourceReader;
 import dev.cairn.api.state.OperatorStateStore;
+import java.util.OptionalInt;
 import dev.cairn.core.internal.checkpoint.CheckpointBarrier;
 import dev.cairn.core.internal.crash.FailureInjector;
 
@@ -44,6 +45,10 @@ final class SourceTask<T> extends StreamTask {
 
             public ClassLoader userClassLoader() {
                 return attempt.serializers().classLoader();
+            }
+
+            public OptionalInt inputPartition() {
+                return attempt.inputPartition();
             }
         });
     }

@@ -1,0 +1,176 @@
+package dev.cairn.connector.kafka.internal;
+
+import dev.cairn.spi.placement.Membership;
+import dev.cairn.spi.placement.PartitionListener;
+import java.lang.management.ManagementFactory;
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
+import org.apache.kafka.clients.admin.MemberDescription;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+
+/**
+ * One process's member of a job's consumer group. Its consumer subscribes to the input topic but
+ * keeps every partition paused: it holds partitions, it never reads them (the ranges' sources
+ * read them by assignment, from the offsets in their state). It polls on a thread of its own, and
+ * the group's rebalance callbacks run there, so a revoked partition moves on only once its range
+ * stopped with a checkpoint.
+ */
+final class GroupMembership implements Membership, ConsumerRebalanceListener {
+
+    private static final Logger LOG = Logger.getLogger(GroupMembership.class.getName());
+    private static final Duration POLL = Duration.ofMillis(200);
+    private static final Duration QUERY = Duration.ofSeconds(10);
+
+    private final String jobName;
+    private final String topic;
+    private final String groupId;
+    private final String memberName;
+    private final ClientSettings settings;
+    private final PartitionListener listener;
+    private final KafkaConsumer<byte[], byte[]> consumer;
+    private final Thread thread;
+    private volatile boolean closing;
+
+    private GroupMembership(String jobName, Map<String, String> placement, PartitionListener listener) throws Exception {
+        this.jobName = jobName;
+        this.topic = placement.get("topic");
+        this.groupId = placement.getOrDefault("group.id", "cairn-" + jobName);
+        this.memberName = "cairn-" + jobName + "-" + InetAddress.getLocalHost().getHostName() + "-" + ProcessHandle.current().pid();
+        this.listener = listener;
+        Map<String, String> clientProperties = new HashMap<>(placement);
+        clientProperties.remove("topic");
+        clientProperties.remove("bootstrap.servers");
+        this.settings = new ClientSettings("placement", placement.get("bootstrap.servers"), clientProperties);
+        Map<String, String> own = new HashMap<>(Map.of("group.id", groupId, "client.id", memberName, "enable.auto.commit", "false",
+                "partition.assignment.strategy", CooperativeStickyAssignor.class.getName(), "auto.offset.reset", "latest"));
+        this.consumer = ClientSettings.create(() -> new KafkaConsumer<>(settings.with(own), new ByteArrayDeserializer(), new ByteArrayDeserializer()));
+        this.thread = new Thread(this::run, "cairn-placement-" + jobName);
+        this.thread.setDaemon(true);
+    }
+
+    static GroupMembership join(String jobName, Map<String, String> placement, PartitionListener listener) throws Exception {
+        GroupMembership m = new GroupMembership(jobName, placement, listener);
+        m.consumer.subscribe(List.of(m.topic), m);
+        m.thread.start();
+        return m;
+    }
+
+    private void run() {
+        long failures = 0;
+        try {
+            while (!closing) {
+                try {
+                    consumer.poll(POLL);
+                    failures = 0;
+                } catch (WakeupException e) {
+                    // close() woke the poll up: the loop ends
+                } catch (RuntimeException e) {
+                    if (failures++ == 0) {
+                        LOG.log(Level.WARNING, "Job " + jobName + ": the group " + groupId + " on " + settings.bootstrapServers()
+                                + " failed; retrying every second", e);
+                    }
+                    sleepQuietly(1000);
+                }
+            }
+        } finally {
+            try {
+                consumer.close(); // leaves the group: the partitions held here are revoked first, on this thread
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "Job " + jobName + ": leaving the group " + groupId + " failed", e);
+            }
+        }
+    }
+
+    private void sleepQuietly(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            closing = true;
+        }
+    }
+
+    @Override
+    public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+        consumer.pause(partitions);
+        if (!partitions.isEmpty()) {
+            listener.assigned(numbers(partitions));
+        }
+    }
+
+    @Override
+    public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+        if (!partitions.isEmpty()) {
+            listener.revoked(numbers(partitions));
+        }
+    }
+
+    @Override
+    public void onPartitionsLost(Collection<TopicPartition> partitions) {
+        if (!partitions.isEmpty()) {
+            listener.lost(numbers(partitions));
+        }
+    }
+
+    private Set<Integer> numbers(Collection<TopicPartition> partitions) {
+        return partitions.stream().filter(tp -> tp.topic().equals(topic)).map(TopicPartition::partition)
+                .collect(Collectors.toCollection(TreeSet::new));
+    }
+
+    @Override
+    public String memberName() {
+        return memberName;
+    }
+
+    @Override
+    public Map<String, Set<Integer>> owners() throws Exception {
+        try (Admin admin = ClientSettings.create(() -> Admin.create(settings.with(Map.of("client.id", memberName + "-admin"))))) {
+            ConsumerGroupDescription group = admin.describeConsumerGroups(List.of(groupId)).describedGroups().get(groupId)
+                    .get(QUERY.toMillis(), TimeUnit.MILLISECONDS);
+            Map<String, Set<Integer>> owners = new TreeMap<>();
+            for (MemberDescription m : group.members()) {
+                Set<Integer> owned = numbers(m.assignment().topicPartitions());
+                if (!owned.isEmpty()) {
+                    owners.computeIfAbsent(m.clientId(), k -> new TreeSet<>()).addAll(owned);
+                }
+            }
+            return owners;
+        }
+    }
+
+    @Override
+    public int partitionCount() throws Exception {
+        try (Admin admin = ClientSettings.create(() -> Admin.create(settings.with(Map.of("client.id", memberName + "-admin"))))) {
+            return admin.describeTopics(List.of(topic)).allTopicNames().get(QUERY.toMillis(), TimeUnit.MILLISECONDS).get(topic).partitions().size();
+        }
+    }
+
+    @Override
+    public void close() {
+        closing = true;
+        consumer.wakeup();
+        try {
+            thread.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

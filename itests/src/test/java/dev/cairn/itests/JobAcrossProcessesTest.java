@@ -1,0 +1,146 @@
+package dev.cairn.itests;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.cairn.connector.kafka.KafkaBroker;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+
+/**
+ * One job shared by platform processes through a Kafka consumer group ({@code job.placement=kafka}):
+ * a KRaft broker, a keyed job over a 12-partition topic, three platform processes on one snapshot
+ * root; one of them killed with SIGKILL mid-run, its ranges restored by the other two from its
+ * last completed checkpoints; a fourth process joining and taking ranges over. The output topic,
+ * read with read_committed, equals the running counts computed from the input: 0 lost, 0 duplicated.
+ */
+class JobAcrossProcessesTest {
+
+    private static final int PARTITIONS = 12;
+    private static final int RECORDS = 9_000;
+    private static final int KEYS = 60;
+    private static final Pattern RANGE_ROW = Pattern.compile("(?m)^counts\\.range-(\\d+)\\s+(\\S+)");
+
+    @Test
+    void aJobSharedByFourProcessesIsExactlyOnceThroughAKillAndAScaleOut() throws Exception {
+        Path shared = Files.createTempDirectory("cairn-shared-root-");
+        try (KafkaBroker broker = new KafkaBroker(); PlatformProcess a = PlatformProcess.create(); PlatformProcess b = PlatformProcess.create();
+             PlatformProcess c = PlatformProcess.create(); PlatformProcess d = PlatformProcess.create()) {
+            broker.createTopic("in", PARTITIONS);
+            broker.createTopic("out", 4);
+            // records are keyed by the job's key, so a key's records all go to one partition and its count lives in one range
+            List<String> lines = IntStream.range(0, RECORDS).mapToObj(i -> "k" + (i * 13) % KEYS + "," + i).toList();
+            int third = RECORDS / 3;
+            broker.produce("in", lines.subList(0, third));
+            for (PlatformProcess p : List.of(a, b, c)) {
+                join(p, broker, shared);
+            }
+            PlatformFixture.await(() -> !running(a).isEmpty() && !running(b).isEmpty() && !running(c).isEmpty()
+                    && union(a, b, c).size() == PARTITIONS, () -> "every range running on one of three processes: " + jobs(a, b, c));
+            PlatformFixture.await(() -> broker.readCommitted("out").size() >= third, () -> "output of the first third: " + jobs(a, b, c));
+
+            broker.produce("in", lines.subList(third, 2 * third));
+            PlatformFixture.await(() -> broker.readCommitted("out").size() > third, () -> "output of the second third begun");
+            Set<Integer> ofB = running(b);
+            long killed = System.nanoTime();
+            b.kill();
+            PlatformFixture.await(() -> union(a, c).size() == PARTITIONS,
+                    () -> "the killed process's ranges " + ofB + " running again on the others: " + jobs(a, c));
+            System.out.printf("ranges %s of the killed process ran again on the others %.1f s after the kill (session timeout 6 s)%n",
+                    ofB, (System.nanoTime() - killed) / 1e9);
+            PlatformFixture.await(() -> broker.readCommitted("out").size() >= 2 * third, () -> "output of the second third: " + jobs(a, c));
+
+            join(d, broker, shared);
+            PlatformFixture.await(() -> !running(d).isEmpty() && union(a, c, d).size() == PARTITIONS,
+                    () -> "the fourth process running ranges taken over from the others: " + jobs(a, c, d));
+            broker.produce("in", lines.subList(2 * third, RECORDS));
+            PlatformFixture.await(() -> broker.readCommitted("out").size() >= RECORDS, () -> "all output: " + jobs(a, c, d));
+            assertThat(disjoint(running(a), running(c), running(d))).as("no range runs twice: %s", jobs(a, c, d)).isTrue();
+            for (PlatformProcess p : List.of(a, c, d)) {
+                p.stop(); // each leaves the group: its ranges stop with a checkpoint and commit
+            }
+            assertThat(broker.readCommittedOnceSettled("out")).hasSize(RECORDS).containsExactlyInAnyOrderElementsOf(expected(lines));
+        } finally {
+            try (var files = Files.walk(shared)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            }
+        }
+    }
+
+    /** Starts the process with the Kafka connector and the example job, and creates job {@code counts} on the shared root. */
+    private static void join(PlatformProcess p, KafkaBroker broker, Path shared) throws Exception {
+        for (String jar : List.of("connector-kafka.jar", "examples-kafka.jar")) {
+            p.deploy(PlatformFixture.HOME.resolve("plugins").resolve(jar));
+        }
+        p.start(null);
+        PlatformFixture.await(() -> p.console("cairn:plugins").text().contains("kafka-counts"), () -> "the example job's definition");
+        p.run("cairn:create counts job.definition=kafka-counts job.placement=kafka checkpoint.interval=200ms"
+                + " job.restart-delay=100ms job.max-restarts=20 storage.root=" + shared
+                + " placement.bootstrap.servers=" + broker.bootstrapServers() + " placement.topic=in"
+                + " placement.session.timeout.ms=6000 placement.heartbeat.interval.ms=1000"
+                + " param.bootstrap=" + broker.bootstrapServers() + " param.input=in param.output=out");
+    }
+
+    /** The partitions whose ranges run in {@code p} now, as {@code cairn:jobs} lists them. */
+    private static Set<Integer> running(PlatformProcess p) {
+        Set<Integer> ranges = new TreeSet<>();
+        Matcher m = RANGE_ROW.matcher(jobsOf(p));
+        while (m.find()) {
+            if (m.group(2).equals("RUNNING")) {
+                ranges.add(Integer.parseInt(m.group(1)));
+            }
+        }
+        return ranges;
+    }
+
+    private static Set<Integer> union(PlatformProcess... processes) {
+        Set<Integer> all = new TreeSet<>();
+        for (PlatformProcess p : processes) {
+            all.addAll(running(p));
+        }
+        return all;
+    }
+
+    private static boolean disjoint(Set<Integer>... sets) {
+        int total = 0;
+        Set<Integer> all = new TreeSet<>();
+        for (Set<Integer> s : sets) {
+            total += s.size();
+            all.addAll(s);
+        }
+        return total == all.size();
+    }
+
+    private static String jobsOf(PlatformProcess p) {
+        try {
+            return p.alive() ? p.run("cairn:jobs") : "";
+        } catch (Exception | AssertionError e) {
+            return "";
+        }
+    }
+
+    private static String jobs(PlatformProcess... processes) {
+        return List.of(processes).stream().map(JobAcrossProcessesTest::jobsOf).collect(Collectors.joining("\n---\n"));
+    }
+
+    /** For each key, its running count after each of its records, as one failure-free pass emits. */
+    private static List<String> expected(List<String> lines) {
+        Map<String, Integer> counts = new HashMap<>();
+        List<String> out = new ArrayList<>();
+        for (String line : lines) {
+            String key = line.substring(0, line.indexOf(','));
+            out.add(key + ":" + counts.merge(key, 1, Integer::sum));
+        }
+        return out;
+    }
+}

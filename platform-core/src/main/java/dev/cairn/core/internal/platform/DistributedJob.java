@@ -1,0 +1,177 @@
+package dev.cairn.core.internal.platform;
+
+import dev.cairn.core.internal.platform.PluginTracker.Kind;
+import dev.cairn.core.internal.platform.PluginTracker.Plugin;
+import dev.cairn.spi.placement.JobPlacement;
+import dev.cairn.spi.placement.Membership;
+import dev.cairn.spi.placement.PartitionListener;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * A job shared between platform processes by partition ({@code job.placement}): this process
+ * joins the job's group through the placement plugin and runs every partition it is given as a
+ * range, a job instance of its own ({@code <job>.range-<partition>}) whose ledger lives on the
+ * job's shared snapshot storage. A range handed over stops with a checkpoint that its next owner
+ * restores; a range lost without a handover stops without one.
+ */
+public final class DistributedJob implements PartitionListener {
+
+    private static final Logger LOG = Logger.getLogger(DistributedJob.class.getName());
+
+    /** Where the ranges this process runs are listed with the other jobs. */
+    interface Ranges {
+        void add(JobInstance range);
+
+        void remove(JobInstance range);
+    }
+
+    private final String pid;
+    private final JobInstance.Platform platform;
+    private final Ranges ranges;
+    private volatile JobSpec spec;
+    /** The ranges running here by partition; changed only on the membership's thread, read by the console. */
+    private final Map<Integer, JobInstance> running = new ConcurrentHashMap<>();
+    /** Written under this object's lock, read without it: the console must not wait for a handover. */
+    private volatile Membership membership;
+    private Plugin joinedThrough;
+    private volatile String waitingFor;
+
+    DistributedJob(String pid, JobSpec spec, JobInstance.Platform platform, Ranges ranges) {
+        this.pid = pid;
+        this.spec = spec;
+        this.platform = platform;
+        this.ranges = ranges;
+    }
+
+    public String name() {
+        return spec.name();
+    }
+
+    public JobSpec spec() {
+        return spec;
+    }
+
+    /** Why this process is not in the job's group, or {@code null} when it is. */
+    public String waitingFor() {
+        return waitingFor;
+    }
+
+    /** The partitions whose ranges run in this process. */
+    public Set<Integer> partitionsHere() {
+        return new TreeSet<>(running.keySet());
+    }
+
+    /** This process's membership, or empty while it is not in the group. */
+    public Optional<Membership> membership() {
+        return Optional.ofNullable(membership);
+    }
+
+    /** Joins the job's group when it should run and its placement plugin is installed. */
+    synchronized void reconcile() {
+        if (membership != null) {
+            return;
+        }
+        if (spec.desiredState() == JobSpec.DesiredState.SUSPENDED) {
+            waitingFor = "suspended";
+            return;
+        }
+        Optional<Plugin> plugin = spec.plugin(platform.plugins(), Kind.PLACEMENT);
+        if (plugin.isEmpty()) {
+            waitingFor = "waiting for " + spec.wanted(Kind.PLACEMENT) + " (" + spec.installed(platform.plugins(), Kind.PLACEMENT) + ")";
+            return;
+        }
+        try {
+            membership = ((JobPlacement) plugin.get().service()).join(spec.name(), spec.placement().settings(), this);
+            joinedThrough = plugin.get();
+            waitingFor = null;
+            LOG.info(() -> "Job " + spec.name() + " joined its group as " + membership.memberName() + " through " + plugin.get().origin());
+        } catch (Exception | LinkageError e) {
+            waitingFor = "could not join its group: " + (e.getMessage() != null ? e.getMessage() : e.toString());
+            LOG.log(Level.WARNING, "Job " + spec.name() + " could not join its group", e);
+        }
+    }
+
+    /** A new configuration: the process leaves the group (its ranges stop with a checkpoint) and joins again with it. */
+    synchronized void configure(JobSpec next) {
+        if (next.equals(spec)) {
+            return;
+        }
+        leave("configuration changed");
+        spec = next;
+        reconcile();
+    }
+
+    /** Leaves the group: every range here is handed over, stopping with a checkpoint. */
+    synchronized void leave(String why) {
+        if (membership == null) {
+            return;
+        }
+        LOG.info(() -> "Job " + spec.name() + " leaves its group (" + why + ")");
+        try {
+            membership.close();
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "Job " + spec.name() + " did not leave its group cleanly", e);
+        }
+        membership = null;
+        joinedThrough = null;
+        revoked(Set.copyOf(running.keySet())); // a membership that failed to hand them over
+    }
+
+    void pluginAdded() {
+        reconcile();
+    }
+
+    /** The placement plugin going away takes the membership with it; the ranges stop with a checkpoint first. */
+    synchronized void pluginRemoved(Plugin plugin) {
+        if (joinedThrough != null && joinedThrough.service() == plugin.service()) {
+            leave(plugin.origin() + " is going away");
+            platform.later(this::reconcile);
+        }
+    }
+
+    // ---- PartitionListener: called on the membership's thread, never under this object's lock
+
+    @Override
+    public void assigned(Set<Integer> partitions) {
+        for (int p : new TreeSet<>(partitions)) {
+            if (running.containsKey(p)) {
+                continue;
+            }
+            JobInstance range = new JobInstance(pid + "#" + p, spec.forPartition(p), platform);
+            running.put(p, range);
+            ranges.add(range);
+            range.reconcile();
+            LOG.info(() -> "Job " + spec.name() + ": range " + p + " runs here (" + range.state() + ")");
+        }
+    }
+
+    @Override
+    public void revoked(Set<Integer> partitions) {
+        for (int p : new TreeSet<>(partitions)) {
+            JobInstance range = running.remove(p);
+            if (range != null) {
+                String snapshot = range.dispose(false);
+                ranges.remove(range);
+                LOG.info(() -> "Job " + spec.name() + ": range " + p + " handed over" + (snapshot == null ? "" : " at " + snapshot));
+            }
+        }
+    }
+
+    @Override
+    public void lost(Set<Integer> partitions) {
+        for (int p : new TreeSet<>(partitions)) {
+            JobInstance range = running.remove(p);
+            if (range != null) {
+                range.abandon("range " + p + " lost to another process");
+                ranges.remove(range);
+                LOG.warning(() -> "Job " + spec.name() + ": range " + p + " lost without a handover; stopped without a snapshot");
+            }
+        }
+    }
+}
