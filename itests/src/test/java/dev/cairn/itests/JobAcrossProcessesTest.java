@@ -42,12 +42,15 @@ class JobAcrossProcessesTest {
             List<String> lines = IntStream.range(0, RECORDS).mapToObj(i -> "k" + (i * 13) % KEYS + "," + i).toList();
             int third = RECORDS / 3;
             broker.produce("in", lines.subList(0, third));
+            long t0 = System.nanoTime();
             for (PlatformProcess p : List.of(a, b, c)) {
                 join(p, broker, shared);
             }
+            System.out.printf("three processes started in %.1f s%n", (System.nanoTime() - t0) / 1e9);
             PlatformFixture.await(() -> !running(a).isEmpty() && !running(b).isEmpty() && !running(c).isEmpty()
                     && union(a, b, c).size() == PARTITIONS, () -> "every range running on one of three processes: " + jobs(a, b, c));
             PlatformFixture.await(() -> broker.readCommitted("out").size() >= third, () -> "output of the first third: " + jobs(a, b, c));
+            System.out.printf("first third out at %.1f s%n", (System.nanoTime() - t0) / 1e9);
 
             broker.produce("in", lines.subList(third, 2 * third));
             PlatformFixture.await(() -> broker.readCommitted("out").size() > third, () -> "output of the second third begun");
@@ -60,15 +63,19 @@ class JobAcrossProcessesTest {
                     ofB, (System.nanoTime() - killed) / 1e9);
             PlatformFixture.await(() -> broker.readCommitted("out").size() >= 2 * third, () -> "output of the second third: " + jobs(a, c));
 
+            System.out.printf("second third out at %.1f s%n", (System.nanoTime() - t0) / 1e9);
             join(d, broker, shared);
+            System.out.printf("fourth started at %.1f s%n", (System.nanoTime() - t0) / 1e9);
             PlatformFixture.await(() -> !running(d).isEmpty() && union(a, c, d).size() == PARTITIONS,
                     () -> "the fourth process running ranges taken over from the others: " + jobs(a, c, d));
             broker.produce("in", lines.subList(2 * third, RECORDS));
             PlatformFixture.await(() -> broker.readCommitted("out").size() >= RECORDS, () -> "all output: " + jobs(a, c, d));
+            System.out.printf("all out at %.1f s; ranges %s, %s, %s%n", (System.nanoTime() - t0) / 1e9, running(a), running(c), running(d));
             assertThat(disjoint(running(a), running(c), running(d))).as("no range runs twice: %s", jobs(a, c, d)).isTrue();
             for (PlatformProcess p : List.of(a, c, d)) {
                 p.stop(); // each leaves the group: its ranges stop with a checkpoint and commit
             }
+            System.out.printf("stopped at %.1f s%n", (System.nanoTime() - t0) / 1e9);
             assertThat(broker.readCommittedOnceSettled("out")).hasSize(RECORDS).containsExactlyInAnyOrderElementsOf(expected(lines));
         } finally {
             try (var files = Files.walk(shared)) {
@@ -82,13 +89,17 @@ class JobAcrossProcessesTest {
         for (String jar : List.of("connector-kafka.jar", "examples-kafka.jar")) {
             p.deploy(PlatformFixture.HOME.resolve("plugins").resolve(jar));
         }
+        long t = System.nanoTime();
         p.start(null);
-        PlatformFixture.await(() -> p.console("cairn:plugins").text().contains("kafka-counts"), () -> "the example job's definition");
-        p.run("cairn:create counts job.definition=kafka-counts job.placement=kafka checkpoint.interval=200ms"
+        System.out.printf("  started in %.1f s%n", (System.nanoTime() - t) / 1e9);
+        PlatformFixture.await(() -> jobsOf(p, "cairn:plugins").contains("kafka-counts"), () -> "the example job's definition");
+        System.out.printf("  definition in %.1f s%n", (System.nanoTime() - t) / 1e9);
+        String created = p.run("cairn:create counts job.definition=kafka-counts job.placement=kafka checkpoint.interval=200ms"
                 + " job.restart-delay=100ms job.max-restarts=20 storage.root=" + shared
                 + " placement.bootstrap.servers=" + broker.bootstrapServers() + " placement.topic=in"
                 + " placement.session.timeout.ms=6000 placement.heartbeat.interval.ms=1000"
                 + " param.bootstrap=" + broker.bootstrapServers() + " param.input=in param.output=out");
+        assertThat(created).contains("created job counts");
     }
 
     /** The partitions whose ranges run in {@code p} now, as {@code cairn:jobs} lists them. */
@@ -122,8 +133,13 @@ class JobAcrossProcessesTest {
     }
 
     private static String jobsOf(PlatformProcess p) {
+        return jobsOf(p, "cairn:jobs");
+    }
+
+    /** What {@code command} answers, or nothing while the process is down or not answering. */
+    private static String jobsOf(PlatformProcess p, String command) {
         try {
-            return p.alive() ? p.run("cairn:jobs") : "";
+            return p.alive() ? p.run(command) : "";
         } catch (Exception | AssertionError e) {
             return "";
         }

@@ -172,7 +172,7 @@ public final class ConfigurationAccess {
 
     /**
      * Converts console strings to each attribute's Metatype type and refuses unknown names, wrong
-     * types and values outside the options. Job configurations also take {@code param.*} and {@code storage.*}.
+     * types and values outside the options. Job configurations also take {@code param.*}, {@code storage.*} and {@code placement.*}.
      */
     Map<String, Object> typed(Target target, Map<String, Object> values) throws InvalidConfigurationException {
         Map<String, AttributeDefinition> ads = new LinkedHashMap<>();
@@ -181,7 +181,7 @@ public final class ConfigurationAccess {
         for (Map.Entry<String, Object> e : values.entrySet()) {
             String key = e.getKey();
             AttributeDefinition ad = ads.get(key);
-            boolean free = JOB_FACTORY_PID.equals(target.factoryPid()) && (key.startsWith("param.") || key.startsWith("storage."));
+            boolean free = JOB_FACTORY_PID.equals(target.factoryPid()) && (key.startsWith("param.") || key.startsWith("storage.") || key.startsWith("placement."));
             if (ad == null && !free) {
                 throw new InvalidConfigurationException(key + "=" + e.getValue() + " is not allowed: it is not a property of "
                         + target.ocd().getID() + "; use one of " + ads.keySet());

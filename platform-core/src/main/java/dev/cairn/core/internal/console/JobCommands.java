@@ -150,7 +150,7 @@ public final class JobCommands {
         configs.createJob(name, keyValues(properties));
         // ConfigAdmin delivers the configuration asynchronously: return once the job exists, so the next command finds it
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (supervisor.job(name).isEmpty()) {
+        while (supervisor.job(name).isEmpty() && supervisor.sharedJob(name).isEmpty()) {
             if (System.nanoTime() > deadline) {
                 return "created the configuration of job " + name + "; the platform has not picked it up yet";
             }

@@ -68,6 +68,9 @@ public final class PlatformCommands {
         return rows;
     }
 
+    /** Free-form properties whose values are credentials (a Kafka JAAS line, a key's password): never shown. */
+    private static final java.util.regex.Pattern SECRET = java.util.regex.Pattern.compile("(?i)password|secret|jaas|token|credential");
+
     /** A job's or a pid's properties: type, default, current value and description, from Metatype. */
     public String config(String target) throws IOException {
         ConfigurationAccess.Target t = configs.target(target);
@@ -90,8 +93,10 @@ public final class PlatformCommands {
                     ad.getDescription() == null ? ad.getName() : ad.getDescription());
         }
         current.forEach((k, v) -> {
-            if (k.startsWith("param.") || k.startsWith("storage.") && t.attributes().stream().noneMatch(ad -> ad.getID().equals(k))) {
-                table.row(k, "string", "-", v, k.startsWith("param.") ? "passed to the job definition" : "passed to the storage plugin");
+            boolean free = k.startsWith("param.") || k.startsWith("storage.") || k.startsWith("placement.");
+            if (free && t.attributes().stream().noneMatch(ad -> ad.getID().equals(k))) {
+                table.row(k, "string", "-", SECRET.matcher(k).find() ? "(hidden)" : v, k.startsWith("param.") ? "passed to the job definition"
+                        : k.startsWith("storage.") ? "passed to the storage plugin" : "passed to the placement plugin");
             }
         });
         return table + (refusal == null ? "" : "\nlast refused change: " + refusal);
