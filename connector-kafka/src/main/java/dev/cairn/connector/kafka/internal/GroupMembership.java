@@ -2,7 +2,6 @@ package dev.cairn.connector.kafka.internal;
 
 import dev.cairn.spi.placement.Membership;
 import dev.cairn.spi.placement.PartitionListener;
-import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.Collection;
@@ -38,6 +37,7 @@ final class GroupMembership implements Membership, ConsumerRebalanceListener {
     private static final Logger LOG = Logger.getLogger(GroupMembership.class.getName());
     private static final Duration POLL = Duration.ofMillis(200);
     private static final Duration QUERY = Duration.ofSeconds(10);
+    private static final java.util.concurrent.atomic.AtomicInteger JOINS = new java.util.concurrent.atomic.AtomicInteger();
 
     private final String jobName;
     private final String topic;
@@ -53,7 +53,10 @@ final class GroupMembership implements Membership, ConsumerRebalanceListener {
         this.jobName = jobName;
         this.topic = placement.get("topic");
         this.groupId = placement.getOrDefault("group.id", "cairn-" + jobName);
-        this.memberName = "cairn-" + jobName + "-" + InetAddress.getLocalHost().getHostName() + "-" + ProcessHandle.current().pid();
+        int n = JOINS.incrementAndGet();
+        // the group reports members by client id: host and process, and which join of this process when there were several
+        this.memberName = "cairn-" + jobName + "-" + InetAddress.getLocalHost().getHostName() + "-" + ProcessHandle.current().pid()
+                + (n == 1 ? "" : "-" + n);
         this.listener = listener;
         Map<String, String> clientProperties = new HashMap<>(placement);
         clientProperties.remove("topic");

@@ -145,4 +145,42 @@ class JobSpecTest {
                     .hasMessageContaining("[1.2,2)");
         }
     }
+
+    @Test
+    void aJobSharedByPartitionRunsEachPartitionAsARangeOfItsOwn() throws Exception {
+        JobSpec spec = JobSpec.parse(props("job.placement", "kafka", "placement.topic", "in", "placement.bootstrap.servers", "h:9092",
+                "param.input", "in"), "counts", "/data");
+        assertThat(spec.sharedByPartition()).isTrue();
+        assertThat(spec.placement().plugin()).isEqualTo("kafka");
+        assertThat(spec.placement().settings()).containsOnly(Map.entry("topic", "in"), Map.entry("bootstrap.servers", "h:9092"));
+        assertThat(spec.parameters()).containsOnly(Map.entry("input", "in"));
+
+        JobSpec range = spec.forPartition(7);
+        assertThat(range.name()).isEqualTo("counts.range-7");
+        assertThat(range.inputPartition()).isEqualTo(7);
+        assertThat(range.sharedByPartition()).as("a range joins no group itself").isFalse();
+        assertThat(range.config()).isEqualTo(spec.config());
+        assertThat(range.pluginName(PluginTracker.Kind.PLACEMENT)).isEqualTo("kafka");
+        assertThat(range.sameRun(spec.forPartition(8))).isFalse();
+
+        JobSpec local = JobSpec.parse(props(), "counts", "/data");
+        assertThat(local.placement()).isNull();
+        assertThat(local.inputPartition()).isEqualTo(-1);
+        assertThat(local.sharedByPartition()).isFalse();
+    }
+
+    @Test
+    void whatASharedJobCannotHaveIsRefusedByName() throws Exception {
+        assertThatThrownBy(() -> JobSpec.parse(props("job.placement", "kafka", "job.parallelism", "2"), "counts", "/data"))
+                .isInstanceOf(InvalidConfigurationException.class).hasMessageStartingWith("job.parallelism=2 is not allowed: with job.placement use 1");
+        assertThatThrownBy(() -> JobSpec.parse(props("placement.topic", "in"), "counts", "/data"))
+                .isInstanceOf(InvalidConfigurationException.class)
+                .hasMessage("placement.topic=in is not allowed: placement.* properties configure job.placement, which is not set");
+        assertThatThrownBy(() -> JobSpec.parse(props("job.placement", "kafka", "restore.path", "counts/savepoints/x"), "counts", "/data"))
+                .isInstanceOf(InvalidConfigurationException.class).hasMessageStartingWith("restore.path=counts/savepoints/x is not allowed");
+        String longName = "n".repeat(53);
+        assertThatThrownBy(() -> JobSpec.parse(props("job.placement", "kafka"), longName, "/data"))
+                .isInstanceOf(InvalidConfigurationException.class).hasMessageContaining("use at most 52 characters");
+        assertThat(JobSpec.parse(props("job.placement", "kafka"), "n".repeat(52), "/data").forPartition(99999).name()).hasSize(64);
+    }
 }
