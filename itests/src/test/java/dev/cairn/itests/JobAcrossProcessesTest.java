@@ -18,46 +18,49 @@ import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
 /**
- * One job shared by platform processes through a Kafka consumer group ({@code job.placement=kafka}):
- * a KRaft broker, a keyed job over a 12-partition topic, three platform processes on one snapshot
- * root; one of them killed with SIGKILL mid-run, its ranges restored by the other two from its
- * last completed checkpoints; a fourth process joining and taking ranges over. The output topic,
- * read with read_committed, equals the running counts computed from the input: 0 lost, 0 duplicated.
+ * Jobs shared by platform processes through Kafka consumer groups ({@code job.placement=kafka}): a
+ * KRaft broker; input spread over a 12-partition topic regardless of keys; a repartition job
+ * writing it, keyed, to a second 12-partition topic, and a keyed counting job over that one, both
+ * shared by three platform processes on one snapshot root; one process killed with SIGKILL mid-run,
+ * its ranges restored by the other two from its last completed checkpoints; a fourth process
+ * joining and taking ranges over. The output topic, read with read_committed, equals the running
+ * counts computed from the input: 0 lost, 0 duplicated.
  */
 class JobAcrossProcessesTest {
 
     private static final int PARTITIONS = 12;
     private static final int RECORDS = 9_000;
     private static final int KEYS = 60;
-    private static final Pattern RANGE_ROW = Pattern.compile("(?m)^counts\\.range-(\\d+)\\s+(\\S+)");
+    private static final Pattern RANGE_ROW = Pattern.compile("(?m)^(counts|rekey)\\.range-(\\d+)\\s+(\\S+)");
 
     @Test
-    void aJobSharedByFourProcessesIsExactlyOnceThroughAKillAndAScaleOut() throws Exception {
+    void jobsSharedByFourProcessesAreExactlyOnceThroughAKillAndAScaleOut() throws Exception {
         Path shared = Files.createTempDirectory("cairn-shared-root-");
         try (KafkaBroker broker = new KafkaBroker(); PlatformProcess a = PlatformProcess.create(); PlatformProcess b = PlatformProcess.create();
              PlatformProcess c = PlatformProcess.create(); PlatformProcess d = PlatformProcess.create()) {
             broker.createTopic("in", PARTITIONS);
+            broker.createTopic("by-key", PARTITIONS);
             broker.createTopic("out", 4);
-            // records are keyed by the job's key, so a key's records all go to one partition and its count lives in one range
+            // a key's records are in every partition of "in": only the repartition puts each key's count in one range
             List<String> lines = IntStream.range(0, RECORDS).mapToObj(i -> "k" + (i * 13) % KEYS + "," + i).toList();
             int third = RECORDS / 3;
-            broker.produce("in", lines.subList(0, third));
+            broker.produceSpread("in", lines.subList(0, third), PARTITIONS);
             long t0 = System.nanoTime();
             for (PlatformProcess p : List.of(a, b, c)) {
                 join(p, broker, shared);
             }
             System.out.printf("three processes started in %.1f s%n", (System.nanoTime() - t0) / 1e9);
             PlatformFixture.await(() -> !running(a).isEmpty() && !running(b).isEmpty() && !running(c).isEmpty()
-                    && union(a, b, c).size() == PARTITIONS, () -> "every range running on one of three processes: " + jobs(a, b, c));
+                    && union(a, b, c).size() == 2 * PARTITIONS, () -> "every range running on one of three processes: " + jobs(a, b, c));
             PlatformFixture.await(() -> broker.readCommitted("out").size() >= third, () -> "output of the first third: " + jobs(a, b, c));
             System.out.printf("first third out at %.1f s%n", (System.nanoTime() - t0) / 1e9);
 
-            broker.produce("in", lines.subList(third, 2 * third));
+            broker.produceSpread("in", lines.subList(third, 2 * third), PARTITIONS);
             PlatformFixture.await(() -> broker.readCommitted("out").size() > third, () -> "output of the second third begun");
-            Set<Integer> ofB = running(b);
+            Set<String> ofB = running(b);
             long killed = System.nanoTime();
             b.kill();
-            PlatformFixture.await(() -> union(a, c).size() == PARTITIONS,
+            PlatformFixture.await(() -> union(a, c).size() == 2 * PARTITIONS,
                     () -> "the killed process's ranges " + ofB + " running again on the others: " + jobs(a, c));
             System.out.printf("ranges %s of the killed process ran again on the others %.1f s after the kill (session timeout 6 s)%n",
                     ofB, (System.nanoTime() - killed) / 1e9);
@@ -66,9 +69,9 @@ class JobAcrossProcessesTest {
             System.out.printf("second third out at %.1f s%n", (System.nanoTime() - t0) / 1e9);
             join(d, broker, shared);
             System.out.printf("fourth started at %.1f s%n", (System.nanoTime() - t0) / 1e9);
-            PlatformFixture.await(() -> !running(d).isEmpty() && union(a, c, d).size() == PARTITIONS,
+            PlatformFixture.await(() -> !running(d).isEmpty() && union(a, c, d).size() == 2 * PARTITIONS,
                     () -> "the fourth process running ranges taken over from the others: " + jobs(a, c, d));
-            broker.produce("in", lines.subList(2 * third, RECORDS));
+            broker.produceSpread("in", lines.subList(2 * third, RECORDS), PARTITIONS);
             PlatformFixture.await(() -> broker.readCommitted("out").size() >= RECORDS, () -> "all output: " + jobs(a, c, d));
             System.out.printf("all out at %.1f s; ranges %s, %s, %s%n", (System.nanoTime() - t0) / 1e9, running(a), running(c), running(d));
             assertThat(disjoint(running(a), running(c), running(d))).as("no range runs twice: %s", jobs(a, c, d)).isTrue();
@@ -84,7 +87,11 @@ class JobAcrossProcessesTest {
         }
     }
 
-    /** Starts the process with the Kafka connector and the example job, and creates job {@code counts} on the shared root. */
+    /**
+     * Starts the process with the Kafka connector and the example jobs, and creates jobs
+     * {@code rekey} ({@code in} to {@code by-key}) and {@code counts} ({@code by-key} to {@code out}),
+     * each shared by the partitions of its input, on the shared root.
+     */
     private static void join(PlatformProcess p, KafkaBroker broker, Path shared) throws Exception {
         for (String jar : List.of("connector-kafka.jar", "examples-kafka.jar")) {
             p.deploy(PlatformFixture.HOME.resolve("plugins").resolve(jar));
@@ -94,38 +101,45 @@ class JobAcrossProcessesTest {
         System.out.printf("  started in %.1f s%n", (System.nanoTime() - t) / 1e9);
         PlatformFixture.await(() -> jobsOf(p, "cairn:plugins").contains("kafka-counts"), () -> "the example job's definition");
         System.out.printf("  definition in %.1f s%n", (System.nanoTime() - t) / 1e9);
-        String created = p.run("cairn:create counts job.definition=kafka-counts job.placement=kafka checkpoint.interval=200ms"
-                + " job.restart-delay=100ms job.max-restarts=20 storage.root=" + shared
-                + " placement.bootstrap.servers=" + broker.bootstrapServers() + " placement.topic=in"
-                + " placement.session.timeout.ms=6000 placement.heartbeat.interval.ms=1000"
-                + " param.bootstrap=" + broker.bootstrapServers() + " param.input=in param.output=out");
-        assertThat(created).contains("created job counts");
+        create(p, "rekey", "kafka-repartition", "in", "by-key", broker, shared);
+        create(p, "counts", "kafka-counts", "by-key", "out", broker, shared);
     }
 
-    /** The partitions whose ranges run in {@code p} now, as {@code cairn:jobs} lists them. */
-    private static Set<Integer> running(PlatformProcess p) {
-        Set<Integer> ranges = new TreeSet<>();
+    private static void create(PlatformProcess p, String job, String definition, String input, String output, KafkaBroker broker,
+                               Path shared) throws Exception {
+        String created = p.run("cairn:create " + job + " job.definition=" + definition + " job.placement=kafka checkpoint.interval=200ms"
+                + " job.restart-delay=100ms job.max-restarts=20 storage.root=" + shared
+                + " placement.bootstrap.servers=" + broker.bootstrapServers() + " placement.topic=" + input
+                + " placement.session.timeout.ms=6000 placement.heartbeat.interval.ms=1000"
+                + " param.bootstrap=" + broker.bootstrapServers() + " param.input=" + input + " param.output=" + output);
+        assertThat(created).contains("created job " + job);
+    }
+
+    /** The ranges running in {@code p} now ({@code counts.range-3}, …), as {@code cairn:jobs} lists them. */
+    private static Set<String> running(PlatformProcess p) {
+        Set<String> ranges = new TreeSet<>();
         Matcher m = RANGE_ROW.matcher(jobsOf(p));
         while (m.find()) {
-            if (m.group(2).equals("RUNNING")) {
-                ranges.add(Integer.parseInt(m.group(1)));
+            if (m.group(3).equals("RUNNING")) {
+                ranges.add(m.group(1) + ".range-" + m.group(2));
             }
         }
         return ranges;
     }
 
-    private static Set<Integer> union(PlatformProcess... processes) {
-        Set<Integer> all = new TreeSet<>();
+    private static Set<String> union(PlatformProcess... processes) {
+        Set<String> all = new TreeSet<>();
         for (PlatformProcess p : processes) {
             all.addAll(running(p));
         }
         return all;
     }
 
-    private static boolean disjoint(Set<Integer>... sets) {
+    @SafeVarargs
+    private static boolean disjoint(Set<String>... sets) {
         int total = 0;
-        Set<Integer> all = new TreeSet<>();
-        for (Set<Integer> s : sets) {
+        Set<String> all = new TreeSet<>();
+        for (Set<String> s : sets) {
             total += s.size();
             all.addAll(s);
         }

@@ -230,6 +230,23 @@ public final class KafkaBroker implements AutoCloseable {
         }
     }
 
+    /** Writes {@code lines} without keys, line {@code i} to partition {@code i % partitions}: a key's lines end up in every partition. */
+    public void produceSpread(String topic, List<String> lines, int partitions) throws Exception {
+        Properties p = new Properties();
+        p.put("bootstrap.servers", bootstrapServers());
+        p.put("acks", "all");
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(p, new StringSerializer(), new StringSerializer())) {
+            List<Future<?>> sent = new ArrayList<>(lines.size());
+            for (int i = 0; i < lines.size(); i++) {
+                sent.add(producer.send(new ProducerRecord<>(topic, i % partitions, null, lines.get(i))));
+            }
+            producer.flush();
+            for (Future<?> f : sent) {
+                f.get();
+            }
+        }
+    }
+
     /**
      * Every committed value of a topic, read with {@code read_committed} up to the last stable
      * offset of each partition as it is now: a prepared transaction holds the read back.

@@ -48,7 +48,7 @@ public final class KafkaCountsDefinition implements JobDefinition {
         return graph.build();
     }
 
-    private static String required(Map<String, String> parameters, String name) {
+    static String required(Map<String, String> parameters, String name) {
         String v = parameters.get(name);
         if (v == null || v.isBlank()) {
             throw new IllegalArgumentException("param." + name + " is missing: it is required");
