@@ -65,6 +65,11 @@ class JobAcrossProcessesTest {
             System.out.printf("ranges %s of the killed process ran again on the others %.1f s after the kill (session timeout 6 s)%n",
                     ofB, (System.nanoTime() - killed) / 1e9);
             PlatformFixture.await(() -> broker.readCommitted("out").size() >= 2 * third, () -> "output of the second third: " + jobs(a, c));
+            for (String range : ofB) {
+                PlatformProcess owner = running(a).contains(range) ? a : c;
+                System.out.printf("%s moved: its state is %s bytes in its first checkpoint on the new owner%n", range,
+                        owner.jobValue(range, "checkpoint.state-bytes"));
+            }
 
             System.out.printf("second third out at %.1f s%n", (System.nanoTime() - t0) / 1e9);
             join(d, broker, shared);
@@ -75,6 +80,12 @@ class JobAcrossProcessesTest {
             PlatformFixture.await(() -> broker.readCommitted("out").size() >= RECORDS, () -> "all output: " + jobs(a, c, d));
             System.out.printf("all out at %.1f s; ranges %s, %s, %s%n", (System.nanoTime() - t0) / 1e9, running(a), running(c), running(d));
             assertThat(disjoint(running(a), running(c), running(d))).as("no range runs twice: %s", jobs(a, c, d)).isTrue();
+            // cairn:ranges: every range with its owner, the same on each process; the ranges here caught up (lag 0)
+            for (PlatformProcess p : List.of(a, c, d)) {
+                PlatformFixture.await(() -> rangesCaughtUp(p), () -> "the ranges of counts here at lag 0: " + jobsOf(p, "cairn:ranges counts"));
+            }
+            assertThat(owners(a)).hasSize(PARTITIONS).isEqualTo(owners(c)).isEqualTo(owners(d));
+            assertThat(new TreeSet<>(owners(a).values())).hasSize(3);
             for (PlatformProcess p : List.of(a, c, d)) {
                 p.stop(); // each leaves the group: its ranges stop with a checkpoint and commit
             }
@@ -96,11 +107,8 @@ class JobAcrossProcessesTest {
         for (String jar : List.of("connector-kafka.jar", "examples-kafka.jar")) {
             p.deploy(PlatformFixture.HOME.resolve("plugins").resolve(jar));
         }
-        long t = System.nanoTime();
         p.start(null);
-        System.out.printf("  started in %.1f s%n", (System.nanoTime() - t) / 1e9);
         PlatformFixture.await(() -> jobsOf(p, "cairn:plugins").contains("kafka-counts"), () -> "the example job's definition");
-        System.out.printf("  definition in %.1f s%n", (System.nanoTime() - t) / 1e9);
         create(p, "rekey", "kafka-repartition", "in", "by-key", broker, shared);
         create(p, "counts", "kafka-counts", "by-key", "out", broker, shared);
     }
@@ -125,6 +133,39 @@ class JobAcrossProcessesTest {
             }
         }
         return ranges;
+    }
+
+    private static final Pattern RANGES_ROW = Pattern.compile("(?m)^(\\d+)\\s+(\\S+)\\s+(\\S+)\\s+(\\S+)\\s+(\\S+)\\s+");
+
+    /** Range → owning member, as {@code cairn:ranges counts} on {@code p} reports the group. */
+    private static Map<Integer, String> owners(PlatformProcess p) {
+        Map<Integer, String> owners = new java.util.TreeMap<>();
+        Matcher m = RANGES_ROW.matcher(jobsOf(p, "cairn:ranges counts"));
+        while (m.find()) {
+            owners.put(Integer.parseInt(m.group(1)), m.group(2));
+        }
+        return owners;
+    }
+
+    /** Whether {@code cairn:ranges counts} on {@code p} shows every range running here, and only those, at lag 0. */
+    private static boolean rangesCaughtUp(PlatformProcess p) {
+        String text = jobsOf(p, "cairn:ranges counts");
+        Matcher member = Pattern.compile("^this process is (\\S+)").matcher(text);
+        if (!member.find()) {
+            return false;
+        }
+        Set<String> here = new TreeSet<>();
+        Matcher m = RANGES_ROW.matcher(text);
+        while (m.find()) {
+            boolean ours = m.group(2).equals(member.group(1));
+            if (ours != m.group(3).equals("RUNNING") || (ours && !m.group(5).equals("0"))) {
+                return false;
+            }
+            if (ours) {
+                here.add("counts.range-" + m.group(1));
+            }
+        }
+        return !here.isEmpty() && here.equals(running(p).stream().filter(r -> r.startsWith("counts.")).collect(Collectors.toSet()));
     }
 
     private static Set<String> union(PlatformProcess... processes) {

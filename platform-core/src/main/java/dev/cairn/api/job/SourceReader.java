@@ -16,6 +16,17 @@ public interface SourceReader<T> extends AutoCloseable {
     default void notifyCheckpointComplete(long checkpointId) throws Exception {
     }
 
+    /**
+     * How many records this subtask's share of the source holds that it has not read yet, as far
+     * as it knows (Kafka: how far its partitions' ends are ahead of it), or -1 when it cannot
+     * tell. The platform asks about once a second, between calls to {@link #pollNext}.
+     *
+     * @since 1.2
+     */
+    default long pendingRecords() {
+        return -1;
+    }
+
     @Override
     default void close() throws Exception {
     }

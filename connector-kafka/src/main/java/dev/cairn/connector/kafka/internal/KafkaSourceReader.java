@@ -123,6 +123,20 @@ public final class KafkaSourceReader<T> implements SourceReader<T> {
         this.consumer = ClientSettings.create(() -> new KafkaConsumer<>(settings.with(own), new ByteArrayDeserializer(), new ByteArrayDeserializer()));
     }
 
+    /** The consumer's lag behind the ends (with read_committed: the last stable offsets) of its partitions, as of its last fetches. */
+    @Override
+    public long pendingRecords() {
+        long sum = 0;
+        for (TopicPartition tp : consumer.assignment()) {
+            java.util.OptionalLong lag = consumer.currentLag(tp);
+            if (lag.isEmpty()) {
+                return -1; // not fetched yet
+            }
+            sum += lag.getAsLong();
+        }
+        return sum;
+    }
+
     /** Whether this subtask reads {@code partition} of {@code topic}. */
     private boolean owns(String topic, int partition) {
         return inputPartition.isPresent() ? partition == inputPartition.getAsInt()

@@ -75,15 +75,16 @@ public final class JobCommands {
         Membership m = d.membership().orElseThrow(() -> new IllegalStateException("Job " + name + " is not in its group here: " + d.waitingFor()));
         Map<Integer, String> owner = new java.util.TreeMap<>();
         m.owners().forEach((member, partitions) -> partitions.forEach(p -> owner.put(p, member)));
-        Tables t = new Tables("RANGE", "OWNER", "HERE", "RECORDS", "LAST CHECKPOINT");
+        Tables t = new Tables("RANGE", "OWNER", "HERE", "RECORDS", "LAG", "LAST CHECKPOINT");
         for (int p = 0; p < m.partitionCount(); p++) {
             Optional<JobInstance> here = supervisor.job(d.spec().forPartition(p).name());
             JobMetrics.CheckpointStats cp = here.map(j -> j.metrics().lastCheckpoint()).orElse(null);
-            t.row(p, owner.getOrDefault(p, "-") + (m.memberName().equals(owner.get(p)) ? " (this process)" : ""),
+            t.row(p, owner.getOrDefault(p, "-"),
                     here.map(j -> j.state().name()).orElse("-"), here.map(j -> j.metrics().recordsEmitted()).orElse(null),
+                    here.map(JobInstance::master).map(JobMaster::pendingRecords).filter(n -> n >= 0).orElse(null),
                     cp == null ? null : "#" + cp.id() + " " + cp.durationMillis() + " ms " + Tables.bytes(cp.writtenBytes()));
         }
-        return t.toString();
+        return "this process is " + m.memberName() + "\n" + t;
     }
 
     /** {@code jobs --json}: every job as {@code jobs} shows it, with its recent checkpoints, as a JSON array. */
@@ -121,6 +122,9 @@ public final class JobCommands {
         m.put("restarts", metrics.restarts());
         m.put("records", metrics.recordsEmitted());
         m.put("records-per-second", Math.round(metrics.recordsPerSecond()));
+        if (master != null && master.pendingRecords() >= 0) {
+            m.put("pending-records", master.pendingRecords());
+        }
         m.put("checkpoints.completed", metrics.completedCheckpoints());
         m.put("checkpoints.failed", metrics.failedCheckpoints());
         JobMetrics.CheckpointStats cp = metrics.lastCheckpoint();

@@ -316,6 +316,12 @@ public final class JobMaster implements JobClient {
         return graph.name();
     }
 
+    /** Records the job's sources have not read yet (Kafka: its lag), or -1 while not running or when a source cannot tell. */
+    public long pendingRecords() {
+        ExecutionAttempt a = current;
+        return a == null || status != JobStatus.RUNNING ? -1 : a.pendingRecords();
+    }
+
     @Override
     public JobStatus status() {
         return status;

@@ -406,6 +406,21 @@ public final class ExecutionAttempt implements CheckpointedAttempt {
         return parallelism;
     }
 
+    /** Records the sources have not read yet, summed over their subtasks; -1 when a source cannot tell. */
+    public long pendingRecords() {
+        long sum = 0;
+        for (StreamTask t : tasks) {
+            if (t instanceof SourceTask<?> source) {
+                long p = source.pendingRecords();
+                if (p < 0) {
+                    return -1;
+                }
+                sum += p;
+            }
+        }
+        return sum;
+    }
+
     OptionalInt inputPartition() {
         return job.inputPartition();
     }

@@ -17,6 +17,10 @@ final class SourceTask<T> extends StreamTask {
     private boolean dataFinished;
     private boolean pausedForStop;
     private boolean endRequested;
+    private static final long PENDING_INTERVAL_NANOS = 1_000_000_000L;
+    private long pendingAskedAt = System.nanoTime() - PENDING_INTERVAL_NANOS;
+    /** What the reader last said it has not read yet (-1: it cannot tell); read by the console's thread. */
+    private volatile long pendingRecords = -1;
 
     SourceTask(ExecutionAttempt attempt, String uid, int subtask, OutputRouter output, Source<T> source) {
         super(attempt, uid, subtask, output);
@@ -94,6 +98,11 @@ final class SourceTask<T> extends StreamTask {
                 dataFinished = true;
                 attempt.coordinator().sourceFinished(uid, subtask);
             }
+            long now = System.nanoTime();
+            if (now - pendingAskedAt >= PENDING_INTERVAL_NANOS) {
+                pendingAskedAt = now;
+                pendingRecords = reader.pendingRecords();
+            }
         }
         output.broadcastEnd();
     }
@@ -108,6 +117,11 @@ final class SourceTask<T> extends StreamTask {
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** What the reader last said it has not read yet, or -1 when it cannot tell. */
+    long pendingRecords() {
+        return pendingRecords;
     }
 
     /** Called by the coordinator: inject a barrier at the next record boundary. */
