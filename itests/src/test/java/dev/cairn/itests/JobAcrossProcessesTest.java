@@ -86,6 +86,12 @@ class JobAcrossProcessesTest {
             }
             assertThat(owners(a)).hasSize(PARTITIONS).isEqualTo(owners(c)).isEqualTo(owners(d));
             assertThat(new TreeSet<>(owners(a).values())).hasSize(3);
+            // a range is placed by its group, not by commands; the shared job is configured as a whole
+            String someRange = running(a).stream().filter(r -> r.startsWith("counts.")).findFirst().orElseThrow();
+            PlatformProcess.Answer refused = a.console("cairn:cancel " + someRange);
+            assertThat(refused.exit()).isNotZero();
+            assertThat(refused.text()).contains("job " + someRange + " is a range of job counts, shared by partition");
+            assertThat(a.run("cairn:config counts")).contains("placement.topic").contains("by-key");
             for (PlatformProcess p : List.of(a, c, d)) {
                 p.stop(); // each leaves the group: its ranges stop with a checkpoint and commit
             }

@@ -61,8 +61,16 @@ public final class ConfigurationAccess {
     /** {@code name} is a job's name or a configuration pid. */
     Target target(String name) throws IOException {
         var job = supervisor.job(name);
+        if (job.isPresent() && job.get().spec() != null && job.get().spec().inputPartition() >= 0) {
+            throw new IllegalArgumentException("job " + name + " is a range of job " + job.get().spec().sharedJobName()
+                    + ", shared by partition: it has no configuration of its own; configure job " + job.get().spec().sharedJobName());
+        }
         if (job.isPresent()) {
             return new Target(job.get().pid(), JOB_FACTORY_PID, describe(JOB_FACTORY_PID));
+        }
+        var shared = supervisor.sharedJob(name);
+        if (shared.isPresent()) {
+            return new Target(shared.get().pid(), JOB_FACTORY_PID, describe(JOB_FACTORY_PID));
         }
         ObjectClassDefinition ocd = describe(name);
         if (ocd == null) {

@@ -165,7 +165,11 @@ public final class JobCommands {
 
     /** Starts a suspended, stopped, finished or failed job (from where it stopped). */
     public String start(String name) throws IOException, InvalidConfigurationException {
-        find(name).startAgain();
+        if (supervisor.sharedJob(name).isPresent()) {
+            setState(name, "running");
+            return "job " + name + " joins its group on this process";
+        }
+        findOwnRun(name, "start").startAgain();
         setState(name, "running"); // always written: its delivery ends what the command held
         return "starting job " + name;
     }
@@ -178,7 +182,11 @@ public final class JobCommands {
     /** {@code stop <job> [name] [--format native|full|canonical]}. */
     public String stop(String name, String... args) throws Exception {
         SavepointOptions options = SavepointOptions.parse("stop", args, "stop-");
-        JobInstance j = find(name);
+        if (supervisor.sharedJob(name).isPresent()) {
+            setState(name, "suspended");
+            return "job " + name + " leaves its group on this process: its ranges here stop with a checkpoint and move to the other members";
+        }
+        JobInstance j = findOwnRun(name, "stop");
         String path;
         try {
             path = j.stopWithSavepoint(options.name(), options.format());
@@ -192,7 +200,7 @@ public final class JobCommands {
 
     /** Stops without a savepoint (as {@code flink cancel}); the job resumes from its newest checkpoint. */
     public String cancel(String name) throws IOException, InvalidConfigurationException {
-        find(name).cancel();
+        findOwnRun(name, "cancel").cancel();
         setState(name, "suspended");
         return "cancelled job " + name;
     }
@@ -217,7 +225,7 @@ public final class JobCommands {
                 default -> throw new IllegalArgumentException("resume option " + option + " is not allowed: use claim, no-claim or force");
             }
         }
-        String dir = find(name).resumeFrom(snapshot, mode, force);
+        String dir = findOwnRun(name, "resume").resumeFrom(snapshot, mode, force);
         start(name);
         return "resuming job " + name + " from " + dir;
     }
@@ -241,7 +249,16 @@ public final class JobCommands {
 
     /** Deletes the job's configuration; the job stops with a savepoint, whose path it prints. */
     public String remove(String name) throws IOException, InterruptedException {
-        JobInstance j = find(name);
+        if (supervisor.sharedJob(name).isPresent()) {
+            ConfigurationAccess.Target target = configs.target(name);
+            if (configs.file(target).isPresent()) {
+                throw new IllegalArgumentException("job " + name + " is defined in " + configs.file(target).get() + ": delete that file to remove the job");
+            }
+            configs.delete(target);
+            return "removed job " + name + " from this process: it leaves its group, its ranges here stop with a checkpoint and move to"
+                    + " the other members; its state stays in the ranges' ledgers";
+        }
+        JobInstance j = findOwnRun(name, "remove");
         ConfigurationAccess.Target target = configs.target(j.name());
         var file = configs.file(target);
         if (file.isPresent()) {
@@ -265,6 +282,17 @@ public final class JobCommands {
 
     private void setState(String name, String state) throws IOException, InvalidConfigurationException {
         configs.change(configs.target(name), Map.of("job.state", state), List.of());
+    }
+
+    /** A job whose runs this process decides: not a range of a shared job, which its group places. */
+    private JobInstance findOwnRun(String name, String command) {
+        JobInstance j = find(name);
+        if (j.spec() != null && j.spec().inputPartition() >= 0) {
+            String shared = j.spec().sharedJobName();
+            throw new IllegalArgumentException("job " + name + " is a range of job " + shared + ", shared by partition: its group decides"
+                    + " where it runs; " + command + " job " + shared + " instead (on this process it then leaves or joins the group)");
+        }
+        return j;
     }
 
     private JobInstance find(String name) {

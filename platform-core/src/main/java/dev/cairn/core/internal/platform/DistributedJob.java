@@ -49,6 +49,11 @@ public final class DistributedJob implements PartitionListener {
         this.ranges = ranges;
     }
 
+    /** The pid of the job's configuration. */
+    public String pid() {
+        return pid;
+    }
+
     public String name() {
         return spec.name();
     }

@@ -180,6 +180,11 @@ public record JobSpec(String name, String definition, DesiredState desiredState,
                 partition);
     }
 
+    /** For a range, the name of the shared job it belongs to; otherwise this job's name. */
+    public String sharedJobName() {
+        return inputPartition < 0 ? name : name.substring(0, name.lastIndexOf(RANGE_INFIX));
+    }
+
     /** The strategies' names as {@code job.restart-strategy} takes them. */
     enum RestartStrategyName { FIXED_DELAY, EXPONENTIAL_DELAY, FAILURE_RATE }
 
