@@ -74,8 +74,10 @@ class JobAcrossProcessesTest {
             System.out.printf("second third out at %.1f s%n", (System.nanoTime() - t0) / 1e9);
             join(d, broker, shared);
             System.out.printf("fourth started at %.1f s%n", (System.nanoTime() - t0) / 1e9);
-            PlatformFixture.await(() -> !running(d).isEmpty() && union(a, c, d).size() == 2 * PARTITIONS,
-                    () -> "the fourth process running ranges taken over from the others: " + jobs(a, c, d));
+            // each job's group deals its 12 partitions out evenly: four to each of the three processes
+            PlatformFixture.await(() -> running(d).stream().filter(r -> r.startsWith("counts.")).count() == 4
+                            && running(d).size() == 8 && union(a, c, d).size() == 2 * PARTITIONS,
+                    () -> "the fourth process running four ranges of each job taken over from the others: " + jobs(a, c, d));
             broker.produceSpread("in", lines.subList(2 * third, RECORDS), PARTITIONS);
             PlatformFixture.await(() -> broker.readCommitted("out").size() >= RECORDS, () -> "all output: " + jobs(a, c, d));
             System.out.printf("all out at %.1f s; ranges %s, %s, %s%n", (System.nanoTime() - t0) / 1e9, running(a), running(c), running(d));

@@ -17,6 +17,12 @@ public interface Membership extends AutoCloseable {
      */
     Map<String, Set<Integer>> owners() throws Exception;
 
+    /**
+     * What keeps the membership from working now (the group's coordinator unreachable, refused
+     * credentials…), or {@code null} when it works; the console shows it.
+     */
+    String trouble();
+
     /** The partitions of the job's input: every one is a range of the job. */
     int partitionCount() throws Exception;
 

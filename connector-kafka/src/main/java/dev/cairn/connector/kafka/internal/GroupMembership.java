@@ -48,6 +48,7 @@ final class GroupMembership implements Membership, ConsumerRebalanceListener {
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final Thread thread;
     private volatile boolean closing;
+    private volatile String trouble;
 
     private GroupMembership(String jobName, Map<String, String> placement, PartitionListener listener) throws Exception {
         this.jobName = jobName;
@@ -64,6 +65,11 @@ final class GroupMembership implements Membership, ConsumerRebalanceListener {
         this.settings = new ClientSettings("placement", placement.get("bootstrap.servers"), clientProperties);
         Map<String, String> own = new HashMap<>(Map.of("group.id", groupId, "client.id", memberName, "enable.auto.commit", "false",
                 "partition.assignment.strategy", CooperativeStickyAssignor.class.getName(), "auto.offset.reset", "latest"));
+        if (!placement.containsKey("max.poll.interval.ms")) {
+            // as Kafka Streams: a handover takes as long as its ranges' checkpoints take, and the group must wait for it, or a
+            // range would run on two processes; a process that dies is still found by the session timeout
+            own.put("max.poll.interval.ms", String.valueOf(Integer.MAX_VALUE));
+        }
         this.consumer = ClientSettings.create(() -> new KafkaConsumer<>(settings.with(own), new ByteArrayDeserializer(), new ByteArrayDeserializer()));
         this.thread = new Thread(this::run, "cairn-placement-" + jobName);
         this.thread.setDaemon(true);
@@ -77,19 +83,20 @@ final class GroupMembership implements Membership, ConsumerRebalanceListener {
     }
 
     private void run() {
-        long failures = 0;
         try {
             while (!closing) {
                 try {
                     consumer.poll(POLL);
-                    failures = 0;
+                    trouble = null;
                 } catch (WakeupException e) {
                     // close() woke the poll up: the loop ends
-                } catch (RuntimeException e) {
-                    if (failures++ == 0) {
-                        LOG.log(Level.WARNING, "Job " + jobName + ": the group " + groupId + " on " + settings.bootstrapServers()
-                                + " failed; retrying every second", e);
+                } catch (RuntimeException | Error e) {
+                    // the thread must outlive a failed poll or callback: the group would keep this member's partitions
+                    String what = "the group " + groupId + " on " + settings.bootstrapServers() + " failed: " + e;
+                    if (!what.equals(trouble)) {
+                        LOG.log(Level.WARNING, "Job " + jobName + ": " + what + "; retrying every second", e);
                     }
+                    trouble = what;
                     sleepQuietly(1000);
                 }
             }
@@ -136,6 +143,11 @@ final class GroupMembership implements Membership, ConsumerRebalanceListener {
     private Set<Integer> numbers(Collection<TopicPartition> partitions) {
         return partitions.stream().filter(tp -> tp.topic().equals(topic)).map(TopicPartition::partition)
                 .collect(Collectors.toCollection(TreeSet::new));
+    }
+
+    @Override
+    public String trouble() {
+        return trouble;
     }
 
     @Override

@@ -59,8 +59,9 @@ public final class JobCommands {
         for (DistributedJob d : supervisor.sharedJobs()) {
             JobSpec s = d.spec();
             String member = d.membership().map(m -> "member " + m.memberName() + ", ranges here " + d.partitionsHere()).orElse(null);
-            t.row(d.name(), d.waitingFor() == null ? "SHARED" : "WAITING", s.definition(), s.config().backend(), s.config().storage(),
-                    null, null, null, null, null, d.waitingFor() != null ? d.waitingFor() : member + " (cairn:ranges " + d.name() + ")");
+            String note = d.waitingFor() != null ? d.waitingFor() : member + " (cairn:ranges " + d.name() + ")";
+            t.row(d.name(), d.membership().isPresent() ? "SHARED" : "WAITING", s.definition(), s.config().backend(), s.config().storage(),
+                    null, null, null, null, null, d.refusal() == null ? note : note + "; refused configuration: " + d.refusal());
         }
         return t.toString();
     }

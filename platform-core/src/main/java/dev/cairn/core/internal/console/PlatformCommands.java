@@ -68,8 +68,8 @@ public final class PlatformCommands {
         return rows;
     }
 
-    /** Free-form properties whose values are credentials (a Kafka JAAS line, a key's password): never shown. */
-    private static final java.util.regex.Pattern SECRET = java.util.regex.Pattern.compile("(?i)password|secret|jaas|token|credential");
+    /** Free-form properties whose values are credentials (a Kafka JAAS line, a key, a key's password): never shown. */
+    private static final java.util.regex.Pattern SECRET = java.util.regex.Pattern.compile("(?i)password|secret|jaas|token|credential|key$|certificate");
 
     /** A job's or a pid's properties: type, default, current value and description, from Metatype. */
     public String config(String target) throws IOException {

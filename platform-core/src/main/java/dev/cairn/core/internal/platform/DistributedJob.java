@@ -5,11 +5,14 @@ import dev.cairn.core.internal.platform.PluginTracker.Plugin;
 import dev.cairn.spi.placement.JobPlacement;
 import dev.cairn.spi.placement.Membership;
 import dev.cairn.spi.placement.PartitionListener;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -41,6 +44,10 @@ public final class DistributedJob implements PartitionListener {
     private volatile Membership membership;
     private Plugin joinedThrough;
     private volatile String waitingFor;
+    private volatile String refusal;
+    /** Removed from this process: queued work must not join the group again. */
+    private boolean removed;
+    private static final Duration RETRY = Duration.ofSeconds(5);
 
     DistributedJob(String pid, JobSpec spec, JobInstance.Platform platform, Ranges ranges) {
         this.pid = pid;
@@ -62,9 +69,11 @@ public final class DistributedJob implements PartitionListener {
         return spec;
     }
 
-    /** Why this process is not in the job's group, or {@code null} when it is. */
+    /** Why this process is not in the job's group, or what troubles its membership; {@code null} when all is well. */
     public String waitingFor() {
-        return waitingFor;
+        Membership m = membership;
+        String trouble = m == null ? null : m.trouble();
+        return trouble != null ? "in its group, but " + trouble : waitingFor;
     }
 
     /** The partitions whose ranges run in this process. */
@@ -77,9 +86,12 @@ public final class DistributedJob implements PartitionListener {
         return Optional.ofNullable(membership);
     }
 
-    /** Joins the job's group when it should run and its placement plugin is installed. */
+    /**
+     * Joins the job's group when it should run here and every plugin its ranges need is installed:
+     * a process that could not run the partitions it is given must not take them.
+     */
     synchronized void reconcile() {
-        if (membership != null) {
+        if (membership != null || removed) {
             return;
         }
         if (spec.desiredState() == JobSpec.DesiredState.SUSPENDED) {
@@ -91,25 +103,50 @@ public final class DistributedJob implements PartitionListener {
             waitingFor = "waiting for " + spec.wanted(Kind.PLACEMENT) + " (" + spec.installed(platform.plugins(), Kind.PLACEMENT) + ")";
             return;
         }
+        Optional<String> missing = JobRun.missingPlugins(spec, platform.plugins());
+        if (missing.isPresent()) {
+            waitingFor = missing.get();
+            return;
+        }
         try {
             membership = ((JobPlacement) plugin.get().service()).join(spec.name(), spec.placement().settings(), this);
             joinedThrough = plugin.get();
             waitingFor = null;
             LOG.info(() -> "Job " + spec.name() + " joined its group as " + membership.memberName() + " through " + plugin.get().origin());
         } catch (Exception | LinkageError e) {
-            waitingFor = "could not join its group: " + (e.getMessage() != null ? e.getMessage() : e.toString());
-            LOG.log(Level.WARNING, "Job " + spec.name() + " could not join its group", e);
+            waitingFor = "could not join its group (trying again every " + RETRY.toSeconds() + " s): "
+                    + (e.getMessage() != null ? e.getMessage() : e.toString());
+            LOG.log(Level.WARNING, "Job " + spec.name() + " could not join its group; trying again in " + RETRY.toSeconds() + " s", e);
+            CompletableFuture.delayedExecutor(RETRY.toMillis(), TimeUnit.MILLISECONDS).execute(() -> platform.later(this::reconcile));
         }
     }
 
     /** A new configuration: the process leaves the group (its ranges stop with a checkpoint) and joins again with it. */
     synchronized void configure(JobSpec next) {
-        if (next.equals(spec)) {
+        if (next.equals(spec) || removed) {
             return;
         }
         leave("configuration changed");
         spec = next;
+        refusal = null;
         reconcile();
+    }
+
+    /** The job's configuration is gone from this process: it leaves the group for good. */
+    synchronized void remove(String why) {
+        removed = true;
+        leave(why);
+    }
+
+    /** A configuration refused for this job; it keeps the one it has. */
+    void refuse(String message) {
+        refusal = message;
+        LOG.warning("Configuration of job " + spec.name() + " refused, the job keeps its current one: " + message);
+    }
+
+    /** The last configuration refused for this job, or {@code null}. */
+    public String refusal() {
+        return refusal;
     }
 
     /** Leaves the group: every range here is handed over, stopping with a checkpoint. */
@@ -158,24 +195,31 @@ public final class DistributedJob implements PartitionListener {
 
     @Override
     public void revoked(Set<Integer> partitions) {
-        for (int p : new TreeSet<>(partitions)) {
-            JobInstance range = running.remove(p);
-            if (range != null) {
-                String snapshot = range.dispose(false);
-                ranges.remove(range);
-                LOG.info(() -> "Job " + spec.name() + ": range " + p + " handed over" + (snapshot == null ? "" : " at " + snapshot));
-            }
-        }
+        retire(partitions, true);
     }
 
     @Override
     public void lost(Set<Integer> partitions) {
+        retire(partitions, false);
+    }
+
+    /**
+     * Stops the ranges of {@code partitions} for good, each whatever happens to the others: the
+     * group moves all of them once this returns, and a range still running then would run twice.
+     */
+    private void retire(Set<Integer> partitions, boolean handOver) {
         for (int p : new TreeSet<>(partitions)) {
             JobInstance range = running.remove(p);
-            if (range != null) {
-                range.abandon("range " + p + " lost to another process");
+            if (range == null) {
+                continue;
+            }
+            try {
+                range.retire(handOver, "range " + p + " lost to another process");
+                LOG.info(() -> "Job " + spec.name() + ": range " + p + (handOver ? " handed over" : " lost without a handover; stopped without a snapshot"));
+            } catch (RuntimeException | Error e) {
+                LOG.log(Level.SEVERE, "Job " + spec.name() + ": range " + p + " did not stop cleanly while it moves to another process", e);
+            } finally {
                 ranges.remove(range);
-                LOG.warning(() -> "Job " + spec.name() + ": range " + p + " lost without a handover; stopped without a snapshot");
             }
         }
     }

@@ -70,6 +70,8 @@ public final class JobInstance {
     private volatile JobSpec spec;
     private volatile String refusal;
     private volatile Phase phase = new Phase.Idle(null);
+    /** A range handed over or lost: it never runs here again, whatever plugin events are still queued for it. */
+    private boolean retired;
     /** The ledger's recovery point as last seen while the job did not run (the running job's ledger says it live). */
     private volatile String recoveryPoint;
     /**
@@ -444,6 +446,9 @@ public final class JobInstance {
 
     /** Brings the job to its desired state as far as the present plugins allow. */
     synchronized void reconcile() {
+        if (retired) {
+            return;
+        }
         if (desiredState() == JobSpec.DesiredState.SUSPENDED) {
             if (isActive()) {
                 stopForHandover(JobRun.Stop.CHECKPOINT, "suspended");
@@ -540,6 +545,9 @@ public final class JobInstance {
 
     /** Starts the job again (after it was suspended, stopped, finished or failed), from its ledger's recovery point. */
     public synchronized void startAgain() {
+        if (retired) {
+            throw new IllegalStateException("Job " + spec.name() + " was handed over to another process");
+        }
         if (isActive()) {
             throw new IllegalStateException("Job " + spec.name() + " is already " + state());
         }
@@ -604,11 +612,18 @@ public final class JobInstance {
     }
 
     /**
-     * Stops without a snapshot, as a process does that lost a range it did not hand over: another
-     * process may run it already, and this run's snapshots and commits must not race the new owner's.
+     * Stops a range of a shared job for good in this process: with a checkpoint its next owner
+     * restores ({@code handOver}), or without one, as a process does that lost the range without a
+     * handover (another process may run it already, and this run's snapshots and commits must not
+     * race the new owner's). Nothing starts it here again.
      */
-    synchronized void abandon(String why) {
-        stopRun(JobRun.Stop.CANCEL, why);
+    synchronized void retire(boolean handOver, String why) {
+        retired = true;
+        if (handOver) {
+            dispose(false);
+        } else {
+            stopRun(JobRun.Stop.CANCEL, why);
+        }
     }
 
     /** Cancels without a savepoint; the job resumes from its newest snapshot. */

@@ -35,6 +35,7 @@ public record JobSpec(String name, String definition, DesiredState desiredState,
 
     /** How the range of partition {@code p} of a job shared by partition is named. */
     static final String RANGE_INFIX = ".range-";
+    private static final Pattern RANGE_NAME = Pattern.compile(".*" + Pattern.quote(RANGE_INFIX) + "\\d+");
     /** Room {@link #RANGE_INFIX} and a partition number take in a job's name. */
     private static final int RANGE_NAME_ROOM = RANGE_INFIX.length() + 5;
 
@@ -80,6 +81,10 @@ public record JobSpec(String name, String definition, DesiredState desiredState,
         String name = v.string("job.name", fallbackName);
         if (name == null || !JOB_NAME.matcher(name).matches()) {
             throw InvalidConfigurationException.of("job.name", name, "use 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit");
+        }
+        if (RANGE_NAME.matcher(name).matches()) {
+            throw InvalidConfigurationException.of("job.name", name, "names ending in " + RANGE_INFIX + "<number> are those of the ranges"
+                    + " of jobs shared by partition (job.placement); choose another");
         }
         String definition = v.requiredString("job.definition", "name a registered job definition");
         DesiredState state = v.choice("job.state", DesiredState.RUNNING, DesiredState.class);

@@ -140,7 +140,7 @@ public final class JobSupervisor implements PluginTracker.Listener, JobInstance.
             }
         } catch (InvalidConfigurationException e) {
             if (shared.containsKey(pid)) {
-                LOG.warning("Configuration of job " + shared.get(pid).name() + " refused, the job keeps its current one: " + e.getMessage());
+                shared.get(pid).refuse(e.getMessage());
             } else if (existing != null) {
                 existing.refuse(e.getMessage());
             } else {
@@ -164,11 +164,37 @@ public final class JobSupervisor implements PluginTracker.Listener, JobInstance.
         DistributedJob existing = shared.get(pid);
         if (existing == null) {
             requireUniqueName(pid, spec.name());
+            instances.remove(pid); // an earlier, refused version of this configuration
             DistributedJob created = new DistributedJob(pid, spec, this, ranges);
             shared.put(pid, created);
             later(created::reconcile);
         } else {
+            checkSharedUpdate(existing.spec(), spec);
             later(() -> existing.configure(spec));
+        }
+    }
+
+    /**
+     * What a shared job keeps for its life: its ranges' ledgers hold native checkpoints of its
+     * backend and key groups, on its storage, under its name, and a handover restores them as they are.
+     */
+    static void checkSharedUpdate(JobSpec current, JobSpec next) throws InvalidConfigurationException {
+        String why = "a job shared by partition keeps its name, backend, key groups, changelog and storage for its life (its ranges"
+                + " hand over through native checkpoints of them); create a new job instead";
+        if (!next.name().equals(current.name())) {
+            throw InvalidConfigurationException.of("job.name", next.name(), why);
+        }
+        if (!next.config().backend().equals(current.config().backend())) {
+            throw InvalidConfigurationException.of("job.backend", next.config().backend(), why);
+        }
+        if (next.config().maxParallelism() != current.config().maxParallelism()) {
+            throw InvalidConfigurationException.of("job.max-parallelism", next.config().maxParallelism(), why);
+        }
+        if (next.changelog() != current.changelog()) {
+            throw InvalidConfigurationException.of("job.changelog", next.changelog(), why);
+        }
+        if (!next.config().storage().equals(current.config().storage()) || !next.config().storageConfig().equals(current.config().storageConfig())) {
+            throw InvalidConfigurationException.of("job.storage", next.config().storage() + " " + next.config().storageConfig().keySet(), why);
         }
     }
 
@@ -189,7 +215,7 @@ public final class JobSupervisor implements PluginTracker.Listener, JobInstance.
     void removed(String pid, boolean configurationDeleted) {
         DistributedJob sharedJob = shared.remove(pid);
         if (sharedJob != null) {
-            sharedJob.leave(configurationDeleted ? "configuration deleted" : "platform stopping");
+            sharedJob.remove(configurationDeleted ? "configuration deleted" : "platform stopping");
             return;
         }
         JobInstance instance = instances.remove(pid);
@@ -227,6 +253,8 @@ public final class JobSupervisor implements PluginTracker.Listener, JobInstance.
         if (spec.sharedByPartition()) {
             if (!shared.containsKey(pid)) {
                 requireUniqueName(pid, spec.name());
+            } else {
+                checkSharedUpdate(shared.get(pid).spec(), spec);
             }
         } else if (existing != null && existing.spec() != null) {
             existing.checkUpdate(spec);

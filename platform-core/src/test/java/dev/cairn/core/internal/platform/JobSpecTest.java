@@ -183,4 +183,26 @@ class JobSpecTest {
                 .isInstanceOf(InvalidConfigurationException.class).hasMessageContaining("use at most 52 characters");
         assertThat(JobSpec.parse(props("job.placement", "kafka"), "n".repeat(52), "/data").forPartition(99999).name()).hasSize(64);
     }
+
+    @Test
+    void rangeNamesAreReservedAndASharedJobKeepsWhatItsLedgersHold() throws Exception {
+        assertThatThrownBy(() -> JobSpec.parse(props(), "counts.range-3", "/data"))
+                .isInstanceOf(InvalidConfigurationException.class).hasMessageStartingWith("job.name=counts.range-3 is not allowed");
+        assertThat(JobSpec.parse(props(), "counts.range-x", "/data").name()).isEqualTo("counts.range-x");
+
+        JobSpec current = JobSpec.parse(props("job.placement", "kafka"), "counts", "/data");
+        JobSupervisor.checkSharedUpdate(current, JobSpec.parse(props("job.placement", "kafka", "checkpoint.interval", "1s",
+                "placement.session.timeout.ms", "6000", "param.x", "y"), "counts", "/data"));
+        assertThatThrownBy(() -> JobSupervisor.checkSharedUpdate(current,
+                JobSpec.parse(props("job.placement", "kafka", "job.backend", "rocksdb"), "counts", "/data")))
+                .isInstanceOf(InvalidConfigurationException.class).hasMessageStartingWith("job.backend=rocksdb is not allowed: a job shared");
+        assertThatThrownBy(() -> JobSupervisor.checkSharedUpdate(current,
+                JobSpec.parse(props("job.placement", "kafka", "storage.root", "/elsewhere"), "counts", "/data")))
+                .isInstanceOf(InvalidConfigurationException.class).hasMessageStartingWith("job.storage=file [root] is not allowed");
+        assertThatThrownBy(() -> JobSupervisor.checkSharedUpdate(current,
+                JobSpec.parse(props("job.placement", "kafka", "job.max-parallelism", "64"), "counts", "/data")))
+                .isInstanceOf(InvalidConfigurationException.class).hasMessageStartingWith("job.max-parallelism=64 is not allowed");
+        assertThatThrownBy(() -> JobSupervisor.checkSharedUpdate(current, JobSpec.parse(props("job.placement", "kafka"), "tallies", "/data")))
+                .isInstanceOf(InvalidConfigurationException.class).hasMessageStartingWith("job.name=tallies is not allowed");
+    }
 }
