@@ -149,7 +149,7 @@ public final class DistributedJob implements PartitionListener {
         return refusal;
     }
 
-    /** Leaves the group: every range here is handed over, stopping with a checkpoint. */
+    /** Leaves the group: every range here is handed over, stopping with a checkpoint (the membership's revocations). */
     synchronized void leave(String why) {
         if (membership == null) {
             return;
@@ -162,7 +162,8 @@ public final class DistributedJob implements PartitionListener {
         }
         membership = null;
         joinedThrough = null;
-        revoked(Set.copyOf(running.keySet())); // a membership that failed to hand them over
+        // ranges a failed membership did not hand over: the group may have moved them already, so no snapshot races their new owner
+        lost(Set.copyOf(running.keySet()));
     }
 
     void pluginAdded() {
