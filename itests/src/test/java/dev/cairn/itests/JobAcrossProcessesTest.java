@@ -88,6 +88,10 @@ class JobAcrossProcessesTest {
             }
             assertThat(owners(a)).hasSize(PARTITIONS).isEqualTo(owners(c)).isEqualTo(owners(d));
             assertThat(new TreeSet<>(owners(a).values())).hasSize(3);
+            // what the web page and jobs --json show: the shared job with every member's ranges, each range here with its lag
+            String json = a.run("cairn:jobs --json");
+            assertThat(json).contains("\"name\" : \"counts\"").contains("\"state\" : \"SHARED\"")
+                    .contains(owners(a).get(0) + " [").contains("of shared job counts, lag 0");
             // a range is placed by its group, not by commands; the shared job is configured as a whole
             String someRange = running(a).stream().filter(r -> r.startsWith("counts.")).findFirst().orElseThrow();
             PlatformProcess.Answer refused = a.console("cairn:cancel " + someRange);

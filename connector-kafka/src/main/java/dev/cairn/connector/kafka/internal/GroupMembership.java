@@ -49,6 +49,7 @@ final class GroupMembership implements Membership, ConsumerRebalanceListener {
     private final Thread thread;
     private volatile boolean closing;
     private volatile String trouble;
+    private Admin admin;
 
     private GroupMembership(String jobName, Map<String, String> placement, PartitionListener listener) throws Exception {
         this.jobName = jobName;
@@ -155,32 +156,44 @@ final class GroupMembership implements Membership, ConsumerRebalanceListener {
         return memberName;
     }
 
+    /** One admin client for the console's questions, made at the first one: the console asks often. */
+    private synchronized Admin admin() throws Exception {
+        if (closing) {
+            throw new IllegalStateException("Job " + jobName + " has left its group");
+        }
+        if (admin == null) {
+            admin = ClientSettings.create(() -> Admin.create(settings.with(Map.of("client.id", memberName + "-admin"))));
+        }
+        return admin;
+    }
+
     @Override
     public Map<String, Set<Integer>> owners() throws Exception {
-        try (Admin admin = ClientSettings.create(() -> Admin.create(settings.with(Map.of("client.id", memberName + "-admin"))))) {
-            ConsumerGroupDescription group = admin.describeConsumerGroups(List.of(groupId)).describedGroups().get(groupId)
-                    .get(QUERY.toMillis(), TimeUnit.MILLISECONDS);
-            Map<String, Set<Integer>> owners = new TreeMap<>();
-            for (MemberDescription m : group.members()) {
-                Set<Integer> owned = numbers(m.assignment().topicPartitions());
-                if (!owned.isEmpty()) {
-                    owners.computeIfAbsent(m.clientId(), k -> new TreeSet<>()).addAll(owned);
-                }
+        ConsumerGroupDescription group = admin().describeConsumerGroups(List.of(groupId)).describedGroups().get(groupId)
+                .get(QUERY.toMillis(), TimeUnit.MILLISECONDS);
+        Map<String, Set<Integer>> owners = new TreeMap<>();
+        for (MemberDescription m : group.members()) {
+            Set<Integer> owned = numbers(m.assignment().topicPartitions());
+            if (!owned.isEmpty()) {
+                owners.computeIfAbsent(m.clientId(), k -> new TreeSet<>()).addAll(owned);
             }
-            return owners;
         }
+        return owners;
     }
 
     @Override
     public int partitionCount() throws Exception {
-        try (Admin admin = ClientSettings.create(() -> Admin.create(settings.with(Map.of("client.id", memberName + "-admin"))))) {
-            return admin.describeTopics(List.of(topic)).allTopicNames().get(QUERY.toMillis(), TimeUnit.MILLISECONDS).get(topic).partitions().size();
-        }
+        return admin().describeTopics(List.of(topic)).allTopicNames().get(QUERY.toMillis(), TimeUnit.MILLISECONDS).get(topic).partitions().size();
     }
 
     @Override
     public void close() {
-        closing = true;
+        synchronized (this) {
+            closing = true;
+            if (admin != null) {
+                admin.close(QUERY);
+            }
+        }
         consumer.wakeup();
         try {
             thread.join();

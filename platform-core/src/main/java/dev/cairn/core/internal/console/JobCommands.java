@@ -47,21 +47,13 @@ public final class JobCommands {
     public String jobs() {
         Tables t = new Tables("NAME", "STATE", "DEFINITION", "BACKEND", "STORAGE", "PARALLELISM", "RESTARTS", "RECORDS", "RECORDS/S",
                 "LAST CHECKPOINT", "NOTE");
-        for (JobInstance j : supervisor.jobs()) {
-            JobView v = MonitorService.view(j);
+        for (JobView v : MonitorService.views(supervisor)) {
             CheckpointView cp = v.checkpoints().isEmpty() ? null : v.checkpoints().get(v.checkpoints().size() - 1);
             boolean configured = v.definition() != null;
             t.row(v.name(), v.state(), v.definition(), v.backend(), v.storage(), configured ? v.parallelism() : null,
                     v.restarts(), v.records(), Math.round(v.recordsPerSecond()),
                     cp == null ? null : "#" + cp.id() + " " + cp.durationMillis() + " ms " + Tables.bytes(cp.writtenBytes())
                             + " (state " + Tables.bytes(cp.stateBytes()) + ")", v.note());
-        }
-        for (DistributedJob d : supervisor.sharedJobs()) {
-            JobSpec s = d.spec();
-            String member = d.membership().map(m -> "member " + m.memberName() + ", ranges here " + d.partitionsHere()).orElse(null);
-            String note = d.waitingFor() != null ? d.waitingFor() : member + " (cairn:ranges " + d.name() + ")";
-            t.row(d.name(), d.membership().isPresent() ? "SHARED" : "WAITING", s.definition(), s.config().backend(), s.config().storage(),
-                    null, null, null, null, null, d.refusal() == null ? note : note + "; refused configuration: " + d.refusal());
         }
         return t.toString();
     }
