@@ -36,7 +36,10 @@ final class GroupMembership implements Membership, ConsumerRebalanceListener {
 
     private static final Logger LOG = Logger.getLogger(GroupMembership.class.getName());
     private static final Duration POLL = Duration.ofMillis(200);
-    private static final Duration QUERY = Duration.ofSeconds(10);
+    /** The console waits this long for the group's answers: a page must not hang on a broker that does not answer. */
+    private static final Duration QUERY = Duration.ofSeconds(3);
+    /** How often a member holding no partition checks that it can reach the cluster and the topic. */
+    private static final long CHECK_NANOS = 5_000_000_000L;
     private static final java.util.concurrent.atomic.AtomicInteger JOINS = new java.util.concurrent.atomic.AtomicInteger();
 
     private final String jobName;
@@ -84,11 +87,18 @@ final class GroupMembership implements Membership, ConsumerRebalanceListener {
     }
 
     private void run() {
+        long checkedAt = System.nanoTime();
         try {
             while (!closing) {
                 try {
                     consumer.poll(POLL);
-                    trouble = null;
+                    if (!consumer.assignment().isEmpty()) {
+                        trouble = null;
+                    } else if (System.nanoTime() - checkedAt > CHECK_NANOS) {
+                        // a poll does not fail when the cluster does not answer: a member without partitions asks why
+                        checkedAt = System.nanoTime();
+                        trouble = reachable();
+                    }
                 } catch (WakeupException e) {
                     // close() woke the poll up: the loop ends
                 } catch (RuntimeException | Error e) {
@@ -107,6 +117,20 @@ final class GroupMembership implements Membership, ConsumerRebalanceListener {
             } catch (RuntimeException e) {
                 LOG.log(Level.WARNING, "Job " + jobName + ": leaving the group " + groupId + " failed", e);
             }
+        }
+    }
+
+    /** Why this member holds no partition, as far as a metadata request tells: {@code null} when the topic is there. */
+    private String reachable() {
+        try {
+            List<?> partitions = consumer.partitionsFor(topic, QUERY);
+            return partitions == null || partitions.isEmpty() ? "topic '" + topic + "' does not exist on " + settings.bootstrapServers() : null;
+        } catch (org.apache.kafka.common.errors.TimeoutException e) {
+            return "no answer from bootstrap.servers=" + settings.bootstrapServers() + " within " + QUERY.toSeconds() + " s";
+        } catch (WakeupException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            return "the cluster refused the group's metadata request: " + e;
         }
     }
 

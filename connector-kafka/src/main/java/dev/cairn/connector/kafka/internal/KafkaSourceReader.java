@@ -126,6 +126,9 @@ public final class KafkaSourceReader<T> implements SourceReader<T> {
     /** The consumer's lag behind the ends (with read_committed: the last stable offsets) of its partitions, as of its last fetches. */
     @Override
     public long pendingRecords() {
+        if (consumer.assignment().isEmpty()) {
+            return -1; // no partition found yet: nothing to tell
+        }
         long sum = 0;
         for (TopicPartition tp : consumer.assignment()) {
             java.util.OptionalLong lag = consumer.currentLag(tp);

@@ -101,6 +101,19 @@ class GroupMembershipTest {
     }
 
     @Test
+    void aMemberWhoseTopicIsMissingSaysSo() throws Exception {
+        try (KafkaBroker broker = new KafkaBroker()) {
+            Member member = new Member("alone");
+            try (Membership m = placement.join("counts", Map.of("bootstrap.servers", broker.bootstrapServers(), "topic", "missing"), member)) {
+                await(() -> m.trouble() != null, () -> "the membership to report the missing topic");
+                assertThat(m.trouble()).isEqualTo("topic 'missing' does not exist on " + broker.bootstrapServers());
+                broker.createTopic("missing", 2);
+                await(() -> member.held.size() == 2 && m.trouble() == null, () -> "the topic's partitions once it exists: " + m.trouble());
+            }
+        }
+    }
+
+    @Test
     void badSettingsAreRefusedByName() {
         assertThatThrownBy(() -> placement.validate(Map.of("topic", "in")))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("placement bootstrapServers=null is not allowed");

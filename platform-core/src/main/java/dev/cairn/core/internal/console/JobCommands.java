@@ -69,7 +69,8 @@ public final class JobCommands {
         Map<Integer, String> owner = new java.util.TreeMap<>();
         m.owners().forEach((member, partitions) -> partitions.forEach(p -> owner.put(p, member)));
         Tables t = new Tables("RANGE", "OWNER", "HERE", "RECORDS", "LAG", "LAST CHECKPOINT");
-        for (int p = 0; p < m.partitionCount(); p++) {
+        int partitions = m.partitionCount();
+        for (int p = 0; p < partitions; p++) {
             Optional<JobInstance> here = supervisor.job(d.spec().forPartition(p).name());
             JobMetrics.CheckpointStats cp = here.map(j -> j.metrics().lastCheckpoint()).orElse(null);
             t.row(p, owner.getOrDefault(p, "-"),
@@ -158,7 +159,12 @@ public final class JobCommands {
 
     /** Starts a suspended, stopped, finished or failed job (from where it stopped). */
     public String start(String name) throws IOException, InvalidConfigurationException {
-        if (supervisor.sharedJob(name).isPresent()) {
+        Optional<DistributedJob> shared = supervisor.sharedJob(name);
+        if (shared.isPresent() && shared.get().membership().isPresent()) {
+            int started = shared.get().restartEndedRanges();
+            return "job " + name + " is in its group on this process; ranges started again here: " + started;
+        }
+        if (shared.isPresent()) {
             setState(name, "running");
             return "job " + name + " joins its group on this process";
         }

@@ -63,7 +63,7 @@ public final class MonitorService implements PlatformMonitor {
                 owners = membership.get().owners().entrySet().stream().map(e -> e.getKey() + " " + e.getValue())
                         .collect(Collectors.joining(", "));
             } catch (Exception e) {
-                owners = "unknown (" + e.getMessage() + ")";
+                owners = "unknown (" + e + ")";
             }
             note = "member " + membership.get().memberName() + ", ranges here " + d.partitionsHere() + "; owners: " + owners
                     + (note == null ? "" : "; " + note);

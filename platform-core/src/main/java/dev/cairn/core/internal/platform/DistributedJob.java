@@ -47,6 +47,7 @@ public final class DistributedJob implements PartitionListener {
     private volatile String refusal;
     /** Removed from this process: queued work must not join the group again. */
     private boolean removed;
+    private boolean retryScheduled;
     private static final Duration RETRY = Duration.ofSeconds(5);
 
     DistributedJob(String pid, JobSpec spec, JobInstance.Platform platform, Ranges ranges) {
@@ -117,8 +118,37 @@ public final class DistributedJob implements PartitionListener {
             waitingFor = "could not join its group (trying again every " + RETRY.toSeconds() + " s): "
                     + (e.getMessage() != null ? e.getMessage() : e.toString());
             LOG.log(Level.WARNING, "Job " + spec.name() + " could not join its group; trying again in " + RETRY.toSeconds() + " s", e);
-            CompletableFuture.delayedExecutor(RETRY.toMillis(), TimeUnit.MILLISECONDS).execute(() -> platform.later(this::reconcile));
+            if (!retryScheduled) {
+                retryScheduled = true;
+                CompletableFuture.delayedExecutor(RETRY.toMillis(), TimeUnit.MILLISECONDS).execute(this::retryJoin);
+            }
         }
+    }
+
+    private void retryJoin() {
+        synchronized (this) {
+            retryScheduled = false;
+        }
+        try {
+            platform.later(this::reconcile);
+        } catch (RuntimeException e) {
+            LOG.fine(() -> "Job " + spec.name() + ": no retry to join, the kernel is stopping: " + e);
+        }
+    }
+
+    /** Starts the ranges here that ended by themselves (failed after their restarts, or could not start); the number started. */
+    public int restartEndedRanges() {
+        int started = 0;
+        for (JobInstance range : running.values()) {
+            try {
+                range.startAgain();
+                platform.later(range::reconcile);
+                started++;
+            } catch (IllegalStateException running) {
+                // still running, or handed over meanwhile
+            }
+        }
+        return started;
     }
 
     /** A new configuration: the process leaves the group (its ranges stop with a checkpoint) and joins again with it. */
@@ -170,7 +200,11 @@ public final class DistributedJob implements PartitionListener {
         reconcile();
     }
 
-    /** The placement plugin going away takes the membership with it; the ranges stop with a checkpoint first. */
+    /**
+     * The placement plugin going away takes the membership with it; the ranges stop with a
+     * checkpoint first. Other plugins going away (an update of the job definition's bundle) make
+     * the ranges here wait for them, as any job does, while this process keeps its partitions.
+     */
     synchronized void pluginRemoved(Plugin plugin) {
         if (joinedThrough != null && joinedThrough.service() == plugin.service()) {
             leave(plugin.origin() + " is going away");
@@ -218,7 +252,10 @@ public final class DistributedJob implements PartitionListener {
                 range.retire(handOver, "range " + p + " lost to another process");
                 LOG.info(() -> "Job " + spec.name() + ": range " + p + (handOver ? " handed over" : " lost without a handover; stopped without a snapshot"));
             } catch (RuntimeException | Error e) {
-                LOG.log(Level.SEVERE, "Job " + spec.name() + ": range " + p + " did not stop cleanly while it moves to another process", e);
+                // the group moves the partition once this returns: the run must have ended, however long that takes
+                LOG.log(Level.SEVERE, "Job " + spec.name() + ": range " + p + " did not stop cleanly while it moves to another process;"
+                        + " the handover waits until its run has ended", e);
+                range.awaitRunEnded();
             } finally {
                 ranges.remove(range);
             }

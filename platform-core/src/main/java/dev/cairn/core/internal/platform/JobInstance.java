@@ -617,6 +617,26 @@ public final class JobInstance {
      * handover (another process may run it already, and this run's snapshots and commits must not
      * race the new owner's). Nothing starts it here again.
      */
+    /** Waits, as long as it takes, until the current run has ended; a run that ignores its cancellation is logged every minute. */
+    void awaitRunEnded() {
+        JobMaster m = master();
+        if (m == null) {
+            return;
+        }
+        try {
+            while (true) {
+                JobStatus s = m.await(java.time.Duration.ofMinutes(1));
+                if (s != JobStatus.CREATED && s != JobStatus.RUNNING && s != JobStatus.RESTARTING) {
+                    return;
+                }
+                m.cancel();
+                LOG.severe("Job " + spec.name() + " has not ended; waiting for it before it runs elsewhere (see its threads' dump)");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     synchronized void retire(boolean handOver, String why) {
         retired = true;
         if (handOver) {

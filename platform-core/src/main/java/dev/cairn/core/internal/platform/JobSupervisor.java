@@ -196,6 +196,19 @@ public final class JobSupervisor implements PluginTracker.Listener, JobInstance.
         if (!next.config().storage().equals(current.config().storage()) || !next.config().storageConfig().equals(current.config().storageConfig())) {
             throw InvalidConfigurationException.of("job.storage", next.config().storage() + " " + next.config().storageConfig().keySet(), why);
         }
+        if (!next.placement().plugin().equals(current.placement().plugin())) {
+            throw InvalidConfigurationException.of("job.placement", next.placement().plugin(), why);
+        }
+        // the group itself: processes change their configurations one at a time, and a process in another group than the
+        // others would run every range a second time
+        for (String group : List.of("group.id", "topic", "bootstrap.servers")) {
+            String was = current.placement().settings().get(group);
+            String is = next.placement().settings().get(group);
+            if (!java.util.Objects.equals(was, is)) {
+                throw InvalidConfigurationException.of("placement." + group, is, "a job shared by partition keeps the group its processes"
+                        + " share for its life (one process in another group would run every range a second time); create a new job instead");
+            }
+        }
     }
 
     /**

@@ -101,7 +101,11 @@ final class SourceTask<T> extends StreamTask {
             long now = System.nanoTime();
             if (now - pendingAskedAt >= PENDING_INTERVAL_NANOS) {
                 pendingAskedAt = now;
-                pendingRecords = reader.pendingRecords();
+                try {
+                    pendingRecords = reader.pendingRecords();
+                } catch (RuntimeException e) {
+                    pendingRecords = -1; // a figure for the console must never fail the job
+                }
             }
         }
         output.broadcastEnd();

@@ -202,6 +202,9 @@ class JobSpecTest {
         assertThatThrownBy(() -> JobSupervisor.checkSharedUpdate(current,
                 JobSpec.parse(props("job.placement", "kafka", "job.max-parallelism", "64"), "counts", "/data")))
                 .isInstanceOf(InvalidConfigurationException.class).hasMessageStartingWith("job.max-parallelism=64 is not allowed");
+        assertThatThrownBy(() -> JobSupervisor.checkSharedUpdate(current,
+                JobSpec.parse(props("job.placement", "kafka", "placement.group.id", "other"), "counts", "/data")))
+                .isInstanceOf(InvalidConfigurationException.class).hasMessageStartingWith("placement.group.id=other is not allowed");
         assertThatThrownBy(() -> JobSupervisor.checkSharedUpdate(current, JobSpec.parse(props("job.placement", "kafka"), "tallies", "/data")))
                 .isInstanceOf(InvalidConfigurationException.class).hasMessageStartingWith("job.name=tallies is not allowed");
     }
