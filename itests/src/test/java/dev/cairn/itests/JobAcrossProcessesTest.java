@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.cairn.connector.kafka.KafkaBroker;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -102,7 +100,7 @@ class JobAcrossProcessesTest {
                 p.stop(); // each leaves the group: its ranges stop with a checkpoint and commit
             }
             System.out.printf("stopped at %.1f s%n", (System.nanoTime() - t0) / 1e9);
-            assertThat(broker.readCommittedOnceSettled("out")).hasSize(RECORDS).containsExactlyInAnyOrderElementsOf(expected(lines));
+            assertThat(broker.readCommittedOnceSettled("out")).hasSize(RECORDS).containsExactlyInAnyOrderElementsOf(KafkaOnPlatformTest.expected(lines));
         } finally {
             try (var files = Files.walk(shared)) {
                 files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
@@ -216,14 +214,4 @@ class JobAcrossProcessesTest {
         return List.of(processes).stream().map(JobAcrossProcessesTest::jobsOf).collect(Collectors.joining("\n---\n"));
     }
 
-    /** For each key, its running count after each of its records, as one failure-free pass emits. */
-    private static List<String> expected(List<String> lines) {
-        Map<String, Integer> counts = new HashMap<>();
-        List<String> out = new ArrayList<>();
-        for (String line : lines) {
-            String key = line.substring(0, line.indexOf(','));
-            out.add(key + ":" + counts.merge(key, 1, Integer::sum));
-        }
-        return out;
-    }
 }

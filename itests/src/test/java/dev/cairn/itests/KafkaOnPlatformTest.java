@@ -155,7 +155,7 @@ class KafkaOnPlatformTest {
     }
 
     /** For each key, its running count after each of its records, as one failure-free pass emits. */
-    private static List<String> expected(List<String> lines) {
+    static List<String> expected(List<String> lines) {
         Map<String, Integer> counts = new HashMap<>();
         List<String> out = new ArrayList<>();
         for (String line : lines) {
