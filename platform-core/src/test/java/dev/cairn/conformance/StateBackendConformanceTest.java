@@ -654,6 +654,81 @@ public abstract class StateBackendConformanceTest {
     }
 
     @Test
+    void valuesChangedInPlaceAfterASnapshotsSynchronousPartAreNotInIt() throws Exception {
+        BackendHarness h = fresh();
+        ValueState<long[]> value = h.states.getState(new ValueStateDescriptor<>("acc", long[].class));
+        MapState<String, long[]> map = h.states.getState(new MapStateDescriptor<>("per-field", String.class, long[].class));
+        AggregatingState<Long, Long> sum = h.states.getState(new AggregatingStateDescriptor<>("sum", new SumInPlace(), long[].class));
+        NamespacedState<String, ValueState<long[]>> windows = h.states.getNamespacedState(Serializers.STRING,
+                new ValueStateDescriptor<>("per-window", long[].class));
+        ListState<long[]> list = h.states.getState(new ListStateDescriptor<>("history", long[].class));
+        for (long k = 0; k < 1_000; k++) {
+            h.key(k);
+            value.update(new long[]{k});
+            map.put("f", new long[]{k});
+            sum.add(k);
+            windows.in("w").update(new long[]{k});
+            list.add(new long[]{k});
+        }
+        AsyncSnapshot running = h.startSnapshot(1, false);
+        // as jobs do: read the object, change it, write it back (an accumulator's add returns the one it was given)
+        for (long k = 0; k < 1_000; k++) {
+            h.key(k);
+            long[] v = value.value();
+            v[0] += 1_000;
+            value.update(v);
+            long[] m = map.get("f");
+            m[0] += 1_000;
+            map.put("f", m);
+            sum.add(1_000L);
+            long[] w = windows.in("w").value();
+            w[0] += 1_000;
+            windows.in("w").update(w);
+            // an element changed where it is, without an update: what a backend then holds differs, never the snapshot
+            list.get().iterator().next()[0] += 1_000;
+        }
+        KeyedStateHandle handle = running.write();
+
+        BackendHarness r = restored(ALL, List.of(handle));
+        ValueState<long[]> rValue = r.states.getState(new ValueStateDescriptor<>("acc", long[].class));
+        MapState<String, long[]> rMap = r.states.getState(new MapStateDescriptor<>("per-field", String.class, long[].class));
+        AggregatingState<Long, Long> rSum = r.states.getState(new AggregatingStateDescriptor<>("sum", new SumInPlace(), long[].class));
+        NamespacedState<String, ValueState<long[]>> rWindows = r.states.getNamespacedState(Serializers.STRING,
+                new ValueStateDescriptor<>("per-window", long[].class));
+        ListState<long[]> rList = r.states.getState(new ListStateDescriptor<>("history", long[].class));
+        for (long k = 0; k < 1_000; k++) {
+            r.key(k);
+            assertThat(rValue.value()).as("value of key %s in the snapshot", k).containsExactly(k);
+            assertThat(rMap.get("f")).as("map value of key %s in the snapshot", k).containsExactly(k);
+            assertThat(rSum.get()).as("accumulator of key %s in the snapshot", k).isEqualTo(k);
+            assertThat(rWindows.in("w").value()).as("window value of key %s in the snapshot", k).containsExactly(k);
+            long key = k;
+            assertThat(rList.get()).as("list of key %s in the snapshot", k).singleElement().satisfies(e -> assertThat(e).containsExactly(key));
+            h.key(k);
+            assertThat(value.value()).as("live value of key %s", k).containsExactly(k + 1_000);
+            assertThat(map.get("f")).as("live map value of key %s", k).containsExactly(k + 1_000);
+            assertThat(sum.get()).as("live accumulator of key %s", k).isEqualTo(k + 1_000);
+            assertThat(windows.in("w").value()).as("live window value of key %s", k).containsExactly(k + 1_000);
+        }
+    }
+
+    /** Adds into the accumulator it is given and returns it, as most accumulators do. */
+    static final class SumInPlace implements AggregateFunction<Long, long[], Long> {
+        public long[] createAccumulator() {
+            return new long[1];
+        }
+
+        public long[] add(Long value, long[] acc) {
+            acc[0] += value;
+            return acc;
+        }
+
+        public Long getResult(long[] acc) {
+            return acc[0];
+        }
+    }
+
+    @Test
     void aFlippedByteIsReportedWithTheFileAndItsChecksum() throws Exception {
         BackendHarness h = fresh();
         States s = register(h);

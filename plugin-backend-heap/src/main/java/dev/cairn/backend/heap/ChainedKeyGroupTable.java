@@ -123,6 +123,22 @@ final class ChainedKeyGroupTable implements KeyGroupTable {
         return e == null ? null : e.value;
     }
 
+    @Override
+    public Object getOwned(Object key, CopyOnWriteVersions versions, java.util.function.UnaryOperator<Object> copy) {
+        Entry e = find(buckets, key);
+        if (e == null) {
+            return null;
+        }
+        // a value changed at a version no running snapshot sees is the task's; an entry copied only
+        // because a snapshot saw it (low bit clear) may still hold an object that snapshot reads
+        if ((e.stamp & 1) == 1 && !versions.shared(e.version())) {
+            return e.value;
+        }
+        Object owned = copy.apply(e.value);
+        put(key, owned, versions);
+        return owned;
+    }
+
     private static Entry find(Entry[] buckets, Object key) {
         int h = hash(key);
         for (Entry e = buckets[h & (buckets.length - 1)]; e != null; e = e.next) {

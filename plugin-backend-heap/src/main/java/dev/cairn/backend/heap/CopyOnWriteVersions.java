@@ -97,6 +97,11 @@ final class CopyOnWriteVersions {
         return floor == Integer.MAX_VALUE ? current : floor;
     }
 
+    /** Whether a snapshot is reading the state now. */
+    boolean anyRunning() {
+        return highestRunning >= 0;
+    }
+
     /** Whether a structure created at {@code version} is still seen by a running snapshot. */
     boolean shared(int version) {
         return version <= highestRunning;

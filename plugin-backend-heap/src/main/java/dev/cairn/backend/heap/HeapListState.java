@@ -12,6 +12,10 @@ final class HeapListState<N, E> extends HeapStateAccess<N> implements InternalLi
     @SuppressWarnings("unchecked")
     public List<E> get() {
         VersionedList list = (VersionedList) read();
+        if (list != null && versions().shared(list.version) && list.stream().anyMatch(HeapState::mutable)) {
+            // the task may change an element in place while a snapshot writes it
+            list = appendable();
+        }
         if (list != null) {
             list.exposed = true;
         }
@@ -33,8 +37,14 @@ final class HeapListState<N, E> extends HeapStateAccess<N> implements InternalLi
         KeyGroupTable table = writableTable();
         Object key = tableKey();
         VersionedList list = (VersionedList) table.get(key);
-        if (list == null || list.exposed || versions().shared(list.version)) {
-            list = list == null ? new VersionedList(versions().current(), List.of()) : new VersionedList(versions().current(), list);
+        if (list == null) {
+            list = new VersionedList(versions().current(), List.of());
+        } else if (versions().shared(list.version)) {
+            // a snapshot may write these elements while the task changes them in place
+            list = new VersionedList(versions().current(), list);
+            list.replaceAll(state::ownCopy);
+        } else if (list.exposed) {
+            list = new VersionedList(versions().current(), list);
         }
         table.put(key, list, versions()); // also for a list changed in place: the entry's version records the change
         return list;

@@ -11,8 +11,16 @@ final class HeapMapState<N, UK, UV> extends HeapStateAccess<N> implements Intern
     @Override
     @SuppressWarnings("unchecked")
     public UV get(UK key) {
-        Map<Object, Object> m = (Map<Object, Object>) read();
-        return m == null ? null : (UV) m.get(key);
+        VersionedMap m = (VersionedMap) read();
+        if (m == null) {
+            return null;
+        }
+        Object value = m.get(key);
+        if (value == null || !versions().shared(m.version) || !HeapState.mutable(value)) {
+            return (UV) value;
+        }
+        // the task may change the value in place while a snapshot writes it: the map and its values become the task's own
+        return (UV) mutableUserMap(false).get(key);
     }
 
     @Override
@@ -50,6 +58,9 @@ final class HeapMapState<N, UK, UV> extends HeapStateAccess<N> implements Intern
         if (m == null) {
             return Map.of();
         }
+        if (versions().shared(m.version) && m.values().stream().anyMatch(HeapState::mutable)) {
+            m = mutableUserMap(false);
+        }
         m.exposed = true;
         return (Map<UK, UV>) java.util.Collections.unmodifiableMap(m);
     }
@@ -65,7 +76,11 @@ final class HeapMapState<N, UK, UV> extends HeapStateAccess<N> implements Intern
                 table.put(key, m, versions());
             }
         } else {
-            if (m.exposed || versions().shared(m.version)) {
+            if (versions().shared(m.version)) {
+                // a snapshot may write these values while the task changes them in place
+                m = new VersionedMap(versions().current(), m);
+                m.replaceAll((k, v) -> state.ownCopy(v));
+            } else if (m.exposed) {
                 m = new VersionedMap(versions().current(), m);
             }
             table.put(key, m, versions()); // also for a map changed in place: the entry's version records the change

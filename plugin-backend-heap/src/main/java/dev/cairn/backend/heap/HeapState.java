@@ -127,6 +127,34 @@ final class HeapState {
         }
     }
 
+    /** Classes whose objects never change: a snapshot and the task may share them. */
+    private static final java.util.Set<Class<?>> IMMUTABLE = java.util.Set.of(String.class, Long.class, Integer.class,
+            Short.class, Byte.class, Character.class, Boolean.class, Double.class, Float.class, java.math.BigInteger.class,
+            java.math.BigDecimal.class, java.time.Instant.class, java.time.LocalDate.class, java.time.LocalDateTime.class,
+            java.time.Duration.class, java.util.UUID.class);
+
+    /** Whether the task may change {@code value} in place: any object but those of the JDK's value classes and enums. */
+    static boolean mutable(Object value) {
+        return !IMMUTABLE.contains(value.getClass()) && !(value instanceof Enum);
+    }
+
+    /**
+     * A copy of a stored user object (a value, an element, a map value) that the task may change in
+     * place while a snapshot writes the original: as Flink's heap backend, through the state's
+     * serializer. Objects that cannot change are their own copy.
+     */
+    Object ownCopy(Object value) {
+        if (!mutable(value)) {
+            return value;
+        }
+        try {
+            return roundTrip(valueSerializer, value);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("Could not copy a value of state '" + name + "' with " + valueSerializer.describe()
+                    + " for the task while a snapshot writes it", e);
+        }
+    }
+
     private static Object roundTrip(TypeSerializer<Object> serializer, Object value) throws java.io.IOException {
         if (value == null) {
             return null;
@@ -158,7 +186,9 @@ final class HeapState {
             if (value == null) {
                 continue;
             }
-            Object kept = filter(kind, value, cleanupFilter, versions.current());
+            // what is kept keeps its objects, which a running snapshot may write: so the version of the original
+            Object kept = filter(kind, value, cleanupFilter, value instanceof VersionedList l ? l.version
+                    : value instanceof VersionedMap m ? m.version : versions.current());
             if (kept != value) {
                 dirty.touch(cleanupKeyGroup);
                 if (kept == null) {

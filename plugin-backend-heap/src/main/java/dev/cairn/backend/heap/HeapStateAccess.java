@@ -30,6 +30,11 @@ abstract class HeapStateAccess<N> implements InternalKvState<N> {
         return state.tables[backend.currentLocalKeyGroup()].get(tableKey());
     }
 
+    /** The current key group's table, for a read that may store a copy (not a change). */
+    final KeyGroupTable ownedTable() {
+        return state.tables[backend.currentLocalKeyGroup()];
+    }
+
     /** The current key group's table, about to change. */
     final KeyGroupTable writableTable() {
         int kg = backend.currentLocalKeyGroup();

@@ -10,7 +10,12 @@ final class HeapValueState<N, V> extends HeapStateAccess<N> implements InternalV
     @Override
     @SuppressWarnings("unchecked")
     public V get() {
-        return (V) read();
+        Object value = read();
+        if (value == null || !versions().anyRunning() || !HeapState.mutable(value)) {
+            return (V) value;
+        }
+        // the task may change what it reads in place (an accumulator does) while a snapshot writes the object
+        return (V) ownedTable().getOwned(tableKey(), versions(), state::ownCopy);
     }
 
     @Override

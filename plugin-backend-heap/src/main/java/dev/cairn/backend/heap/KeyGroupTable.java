@@ -24,6 +24,13 @@ interface KeyGroupTable {
 
     void put(Object key, Object value, CopyOnWriteVersions versions);
 
+    /**
+     * The value of {@code key} for a task that may change the object in place: when a running
+     * snapshot may still read the stored object, the table first stores {@code copy} of it in its
+     * place (not a change: the copy holds what the snapshot holds) and returns that.
+     */
+    Object getOwned(Object key, CopyOnWriteVersions versions, java.util.function.UnaryOperator<Object> copy);
+
     void remove(Object key, CopyOnWriteVersions versions);
 
     /** Adds or replaces a mapping while the table is restored: no snapshot can see it yet. */

@@ -31,6 +31,12 @@ final class LongKeyGroupTable implements KeyGroupTable {
     private Object[][] values;
     /** Per slot, the version at which its key last went into the change log: once per version is enough. */
     private int[][] logged;
+    /**
+     * Per slot, the version its value object was stored at, once the task first asked for a value it
+     * may change in place ({@link #getOwned}); until then {@code null}, and 0 (any running snapshot
+     * may hold it) for the slots filled before.
+     */
+    private int[][] placed;
     /** The version each page was created or copied at: a snapshot of that version or later may hold it. */
     private int[] pageVersions;
     /** The version the arrays of pages were created at. */
@@ -50,6 +56,9 @@ final class LongKeyGroupTable implements KeyGroupTable {
         keys = new long[pages][pageLength];
         values = new Object[pages][pageLength];
         logged = new int[pages][pageLength];
+        if (placed != null) {
+            placed = new int[pages][pageLength];
+        }
         pageVersions = new int[pages];
         Arrays.fill(pageVersions, version);
         pagesVersion = version;
@@ -110,6 +119,9 @@ final class LongKeyGroupTable implements KeyGroupTable {
         if (added) {
             keys[page][offset] = k;
         }
+        if (placed != null) {
+            placed[page][offset] = versions.current();
+        }
         if (versions.keepsChangeLog()) {
             int version = versions.current();
             if (added || logged[page][offset] != version) {
@@ -120,6 +132,28 @@ final class LongKeyGroupTable implements KeyGroupTable {
         if (added && ++size > threshold()) {
             grow(versions.current());
         }
+    }
+
+    @Override
+    public Object getOwned(Object key, CopyOnWriteVersions versions, java.util.function.UnaryOperator<Object> copy) {
+        int i = slotOf((Long) key);
+        int page = i >>> PAGE_SHIFT;
+        int offset = i & OFFSET;
+        Object value = values[page][offset];
+        if (value == null) {
+            return null;
+        }
+        if (placed == null) {
+            placed = new int[keys.length][keys[0].length];
+        }
+        if (!versions.shared(placed[page][offset])) {
+            return value;
+        }
+        Object owned = copy.apply(value);
+        ownPage(page, versions);
+        values[page][offset] = owned;
+        placed[page][offset] = versions.current();
+        return owned;
     }
 
     @Override
@@ -138,20 +172,27 @@ final class LongKeyGroupTable implements KeyGroupTable {
             }
             long k = keys[j >>> PAGE_SHIFT][j & OFFSET];
             if (((j - home(k, mask)) & mask) >= ((j - hole) & mask)) {
-                set(hole, k, value, logged[j >>> PAGE_SHIFT][j & OFFSET], versions);
+                set(hole, k, value, logged[j >>> PAGE_SHIFT][j & OFFSET], placedAt(j), versions);
                 hole = j;
             }
         }
-        set(hole, 0, null, 0, versions);
+        set(hole, 0, null, 0, 0, versions);
     }
 
-    private void set(int slot, long key, Object value, int loggedAt, CopyOnWriteVersions versions) {
+    private int placedAt(int slot) {
+        return placed == null ? 0 : placed[slot >>> PAGE_SHIFT][slot & OFFSET];
+    }
+
+    private void set(int slot, long key, Object value, int loggedAt, int placedAt, CopyOnWriteVersions versions) {
         int page = slot >>> PAGE_SHIFT;
         int offset = slot & OFFSET;
         ownPage(page, versions);
         keys[page][offset] = key;
         values[page][offset] = value;
         logged[page][offset] = loggedAt;
+        if (placed != null) {
+            placed[page][offset] = placedAt;
+        }
     }
 
     /** Copies the page first if a running snapshot holds it (and the arrays of pages before that). */
@@ -177,6 +218,7 @@ final class LongKeyGroupTable implements KeyGroupTable {
         long[][] oldKeys = keys;
         Object[][] oldValues = values;
         int[][] oldLogged = logged;
+        int[][] oldPlaced = placed;
         allocate((mask + 1) * 2, version);
         for (int page = 0; page < oldKeys.length; page++) {
             for (int offset = 0; offset < oldKeys[page].length; offset++) {
@@ -186,6 +228,9 @@ final class LongKeyGroupTable implements KeyGroupTable {
                     keys[i >>> PAGE_SHIFT][i & OFFSET] = oldKeys[page][offset];
                     values[i >>> PAGE_SHIFT][i & OFFSET] = value;
                     logged[i >>> PAGE_SHIFT][i & OFFSET] = oldLogged[page][offset];
+                    if (oldPlaced != null) {
+                        placed[i >>> PAGE_SHIFT][i & OFFSET] = oldPlaced[page][offset];
+                    }
                 }
             }
         }
@@ -198,6 +243,9 @@ final class LongKeyGroupTable implements KeyGroupTable {
         boolean added = values[i >>> PAGE_SHIFT][i & OFFSET] == null;
         keys[i >>> PAGE_SHIFT][i & OFFSET] = k;
         values[i >>> PAGE_SHIFT][i & OFFSET] = value;
+        if (placed != null) {
+            placed[i >>> PAGE_SHIFT][i & OFFSET] = 0;
+        }
         if (added && ++size > threshold()) {
             grow(0); // no snapshot sees a table being restored
         }
