@@ -93,11 +93,27 @@ public class StateAccessBenchmark {
         return state.valueGet();
     }
 
+    /** Writes back the object the key holds, as a job that changes its value in place (an accumulator) does. */
     @Benchmark
     public void valueUpdate() throws Exception {
         long k = stream.next();
         state.setKey(k);
         state.valueUpdate(values[(int) k]);
+    }
+
+    /** Writes a new object, as a job whose values are immutable (a count, a string) does. */
+    @Benchmark
+    public void valueUpdateNew() throws Exception {
+        long k = stream.next();
+        state.setKey(k);
+        state.valueUpdate(new String(values[(int) k]));
+    }
+
+    @Benchmark
+    public void valueUpdateFresh() throws Exception {
+        long k = stream.next();
+        state.setKey(k);
+        state.valueUpdate(new String(values[(int) k]));
     }
 
     @Benchmark

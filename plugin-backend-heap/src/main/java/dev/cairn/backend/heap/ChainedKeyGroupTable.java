@@ -161,7 +161,9 @@ final class ChainedKeyGroupTable implements KeyGroupTable {
                     changes.add(key, versions);
                 }
                 if (!versions.shared(e.version())) {
-                    e.value = value;
+                    if (e.value != value) { // written back after a change in place: see LongKeyGroupTable#put
+                        e.value = value;
+                    }
                     e.stamp = stamp;
                 } else {
                     relink(i, previous, e, new Entry(key, h, value, e.next, stamp), versions);

@@ -11,11 +11,12 @@ final class HeapValueState<N, V> extends HeapStateAccess<N> implements InternalV
     @SuppressWarnings("unchecked")
     public V get() {
         Object value = read();
-        if (value == null || !versions().anyRunning() || !HeapState.mutable(value)) {
-            return (V) value;
-        }
-        // the task may change what it reads in place (an accumulator does) while a snapshot writes the object
-        return (V) ownedTable().getOwned(tableKey(), versions(), state::ownCopy);
+        return value == null || !versions().anyRunning() ? (V) value : (V) owned(value);
+    }
+
+    /** The task may change what it reads in place (an accumulator does) while a snapshot writes that object. */
+    private Object owned(Object value) {
+        return HeapState.mutable(value) ? ownedTable().getOwned(tableKey(), versions(), state::ownCopy) : value;
     }
 
     @Override

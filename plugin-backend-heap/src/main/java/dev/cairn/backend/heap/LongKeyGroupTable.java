@@ -115,7 +115,11 @@ final class LongKeyGroupTable implements KeyGroupTable {
         int offset = i & OFFSET;
         boolean added = values[page][offset] == null;
         ownPage(page, versions);
-        values[page][offset] = value;
+        if (values[page][offset] != value) {
+            // an object changed in place and written back (an accumulator) is already here; storing it again would
+            // make G1 mark the array's card and rescan its 128 references at the next collection
+            values[page][offset] = value;
+        }
         if (added) {
             keys[page][offset] = k;
         }
