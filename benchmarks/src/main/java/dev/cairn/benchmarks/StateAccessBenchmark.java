@@ -110,13 +110,6 @@ public class StateAccessBenchmark {
     }
 
     @Benchmark
-    public void valueUpdateFresh() throws Exception {
-        long k = stream.next();
-        state.setKey(k);
-        state.valueUpdate(new String(values[(int) k]));
-    }
-
-    @Benchmark
     public void mapPut() throws Exception {
         long k = collectionKey();
         state.setKey(k);

@@ -687,6 +687,26 @@ public abstract class StateBackendConformanceTest {
             // an element changed where it is, without an update: what a backend then holds differs, never the snapshot
             list.get().iterator().next()[0] += 1_000;
         }
+        // keys added and removed while the snapshot runs move the others in their tables; then each key changes again
+        for (long k = 1_000; k < 5_000; k++) {
+            h.key(k);
+            value.update(new long[]{k});
+            windows.in("w").update(new long[]{k});
+        }
+        for (long k = 1_000; k < 5_000; k += 2) {
+            h.key(k);
+            value.clear();
+            windows.in("w").clear();
+        }
+        for (long k = 0; k < 1_000; k++) {
+            h.key(k);
+            long[] v = value.value();
+            v[0] += 1_000;
+            value.update(v);
+            long[] w = windows.in("w").value();
+            w[0] += 1_000;
+            windows.in("w").update(w);
+        }
         KeyedStateHandle handle = running.write();
 
         BackendHarness r = restored(ALL, List.of(handle));
@@ -705,10 +725,16 @@ public abstract class StateBackendConformanceTest {
             long key = k;
             assertThat(rList.get()).as("list of key %s in the snapshot", k).singleElement().satisfies(e -> assertThat(e).containsExactly(key));
             h.key(k);
-            assertThat(value.value()).as("live value of key %s", k).containsExactly(k + 1_000);
+            assertThat(value.value()).as("live value of key %s", k).containsExactly(k + 2_000);
             assertThat(map.get("f")).as("live map value of key %s", k).containsExactly(k + 1_000);
             assertThat(sum.get()).as("live accumulator of key %s", k).isEqualTo(k + 1_000);
-            assertThat(windows.in("w").value()).as("live window value of key %s", k).containsExactly(k + 1_000);
+            assertThat(windows.in("w").value()).as("live window value of key %s", k).containsExactly(k + 2_000);
+        }
+        for (long k = 1_000; k < 5_000; k++) {
+            r.key(k);
+            assertThat(rValue.value()).as("key %s, added after the snapshot began", k).isNull();
+            h.key(k);
+            assertThat(value.value()).as("live value of key %s", k).isEqualTo(k % 2 == 0 ? null : new long[]{k});
         }
     }
 

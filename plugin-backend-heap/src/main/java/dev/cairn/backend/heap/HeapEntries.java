@@ -171,13 +171,13 @@ final class HeapEntries implements KeyGroupEntries {
         int namespaceLength = prefix - keyLength;
         switch (s.kind()) {
             case VALUE -> {
-                s.valueSerializer().serialize(value, parts);
+                HeapState.serializeValue(s.valueSerializer(), value, parts);
                 sink.accept(index, parts.buffer(), keyLength, namespaceLength, -1, parts.length() - prefix);
             }
             case LIST -> {
                 for (Object element : (List<?>) value) {
                     parts.truncate(prefix);
-                    s.valueSerializer().serialize(element, parts);
+                    HeapState.serializeValue(s.valueSerializer(), element, parts);
                     sink.accept(index, parts.buffer(), keyLength, namespaceLength, -1, parts.length() - prefix);
                 }
             }
@@ -186,7 +186,7 @@ final class HeapEntries implements KeyGroupEntries {
                     parts.truncate(prefix);
                     s.mapKeySerializer().serialize(entry.getKey(), parts);
                     int mapKeyLength = parts.length() - prefix;
-                    s.valueSerializer().serialize(entry.getValue(), parts);
+                    HeapState.serializeValue(s.valueSerializer(), entry.getValue(), parts);
                     sink.accept(index, parts.buffer(), keyLength, namespaceLength, mapKeyLength, parts.length() - prefix - mapKeyLength);
                 }
             }

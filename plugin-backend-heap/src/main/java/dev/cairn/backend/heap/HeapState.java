@@ -135,7 +135,7 @@ final class HeapState {
 
     /** Whether the task may change {@code value} in place: any object but those of the JDK's value classes and enums. */
     static boolean mutable(Object value) {
-        return !IMMUTABLE.contains(value.getClass()) && !(value instanceof Enum);
+        return value != null && !IMMUTABLE.contains(value.getClass()) && !(value instanceof Enum);
     }
 
     /**
@@ -148,10 +148,30 @@ final class HeapState {
             return value;
         }
         try {
-            return roundTrip(valueSerializer, value);
+            if (valueSerializer.isStateless()) {
+                return roundTrip(valueSerializer, value);
+            }
+            synchronized (valueSerializer) { // the snapshot writes with it on another thread: see serializeValue
+                return roundTrip(valueSerializer, value);
+            }
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException("Could not copy a value of state '" + name + "' with " + valueSerializer.describe()
                     + " for the task while a snapshot writes it", e);
+        }
+    }
+
+    /**
+     * Writes a value for a snapshot. A serializer that is not stateless may be copying a value for the
+     * task at the same time ({@link #ownCopy}): the two take turns.
+     */
+    static void serializeValue(TypeSerializer<Object> serializer, Object value, java.io.DataOutput out)
+            throws java.io.IOException {
+        if (serializer.isStateless()) {
+            serializer.serialize(value, out);
+        } else {
+            synchronized (serializer) {
+                serializer.serialize(value, out);
+            }
         }
     }
 
