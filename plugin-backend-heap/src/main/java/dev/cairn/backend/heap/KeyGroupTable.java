@@ -27,7 +27,9 @@ interface KeyGroupTable {
     /**
      * The value of {@code key} for a task that may change the object in place: when a running
      * snapshot may still read the stored object, the table first stores {@code copy} of it in its
-     * place (not a change: the copy holds what the snapshot holds) and returns that.
+     * place and returns that. The copy holds what the snapshot holds, so it need not count as a
+     * change; the chained table logs it as one all the same (its stamps cannot say otherwise), which
+     * costs only that entry in the next incremental checkpoint.
      */
     Object getOwned(Object key, CopyOnWriteVersions versions, java.util.function.UnaryOperator<Object> copy);
 
