@@ -39,6 +39,12 @@ class CrashPointMatrixTest {
     private static final int SKUS = 300;
     private static final long SEED = 11;
     private static final String JOB = "crash";
+    /**
+     * Every point is passed at least once per checkpoint (retention from the third on), so sources
+     * that end only after nth + 3 completed checkpoints keep the job running until the point is
+     * reached, however slowly the machine runs.
+     */
+    private static final int CHECKPOINTS_PAST_THE_POINT = 3;
 
     /** What the test does to reach a point. */
     enum Action { RUN, SAVEPOINT, STOP, RESCALE, FAIL, RESUME, SWITCH_BACKEND, MOVE_STORAGE }
@@ -179,7 +185,8 @@ class CrashPointMatrixTest {
             platform.run("cairn:create " + JOB + " job.definition=offer-enrichment job.parallelism=2 checkpoint.interval=100ms"
                     + " job.restart-delay=100ms job.max-restarts=50 checkpoint.retained=2 job.backend=" + backend
                     + " " + snapshots + " param.output=" + out + " param.seed=" + SEED
-                    + " param.events=" + events + " param.skus=" + SKUS + " param.rate=" + RATE);
+                    + " param.events=" + events + " param.skus=" + SKUS + " param.rate=" + RATE
+                    + " param.checkpoints-before-end=" + (nth + CHECKPOINTS_PAST_THE_POINT));
             act(platform, action, backend);
             awaitCrash(platform, point);
             RUNS.incrementAndGet();

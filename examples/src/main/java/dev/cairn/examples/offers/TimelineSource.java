@@ -27,15 +27,26 @@ public final class TimelineSource implements Source<SkuEvent> {
     private final int splits;
     private final Kind kind;
     private final int recordsPerSecond;
+    private final int checkpointsBeforeEnd;
 
     /** @param recordsPerSecond per subtask; 0 for as fast as possible */
     public TimelineSource(long seed, int events, int skus, int splits, Kind kind, int recordsPerSecond) {
+        this(seed, events, skus, splits, kind, recordsPerSecond, 0);
+    }
+
+    /**
+     * @param checkpointsBeforeEnd how many checkpoints a subtask must see complete, from its start,
+     *        before it ends once its data is read: a test that needs some checkpoints to happen
+     *        then gets them however slowly the machine runs
+     */
+    public TimelineSource(long seed, int events, int skus, int splits, Kind kind, int recordsPerSecond, int checkpointsBeforeEnd) {
         this.seed = seed;
         this.events = events;
         this.skus = skus;
         this.splits = splits;
         this.kind = kind;
         this.recordsPerSecond = recordsPerSecond;
+        this.checkpointsBeforeEnd = checkpointsBeforeEnd;
     }
 
     @Override
@@ -61,6 +72,7 @@ public final class TimelineSource implements Source<SkuEvent> {
         private final ListState<String> state;
         private long started = System.nanoTime();
         private long emitted;
+        private int checkpointsCompleted;
 
         Reader(Timeline.Reader timeline, List<int[]> positions, ListState<String> state) {
             this.timeline = timeline;
@@ -90,7 +102,16 @@ public final class TimelineSource implements Source<SkuEvent> {
                 }
                 more |= p[1] < events;
             }
+            if (!more && checkpointsCompleted < checkpointsBeforeEnd) {
+                Thread.sleep(1); // waiting for checkpoints, not for data
+                return true;
+            }
             return more;
+        }
+
+        @Override
+        public void notifyCheckpointComplete(long checkpointId) {
+            checkpointsCompleted++;
         }
 
         @Override

@@ -13,7 +13,9 @@ import org.osgi.service.component.annotations.Component;
  * length, default one million), {@code param.skus} (default 1,000) and {@code param.rate}
  * (records per second per source subtask, default 1,000 so that the job runs for minutes; 0 for
  * as fast as possible), {@code param.sink-delay-us} (how long the sink waits per record, default 0:
- * a slow sink, which backpressures the job).
+ * a slow sink, which backpressures the job), {@code param.checkpoints-before-end} (how many
+ * checkpoints each source subtask sees complete, from its start, before it ends once its data is
+ * read; default 0).
  */
 @Component(property = JobDefinition.NAME_PROPERTY + "=" + OfferEnrichmentDefinition.NAME)
 public final class OfferEnrichmentDefinition implements JobDefinition {
@@ -30,7 +32,8 @@ public final class OfferEnrichmentDefinition implements JobDefinition {
                 (int) number(parameters, "events", 1_000_000, 1, Integer.MAX_VALUE),
                 (int) number(parameters, "skus", 1_000, 1, Integer.MAX_VALUE), Path.of(output),
                 (int) number(parameters, "rate", 1_000, 0, Integer.MAX_VALUE),
-                (int) number(parameters, "sink-delay-us", 0, 0, 1_000_000));
+                (int) number(parameters, "sink-delay-us", 0, 0, 1_000_000),
+                (int) number(parameters, "checkpoints-before-end", 0, 0, 1_000_000));
     }
 
     static long number(Map<String, String> parameters, String name, long defaultValue, long min, long max) {
