@@ -43,12 +43,12 @@ class ExactlyOnceOnPlatformTest {
             if (store.proxy() != null) {
                 store.proxy().setPolicy(FaultInjectingProxy.random(storage.hashCode(), 0.03, 0.03, 0.02));
             }
-            p.createOfferJob("offers", EVENTS, 1_000, "job.backend=" + backend + " " + store.jobProperties()
+            p.createOfferJob("offers", EVENTS, 2_000, "job.backend=" + backend + " " + store.jobProperties()
                     + " checkpoint.incremental=true checkpoint.tolerable-failures=1000" + (changelog ? " job.changelog=true" : ""));
             p.awaitJobState("offers", "RUNNING");
             long records = 0;
             for (int failure = 1; failure <= 3; failure++) {
-                records += 5_000;
+                records += 4_000; // the third failure lands with at least 28,000 records, 3.5 s at 2,000/s per source subtask, to go
                 p.awaitRecords("offers", records);
                 assertThat(p.run("cairn:fail offers")).asString().contains("a failure will hit job offers");
                 int expected = failure;

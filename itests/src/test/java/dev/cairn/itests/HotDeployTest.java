@@ -73,6 +73,7 @@ class HotDeployTest {
             assertThat(p.text("cairn:plugins")).doesNotContain(bundle);
 
             // reinstalled: the job runs again, from where it stopped, to the end
+            p.unthrottleWaitingOfferJob("offers");
             drop(original, p.deploy.resolve(jar));
             p.awaitJobState("offers", "FINISHED");
             Map<String, Object> check = p.verifyOfferJob("offers", EVENTS);
@@ -107,6 +108,7 @@ class HotDeployTest {
             assertThat((String) p.jobValue("offers", "reason")).contains("the changelog plugin");
 
             // reinstalled: the job runs again from where it stopped, to the end
+            p.unthrottleWaitingOfferJob("offers");
             drop(original, p.deploy.resolve(jar));
             p.awaitJobState("offers", "FINISHED");
             assertThat(p.job("offers")).containsEntry("changelog", true);

@@ -171,6 +171,16 @@ final class PlatformFixture implements AutoCloseable {
         assertThat(result).hasToString("created job " + name);
     }
 
+    /**
+     * Lifts the rate limit of the waiting offer job {@code name}: once it runs again it reads the
+     * rest of its timeline as fast as it can, rather than at the pace that kept it running through
+     * the test's steps.
+     */
+    void unthrottleWaitingOfferJob(String name) throws Exception {
+        assertThat(jobValue(name, "state")).as("state of job %s", name).isEqualTo("WAITING");
+        assertThat(String.valueOf(run("cairn:set " + name + " param.rate=0"))).doesNotContain("not allowed");
+    }
+
     /** The committed output of {@code name} compared with the generator's expectation. */
     @SuppressWarnings("unchecked")
     Map<String, Object> verifyOfferJob(String name, int events) throws Exception {

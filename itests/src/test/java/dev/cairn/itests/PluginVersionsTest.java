@@ -59,6 +59,7 @@ class PluginVersionsTest {
             assertThat((String) p.jobValue("offers", "reason"))
                     .contains("state backend 'heap' in [0.0.0,1.0.0) (job.backend.version) (installed: heap [2.0.0.itest])");
 
+            p.unthrottleWaitingOfferJob("offers");
             drop(original, p.deploy.resolve(jar));
             p.awaitJobState("offers", "FINISHED");
             assertThat(p.verifyOfferJob("offers", EVENTS)).containsEntry("exactly-once", true);
@@ -107,6 +108,7 @@ class PluginVersionsTest {
         p.awaitJobState("offers", "WAITING");
         assertThat((String) p.jobValue("offers", "reason")).contains(waitsFor);
 
+        p.unthrottleWaitingOfferJob("offers");
         drop(original, p.deploy.resolve(jar));
         p.awaitJobState("offers", "FINISHED");
         assertThat(p.verifyOfferJob("offers", EVENTS)).containsEntry("exactly-once", true);
