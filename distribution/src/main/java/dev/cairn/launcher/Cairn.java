@@ -100,8 +100,13 @@ public final class Cairn {
             System.err.println(e.getMessage()); // before any log file is opened: nothing of the running one is touched
             return 1;
         }
+        int leftovers = LeftoverWorkingFolders.deleteUnder(data);
         Path log = data.resolve("cairn.log");
         logTo(log);
+        if (leftovers > 0) {
+            Logger.getLogger(Cairn.class.getName()).info("Deleted " + leftovers + " files and folders of jobs' working folders a previous run left in "
+                    + data.resolve(LeftoverWorkingFolders.FOLDER));
+        }
         boolean terminal = System.console() != null;
         Platform platform = Platform.start(home, data, home.resolve("deploy"), home.resolve("etc"),
                 terminal ? Map.of("gosh.args", "") : Map.of(), lock);

@@ -190,8 +190,15 @@ class CrashPointMatrixTest {
             act(platform, action, backend);
             awaitCrash(platform, point);
             RUNS.incrementAndGet();
+            Set<String> killedRunsFolders = workingFolders(platform);
+            if (action == Action.RUN) { // killed while the job ran: its working folder is there
+                assertThat(killedRunsFolders).as("the killed run's working folders").isNotEmpty();
+            }
 
             platform.start(null);
+            Set<String> left = workingFolders(platform);
+            left.retainAll(killedRunsFolders);
+            assertThat(left).as("working folders of the killed run, after the restart").isEmpty();
             if ("SUSPENDED".equals(platform.jobValue(JOB, "state"))) {
                 platform.run("cairn:start " + JOB);
             }
@@ -273,6 +280,13 @@ class CrashPointMatrixTest {
         }, () -> "the platform to halt at " + point);
         assertThat(platform.awaitExit()).as("exit code of the halted platform; log: %s", platform.logText()).isEqualTo(137); // killed by SIGKILL (dev.cairn.core.internal.crash.CrashPoint)
         assertThat(platform.logText()).contains("cairn: crash point " + point);
+    }
+
+    /** The jobs' working folders in data/work. */
+    private static Set<String> workingFolders(PlatformProcess platform) throws IOException {
+        try (Stream<Path> files = Files.list(platform.data.resolve("work"))) {
+            return files.map(f -> f.getFileName().toString()).collect(java.util.stream.Collectors.toCollection(TreeSet::new));
+        }
     }
 
     private static int number(String verdict, String key) {

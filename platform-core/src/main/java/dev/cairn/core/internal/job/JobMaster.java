@@ -78,12 +78,16 @@ public final class JobMaster implements JobClient {
     /** @param metrics the job's metrics, carried over from its earlier runs on this platform */
     public JobMaster(JobGraph graph, JobConfig config, PluginRegistry plugins, ClassLoader userClassLoader,
                      FailureInjector injector, LongSupplier clock, JobMetrics metrics) throws IOException {
-        this(graph, config, plugins, userClassLoader, injector, clock, metrics, OptionalInt.empty());
+        this(graph, config, plugins, userClassLoader, injector, clock, metrics, OptionalInt.empty(), null);
     }
 
-    /** @param inputPartition the input partition the job's sources own, for a range of a job shared by partition */
+    /**
+     * @param inputPartition the input partition the job's sources own, for a range of a job shared by partition
+     * @param workingRoot where the job's working folder goes (its backends' local files); {@code null} for the system's temporary folder
+     */
     public JobMaster(JobGraph graph, JobConfig config, PluginRegistry plugins, ClassLoader userClassLoader,
-                     FailureInjector injector, LongSupplier clock, JobMetrics metrics, OptionalInt inputPartition) throws IOException {
+                     FailureInjector injector, LongSupplier clock, JobMetrics metrics, OptionalInt inputPartition, Path workingRoot)
+            throws IOException {
         this.graph = graph;
         this.config = config;
         this.restartPolicy = new RestartPolicy(config.restarts(), System::nanoTime);
@@ -96,8 +100,13 @@ public final class JobMaster implements JobClient {
                 config.backend(), describeConfig(config, plugins.changelog()), clock, metrics);
         SerializerResolver serializers = new SerializerResolver(userClassLoader);
         this.runtime = new JobRuntime(graph, config, backend, new SnapshotFormats(plugins::format, plugins::formatNames), serializers,
-                new OperatorFunctions(graph, serializers), injector, Files.createTempDirectory("cairn-" + graph.name() + "-"), snapshots,
+                new OperatorFunctions(graph, serializers), injector, workingFolder(workingRoot, graph.name()), snapshots,
                 plugins.changelog(), inputPartition);
+    }
+
+    private static Path workingFolder(Path root, String jobName) throws IOException {
+        String prefix = "cairn-" + jobName + "-";
+        return root == null ? Files.createTempDirectory(prefix) : Files.createTempDirectory(Files.createDirectories(root), prefix);
     }
 
     /** The job configuration recorded in snapshot metadata (no storage settings: they may hold credentials). */

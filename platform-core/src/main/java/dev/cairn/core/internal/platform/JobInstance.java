@@ -20,6 +20,7 @@ import dev.cairn.spi.storage.SnapshotStorage;
 import dev.cairn.spi.storage.SnapshotStorageProvider;
 import dev.cairn.spi.storage.StoragePaths;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -42,6 +43,9 @@ public final class JobInstance {
         PluginTracker plugins();
 
         Duration stopTimeout();
+
+        /** Where jobs' working folders go ({@code <cairn.data>/work}, emptied by the launcher at start). */
+        Path workingRoot();
 
         /** Runs {@code action} later on the kernel's own thread. */
         void later(Runnable action);
@@ -471,7 +475,7 @@ public final class JobInstance {
                 return;
             }
             boolean seed = spec.config().restore() != null && !hasState();
-            phase = new Phase.Running(JobRun.start(spec, platform.plugins(), seed, metrics));
+            phase = new Phase.Running(JobRun.start(spec, platform.plugins(), seed, metrics, platform.workingRoot()));
         } catch (Exception | LinkageError e) {
             // a plugin that cannot load its own classes must not take the kernel thread with it
             boolean refused = e instanceof IllegalArgumentException; // a value the definition or a plugin refused: its message says it all

@@ -17,6 +17,7 @@ import dev.cairn.spi.backend.StateBackendDecorator;
 import dev.cairn.spi.snapshot.SnapshotFormat;
 import dev.cairn.spi.storage.SnapshotStorageProvider;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -62,9 +63,10 @@ record JobRun(JobMaster master, List<Plugin> plugins, ChaosInjector chaos) {
 
     /**
      * Starts the job on the installed plugins (all present). The ledger decides where a job with
-     * snapshots comes back from; {@code restore.path} only seeds one without ({@code seed}).
+     * snapshots comes back from; {@code restore.path} only seeds one without ({@code seed}). Its
+     * working folder goes under {@code workingRoot}.
      */
-    static JobRun start(JobSpec spec, PluginTracker plugins, boolean seed, JobMetrics metrics) throws IOException {
+    static JobRun start(JobSpec spec, PluginTracker plugins, boolean seed, JobMetrics metrics, Path workingRoot) throws IOException {
         Plugin definition = spec.plugin(plugins, Kind.DEFINITION).orElseThrow();
         Plugin backend = spec.plugin(plugins, Kind.BACKEND).orElseThrow();
         Plugin storage = spec.plugin(plugins, Kind.STORAGE).orElseThrow();
@@ -82,7 +84,7 @@ record JobRun(JobMaster master, List<Plugin> plugins, ChaosInjector chaos) {
         ChaosInjector chaos = new ChaosInjector();
         OptionalInt partition = spec.inputPartition() < 0 ? OptionalInt.empty() : OptionalInt.of(spec.inputPartition());
         JobMaster master = new JobMaster(graph, config, pinned, def.getClass().getClassLoader(), chaos, System::currentTimeMillis, metrics,
-                partition).start();
+                partition, workingRoot).start();
         LOG.info(() -> "Job " + spec.name() + " started" + master.snapshotLedger().recoveryPoint().map(e -> " from " + e.directory()).orElse("")
                 + " on " + backend.origin() + ", " + storage.origin() + ", " + definition.origin());
         List<Plugin> pinnedPlugins = new ArrayList<>(List.of(definition, backend, storage));

@@ -418,6 +418,11 @@ public final class JobSupervisor implements PluginTracker.Listener, JobInstance.
     // ---- JobInstance.Platform
 
     @Override
+    public Path workingRoot() {
+        return dataDirectory.resolve("work"); // the launcher empties this folder before the framework starts
+    }
+
+    @Override
     public PluginTracker plugins() {
         return plugins;
     }
