@@ -84,6 +84,13 @@ final class PlatformProcess implements AutoCloseable {
         return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).redirectInput(ProcessBuilder.Redirect.PIPE).start();
     }
 
+    /** The files the running platform process has mapped whose name contains {@code name} (Linux: /proc/<pid>/maps). */
+    List<Path> mappedFiles(String name) throws IOException {
+        return Files.readAllLines(Path.of("/proc", Long.toString(process.pid()), "maps")).stream()
+                .filter(line -> line.indexOf('/') >= 0).map(line -> line.substring(line.indexOf('/')))
+                .filter(file -> file.contains(name)).distinct().map(Path::of).toList();
+    }
+
     String logText() {
         try {
             return log == null ? "" : Files.readString(log);
