@@ -210,6 +210,7 @@ class CrashPointMatrixTest {
                 assertThat(platform.mappedFiles("librocksdbjni")).as("RocksDB's native library").isNotEmpty()
                         .allMatch(file -> file.startsWith(platform.data.resolve("framework")));
             }
+            assertThat(platform.data.resolve("framework/fileinstall")).as("FileInstall's scratch folder, in the framework's storage").isDirectory();
             RESTARTS.incrementAndGet();
             if (unaligned && action == Action.RUN) {
                 // the sink is ten times slower than the sources: every checkpoint found records queued, the one recovered from too
