@@ -100,12 +100,16 @@ public final class Cairn {
             System.err.println(e.getMessage()); // before any log file is opened: nothing of the running one is touched
             return 1;
         }
-        int leftovers = LeftoverWorkingFolders.deleteUnder(data);
+        LeftoverWorkingFolders.Deleted leftovers = LeftoverWorkingFolders.deleteUnder(data);
         Path log = data.resolve("cairn.log");
         logTo(log);
-        if (leftovers > 0) {
-            Logger.getLogger(Cairn.class.getName()).info("Deleted " + leftovers + " files and folders of jobs' working folders a previous run left in "
+        if (leftovers.deleted() > 0) {
+            Logger.getLogger(Cairn.class.getName()).info("Deleted " + leftovers.deleted() + " files and folders of jobs' working folders a previous run left in "
                     + data.resolve(LeftoverWorkingFolders.FOLDER));
+        }
+        if (leftovers.failed() > 0) {
+            Logger.getLogger(Cairn.class.getName()).warning("Could not delete " + leftovers.failed() + " files and folders a previous run left in "
+                    + data.resolve(LeftoverWorkingFolders.FOLDER) + ", first " + leftovers.firstFailure());
         }
         boolean terminal = System.console() != null;
         Platform platform = Platform.start(home, data, home.resolve("deploy"), home.resolve("etc"),

@@ -40,9 +40,10 @@ class CrashPointMatrixTest {
     private static final long SEED = 11;
     private static final String JOB = "crash";
     /**
-     * Every point is passed at least once per checkpoint (retention from the third on), so sources
-     * that end only after nth + 3 completed checkpoints keep the job running until the point is
-     * reached, however slowly the machine runs.
+     * Every point the job reaches by itself (Action.RUN) is passed at least once per checkpoint
+     * (retention from the third on), so sources that end only after nth + 3 completed checkpoints
+     * keep the job running until the point is reached, however slowly the machine runs. The other
+     * points come with the test's own action.
      */
     private static final int CHECKPOINTS_PAST_THE_POINT = 3;
 

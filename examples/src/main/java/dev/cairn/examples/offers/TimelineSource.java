@@ -35,7 +35,7 @@ public final class TimelineSource implements Source<SkuEvent> {
     }
 
     /**
-     * @param checkpointsBeforeEnd how many checkpoints a subtask must see complete, from its start,
+     * @param checkpointsBeforeEnd how many checkpoints (savepoints included) a subtask must see complete, from its start,
      *        before it ends once its data is read: a test that needs some checkpoints to happen
      *        then gets them however slowly the machine runs
      */

@@ -14,7 +14,7 @@ import org.osgi.service.component.annotations.Component;
  * (records per second per source subtask, default 1,000 so that the job runs for minutes; 0 for
  * as fast as possible), {@code param.sink-delay-us} (how long the sink waits per record, default 0:
  * a slow sink, which backpressures the job), {@code param.checkpoints-before-end} (how many
- * checkpoints each source subtask sees complete, from its start, before it ends once its data is
+ * checkpoints, savepoints included, each source subtask sees complete, from its start, before it ends once its data is
  * read; default 0).
  */
 @Component(property = JobDefinition.NAME_PROPERTY + "=" + OfferEnrichmentDefinition.NAME)

@@ -131,15 +131,20 @@ public final class JobMaster implements JobClient {
      * Before anything runs, whatever crashed runs left that the ledger does not list is deleted.
      */
     public JobMaster start() throws IOException {
-        SnapshotLedger ledger = snapshots.ledger();
-        if (config.restore() != null) {
-            CompletedSnapshot seed = snapshots.catalog().load(config.restore().snapshotPath());
-            boolean claim = config.restore().claimMode() == ClaimMode.CLAIM;
-            ledger.recoverFrom(seed, claim ? Ownership.CLAIMED : Ownership.NOT_CLAIMED, config.restore().allowNonRestoredState());
-            seededDirectory = seed.directory();
-            snapshots.idsAbove(seed.id());
+        try {
+            SnapshotLedger ledger = snapshots.ledger();
+            if (config.restore() != null) {
+                CompletedSnapshot seed = snapshots.catalog().load(config.restore().snapshotPath());
+                boolean claim = config.restore().claimMode() == ClaimMode.CLAIM;
+                ledger.recoverFrom(seed, claim ? Ownership.CLAIMED : Ownership.NOT_CLAIMED, config.restore().allowNonRestoredState());
+                seededDirectory = seed.directory();
+                snapshots.idsAbove(seed.id());
+            }
+            snapshots.sweep(path -> false, true);
+        } catch (IOException | RuntimeException e) {
+            finish(JobStatus.FAILED, e); // the job never ran: its storage and working folder go now, not at the next start
+            throw e;
         }
-        snapshots.sweep(path -> false, true);
         status = JobStatus.RUNNING;
         thread = new Thread(this::runJob, "cairn-" + graph.name() + "-master");
         thread.setDaemon(true);

@@ -44,7 +44,7 @@ public final class JobInstance {
 
         Duration stopTimeout();
 
-        /** Where jobs' working folders go ({@code <cairn.data>/work}, emptied by the launcher at start). */
+        /** Where jobs' working folders go ({@code <cairn.data>/work}, emptied by {@code bin/cairn run} when it starts). */
         Path workingRoot();
 
         /** Runs {@code action} later on the kernel's own thread. */

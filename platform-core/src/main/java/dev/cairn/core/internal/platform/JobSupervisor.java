@@ -419,7 +419,7 @@ public final class JobSupervisor implements PluginTracker.Listener, JobInstance.
 
     @Override
     public Path workingRoot() {
-        return dataDirectory.resolve("work"); // the launcher empties this folder before the framework starts
+        return dataDirectory.resolve("work"); // bin/cairn run empties this folder before the framework starts
     }
 
     @Override
