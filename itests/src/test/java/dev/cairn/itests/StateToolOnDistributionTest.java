@@ -18,6 +18,10 @@ import org.junit.jupiter.api.Test;
  */
 class StateToolOnDistributionTest {
 
+    /** Events enough (an hour at 300 per second) that the job still runs for every savepoint the test takes, however slow the machine. */
+    private static final int LONGER_THAN_THE_TEST = 2_000_000;
+
+
     record Run(int exit, String output) {
     }
 
@@ -38,7 +42,7 @@ class StateToolOnDistributionTest {
     @Test
     void everyVerbReadsTheSavepointsOfAPlatformsJob() throws Exception {
         try (PlatformFixture p = PlatformFixture.create().start()) {
-            p.createOfferJob("offers", 20_000, 300, "job.backend=rocksdb");
+            p.createOfferJob("offers", LONGER_THAN_THE_TEST, 300, "job.backend=rocksdb");
             p.awaitRecords("offers", 1_000);
             Path savepoints = p.data.resolve("snapshots/offers/savepoints");
             Path jobJar = PlatformFixture.HOME.resolve("deploy/examples.jar");
@@ -118,7 +122,7 @@ class StateToolOnDistributionTest {
         try (StorageUnderTest s3 = StorageUnderTest.start("s3"); PlatformFixture p = PlatformFixture.create()) {
             s3.configure(p).deploy(p);
             p.start();
-            p.createOfferJob("offers", 20_000, 300, s3.jobProperties());
+            p.createOfferJob("offers", LONGER_THAN_THE_TEST, 300, s3.jobProperties());
             p.awaitRecords("offers", 1_000);
             p.run("cairn:savepoint offers sp");
             String sp = "s3://itest/cairn/offers/savepoints/sp";
