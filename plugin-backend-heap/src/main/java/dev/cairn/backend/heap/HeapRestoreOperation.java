@@ -1,8 +1,10 @@
 package dev.cairn.backend.heap;
 
 import dev.cairn.api.serialization.ByteArrayDataInput;
+import dev.cairn.api.serialization.Serializers;
 import dev.cairn.api.serialization.TypeSerializer;
 import dev.cairn.spi.backend.KeyGroupRange;
+import dev.cairn.spi.backend.StateKind;
 import dev.cairn.spi.backend.KeyedBackendParameters;
 import dev.cairn.spi.snapshot.FileRef;
 import dev.cairn.spi.snapshot.KeyGroupEntries;
@@ -23,6 +25,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Builds the per-key-group tables of this backend's range from the entries the kernel reads out
@@ -57,9 +60,7 @@ final class HeapRestoreOperation<K> {
             TypeSerializer<Object> keySerializer = (TypeSerializer<Object>) params.keySerializer();
             int threads = shareable ? Math.min(range.size(), Runtime.getRuntime().availableProcessors()) : 1;
             if (threads <= 1) {
-                for (int kg = range.start(); kg <= range.end(); kg++) {
-                    entries.read(kg, new KeyGroupFiller(states, keySerializer, kg - range.start()));
-                }
+                fillKeyGroups(entries, states, keySerializer, range, new AtomicInteger(range.start()));
             } else {
                 readInParallel(entries, states, keySerializer, range, threads);
             }
@@ -85,10 +86,10 @@ final class HeapRestoreOperation<K> {
         });
         try {
             List<Future<?>> reads = new ArrayList<>();
-            for (int kg = range.start(); kg <= range.end(); kg++) {
-                int keyGroup = kg;
+            AtomicInteger next = new AtomicInteger(range.start());
+            for (int i = 0; i < threads; i++) {
                 reads.add(pool.submit(() -> {
-                    entries.read(keyGroup, new KeyGroupFiller(states, keySerializer, keyGroup - range.start()));
+                    fillKeyGroups(entries, states, keySerializer, range, next);
                     return null;
                 }));
             }
@@ -102,6 +103,15 @@ final class HeapRestoreOperation<K> {
             throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
         } finally {
             pool.shutdownNow();
+        }
+    }
+
+    /** Fills key groups, each the next one no other thread took, with one filler and its buffers. */
+    private static void fillKeyGroups(KeyGroupEntries entries, List<HeapState> states, TypeSerializer<Object> keySerializer,
+                                      KeyGroupRange range, AtomicInteger next) throws IOException {
+        KeyGroupFiller filler = new KeyGroupFiller(states, keySerializer);
+        for (int kg = next.getAndIncrement(); kg <= range.end(); kg = next.getAndIncrement()) {
+            filler.fill(entries, kg, kg - range.start());
         }
     }
 
@@ -144,18 +154,48 @@ final class HeapRestoreOperation<K> {
                 TypeSerializer.class.getClassLoader(), params.userClassLoader());
     }
 
-    /** Puts the entries of one key group into its tables: values replace, list elements append, map entries add. */
+    /**
+     * Puts the entries of one key group into its tables: values replace, list elements append, map
+     * entries add. The values of {@code Long}-keyed value states stay in their bytes until first
+     * read (see {@link SerializedValues}), when any thread may read them.
+     */
     private static final class KeyGroupFiller implements StateEntrySink {
         private final List<HeapState> states;
         private final TypeSerializer<Object> keySerializer;
-        private final int local;
+        private int local;
         // one input pointed at each part in turn: a stream per value would be most of the garbage
         private final ByteArrayDataInput input = new ByteArrayDataInput();
+        /** Per state, its values in the key group being read, or null when they are deserialized at once. */
+        private final SerializedBatch[] serializedValues;
 
-        KeyGroupFiller(List<HeapState> states, TypeSerializer<Object> keySerializer, int local) {
+        KeyGroupFiller(List<HeapState> states, TypeSerializer<Object> keySerializer) {
             this.states = states;
             this.keySerializer = keySerializer;
+            this.serializedValues = new SerializedBatch[states.size()];
+            for (int i = 0; i < serializedValues.length; i++) {
+                HeapState s = states.get(i);
+                boolean kept = s.kind == StateKind.VALUE && s.tables.length > 0 && s.tables[0] instanceof LongKeyGroupTable
+                        && s.voidNamespace() && keySerializer == (Object) Serializers.LONG && s.valueSerializer.isStateless();
+                serializedValues[i] = kept ? new SerializedBatch() : null;
+            }
+        }
+
+        /** Reads key group {@code keyGroup} into the tables at {@code local}. */
+        void fill(KeyGroupEntries entries, int keyGroup, int local) throws IOException {
             this.local = local;
+            for (int state = 0; state < serializedValues.length; state++) {
+                if (serializedValues[state] != null) {
+                    serializedValues[state].start(new SerializedValues(states.get(state).name, states.get(state).valueSerializer));
+                }
+            }
+            entries.read(keyGroup, this);
+            for (int state = 0; state < serializedValues.length; state++) {
+                SerializedBatch batch = serializedValues[state];
+                if (batch != null && batch.count > 0) {
+                    ((LongKeyGroupTable) states.get(state).tables[local]).putAllRestoredSerialized(batch.values, batch.keys, batch.at,
+                            batch.count);
+                }
+            }
         }
 
         @Override
@@ -167,10 +207,15 @@ final class HeapRestoreOperation<K> {
         @Override
         public void accept(int state, byte[] parts, int keyLength, int namespaceLength, int mapKeyLength, int valueLength) throws IOException {
             HeapState s = states.get(state);
+            int valueStart = keyLength + namespaceLength + Math.max(mapKeyLength, 0);
+            SerializedBatch batch = serializedValues[state];
+            if (batch != null) {
+                batch.add(input.over(parts, 0, keyLength).readLong(), parts, valueStart, valueLength);
+                return;
+            }
             Object k = keySerializer.deserialize(input.over(parts, 0, keyLength));
             Object tableKey = s.voidNamespace() ? k : new NamespacedKey(k, s.namespaceSerializer.deserialize(input.over(parts, keyLength, namespaceLength)));
             KeyGroupTable table = s.tables[local];
-            int valueStart = keyLength + namespaceLength + Math.max(mapKeyLength, 0);
             Object v = s.valueSerializer.deserialize(input.over(parts, valueStart, valueLength));
             switch (s.kind) {
                 case VALUE -> table.putRestored(tableKey, v);
@@ -191,6 +236,31 @@ final class HeapRestoreOperation<K> {
                     map.put(s.mapKeySerializer.deserialize(input.over(parts, keyLength + namespaceLength, mapKeyLength)), v);
                 }
             }
+        }
+    }
+
+    /**
+     * One table's restored keys, and where their values lie in its serialized values, in the order
+     * they came; its arrays serve one key group after another.
+     */
+    private static final class SerializedBatch {
+        SerializedValues values;
+        long[] keys = new long[64];
+        int[] at = new int[64];
+        int count;
+
+        void start(SerializedValues values) {
+            this.values = values;
+            count = 0;
+        }
+
+        void add(long key, byte[] source, int offset, int length) {
+            if (count == keys.length) {
+                keys = java.util.Arrays.copyOf(keys, count * 2);
+                at = java.util.Arrays.copyOf(at, count * 2);
+            }
+            keys[count] = key;
+            at[count++] = values.append(source, offset, length);
         }
     }
 }

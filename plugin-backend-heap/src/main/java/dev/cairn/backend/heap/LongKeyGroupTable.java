@@ -18,6 +18,9 @@ import java.util.Set;
  * before it first changes one of them). Growth builds new pages and leaves the old ones to the
  * snapshots that hold them. Removal shifts the rest of the probe run back (no tombstones), on
  * writable pages too.
+ *
+ * <p>A restore may leave values in their snapshot bytes ({@link #putAllRestoredSerialized}): the slot
+ * holds {@link SerializedValues#MARK} until the task or a snapshot first reads it.
  */
 final class LongKeyGroupTable implements KeyGroupTable {
 
@@ -45,6 +48,10 @@ final class LongKeyGroupTable implements KeyGroupTable {
     private int size;
     private final KeyLog removed = new KeyLog();
     private final KeyLog changes = new KeyLog();
+    /** The restored values not yet deserialized, and per slot where its value lies there; both null when there are none. */
+    private SerializedValues serialized;
+    private int[][] serializedAt;
+    private int serializedCount;
 
     LongKeyGroupTable() {
         allocate(MIN_CAPACITY, 0);
@@ -58,6 +65,9 @@ final class LongKeyGroupTable implements KeyGroupTable {
         logged = new int[pages][pageLength];
         if (placed != null) {
             placed = new int[pages][pageLength];
+        }
+        if (serializedAt != null) {
+            serializedAt = new int[pages][pageLength];
         }
         pageVersions = new int[pages];
         Arrays.fill(pageVersions, version);
@@ -79,22 +89,17 @@ final class LongKeyGroupTable implements KeyGroupTable {
         return (int) (h ^ (h >>> 33)) & mask;
     }
 
-    private static Object find(long[][] keys, Object[][] values, int mask, long key) {
-        for (int i = home(key, mask); ; i = (i + 1) & mask) {
-            Object value = values[i >>> PAGE_SHIFT][i & OFFSET];
-            if (value == null || keys[i >>> PAGE_SHIFT][i & OFFSET] == key) {
-                return value;
-            }
-        }
-    }
-
     /** The slot holding {@code key}, or the free slot that ends its probe run. */
-    private int slotOf(long key) {
+    private static int slotOf(long[][] keys, Object[][] values, int mask, long key) {
         for (int i = home(key, mask); ; i = (i + 1) & mask) {
             if (values[i >>> PAGE_SHIFT][i & OFFSET] == null || keys[i >>> PAGE_SHIFT][i & OFFSET] == key) {
                 return i;
             }
         }
+    }
+
+    private int slotOf(long key) {
+        return slotOf(keys, values, mask, key);
     }
 
     @Override
@@ -104,7 +109,25 @@ final class LongKeyGroupTable implements KeyGroupTable {
 
     @Override
     public Object get(Object key) {
-        return find(keys, values, mask, (Long) key);
+        int i = slotOf((Long) key);
+        Object value = values[i >>> PAGE_SHIFT][i & OFFSET];
+        if (value != SerializedValues.MARK) {
+            return value;
+        }
+        // the object stands for the same bytes, so a snapshot holding this page may see either; one the task may
+        // change in place it asks for through getOwned, which copies it while a snapshot may hold it
+        value = serialized.read(serializedAt[i >>> PAGE_SHIFT][i & OFFSET]);
+        values[i >>> PAGE_SHIFT][i & OFFSET] = value;
+        deserialized();
+        return value;
+    }
+
+    /** One value fewer left in bytes: the bytes go once none is. */
+    private void deserialized() {
+        if (--serializedCount == 0) {
+            serialized = null;
+            serializedAt = null;
+        }
     }
 
     @Override
@@ -113,9 +136,13 @@ final class LongKeyGroupTable implements KeyGroupTable {
         int i = slotOf(k);
         int page = i >>> PAGE_SHIFT;
         int offset = i & OFFSET;
-        boolean added = values[page][offset] == null;
+        Object old = values[page][offset];
+        boolean added = old == null;
         ownPage(page, versions);
-        if (values[page][offset] != value) {
+        if (old == SerializedValues.MARK) {
+            deserialized();
+        }
+        if (old != value) {
             // an object changed in place and written back (an accumulator) is already here; storing it again would
             // make G1 mark the array's card and rescan its 128 references at the next collection
             values[page][offset] = value;
@@ -150,10 +177,14 @@ final class LongKeyGroupTable implements KeyGroupTable {
         if (placed == null) {
             placed = new int[keys.length][keys[0].length];
         }
-        if (!versions.shared(placed[page][offset])) {
+        if (value != SerializedValues.MARK && !versions.shared(placed[page][offset])) {
             return value;
         }
-        Object owned = copy.apply(value);
+        // a value still in bytes comes out as a new object, which no snapshot holds
+        Object owned = value == SerializedValues.MARK ? serialized.read(serializedAt[page][offset]) : copy.apply(value);
+        if (value == SerializedValues.MARK) {
+            deserialized();
+        }
         ownPage(page, versions);
         values[page][offset] = owned;
         placed[page][offset] = versions.current();
@@ -163,7 +194,8 @@ final class LongKeyGroupTable implements KeyGroupTable {
     @Override
     public void remove(Object key, CopyOnWriteVersions versions) {
         int hole = slotOf((Long) key);
-        if (values[hole >>> PAGE_SHIFT][hole & OFFSET] == null) {
+        Object gone = values[hole >>> PAGE_SHIFT][hole & OFFSET];
+        if (gone == null) {
             return;
         }
         removed.add(key, versions);
@@ -176,18 +208,25 @@ final class LongKeyGroupTable implements KeyGroupTable {
             }
             long k = keys[j >>> PAGE_SHIFT][j & OFFSET];
             if (((j - home(k, mask)) & mask) >= ((j - hole) & mask)) {
-                set(hole, k, value, logged[j >>> PAGE_SHIFT][j & OFFSET], placedAt(j), versions);
+                set(hole, k, value, logged[j >>> PAGE_SHIFT][j & OFFSET], placedAt(j), serializedAt(j), versions);
                 hole = j;
             }
         }
-        set(hole, 0, null, 0, 0, versions);
+        set(hole, 0, null, 0, 0, 0, versions);
+        if (gone == SerializedValues.MARK) {
+            deserialized(); // after the shift, which moves the other values' places in the bytes
+        }
     }
 
     private int placedAt(int slot) {
         return placed == null ? 0 : placed[slot >>> PAGE_SHIFT][slot & OFFSET];
     }
 
-    private void set(int slot, long key, Object value, int loggedAt, int placedAt, CopyOnWriteVersions versions) {
+    private int serializedAt(int slot) {
+        return serializedAt == null ? 0 : serializedAt[slot >>> PAGE_SHIFT][slot & OFFSET];
+    }
+
+    private void set(int slot, long key, Object value, int loggedAt, int placedAt, int bytesAt, CopyOnWriteVersions versions) {
         int page = slot >>> PAGE_SHIFT;
         int offset = slot & OFFSET;
         ownPage(page, versions);
@@ -197,6 +236,9 @@ final class LongKeyGroupTable implements KeyGroupTable {
         if (placed != null) {
             placed[page][offset] = placedAt;
         }
+        if (serializedAt != null) {
+            serializedAt[page][offset] = bytesAt;
+        }
     }
 
     /** Copies the page first if a running snapshot holds it (and the arrays of pages before that). */
@@ -204,11 +246,17 @@ final class LongKeyGroupTable implements KeyGroupTable {
         if (versions.shared(pagesVersion)) {
             keys = keys.clone();
             values = values.clone();
+            if (serializedAt != null) {
+                serializedAt = serializedAt.clone();
+            }
             pagesVersion = versions.current();
         }
         if (versions.shared(pageVersions[page])) {
             keys[page] = keys[page].clone();
             values[page] = values[page].clone();
+            if (serializedAt != null) {
+                serializedAt[page] = serializedAt[page].clone();
+            }
             pageVersions[page] = versions.current();
         }
     }
@@ -219,11 +267,16 @@ final class LongKeyGroupTable implements KeyGroupTable {
 
     /** Doubles the slots into new pages; the old ones stay as the snapshots holding them saw them. */
     private void grow(int version) {
+        resize((mask + 1) * 2, version);
+    }
+
+    private void resize(int capacity, int version) {
         long[][] oldKeys = keys;
         Object[][] oldValues = values;
         int[][] oldLogged = logged;
         int[][] oldPlaced = placed;
-        allocate((mask + 1) * 2, version);
+        int[][] oldSerializedAt = serializedAt;
+        allocate(capacity, version);
         for (int page = 0; page < oldKeys.length; page++) {
             for (int offset = 0; offset < oldKeys[page].length; offset++) {
                 Object value = oldValues[page][offset];
@@ -235,6 +288,9 @@ final class LongKeyGroupTable implements KeyGroupTable {
                     if (oldPlaced != null) {
                         placed[i >>> PAGE_SHIFT][i & OFFSET] = oldPlaced[page][offset];
                     }
+                    if (oldSerializedAt != null) {
+                        serializedAt[i >>> PAGE_SHIFT][i & OFFSET] = oldSerializedAt[page][offset];
+                    }
                 }
             }
         }
@@ -244,20 +300,80 @@ final class LongKeyGroupTable implements KeyGroupTable {
     public void putRestored(Object key, Object value) {
         long k = (Long) key;
         int i = slotOf(k);
-        boolean added = values[i >>> PAGE_SHIFT][i & OFFSET] == null;
+        Object old = values[i >>> PAGE_SHIFT][i & OFFSET];
         keys[i >>> PAGE_SHIFT][i & OFFSET] = k;
         values[i >>> PAGE_SHIFT][i & OFFSET] = value;
         if (placed != null) {
             placed[i >>> PAGE_SHIFT][i & OFFSET] = 0;
         }
-        if (added && ++size > threshold()) {
+        if (old == SerializedValues.MARK) {
+            deserialized();
+        }
+        if (old == null && ++size > threshold()) {
             grow(0); // no snapshot sees a table being restored
+        }
+    }
+
+    /**
+     * Adds or replaces mappings while the table is restored: {@code keys[i]} to the value at {@code
+     * at[i]} in {@code values}, left in its bytes until it is first read; a later duplicate
+     * replaces an earlier one. The table first takes the capacity they need, then fills them page
+     * by page: a restore reads keys in the slot order of another table, which here are random
+     * slots, and inserting them as they came missed the cache twice per key.
+     */
+    void putAllRestoredSerialized(SerializedValues values, long[] keys, int[] at, int count) {
+        if (serialized != null && serialized != values) {
+            throw new IllegalStateException("the table holds values in other restored bytes");
+        }
+        serialized = values;
+        if (serializedAt == null) {
+            serializedAt = new int[this.keys.length][this.keys[0].length];
+        }
+        int capacity = mask + 1;
+        while (size + count > capacity - (capacity >>> 2)) {
+            capacity *= 2;
+        }
+        if (capacity > mask + 1) {
+            resize(capacity, 0); // no snapshot sees a table being restored
+        }
+        int pages = this.keys.length;
+        // a stable counting sort by home page: duplicates keep their order
+        int[] starts = new int[pages + 1];
+        for (int j = 0; j < count; j++) {
+            starts[(home(keys[j], mask) >>> PAGE_SHIFT) + 1]++;
+        }
+        for (int page = 0; page < pages; page++) {
+            starts[page + 1] += starts[page];
+        }
+        int[] order = new int[count];
+        for (int j = 0; j < count; j++) {
+            order[starts[home(keys[j], mask) >>> PAGE_SHIFT]++] = j;
+        }
+        for (int j : order) {
+            int i = slotOf(keys[j]);
+            Object old = this.values[i >>> PAGE_SHIFT][i & OFFSET];
+            this.keys[i >>> PAGE_SHIFT][i & OFFSET] = keys[j];
+            this.values[i >>> PAGE_SHIFT][i & OFFSET] = SerializedValues.MARK;
+            serializedAt[i >>> PAGE_SHIFT][i & OFFSET] = at[j];
+            if (placed != null) {
+                placed[i >>> PAGE_SHIFT][i & OFFSET] = 0;
+            }
+            if (old != SerializedValues.MARK) {
+                serializedCount++;
+            }
+            if (old == null) {
+                size++;
+            }
+        }
+        if (serializedCount == 0) {
+            serialized = null;
+            serializedAt = null;
         }
     }
 
     @Override
     public KeyGroupTable.View view() {
-        return new View(keys, values, mask, size, removed.freeze(), changes.freeze());
+        return new View(keys, values, serialized, serializedAt, mask, size, removed.freeze(), changes.freeze());
     }
 
     @Override
@@ -274,6 +390,11 @@ final class LongKeyGroupTable implements KeyGroupTable {
         return all;
     }
 
+    /** How many values are still in the restored bytes. */
+    int valuesInBytes() {
+        return serializedCount;
+    }
+
     /** The mean distance of the entries from their home slots: what a lookup walks past. */
     double meanDisplacement() {
         long total = 0;
@@ -285,8 +406,14 @@ final class LongKeyGroupTable implements KeyGroupTable {
         return size == 0 ? 0 : (double) total / size;
     }
 
-    private record View(long[][] keys, Object[][] values, int mask, int size, KeyLog.Frozen removed,
-                        KeyLog.Frozen changes) implements KeyGroupTable.View {
+    private record View(long[][] keys, Object[][] values, SerializedValues serialized, int[][] serializedAt, int mask, int size,
+                        KeyLog.Frozen removed, KeyLog.Frozen changes) implements KeyGroupTable.View {
+
+        /** The value in a slot, deserialized if it is still in bytes (the page is the snapshot's: nothing is stored back). */
+        private Object valueAt(int page, int offset) {
+            Object value = values[page][offset];
+            return value == SerializedValues.MARK ? serialized.read(serializedAt[page][offset]) : value;
+        }
 
         @Override
         public void forEachChangedSince(int version, Visitor visitor) throws IOException {
@@ -296,7 +423,7 @@ final class LongKeyGroupTable implements KeyGroupTable {
                     Object[] v = values[page];
                     for (int offset = 0; offset < k.length; offset++) {
                         if (v[offset] != null) {
-                            visitor.visit(k[offset], v[offset]);
+                            visitor.visit(k[offset], valueAt(page, offset));
                         }
                     }
                 }
@@ -305,9 +432,9 @@ final class LongKeyGroupTable implements KeyGroupTable {
             // a key changed at several versions, or removed and added again, is logged more than once
             Set<Object> visited = new HashSet<>();
             changes.forEachSince(version, key -> {
-                Object value = find(keys, values, mask, (Long) key);
-                if (value != null && visited.add(key)) {
-                    visitor.visit(key, value);
+                int i = slotOf(keys, values, mask, (Long) key);
+                if (values[i >>> PAGE_SHIFT][i & OFFSET] != null && visited.add(key)) {
+                    visitor.visit(key, valueAt(i >>> PAGE_SHIFT, i & OFFSET));
                 }
             });
         }

@@ -57,20 +57,69 @@ class KeyGroupTableTest {
     @ParameterizedTest
     @EnumSource(Table.class)
     void everyViewKeepsTheContentsOfItsMomentThroughPutsRemovesAndGrowth(Table kind) throws Exception {
-        SplittableRandom random = new SplittableRandom(3);
-        CopyOnWriteVersions versions = new CopyOnWriteVersions();
-        KeyGroupTable table = kind.create.get();
+        exercise(kind, kind.create.get(), new HashMap<>(), new SplittableRandom(3));
+    }
+
+    /**
+     * A table restored with its values left in bytes (some replaced by later entries, some restored
+     * as objects) reads, changes and snapshots as one restored with objects, and lets go of the
+     * bytes once every value was read or replaced.
+     */
+    @Test
+    void aTableRestoredWithValuesInBytesBehavesAsOneRestoredWithObjects() throws Exception {
+        SplittableRandom random = new SplittableRandom(5);
+        LongKeyGroupTable table = new LongKeyGroupTable();
         Map<Object, Object> model = new HashMap<>();
+        for (int i = 0; i < 1_000; i++) { // restored as objects, some replaced by values in bytes below
+            Long key = (Long) Table.LONG_KEYS.key(random, 6_000);
+            int value = random.nextInt();
+            table.putRestored(key, value);
+            model.put(key, value);
+        }
+        SerializedValues bytes = new SerializedValues("s", (dev.cairn.api.serialization.TypeSerializer<Object>)
+                (Object) dev.cairn.api.serialization.Serializers.INT);
+        dev.cairn.api.serialization.ByteArrayDataOutput out = new dev.cairn.api.serialization.ByteArrayDataOutput();
+        int count = 8_000; // with duplicates: the later value wins
+        long[] keys = new long[count];
+        int[] at = new int[count];
+        for (int i = 0; i < count; i++) {
+            keys[i] = (Long) Table.LONG_KEYS.key(random, 6_000);
+            int value = random.nextInt();
+            out.truncate(0);
+            out.write(new byte[] {1, 2, 3}); // other parts of the entry come before the value
+            out.writeInt(value);
+            at[i] = bytes.append(out.buffer(), 3, 4);
+            model.put(keys[i], value);
+        }
+        table.putAllRestoredSerialized(bytes, keys, at, count);
+        assertThat(table.size()).isEqualTo(model.size());
+        assertThat(table.valuesInBytes()).as("values left in bytes").isGreaterThan(model.size() / 2);
+        CopyOnWriteVersions versions = new CopyOnWriteVersions();
+        int v = versions.startSnapshot();
+        assertThat(contents(table.view())).as("a snapshot right after the restore").isEqualTo(model);
+        versions.releaseSnapshot(v);
+
+        exercise(Table.LONG_KEYS, table, model, random);
+        for (Object key : table.keys()) {
+            table.get(key);
+        }
+        assertThat(table.valuesInBytes()).as("values left in bytes once every one was read").isZero();
+    }
+
+    private static void exercise(Table kind, KeyGroupTable table, Map<Object, Object> model, SplittableRandom random) throws Exception {
+        CopyOnWriteVersions versions = new CopyOnWriteVersions();
         record Open(int version, KeyGroupTable.View view, Map<Object, Object> expected) {
         }
         List<Open> open = new ArrayList<>();
         for (int step = 0; step < 200_000; step++) {
             int op = random.nextInt(100);
             Object key = kind.key(random, 6_000);
-            if (op < 60) {
+            if (op < 55) {
                 Object value = random.nextInt();
                 table.put(key, value, versions);
                 model.put(key, value);
+            } else if (op < 60) {
+                assertThat(op % 2 == 0 ? table.get(key) : table.getOwned(key, versions, value -> value)).isEqualTo(model.get(key));
             } else if (op < 90) {
                 table.remove(key, versions);
                 model.remove(key);

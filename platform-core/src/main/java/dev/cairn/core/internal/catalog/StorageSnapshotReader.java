@@ -36,6 +36,9 @@ public final class StorageSnapshotReader implements SnapshotReader {
         return read(s.path(), s.offset(), s.length(), s.crc32c(), describe(s));
     }
 
+    /** The most a read allocates before the stored bytes show that more are there. */
+    private static final int FIRST_READ = 16 << 20;
+
     /** Sections of one file less than this apart are fetched in one ranged read, the gap read and dropped. */
     static final long COALESCE_GAP = 256 * 1024;
 
@@ -130,7 +133,16 @@ public final class StorageSnapshotReader implements SnapshotReader {
 
     private byte[] readRange(String path, long offset, long length) throws IOException {
         try (InputStream in = storage.openRange(path, offset, length)) {
-            return in.readNBytes((int) length);
+            // into an array of the expected size (readNBytes(int) reads 8 KiB pieces and copies them together), but
+            // no more than the stored bytes prove needed: a damaged length must not take the heap
+            int expected = (int) length;
+            byte[] bytes = new byte[Math.min(expected, FIRST_READ)];
+            int read = in.readNBytes(bytes, 0, bytes.length);
+            while (read == bytes.length && read < expected) {
+                bytes = java.util.Arrays.copyOf(bytes, (int) Math.min(expected, 2L * read));
+                read += in.readNBytes(bytes, read, bytes.length - read);
+            }
+            return read == bytes.length ? bytes : java.util.Arrays.copyOf(bytes, read);
         } catch (NoSuchFileException e) {
             throw new CorruptSnapshotException(path, "it is missing (referenced by " + snapshot.metadataPath() + ")", e);
         }
