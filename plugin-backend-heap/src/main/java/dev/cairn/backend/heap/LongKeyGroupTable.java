@@ -111,15 +111,11 @@ final class LongKeyGroupTable implements KeyGroupTable {
     public Object get(Object key) {
         int i = slotOf((Long) key);
         Object value = values[i >>> PAGE_SHIFT][i & OFFSET];
-        if (value != SerializedValues.MARK) {
-            return value;
-        }
-        // the object stands for the same bytes, so a snapshot holding this page may see either; one the task may
-        // change in place it asks for through getOwned, which copies it while a snapshot may hold it
-        value = serialized.read(serializedAt[i >>> PAGE_SHIFT][i & OFFSET]);
-        values[i >>> PAGE_SHIFT][i & OFFSET] = value;
-        deserialized();
-        return value;
+        // a value still in bytes is read anew each time, not stored: storing a young object into an old page makes
+        // G1 mark and rescan its card, which cost more than deserializing (a first read of every key after a
+        // restore ran at a third of the speed). A task that changes the object in place takes it through getOwned,
+        // which stores it.
+        return value != SerializedValues.MARK ? value : serialized.read(serializedAt[i >>> PAGE_SHIFT][i & OFFSET]);
     }
 
     /** One value fewer left in bytes: the bytes go once none is. */
