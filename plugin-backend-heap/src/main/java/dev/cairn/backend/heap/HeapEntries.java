@@ -95,10 +95,26 @@ final class HeapEntries implements KeyGroupEntries {
         for (int i = 0; i < states.size(); i++) {
             CapturedState s = states.get(i);
             int index = i;
-            s.maps()[local].forEachChangedSince(baseVersion, (key, stored) -> {
-                Object value = HeapState.filter(s.kind(), stored, s.filter(), version);
-                if (value != null) {
-                    write(index, s, key, value, parts, sink);
+            s.maps()[local].forEachChangedSince(baseVersion, new KeyGroupTable.Visitor() {
+                @Override
+                public void visit(Object key, Object stored) throws IOException {
+                    Object value = HeapState.filter(s.kind(), stored, s.filter(), version);
+                    if (value != null) {
+                        write(index, s, key, value, parts, sink);
+                    }
+                }
+
+                @Override
+                public void visitSerialized(Object key, SerializedValues values, int at) throws IOException {
+                    if (s.filter() != null) {
+                        visit(key, values.read(at)); // a TTL filter reads the object
+                        return;
+                    }
+                    // the restore kept only values whose serializer writes the bytes it read
+                    int keyLength = serializeKey(s, key, parts);
+                    int prefix = parts.length();
+                    values.copyTo(at, parts);
+                    sink.accept(index, parts.buffer(), keyLength, prefix - keyLength, -1, parts.length() - prefix);
                 }
             });
         }

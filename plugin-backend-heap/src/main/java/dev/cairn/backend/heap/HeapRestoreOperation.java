@@ -49,20 +49,25 @@ final class HeapRestoreOperation<K> {
             restoredNames = entries.states().stream().map(StateMetaInfo::name).toList();
             List<HeapState> states = new ArrayList<>();
             boolean shareable = params.keySerializer().isStateless();
+            TypeSerializer<Object> keySerializer = (TypeSerializer<Object>) params.keySerializer();
+            boolean[] inBytes = new boolean[entries.states().size()];
             for (StateMetaInfo meta : entries.states()) {
                 HeapState s = backend.restoredState(meta, restore(meta.namespaceSerializer(), meta), restore(meta.valueSerializer(), meta),
                         meta.mapKeySerializer() == null ? null : restore(meta.mapKeySerializer(), meta));
                 rewritten |= !s.meta.equals(meta);
+                // values stay in their bytes where any thread may read them and a snapshot may write the bytes as they are
+                inBytes[states.size()] = s.kind == StateKind.VALUE && s.tables.length > 0 && s.tables[0] instanceof LongKeyGroupTable
+                        && s.voidNamespace() && keySerializer == (Object) Serializers.LONG && s.valueSerializer.isStateless()
+                        && s.meta.equals(meta);
                 states.add(s);
                 shareable &= s.namespaceSerializer.isStateless() && s.valueSerializer.isStateless()
                         && (s.mapKeySerializer == null || s.mapKeySerializer.isStateless());
             }
-            TypeSerializer<Object> keySerializer = (TypeSerializer<Object>) params.keySerializer();
             int threads = shareable ? Math.min(range.size(), Runtime.getRuntime().availableProcessors()) : 1;
             if (threads <= 1) {
-                fillKeyGroups(entries, states, keySerializer, range, new AtomicInteger(range.start()));
+                fillKeyGroups(entries, states, inBytes, keySerializer, range, new AtomicInteger(range.start()));
             } else {
-                readInParallel(entries, states, keySerializer, range, threads);
+                readInParallel(entries, states, inBytes, keySerializer, range, threads);
             }
         }
         if (params.restore().baseReusable()) {
@@ -77,7 +82,7 @@ final class HeapRestoreOperation<K> {
     /** Whether a restored state's serializers write other bytes than those they read. */
     private boolean rewritten;
 
-    private static void readInParallel(KeyGroupEntries entries, List<HeapState> states, TypeSerializer<Object> keySerializer,
+    private static void readInParallel(KeyGroupEntries entries, List<HeapState> states, boolean[] inBytes, TypeSerializer<Object> keySerializer,
                                        KeyGroupRange range, int threads) throws IOException {
         ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
             Thread t = new Thread(r, "cairn-heap-restore");
@@ -89,7 +94,7 @@ final class HeapRestoreOperation<K> {
             AtomicInteger next = new AtomicInteger(range.start());
             for (int i = 0; i < threads; i++) {
                 reads.add(pool.submit(() -> {
-                    fillKeyGroups(entries, states, keySerializer, range, next);
+                    fillKeyGroups(entries, states, inBytes, keySerializer, range, next);
                     return null;
                 }));
             }
@@ -107,9 +112,9 @@ final class HeapRestoreOperation<K> {
     }
 
     /** Fills key groups, each the next one no other thread took, with one filler and its buffers. */
-    private static void fillKeyGroups(KeyGroupEntries entries, List<HeapState> states, TypeSerializer<Object> keySerializer,
+    private static void fillKeyGroups(KeyGroupEntries entries, List<HeapState> states, boolean[] inBytes, TypeSerializer<Object> keySerializer,
                                       KeyGroupRange range, AtomicInteger next) throws IOException {
-        KeyGroupFiller filler = new KeyGroupFiller(states, keySerializer);
+        KeyGroupFiller filler = new KeyGroupFiller(states, inBytes, keySerializer);
         for (int kg = next.getAndIncrement(); kg <= range.end(); kg = next.getAndIncrement()) {
             filler.fill(entries, kg, kg - range.start());
         }
@@ -168,15 +173,12 @@ final class HeapRestoreOperation<K> {
         /** Per state, its values in the key group being read, or null when they are deserialized at once. */
         private final SerializedBatch[] serializedValues;
 
-        KeyGroupFiller(List<HeapState> states, TypeSerializer<Object> keySerializer) {
+        KeyGroupFiller(List<HeapState> states, boolean[] inBytes, TypeSerializer<Object> keySerializer) {
             this.states = states;
             this.keySerializer = keySerializer;
             this.serializedValues = new SerializedBatch[states.size()];
             for (int i = 0; i < serializedValues.length; i++) {
-                HeapState s = states.get(i);
-                boolean kept = s.kind == StateKind.VALUE && s.tables.length > 0 && s.tables[0] instanceof LongKeyGroupTable
-                        && s.voidNamespace() && keySerializer == (Object) Serializers.LONG && s.valueSerializer.isStateless();
-                serializedValues[i] = kept ? new SerializedBatch() : null;
+                serializedValues[i] = inBytes[i] ? new SerializedBatch() : null;
             }
         }
 

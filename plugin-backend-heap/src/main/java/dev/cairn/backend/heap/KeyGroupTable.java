@@ -67,5 +67,10 @@ interface KeyGroupTable {
 
     interface Visitor {
         void visit(Object key, Object value) throws IOException;
+
+        /** A value a restore left in its bytes: the value at {@code at} in {@code values}. */
+        default void visitSerialized(Object key, SerializedValues values, int at) throws IOException {
+            visit(key, values.read(at));
+        }
     }
 }

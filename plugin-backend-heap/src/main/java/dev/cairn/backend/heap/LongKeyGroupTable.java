@@ -405,10 +405,13 @@ final class LongKeyGroupTable implements KeyGroupTable {
     private record View(long[][] keys, Object[][] values, SerializedValues serialized, int[][] serializedAt, int mask, int size,
                         KeyLog.Frozen removed, KeyLog.Frozen changes) implements KeyGroupTable.View {
 
-        /** The value in a slot, deserialized if it is still in bytes (the page is the snapshot's: nothing is stored back). */
-        private Object valueAt(int page, int offset) {
+        private void visit(long key, int page, int offset, Visitor visitor) throws IOException {
             Object value = values[page][offset];
-            return value == SerializedValues.MARK ? serialized.read(serializedAt[page][offset]) : value;
+            if (value == SerializedValues.MARK) {
+                visitor.visitSerialized(key, serialized, serializedAt[page][offset]);
+            } else {
+                visitor.visit(key, value);
+            }
         }
 
         @Override
@@ -419,7 +422,7 @@ final class LongKeyGroupTable implements KeyGroupTable {
                     Object[] v = values[page];
                     for (int offset = 0; offset < k.length; offset++) {
                         if (v[offset] != null) {
-                            visitor.visit(k[offset], valueAt(page, offset));
+                            visit(k[offset], page, offset, visitor);
                         }
                     }
                 }
@@ -430,7 +433,7 @@ final class LongKeyGroupTable implements KeyGroupTable {
             changes.forEachSince(version, key -> {
                 int i = slotOf(keys, values, mask, (Long) key);
                 if (values[i >>> PAGE_SHIFT][i & OFFSET] != null && visited.add(key)) {
-                    visitor.visit(key, valueAt(i >>> PAGE_SHIFT, i & OFFSET));
+                    visit((Long) key, i >>> PAGE_SHIFT, i & OFFSET, visitor);
                 }
             });
         }

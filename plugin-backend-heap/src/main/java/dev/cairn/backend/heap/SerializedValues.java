@@ -58,20 +58,34 @@ final class SerializedValues {
 
     /** A new object of the value at {@code at}; any thread may call this once the restore has ended. */
     Object read(int at) {
-        int valueLength = 0;
-        int position = at;
-        for (int shift = 0; ; shift += 7) {
-            byte b = bytes[position++];
-            valueLength |= (b & 0x7F) << shift;
-            if (b >= 0) {
-                break;
-            }
-        }
+        int valueLength = length(at);
+        int position = at + varintSize(valueLength);
         try {
             return serializer.deserialize(new ByteArrayDataInput().over(bytes, position, valueLength));
         } catch (IOException | RuntimeException e) {
             throw new UncheckedIOException(new IOException("Could not read a restored value of state '" + state + "' with "
                     + serializer.describe() + ": " + e.getMessage(), e));
         }
+    }
+
+    /** Appends the bytes of the value at {@code at} to {@code out}, as its serializer wrote them. */
+    void copyTo(int at, java.io.OutputStream out) throws IOException {
+        int valueLength = length(at);
+        out.write(bytes, at + varintSize(valueLength), valueLength);
+    }
+
+    private int length(int at) {
+        int valueLength = 0;
+        for (int shift = 0, position = at; ; shift += 7) {
+            byte b = bytes[position++];
+            valueLength |= (b & 0x7F) << shift;
+            if (b >= 0) {
+                return valueLength;
+            }
+        }
+    }
+
+    private static int varintSize(int value) {
+        return value < 1 << 7 ? 1 : value < 1 << 14 ? 2 : value < 1 << 21 ? 3 : value < 1 << 28 ? 4 : 5;
     }
 }
