@@ -183,19 +183,14 @@ final class Results {
             }
             md.append(largeRow(name, "full, restore", full, forks("restore", store, "same", large),
                     ShotCpu.forks("restore", store, "same", large), disk.readMiBs()));
-            md.append(largeRow(name, "full, restore, then every key read once", full, forks("restoreAndReadEveryKey", store, "same", large),
-                    ShotCpu.forks("restoreAndReadEveryKey", store, "same", large), disk.readMiBs()));
         }
         Forks cw = forks("wholeSnapshot", Stores.CAIRN_HEAP, "1", large);
         Forks ci = forks("wholeSnapshot", SnapshotBenchmark.CAIRN_INCREMENTAL, "1", large);
         Forks fw = forks("wholeSnapshot", Stores.FLINK_HASHMAP, "1", large);
         Forks cr = forks("restore", Stores.CAIRN_HEAP, "same", large);
         Forks fr = forks("restore", Stores.FLINK_HASHMAP, "same", large);
-        Forks crr = forks("restoreAndReadEveryKey", Stores.CAIRN_HEAP, "same", large);
-        Forks frr = forks("restoreAndReadEveryKey", Stores.FLINK_HASHMAP, "same", large);
-        md.append("\n| Flink / Cairn | full write | incremental write (Flink: full) | restore | restore, then every key read |\n|---|---|---|---|---|\n")
-                .append(row(String.format(Locale.ROOT, "%,d keys", large), ratio(cw, fw, false), ratio(ci, fw, false), ratio(cr, fr, false),
-                        ratio(crr, frr, false)));
+        md.append("\n| Flink / Cairn | full write | incremental write (Flink: full) | restore |\n|---|---|---|---|\n")
+                .append(row(String.format(Locale.ROOT, "%,d keys", large), ratio(cw, fw, false), ratio(ci, fw, false), ratio(cr, fr, false)));
     }
 
     private static String largeRow(String backend, String snapshot, long bytes, Forks shots, List<Double> cpuMs, double diskMiBs) {

@@ -4,7 +4,7 @@
  * backend exchanges with the kernel, and the formats sections are stored in.
  */
 @Export
-@Version("1.4.0")
+@Version("1.5.0")
 package dev.cairn.spi.snapshot;
 
 import org.osgi.annotation.bundle.Export;

@@ -7,6 +7,7 @@ import dev.cairn.spi.backend.KeyGroupRange;
 import dev.cairn.spi.backend.StateKind;
 import dev.cairn.spi.backend.KeyedBackendParameters;
 import dev.cairn.spi.snapshot.FileRef;
+import dev.cairn.spi.snapshot.InPlaceEntrySink;
 import dev.cairn.spi.snapshot.KeyGroupEntries;
 import dev.cairn.spi.snapshot.KeyGroupSection;
 import dev.cairn.spi.snapshot.KeyGroupSectionsHandle;
@@ -161,10 +162,11 @@ final class HeapRestoreOperation<K> {
 
     /**
      * Puts the entries of one key group into its tables: values replace, list elements append, map
-     * entries add. The values of {@code Long}-keyed value states stay in their bytes until first
-     * read (see {@link SerializedValues}), when any thread may read them.
+     * entries add. The values of {@code Long}-keyed value states stay in their bytes (see {@link
+     * SerializedValues}): in the section the kernel read when it hands entries in place, else in
+     * copies.
      */
-    private static final class KeyGroupFiller implements StateEntrySink {
+    private static final class KeyGroupFiller implements InPlaceEntrySink {
         private final List<HeapState> states;
         private final TypeSerializer<Object> keySerializer;
         private int local;
@@ -178,23 +180,23 @@ final class HeapRestoreOperation<K> {
             this.keySerializer = keySerializer;
             this.serializedValues = new SerializedBatch[states.size()];
             for (int i = 0; i < serializedValues.length; i++) {
-                serializedValues[i] = inBytes[i] ? new SerializedBatch() : null;
+                serializedValues[i] = inBytes[i] ? new SerializedBatch(states.get(i).name, states.get(i).valueSerializer) : null;
             }
         }
 
         /** Reads key group {@code keyGroup} into the tables at {@code local}. */
         void fill(KeyGroupEntries entries, int keyGroup, int local) throws IOException {
             this.local = local;
-            for (int state = 0; state < serializedValues.length; state++) {
-                if (serializedValues[state] != null) {
-                    serializedValues[state].start(new SerializedValues(states.get(state).name, states.get(state).valueSerializer));
+            for (SerializedBatch batch : serializedValues) {
+                if (batch != null) {
+                    batch.start();
                 }
             }
             entries.read(keyGroup, this);
             for (int state = 0; state < serializedValues.length; state++) {
                 SerializedBatch batch = serializedValues[state];
                 if (batch != null && batch.count > 0) {
-                    ((LongKeyGroupTable) states.get(state).tables[local]).putAllRestoredSerialized(batch.values, batch.keys, batch.at,
+                    ((LongKeyGroupTable) states.get(state).tables[local]).putAllRestoredSerialized(batch.values(), batch.keys, batch.at,
                             batch.count);
                 }
             }
@@ -208,17 +210,32 @@ final class HeapRestoreOperation<K> {
 
         @Override
         public void accept(int state, byte[] parts, int keyLength, int namespaceLength, int mapKeyLength, int valueLength) throws IOException {
+            int mapKeyOffset = keyLength + namespaceLength;
+            put(state, parts, false, 0, keyLength, keyLength, namespaceLength, mapKeyLength < 0 ? -1 : mapKeyOffset, mapKeyLength,
+                    mapKeyOffset + Math.max(mapKeyLength, 0), valueLength);
+        }
+
+        @Override
+        public void acceptInPlace(int state, byte[] section, int keyOffset, int keyLength, int namespaceOffset, int namespaceLength,
+                                  int mapKeyOffset, int mapKeyLength, int valueOffset, int valueLength) throws IOException {
+            put(state, section, true, keyOffset, keyLength, namespaceOffset, namespaceLength, mapKeyOffset, mapKeyLength, valueOffset,
+                    valueLength);
+        }
+
+        /** {@code kept}: nothing changes {@code bytes} any more, so values may stay in it. */
+        private void put(int state, byte[] bytes, boolean kept, int keyOffset, int keyLength, int namespaceOffset, int namespaceLength,
+                         int mapKeyOffset, int mapKeyLength, int valueOffset, int valueLength) throws IOException {
             HeapState s = states.get(state);
-            int valueStart = keyLength + namespaceLength + Math.max(mapKeyLength, 0);
             SerializedBatch batch = serializedValues[state];
             if (batch != null) {
-                batch.add(input.over(parts, 0, keyLength).readLong(), parts, valueStart, valueLength);
+                batch.add(input.over(bytes, keyOffset, keyLength).readLong(), bytes, kept, valueOffset, valueLength);
                 return;
             }
-            Object k = keySerializer.deserialize(input.over(parts, 0, keyLength));
-            Object tableKey = s.voidNamespace() ? k : new NamespacedKey(k, s.namespaceSerializer.deserialize(input.over(parts, keyLength, namespaceLength)));
+            Object k = keySerializer.deserialize(input.over(bytes, keyOffset, keyLength));
+            Object tableKey = s.voidNamespace() ? k : new NamespacedKey(k, s.namespaceSerializer.deserialize(input.over(bytes, namespaceOffset,
+                    namespaceLength)));
             KeyGroupTable table = s.tables[local];
-            Object v = s.valueSerializer.deserialize(input.over(parts, valueStart, valueLength));
+            Object v = s.valueSerializer.deserialize(input.over(bytes, valueOffset, valueLength));
             switch (s.kind) {
                 case VALUE -> table.putRestored(tableKey, v);
                 case LIST -> {
@@ -235,34 +252,9 @@ final class HeapRestoreOperation<K> {
                         map = new VersionedMap(0, Map.of());
                         table.putRestored(tableKey, map);
                     }
-                    map.put(s.mapKeySerializer.deserialize(input.over(parts, keyLength + namespaceLength, mapKeyLength)), v);
+                    map.put(s.mapKeySerializer.deserialize(input.over(bytes, mapKeyOffset, mapKeyLength)), v);
                 }
             }
-        }
-    }
-
-    /**
-     * One table's restored keys, and where their values lie in its serialized values, in the order
-     * they came; its arrays serve one key group after another.
-     */
-    private static final class SerializedBatch {
-        SerializedValues values;
-        long[] keys = new long[64];
-        int[] at = new int[64];
-        int count;
-
-        void start(SerializedValues values) {
-            this.values = values;
-            count = 0;
-        }
-
-        void add(long key, byte[] source, int offset, int length) {
-            if (count == keys.length) {
-                keys = java.util.Arrays.copyOf(keys, count * 2);
-                at = java.util.Arrays.copyOf(at, count * 2);
-            }
-            keys[count] = key;
-            at[count++] = values.append(source, offset, length);
         }
     }
 }

@@ -7,11 +7,12 @@ import java.io.UncheckedIOException;
 import java.util.Arrays;
 
 /**
- * The restored values of one table still in the snapshot's bytes, back to back, each after its
- * length. A restore that built an object per value spent most of its time in the collector
- * copying those objects out of the young generation; the table instead keeps the bytes and
- * builds a value when the task first asks for it (or a snapshot writes it). Only values whose
- * serializer is stateless are kept so, since snapshot threads read them too.
+ * The restored values of one table still in the snapshot's bytes, each after its length (a
+ * varint): the section the restore read, kept as it is, or copies back to back. A restore that
+ * built an object per value spent most of its time in the collector copying those objects out of
+ * the young generation; the table instead keeps the bytes and builds a value each time the task
+ * reads one, until it writes one. Only values whose serializer is stateless are kept so, since
+ * snapshot threads read them too.
  */
 final class SerializedValues {
 
@@ -25,20 +26,48 @@ final class SerializedValues {
 
     private final String state;
     private final TypeSerializer<Object> serializer;
-    private byte[] bytes = new byte[1024];
+    private byte[] bytes;
+    /** How much of {@link #bytes} is filled; -1: a kept section, which is never written. */
     private int length;
 
+    /** Values to be copied in by {@link #append}. */
     SerializedValues(String state, TypeSerializer<Object> serializer) {
+        this(state, serializer, new byte[1024], 0);
+    }
+
+    /** Values where they lie in {@code section}, which nothing changes any more. */
+    static SerializedValues in(String state, TypeSerializer<Object> serializer, byte[] section) {
+        return new SerializedValues(state, serializer, section, -1);
+    }
+
+    private SerializedValues(String state, TypeSerializer<Object> serializer, byte[] bytes, int length) {
         if (!serializer.isStateless()) {
             throw new IllegalArgumentException("Values of state '" + state + "' are read on several threads, but "
                     + serializer.describe() + " is not stateless");
         }
         this.state = state;
         this.serializer = serializer;
+        this.bytes = bytes;
+        this.length = length;
+    }
+
+    /** Whether the value at {@code valueOffset} of {@code source} follows its length as these values keep it; where it then starts. */
+    static int lengthBefore(byte[] source, int valueOffset, int valueLength) {
+        int at = valueOffset - varintSize(valueLength);
+        return at >= 0 && length(source, at) == valueLength ? at : -1;
+    }
+
+    /** Appends the value at {@code at} of {@code source}, kept as these values keep it; returns where it now lies. */
+    int appendKept(byte[] source, int at) {
+        int valueLength = length(source, at);
+        return append(source, at + varintSize(valueLength), valueLength);
     }
 
     /** Appends a value's bytes; returns where it lies. Only while the table is restored: no snapshot reads it yet. */
     int append(byte[] source, int offset, int valueLength) {
+        if (length < 0) {
+            throw new IllegalStateException("values kept in a section take no more");
+        }
         int at = length;
         int needed = at + 5 + valueLength;
         if (needed > bytes.length) {
@@ -58,7 +87,7 @@ final class SerializedValues {
 
     /** A new object of the value at {@code at}; any thread may call this once the restore has ended. */
     Object read(int at) {
-        int valueLength = length(at);
+        int valueLength = length(bytes, at);
         int position = at + varintSize(valueLength);
         try {
             return serializer.deserialize(new ByteArrayDataInput().over(bytes, position, valueLength));
@@ -70,19 +99,20 @@ final class SerializedValues {
 
     /** Appends the bytes of the value at {@code at} to {@code out}, as its serializer wrote them. */
     void copyTo(int at, java.io.OutputStream out) throws IOException {
-        int valueLength = length(at);
+        int valueLength = length(bytes, at);
         out.write(bytes, at + varintSize(valueLength), valueLength);
     }
 
-    private int length(int at) {
+    private static int length(byte[] bytes, int at) {
         int valueLength = 0;
-        for (int shift = 0, position = at; ; shift += 7) {
+        for (int shift = 0, position = at; shift < 35 && position < bytes.length; shift += 7) {
             byte b = bytes[position++];
             valueLength |= (b & 0x7F) << shift;
             if (b >= 0) {
                 return valueLength;
             }
         }
+        return -1;
     }
 
     private static int varintSize(int value) {

@@ -1,5 +1,6 @@
 package dev.cairn.core.internal.snapshot;
 
+import dev.cairn.spi.snapshot.InPlaceEntrySink;
 import dev.cairn.spi.snapshot.KeyGroupChanges;
 import dev.cairn.spi.snapshot.StateEntrySink;
 import java.io.IOException;
@@ -59,6 +60,10 @@ final class SectionParser {
     }
 
     private void parse(int[] stateMap, StateEntrySink sink) throws IOException {
+        if (sink instanceof InPlaceEntrySink inPlace) {
+            parseInPlace(stateMap, inPlace);
+            return;
+        }
         for (int state = readVarint(); state != 0; state = readVarint()) {
             int target = target(stateMap, state);
             for (int keyLength = readVarint() - 1; keyLength != -1; keyLength = readVarint() - 1) {
@@ -79,6 +84,39 @@ final class SectionParser {
         if (position != bytes.length) {
             throw new IOException((bytes.length - position) + " bytes after the end of the section");
         }
+    }
+
+    /** The same walk, handing each entry's parts where they lie. */
+    private void parseInPlace(int[] stateMap, InPlaceEntrySink sink) throws IOException {
+        for (int state = readVarint(); state != 0; state = readVarint()) {
+            int target = target(stateMap, state);
+            for (int keyLength = readVarint() - 1; keyLength != -1; keyLength = readVarint() - 1) {
+                int keyOffset = skip(keyLength);
+                int namespaceLength = readVarint();
+                int namespaceOffset = skip(namespaceLength);
+                int mapKeyLength = readVarint() - 1;
+                int mapKeyOffset = mapKeyLength < 0 ? -1 : skip(mapKeyLength);
+                int valueLength = readVarint();
+                int valueOffset = skip(valueLength);
+                if (target >= 0) {
+                    sink.acceptInPlace(target, bytes, keyOffset, keyLength, namespaceOffset, namespaceLength, mapKeyOffset, mapKeyLength,
+                            valueOffset, valueLength);
+                }
+            }
+        }
+        if (position != bytes.length) {
+            throw new IOException((bytes.length - position) + " bytes after the end of the section");
+        }
+    }
+
+    /** Passes over a part of {@code n} bytes; returns where it starts. */
+    private int skip(int n) throws IOException {
+        if (n < 0 || n > bytes.length - position) {
+            throw new IOException("an entry part of " + n + " bytes runs past the end of the section at byte " + position);
+        }
+        int start = position;
+        position += n;
+        return start;
     }
 
     private void copy(int n) throws IOException {
