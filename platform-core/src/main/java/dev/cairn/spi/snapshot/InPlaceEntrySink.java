@@ -4,11 +4,12 @@ import java.io.IOException;
 
 /**
  * A {@link StateEntrySink} that takes a restore's entries where they lie in the section's bytes,
- * without a copy of each part. The kernel hands it arrays that nothing changes afterwards (the
- * bytes it read from storage, or what the section's format decoded from them), so the sink may
- * keep one instead of copying what it keeps: a heap backend keeps values in their bytes until
- * they are first read. Entries the kernel has only as copies (sections merged with their deltas)
- * still come through {@link #accept(int, byte[], int, int, int, int)}.
+ * without a copy of each part. The kernel hands it only arrays of its own that nothing changes
+ * afterwards (sections in its {@link SnapshotFormat#FULL} format as read from storage, key groups
+ * it regrouped for a new key-group count), so the sink may keep one instead of copying what it
+ * keeps: a heap backend keeps values in their bytes until they are written. Other entries
+ * (sections of a format plugin, sections merged with their deltas) come through {@link
+ * #accept(int, byte[], int, int, int, int)}.
  *
  * @since 1.5
  */

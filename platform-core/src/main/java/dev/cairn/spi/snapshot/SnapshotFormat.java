@@ -23,9 +23,7 @@ public interface SnapshotFormat {
 
     /**
      * Decodes what {@link #encode} stored back into the framed entries. A section it cannot decode
-     * throws an {@link IOException} saying why; the kernel adds the file and key group. The array
-     * returned is the caller's: a backend may keep it (see {@link InPlaceEntrySink}), so the format
-     * must not reuse or change it afterwards.
+     * throws an {@link IOException} saying why; the kernel adds the file and key group.
      */
     byte[] decode(byte[] stored) throws IOException;
 }

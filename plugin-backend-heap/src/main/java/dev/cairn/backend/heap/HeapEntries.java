@@ -96,6 +96,9 @@ final class HeapEntries implements KeyGroupEntries {
             CapturedState s = states.get(i);
             int index = i;
             s.maps()[local].forEachChangedSince(baseVersion, new KeyGroupTable.Visitor() {
+                private SerializedValues checked;
+                private boolean asStored;
+
                 @Override
                 public void visit(Object key, Object stored) throws IOException {
                     Object value = HeapState.filter(s.kind(), stored, s.filter(), version);
@@ -106,11 +109,15 @@ final class HeapEntries implements KeyGroupEntries {
 
                 @Override
                 public void visitSerialized(Object key, SerializedValues values, int at) throws IOException {
-                    if (s.filter() != null) {
-                        visit(key, values.read(at)); // a TTL filter reads the object
+                    if (values != checked) {
+                        checked = values;
+                        // a TTL filter reads the object; a serializer registered since may write other bytes
+                        asStored = s.filter() == null && values.writtenAs(s.meta().valueSerializer());
+                    }
+                    if (!asStored) {
+                        visit(key, values.read(at));
                         return;
                     }
-                    // the restore kept only values whose serializer writes the bytes it read
                     int keyLength = serializeKey(s, key, parts);
                     int prefix = parts.length();
                     values.copyTo(at, parts);

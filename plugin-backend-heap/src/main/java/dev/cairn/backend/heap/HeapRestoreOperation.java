@@ -180,7 +180,8 @@ final class HeapRestoreOperation<K> {
             this.keySerializer = keySerializer;
             this.serializedValues = new SerializedBatch[states.size()];
             for (int i = 0; i < serializedValues.length; i++) {
-                serializedValues[i] = inBytes[i] ? new SerializedBatch(states.get(i).name, states.get(i).valueSerializer) : null;
+                HeapState s = states.get(i);
+                serializedValues[i] = inBytes[i] ? new SerializedBatch(s.name, s.valueSerializer, s.meta.valueSerializer()) : null;
             }
         }
 

@@ -20,7 +20,8 @@ import java.util.Set;
  * writable pages too.
  *
  * <p>A restore may leave values in their snapshot bytes ({@link #putAllRestoredSerialized}): the slot
- * holds {@link SerializedValues#MARK} until the task or a snapshot first reads it.
+ * holds {@link SerializedValues#MARK}, and each read deserializes it, until the task writes or
+ * removes the key or takes the value to change it in place ({@link #getOwned}).
  */
 final class LongKeyGroupTable implements KeyGroupTable {
 
@@ -312,7 +313,7 @@ final class LongKeyGroupTable implements KeyGroupTable {
 
     /**
      * Adds or replaces mappings while the table is restored: {@code keys[i]} to the value at {@code
-     * at[i]} in {@code values}, left in its bytes until it is first read; a later duplicate
+     * at[i]} in {@code values}, left in its bytes until it is written; a later duplicate
      * replaces an earlier one. The table first takes the capacity they need, then fills them page
      * by page: a restore reads keys in the slot order of another table, which here are random
      * slots, and inserting them as they came missed the cache twice per key.

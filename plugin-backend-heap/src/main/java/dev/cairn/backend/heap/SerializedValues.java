@@ -2,13 +2,15 @@ package dev.cairn.backend.heap;
 
 import dev.cairn.api.serialization.ByteArrayDataInput;
 import dev.cairn.api.serialization.TypeSerializer;
+import dev.cairn.spi.snapshot.SerializerSnapshotRef;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Arrays;
 
 /**
  * The restored values of one table still in the snapshot's bytes, each after its length (a
- * varint): the section the restore read, kept as it is, or copies back to back. A restore that
+ * varint): the section the restore read, kept as it is while these values are most of it, or
+ * copies back to back. A restore that
  * built an object per value spent most of its time in the collector copying those objects out of
  * the young generation; the table instead keeps the bytes and builds a value each time the task
  * reads one, until it writes one. Only values whose serializer is stateless are kept so, since
@@ -26,29 +28,44 @@ final class SerializedValues {
 
     private final String state;
     private final TypeSerializer<Object> serializer;
+    /** What wrote the bytes: a snapshot may write them as they are only under the same. */
+    private final SerializerSnapshotRef writtenAs;
     private byte[] bytes;
     /** How much of {@link #bytes} is filled; -1: a kept section, which is never written. */
     private int length;
 
-    /** Values to be copied in by {@link #append}. */
-    SerializedValues(String state, TypeSerializer<Object> serializer) {
-        this(state, serializer, new byte[1024], 0);
+    /** Values to be copied in by {@link #append}, about {@code capacity} bytes of them. */
+    SerializedValues(String state, TypeSerializer<Object> serializer, SerializerSnapshotRef writtenAs, int capacity) {
+        this(state, serializer, writtenAs, new byte[Math.max(capacity, 64)], 0);
     }
 
     /** Values where they lie in {@code section}, which nothing changes any more. */
-    static SerializedValues in(String state, TypeSerializer<Object> serializer, byte[] section) {
-        return new SerializedValues(state, serializer, section, -1);
+    static SerializedValues in(String state, TypeSerializer<Object> serializer, SerializerSnapshotRef writtenAs, byte[] section) {
+        return new SerializedValues(state, serializer, writtenAs, section, -1);
     }
 
-    private SerializedValues(String state, TypeSerializer<Object> serializer, byte[] bytes, int length) {
+    private SerializedValues(String state, TypeSerializer<Object> serializer, SerializerSnapshotRef writtenAs, byte[] bytes, int length) {
         if (!serializer.isStateless()) {
             throw new IllegalArgumentException("Values of state '" + state + "' are read on several threads, but "
                     + serializer.describe() + " is not stateless");
         }
         this.state = state;
         this.serializer = serializer;
+        this.writtenAs = writtenAs;
         this.bytes = bytes;
         this.length = length;
+    }
+
+    /** Whether the bytes are what {@code serializer} writes, so that a snapshot under it may copy them. */
+    boolean writtenAs(SerializerSnapshotRef serializer) {
+        return writtenAs.equals(serializer);
+    }
+
+    /** Drops the room left for more copies, when it is more than a quarter. */
+    void trim() {
+        if (length >= 0 && length < bytes.length - (bytes.length >>> 2)) {
+            bytes = Arrays.copyOf(bytes, length);
+        }
     }
 
     /** Whether the value at {@code valueOffset} of {@code source} follows its length as these values keep it; where it then starts. */

@@ -76,8 +76,9 @@ class KeyGroupTableTest {
             table.putRestored(key, value);
             model.put(key, value);
         }
-        SerializedValues bytes = new SerializedValues("s", (dev.cairn.api.serialization.TypeSerializer<Object>)
-                (Object) dev.cairn.api.serialization.Serializers.INT);
+        dev.cairn.api.serialization.TypeSerializer<Object> ints = (dev.cairn.api.serialization.TypeSerializer<Object>)
+                (Object) dev.cairn.api.serialization.Serializers.INT;
+        SerializedValues bytes = new SerializedValues("s", ints, dev.cairn.spi.snapshot.SerializerSnapshotRef.of(ints), 16);
         dev.cairn.api.serialization.ByteArrayDataOutput out = new dev.cairn.api.serialization.ByteArrayDataOutput();
         int count = 8_000; // with duplicates: the later value wins
         long[] keys = new long[count];

@@ -10,25 +10,30 @@ import java.util.Arrays;
 final class SectionParser {
 
     private final byte[] bytes;
+    /** Whether nothing changes {@link #bytes} any more, so that a sink may keep them. */
+    private final boolean kept;
     private int position;
     private byte[] parts = new byte[256];
     private int partsLength;
 
-    private SectionParser(byte[] bytes) {
+    private SectionParser(byte[] bytes, boolean kept) {
         this.bytes = bytes;
+        this.kept = kept;
     }
 
     /**
+     * @param kept     whether {@code section} is the kernel's own and nothing changes it any more:
+     *                 then an {@link InPlaceEntrySink} gets the entries where they lie
      * @param stateMap the index of each of the section's states in what {@code sink} expects, or
      *                 -1 to skip that state's entries
      */
-    static void parse(byte[] section, int[] stateMap, StateEntrySink sink) throws IOException {
-        new SectionParser(section).parse(stateMap, sink);
+    static void parse(byte[] section, boolean kept, int[] stateMap, StateEntrySink sink) throws IOException {
+        new SectionParser(section, kept).parse(stateMap, sink);
     }
 
     /** A delta section: its removals, then its changed entries (see {@link SectionBuilder}). */
     static void parseDelta(byte[] section, int[] stateMap, KeyGroupChanges.RemovalSink removals, StateEntrySink sink) throws IOException {
-        SectionParser parser = new SectionParser(section);
+        SectionParser parser = new SectionParser(section, false);
         parser.parseRemovals(stateMap, removals);
         parser.parse(stateMap, sink);
     }
@@ -60,7 +65,7 @@ final class SectionParser {
     }
 
     private void parse(int[] stateMap, StateEntrySink sink) throws IOException {
-        if (sink instanceof InPlaceEntrySink inPlace) {
+        if (kept && sink instanceof InPlaceEntrySink inPlace) {
             parseInPlace(stateMap, inPlace);
             return;
         }
@@ -72,7 +77,7 @@ final class SectionParser {
                 copy(keyLength);
                 int namespaceLength = readVarint();
                 copy(namespaceLength);
-                int mapKeyLength = readVarint() - 1;
+                int mapKeyLength = mapKeyLength();
                 copy(Math.max(mapKeyLength, 0));
                 int valueLength = readVarint();
                 copy(valueLength);
@@ -94,7 +99,7 @@ final class SectionParser {
                 int keyOffset = skip(keyLength);
                 int namespaceLength = readVarint();
                 int namespaceOffset = skip(namespaceLength);
-                int mapKeyLength = readVarint() - 1;
+                int mapKeyLength = mapKeyLength();
                 int mapKeyOffset = mapKeyLength < 0 ? -1 : skip(mapKeyLength);
                 int valueLength = readVarint();
                 int valueOffset = skip(valueLength);
@@ -107,6 +112,15 @@ final class SectionParser {
         if (position != bytes.length) {
             throw new IOException((bytes.length - position) + " bytes after the end of the section");
         }
+    }
+
+    /** A map key's length, -1 for none. */
+    private int mapKeyLength() throws IOException {
+        int length = readVarint() - 1;
+        if (length < -1) {
+            throw new IOException("a malformed map key length at byte " + position);
+        }
+        return length;
     }
 
     /** Passes over a part of {@code n} bytes; returns where it starts. */

@@ -149,7 +149,8 @@ public final class SectionsRestoreContext implements RestoreContext {
             if (part.delta()) {
                 SectionParser.parseDelta(framed, part.stateMap(), removals, sink);
             } else {
-                SectionParser.parse(framed, part.stateMap(), sink);
+                // only sections the kernel read itself are handed in place: a format plugin's decoded arrays are not known to stay
+                SectionParser.parse(framed, part.format().name().equals(SnapshotFormat.FULL), part.stateMap(), sink);
             }
         } catch (CorruptSnapshotException e) {
             throw e;
@@ -218,7 +219,7 @@ public final class SectionsRestoreContext implements RestoreContext {
                 for (int i = 0; i < identity.length; i++) {
                     identity[i] = i;
                 }
-                SectionParser.parse(b.framed(), identity, sink);
+                SectionParser.parse(b.framed(), true, identity, sink);
             }
         }
 

@@ -126,4 +126,29 @@ class StorageSnapshotStreamsTest {
                     .hasMessageContaining("log.bin").hasMessageContaining("key group 2");
         }
     }
+
+    /** A section larger than one first read comes back whole; one whose stored file is shorter than its length is reported as truncated. */
+    @Test
+    void largeSectionsReadWholeAndShortFilesAreReportedTruncated() throws Exception {
+        try (SnapshotStorage storage = new LocalFileStorageProvider().open(Map.of("root", root.toString()))) {
+            StorageSnapshotStreams streams = new StorageSnapshotStreams(storage, "job", "job/chk-1/op/0", "job/shared/op/0", 0);
+            KeyGroupSection large;
+            try (SnapshotOutput out = streams.createShared("large.bin")) {
+                out.write(bytes(10));
+                out.beginSection();
+                out.write(bytes(40 << 20)); // past the 16 MiB a read allocates first
+                large = out.endSection(3);
+                out.closeAndGetRef();
+            }
+            SnapshotMetadata md = new SnapshotMetadata(SnapshotMetadata.CURRENT_FORMAT_VERSION, 1, SnapshotKind.CHECKPOINT, null, "full", "heap", "job", 0, 128,
+                    Map.of(), List.of(), Map.of());
+            StorageSnapshotReader reader = new StorageSnapshotReader(storage, new CompletedSnapshot("job/chk-1", "job", md));
+            assertThat(reader.readSection(large)).isEqualTo(bytes(40 << 20));
+
+            KeyGroupSection pastTheEnd = new KeyGroupSection(3, large.path(), large.offset(), large.length() + 5, large.crc32c());
+            assertThatThrownBy(() -> reader.readSection(pastTheEnd))
+                    .isInstanceOf(CorruptSnapshotException.class).hasMessageContaining("large.bin").hasMessageContaining("truncated")
+                    .hasMessageContaining("expected " + (large.length() + 5) + " bytes, found " + large.length());
+        }
+    }
 }
