@@ -113,9 +113,8 @@ final class LongKeyGroupTable implements KeyGroupTable {
         int i = slotOf((Long) key);
         Object value = values[i >>> PAGE_SHIFT][i & OFFSET];
         // a value still in bytes is read anew each time, not stored: storing a young object into an old page makes
-        // G1 mark and rescan its card, which cost more than deserializing (a first read of every key after a
-        // restore ran at a third of the speed). A task that changes the object in place takes it through getOwned,
-        // which stores it.
+        // G1 mark and rescan its card (what makes updates with a new object slow), and a read should not pay that.
+        // A task that changes the object in place takes it through getOwned, which stores it.
         return value != SerializedValues.MARK ? value : serialized.read(serializedAt[i >>> PAGE_SHIFT][i & OFFSET]);
     }
 
