@@ -100,7 +100,10 @@ class JobAcrossProcessesTest {
                 p.stop(); // each leaves the group: its ranges stop with a checkpoint and commit
             }
             System.out.printf("stopped at %.1f s%n", (System.nanoTime() - t0) / 1e9);
-            assertThat(broker.readCommittedOnceSettled("out")).hasSize(RECORDS).containsExactlyInAnyOrderElementsOf(KafkaOnPlatformTest.expected(lines));
+            List<String> out = broker.readCommittedOnceSettled("out");
+            List<String> expected = KafkaOnPlatformTest.expected(lines);
+            assertThat(out).as(() -> "the output against the running counts; " + difference(out, expected) + "\n" + handovers(a, b, c, d))
+                    .hasSize(RECORDS).containsExactlyInAnyOrderElementsOf(expected);
         } finally {
             try (var files = Files.walk(shared)) {
                 files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
@@ -176,6 +179,26 @@ class JobAcrossProcessesTest {
             }
         }
         return !here.isEmpty() && here.equals(running(p).stream().filter(r -> r.startsWith("counts.")).collect(Collectors.toSet()));
+    }
+
+    /** What {@code out} has more or less than {@code expected}, each record with how many times it is extra or missing. */
+    private static String difference(List<String> out, List<String> expected) {
+        Map<String, Integer> balance = new java.util.TreeMap<>();
+        out.forEach(r -> balance.merge(r, 1, Integer::sum));
+        expected.forEach(r -> balance.merge(r, -1, Integer::sum));
+        balance.values().removeIf(n -> n == 0);
+        return "extra (+) and missing (-) records: " + balance;
+    }
+
+    /** The processes' log lines about ranges moving, failing or finding another writer: what a failure is read against. */
+    private static String handovers(PlatformProcess... processes) {
+        Pattern telling = Pattern.compile("range \\d+|another process|ledger|restarts in|failed|fenced|lost|[Cc]ommitted before");
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < processes.length; i++) {
+            b.append("--- process ").append((char) ('a' + i)).append('\n');
+            processes[i].logText().lines().filter(l -> telling.matcher(l).find()).forEach(l -> b.append(l).append('\n'));
+        }
+        return b.toString();
     }
 
     private static Set<String> union(PlatformProcess... processes) {

@@ -112,10 +112,32 @@ final class GroupMembership implements Membership, ConsumerRebalanceListener {
                 }
             }
         } finally {
+            leaveGroup();
             try {
-                consumer.close(); // leaves the group: the partitions held here are revoked first, on this thread
+                consumer.close();
             } catch (RuntimeException e) {
                 LOG.log(Level.WARNING, "Job " + jobName + ": leaving the group " + groupId + " failed", e);
+            }
+        }
+    }
+
+    /**
+     * Revokes the partitions held here (their ranges stop with a checkpoint), then leaves the
+     * group. Not through {@code close()}: it stops the heartbeat thread before it revokes, so
+     * revocations longer than {@code session.timeout.ms} would have the group move the partitions
+     * while their ranges still run here. {@code unsubscribe()} revokes with heartbeats going on.
+     */
+    private void leaveGroup() {
+        for (int attempt = 0; attempt < 2; attempt++) {
+            try {
+                consumer.unsubscribe();
+                return;
+            } catch (WakeupException e) {
+                // the wakeup that ended the last poll was still pending: it is consumed now, the next attempt runs
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "Job " + jobName + ": handing the partitions over before leaving the group " + groupId
+                        + " failed; close() revokes them", e);
+                return;
             }
         }
     }

@@ -100,6 +100,70 @@ class GroupMembershipTest {
         }
     }
 
+    /**
+     * Ranges stopping with a checkpoint can take longer than the session timeout when a process
+     * leaves: the group must keep their partitions with it until they are handed over, not move
+     * them to another member while the ranges still run.
+     */
+    @Test
+    void aLeavingMemberKeepsItsPartitionsUntilRevokedHoweverLongThatOutlastsTheSessionTimeout() throws Exception {
+        int sessionMillis = 6000;
+        try (KafkaBroker broker = new KafkaBroker()) {
+            broker.createTopic("in", 4);
+            Map<String, String> settings = Map.of("bootstrap.servers", broker.bootstrapServers(), "topic", "in",
+                    "session.timeout.ms", String.valueOf(sessionMillis), "heartbeat.interval.ms", "500");
+            Member stayer = new Member("stayer");
+            Set<Integer> leaverHeld = Collections.synchronizedSet(new TreeSet<>());
+            PartitionListener leaver = new PartitionListener() {
+                @Override
+                public void assigned(Set<Integer> partitions) {
+                    partitions.forEach(p -> events.add("leaver +" + p));
+                    leaverHeld.addAll(partitions);
+                }
+
+                /** Outlasts the session timeout three times over, unless the group gives the partitions away meanwhile. */
+                @Override
+                public void revoked(Set<Integer> partitions) {
+                    long until = System.nanoTime() + Duration.ofMillis(3L * sessionMillis).toNanos();
+                    while (stayer.held.size() + leaverHeld.size() == 4 && System.nanoTime() < until) {
+                        sleep(50);
+                    }
+                    partitions.forEach(p -> events.add("leaver -" + p));
+                    leaverHeld.removeAll(partitions);
+                }
+
+                @Override
+                public void lost(Set<Integer> partitions) {
+                    partitions.forEach(p -> events.add("leaver lost " + p));
+                    leaverHeld.removeAll(partitions);
+                }
+            };
+            try (Membership kept = placement.join("counts", settings, stayer)) {
+                Set<Integer> handedOver;
+                try (Membership leaving = placement.join("counts", settings, leaver)) {
+                    await(() -> leaverHeld.size() == 2 && stayer.held.size() == 2, () -> "the partitions shared two and two: " + events);
+                    handedOver = Set.copyOf(leaverHeld);
+                    events.clear();
+                }
+                await(() -> stayer.held.size() == 4, () -> "all partitions with the member that stays: " + events);
+                for (int p : handedOver) {
+                    assertThat(events.indexOf("leaver -" + p)).as("partition %d revoked by the leaving member before the other got it: %s",
+                            p, events).isBetween(0, events.indexOf("stayer +" + p));
+                }
+                assertThat(events).noneMatch(e -> e.contains("lost"));
+                assertThat(kept.trouble()).isNull();
+            }
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     @Test
     void aMemberWhoseTopicIsMissingSaysSo() throws Exception {
         try (KafkaBroker broker = new KafkaBroker()) {
