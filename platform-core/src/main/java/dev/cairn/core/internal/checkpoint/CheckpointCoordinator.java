@@ -10,6 +10,7 @@ import dev.cairn.core.internal.catalog.SnapshotMetadata;
 import dev.cairn.core.internal.catalog.StorageSnapshotStreams;
 import dev.cairn.core.internal.crash.CrashPoint;
 import dev.cairn.core.internal.crash.FailureInjector;
+import dev.cairn.core.internal.ledger.LedgerTakenOverException;
 import dev.cairn.core.internal.ledger.Ownership;
 import dev.cairn.core.internal.ledger.SnapshotLedger;
 import dev.cairn.core.internal.snapshot.SnapshotFormats;
@@ -259,6 +260,11 @@ public final class CheckpointCoordinator {
         try {
             // the ledger first: once a sink commits for this snapshot, recovery must come back from it
             dropped = job.completed(completed, p.ownership);
+        } catch (LedgerTakenOverException e) {
+            // another process runs the job now: this run records, commits and deletes nothing more
+            abort(p, false, e);
+            attempt.fail(e);
+            return;
         } catch (Exception e) {
             // the write may have been stored though its answer was lost: a recovery after a crash now would read a
             // ledger naming this snapshot, so its files stay until a sweep finds that no stored ledger lists them

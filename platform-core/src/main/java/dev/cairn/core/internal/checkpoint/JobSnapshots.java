@@ -122,6 +122,15 @@ public final class JobSnapshots {
     }
 
     /** Ids stay above those of a snapshot the job is seeded with, even when its own are gone. */
+    /**
+     * Makes this run the ledger's only writer ({@link SnapshotLedger#claim}); the checkpoint ids go
+     * on past whatever the ledger and the storage hold once it is claimed.
+     */
+    public void claim(boolean takeOver) throws IOException {
+        ledger.claim(takeOver);
+        ids.accumulateAndGet(Math.max(catalog.highestCheckpointId(), ledger.highestId()), Math::max);
+    }
+
     public void idsAbove(long id) {
         ids.accumulateAndGet(id, Math::max);
     }

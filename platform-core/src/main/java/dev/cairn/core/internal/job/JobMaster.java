@@ -14,6 +14,7 @@ import dev.cairn.core.internal.checkpoint.JobSnapshots;
 import dev.cairn.core.internal.crash.CrashPoint;
 import dev.cairn.core.internal.crash.FailureInjector;
 import dev.cairn.core.internal.ledger.LedgerEntry;
+import dev.cairn.core.internal.ledger.LedgerTakenOverException;
 import dev.cairn.core.internal.ledger.Ownership;
 import dev.cairn.core.internal.ledger.SnapshotLedger;
 import dev.cairn.core.internal.serialization.SerializerResolver;
@@ -132,6 +133,8 @@ public final class JobMaster implements JobClient {
      */
     public JobMaster start() throws IOException {
         try {
+            // before anything is restored or swept: a process that ran the job before records nothing past this point
+            snapshots.claim(true);
             SnapshotLedger ledger = snapshots.ledger();
             if (config.restore() != null) {
                 CompletedSnapshot seed = snapshots.catalog().load(config.restore().snapshotPath());
@@ -166,15 +169,19 @@ public final class JobMaster implements JobClient {
 
     private void runJob() {
         try {
-            while (true) {
-                String restoring = snapshots.ledger().recoveryPoint().map(LedgerEntry::directory).orElse(null);
+            for (boolean restart = false; ; restart = true) {
                 Throwable cause = null;
                 ExecutionAttempt attempt = null;
+                String restoring = snapshots.ledger().recoveryPoint().map(LedgerEntry::directory).orElse(null);
                 try {
+                    if (restart) {
+                        // a restart restores, and its sinks commit and abort transactions: only while no other process took the job over
+                        snapshots.claim(false);
+                    }
                     RestorePoint restore = recoveryPoint();
                     CrashPoint.RECOVERY_BEFORE_RESTORE.reach();
                     attempt = new ExecutionAttempt(runtime, restore);
-                } catch (IOException e) {
+                } catch (IOException | LedgerTakenOverException e) {
                     cause = e;
                 }
                 if (attempt != null) {
@@ -189,6 +196,11 @@ public final class JobMaster implements JobClient {
                         return;
                     }
                     cause = attempt.failure();
+                }
+                if (cause(cause, LedgerTakenOverException.class) != null) {
+                    LOG.warning(() -> "Job " + graph.name() + " is not restarted: another process runs it now");
+                    finish(JobStatus.FAILED, cause);
+                    return;
                 }
                 OutOfMemoryError outOfMemory = cause(cause, OutOfMemoryError.class);
                 if (outOfMemory != null) {

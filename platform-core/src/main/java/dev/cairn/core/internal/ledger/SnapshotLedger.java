@@ -25,7 +25,9 @@ import java.util.logging.Logger;
  * decides where a job comes back from. It lives on the job's snapshot storage (so a platform on
  * another machine can take the job over) as numbered, write-once versions under
  * {@code <job>/ledger/}: an update is one atomic commit of the next version, and a version that
- * already exists means another process wrote it, which is refused rather than overwritten.
+ * already exists, or a newer one, means another process wrote it, which is refused rather than
+ * overwritten. A run claims the ledger as it starts and restarts ({@link #claim}), so a process
+ * still running a job another one took over records nothing, and so commits nothing, past that.
  *
  * <p>A snapshot is recorded after its {@code _metadata} is committed and before any sink commits
  * for it, so the recovery point is never older than the job's committed output.
@@ -36,6 +38,8 @@ public final class SnapshotLedger {
     private static final int FORMAT_VERSION = 1;
     /** Older versions kept beside the newest, in case the newest is damaged. */
     private static final int KEEP_VERSIONS = 3;
+    /** How often a starting run reads the ledger again and claims it while other processes keep writing it. */
+    static final int CLAIM_ATTEMPTS = 5;
     private static final ObjectMapper MAPPER = new ObjectMapper()
             .enable(SerializationFeature.INDENT_OUTPUT)
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
@@ -60,8 +64,15 @@ public final class SnapshotLedger {
 
     /** Reads the newest readable version of the job's ledger; an empty ledger if it has none. */
     public static SnapshotLedger open(SnapshotCatalog catalog) throws IOException {
-        List<String> versions = catalog.storage().list(catalog.ledgerDirectory() + "/");
         List<String> problems = new ArrayList<>();
+        SnapshotLedger ledger = new SnapshotLedger(catalog, read(catalog, problems));
+        ledger.problems.addAll(problems);
+        return ledger;
+    }
+
+    /** The newest readable version; {@code problems} gets what was unreadable. */
+    private static State read(SnapshotCatalog catalog, List<String> problems) throws IOException {
+        List<String> versions = catalog.storage().list(catalog.ledgerDirectory() + "/");
         long highest = 0;
         State found = null;
         for (int i = versions.size() - 1; i >= 0 && found == null; i--) {
@@ -83,11 +94,8 @@ public final class SnapshotLedger {
                 LOG.warning("Job " + catalog.jobDirectory() + ": " + message);
             }
         }
-        State state = found != null ? new State(FORMAT_VERSION, catalog.jobDirectory(), highest, found.recoveryPoint(), found.entries())
+        return found != null ? new State(FORMAT_VERSION, catalog.jobDirectory(), highest, found.recoveryPoint(), found.entries())
                 : new State(FORMAT_VERSION, catalog.jobDirectory(), highest, null, List.of());
-        SnapshotLedger ledger = new SnapshotLedger(catalog, state);
-        ledger.problems.addAll(problems);
-        return ledger;
     }
 
     private static long sequenceOf(String path) {
@@ -212,6 +220,33 @@ public final class SnapshotLedger {
     }
 
     /**
+     * Makes this process the ledger's only writer: it writes a version that changes nothing, so a
+     * process that wrote before (one still running a range the group has moved away from it) fails
+     * at its next update instead of recording snapshots, and so committing output, past this one.
+     * {@code takeOver}, for a run that starts: a version another process wrote since this ledger
+     * was read is read and the claim made again. Otherwise, for a restart within a run, such a
+     * version means another process took the job over.
+     *
+     * @throws LedgerTakenOverException when another process wrote the ledger ({@code takeOver}:
+     *                                  each time, for {@value #CLAIM_ATTEMPTS} attempts)
+     */
+    public synchronized void claim(boolean takeOver) throws IOException {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                write(state.recoveryPoint(), state.entries());
+                return;
+            } catch (LedgerTakenOverException e) {
+                if (!takeOver || attempt == CLAIM_ATTEMPTS) {
+                    throw e;
+                }
+                problems.clear();
+                state = read(catalog, problems);
+                unconfirmed = null;
+            }
+        }
+    }
+
+    /**
      * Makes {@code snapshot} the recovery point: one the ledger lists keeps its entry (and its
      * ownership unless {@code ownership} claims it), another one is added.
      */
@@ -320,6 +355,13 @@ public final class SnapshotLedger {
             unconfirmed = new Attempt(seq, bytes);
             throw e;
         }
+        // the version written may be one a newer writer has pruned already: only the newest version counts
+        String newer = newerThan(seq);
+        if (newer != null) {
+            throw new LedgerTakenOverException("The snapshot ledger of job " + state.job() + " was taken over by another process ("
+                    + newer + " is newer than " + path + ", written by this one): another platform runs this job on "
+                    + catalog.storage().describe() + "; this one stops writing", null);
+        }
         state = next;
         CrashPoint.LEDGER_AFTER_WRITE.reach();
         List<String> old = new ArrayList<>();
@@ -334,8 +376,19 @@ public final class SnapshotLedger {
         CrashPoint.LEDGER_AFTER_PRUNE.reach();
     }
 
-    private IllegalStateException anotherWriter(String path, FileAlreadyExistsException e) {
-        return new IllegalStateException("The snapshot ledger of job " + state.job() + " was updated by another process ("
+    /** The newest ledger version if it is numbered above {@code seq}, else {@code null}. */
+    private String newerThan(long seq) throws IOException {
+        String newest = null;
+        for (String path : catalog.storage().list(catalog.ledgerDirectory() + "/")) {
+            if (sequenceOf(path) > seq && (newest == null || sequenceOf(path) > sequenceOf(newest))) {
+                newest = path;
+            }
+        }
+        return newest;
+    }
+
+    private LedgerTakenOverException anotherWriter(String path, FileAlreadyExistsException e) {
+        return new LedgerTakenOverException("The snapshot ledger of job " + state.job() + " was updated by another process ("
                 + path + " exists): two platforms run this job on " + catalog.storage().describe() + "; this one stops writing", e);
     }
 

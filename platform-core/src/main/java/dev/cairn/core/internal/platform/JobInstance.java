@@ -615,12 +615,6 @@ public final class JobInstance {
         return path;
     }
 
-    /**
-     * Stops a range of a shared job for good in this process: with a checkpoint its next owner
-     * restores ({@code handOver}), or without one, as a process does that lost the range without a
-     * handover (another process may run it already, and this run's snapshots and commits must not
-     * race the new owner's). Nothing starts it here again.
-     */
     /** Waits, as long as it takes, until the current run has ended; a run that ignores its cancellation is logged every minute. */
     void awaitRunEnded() {
         JobMaster m = master();
@@ -641,6 +635,12 @@ public final class JobInstance {
         }
     }
 
+    /**
+     * Stops a range of a shared job for good in this process: with a checkpoint its next owner
+     * restores ({@code handOver}), or without one, as a process does that lost the range without a
+     * handover (another process may run it already, and this run's snapshots and commits must not
+     * race the new owner's). Nothing starts it here again.
+     */
     synchronized void retire(boolean handOver, String why) {
         retired = true;
         if (handOver) {

@@ -83,6 +83,38 @@ class SnapshotLedgerTest {
     }
 
     @Test
+    void aWriterWhoseLedgerWasClaimedFailsAtItsNextUpdateEvenOnAVersionTheClaimerPruned() throws Exception {
+        SnapshotLedger stalled = SnapshotLedger.open(catalog);
+        stalled.record(commit(1, SnapshotKind.CHECKPOINT), Ownership.PLATFORM, 2);
+        SnapshotLedger next = SnapshotLedger.open(catalog);
+        next.claim(true);
+        for (long id = 2; id <= 6; id++) {
+            next.record(commit(id, SnapshotKind.CHECKPOINT), Ownership.PLATFORM, 2);
+        }
+        assertThat(storage.exists("job/ledger/00000000000000000002.json")).as("the version the stalled writer writes next was pruned").isFalse();
+        assertThatThrownBy(() -> stalled.record(commit(7, SnapshotKind.CHECKPOINT), Ownership.PLATFORM, 2))
+                .isInstanceOf(LedgerTakenOverException.class).hasMessageContaining("taken over by another process")
+                .hasMessageContaining("00000000000000000007.json");
+        assertThat(SnapshotLedger.open(catalog).recoveryPoint()).map(LedgerEntry::directory).contains("job/chk-6");
+        assertThat(stalled.recoveryPoint()).as("what the stalled writer could not record").map(LedgerEntry::directory).contains("job/chk-1");
+    }
+
+    @Test
+    void aStartingRunClaimsPastWhatAnotherProcessWroteWhileARestartIsRefused() throws Exception {
+        SnapshotLedger starting = SnapshotLedger.open(catalog);
+        SnapshotLedger other = SnapshotLedger.open(catalog);
+        other.record(commit(1, SnapshotKind.CHECKPOINT), Ownership.PLATFORM, 2);
+        assertThatThrownBy(() -> starting.claim(false)).isInstanceOf(LedgerTakenOverException.class);
+        starting.claim(true);
+        assertThat(starting.recoveryPoint()).as("read again before the claim").map(LedgerEntry::directory).contains("job/chk-1");
+        assertThat(starting.highestId()).isEqualTo(1);
+        assertThatThrownBy(() -> other.record(commit(2, SnapshotKind.CHECKPOINT), Ownership.PLATFORM, 2))
+                .isInstanceOf(LedgerTakenOverException.class);
+        starting.record(commit(3, SnapshotKind.CHECKPOINT), Ownership.PLATFORM, 2);
+        assertThat(SnapshotLedger.open(catalog).entries()).extracting(LedgerEntry::directory).containsExactly("job/chk-1", "job/chk-3");
+    }
+
+    @Test
     void aDamagedNewestVersionIsReportedAndThePreviousOneUsed() throws Exception {
         SnapshotLedger ledger = SnapshotLedger.open(catalog);
         ledger.record(commit(1, SnapshotKind.CHECKPOINT), Ownership.PLATFORM, 2);
