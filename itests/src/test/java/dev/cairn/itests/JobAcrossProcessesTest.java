@@ -20,9 +20,10 @@ import org.junit.jupiter.api.Test;
  * KRaft broker; input spread over a 12-partition topic regardless of keys; a repartition job
  * writing it, keyed, to a second 12-partition topic, and a keyed counting job over that one, both
  * shared by three platform processes on one snapshot root; one process killed with SIGKILL mid-run,
- * its ranges restored by the other two from its last completed checkpoints; a fourth process
- * joining and taking ranges over. The output topic, read with read_committed, equals the running
- * counts computed from the input: 0 lost, 0 duplicated.
+ * its ranges restored by the other two from its last completed checkpoints; one of those halted
+ * (SIGSTOP) past the session timeout, its ranges taken over by the last one, and resumed; a fourth
+ * process joining and taking ranges over. The output topic, read with read_committed, equals the
+ * running counts computed from the input: 0 lost, 0 duplicated.
  */
 class JobAcrossProcessesTest {
 
@@ -70,13 +71,32 @@ class JobAcrossProcessesTest {
             }
 
             System.out.printf("second third out at %.1f s%n", (System.nanoTime() - t0) / 1e9);
+
+            // a process that stalls past the session timeout and then runs on: its ranges move to the other process, which
+            // claims their ledgers; once resumed, it records and commits nothing more for them, and joins the groups again
+            Set<String> ofC = running(c);
+            c.pause();
+            long paused = System.nanoTime();
+            PlatformFixture.await(() -> running(a).size() == 2 * PARTITIONS,
+                    () -> "the stalled process's ranges " + ofC + " running on the other: " + jobsOf(a));
+            System.out.printf("ranges of the stalled process ran on the other %.1f s after the stall%n", (System.nanoTime() - paused) / 1e9);
+            int stalledPart = 2 * third + third / 2;
+            broker.produceSpread("in", lines.subList(2 * third, stalledPart), PARTITIONS);
+            PlatformFixture.await(() -> broker.readCommitted("out").size() >= stalledPart, () -> "the output of what came while a process stalled: " + jobsOf(a));
+            c.resume();
+            // caught up: the ranges the group gives it run there at lag 0, and nothing else runs there (no range of before the stall)
+            PlatformFixture.await(() -> rangesCaughtUp(c) && union(a, c).size() == 2 * PARTITIONS && disjoint(running(a), running(c)),
+                    () -> "the resumed process running the ranges its group gives it: " + jobs(a, c));
+            System.out.printf("the resumed process runs %d ranges again at %.1f s; ranges it found taken over as it resumed: %d%n",
+                    running(c).size(), (System.nanoTime() - t0) / 1e9, c.logText().split("another process runs it now", -1).length - 1);
+
             join(d, broker, shared);
             System.out.printf("fourth started at %.1f s%n", (System.nanoTime() - t0) / 1e9);
             // each job's group deals its 12 partitions out evenly: four to each of the three processes
             PlatformFixture.await(() -> running(d).stream().filter(r -> r.startsWith("counts.")).count() == 4
                             && running(d).size() == 8 && union(a, c, d).size() == 2 * PARTITIONS,
                     () -> "the fourth process running four ranges of each job taken over from the others: " + jobs(a, c, d));
-            broker.produceSpread("in", lines.subList(2 * third, RECORDS), PARTITIONS);
+            broker.produceSpread("in", lines.subList(stalledPart, RECORDS), PARTITIONS);
             PlatformFixture.await(() -> broker.readCommitted("out").size() >= RECORDS, () -> "all output: " + jobs(a, c, d));
             System.out.printf("all out at %.1f s; ranges %s, %s, %s%n", (System.nanoTime() - t0) / 1e9, running(a), running(c), running(d));
             assertThat(disjoint(running(a), running(c), running(d))).as("no range runs twice: %s", jobs(a, c, d)).isTrue();

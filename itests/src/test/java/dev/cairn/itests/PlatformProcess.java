@@ -26,6 +26,7 @@ final class PlatformProcess implements AutoCloseable {
     final Path data;
     private Process process;
     private Path log;
+    private boolean paused;
     private int starts;
 
     private PlatformProcess(Path root) {
@@ -144,8 +145,34 @@ final class PlatformProcess implements AutoCloseable {
         process.destroyForcibly().waitFor();
     }
 
+    /** Halts every thread of the platform (SIGSTOP), as a long pause of the whole JVM does: it answers nothing, its heartbeats stop. */
+    void pause() throws IOException, InterruptedException {
+        signal("STOP");
+        paused = true;
+    }
+
+    /** Lets a paused platform run on (SIGCONT) from where it was halted. */
+    void resume() throws IOException, InterruptedException {
+        signal("CONT");
+        paused = false;
+    }
+
+    private void signal(String name) throws IOException, InterruptedException {
+        Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start();
+        if (kill.waitFor() != 0) {
+            throw new AssertionError("kill -" + name + " " + process.pid() + " failed");
+        }
+    }
+
     /** Stops the platform as Ctrl-C does (its jobs stop with a savepoint). */
     void stop() throws InterruptedException {
+        if (paused && alive()) {
+            try {
+                resume(); // a stopped process takes no signal but SIGKILL
+            } catch (IOException e) {
+                throw new AssertionError(e);
+            }
+        }
         if (alive()) {
             process.destroy();
             if (!process.waitFor(PlatformFixture.PATIENCE.toMillis(), TimeUnit.MILLISECONDS)) {
