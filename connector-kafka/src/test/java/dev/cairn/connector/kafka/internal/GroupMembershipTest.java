@@ -14,12 +14,29 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** The {@code kafka} placement against a real broker: how a group deals a topic's partitions to processes and moves them. */
 class GroupMembershipTest {
 
+    /** One broker for the class; each test has topics and groups of its own. */
+    private static KafkaBroker broker;
+
     private final KafkaGroupPlacement placement = new KafkaGroupPlacement();
+
+    @BeforeAll
+    static void startBroker() throws Exception {
+        broker = new KafkaBroker();
+    }
+
+    @AfterAll
+    static void stopBroker() throws Exception {
+        if (broker != null) {
+            broker.close();
+        }
+    }
 
     /** Every callback of every member, in the order they happened. */
     private final List<String> events = Collections.synchronizedList(new ArrayList<>());
@@ -60,44 +77,42 @@ class GroupMembershipTest {
 
     @Test
     void partitionsAreDealtOutAndHandedOverOnlyAfterTheirRevocation() throws Exception {
-        try (KafkaBroker broker = new KafkaBroker()) {
-            broker.createTopic("in", 6);
-            Map<String, String> settings = Map.of("bootstrap.servers", broker.bootstrapServers(), "topic", "in",
-                    "session.timeout.ms", "6000", "heartbeat.interval.ms", "500");
-            Member first = new Member("first");
-            Member second = new Member("second");
-            try (Membership m1 = placement.join("counts", settings, first)) {
-                await(() -> first.held.size() == 6, () -> "all six partitions with the only member: " + events);
-                assertThat(m1.partitionCount()).isEqualTo(6);
-                assertThat(m1.memberName()).startsWith("cairn-counts-");
-                try (Membership m2 = placement.join("counts", settings, second)) {
-                    await(() -> !second.held.isEmpty() && first.held.size() + second.held.size() == 6,
-                            () -> "the partitions shared by two members: " + events);
-                    assertThat(first.held).doesNotContainAnyElementsOf(second.held);
-                    assertThat(first.held).isNotEmpty();
-                    for (int p : second.held) {
-                        assertThat(events.indexOf("first -" + p)).as("partition %d revoked from the first member (a slow revocation)"
-                                + " before the second got it: %s", p, events).isBetween(0, events.indexOf("second +" + p));
-                    }
-                    // the coordinator reports the second round of a cooperative rebalance once it completed
-                    Map<String, Set<Integer>> expected = Map.of(m1.memberName(), new TreeSet<>(first.held), m2.memberName(), new TreeSet<>(second.held));
-                    await(() -> expected.equals(owners(m2)), () -> "the group to report " + expected + ", not " + owners(m2));
+        broker.createTopic("dealt", 6);
+        Map<String, String> settings = Map.of("bootstrap.servers", broker.bootstrapServers(), "topic", "dealt",
+                "session.timeout.ms", "6000", "heartbeat.interval.ms", "500");
+        Member first = new Member("first");
+        Member second = new Member("second");
+        try (Membership m1 = placement.join("counts", settings, first)) {
+            await(() -> first.held.size() == 6, () -> "all six partitions with the only member: " + events);
+            assertThat(m1.partitionCount()).isEqualTo(6);
+            assertThat(m1.memberName()).startsWith("cairn-counts-");
+            try (Membership m2 = placement.join("counts", settings, second)) {
+                await(() -> !second.held.isEmpty() && first.held.size() + second.held.size() == 6,
+                        () -> "the partitions shared by two members: " + events);
+                assertThat(first.held).doesNotContainAnyElementsOf(second.held);
+                assertThat(first.held).isNotEmpty();
+                for (int p : second.held) {
+                    assertThat(events.indexOf("first -" + p)).as("partition %d revoked from the first member (a slow revocation)"
+                            + " before the second got it: %s", p, events).isBetween(0, events.indexOf("second +" + p));
                 }
-                // the second member left: it gave its partitions back before the first took them
-                assertThat(second.held).isEmpty();
-                await(() -> first.held.size() == 6, () -> "all six partitions back with the first member: " + events);
-                for (int p = 0; p < 6; p++) {
-                    int given = events.lastIndexOf("second -" + p);
-                    if (given >= 0) {
-                        assertThat(events.lastIndexOf("first +" + p)).as("partition %d back with the first member after the second"
-                                + " revoked it: %s", p, events).isGreaterThan(given);
-                    }
-                }
-                assertThat(m1.trouble()).isNull();
+                // the coordinator reports the second round of a cooperative rebalance once it completed
+                Map<String, Set<Integer>> expected = Map.of(m1.memberName(), new TreeSet<>(first.held), m2.memberName(), new TreeSet<>(second.held));
+                await(() -> expected.equals(owners(m2)), () -> "the group to report " + expected + ", not " + owners(m2));
             }
-            assertThat(first.held).as("a member that leaves revokes what it holds").isEmpty();
-            assertThat(events).as("joins and leaves hand partitions over; none is lost").noneMatch(e -> e.contains("lost"));
+            // the second member left: it gave its partitions back before the first took them
+            assertThat(second.held).isEmpty();
+            await(() -> first.held.size() == 6, () -> "all six partitions back with the first member: " + events);
+            for (int p = 0; p < 6; p++) {
+                int given = events.lastIndexOf("second -" + p);
+                if (given >= 0) {
+                    assertThat(events.lastIndexOf("first +" + p)).as("partition %d back with the first member after the second"
+                            + " revoked it: %s", p, events).isGreaterThan(given);
+                }
+            }
+            assertThat(m1.trouble()).isNull();
         }
+        assertThat(first.held).as("a member that leaves revokes what it holds").isEmpty();
+        assertThat(events).as("joins and leaves hand partitions over; none is lost").noneMatch(e -> e.contains("lost"));
     }
 
     /**
@@ -108,51 +123,49 @@ class GroupMembershipTest {
     @Test
     void aLeavingMemberKeepsItsPartitionsUntilRevokedHoweverLongThatOutlastsTheSessionTimeout() throws Exception {
         int sessionMillis = 6000;
-        try (KafkaBroker broker = new KafkaBroker()) {
-            broker.createTopic("in", 4);
-            Map<String, String> settings = Map.of("bootstrap.servers", broker.bootstrapServers(), "topic", "in",
-                    "session.timeout.ms", String.valueOf(sessionMillis), "heartbeat.interval.ms", "500");
-            Member stayer = new Member("stayer");
-            Set<Integer> leaverHeld = Collections.synchronizedSet(new TreeSet<>());
-            PartitionListener leaver = new PartitionListener() {
-                @Override
-                public void assigned(Set<Integer> partitions) {
-                    partitions.forEach(p -> events.add("leaver +" + p));
-                    leaverHeld.addAll(partitions);
-                }
-
-                /** Outlasts the session timeout three times over, unless the group gives the partitions away meanwhile. */
-                @Override
-                public void revoked(Set<Integer> partitions) {
-                    long until = System.nanoTime() + Duration.ofMillis(3L * sessionMillis).toNanos();
-                    while (stayer.held.size() + leaverHeld.size() == 4 && System.nanoTime() < until) {
-                        sleep(50);
-                    }
-                    partitions.forEach(p -> events.add("leaver -" + p));
-                    leaverHeld.removeAll(partitions);
-                }
-
-                @Override
-                public void lost(Set<Integer> partitions) {
-                    partitions.forEach(p -> events.add("leaver lost " + p));
-                    leaverHeld.removeAll(partitions);
-                }
-            };
-            try (Membership kept = placement.join("counts", settings, stayer)) {
-                Set<Integer> handedOver;
-                try (Membership leaving = placement.join("counts", settings, leaver)) {
-                    await(() -> leaverHeld.size() == 2 && stayer.held.size() == 2, () -> "the partitions shared two and two: " + events);
-                    handedOver = Set.copyOf(leaverHeld);
-                    events.clear();
-                }
-                await(() -> stayer.held.size() == 4, () -> "all partitions with the member that stays: " + events);
-                for (int p : handedOver) {
-                    assertThat(events.indexOf("leaver -" + p)).as("partition %d revoked by the leaving member before the other got it: %s",
-                            p, events).isBetween(0, events.indexOf("stayer +" + p));
-                }
-                assertThat(events).noneMatch(e -> e.contains("lost"));
-                assertThat(kept.trouble()).isNull();
+        broker.createTopic("left", 4);
+        Map<String, String> settings = Map.of("bootstrap.servers", broker.bootstrapServers(), "topic", "left",
+                "session.timeout.ms", String.valueOf(sessionMillis), "heartbeat.interval.ms", "500");
+        Member stayer = new Member("stayer");
+        Set<Integer> leaverHeld = Collections.synchronizedSet(new TreeSet<>());
+        PartitionListener leaver = new PartitionListener() {
+            @Override
+            public void assigned(Set<Integer> partitions) {
+                partitions.forEach(p -> events.add("leaver +" + p));
+                leaverHeld.addAll(partitions);
             }
+
+            /** Outlasts the session timeout twice over, unless the group gives the partitions away meanwhile. */
+            @Override
+            public void revoked(Set<Integer> partitions) {
+                long until = System.nanoTime() + Duration.ofMillis(2L * sessionMillis).toNanos();
+                while (stayer.held.size() + leaverHeld.size() == 4 && System.nanoTime() < until) {
+                    sleep(50);
+                }
+                partitions.forEach(p -> events.add("leaver -" + p));
+                leaverHeld.removeAll(partitions);
+            }
+
+            @Override
+            public void lost(Set<Integer> partitions) {
+                partitions.forEach(p -> events.add("leaver lost " + p));
+                leaverHeld.removeAll(partitions);
+            }
+        };
+        try (Membership kept = placement.join("leaving", settings, stayer)) {
+            Set<Integer> handedOver;
+            try (Membership leaving = placement.join("leaving", settings, leaver)) {
+                await(() -> leaverHeld.size() == 2 && stayer.held.size() == 2, () -> "the partitions shared two and two: " + events);
+                handedOver = Set.copyOf(leaverHeld);
+                events.clear();
+            }
+            await(() -> stayer.held.size() == 4, () -> "all partitions with the member that stays: " + events);
+            for (int p : handedOver) {
+                assertThat(events.indexOf("leaver -" + p)).as("partition %d revoked by the leaving member before the other got it: %s",
+                        p, events).isBetween(0, events.indexOf("stayer +" + p));
+            }
+            assertThat(events).noneMatch(e -> e.contains("lost"));
+            assertThat(kept.trouble()).isNull();
         }
     }
 
@@ -166,14 +179,12 @@ class GroupMembershipTest {
 
     @Test
     void aMemberWhoseTopicIsMissingSaysSo() throws Exception {
-        try (KafkaBroker broker = new KafkaBroker()) {
-            Member member = new Member("alone");
-            try (Membership m = placement.join("counts", Map.of("bootstrap.servers", broker.bootstrapServers(), "topic", "missing"), member)) {
-                await(() -> m.trouble() != null, () -> "the membership to report the missing topic");
-                assertThat(m.trouble()).isEqualTo("topic 'missing' does not exist on " + broker.bootstrapServers());
-                broker.createTopic("missing", 2);
-                await(() -> member.held.size() == 2 && m.trouble() == null, () -> "the topic's partitions once it exists: " + m.trouble());
-            }
+        Member member = new Member("alone");
+        try (Membership m = placement.join("waiting", Map.of("bootstrap.servers", broker.bootstrapServers(), "topic", "missing"), member)) {
+            await(() -> m.trouble() != null, () -> "the membership to report the missing topic");
+            assertThat(m.trouble()).isEqualTo("topic 'missing' does not exist on " + broker.bootstrapServers());
+            broker.createTopic("missing", 2);
+            await(() -> member.held.size() == 2 && m.trouble() == null, () -> "the topic's partitions once it exists: " + m.trouble());
         }
     }
 
