@@ -136,7 +136,7 @@ final class GroupMembership implements Membership, ConsumerRebalanceListener {
                 // the wakeup that ended the last poll was still pending: it is consumed now, the next attempt runs
             } catch (RuntimeException e) {
                 LOG.log(Level.WARNING, "Job " + jobName + ": handing the partitions over before leaving the group " + groupId
-                        + " failed; close() revokes them", e);
+                        + " failed", e);
                 return;
             }
         }

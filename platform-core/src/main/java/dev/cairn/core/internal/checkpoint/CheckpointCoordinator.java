@@ -261,7 +261,7 @@ public final class CheckpointCoordinator {
             // the ledger first: once a sink commits for this snapshot, recovery must come back from it
             dropped = job.completed(completed, p.ownership);
         } catch (LedgerTakenOverException e) {
-            // another process runs the job now: this run records, commits and deletes nothing more
+            // another process runs the job now: this run records and commits nothing more, and deletes nothing it wrote
             abort(p, false, e);
             attempt.fail(e);
             return;
@@ -417,6 +417,11 @@ public final class CheckpointCoordinator {
     }
 
     private void discardAll(PendingCheckpoint p) {
+        if (!job.mayDiscard()) {
+            LOG.warning(() -> "Job " + job.jobName() + " leaves the files of aborted snapshot " + p.directory
+                    + ": another process has taken the job over, whose snapshots they may be now");
+            return;
+        }
         p.streams.forEach(this::discard);
         try {
             catalog.discardFiles(p.directory, List.of(), job.keptFiles());

@@ -121,7 +121,6 @@ public final class JobSnapshots {
         return kept;
     }
 
-    /** Ids stay above those of a snapshot the job is seeded with, even when its own are gone. */
     /**
      * Makes this run the ledger's only writer ({@link SnapshotLedger#claim}); the checkpoint ids go
      * on past whatever the ledger and the storage hold once it is claimed.
@@ -131,6 +130,20 @@ public final class JobSnapshots {
         ids.accumulateAndGet(Math.max(catalog.highestCheckpointId(), ledger.highestId()), Math::max);
     }
 
+    /**
+     * Whether this run may still delete what its aborted snapshots wrote: not once another process
+     * took the job over, whose snapshots may have the same ids, and so the same directories.
+     */
+    boolean mayDiscard() {
+        try {
+            return ledger.stillOurs();
+        } catch (IOException e) {
+            oweSweep(); // left to the sweep after the next completed checkpoint, which only the ledger's writer reaches
+            return false;
+        }
+    }
+
+    /** Ids stay above those of a snapshot the job is seeded with, even when its own are gone. */
     public void idsAbove(long id) {
         ids.accumulateAndGet(id, Math::max);
     }

@@ -172,17 +172,25 @@ public final class JobMaster implements JobClient {
             for (boolean restart = false; ; restart = true) {
                 Throwable cause = null;
                 ExecutionAttempt attempt = null;
-                String restoring = snapshots.ledger().recoveryPoint().map(LedgerEntry::directory).orElse(null);
-                try {
-                    if (restart) {
-                        // a restart restores, and its sinks commit and abort transactions: only while no other process took the job over
+                boolean claimed = true;
+                if (restart) {
+                    // a restart restores, and its sinks commit and abort transactions: only while no other process took the job over
+                    try {
                         snapshots.claim(false);
+                    } catch (IOException | LedgerTakenOverException e) {
+                        cause = e;
+                        claimed = false;
                     }
-                    RestorePoint restore = recoveryPoint();
-                    CrashPoint.RECOVERY_BEFORE_RESTORE.reach();
-                    attempt = new ExecutionAttempt(runtime, restore);
-                } catch (IOException | LedgerTakenOverException e) {
-                    cause = e;
+                }
+                String restoring = snapshots.ledger().recoveryPoint().map(LedgerEntry::directory).orElse(null);
+                if (claimed) {
+                    try {
+                        RestorePoint restore = recoveryPoint();
+                        CrashPoint.RECOVERY_BEFORE_RESTORE.reach();
+                        attempt = new ExecutionAttempt(runtime, restore);
+                    } catch (IOException e) {
+                        cause = e;
+                    }
                 }
                 if (attempt != null) {
                     current = attempt;
@@ -197,7 +205,7 @@ public final class JobMaster implements JobClient {
                     }
                     cause = attempt.failure();
                 }
-                if (cause(cause, LedgerTakenOverException.class) != null) {
+                if (LedgerTakenOverException.causedBy(cause)) {
                     LOG.warning(() -> "Job " + graph.name() + " is not restarted: another process runs it now");
                     finish(JobStatus.FAILED, cause);
                     return;
@@ -218,9 +226,10 @@ public final class JobMaster implements JobClient {
                     }
                     continue;
                 }
-                Optional<Duration> pause = attempt == null ? Optional.empty() : restartPolicy.onFailure();
+                // storage that failed the claim is given the restart strategy's pauses, as a failed attempt is
+                Optional<Duration> pause = attempt == null && claimed ? Optional.empty() : restartPolicy.onFailure();
                 if (pause.isEmpty()) {
-                    if (attempt != null) {
+                    if (attempt != null || !claimed) {
                         LOG.info(() -> "Job " + graph.name() + " fails: its restart strategy allows no more restarts (" + restartPolicy.limit() + ")");
                     }
                     finish(JobStatus.FAILED, cause);

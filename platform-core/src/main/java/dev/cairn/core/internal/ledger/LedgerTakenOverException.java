@@ -12,4 +12,14 @@ public final class LedgerTakenOverException extends IllegalStateException {
     LedgerTakenOverException(String message, Throwable cause) {
         super(message, cause);
     }
+
+    /** Whether {@code failure} or one of its causes is a takeover. */
+    public static boolean causedBy(Throwable failure) {
+        for (Throwable c = failure; c != null; c = c.getCause()) {
+            if (c instanceof LedgerTakenOverException) {
+                return true;
+            }
+        }
+        return false;
+    }
 }

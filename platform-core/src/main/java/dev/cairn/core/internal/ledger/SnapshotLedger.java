@@ -44,14 +44,19 @@ public final class SnapshotLedger {
             .enable(SerializationFeature.INDENT_OUTPUT)
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
-    /** One version of the ledger as stored. */
-    record State(int formatVersion, String job, long sequence, String recoveryPoint, List<LedgerEntry> entries) {
+    /**
+     * One version of the ledger as stored. {@code writer} names the ledger object that wrote it (one
+     * per run): two runs writing the same content still write different versions, so a claim can
+     * never pass for another run's. Versions written before it existed read as {@code null}.
+     */
+    record State(int formatVersion, String job, long sequence, String recoveryPoint, List<LedgerEntry> entries, String writer) {
         State {
             entries = entries == null ? List.of() : List.copyOf(entries);
         }
     }
 
     private final SnapshotCatalog catalog;
+    private final String writer = java.util.UUID.randomUUID().toString();
     private final Map<String, CompletedSnapshot> loaded = new HashMap<>();
     private final List<String> problems = new ArrayList<>();
     private State state;
@@ -94,8 +99,8 @@ public final class SnapshotLedger {
                 LOG.warning("Job " + catalog.jobDirectory() + ": " + message);
             }
         }
-        return found != null ? new State(FORMAT_VERSION, catalog.jobDirectory(), highest, found.recoveryPoint(), found.entries())
-                : new State(FORMAT_VERSION, catalog.jobDirectory(), highest, null, List.of());
+        return found != null ? new State(FORMAT_VERSION, catalog.jobDirectory(), highest, found.recoveryPoint(), found.entries(), found.writer())
+                : new State(FORMAT_VERSION, catalog.jobDirectory(), highest, null, List.of(), null);
     }
 
     private static long sequenceOf(String path) {
@@ -189,7 +194,7 @@ public final class SnapshotLedger {
         String recoveryPoint = current == null || current.id() <= added.id() ? added.directory() : current.directory();
         List<LedgerEntry> dropped = retention(next, recoveryPoint, retained);
         next.removeAll(dropped);
-        write(recoveryPoint, next);
+        write(recoveryPoint, next, added);
         return dropped.stream().map(this::forget).toList();
     }
 
@@ -333,12 +338,17 @@ public final class SnapshotLedger {
     }
 
     private void write(String recoveryPoint, List<LedgerEntry> entries) throws IOException {
+        write(recoveryPoint, entries, null);
+    }
+
+    /** @param recorded the entry of the snapshot this version records, or {@code null} */
+    private void write(String recoveryPoint, List<LedgerEntry> entries, LedgerEntry recorded) throws IOException {
         long seq = state.sequence() + 1;
         if (unconfirmed != null && landed(unconfirmed)) {
             seq = unconfirmed.sequence() + 1; // this update supersedes the one whose failure was reported
         }
         unconfirmed = null;
-        State next = new State(FORMAT_VERSION, state.job(), seq, recoveryPoint, entries);
+        State next = new State(FORMAT_VERSION, state.job(), seq, recoveryPoint, entries, writer);
         String path = versionPath(seq);
         byte[] bytes = MAPPER.writeValueAsBytes(next);
         CrashPoint.LEDGER_BEFORE_WRITE.reach();
@@ -357,6 +367,14 @@ public final class SnapshotLedger {
         }
         // the version written may be one a newer writer has pruned already: only the newest version counts
         String newer = newerThan(seq);
+        if (newer != null && recorded != null && read(catalog, new ArrayList<>()).entries().contains(recorded)) {
+            // another process claimed the ledger after this version, so it restores this snapshot and commits for it:
+            // the sinks here may commit for it too, but this process writes nothing more
+            state = next;
+            LOG.warning(() -> "Job " + state.job() + ": snapshot " + recorded.directory() + " is recorded, and the ledger was taken over after it ("
+                    + newer + "); this process writes it no more");
+            return;
+        }
         if (newer != null) {
             throw new LedgerTakenOverException("The snapshot ledger of job " + state.job() + " was taken over by another process ("
                     + newer + " is newer than " + path + ", written by this one): another platform runs this job on "
@@ -374,6 +392,11 @@ public final class SnapshotLedger {
             LOG.fine(() -> "old ledger versions of " + state.job() + " stay until the next update: " + e);
         }
         CrashPoint.LEDGER_AFTER_PRUNE.reach();
+    }
+
+    /** Whether no other process has written the ledger since this one last read or wrote it. */
+    public synchronized boolean stillOurs() throws IOException {
+        return newerThan(state.sequence()) == null;
     }
 
     /** The newest ledger version if it is numbered above {@code seq}, else {@code null}. */

@@ -136,10 +136,17 @@ public final class DistributedJob implements PartitionListener {
         }
     }
 
-    /** Starts the ranges here that ended by themselves (failed after their restarts, or could not start); the number started. */
+    /**
+     * Starts the ranges here that ended by themselves (failed after their restarts, or could not
+     * start); the number started. Not those another process took over: the group moved them, and
+     * this process gives them up as soon as it learns so.
+     */
     public int restartEndedRanges() {
         int started = 0;
         for (JobInstance range : running.values()) {
+            if (range.takenOver()) {
+                continue;
+            }
             try {
                 range.startAgain();
                 platform.later(range::reconcile);

@@ -8,6 +8,7 @@ import dev.cairn.core.internal.catalog.SnapshotCatalog;
 import dev.cairn.core.internal.crash.CrashPoint;
 import dev.cairn.core.internal.job.JobMaster;
 import dev.cairn.core.internal.ledger.LedgerEntry;
+import dev.cairn.core.internal.ledger.LedgerTakenOverException;
 import dev.cairn.core.internal.ledger.Ownership;
 import dev.cairn.core.internal.ledger.SnapshotLedger;
 import dev.cairn.core.internal.platform.PluginTracker.Kind;
@@ -142,6 +143,12 @@ public final class JobInstance {
     /** The job master of the current run, or {@code null}. */
     public JobMaster master() {
         return phase instanceof Phase.Running r ? r.run().master() : null;
+    }
+
+    /** Whether the last run ended because another process took the job's ledger over. */
+    boolean takenOver() {
+        JobMaster m = master();
+        return m != null && m.status() == JobStatus.FAILED && LedgerTakenOverException.causedBy(m.failureCause());
     }
 
     public List<Plugin> pluginsInUse() {

@@ -115,6 +115,32 @@ class SnapshotLedgerTest {
     }
 
     @Test
+    void twoRunsClaimingFromTheSameVersionCannotBothHaveIt() throws Exception {
+        SnapshotLedger.open(catalog).record(commit(1, SnapshotKind.CHECKPOINT), Ownership.PLATFORM, 2);
+        SnapshotLedger restarting = SnapshotLedger.open(catalog);
+        SnapshotLedger starting = SnapshotLedger.open(catalog);
+        starting.claim(false);
+        // the same recovery point and entries at the same sequence: still another run's version, not a lost answer of this one
+        assertThatThrownBy(() -> restarting.claim(false)).isInstanceOf(LedgerTakenOverException.class);
+    }
+
+    @Test
+    void aSnapshotRecordedJustBeforeAnotherProcessClaimedStandsAndItsWriterWritesNoMore() throws Exception {
+        SnapshotLedger.open(catalog).record(commit(1, SnapshotKind.CHECKPOINT), Ownership.PLATFORM, 2);
+        // another process reads the version that records chk-2 and claims the ledger before its writer looks for newer versions
+        SnapshotLedger stalled = SnapshotLedger.open(losingAnswers("job/ledger/00000000000000000002.json", (path, bytes) -> {
+            SnapshotLedger next = SnapshotLedger.open(catalog);
+            next.claim(true);
+            assertThat(next.recoveryPoint()).map(LedgerEntry::directory).contains("job/chk-2");
+        }));
+        stalled.record(commit(2, SnapshotKind.CHECKPOINT), Ownership.PLATFORM, 2);
+        assertThatThrownBy(() -> stalled.record(commit(3, SnapshotKind.CHECKPOINT), Ownership.PLATFORM, 2))
+                .isInstanceOf(LedgerTakenOverException.class);
+        assertThat(stalled.stillOurs()).isFalse();
+        assertThat(SnapshotLedger.open(catalog).recoveryPoint()).map(LedgerEntry::directory).contains("job/chk-2");
+    }
+
+    @Test
     void aDamagedNewestVersionIsReportedAndThePreviousOneUsed() throws Exception {
         SnapshotLedger ledger = SnapshotLedger.open(catalog);
         ledger.record(commit(1, SnapshotKind.CHECKPOINT), Ownership.PLATFORM, 2);
