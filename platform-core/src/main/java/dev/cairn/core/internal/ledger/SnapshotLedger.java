@@ -366,10 +366,13 @@ public final class SnapshotLedger {
             throw e;
         }
         // the version written may be one a newer writer has pruned already: only the newest version counts
+        unconfirmed = new Attempt(seq, bytes); // until the check below answers: the version is stored, whatever it says
         String newer = newerThan(seq);
-        if (newer != null && recorded != null && read(catalog, new ArrayList<>()).entries().contains(recorded)) {
-            // another process claimed the ledger after this version, so it restores this snapshot and commits for it:
-            // the sinks here may commit for it too, but this process writes nothing more
+        // another process claimed the ledger after this version, so it restores this snapshot and commits for it
+        boolean claimedAfter = newer != null && recorded != null && read(catalog, new ArrayList<>()).entries().contains(recorded);
+        unconfirmed = null;
+        if (claimedAfter) {
+            // the sinks here may commit for the snapshot too, but this process writes nothing more
             state = next;
             LOG.warning(() -> "Job " + state.job() + ": snapshot " + recorded.directory() + " is recorded, and the ledger was taken over after it ("
                     + newer + "); this process writes it no more");

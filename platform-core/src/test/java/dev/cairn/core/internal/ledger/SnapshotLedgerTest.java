@@ -221,6 +221,28 @@ class SnapshotLedgerTest {
     }
 
     @Test
+    void aWriteWhoseLookForNewerVersionsFailedIsNotTakenForAnotherWritersAtTheNextUpdate() throws Exception {
+        java.util.concurrent.atomic.AtomicBoolean failList = new java.util.concurrent.atomic.AtomicBoolean();
+        SnapshotStorage flaky = (SnapshotStorage) java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(),
+                new Class<?>[] {SnapshotStorage.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("list") && failList.getAndSet(false)) {
+                        throw new java.io.IOException("listing timed out");
+                    }
+                    try {
+                        return method.invoke(storage, args);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+        SnapshotLedger ledger = SnapshotLedger.open(new SnapshotCatalog(flaky, "job"));
+        ledger.record(commit(1, SnapshotKind.CHECKPOINT), Ownership.PLATFORM, 3);
+        failList.set(true);
+        assertThatThrownBy(() -> ledger.record(commit(2, SnapshotKind.CHECKPOINT), Ownership.PLATFORM, 3)).hasMessageContaining("listing timed out");
+        ledger.record(commit(3, SnapshotKind.CHECKPOINT), Ownership.PLATFORM, 3);
+        assertThat(SnapshotLedger.open(catalog).recoveryPoint()).map(LedgerEntry::directory).contains("job/chk-3");
+    }
+
+    @Test
     void aRetriedLedgerWriteThatFindsItsOwnEarlierAttemptSucceeds() throws Exception {
         SnapshotLedger ledger = SnapshotLedger.open(losingAnswers("job/ledger/00000000000000000001.json", (path, bytes) -> {
             storage.commitMetadata(path, bytes); // the client's retry after the first answer was lost
