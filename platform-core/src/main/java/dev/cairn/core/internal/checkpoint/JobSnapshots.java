@@ -135,12 +135,16 @@ public final class JobSnapshots {
      * took the job over, whose snapshots may have the same ids, and so the same directories.
      */
     boolean mayDiscard() {
+        boolean ours;
         try {
-            return ledger.stillOurs();
+            ours = ledger.stillOurs();
         } catch (IOException e) {
-            oweSweep(); // left to the sweep after the next completed checkpoint, which only the ledger's writer reaches
-            return false;
+            ours = false;
         }
+        if (!ours) {
+            oweSweep(); // left to the sweep after the next completed checkpoint, which only the ledger's writer reaches
+        }
+        return ours;
     }
 
     /** Ids stay above those of a snapshot the job is seeded with, even when its own are gone. */

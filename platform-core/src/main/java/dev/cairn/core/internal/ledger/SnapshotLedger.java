@@ -368,8 +368,7 @@ public final class SnapshotLedger {
         // the version written may be one a newer writer has pruned already: only the newest version counts
         unconfirmed = new Attempt(seq, bytes); // until the check below answers: the version is stored, whatever it says
         String newer = newerThan(seq);
-        // another process claimed the ledger after this version, so it restores this snapshot and commits for it
-        boolean claimedAfter = newer != null && recorded != null && read(catalog, new ArrayList<>()).entries().contains(recorded);
+        boolean claimedAfter = newer != null && recorded != null && claimedAfter(seq, recorded);
         unconfirmed = null;
         if (claimedAfter) {
             // the sinks here may commit for the snapshot too, but this process writes nothing more
@@ -399,7 +398,32 @@ public final class SnapshotLedger {
 
     /** Whether no other process has written the ledger since this one last read or wrote it. */
     public synchronized boolean stillOurs() throws IOException {
-        return newerThan(state.sequence()) == null;
+        long ours = unconfirmed != null && landed(unconfirmed) ? unconfirmed.sequence() : state.sequence();
+        return newerThan(ours) == null;
+    }
+
+    /**
+     * Whether another process claimed the ledger right after version {@code seq}, which records
+     * {@code recorded}: the oldest version above it is that process's, readable, and lists the
+     * snapshot, so that process restores it (or a later one) and commits for it.
+     */
+    private boolean claimedAfter(long seq, LedgerEntry recorded) throws IOException {
+        String oldest = null;
+        for (String path : catalog.storage().list(catalog.ledgerDirectory() + "/")) {
+            if (sequenceOf(path) > seq && (oldest == null || sequenceOf(path) < sequenceOf(oldest))) {
+                oldest = path;
+            }
+        }
+        if (oldest == null) {
+            return false;
+        }
+        State next;
+        try (InputStream in = catalog.storage().open(oldest)) {
+            next = MAPPER.readValue(in.readAllBytes(), State.class);
+        } catch (IOException unreadable) {
+            return false; // what the other process restores cannot be told: its sinks may not commit for this snapshot
+        }
+        return next.writer() != null && !next.writer().equals(writer) && next.entries().contains(recorded);
     }
 
     /** The newest ledger version if it is numbered above {@code seq}, else {@code null}. */

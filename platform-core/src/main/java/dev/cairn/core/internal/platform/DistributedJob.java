@@ -144,15 +144,12 @@ public final class DistributedJob implements PartitionListener {
     public int restartEndedRanges() {
         int started = 0;
         for (JobInstance range : running.values()) {
-            if (range.takenOver()) {
-                continue;
-            }
             try {
                 range.startAgain();
                 platform.later(range::reconcile);
                 started++;
             } catch (IllegalStateException running) {
-                // still running, or handed over meanwhile
+                // still running, handed over meanwhile, or taken over by another process
             }
         }
         return started;

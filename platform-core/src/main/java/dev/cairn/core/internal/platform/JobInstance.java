@@ -63,7 +63,7 @@ public final class JobInstance {
         }
 
         /** A run that ended by itself, its job master (and the plugins' class loaders it held) released. */
-        record Released(JobState state, String failure) implements Phase {
+        record Released(JobState state, String failure, boolean takenOver) implements Phase {
         }
     }
 
@@ -146,7 +146,10 @@ public final class JobInstance {
     }
 
     /** Whether the last run ended because another process took the job's ledger over. */
-    boolean takenOver() {
+    private boolean takenOver() {
+        if (phase instanceof Phase.Released r) {
+            return r.takenOver();
+        }
         JobMaster m = master();
         return m != null && m.status() == JobStatus.FAILED && LedgerTakenOverException.causedBy(m.failureCause());
     }
@@ -548,7 +551,7 @@ public final class JobInstance {
         } else {
             // keep how the run ended, but not its job master: it holds the plugins' objects and so their class loaders
             JobMaster m = r.run().master();
-            phase = new Phase.Released(stateOf(m.status()), m.failureCause() == null ? null : m.failureCause().toString());
+            phase = new Phase.Released(stateOf(m.status()), m.failureCause() == null ? null : m.failureCause().toString(), takenOver());
         }
     }
 
@@ -558,6 +561,10 @@ public final class JobInstance {
     public synchronized void startAgain() {
         if (retired) {
             throw new IllegalStateException("Job " + spec.name() + " was handed over to another process");
+        }
+        if (spec.isRange() && takenOver()) {
+            // its group moved it: the process gives it up once it learns so, and starting it would take the ledger back
+            throw new IllegalStateException("Job " + spec.name() + " was taken over by another process");
         }
         if (isActive()) {
             throw new IllegalStateException("Job " + spec.name() + " is already " + state());

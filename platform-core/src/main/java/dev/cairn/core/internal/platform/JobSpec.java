@@ -185,6 +185,11 @@ public record JobSpec(String name, String definition, DesiredState desiredState,
                 partition);
     }
 
+    /** Whether this is a range of a job shared by partition. */
+    boolean isRange() {
+        return inputPartition >= 0;
+    }
+
     /** For a range, the name of the shared job it belongs to; otherwise this job's name. */
     public String sharedJobName() {
         return inputPartition < 0 ? name : name.substring(0, name.lastIndexOf(RANGE_INFIX));

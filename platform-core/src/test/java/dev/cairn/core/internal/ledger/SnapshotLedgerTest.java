@@ -221,6 +221,16 @@ class SnapshotLedgerTest {
     }
 
     @Test
+    void aSnapshotIsNotTakenForRestoredElsewhereWhenTheVersionAfterItCannotBeRead() throws Exception {
+        SnapshotLedger.open(catalog).record(commit(1, SnapshotKind.CHECKPOINT), Ownership.PLATFORM, 2);
+        SnapshotLedger stalled = SnapshotLedger.open(losingAnswers("job/ledger/00000000000000000002.json", (path, bytes) ->
+                Files.writeString(root.resolve("job/ledger/00000000000000000003.json"), "{ broken")));
+        // what the other process restores cannot be told (its own version is the newest readable one): not committed here
+        assertThatThrownBy(() -> stalled.record(commit(2, SnapshotKind.CHECKPOINT), Ownership.PLATFORM, 2))
+                .isInstanceOf(LedgerTakenOverException.class);
+    }
+
+    @Test
     void aWriteWhoseLookForNewerVersionsFailedIsNotTakenForAnotherWritersAtTheNextUpdate() throws Exception {
         java.util.concurrent.atomic.AtomicBoolean failList = new java.util.concurrent.atomic.AtomicBoolean();
         SnapshotStorage flaky = (SnapshotStorage) java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(),
